@@ -1,0 +1,173 @@
+// The web map: sign-in, catalogue layers, labels, scale bar, coordinate read-out.
+import * as api from "./api.js";
+import { installCoordinateReadout } from "./coords.js";
+import { applyTexts, currentLang, errorMessage, onLanguageChange, pick, t, toggleLanguage } from "./i18n.js";
+import { buildLayerSwitcher, createCatalogueLayer } from "./layers.js";
+
+const HOME_CODE = "150600";  // Ordos: its units are always labelled
+const state = { map: null, config: null, layers: new Map(), switcher: null, user: null, coords: null };
+const $ = (id) => document.getElementById(id);
+
+function showStatus(message) {
+  const el = $("status");
+  el.textContent = message || "";
+  el.hidden = !message;
+}
+
+function createMap(config) {
+  const map = L.map("map", { zoomControl: true, preferCanvas: false, minZoom: 3, maxZoom: 18 })
+    .fitBounds(config.home_bounds);
+  if (config.tianditu_key) {
+    // Optional base map (CGCS2000-aligned Tianditu, Web Mercator tiles).
+    const url = (layer) => `https://t{s}.tianditu.gov.cn/${layer}_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=${layer}&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=${config.tianditu_key}`;
+    const opts = { subdomains: "01234567", maxZoom: 18, attribution: "© 天地图" };
+    L.tileLayer(url("vec"), opts).addTo(map);
+    L.tileLayer(url("cva"), opts).addTo(map);
+  }
+  L.control.scale({ metric: true, imperial: false, position: "bottomright" }).addTo(map);
+  map.attributionControl.setPrefix(false);
+  map.on("zoomend", () => state.layers.forEach((layer) => layer.updateLabelVisibility?.()));
+  state.coords = installCoordinateReadout(map, $("coords"));
+  return map;
+}
+
+async function showTownships(decl, visible) {
+  const panel = $("township-panel");
+  panel.hidden = !visible;
+  if (!visible) return;
+  const list = $("township-list");
+  list.textContent = t("loading");
+  const features = await api.getAllFeatures(`${decl.links.items}?limit=1000`);
+  const byCounty = new Map();
+  for (const f of features) {
+    const key = f.properties.county_name || f.properties.parent_code;
+    if (!byCounty.has(key)) byCounty.set(key, []);
+    byCounty.get(key).push(f.properties);
+  }
+  list.textContent = "";
+  for (const [county, units] of byCounty) {
+    const details = document.createElement("details");
+    const summary = document.createElement("summary");
+    summary.textContent = `${county} (${units.length})`;
+    const ul = document.createElement("ul");
+    for (const u of units) {
+      const li = document.createElement("li");
+      li.textContent = `${u.name} · ${u.code}`;
+      ul.append(li);
+    }
+    details.append(summary, ul);
+    list.append(details);
+  }
+}
+
+async function toggleLayer(decl, visible) {
+  if (decl.geometry_type === "none") return showTownships(decl, visible);
+  const layer = state.layers.get(decl.id);
+  if (!layer) return;
+  try {
+    if (visible) await layer.show(); else layer.hide();
+  } catch (err) {
+    showStatus(errorMessage(err.body, "network_error"));
+  }
+}
+
+async function loadLayers() {
+  state.layers.forEach((layer) => layer.hide && layer.hide());
+  state.layers.clear();
+  if (state.switcher) state.switcher.remove();
+  let catalogue;
+  try {
+    catalogue = await api.getJson("/api/v1/layers");
+  } catch (err) {
+    if (err.status === 401) { openSignIn(); return; }
+    showStatus(errorMessage(err.body, "network_error"));
+    return;
+  }
+  if (!catalogue.layers.length) { showStatus(t("no_layers")); return; }
+  for (const decl of catalogue.layers) {
+    if (decl.geometry_type !== "none") {
+      state.layers.set(decl.id, createCatalogueLayer(state.map, decl, { focusCode: HOME_CODE }));
+    }
+  }
+  state.switcher = buildLayerSwitcher(state.map, catalogue.layers, { onToggle: toggleLayer });
+  await Promise.all(catalogue.layers.filter((d) => d.default_visible).map((d) => toggleLayer(d, true)));
+  document.body.dataset.layersReady = "true";
+}
+
+function renderUser() {
+  const signedIn = Boolean(state.user);
+  $("user-box").hidden = !signedIn;
+  $("sign-in-open").hidden = signedIn;
+  if (signedIn) {
+    $("user-name").textContent = `${state.user.display_name || state.user.username} · ${t("role_" + state.user.role)}`;
+  }
+}
+
+function openSignIn() {
+  $("sign-in").hidden = false;
+  $("demo-hint").hidden = !state.config?.demo_mode;
+  $("username").focus();
+}
+
+async function onSignIn(event) {
+  event.preventDefault();
+  const error = $("sign-in-error");
+  error.hidden = true;
+  try {
+    state.user = await api.signIn($("username").value.trim(), $("password").value);
+  } catch (err) {
+    error.textContent = errorMessage(err.body, "network_error");
+    error.hidden = false;
+    $("password").select();
+    return;
+  }
+  $("password").value = "";
+  $("sign-in").hidden = true;
+  renderUser();
+  showStatus("");
+  await loadLayers();
+}
+
+async function onSignOut() {
+  await api.signOut();
+  state.user = null;
+  renderUser();
+  await loadLayers();
+  if (!state.layers.size) openSignIn();
+}
+
+async function main() {
+  applyTexts();
+  $("lang-toggle").textContent = currentLang() === "zh" ? "EN" : "中文";
+  $("lang-toggle").onclick = toggleLanguage;
+  onLanguageChange(() => {
+    $("lang-toggle").textContent = currentLang() === "zh" ? "EN" : "中文";
+    state.switcher?.refresh?.();
+    state.layers.forEach((layer) => layer.renderLabels && layer.labelFeatures.length && layer.renderLabels());
+    state.coords?.refresh();
+    renderUser();
+  });
+  $("sign-in-form").addEventListener("submit", onSignIn);
+  $("sign-out").onclick = onSignOut;
+  $("sign-in-open").onclick = openSignIn;
+  $("township-close").onclick = () => { $("township-panel").hidden = true; };
+  api.setUnauthorizedHandler(() => { state.user = null; renderUser(); showStatus(t("session_ended")); openSignIn(); });
+
+  try {
+    state.config = await api.getJson("/api/v1/map-config");
+  } catch (err) {
+    showStatus(t("network_error"));
+    return;
+  }
+  if (!window.L.DomEvent.fakeStop) window.L.DomEvent.fakeStop = window.L.DomEvent.stop;
+  state.map = createMap(state.config);
+  window.gisMap = state;  // for debugging and the browser tests
+  if (api.token()) {
+    try { state.user = await api.getJson("/api/v1/auth/me"); } catch (_) { state.user = null; }
+  }
+  renderUser();
+  if (!state.user && !state.config.anonymous_layers.length) { openSignIn(); return; }
+  await loadLayers();
+}
+
+window.addEventListener("DOMContentLoaded", main);
