@@ -1,0 +1,70 @@
+# Shared set-up steps for ./scripts/run and ./scripts/test. Each step is cheap when
+# its work is already done (stamp files hold the hash of what was installed).
+
+PROJECT_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+VENV="$PROJECT_ROOT/.venv"
+STAMPS="$PROJECT_ROOT/.data/stamps"
+
+say() { printf '\033[1m==>\033[0m %s\n' "$*"; }
+die() { printf '\033[31m%s\033[0m\n' "$*" >&2; exit 1; }
+
+_hash() { cat "$@" 2>/dev/null | sha256sum | cut -c1-16; }
+
+_stamp_ok() { [ -f "$STAMPS/$1" ] && [ "$(cat "$STAMPS/$1")" = "$2" ]; }
+_stamp_set() { mkdir -p "$STAMPS"; echo "$2" > "$STAMPS/$1"; }
+
+_python() {
+    for candidate in python3.13 python3.12 python3.11 python3; do
+        if command -v "$candidate" >/dev/null 2>&1 &&
+           "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+            echo "$candidate"; return
+        fi
+    done
+    die "Python 3.11 or newer is needed (apt-get install python3 python3-venv)."
+}
+
+# ensure_python_env runtime|test: the virtual environment with the locked dependencies.
+ensure_python_env() {
+    local kind="$1" locks=("$PROJECT_ROOT/requirements.lock")
+    [ "$kind" = test ] && locks+=("$PROJECT_ROOT/requirements-test.lock")
+    local want; want="$(_hash "${locks[@]}" "$PROJECT_ROOT/pyproject.toml")"
+    if [ ! -x "$VENV/bin/python" ]; then
+        say "Creating the virtual environment in .venv"
+        "$(_python)" -m venv "$VENV" || die "Could not create .venv (apt-get install python3-venv)."
+    fi
+    if ! _stamp_ok "python-$kind" "$want"; then
+        say "Installing Python dependencies ($kind)"
+        "$VENV/bin/python" -m pip install -q --upgrade pip >/dev/null
+        local args=()
+        for lock in "${locks[@]}"; do args+=(-r "$lock"); done
+        "$VENV/bin/python" -m pip install -q "${args[@]}" || die "pip install failed (see above)."
+        "$VENV/bin/python" -m pip install -q --no-deps -e "$PROJECT_ROOT" || die "pip install -e . failed."
+        _stamp_set "python-$kind" "$want"
+    fi
+}
+
+# The map's JavaScript libraries come from npm, installed into web_map/node_modules.
+ensure_web_packages() {
+    local want; want="$(_hash "$PROJECT_ROOT/web_map/package-lock.json")"
+    if [ -d "$PROJECT_ROOT/web_map/node_modules" ] && _stamp_ok web "$want"; then return; fi
+    command -v npm >/dev/null || die "npm is needed for the map's libraries (apt-get install npm)."
+    say "Installing the map's JavaScript libraries (npm ci)"
+    (cd "$PROJECT_ROOT/web_map" && npm ci --no-audit --no-fund --silent) || die "npm ci failed."
+    _stamp_set web "$want"
+}
+
+# Debian packages needed by the tests; installed with apt when we are root.
+ensure_apt_packages() {
+    local missing=()
+    for pkg in "$@"; do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+    done
+    [ ${#missing[@]} -eq 0 ] && return
+    if [ "$(id -u)" -ne 0 ]; then
+        die "Missing Debian packages: ${missing[*]}. Install them: sudo apt-get install ${missing[*]}"
+    fi
+    say "Installing ${missing[*]} with apt"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q >/dev/null && apt-get install -y -q "${missing[@]}" >/dev/null ||
+        die "apt-get install ${missing[*]} failed."
+}

@@ -1,0 +1,121 @@
+"""Sign-in, tokens (expiry, revocation), roles and the audit of account writes."""
+
+import uuid
+
+import pytest
+
+
+def _sign_in(client, username, password):
+    return client.post("/api/v1/auth/token", data={"username": username, "password": password})
+
+
+def _new_user(client, auth, role="viewer", password="correct-horse-1"):
+    name = f"u_{uuid.uuid4().hex[:8]}"
+    r = client.post("/api/v1/users", json={"username": name, "role": role, "password": password},
+                    headers=auth("admin"))
+    assert r.status_code == 201, r.text
+    return name, password
+
+
+def test_sign_in_returns_an_expiring_bearer_token(client):
+    r = _sign_in(client, "demo_viewer", "demo-viewer")
+    assert r.status_code == 200
+    body = r.json()
+    assert body["token_type"] == "bearer" and body["user"]["role"] == "viewer"
+    assert body["expires_at"]
+    me = client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {body['access_token']}"})
+    assert me.json()["username"] == "demo_viewer"
+
+
+@pytest.mark.parametrize(("username", "password"), [("demo_viewer", "wrong"), ("nobody", "x" * 10)])
+def test_failed_sign_in_is_401_with_a_clear_message(client, username, password):
+    r = _sign_in(client, username, password)
+    assert r.status_code == 401
+    assert r.json()["message"] == "Wrong user name or password."
+    assert r.json()["message_zh"] == "用户名或密码错误。"
+
+
+def test_bad_tokens_are_refused(client):
+    for header in ("Bearer nonsense", "Bearer ", "Basic abc"):
+        r = client.get("/api/v1/auth/me", headers={"Authorization": header})
+        assert r.status_code == 401, header
+        assert r.json()["message"]
+
+
+def test_passwords_are_hashed_with_argon2(db):
+    hashes = [r[0] for r in db.execute("SELECT password_hash FROM app_user").fetchall()]
+    assert hashes and all(h.startswith("$argon2id$") for h in hashes)
+    tokens = [r[0] for r in db.execute("SELECT token_hash FROM auth_token").fetchall()]
+    assert all(len(t) == 64 for t in tokens)  # only SHA-256 digests are stored
+
+
+def test_expired_token_is_refused(client, db):
+    token = _sign_in(client, "demo_viewer", "demo-viewer").json()["access_token"]
+    db.execute("UPDATE auth_token SET expires_at = now() - interval '1 second'"
+               " WHERE id = (SELECT max(id) FROM auth_token)")
+    r = client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 401 and "expired" in r.json()["message"]
+
+
+def test_logout_revokes_only_that_token(client):
+    a = _sign_in(client, "demo_planner", "demo-planner").json()["access_token"]
+    b = _sign_in(client, "demo_planner", "demo-planner").json()["access_token"]
+    assert client.post("/api/v1/auth/logout", headers={"Authorization": f"Bearer {a}"}).json() == {"revoked": 1}
+    assert client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {a}"}).status_code == 401
+    assert client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {b}"}).status_code == 200
+
+
+def test_admin_revokes_all_tokens_of_a_user(client, auth):
+    name, pw = _new_user(client, auth)
+    tokens = [_sign_in(client, name, pw).json()["access_token"] for _ in range(2)]
+    r = client.post(f"/api/v1/users/{name}/revoke-tokens", headers=auth("admin"))
+    assert r.json() == {"revoked": 2}
+    for t in tokens:
+        assert client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {t}"}).status_code == 401
+
+
+def test_password_change_and_deactivation_end_sessions(client, auth):
+    name, pw = _new_user(client, auth)
+    token = _sign_in(client, name, pw).json()["access_token"]
+    r = client.patch(f"/api/v1/users/{name}", json={"password": "another-pass-2"}, headers=auth("admin"))
+    assert r.status_code == 200
+    assert client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+    assert _sign_in(client, name, pw).status_code == 401
+    token = _sign_in(client, name, "another-pass-2").json()["access_token"]
+    client.patch(f"/api/v1/users/{name}", json={"is_active": False}, headers=auth("admin"))
+    assert client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+    assert _sign_in(client, name, "another-pass-2").status_code == 401
+
+
+@pytest.mark.parametrize("role", ["viewer", "inspector", "placename_officer", "planner"])
+def test_only_admins_manage_accounts(client, auth, role, db):
+    count = db.execute("SELECT count(*) FROM app_user").fetchone()[0]
+    r = client.post("/api/v1/users", json={"username": "x_" + role, "role": "admin",
+                                           "password": "password-123"}, headers=auth(role))
+    assert r.status_code == 403 and role in r.json()["message"]
+    assert client.get("/api/v1/users", headers=auth(role)).status_code == 403
+    assert db.execute("SELECT count(*) FROM app_user").fetchone()[0] == count
+
+
+def test_account_writes_are_audited_without_secrets(client, auth, db):
+    name, _ = _new_user(client, auth, role="planner")
+    client.patch(f"/api/v1/users/{name}", json={"role": "viewer"}, headers=auth("admin"))
+    rows = db.execute("SELECT action, actor, before, after FROM audit_log"
+                      " WHERE entity = 'app_user' AND entity_id = %s ORDER BY id", (name,)).fetchall()
+    assert [r[0] for r in rows] == ["create", "update"]
+    assert rows[0][1] == "demo_admin" and rows[1][2]["role"] == "planner" and rows[1][3]["role"] == "viewer"
+    assert "password_hash" not in str(rows)
+
+
+def test_bad_account_input_is_4xx_and_changes_nothing(client, auth, db):
+    count = db.execute("SELECT count(*) FROM app_user").fetchone()[0]
+    h = auth("admin")
+    bad = [{"username": "a b", "role": "viewer", "password": "password-1"},
+           {"username": "okname", "role": "emperor", "password": "password-1"},
+           {"username": "okname", "role": "viewer", "password": "short"},
+           {"username": "demo_admin", "role": "viewer", "password": "password-1"}]
+    for body in bad:
+        r = client.post("/api/v1/users", json=body, headers=h)
+        assert r.status_code in (409, 422), body
+    assert client.patch("/api/v1/users/nobody-here", json={"role": "viewer"}, headers=h).status_code == 404
+    assert db.execute("SELECT count(*) FROM app_user").fetchone()[0] == count

@@ -1,0 +1,167 @@
+"""Endpoints generated from the layer catalogue: list, items, feature, tiles."""
+
+import shutil
+import time
+from urllib.parse import urlsplit
+
+import mapbox_vector_tile
+import pytest
+
+from gis_service.catalogue.declarations import Catalogue, LayerDeclaration, load_declarations
+from gis_service.core.settings import PROJECT_ROOT, Settings
+from gis_service.main import create_app
+
+ITEMS = "/api/v1/layers/{}/items"
+
+
+def test_layer_list_comes_from_the_catalogue(client, auth):
+    r = client.get("/api/v1/layers", headers=auth("viewer"))
+    ids = [layer["id"] for layer in r.json()["layers"]]
+    assert ids == ["province_boundary", "city_boundary", "county_boundary", "township_unit"]
+    county = r.json()["layers"][2]
+    assert county["geometry_type"] == "MultiPolygon" and county["style"]["color"]
+    assert county["links"]["tiles"].endswith("/county_boundary/tiles/WebMercatorQuad/{z}/{x}/{y}")
+    assert "source" not in county and county["editable"] is False
+
+
+def test_reads_need_a_signed_in_user(client):
+    assert client.get("/api/v1/layers").status_code == 401
+    assert client.get(ITEMS.format("county_boundary")).status_code == 401
+    assert client.get("/ogc/collections/county_boundary/tiles/WebMercatorQuad/0/0/0").status_code == 401
+
+
+def test_paging_through_next_links_returns_every_row_once(client, auth, db):
+    url, seen = ITEMS.format("county_boundary") + "?limit=7", []
+    while url:
+        body = client.get(url, headers=auth("viewer")).json()
+        seen += [f["id"] for f in body["features"]]
+        nxt = [link["href"] for link in body["links"] if link["rel"] == "next"]
+        url = (lambda u: f"{u.path}?{u.query}")(urlsplit(nxt[0])) if nxt else None
+    assert len(seen) == len(set(seen)) == db.execute("SELECT count(*) FROM county_boundary").fetchone()[0]
+
+
+def test_bbox_and_property_filters(client, auth):
+    # A small box around Kangbashi's new town.
+    r = client.get(ITEMS.format("county_boundary"), params={"bbox": "109.84,39.63,109.855,39.64"},
+                   headers=auth("viewer"))
+    assert [f["id"] for f in r.json()["features"]] == ["150603"]
+    r = client.get(ITEMS.format("county_boundary"), params={"parent_code": "150600", "skip_geometry": "true"},
+                   headers=auth("viewer"))
+    features = r.json()["features"]
+    assert len(features) == 9 and all(f["geometry"] is None for f in features)
+    assert all({"label_lon", "label_lat"} <= set(f["properties"]) for f in features)
+
+
+def test_feature_by_id(client, auth):
+    r = client.get(ITEMS.format("city_boundary") + "/150600", headers=auth("planner"))
+    assert r.status_code == 200 and r.json()["properties"]["name"] == "鄂尔多斯市"
+    assert r.headers["content-type"].startswith("application/geo+json")
+    assert client.get(ITEMS.format("city_boundary") + "/000000", headers=auth("planner")).status_code == 404
+
+
+def test_township_layer_is_a_list_without_geometry(client, auth):
+    r = client.get(ITEMS.format("township_unit"), params={"limit": 1000}, headers=auth("viewer"))
+    features = r.json()["features"]
+    assert len(features) == 88 and all(f["geometry"] is None for f in features)
+    assert client.get("/ogc/collections/township_unit/tiles/WebMercatorQuad/0/0/0",
+                      headers=auth("viewer")).status_code == 404
+
+
+@pytest.mark.parametrize(("params", "fragment"), [
+    ({"bbox": "1,2,3"}, "four comma-separated"),
+    ({"bbox": "a,b,c,d"}, "not a number"),
+    ({"bbox": "100,30,200,40"}, "outside the valid range"),
+    ({"bbox": "110,40,109,39"}, "greater than its maximum"),
+    ({"bbox": "nan,1,2,3"}, "finite"),
+    ({"limit": "0"}, "between 1 and"),
+    ({"limit": "100000"}, "between 1 and"),
+    ({"limit": "ten"}, "whole number"),
+    ({"cursor": "%%%"}, "cursor is not valid"),
+    ({"colour": "red"}, "Unknown parameter 'colour'"),
+    ({"skip_geometry": "maybe"}, "true or false"),
+])
+def test_bad_query_parameters_get_a_clear_400(client, auth, params, fragment):
+    r = client.get(ITEMS.format("county_boundary"), params=params, headers=auth("viewer"))
+    assert r.status_code == 400, r.text
+    assert fragment in r.json()["message"] and r.json()["message_zh"]
+
+
+def test_unknown_layer_is_404_naming_the_known_ones(client, auth):
+    r = client.get(ITEMS.format("graves"), headers=auth("viewer"))
+    assert r.status_code == 404 and "county_boundary" in r.json()["message"]
+
+
+def test_vector_tile_holds_the_ordos_units(client, auth):
+    # z6 tile 51/24 covers most of Ordos.
+    r = client.get("/ogc/collections/county_boundary/tiles/WebMercatorQuad/6/51/24", headers=auth("viewer"))
+    assert r.status_code == 200 and r.headers["content-type"] == "application/vnd.mapbox-vector-tile"
+    tile = mapbox_vector_tile.decode(r.content)
+    codes = {f["properties"]["code"] for f in tile["county_boundary"]["features"]}
+    assert {"150602", "150603", "150621", "150625"} <= codes
+    etag = r.headers["etag"]
+    again = client.get("/ogc/collections/county_boundary/tiles/WebMercatorQuad/6/51/24",
+                       headers={**auth("viewer"), "If-None-Match": etag})
+    assert again.status_code == 304
+
+
+def test_tiles_validate_their_coordinates(client, auth):
+    base = "/ogc/collections/county_boundary/tiles/"
+    assert client.get(base + "WebMercatorQuad/3/8/0", headers=auth("viewer")).status_code == 400
+    assert client.get(base + "WebMercatorQuad/23/0/0", headers=auth("viewer")).status_code == 400
+    assert client.get(base + "WorldCRS84Quad/0/0/0", headers=auth("viewer")).status_code == 404
+    assert client.get(base + "WebMercatorQuad/a/0/0", headers=auth("viewer")).status_code == 422
+
+
+def test_min_zoom_gives_empty_tiles_below_it(tmp_path, settings, prepared_db, auth):
+    layers = tmp_path / "layers"
+    shutil.copytree(PROJECT_ROOT / "layers", layers, ignore=shutil.ignore_patterns("data"))
+    path = layers / "county_boundary.toml"
+    path.write_text(path.read_text().replace("min_zoom = 0", "min_zoom = 7"))
+    from fastapi.testclient import TestClient
+
+    app = create_app(settings.model_copy(update={"layers_dir": layers}))
+    with TestClient(app) as c:
+        url = "/ogc/collections/county_boundary/tiles/WebMercatorQuad/{}"
+        assert c.get(url.format("6/51/24"), headers=auth("viewer")).content == b""
+        assert len(c.get(url.format("7/103/48"), headers=auth("viewer")).content) > 0
+
+
+def test_anonymous_layers_are_a_setting(settings, prepared_db):
+    from fastapi.testclient import TestClient
+
+    app = create_app(settings.model_copy(update={"anonymous_layers": ["city_boundary"]}))
+    with TestClient(app) as c:
+        assert [x["id"] for x in c.get("/api/v1/layers").json()["layers"]] == ["city_boundary"]
+        assert c.get(ITEMS.format("city_boundary")).status_code == 200
+        assert c.get(ITEMS.format("county_boundary")).status_code == 401
+
+
+def test_catalogue_reloads_when_a_declaration_changes(tmp_path):
+    shutil.copy(PROJECT_ROOT / "layers" / "city_boundary.toml", tmp_path / "city_boundary.toml")
+    catalogue = Catalogue(tmp_path)
+    catalogue.CHECK_EVERY_S = 0
+    assert list(catalogue.layers()) == ["city_boundary"]
+    text = (PROJECT_ROOT / "layers" / "county_boundary.toml").read_text()
+    (tmp_path / "county_boundary.toml").write_text(text)
+    time.sleep(0.01)
+    assert set(catalogue.layers()) == {"city_boundary", "county_boundary"}
+    (tmp_path / "broken.toml").write_text("id = 'x.y'\n")  # a bad file keeps the last good one
+    assert set(catalogue.layers()) == {"city_boundary", "county_boundary"}
+
+
+@pytest.mark.parametrize("change", [
+    {"id": "county.boundary"},            # dots break older QGIS
+    {"source": "admin_unit; DROP TABLE x"},
+    {"properties": ["name", "Robert'); --"]},
+    {"filterable": ["not_a_property"]},
+    {"geometry_column": None},
+])
+def test_declarations_are_validated(change):
+    base = load_declarations(PROJECT_ROOT / "layers")["county_boundary"].model_dump()
+    with pytest.raises(ValueError):
+        LayerDeclaration.model_validate({**base, **change})
+
+
+def test_settings_parse_anonymous_layers_from_the_environment(monkeypatch):
+    monkeypatch.setenv("ANONYMOUS_LAYERS", "city_boundary, county_boundary")
+    assert Settings(_env_file=None).anonymous_layers == ["city_boundary", "county_boundary"]

@@ -1,0 +1,110 @@
+"""Test fixtures: a real PostGIS (started by ./scripts/test), migrated with Alembic and
+loaded with the real reference data and the demo accounts, and the app on top of it."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+import time
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+import uvicorn
+from fastapi.testclient import TestClient
+
+from gis_service.core.db import standalone_session
+from gis_service.core.migrations import upgrade
+from gis_service.core.settings import PROJECT_ROOT, Settings
+from gis_service.main import create_app
+from gis_service.ops.embedded_postgres import free_port
+from gis_service.reference_data.demo import demo_credentials, load_demo
+from gis_service.reference_data.loader import load_reference
+
+DATA_DIR = PROJECT_ROOT / "layers" / "data"
+
+
+@pytest.fixture(scope="session")
+def database_url() -> str:
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        pytest.exit("DATABASE_URL is not set: run the tests with ./scripts/test", returncode=2)
+    return url
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url, demo_mode=True, log_json=True, _env_file=None)
+
+
+@pytest.fixture(scope="session")
+def prepared_db(settings: Settings) -> str:
+    """Migrate and load once per test session, exactly as ./scripts/run does."""
+    upgrade(settings.sqlalchemy_url)
+
+    async def _load():
+        async with standalone_session(settings) as session:
+            await load_reference(session, DATA_DIR)
+        async with standalone_session(settings) as session:
+            await load_demo(session)
+
+    asyncio.run(_load())
+    return settings.database_url
+
+
+@pytest.fixture(scope="session")
+def db(prepared_db: str) -> Iterator[psycopg.Connection]:
+    """A plain autocommit connection for checking what the service wrote."""
+    with psycopg.connect(prepared_db, autocommit=True) as con:
+        yield con
+
+
+@pytest.fixture(scope="session")
+def app(settings: Settings, prepared_db: str):
+    return create_app(settings)
+
+
+@pytest.fixture(scope="session")
+def client(app) -> Iterator[TestClient]:
+    with TestClient(app) as c:
+        yield c
+
+
+PASSWORDS = {role: password for _, password, role in demo_credentials()}
+USERNAMES = {role: username for username, _, role in demo_credentials()}
+
+
+@pytest.fixture(scope="session")
+def tokens(client: TestClient) -> dict[str, str]:
+    out = {}
+    for role, username in USERNAMES.items():
+        r = client.post("/api/v1/auth/token",
+                        data={"username": username, "password": PASSWORDS[role]})
+        assert r.status_code == 200, r.text
+        out[role] = r.json()["access_token"]
+    return out
+
+
+@pytest.fixture(scope="session")
+def auth(tokens: dict[str, str]):
+    """auth('planner') -> headers signed in as the demo planner."""
+    return lambda role: {"Authorization": f"Bearer {tokens[role]}"}
+
+
+@pytest.fixture(scope="session")
+def live_server(settings: Settings, prepared_db: str) -> Iterator[str]:
+    """The real app served by uvicorn on a free loopback port, for the browser tests."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
+                                           log_config=None, access_log=False))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(10)
