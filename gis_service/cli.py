@@ -93,10 +93,11 @@ def embedded_destroy(directory: Path = typer.Option(..., "--dir")) -> None:
 
 # -- data -----------------------------------------------------------------------------
 @data_app.command("load-reference")
-def data_load_reference(data_dir: Path = PROJECT_ROOT / "layers" / "data") -> None:
+def data_load_reference(data_dir: Path = typer.Option(None, help="default: LAYERS_DIR/data")) -> None:
     """Load the real boundaries, NBS codes, romanised names and history (once)."""
     from gis_service.reference_data.loader import load_reference
 
+    data_dir = data_dir or get_settings().layers_dir / "data"
     counts = _session_run(lambda s: load_reference(s, data_dir))
     typer.echo(f"reference data: {counts or 'already loaded'}")
 
@@ -150,8 +151,9 @@ def users_create(
         fail("The password must be at least 8 characters.")
 
     async def _create(session):
-        await service.create_user(session, username=name, role=role, password=password,
-                                  display_name=display_name)
+        await service.create_user(
+            session, username=name, role=role, password=password, display_name=display_name
+        )
         await session.commit()
 
     try:
@@ -196,10 +198,19 @@ def serve(host: str = None, port: int = None, workers: int = None) -> None:
     settings = _settings()
     host, port = host or settings.host, port or settings.port
     if epg.port_in_use(host, port):
-        fail(f"Port {port} on {host} is already in use. Stop the other server or choose "
-             f"another port, e.g. PORT={port + 1} ./scripts/run")
-    uvicorn.run("gis_service.main:create_app", factory=True, host=host, port=port,
-                workers=workers or settings.workers, log_config=None, access_log=False)
+        fail(
+            f"Port {port} on {host} is already in use. Stop the other server or choose "
+            f"another port, e.g. PORT={port + 1} ./scripts/run"
+        )
+    uvicorn.run(
+        "gis_service.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers or settings.workers,
+        log_config=None,
+        access_log=False,
+    )
 
 
 @app.command("run-local")
@@ -209,8 +220,10 @@ def run_local() -> None:
     started = time.monotonic()
     settings = get_settings()
     if epg.port_in_use(settings.host, settings.port):
-        fail(f"Port {settings.port} on {settings.host} is already in use. Stop the other server "
-             f"or choose another port, e.g. PORT={settings.port + 1} ./scripts/run")
+        fail(
+            f"Port {settings.port} on {settings.host} is already in use. Stop the other server "
+            f"or choose another port, e.g. PORT={settings.port + 1} ./scripts/run"
+        )
     embedded = None
     if not settings.database_url:
         embedded = epg.EmbeddedPostgres(epg.default_root(PROJECT_ROOT))
@@ -239,7 +252,7 @@ def _prepare_database() -> None:
 
     settings = _settings()
     upgrade(settings.sqlalchemy_url)
-    counts = _session_run(lambda s: load_reference(s, PROJECT_ROOT / "layers" / "data"))
+    counts = _session_run(lambda s: load_reference(s, settings.layers_dir / "data"))
     if counts:
         typer.echo(f"Loaded reference data: {counts}")
     if settings.demo_mode:

@@ -79,8 +79,7 @@ USERNAMES = {role: username for username, _, role in demo_credentials()}
 def tokens(client: TestClient) -> dict[str, str]:
     out = {}
     for role, username in USERNAMES.items():
-        r = client.post("/api/v1/auth/token",
-                        data={"username": username, "password": PASSWORDS[role]})
+        r = client.post("/api/v1/auth/token", data={"username": username, "password": PASSWORDS[role]})
         assert r.status_code == 200, r.text
         out[role] = r.json()["access_token"]
     return out
@@ -96,8 +95,9 @@ def auth(tokens: dict[str, str]):
 def live_server(settings: Settings, prepared_db: str) -> Iterator[str]:
     """The real app served by uvicorn on a free loopback port, for the browser tests."""
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
-                                           log_config=None, access_log=False))
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_config=None, access_log=False)
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

@@ -27,7 +27,8 @@ def test_upgrade_downgrade_upgrade(scratch_db):
     assert {"admin_unit", "admin_unit_change", "app_user", "auth_token", "audit_log"} <= tables
     with engine.connect() as con:
         srid = con.exec_driver_sql(
-            "SELECT srid FROM geometry_columns WHERE f_table_name = 'admin_unit'").scalar()
+            "SELECT srid FROM geometry_columns WHERE f_table_name = 'admin_unit'"
+        ).scalar()
         assert srid == 4490
         assert con.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == head_revision()
     downgrade(scratch_db, "base")

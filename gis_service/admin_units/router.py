@@ -16,14 +16,17 @@ from gis_service.core.errors import BadRequest
 
 router = APIRouter(prefix="/api/v1/admin-units", tags=["admin units"])
 GEOJSON = "application/geo+json"
-Code = Annotated[str, Path(pattern=r"^\d{6}(\d{3}(\d{3})?)?$",
-                           description="GB/T 2260 (6 digits) or NBS (9/12 digits) code")]
+Code = Annotated[
+    str,
+    Path(pattern=r"^\d{6}(\d{3}(\d{3})?)?$", description="GB/T 2260 (6 digits) or NBS (9/12 digits) code"),
+]
 Level = Literal["province", "city", "county", "township", "village"]
 
 
 @router.get("", responses={200: {"content": {GEOJSON: {}}}})
 async def list_admin_units(
-    _: CurrentUser, db_session: SessionDep,
+    _: CurrentUser,
+    db_session: SessionDep,
     parent: Annotated[str | None, Query(description="parent unit code, e.g. 150600")] = None,
     level: Level | None = None,
     as_of: Annotated[date | None, Query(description="the units in force on this date")] = None,
@@ -32,20 +35,21 @@ async def list_admin_units(
     """Units as a GeoJSON FeatureCollection: `?parent=150600` lists Ordos' nine
     banners and districts; `as_of=2015-06-30` shows the division before Kangbashi."""
     if parent is not None and not re.fullmatch(r"\d{6}(\d{3}(\d{3})?)?", parent):
-        raise BadRequest("parent must be a 6-, 9- or 12-digit division code, e.g. 150600.",
-                         "parent 必须是 6、9 或 12 位行政区划代码，例如 150600。")
+        raise BadRequest(
+            "parent must be a 6-, 9- or 12-digit division code, e.g. 150600.",
+            "parent 必须是 6、9 或 12 位行政区划代码，例如 150600。",
+        )
     features = await service.list_units(
         db_session, parent=parent, level=level, as_of=as_of, geometry=geometry
     )
-    body = (f'{{"type":"FeatureCollection","numberReturned":{len(features)},'
-            f'"features":[{",".join(features)}]}}')
+    body = (
+        f'{{"type":"FeatureCollection","numberReturned":{len(features)},"features":[{",".join(features)}]}}'
+    )
     return Response(body, media_type=GEOJSON)
 
 
 @router.get("/{code}", responses={200: {"content": {GEOJSON: {}}}})
-async def get_admin_unit(
-    code: Code, _: CurrentUser, db_session: SessionDep, as_of: date | None = None
-):
+async def get_admin_unit(code: Code, _: CurrentUser, db_session: SessionDep, as_of: date | None = None):
     """One unit as a GeoJSON Feature, with its change history under `history`."""
     feature = orjson.loads(await service.get_unit_feature(db_session, code=code, as_of=as_of))
     feature["history"] = await service.history(db_session, code=code)
@@ -53,15 +57,16 @@ async def get_admin_unit(
 
 
 @router.patch("/{code}")
-async def update_admin_unit(
-    code: Code, body: AdminUnitUpdate, admin: AdminUser, db_session: SessionDep
-):
+async def update_admin_unit(code: Code, body: AdminUnitUpdate, admin: AdminUser, db_session: SessionDep):
     """Correct the romanised name of the current version (admin only; audited)."""
     changes = body.model_dump(exclude_unset=True)
     if not changes:
-        raise BadRequest("Nothing to change: send name_romanized and/or name_romanized_source.",
-                         "没有可修改的内容：请提供 name_romanized 或 name_romanized_source。")
+        raise BadRequest(
+            "Nothing to change: send name_romanized and/or name_romanized_source.",
+            "没有可修改的内容：请提供 name_romanized 或 name_romanized_source。",
+        )
     await service.update_current(db_session, code=code, changes=changes, actor=admin)
     await db_session.commit()
-    return Response(await service.get_unit_feature(db_session, code=code, as_of=None,
-                                                   geometry=False), media_type=GEOJSON)
+    return Response(
+        await service.get_unit_feature(db_session, code=code, as_of=None, geometry=False), media_type=GEOJSON
+    )

@@ -34,7 +34,11 @@ _IN_FORCE = """
 
 
 async def list_units(
-    db_session: AsyncSession, *, parent: str | None, level: str | None, as_of: date | None,
+    db_session: AsyncSession,
+    *,
+    parent: str | None,
+    level: str | None,
+    as_of: date | None,
     geometry: bool,
 ) -> list[str]:
     sql = f"""
@@ -56,36 +60,53 @@ async def get_unit_feature(
     feature = await db_session.scalar(text(sql), {"code": code, "as_of": as_of, "geometry": geometry})
     if feature is None:
         when = f" on {as_of}" if as_of else ""
-        raise NotFound(f"No administrative unit with code {code}{when}.",
-                       f"不存在代码为 {code} 的行政区划{'（' + str(as_of) + '）' if as_of else ''}。")
+        raise NotFound(
+            f"No administrative unit with code {code}{when}.",
+            f"不存在代码为 {code} 的行政区划{'（' + str(as_of) + '）' if as_of else ''}。",
+        )
     return feature
 
 
 async def history(db_session: AsyncSession, *, code: str) -> list[dict]:
     rows = await db_session.scalars(
-        select(AdminUnitChange).where(AdminUnitChange.code == code).order_by(
-            AdminUnitChange.effective_date.nulls_first(), AdminUnitChange.id)
+        select(AdminUnitChange)
+        .where(AdminUnitChange.code == code)
+        .order_by(AdminUnitChange.effective_date.nulls_first(), AdminUnitChange.id)
     )
     return [
-        {"change_type": r.change_type, "name": r.name, "effective_date": r.effective_date,
-         "date_precision": r.date_precision, "related_codes": r.related_codes,
-         "authority": r.authority, "source": r.source, "note": r.note}
+        {
+            "change_type": r.change_type,
+            "name": r.name,
+            "effective_date": r.effective_date,
+            "date_precision": r.date_precision,
+            "related_codes": r.related_codes,
+            "authority": r.authority,
+            "source": r.source,
+            "note": r.note,
+        }
         for r in rows
     ]
 
 
-async def update_current(
-    db_session: AsyncSession, *, code: str, changes: dict, actor: AppUser
-) -> AdminUnit:
+async def update_current(db_session: AsyncSession, *, code: str, changes: dict, actor: AppUser) -> AdminUnit:
     unit = await db_session.scalar(
         select(AdminUnit).where(AdminUnit.code == code, AdminUnit.valid_to.is_(None))
     )
     if unit is None:
-        raise NotFound(f"No current administrative unit with code {code}.",
-                       f"不存在代码为 {code} 的现行行政区划。")
+        raise NotFound(
+            f"No current administrative unit with code {code}.", f"不存在代码为 {code} 的现行行政区划。"
+        )
     before = {k: getattr(unit, k) for k in changes}
     for key, value in changes.items():
         setattr(unit, key, value)
-    await audit.record(db_session, actor_id=actor.id, actor=actor.username, action="update",
-                       entity="admin_unit", entity_id=code, before=before, after=changes)
+    await audit.record(
+        db_session,
+        actor_id=actor.id,
+        actor=actor.username,
+        action="update",
+        entity="admin_unit",
+        entity_id=code,
+        before=before,
+        after=changes,
+    )
     return unit

@@ -33,15 +33,19 @@ async def record(
 ) -> None:
     db_session.add(
         AuditLog(
-            actor_id=actor_id, actor=actor, action=action, entity=entity, entity_id=entity_id,
-            before=_scrub(before), after=_scrub(after), request_id=request_id,
+            actor_id=actor_id,
+            actor=actor,
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            before=_scrub(before),
+            after=_scrub(after),
+            request_id=request_id,
         )
     )
 
 
-async def recent(
-    db_session: AsyncSession, *, entity: str | None = None, limit: int = 100
-) -> list[AuditLog]:
+async def recent(db_session: AsyncSession, *, entity: str | None = None, limit: int = 100) -> list[AuditLog]:
     query = select(AuditLog).order_by(AuditLog.id.desc()).limit(limit)
     if entity:
         query = query.where(AuditLog.entity == entity)

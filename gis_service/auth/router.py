@@ -23,12 +23,15 @@ router = APIRouter(prefix="/api/v1", tags=["accounts"])
 
 @router.post("/auth/token", response_model=TokenOut)
 async def sign_in(
-    form: Annotated[OAuth2PasswordRequestForm, Depends()], db_session: SessionDep,
+    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    db_session: SessionDep,
     settings: SettingsDep,
 ):
     """OAuth2 password flow: user name and password in, bearer token out."""
     token, row, user = await service.sign_in(
-        db_session, username=form.username, password=form.password,
+        db_session,
+        username=form.username,
+        password=form.password,
         ttl=timedelta(minutes=settings.token_ttl_minutes),
     )
     await db_session.commit()
@@ -68,8 +71,7 @@ async def update_user(username: str, body: UserUpdate, admin: AdminUser, db_sess
     """Change role, name, password or active flag (admin only). Role, password and
     deactivation changes end the user's open sign-ins."""
     user = await service.get_user(db_session, username=username)
-    await service.update_user(db_session, user=user, changes=body.model_dump(exclude_unset=True),
-                              actor=admin)
+    await service.update_user(db_session, user=user, changes=body.model_dump(exclude_unset=True), actor=admin)
     await db_session.commit()
     return user
 

@@ -15,8 +15,13 @@ from gis_service.core.security import hash_password, new_token, token_digest, ve
 
 def user_state(user: AppUser) -> dict:
     """What the audit log records of a user (never the password hash)."""
-    return {"username": user.username, "role": user.role, "display_name": user.display_name,
-            "is_active": user.is_active, "is_demo": user.is_demo}
+    return {
+        "username": user.username,
+        "role": user.role,
+        "display_name": user.display_name,
+        "is_active": user.is_active,
+        "is_demo": user.is_demo,
+    }
 
 
 async def get_user(db_session: AsyncSession, *, username: str) -> AppUser:
@@ -31,21 +36,41 @@ async def list_users(db_session: AsyncSession) -> list[AppUser]:
 
 
 async def create_user(
-    db_session: AsyncSession, *, username: str, role: str, password: str,
-    display_name: str | None = None, is_demo: bool = False, actor: AppUser | None = None,
+    db_session: AsyncSession,
+    *,
+    username: str,
+    role: str,
+    password: str,
+    display_name: str | None = None,
+    is_demo: bool = False,
+    actor: AppUser | None = None,
 ) -> AppUser:
     if role not in ROLES:
-        raise BadRequest(f"Unknown role '{role}'; use one of {', '.join(ROLES)}.",
-                         f"未知角色“{role}”，可选：{'、'.join(ROLES)}。")
+        raise BadRequest(
+            f"Unknown role '{role}'; use one of {', '.join(ROLES)}.",
+            f"未知角色“{role}”，可选：{'、'.join(ROLES)}。",
+        )
     if await db_session.scalar(select(AppUser.id).where(AppUser.username == username)):
         raise Conflict(f"A user named '{username}' already exists.", f"用户“{username}”已存在。")
-    user = AppUser(username=username, role=role, password_hash=hash_password(password),
-                   display_name=display_name, is_demo=is_demo, is_active=True)
+    user = AppUser(
+        username=username,
+        role=role,
+        password_hash=hash_password(password),
+        display_name=display_name,
+        is_demo=is_demo,
+        is_active=True,
+    )
     db_session.add(user)
     await db_session.flush()
-    await audit.record(db_session, actor_id=actor.id if actor else None,
-                       actor=actor.username if actor else "cli", action="create",
-                       entity="app_user", entity_id=username, after=user_state(user))
+    await audit.record(
+        db_session,
+        actor_id=actor.id if actor else None,
+        actor=actor.username if actor else "cli",
+        action="create",
+        entity="app_user",
+        entity_id=username,
+        after=user_state(user),
+    )
     return user
 
 
@@ -63,10 +88,16 @@ async def update_user(
         # A new password, a disabled account or a new role ends every open session.
         await revoke_user_tokens(db_session, user=user)
     await db_session.flush()
-    await audit.record(db_session, actor_id=actor.id if actor else None,
-                       actor=actor.username if actor else "cli", action="update",
-                       entity="app_user", entity_id=user.username, before=before,
-                       after={**user_state(user), **({"password": "changed"} if password else {})})
+    await audit.record(
+        db_session,
+        actor_id=actor.id if actor else None,
+        actor=actor.username if actor else "cli",
+        action="update",
+        entity="app_user",
+        entity_id=user.username,
+        before=before,
+        after={**user_state(user), **({"password": "changed"} if password else {})},
+    )
     return user
 
 
@@ -78,13 +109,18 @@ async def sign_in(
     if not user or not ok or not user.is_active:
         raise Unauthorized("Wrong user name or password.", "用户名或密码错误。")
     token = new_token()
-    row = AuthToken(user_id=user.id, token_hash=token_digest(token),
-                    expires_at=datetime.now(UTC) + ttl)
+    row = AuthToken(user_id=user.id, token_hash=token_digest(token), expires_at=datetime.now(UTC) + ttl)
     db_session.add(row)
     await db_session.flush()
-    await audit.record(db_session, actor_id=user.id, actor=user.username, action="sign_in",
-                       entity="auth_token", entity_id=str(row.id),
-                       after={"expires_at": row.expires_at.isoformat()})
+    await audit.record(
+        db_session,
+        actor_id=user.id,
+        actor=user.username,
+        action="sign_in",
+        entity="auth_token",
+        entity_id=str(row.id),
+        after={"expires_at": row.expires_at.isoformat()},
+    )
     return token, row, user
 
 
@@ -113,21 +149,31 @@ async def revoke_token(db_session: AsyncSession, *, token: str, actor: AppUser) 
         .where(AuthToken.token_hash == token_digest(token), AuthToken.revoked_at.is_(None))
         .values(revoked_at=func.now())
     )
-    await audit.record(db_session, actor_id=actor.id, actor=actor.username, action="sign_out",
-                       entity="auth_token", entity_id=None)
+    await audit.record(
+        db_session,
+        actor_id=actor.id,
+        actor=actor.username,
+        action="sign_out",
+        entity="auth_token",
+        entity_id=None,
+    )
     return result.rowcount or 0
 
 
-async def revoke_user_tokens(
-    db_session: AsyncSession, *, user: AppUser, actor: AppUser | None = None
-) -> int:
+async def revoke_user_tokens(db_session: AsyncSession, *, user: AppUser, actor: AppUser | None = None) -> int:
     result = await db_session.execute(
         update(AuthToken)
         .where(AuthToken.user_id == user.id, AuthToken.revoked_at.is_(None))
         .values(revoked_at=func.now())
     )
     if actor is not None:
-        await audit.record(db_session, actor_id=actor.id, actor=actor.username,
-                           action="revoke_tokens", entity="app_user", entity_id=user.username,
-                           after={"revoked": result.rowcount or 0})
+        await audit.record(
+            db_session,
+            actor_id=actor.id,
+            actor=actor.username,
+            action="revoke_tokens",
+            entity="app_user",
+            entity_id=user.username,
+            after={"revoked": result.rowcount or 0},
+        )
     return result.rowcount or 0

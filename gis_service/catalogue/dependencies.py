@@ -24,13 +24,16 @@ async def readable_layer(
     layer = catalogue.layers().get(layer_id)
     if layer is None:
         known = ", ".join(catalogue.layers())
-        raise NotFound(f"No layer '{layer_id}'. Known layers: {known}.",
-                       f"图层“{layer_id}”不存在。现有图层：{known}。")
+        raise NotFound(
+            f"No layer '{layer_id}'. Known layers: {known}.", f"图层“{layer_id}”不存在。现有图层：{known}。"
+        )
     if not layer.readable_by(user.role if user else None, settings.anonymous_layers):
         if user is None:
             raise Unauthorized("Sign in to read this layer.", "请登录后查看该图层。")
-        raise Forbidden(f"Your role ({user.role}) may not read layer '{layer_id}'.",
-                        f"您的角色（{user.role}）无权查看图层“{layer_id}”。")
+        raise Forbidden(
+            f"Your role ({user.role}) may not read layer '{layer_id}'.",
+            f"您的角色（{user.role}）无权查看图层“{layer_id}”。",
+        )
     return layer
 
 

@@ -33,16 +33,12 @@ def describe(layer: LayerDeclaration, request: Request, role: str | None) -> dic
     out["editable"] = layer.editable_by(role)
     out["links"] = {"items": f"{base}/api/v1/layers/{layer.id}/items"}
     if layer.has_geometry:
-        out["links"]["tiles"] = (
-            f"{base}/ogc/collections/{layer.id}/tiles/WebMercatorQuad/{{z}}/{{x}}/{{y}}"
-        )
+        out["links"]["tiles"] = f"{base}/ogc/collections/{layer.id}/tiles/WebMercatorQuad/{{z}}/{{x}}/{{y}}"
     return out
 
 
 @router.get("/api/v1/layers")
-async def list_layers(
-    request: Request, catalogue: CatalogueDep, user: OptionalUser, settings: SettingsDep
-):
+async def list_layers(request: Request, catalogue: CatalogueDep, user: OptionalUser, settings: SettingsDep):
     """The layers this caller may read, with their style and links."""
     role = user.role if user else None
     visible = [
@@ -66,8 +62,13 @@ async def get_layer(layer: ReadableLayer, request: Request, user: OptionalUser):
     responses={200: {"content": {GEOJSON: {}}, "description": "GeoJSON FeatureCollection"}},
 )
 async def layer_items(
-    layer: ReadableLayer, request: Request, db_session: SessionDep, settings: SettingsDep,
-    bbox: str | None = None, limit: str | None = None, cursor: str | None = None,
+    layer: ReadableLayer,
+    request: Request,
+    db_session: SessionDep,
+    settings: SettingsDep,
+    bbox: str | None = None,
+    limit: str | None = None,
+    cursor: str | None = None,
     skip_geometry: str | None = None,
 ):
     """Features as GeoJSON, filtered by `bbox` (lon/lat), by property (`?name=...` for
@@ -79,38 +80,50 @@ async def layer_items(
             continue
         if key not in layer.filterable:
             allowed = ", ".join(sorted(ITEMS_PARAMS | set(layer.filterable)))
-            raise BadRequest(f"Unknown parameter '{key}'. This layer accepts: {allowed}.",
-                             f"未知参数“{key}”。该图层支持：{allowed}。")
+            raise BadRequest(
+                f"Unknown parameter '{key}'. This layer accepts: {allowed}.",
+                f"未知参数“{key}”。该图层支持：{allowed}。",
+            )
         filters[key] = params[key]
     page = await service.items(
-        db_session, layer=layer, bbox=parse_bbox(bbox),
-        limit=parse_limit(limit, default=settings.items_default_limit,
-                          maximum=settings.items_max_limit),
-        after=decode_cursor(cursor), filters=filters,
+        db_session,
+        layer=layer,
+        bbox=parse_bbox(bbox),
+        limit=parse_limit(limit, default=settings.items_default_limit, maximum=settings.items_max_limit),
+        after=decode_cursor(cursor),
+        filters=filters,
         skip_geometry=parse_bool("skip_geometry", skip_geometry),
     )
     links = [{"rel": "self", "type": GEOJSON, "href": str(request.url)}]
     if page.next_key is not None:
         query = {k: v for k, v in params.items() if k != "cursor"}
         query["cursor"] = encode_cursor(page.next_key)
-        links.append({"rel": "next", "type": GEOJSON,
-                      "href": f"{request.url.remove_query_params(list(params))}?{urlencode(query)}"})
+        links.append(
+            {
+                "rel": "next",
+                "type": GEOJSON,
+                "href": f"{request.url.remove_query_params(list(params))}?{urlencode(query)}",
+            }
+        )
     body = (
         '{"type":"FeatureCollection","features":[' + ",".join(page.features_json) + "],"
-        f'"numberReturned":{len(page.features_json)},"links":'
-        + JSONResponse(links).body.decode() + "}"
+        f'"numberReturned":{len(page.features_json)},"links":' + JSONResponse(links).body.decode() + "}"
     )
     return Response(body, media_type=GEOJSON)
 
 
-@router.get("/api/v1/layers/{layer_id}/items/{feature_id}",
-            responses={200: {"content": {GEOJSON: {}}, "description": "GeoJSON Feature"}})
+@router.get(
+    "/api/v1/layers/{layer_id}/items/{feature_id}",
+    responses={200: {"content": {GEOJSON: {}}, "description": "GeoJSON Feature"}},
+)
 async def layer_item(layer: ReadableLayer, feature_id: str, db_session: SessionDep):
     """One feature by its id."""
     feature = await service.item(db_session, layer=layer, feature_id=feature_id)
     if feature is None:
-        raise NotFound(f"Layer '{layer.id}' has no feature '{feature_id}'.",
-                       f"图层“{layer.id}”中没有要素“{feature_id}”。")
+        raise NotFound(
+            f"Layer '{layer.id}' has no feature '{feature_id}'.",
+            f"图层“{layer.id}”中没有要素“{feature_id}”。",
+        )
     return Response(feature, media_type=GEOJSON)
 
 
@@ -119,19 +132,29 @@ async def layer_item(layer: ReadableLayer, feature_id: str, db_session: SessionD
     responses={200: {"content": {MVT: {}}, "description": "Mapbox vector tile"}},
 )
 async def layer_tile(
-    layer: ReadableLayer, tms: str, z: int, x: int, y: int, request: Request,
+    layer: ReadableLayer,
+    tms: str,
+    z: int,
+    x: int,
+    y: int,
+    request: Request,
     db_session: SessionDep,
 ):
     """A Mapbox vector tile of the layer in WebMercatorQuad."""
     if tms != "WebMercatorQuad":
-        raise NotFound(f"Tile matrix set '{tms}' is not offered; use WebMercatorQuad.",
-                       f"不提供切片矩阵集“{tms}”，请使用 WebMercatorQuad。")
+        raise NotFound(
+            f"Tile matrix set '{tms}' is not offered; use WebMercatorQuad.",
+            f"不提供切片矩阵集“{tms}”，请使用 WebMercatorQuad。",
+        )
     if not layer.has_geometry:
-        raise NotFound(f"Layer '{layer.id}' has no geometry to tile.",
-                       f"图层“{layer.id}”没有几何，无法切片。")
+        raise NotFound(
+            f"Layer '{layer.id}' has no geometry to tile.", f"图层“{layer.id}”没有几何，无法切片。"
+        )
     if not 0 <= z <= 22 or not (0 <= x < 2**z and 0 <= y < 2**z):
-        raise BadRequest(f"Tile {z}/{x}/{y} does not exist: z is 0..22 and x, y are 0..2^z-1.",
-                         f"切片 {z}/{x}/{y} 不存在：z 取 0..22，x、y 取 0..2^z-1。")
+        raise BadRequest(
+            f"Tile {z}/{x}/{y} does not exist: z is 0..22 and x, y are 0..2^z-1.",
+            f"切片 {z}/{x}/{y} 不存在：z 取 0..22，x、y 取 0..2^z-1。",
+        )
     data = await service.tile(db_session, layer=layer, z=z, x=x, y=y)
     etag = '"' + hashlib.blake2b(data, digest_size=12).hexdigest() + '"'
     headers = {"ETag": etag, "Cache-Control": "private, max-age=60"}

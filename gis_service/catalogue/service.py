@@ -45,8 +45,14 @@ class ItemsPage:
 
 
 async def items(
-    db_session: AsyncSession, *, layer: LayerDeclaration, bbox: BBox | None, limit: int,
-    after: str | None, filters: dict[str, str], skip_geometry: bool = False,
+    db_session: AsyncSession,
+    *,
+    layer: LayerDeclaration,
+    bbox: BBox | None,
+    limit: int,
+    after: str | None,
+    filters: dict[str, str],
+    skip_geometry: bool = False,
 ) -> ItemsPage:
     """One keyset page of features, ordered by the layer's id column."""
     where, params = [], {"limit": limit + 1}
@@ -83,9 +89,7 @@ async def item(db_session: AsyncSession, *, layer: LayerDeclaration, feature_id:
     return await db_session.scalar(text(sql), {"fid": feature_id})
 
 
-async def tile(
-    db_session: AsyncSession, *, layer: LayerDeclaration, z: int, x: int, y: int
-) -> bytes:
+async def tile(db_session: AsyncSession, *, layer: LayerDeclaration, z: int, x: int, y: int) -> bytes:
     """A Mapbox vector tile (WebMercatorQuad) of one layer.
 
     The query envelope is grown by the tile buffer so that shapes crossing the tile

@@ -92,23 +92,33 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _http(_: Request, exc: StarletteHTTPException):
         msg = str(exc.detail)
         zh = {404: "未找到该地址", 405: "不支持该请求方法"}.get(exc.status_code, msg)
-        return _json(exc.status_code, {"code": "http_error", "message": msg, "message_zh": zh},
-                     getattr(exc, "headers", None))
+        return _json(
+            exc.status_code,
+            {"code": "http_error", "message": msg, "message_zh": zh},
+            getattr(exc, "headers", None),
+        )
 
     @app.exception_handler(OperationalError)
     async def _db_down(_: Request, exc: OperationalError):
         log.error("database unavailable: %s", exc.orig.__class__.__name__ if exc.orig else exc)
-        return _json(503, Unavailable(
-            "The database is unavailable; retry in a moment.", "数据库暂时不可用，请稍后重试。"
-        ).body(), {"Retry-After": "5"})
+        return _json(
+            503,
+            Unavailable(
+                "The database is unavailable; retry in a moment.", "数据库暂时不可用，请稍后重试。"
+            ).body(),
+            {"Retry-After": "5"},
+        )
 
     @app.exception_handler(DBAPIError)
     async def _db_error(_: Request, exc: DBAPIError):
         # Data errors that slipped past validation are still the caller's input.
         sqlstate = getattr(exc.orig, "sqlstate", "") or ""
         if sqlstate.startswith(("22", "23")):
-            return _json(400, BadRequest(
-                "The database rejected a value in the request.", "请求中的数据被数据库拒绝。"
-            ).body())
+            return _json(
+                400,
+                BadRequest(
+                    "The database rejected a value in the request.", "请求中的数据被数据库拒绝。"
+                ).body(),
+            )
         log.exception("database error")
         return _json(500, {"code": "internal", "message": "internal error", "message_zh": "内部错误"})

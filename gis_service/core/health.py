@@ -29,9 +29,13 @@ async def readyz(request: Request):
             sources = [layer.source for layer in request.app.state.catalogue.layers().values()]
             found = set(
                 await session.scalars(
-                    text("SELECT c.relname FROM pg_class c JOIN pg_namespace n"
-                         " ON n.oid = c.relnamespace WHERE n.nspname = current_schema()"
-                         " AND c.relname = ANY(:names)"), {"names": sources})
+                    text(
+                        "SELECT c.relname FROM pg_class c JOIN pg_namespace n"
+                        " ON n.oid = c.relnamespace WHERE n.nspname = current_schema()"
+                        " AND c.relname = ANY(:names)"
+                    ),
+                    {"names": sources},
+                )
             )
             missing = sorted(set(sources) - found)
             checks["catalogue"] = not missing

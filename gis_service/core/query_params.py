@@ -24,8 +24,9 @@ def parse_bbox(raw: str | None) -> BBox | None:
     try:
         minx, miny, maxx, maxy = (float(p) for p in parts)
     except ValueError:
-        raise BadRequest(f"bbox '{raw}' contains something that is not a number.",
-                         f"bbox“{raw}”中含有非数字。") from None
+        raise BadRequest(
+            f"bbox '{raw}' contains something that is not a number.", f"bbox“{raw}”中含有非数字。"
+        ) from None
     if not all(math.isfinite(v) for v in (minx, miny, maxx, maxy)):
         raise BadRequest("bbox values must be finite numbers.", "bbox 的值必须是有限数。")
     if not (-180 <= minx <= 180 and -180 <= maxx <= 180 and -90 <= miny <= 90 and -90 <= maxy <= 90):
@@ -34,8 +35,10 @@ def parse_bbox(raw: str | None) -> BBox | None:
             "bbox 超出有效范围：经度 -180..180，纬度 -90..90。",
         )
     if minx > maxx or miny > maxy:
-        raise BadRequest("bbox minimum is greater than its maximum; order is minLon,minLat,maxLon,maxLat.",
-                         "bbox 最小值大于最大值；顺序为 最小经度,最小纬度,最大经度,最大纬度。")
+        raise BadRequest(
+            "bbox minimum is greater than its maximum; order is minLon,minLat,maxLon,maxLat.",
+            "bbox 最小值大于最大值；顺序为 最小经度,最小纬度,最大经度,最大纬度。",
+        )
     return minx, miny, maxx, maxy
 
 
@@ -65,8 +68,10 @@ def decode_cursor(raw: str | None) -> str | None:
             raise ValueError
         return value
     except Exception:
-        raise BadRequest("cursor is not valid; use the 'next' link of the previous page.",
-                         "cursor 无效，请使用上一页返回的 next 链接。") from None
+        raise BadRequest(
+            "cursor is not valid; use the 'next' link of the previous page.",
+            "cursor 无效，请使用上一页返回的 next 链接。",
+        ) from None
 
 
 def parse_bool(name: str, raw: str | None) -> bool:

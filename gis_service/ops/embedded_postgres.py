@@ -42,8 +42,7 @@ def _bindir() -> Path:
 
 
 def _sharedir() -> Path:
-    out = subprocess.run([str(_bindir() / "pg_config"), "--sharedir"], capture_output=True,
-                         text=True)
+    out = subprocess.run([str(_bindir() / "pg_config"), "--sharedir"], capture_output=True, text=True)
     if out.returncode == 0 and out.stdout.strip():
         return Path(out.stdout.strip())
     return Path(f"/usr/share/postgresql/{PG_MAJOR}")
@@ -118,8 +117,9 @@ class EmbeddedPostgres:
         if pointer.exists():
             return Path(pointer.read_text().strip())
         self._owner()
-        probe = subprocess.run(["runuser", "-u", "postgres", "--", "test", "-x", str(preferred)],
-                               capture_output=True)
+        probe = subprocess.run(
+            ["runuser", "-u", "postgres", "--", "test", "-x", str(preferred)], capture_output=True
+        )
         if probe.returncode == 0:
             return preferred
         digest = hashlib.sha1(str(preferred).encode()).hexdigest()[:12]
@@ -137,8 +137,18 @@ class EmbeddedPostgres:
         try:
             pwd.getpwnam("postgres")
         except KeyError:
-            subprocess.run(["useradd", "--system", "--home-dir", "/var/lib/postgresql",
-                            "--shell", "/bin/bash", "postgres"], check=True)
+            subprocess.run(
+                [
+                    "useradd",
+                    "--system",
+                    "--home-dir",
+                    "/var/lib/postgresql",
+                    "--shell",
+                    "/bin/bash",
+                    "postgres",
+                ],
+                check=True,
+            )
         return "postgres"
 
     def _run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
@@ -185,8 +195,10 @@ class EmbeddedPostgres:
     def running(self) -> bool:
         if not self.initialised():
             return False
-        return self._run(str(_bindir() / "pg_ctl"), "status", "-D", str(self.pgdata),
-                         check=False).returncode == 0
+        return (
+            self._run(str(_bindir() / "pg_ctl"), "status", "-D", str(self.pgdata), check=False).returncode
+            == 0
+        )
 
     # -- lifecycle -----------------------------------------------------------------------
     def init(self) -> None:
@@ -200,9 +212,17 @@ class EmbeddedPostgres:
             os.chown(pwfile, info.pw_uid, info.pw_gid)
         pwfile.chmod(0o600)
         try:
-            self._run(str(_bindir() / "initdb"), "-D", str(self.pgdata), "-U", DB_USER,
-                      "--auth=scram-sha-256", f"--pwfile={pwfile}", "--encoding=UTF8",
-                      "--locale=C")
+            self._run(
+                str(_bindir() / "initdb"),
+                "-D",
+                str(self.pgdata),
+                "-U",
+                DB_USER,
+                "--auth=scram-sha-256",
+                f"--pwfile={pwfile}",
+                "--encoding=UTF8",
+                "--locale=C",
+            )
         finally:
             pwfile.unlink(missing_ok=True)
         self._save_state({"password": password, "port": None})
@@ -215,13 +235,28 @@ class EmbeddedPostgres:
         state = self._state()
         if not self.running():
             port = free_port()
-            opts = [f"-p {port}", "-c listen_addresses=127.0.0.1",
-                    f"-c unix_socket_directories={self.sockdir}",
-                    "-c shared_buffers=256MB", "-c max_connections=200"]
+            opts = [
+                f"-p {port}",
+                "-c listen_addresses=127.0.0.1",
+                f"-c unix_socket_directories={self.sockdir}",
+                "-c shared_buffers=256MB",
+                "-c max_connections=200",
+            ]
             if not self.durable:
                 opts += ["-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off"]
-            self._run(str(_bindir() / "pg_ctl"), "start", "-D", str(self.pgdata), "-w",
-                      "-t", "60", "-l", str(self.logfile), "-o", " ".join(opts))
+            self._run(
+                str(_bindir() / "pg_ctl"),
+                "start",
+                "-D",
+                str(self.pgdata),
+                "-w",
+                "-t",
+                "60",
+                "-l",
+                str(self.logfile),
+                "-o",
+                " ".join(opts),
+            )
             state["port"] = port
             self._save_state(state)
         self._ensure_database()
@@ -236,8 +271,9 @@ class EmbeddedPostgres:
         while True:
             try:
                 with psycopg.connect(conninfo + " dbname=postgres", autocommit=True) as con:
-                    exists = con.execute("SELECT 1 FROM pg_database WHERE datname = %s",
-                                         (DB_NAME,)).fetchone()
+                    exists = con.execute(
+                        "SELECT 1 FROM pg_database WHERE datname = %s", (DB_NAME,)
+                    ).fetchone()
                     if not exists:
                         con.execute(f"CREATE DATABASE {DB_NAME}")
                 return
@@ -248,8 +284,7 @@ class EmbeddedPostgres:
 
     def stop(self) -> None:
         if self.running():
-            self._run(str(_bindir() / "pg_ctl"), "stop", "-D", str(self.pgdata), "-m", "fast",
-                      "-w")
+            self._run(str(_bindir() / "pg_ctl"), "stop", "-D", str(self.pgdata), "-m", "fast", "-w")
 
     def destroy(self, preferred: Path | None = None) -> None:
         self.stop()

@@ -31,9 +31,14 @@ async def load_demo(db_session: AsyncSession) -> int:
     for username, password, role in demo_credentials():
         if await db_session.scalar(select(AppUser.id).where(AppUser.username == username)):
             continue
-        await auth_service.create_user(db_session, username=username, role=role,
-                                       password=password, display_name=DEMO_DISPLAY[role],
-                                       is_demo=True)
+        await auth_service.create_user(
+            db_session,
+            username=username,
+            role=role,
+            password=password,
+            display_name=DEMO_DISPLAY[role],
+            is_demo=True,
+        )
         created += 1
     await db_session.commit()
     return created

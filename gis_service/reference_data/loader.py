@@ -66,8 +66,9 @@ async def load_reference(db_session: AsyncSession, data_dir: Path) -> dict[str, 
     for name, level in [("ordos_townships.csv", "township"), ("ordos_villages.csv", "village")]:
         rows = _read_csv(data_dir / name)
         db_session.add_all(
-            AdminUnit(code=r["code"], name=r["name"], level=level, parent_code=r["parent_code"],
-                      source=nbs_source)
+            AdminUnit(
+                code=r["code"], name=r["name"], level=level, parent_code=r["parent_code"], source=nbs_source
+            )
             for r in rows
         )
         counts[name] = len(rows)
@@ -75,8 +76,10 @@ async def load_reference(db_session: AsyncSession, data_dir: Path) -> dict[str, 
 
     for r in _read_csv(data_dir / "romanized_names.csv"):
         await db_session.execute(
-            text("UPDATE admin_unit SET name_romanized = :rom, name_romanized_source = :src"
-                 " WHERE code = :code AND valid_to IS NULL"),
+            text(
+                "UPDATE admin_unit SET name_romanized = :rom, name_romanized_source = :src"
+                " WHERE code = :code AND valid_to IS NULL"
+            ),
             {"rom": r["name_romanized"], "src": f"{r['method']}: {r['source']}", "code": r["code"]},
         )
     counts["romanized_names"] = len(_read_csv(data_dir / "romanized_names.csv"))
@@ -87,17 +90,23 @@ async def load_reference(db_session: AsyncSession, data_dir: Path) -> dict[str, 
         unit_id = await db_session.scalar(
             select(AdminUnit.id).where(AdminUnit.code == r["code"], AdminUnit.valid_to.is_(None))
         )
-        db_session.add(AdminUnitChange(
-            code=r["code"], name=r["name"], change_type=r["change_type"],
-            effective_date=effective, date_precision=r["date_precision"],
-            related_codes=[c for c in r["related_codes"].split(";") if c],
-            authority=r["authority"] or None, source=r["source"], note=r["note"] or None,
-            admin_unit_id=unit_id,
-        ))
+        db_session.add(
+            AdminUnitChange(
+                code=r["code"],
+                name=r["name"],
+                change_type=r["change_type"],
+                effective_date=effective,
+                date_precision=r["date_precision"],
+                related_codes=[c for c in r["related_codes"].split(";") if c],
+                authority=r["authority"] or None,
+                source=r["source"],
+                note=r["note"] or None,
+                admin_unit_id=unit_id,
+            )
+        )
         if r["change_type"] == "created" and unit_id is not None:
             await db_session.execute(
-                text("UPDATE admin_unit SET valid_from = :d, valid_from_precision = :p"
-                     " WHERE id = :id"),
+                text("UPDATE admin_unit SET valid_from = :d, valid_from_precision = :p WHERE id = :id"),
                 {"d": effective, "p": r["date_precision"], "id": unit_id},
             )
     counts["admin_unit_history"] = len(changes)

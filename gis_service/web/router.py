@@ -69,7 +69,8 @@ async def map_config(settings: SettingsDep, user: OptionalUser):
 @router.get("/docs")
 async def docs() -> HTMLResponse:
     return get_swagger_ui_html(
-        openapi_url="/openapi.json", title="Ordos GIS service API",
+        openapi_url="/openapi.json",
+        title="Ordos GIS service API",
         swagger_js_url="/vendor/swagger-ui/swagger-ui-bundle.js",
         swagger_css_url="/vendor/swagger-ui/swagger-ui.css",
         swagger_favicon_url="/map/static/favicon.svg",

@@ -9,14 +9,18 @@ def test_parent_150600_lists_the_nine_units_with_geometry(client, auth):
     assert r.headers["content-type"].startswith("application/geo+json")
     features = r.json()["features"]
     assert {f["properties"]["code"]: f["properties"]["name"] for f in features} == {
-        k: v[0] for k, v in ORDOS_UNITS.items()}
+        k: v[0] for k, v in ORDOS_UNITS.items()
+    }
     assert all(f["geometry"]["type"] == "MultiPolygon" for f in features)
     assert sum(f["properties"]["area_km2"] for f in features) > 85_000
 
 
 def test_as_of_before_kangbashi_lists_eight_units(client, auth):
-    r = client.get("/api/v1/admin-units", params={"parent": "150600", "as_of": "2015-06-30",
-                                                   "geometry": "false"}, headers=auth("viewer"))
+    r = client.get(
+        "/api/v1/admin-units",
+        params={"parent": "150600", "as_of": "2015-06-30", "geometry": "false"},
+        headers=auth("viewer"),
+    )
     codes = {f["properties"]["code"] for f in r.json()["features"]}
     assert "150603" not in codes and len(codes) == 8
 
@@ -29,8 +33,9 @@ def test_one_unit_with_history(client, auth):
 
 
 def test_townships_of_a_banner(client, auth):
-    r = client.get("/api/v1/admin-units", params={"parent": "150621", "level": "township"},
-                   headers=auth("viewer"))
+    r = client.get(
+        "/api/v1/admin-units", params={"parent": "150621", "level": "township"}, headers=auth("viewer")
+    )
     names = {f["properties"]["name"] for f in r.json()["features"]}
     assert "风水梁镇" in names and all(f["geometry"] is None for f in r.json()["features"])
 
@@ -57,24 +62,28 @@ def test_patch_needs_admin_and_is_audited(client, auth, db):
     r = client.patch("/api/v1/admin-units/150602", json=body, headers=auth("admin"))
     assert r.status_code == 200 and r.json()["properties"]["name_romanized"] == body["name_romanized"]
     actor, before, after = db.execute(
-        "SELECT actor, before, after FROM audit_log WHERE entity = 'admin_unit'"
-        " ORDER BY id DESC LIMIT 1").fetchone()
+        "SELECT actor, before, after FROM audit_log WHERE entity = 'admin_unit' ORDER BY id DESC LIMIT 1"
+    ).fetchone()
     assert actor == "demo_admin" and before == {"name_romanized": "Dongsheng Qu"}
     assert after == body
     # put it back
-    client.patch("/api/v1/admin-units/150602", json={"name_romanized": "Dongsheng Qu"},
-                 headers=auth("admin"))
+    client.patch("/api/v1/admin-units/150602", json={"name_romanized": "Dongsheng Qu"}, headers=auth("admin"))
     after_rows = db.execute("SELECT count(*) FROM audit_log WHERE entity = 'admin_unit'").fetchone()[0]
     assert after_rows == before_rows + 2
 
 
 def test_rejected_patch_changes_nothing(client, auth, db):
-    before = db.execute("SELECT name_romanized, updated_at FROM admin_unit WHERE code = '150621'"
-                        " AND valid_to IS NULL").fetchone()
+    before = db.execute(
+        "SELECT name_romanized, updated_at FROM admin_unit WHERE code = '150621' AND valid_to IS NULL"
+    ).fetchone()
     audit = db.execute("SELECT count(*) FROM audit_log").fetchone()[0]
     for body in ({"name": "x"}, {"name_romanized": ""}, {}, {"name_romanized": 5}):
         r = client.patch("/api/v1/admin-units/150621", json=body, headers=auth("admin"))
         assert 400 <= r.status_code < 500, body
-    assert db.execute("SELECT name_romanized, updated_at FROM admin_unit WHERE code = '150621'"
-                      " AND valid_to IS NULL").fetchone() == before
+    assert (
+        db.execute(
+            "SELECT name_romanized, updated_at FROM admin_unit WHERE code = '150621' AND valid_to IS NULL"
+        ).fetchone()
+        == before
+    )
     assert db.execute("SELECT count(*) FROM audit_log").fetchone()[0] == audit

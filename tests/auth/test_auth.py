@@ -11,8 +11,9 @@ def _sign_in(client, username, password):
 
 def _new_user(client, auth, role="viewer", password="correct-horse-1"):
     name = f"u_{uuid.uuid4().hex[:8]}"
-    r = client.post("/api/v1/users", json={"username": name, "role": role, "password": password},
-                    headers=auth("admin"))
+    r = client.post(
+        "/api/v1/users", json={"username": name, "role": role, "password": password}, headers=auth("admin")
+    )
     assert r.status_code == 201, r.text
     return name, password
 
@@ -51,8 +52,10 @@ def test_passwords_are_hashed_with_argon2(db):
 
 def test_expired_token_is_refused(client, db):
     token = _sign_in(client, "demo_viewer", "demo-viewer").json()["access_token"]
-    db.execute("UPDATE auth_token SET expires_at = now() - interval '1 second'"
-               " WHERE id = (SELECT max(id) FROM auth_token)")
+    db.execute(
+        "UPDATE auth_token SET expires_at = now() - interval '1 second'"
+        " WHERE id = (SELECT max(id) FROM auth_token)"
+    )
     r = client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
     assert r.status_code == 401 and "expired" in r.json()["message"]
 
@@ -60,7 +63,9 @@ def test_expired_token_is_refused(client, db):
 def test_logout_revokes_only_that_token(client):
     a = _sign_in(client, "demo_planner", "demo-planner").json()["access_token"]
     b = _sign_in(client, "demo_planner", "demo-planner").json()["access_token"]
-    assert client.post("/api/v1/auth/logout", headers={"Authorization": f"Bearer {a}"}).json() == {"revoked": 1}
+    assert client.post("/api/v1/auth/logout", headers={"Authorization": f"Bearer {a}"}).json() == {
+        "revoked": 1
+    }
     assert client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {a}"}).status_code == 401
     assert client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {b}"}).status_code == 200
 
@@ -90,8 +95,11 @@ def test_password_change_and_deactivation_end_sessions(client, auth):
 @pytest.mark.parametrize("role", ["viewer", "inspector", "placename_officer", "planner"])
 def test_only_admins_manage_accounts(client, auth, role, db):
     count = db.execute("SELECT count(*) FROM app_user").fetchone()[0]
-    r = client.post("/api/v1/users", json={"username": "x_" + role, "role": "admin",
-                                           "password": "password-123"}, headers=auth(role))
+    r = client.post(
+        "/api/v1/users",
+        json={"username": "x_" + role, "role": "admin", "password": "password-123"},
+        headers=auth(role),
+    )
     assert r.status_code == 403 and role in r.json()["message"]
     assert client.get("/api/v1/users", headers=auth(role)).status_code == 403
     assert db.execute("SELECT count(*) FROM app_user").fetchone()[0] == count
@@ -100,8 +108,11 @@ def test_only_admins_manage_accounts(client, auth, role, db):
 def test_account_writes_are_audited_without_secrets(client, auth, db):
     name, _ = _new_user(client, auth, role="planner")
     client.patch(f"/api/v1/users/{name}", json={"role": "viewer"}, headers=auth("admin"))
-    rows = db.execute("SELECT action, actor, before, after FROM audit_log"
-                      " WHERE entity = 'app_user' AND entity_id = %s ORDER BY id", (name,)).fetchall()
+    rows = db.execute(
+        "SELECT action, actor, before, after FROM audit_log"
+        " WHERE entity = 'app_user' AND entity_id = %s ORDER BY id",
+        (name,),
+    ).fetchall()
     assert [r[0] for r in rows] == ["create", "update"]
     assert rows[0][1] == "demo_admin" and rows[1][2]["role"] == "planner" and rows[1][3]["role"] == "viewer"
     assert "password_hash" not in str(rows)
@@ -110,10 +121,12 @@ def test_account_writes_are_audited_without_secrets(client, auth, db):
 def test_bad_account_input_is_4xx_and_changes_nothing(client, auth, db):
     count = db.execute("SELECT count(*) FROM app_user").fetchone()[0]
     h = auth("admin")
-    bad = [{"username": "a b", "role": "viewer", "password": "password-1"},
-           {"username": "okname", "role": "emperor", "password": "password-1"},
-           {"username": "okname", "role": "viewer", "password": "short"},
-           {"username": "demo_admin", "role": "viewer", "password": "password-1"}]
+    bad = [
+        {"username": "a b", "role": "viewer", "password": "password-1"},
+        {"username": "okname", "role": "emperor", "password": "password-1"},
+        {"username": "okname", "role": "viewer", "password": "short"},
+        {"username": "demo_admin", "role": "viewer", "password": "password-1"},
+    ]
     for body in bad:
         r = client.post("/api/v1/users", json=body, headers=h)
         assert r.status_code in (409, 422), body

@@ -42,11 +42,15 @@ def test_paging_through_next_links_returns_every_row_once(client, auth, db):
 
 def test_bbox_and_property_filters(client, auth):
     # A small box around Kangbashi's new town.
-    r = client.get(ITEMS.format("county_boundary"), params={"bbox": "109.84,39.63,109.855,39.64"},
-                   headers=auth("viewer"))
+    r = client.get(
+        ITEMS.format("county_boundary"), params={"bbox": "109.84,39.63,109.855,39.64"}, headers=auth("viewer")
+    )
     assert [f["id"] for f in r.json()["features"]] == ["150603"]
-    r = client.get(ITEMS.format("county_boundary"), params={"parent_code": "150600", "skip_geometry": "true"},
-                   headers=auth("viewer"))
+    r = client.get(
+        ITEMS.format("county_boundary"),
+        params={"parent_code": "150600", "skip_geometry": "true"},
+        headers=auth("viewer"),
+    )
     features = r.json()["features"]
     assert len(features) == 9 and all(f["geometry"] is None for f in features)
     assert all({"label_lon", "label_lat"} <= set(f["properties"]) for f in features)
@@ -63,23 +67,30 @@ def test_township_layer_is_a_list_without_geometry(client, auth):
     r = client.get(ITEMS.format("township_unit"), params={"limit": 1000}, headers=auth("viewer"))
     features = r.json()["features"]
     assert len(features) == 88 and all(f["geometry"] is None for f in features)
-    assert client.get("/ogc/collections/township_unit/tiles/WebMercatorQuad/0/0/0",
-                      headers=auth("viewer")).status_code == 404
+    assert (
+        client.get(
+            "/ogc/collections/township_unit/tiles/WebMercatorQuad/0/0/0", headers=auth("viewer")
+        ).status_code
+        == 404
+    )
 
 
-@pytest.mark.parametrize(("params", "fragment"), [
-    ({"bbox": "1,2,3"}, "four comma-separated"),
-    ({"bbox": "a,b,c,d"}, "not a number"),
-    ({"bbox": "100,30,200,40"}, "outside the valid range"),
-    ({"bbox": "110,40,109,39"}, "greater than its maximum"),
-    ({"bbox": "nan,1,2,3"}, "finite"),
-    ({"limit": "0"}, "between 1 and"),
-    ({"limit": "100000"}, "between 1 and"),
-    ({"limit": "ten"}, "whole number"),
-    ({"cursor": "%%%"}, "cursor is not valid"),
-    ({"colour": "red"}, "Unknown parameter 'colour'"),
-    ({"skip_geometry": "maybe"}, "true or false"),
-])
+@pytest.mark.parametrize(
+    ("params", "fragment"),
+    [
+        ({"bbox": "1,2,3"}, "four comma-separated"),
+        ({"bbox": "a,b,c,d"}, "not a number"),
+        ({"bbox": "100,30,200,40"}, "outside the valid range"),
+        ({"bbox": "110,40,109,39"}, "greater than its maximum"),
+        ({"bbox": "nan,1,2,3"}, "finite"),
+        ({"limit": "0"}, "between 1 and"),
+        ({"limit": "100000"}, "between 1 and"),
+        ({"limit": "ten"}, "whole number"),
+        ({"cursor": "%%%"}, "cursor is not valid"),
+        ({"colour": "red"}, "Unknown parameter 'colour'"),
+        ({"skip_geometry": "maybe"}, "true or false"),
+    ],
+)
 def test_bad_query_parameters_get_a_clear_400(client, auth, params, fragment):
     r = client.get(ITEMS.format("county_boundary"), params=params, headers=auth("viewer"))
     assert r.status_code == 400, r.text
@@ -99,8 +110,10 @@ def test_vector_tile_holds_the_ordos_units(client, auth):
     codes = {f["properties"]["code"] for f in tile["county_boundary"]["features"]}
     assert {"150602", "150603", "150621", "150625"} <= codes
     etag = r.headers["etag"]
-    again = client.get("/ogc/collections/county_boundary/tiles/WebMercatorQuad/6/51/24",
-                       headers={**auth("viewer"), "If-None-Match": etag})
+    again = client.get(
+        "/ogc/collections/county_boundary/tiles/WebMercatorQuad/6/51/24",
+        headers={**auth("viewer"), "If-None-Match": etag},
+    )
     assert again.status_code == 304
 
 
@@ -149,13 +162,16 @@ def test_catalogue_reloads_when_a_declaration_changes(tmp_path):
     assert set(catalogue.layers()) == {"city_boundary", "county_boundary"}
 
 
-@pytest.mark.parametrize("change", [
-    {"id": "county.boundary"},            # dots break older QGIS
-    {"source": "admin_unit; DROP TABLE x"},
-    {"properties": ["name", "Robert'); --"]},
-    {"filterable": ["not_a_property"]},
-    {"geometry_column": None},
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"id": "county.boundary"},  # dots break older QGIS
+        {"source": "admin_unit; DROP TABLE x"},
+        {"properties": ["name", "Robert'); --"]},
+        {"filterable": ["not_a_property"]},
+        {"geometry_column": None},
+    ],
+)
 def test_declarations_are_validated(change):
     base = load_declarations(PROJECT_ROOT / "layers")["county_boundary"].model_dump()
     with pytest.raises(ValueError):

@@ -19,8 +19,11 @@ def run(args, **kw):
 
 def test_users_create_reads_the_password_from_stdin(prepared_db, db):
     name = f"cli_reader_{uuid.uuid4().hex[:6]}"
-    r = run(["users", "create", name, "--role", "planner"], input="a-good-password\n",
-            env={**os.environ, "DATABASE_URL": prepared_db})
+    r = run(
+        ["users", "create", name, "--role", "planner"],
+        input="a-good-password\n",
+        env={**os.environ, "DATABASE_URL": prepared_db},
+    )
     assert r.returncode == 0, r.stderr
     assert "password" not in r.stdout  # nothing printed: the caller chose it
     role = db.execute("SELECT role FROM app_user WHERE username = %s", (name,)).fetchone()[0]
@@ -29,17 +32,22 @@ def test_users_create_reads_the_password_from_stdin(prepared_db, db):
 
 def test_users_create_generates_and_prints_a_password_once(prepared_db, client):
     name = f"cli_generated_{uuid.uuid4().hex[:6]}"
-    r = run(["users", "create", name, "--role", "viewer"], input="",
-            env={**os.environ, "DATABASE_URL": prepared_db})
+    r = run(
+        ["users", "create", name, "--role", "viewer"],
+        input="",
+        env={**os.environ, "DATABASE_URL": prepared_db},
+    )
     assert r.returncode == 0, r.stderr
     password = r.stdout.split("password (shown once): ")[1].strip()
-    assert client.post("/api/v1/auth/token", data={"username": name,
-                                                   "password": password}).status_code == 200
+    assert client.post("/api/v1/auth/token", data={"username": name, "password": password}).status_code == 200
 
 
 def test_users_create_explains_a_bad_role(prepared_db):
-    r = run(["users", "create", "cli_bad", "--role", "king"], input="a-good-password\n",
-            env={**os.environ, "DATABASE_URL": prepared_db})
+    r = run(
+        ["users", "create", "cli_bad", "--role", "king"],
+        input="a-good-password\n",
+        env={**os.environ, "DATABASE_URL": prepared_db},
+    )
     assert r.returncode == 1 and "Unknown role 'king'" in r.stderr and "Traceback" not in r.stderr
 
 

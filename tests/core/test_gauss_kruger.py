@@ -5,8 +5,9 @@ import pytest
 from gis_service.core.gauss_kruger import epsg_for_zone, lonlat_to_gk, zone_for_lon
 
 
-@pytest.mark.parametrize(("lon", "zone"), [(107.0, 36), (108.0, 36), (109.4, 36),
-                                            (109.6, 37), (111.2, 37), (106.4, 35)])
+@pytest.mark.parametrize(
+    ("lon", "zone"), [(107.0, 36), (108.0, 36), (109.4, 36), (109.6, 37), (111.2, 37), (106.4, 35)]
+)
 def test_zone_for_lon(lon, zone):
     assert zone_for_lon(lon) == zone
 

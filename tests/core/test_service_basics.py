@@ -11,8 +11,9 @@ def test_security_headers_and_closed_cors(client):
     r = client.get("/map")
     assert r.headers["x-content-type-options"] == "nosniff"
     assert "default-src 'self'" in r.headers["content-security-policy"]
-    r = client.options("/api/v1/layers", headers={"Origin": "https://evil.example",
-                                                  "Access-Control-Request-Method": "GET"})
+    r = client.options(
+        "/api/v1/layers", headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "GET"}
+    )
     assert "access-control-allow-origin" not in r.headers
 
 
@@ -23,8 +24,12 @@ def test_unknown_path_is_a_json_404(client):
 
 def test_openapi_documents_the_api(client):
     spec = client.get("/openapi.json").json()
-    for path in ["/api/v1/admin-units", "/api/v1/layers/{layer_id}/items", "/api/v1/auth/token",
-                 "/ogc/collections/{layer_id}/tiles/{tms}/{z}/{x}/{y}"]:
+    for path in [
+        "/api/v1/admin-units",
+        "/api/v1/layers/{layer_id}/items",
+        "/api/v1/auth/token",
+        "/ogc/collections/{layer_id}/tiles/{tms}/{z}/{x}/{y}",
+    ]:
         assert path in spec["paths"]
 
 

@@ -24,9 +24,18 @@ def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         pytest.fail("Debian's chromium is not installed (./scripts/test installs it)")
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
         yield b
         b.close()
 
@@ -65,14 +74,17 @@ class MapPage:
     def wait_ready(self):
         self.page.wait_for_selector("body[data-layers-ready=true]", timeout=20_000)
         self.page.wait_for_function(
-            "() => window.gisMap.layers.get('county_boundary').tiles._loading === false",
-            timeout=20_000)
+            "() => window.gisMap.layers.get('county_boundary').tiles._loading === false", timeout=20_000
+        )
 
     def drawn_feature_ids(self, layer: str) -> set[str]:
-        return set(self.page.evaluate(
-            """(layer) => { const grid = window.gisMap.layers.get(layer).tiles;
+        return set(
+            self.page.evaluate(
+                """(layer) => { const grid = window.gisMap.layers.get(layer).tiles;
                  return Object.values(grid._vectorTiles).flatMap(t => Object.keys(t._features)); }""",
-            layer))
+                layer,
+            )
+        )
 
     def screenshot(self, name: str):
         ARTIFACTS.mkdir(exist_ok=True)
@@ -89,7 +101,8 @@ def test_map_loads_offline_and_draws_the_nine_banners(browser, live_server):
     drawn = m.drawn_feature_ids("county_boundary")
     assert set(ORDOS_UNITS) <= drawn
     labels = m.page.eval_on_selector_all(
-        ".map-label.focus[data-layer=county_boundary]", "els => els.map(e => e.textContent)")
+        ".map-label.focus[data-layer=county_boundary]", "els => els.map(e => e.textContent)"
+    )
     assert sorted(labels) == sorted(name for name, _ in ORDOS_UNITS.values())
     # The scale bar and the coordinate read-out in lon/lat and Gauss-Krueger.
     assert m.page.is_visible(".leaflet-control-scale-line")
@@ -113,7 +126,8 @@ def test_failed_sign_in_shows_a_clear_message(browser, live_server):
     m.page.click("#lang-toggle")
     m.sign_in("demo_viewer", "still-wrong")
     m.page.wait_for_function(
-        "() => document.querySelector('#sign-in-error').textContent === 'Wrong user name or password.'")
+        "() => document.querySelector('#sign-in-error').textContent === 'Wrong user name or password.'"
+    )
     assert m.page.is_visible("#sign-in")  # still on the sign-in form, map not shown
     assert m.outside_requests == []
     m.close()
@@ -126,7 +140,8 @@ def test_english_toggle_and_labels(browser, live_server):
     m.page.click("#lang-toggle")
     assert m.page.inner_text(".topbar h1") == "Ordos Boundaries and Place Names"
     labels = m.page.eval_on_selector_all(
-        ".map-label.focus[data-layer=county_boundary]", "els => els.map(e => e.textContent)")
+        ".map-label.focus[data-layer=county_boundary]", "els => els.map(e => e.textContent)"
+    )
     assert "Dalad Qi" in labels and "Ejin Horo Qi" in labels
     m.page.click("#lang-toggle")  # leave Chinese as the stored choice
     assert m.console_errors == []

@@ -101,8 +101,11 @@ def upgrade() -> None:
 
     # Layer views: what the catalogue in layers/ publishes. Areas on the GRS80
     # ellipsoid (geography), label points inside the polygon (PointOnSurface).
-    for view, level in [("province_boundary", "province"), ("city_boundary", "city"),
-                        ("county_boundary", "county")]:
+    for view, level in [
+        ("province_boundary", "province"),
+        ("city_boundary", "city"),
+        ("county_boundary", "county"),
+    ]:
         op.execute(f"""
         CREATE VIEW {view} AS
         SELECT code, name, name_romanized, parent_code, level,

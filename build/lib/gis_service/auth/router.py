@@ -1,0 +1,83 @@
+"""Sign-in, sign-out and account administration."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, status
+from fastapi.security import OAuth2PasswordRequestForm
+
+from gis_service.auth import service
+from gis_service.auth.schemas import RevokedOut, TokenOut, UserCreate, UserOut, UserUpdate
+from gis_service.core.dependencies import (
+    AdminUser,
+    CurrentUser,
+    SessionDep,
+    SettingsDep,
+    TokenDep,
+)
+
+router = APIRouter(prefix="/api/v1", tags=["accounts"])
+
+
+@router.post("/auth/token", response_model=TokenOut)
+async def sign_in(
+    form: Annotated[OAuth2PasswordRequestForm, Depends()], db_session: SessionDep,
+    settings: SettingsDep,
+):
+    """OAuth2 password flow: user name and password in, bearer token out."""
+    token, row, user = await service.sign_in(
+        db_session, username=form.username, password=form.password,
+        ttl=timedelta(minutes=settings.token_ttl_minutes),
+    )
+    await db_session.commit()
+    return TokenOut(access_token=token, expires_at=row.expires_at, user=UserOut.model_validate(user))
+
+
+@router.get("/auth/me", response_model=UserOut)
+async def me(user: CurrentUser):
+    """The signed-in user."""
+    return user
+
+
+@router.post("/auth/logout", response_model=RevokedOut)
+async def sign_out(user: CurrentUser, token: TokenDep, db_session: SessionDep):
+    """End this sign-in: the token stops working at once."""
+    revoked = await service.revoke_token(db_session, token=token or "", actor=user)
+    await db_session.commit()
+    return RevokedOut(revoked=revoked)
+
+
+@router.get("/users", response_model=list[UserOut])
+async def list_users(_: AdminUser, db_session: SessionDep):
+    """All accounts (admin only)."""
+    return await service.list_users(db_session)
+
+
+@router.post("/users", response_model=UserOut, status_code=status.HTTP_201_CREATED)
+async def create_user(body: UserCreate, admin: AdminUser, db_session: SessionDep):
+    """Create an account (admin only)."""
+    user = await service.create_user(db_session, actor=admin, **body.model_dump())
+    await db_session.commit()
+    return user
+
+
+@router.patch("/users/{username}", response_model=UserOut)
+async def update_user(username: str, body: UserUpdate, admin: AdminUser, db_session: SessionDep):
+    """Change role, name, password or active flag (admin only). Role, password and
+    deactivation changes end the user's open sign-ins."""
+    user = await service.get_user(db_session, username=username)
+    await service.update_user(db_session, user=user, changes=body.model_dump(exclude_unset=True),
+                              actor=admin)
+    await db_session.commit()
+    return user
+
+
+@router.post("/users/{username}/revoke-tokens", response_model=RevokedOut)
+async def revoke_tokens(username: str, admin: AdminUser, db_session: SessionDep):
+    """End every open sign-in of a user (admin only)."""
+    user = await service.get_user(db_session, username=username)
+    revoked = await service.revoke_user_tokens(db_session, user=user, actor=admin)
+    await db_session.commit()
+    return RevokedOut(revoked=revoked)

@@ -1,0 +1,47 @@
+"""API shapes for accounts and tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Role = Literal["admin", "inspector", "placename_officer", "planner", "viewer"]
+
+
+class UserOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    username: str
+    display_name: str | None
+    role: Role
+    is_active: bool
+    is_demo: bool
+
+
+class UserCreate(BaseModel):
+    username: str = Field(pattern=r"^[A-Za-z0-9_.-]{2,64}$")
+    role: Role
+    display_name: str | None = Field(default=None, max_length=200)
+    password: str = Field(min_length=8, max_length=200)
+
+
+class UserUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    role: Role | None = None
+    display_name: str | None = Field(default=None, max_length=200)
+    is_active: bool | None = None
+    password: str | None = Field(default=None, min_length=8, max_length=200)
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_at: datetime
+    user: UserOut
+
+
+class RevokedOut(BaseModel):
+    revoked: int

@@ -1,0 +1,133 @@
+"""Accounts and tokens: plain functions taking a session."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gis_service.audit import service as audit
+from gis_service.auth.models import ROLES, AppUser, AuthToken
+from gis_service.core.errors import BadRequest, Conflict, NotFound, Unauthorized
+from gis_service.core.security import hash_password, new_token, token_digest, verify_password
+
+
+def user_state(user: AppUser) -> dict:
+    """What the audit log records of a user (never the password hash)."""
+    return {"username": user.username, "role": user.role, "display_name": user.display_name,
+            "is_active": user.is_active, "is_demo": user.is_demo}
+
+
+async def get_user(db_session: AsyncSession, *, username: str) -> AppUser:
+    user = await db_session.scalar(select(AppUser).where(AppUser.username == username))
+    if user is None:
+        raise NotFound(f"No user named '{username}'.", f"用户“{username}”不存在。")
+    return user
+
+
+async def list_users(db_session: AsyncSession) -> list[AppUser]:
+    return list((await db_session.scalars(select(AppUser).order_by(AppUser.username))).all())
+
+
+async def create_user(
+    db_session: AsyncSession, *, username: str, role: str, password: str,
+    display_name: str | None = None, is_demo: bool = False, actor: AppUser | None = None,
+) -> AppUser:
+    if role not in ROLES:
+        raise BadRequest(f"Unknown role '{role}'; use one of {', '.join(ROLES)}.",
+                         f"未知角色“{role}”，可选：{'、'.join(ROLES)}。")
+    if await db_session.scalar(select(AppUser.id).where(AppUser.username == username)):
+        raise Conflict(f"A user named '{username}' already exists.", f"用户“{username}”已存在。")
+    user = AppUser(username=username, role=role, password_hash=hash_password(password),
+                   display_name=display_name, is_demo=is_demo, is_active=True)
+    db_session.add(user)
+    await db_session.flush()
+    await audit.record(db_session, actor_id=actor.id if actor else None,
+                       actor=actor.username if actor else "cli", action="create",
+                       entity="app_user", entity_id=username, after=user_state(user))
+    return user
+
+
+async def update_user(
+    db_session: AsyncSession, *, user: AppUser, changes: dict, actor: AppUser | None
+) -> AppUser:
+    before = user_state(user)
+    password = changes.pop("password", None)
+    for key, value in changes.items():
+        setattr(user, key, value)
+    if password is not None:
+        user.password_hash = hash_password(password)
+        user.password_changed_at = datetime.now(UTC)
+    if password is not None or changes.get("is_active") is False or "role" in changes:
+        # A new password, a disabled account or a new role ends every open session.
+        await revoke_user_tokens(db_session, user=user)
+    await db_session.flush()
+    await audit.record(db_session, actor_id=actor.id if actor else None,
+                       actor=actor.username if actor else "cli", action="update",
+                       entity="app_user", entity_id=user.username, before=before,
+                       after={**user_state(user), **({"password": "changed"} if password else {})})
+    return user
+
+
+async def sign_in(
+    db_session: AsyncSession, *, username: str, password: str, ttl: timedelta
+) -> tuple[str, AuthToken, AppUser]:
+    user = await db_session.scalar(select(AppUser).where(AppUser.username == username))
+    ok = verify_password(user.password_hash if user else None, password)
+    if not user or not ok or not user.is_active:
+        raise Unauthorized("Wrong user name or password.", "用户名或密码错误。")
+    token = new_token()
+    row = AuthToken(user_id=user.id, token_hash=token_digest(token),
+                    expires_at=datetime.now(UTC) + ttl)
+    db_session.add(row)
+    await db_session.flush()
+    await audit.record(db_session, actor_id=user.id, actor=user.username, action="sign_in",
+                       entity="auth_token", entity_id=str(row.id),
+                       after={"expires_at": row.expires_at.isoformat()})
+    return token, row, user
+
+
+async def user_for_token(db_session: AsyncSession, *, token: str) -> AppUser:
+    row = await db_session.execute(
+        select(AppUser, AuthToken)
+        .join(AuthToken, AuthToken.user_id == AppUser.id)
+        .where(AuthToken.token_hash == token_digest(token))
+    )
+    found = row.first()
+    if found is None:
+        raise Unauthorized("The sign-in token is not valid; sign in again.", "登录凭证无效，请重新登录。")
+    user, tok = found
+    if tok.revoked_at is not None:
+        raise Unauthorized("This sign-in was ended; sign in again.", "该登录已被注销，请重新登录。")
+    if tok.expires_at <= datetime.now(UTC):
+        raise Unauthorized("The sign-in has expired; sign in again.", "登录已过期，请重新登录。")
+    if not user.is_active:
+        raise Unauthorized("This account is disabled.", "该账号已停用。")
+    return user
+
+
+async def revoke_token(db_session: AsyncSession, *, token: str, actor: AppUser) -> int:
+    result = await db_session.execute(
+        update(AuthToken)
+        .where(AuthToken.token_hash == token_digest(token), AuthToken.revoked_at.is_(None))
+        .values(revoked_at=func.now())
+    )
+    await audit.record(db_session, actor_id=actor.id, actor=actor.username, action="sign_out",
+                       entity="auth_token", entity_id=None)
+    return result.rowcount or 0
+
+
+async def revoke_user_tokens(
+    db_session: AsyncSession, *, user: AppUser, actor: AppUser | None = None
+) -> int:
+    result = await db_session.execute(
+        update(AuthToken)
+        .where(AuthToken.user_id == user.id, AuthToken.revoked_at.is_(None))
+        .values(revoked_at=func.now())
+    )
+    if actor is not None:
+        await audit.record(db_session, actor_id=actor.id, actor=actor.username,
+                           action="revoke_tokens", entity="app_user", entity_id=user.username,
+                           after={"revoked": result.rowcount or 0})
+    return result.rowcount or 0

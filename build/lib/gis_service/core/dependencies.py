@@ -1,0 +1,72 @@
+"""Shared FastAPI dependencies: settings, database session, the current user."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gis_service.auth import service as auth_service
+from gis_service.auth.models import AppUser
+from gis_service.core.errors import Forbidden, Unauthorized
+from gis_service.core.settings import Settings
+
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+
+
+def get_app_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+async def get_db_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """A session per request; writes commit explicitly in the router."""
+    async with request.app.state.sessionmaker() as session:
+        yield session
+
+
+SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+SessionDep = Annotated[AsyncSession, Depends(get_db_session)]
+TokenDep = Annotated[str | None, Depends(oauth2_scheme)]
+
+
+async def get_optional_user(db_session: SessionDep, token: TokenDep) -> AppUser | None:
+    if not token:
+        return None
+    return await auth_service.user_for_token(db_session, token=token)
+
+
+OptionalUser = Annotated[AppUser | None, Depends(get_optional_user)]
+
+
+async def get_current_user(user: OptionalUser) -> AppUser:
+    if user is None:
+        raise Unauthorized("Sign in first.", "请先登录。")
+    return user
+
+
+CurrentUser = Annotated[AppUser, Depends(get_current_user)]
+
+
+def require_roles(*roles: str):
+    """A dependency that admits only the given roles (admin always included)."""
+    allowed = {"admin", *roles}
+
+    async def _check(user: CurrentUser) -> AppUser:
+        if user.role not in allowed:
+            raise Forbidden(
+                f"Your role ({user.role}) may not do this; it needs: {', '.join(sorted(allowed))}.",
+                f"您的角色（{user.role}）无权执行此操作，需要：{'、'.join(sorted(allowed))}。",
+            )
+        return user
+
+    return _check
+
+
+AdminUser = Annotated[AppUser, Depends(require_roles())]
+
+
+def request_id(request: Request) -> str | None:
+    return request.scope.get("state", {}).get("request_id")

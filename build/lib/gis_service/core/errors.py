@@ -1,0 +1,114 @@
+"""Error hierarchy mapped to HTTP statuses in one place.
+
+Every error carries an English and a Chinese message a person can act on.
+Bad input is a 4xx with this body: {"code", "message", "message_zh"}.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger("gis_service.errors")
+
+
+class AppError(Exception):
+    status_code = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, message_zh: str | None = None, *, headers=None):
+        super().__init__(message)
+        self.message = message
+        self.message_zh = message_zh or message
+        self.headers = headers
+
+    def body(self) -> dict:
+        return {"code": self.code, "message": self.message, "message_zh": self.message_zh}
+
+
+class BadRequest(AppError):
+    status_code = 400
+    code = "bad_request"
+
+
+class Unauthorized(AppError):
+    status_code = 401
+    code = "unauthorized"
+
+    def __init__(self, message: str, message_zh: str | None = None):
+        super().__init__(message, message_zh, headers={"WWW-Authenticate": "Bearer"})
+
+
+class Forbidden(AppError):
+    status_code = 403
+    code = "forbidden"
+
+
+class NotFound(AppError):
+    status_code = 404
+    code = "not_found"
+
+
+class Conflict(AppError):
+    status_code = 409
+    code = "conflict"
+
+
+class Unavailable(AppError):
+    status_code = 503
+    code = "unavailable"
+
+
+def _json(status: int, body: dict, headers=None) -> JSONResponse:
+    return JSONResponse(status_code=status, content=body, headers=headers)
+
+
+def _describe_validation(exc: RequestValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        where = ".".join(str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path"))
+        parts.append(f"{where}: {err.get('msg')}" if where else str(err.get("msg")))
+    return "; ".join(parts) or "invalid request"
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register the handlers that turn exceptions into the common error body."""
+
+    @app.exception_handler(AppError)
+    async def _app_error(_: Request, exc: AppError):
+        return _json(exc.status_code, exc.body(), exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError):
+        msg = _describe_validation(exc)
+        return _json(422, {"code": "invalid", "message": msg, "message_zh": f"请求参数无效：{msg}"})
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException):
+        msg = str(exc.detail)
+        zh = {404: "未找到该地址", 405: "不支持该请求方法"}.get(exc.status_code, msg)
+        return _json(exc.status_code, {"code": "http_error", "message": msg, "message_zh": zh},
+                     getattr(exc, "headers", None))
+
+    @app.exception_handler(OperationalError)
+    async def _db_down(_: Request, exc: OperationalError):
+        log.error("database unavailable: %s", exc.orig.__class__.__name__ if exc.orig else exc)
+        return _json(503, Unavailable(
+            "The database is unavailable; retry in a moment.", "数据库暂时不可用，请稍后重试。"
+        ).body(), {"Retry-After": "5"})
+
+    @app.exception_handler(DBAPIError)
+    async def _db_error(_: Request, exc: DBAPIError):
+        # Data errors that slipped past validation are still the caller's input.
+        sqlstate = getattr(exc.orig, "sqlstate", "") or ""
+        if sqlstate.startswith(("22", "23")):
+            return _json(400, BadRequest(
+                "The database rejected a value in the request.", "请求中的数据被数据库拒绝。"
+            ).body())
+        log.exception("database error")
+        return _json(500, {"code": "internal", "message": "internal error", "message_zh": "内部错误"})

@@ -1,0 +1,64 @@
+"""Service configuration, read from the environment (and an optional .env file)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+class Settings(BaseSettings):
+    """Everything an operator can set. Names are the environment variable names."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    database_url: str | None = Field(
+        default=None, description="postgresql://user:pass@host:port/db of a PostGIS database"
+    )
+    db_pool_size: int = 10
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    token_ttl_minutes: int = Field(default=12 * 60, ge=1)
+    # Layers that anonymous callers may read (map, items, tiles). Everything else
+    # needs a signed-in user.
+    anonymous_layers: Annotated[list[str], NoDecode] = []
+    demo_mode: bool = False
+    log_level: str = "INFO"
+    log_json: bool = True
+    layers_dir: Path = PROJECT_ROOT / "layers"
+    web_map_dir: Path = PROJECT_ROOT / "web_map"
+    tianditu_key: str | None = None  # optional base map; the map works without it
+    items_max_limit: int = 1000
+    items_default_limit: int = 100
+
+    @field_validator("anonymous_layers", mode="before")
+    @classmethod
+    def _split_csv(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [v.strip() for v in value.split(",") if v.strip()]
+        return value
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        """The database URL with the psycopg 3 driver named, as SQLAlchemy wants it."""
+        if not self.database_url:
+            raise RuntimeError(
+                "DATABASE_URL is not set. Use ./scripts/run for an embedded database, "
+                "or set DATABASE_URL=postgresql://user:password@host:5432/dbname"
+            )
+        url = self.database_url
+        for prefix in ("postgresql://", "postgres://"):
+            if url.startswith(prefix):
+                return "postgresql+psycopg://" + url[len(prefix) :]
+        return url
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,54 @@
+"""Application factory: settings -> engine -> catalogue -> routers."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from gis_service.admin_units.router import router as admin_units_router
+from gis_service.auth.router import router as auth_router
+from gis_service.catalogue.declarations import Catalogue
+from gis_service.catalogue.router import router as catalogue_router
+from gis_service.core.db import make_engine, make_sessionmaker
+from gis_service.core.errors import install_error_handlers
+from gis_service.core.health import router as health_router
+from gis_service.core.logging import RequestLogMiddleware, configure_logging
+from gis_service.core.security_headers import SecurityHeadersMiddleware
+from gis_service.core.settings import Settings, get_settings
+from gis_service.web.router import mount_static
+from gis_service.web.router import router as web_router
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level, settings.log_json)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        engine = make_engine(settings)
+        app.state.engine = engine
+        app.state.sessionmaker = make_sessionmaker(engine)
+        try:
+            yield
+        finally:
+            await engine.dispose()
+
+    app = FastAPI(
+        title="Ordos boundary and place-name GIS service",
+        version="0.1.0",
+        description="Administrative boundaries and markers, place names, funeral facilities. "
+        "Geometry is stored in CGCS2000 (EPSG:4490); GeoJSON is lon/lat.",
+        lifespan=lifespan,
+        docs_url=None,  # served offline by web.router
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.catalogue = Catalogue(settings.layers_dir)
+    install_error_handlers(app)
+    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(RequestLogMiddleware)
+    for router in (health_router, auth_router, admin_units_router, catalogue_router, web_router):
+        app.include_router(router)
+    mount_static(app, settings)
+    return app

