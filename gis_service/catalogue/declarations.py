@@ -46,6 +46,8 @@ class Style(BaseModel):
     dash_array: str | None = None
     radius: float = 6
     label_class: str | None = None
+    label_min_zoom: int = Field(default=0, ge=0, le=22)
+    label_max_zoom: int = Field(default=22, ge=0, le=22)
 
 
 class LayerDeclaration(BaseModel):

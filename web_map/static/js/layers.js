@@ -71,11 +71,12 @@ class CatalogueLayer {
       this.labelFeatures = await getAllFeatures(`${this.decl.links.items}?skip_geometry=true&limit=1000`);
       this.renderLabels();
     }
-    this.labels.addTo(this.map);
+    this.visible = true;
     this.updateLabelVisibility();
   }
 
   hide() {
+    this.visible = false;
     if (this.tiles) this.map.removeLayer(this.tiles);
     this.map.removeLayer(this.labels);
   }
@@ -105,9 +106,14 @@ class CatalogueLayer {
     }
   }
 
+  /** Labels follow the layer's zoom range; other cities' units appear from zoom 8. */
   updateLabelVisibility() {
-    const container = this.map.getContainer();
-    container.classList.toggle("labels-zoomed-in", this.map.getZoom() >= 8);
+    const zoom = this.map.getZoom();
+    this.map.getContainer().classList.toggle("labels-zoomed-in", zoom >= 8);
+    const { label_min_zoom: min = 0, label_max_zoom: max = 22 } = this.decl.style;
+    const show = this.visible && zoom >= min && zoom <= max;
+    if (show && !this.map.hasLayer(this.labels)) this.labels.addTo(this.map);
+    if (!show && this.map.hasLayer(this.labels)) this.map.removeLayer(this.labels);
   }
 }
 
