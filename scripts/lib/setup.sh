@@ -34,11 +34,13 @@ ensure_python_env() {
     fi
     if ! _stamp_ok "python-$kind" "$want"; then
         say "Installing Python dependencies ($kind)"
-        "$VENV/bin/python" -m pip install -q --upgrade pip >/dev/null
-        local args=()
+        local args=() log="$PROJECT_ROOT/.data/pip.log"
+        mkdir -p "$PROJECT_ROOT/.data"
         for lock in "${locks[@]}"; do args+=(-r "$lock"); done
-        "$VENV/bin/python" -m pip install -q "${args[@]}" || die "pip install failed (see above)."
-        "$VENV/bin/python" -m pip install -q --no-deps -e "$PROJECT_ROOT" || die "pip install -e . failed."
+        { "$VENV/bin/python" -m pip install --upgrade pip &&
+          "$VENV/bin/python" -m pip install "${args[@]}" &&
+          "$VENV/bin/python" -m pip install --no-deps -e "$PROJECT_ROOT"; } >"$log" 2>&1 ||
+            { tail -n 20 "$log" >&2; die "pip install failed; the full log is in $log"; }
         _stamp_set "python-$kind" "$want"
     fi
 }
