@@ -1,0 +1,40 @@
+"""Every write route decides who may call it: a new route without a role check fails here."""
+
+from fastapi.routing import APIRoute
+
+from gis_service.core.dependencies import get_current_user
+
+# Routes that write but are open by design, with the reason.
+OPEN_WRITES = {("POST", "/api/v1/auth/token"): "signing in is how a caller gets a role"}
+
+
+def _dependency_calls(dependant):
+    for dep in dependant.dependencies:
+        yield dep.call
+        yield from _dependency_calls(dep)
+
+
+def test_every_write_route_requires_a_signed_in_user(app):
+    unchecked = []
+    for route in app.routes:
+        if not isinstance(route, APIRoute):
+            continue
+        for method in route.methods & {"POST", "PUT", "PATCH", "DELETE"}:
+            if (method, route.path) in OPEN_WRITES:
+                continue
+            if get_current_user not in set(_dependency_calls(route.dependant)):
+                unchecked.append(f"{method} {route.path}")
+    assert unchecked == []
+
+
+def test_write_routes_refuse_anonymous_and_bad_tokens(client, app):
+    for route in app.routes:
+        if not isinstance(route, APIRoute):
+            continue
+        for method in route.methods & {"POST", "PUT", "PATCH", "DELETE"}:
+            if (method, route.path) in OPEN_WRITES:
+                continue
+            path = route.path.replace("{username}", "demo_viewer").replace("{code}", "150602")
+            for headers in ({}, {"Authorization": "Bearer not-a-token"}):
+                r = client.request(method, path, json={}, headers=headers)
+                assert r.status_code == 401, (method, path, headers, r.status_code)
