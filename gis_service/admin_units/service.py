@@ -101,8 +101,7 @@ async def update_current(db_session: AsyncSession, *, code: str, changes: dict, 
         setattr(unit, key, value)
     await audit.record(
         db_session,
-        actor_id=actor.id,
-        actor=actor.username,
+        by=actor,
         action="update",
         entity="admin_unit",
         entity_id=code,

@@ -3,12 +3,14 @@ so a rolled-back write leaves no audit row and a committed one always has one.""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gis_service.audit.models import AuditLog
+
+if TYPE_CHECKING:
+    from gis_service.auth.models import AppUser
 
 SECRET_FIELDS = {"password", "password_hash", "token", "token_hash"}
 
@@ -22,8 +24,7 @@ def _scrub(state: dict[str, Any] | None) -> dict[str, Any] | None:
 async def record(
     db_session: AsyncSession,
     *,
-    actor_id: int | None,
-    actor: str,
+    by: AppUser | None,
     action: str,
     entity: str,
     entity_id: str | None,
@@ -33,8 +34,8 @@ async def record(
 ) -> None:
     db_session.add(
         AuditLog(
-            actor_id=actor_id,
-            actor=actor,
+            actor_id=by.id if by else None,
+            actor=by.username if by else "cli",  # None: an operator at the command line
             action=action,
             entity=entity,
             entity_id=entity_id,
@@ -43,10 +44,3 @@ async def record(
             request_id=request_id,
         )
     )
-
-
-async def recent(db_session: AsyncSession, *, entity: str | None = None, limit: int = 100) -> list[AuditLog]:
-    query = select(AuditLog).order_by(AuditLog.id.desc()).limit(limit)
-    if entity:
-        query = query.where(AuditLog.entity == entity)
-    return list((await db_session.scalars(query)).all())

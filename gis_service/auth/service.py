@@ -64,8 +64,7 @@ async def create_user(
     await db_session.flush()
     await audit.record(
         db_session,
-        actor_id=actor.id if actor else None,
-        actor=actor.username if actor else "cli",
+        by=actor,
         action="create",
         entity="app_user",
         entity_id=username,
@@ -90,8 +89,7 @@ async def update_user(
     await db_session.flush()
     await audit.record(
         db_session,
-        actor_id=actor.id if actor else None,
-        actor=actor.username if actor else "cli",
+        by=actor,
         action="update",
         entity="app_user",
         entity_id=user.username,
@@ -114,8 +112,7 @@ async def sign_in(
     await db_session.flush()
     await audit.record(
         db_session,
-        actor_id=user.id,
-        actor=user.username,
+        by=user,
         action="sign_in",
         entity="auth_token",
         entity_id=str(row.id),
@@ -151,8 +148,7 @@ async def revoke_token(db_session: AsyncSession, *, token: str, actor: AppUser) 
     )
     await audit.record(
         db_session,
-        actor_id=actor.id,
-        actor=actor.username,
+        by=actor,
         action="sign_out",
         entity="auth_token",
         entity_id=None,
@@ -169,8 +165,7 @@ async def revoke_user_tokens(db_session: AsyncSession, *, user: AppUser, actor: 
     if actor is not None:
         await audit.record(
             db_session,
-            actor_id=actor.id,
-            actor=actor.username,
+            by=actor,
             action="revoke_tokens",
             entity="app_user",
             entity_id=user.username,

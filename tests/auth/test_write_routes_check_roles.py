@@ -14,27 +14,26 @@ def _dependency_calls(dependant):
         yield from _dependency_calls(dep)
 
 
-def test_every_write_route_requires_a_signed_in_user(app):
-    unchecked = []
+def _write_routes(app):
     for route in app.routes:
-        if not isinstance(route, APIRoute):
-            continue
-        for method in route.methods & {"POST", "PUT", "PATCH", "DELETE"}:
-            if (method, route.path) in OPEN_WRITES:
-                continue
-            if get_current_user not in set(_dependency_calls(route.dependant)):
-                unchecked.append(f"{method} {route.path}")
+        if isinstance(route, APIRoute):
+            for method in route.methods & {"POST", "PUT", "PATCH", "DELETE"}:
+                if (method, route.path) not in OPEN_WRITES:
+                    yield method, route
+
+
+def test_every_write_route_requires_a_signed_in_user(app):
+    unchecked = [
+        f"{method} {route.path}"
+        for method, route in _write_routes(app)
+        if get_current_user not in set(_dependency_calls(route.dependant))
+    ]
     assert unchecked == []
 
 
 def test_write_routes_refuse_anonymous_and_bad_tokens(client, app):
-    for route in app.routes:
-        if not isinstance(route, APIRoute):
-            continue
-        for method in route.methods & {"POST", "PUT", "PATCH", "DELETE"}:
-            if (method, route.path) in OPEN_WRITES:
-                continue
-            path = route.path.replace("{username}", "demo_viewer").replace("{code}", "150602")
-            for headers in ({}, {"Authorization": "Bearer not-a-token"}):
-                r = client.request(method, path, json={}, headers=headers)
-                assert r.status_code == 401, (method, path, headers, r.status_code)
+    for method, route in _write_routes(app):
+        path = route.path.replace("{username}", "demo_viewer").replace("{code}", "150602")
+        for headers in ({}, {"Authorization": "Bearer not-a-token"}):
+            r = client.request(method, path, json={}, headers=headers)
+            assert r.status_code == 401, (method, path, headers, r.status_code)
