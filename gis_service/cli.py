@@ -58,6 +58,13 @@ def db_upgrade(revision: str = "head") -> None:
     upgrade(_settings().sqlalchemy_url, revision)
 
 
+@db_app.command("prepare")
+def db_prepare() -> None:
+    """Migrate, then load what is missing: reference data, derived lines and, with
+    DEMO_MODE=true, the demo accounts and markers."""
+    _prepare_database()
+
+
 @db_app.command("downgrade")
 def db_downgrade(revision: str) -> None:
     """Revert migrations down to REVISION."""
@@ -104,10 +111,28 @@ def data_load_reference(data_dir: Path = typer.Option(None, help="default: LAYER
 
 @data_app.command("load-demo")
 def data_load_demo() -> None:
-    """Create the demo accounts (one per role)."""
-    from gis_service.reference_data.demo import load_demo
+    """Derive boundary lines if missing, then create the demo accounts (one per role) and
+    the demo markers (flagged demo)."""
+    from gis_service.reference_data.setup import prepare
 
-    typer.echo(f"demo accounts created: {_session_run(load_demo)}")
+    typer.echo(asyncio.run(prepare(_settings(), demo=True)) or "already loaded")
+
+
+@app.command("derive-lines")
+def derive_lines_command() -> None:
+    """Re-derive boundary lines from the unit polygons (surveyed and agreed lines are kept)."""
+    from gis_service.boundaries.derive import derive_lines
+
+    settings = _settings()
+
+    async def _derive(session):
+        counts = await derive_lines(
+            session, home_code=settings.home_unit_code, tolerance_m=settings.boundary_tolerance_m, actor="cli"
+        )
+        await session.commit()
+        return counts
+
+    typer.echo(_session_run(_derive))
 
 
 @data_app.command("extract")
@@ -247,16 +272,13 @@ def run_local() -> None:
 
 def _prepare_database() -> None:
     from gis_service.core.migrations import upgrade
-    from gis_service.reference_data.demo import load_demo
-    from gis_service.reference_data.loader import load_reference
+    from gis_service.reference_data.setup import prepare
 
     settings = _settings()
     upgrade(settings.sqlalchemy_url)
-    counts = _session_run(lambda s: load_reference(s, settings.layers_dir / "data"))
-    if counts:
-        typer.echo(f"Loaded reference data: {counts}")
-    if settings.demo_mode:
-        _session_run(load_demo)
+    done = asyncio.run(prepare(settings, demo=settings.demo_mode))
+    for step, counts in done.items():
+        typer.echo(f"Loaded {step.replace('_', ' ')}: {counts}")
 
 
 def _print_welcome(seconds: float) -> None:

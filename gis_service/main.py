@@ -8,6 +8,7 @@ from fastapi import FastAPI
 
 from gis_service.admin_units.router import router as admin_units_router
 from gis_service.auth.router import router as auth_router
+from gis_service.boundaries.router import router as boundaries_router
 from gis_service.catalogue.declarations import Catalogue
 from gis_service.catalogue.router import router as catalogue_router
 from gis_service.core.db import make_engine, make_sessionmaker
@@ -16,6 +17,7 @@ from gis_service.core.health import router as health_router
 from gis_service.core.logging import RequestLogMiddleware, configure_logging
 from gis_service.core.security_headers import SecurityHeadersMiddleware
 from gis_service.core.settings import Settings, get_settings
+from gis_service.markers.router import router as markers_router
 from gis_service.web.router import mount_static
 from gis_service.web.router import router as web_router
 
@@ -48,7 +50,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestLogMiddleware)
-    for router in (health_router, auth_router, admin_units_router, catalogue_router, web_router):
+    for router in (
+        health_router,
+        auth_router,
+        admin_units_router,
+        boundaries_router,
+        markers_router,
+        catalogue_router,
+        web_router,
+    ):
         app.include_router(router)
     mount_static(app, settings)
     return app

@@ -14,15 +14,12 @@ import pytest
 import uvicorn
 from fastapi.testclient import TestClient
 
-from gis_service.core.db import standalone_session
 from gis_service.core.migrations import upgrade
-from gis_service.core.settings import PROJECT_ROOT, Settings
+from gis_service.core.settings import Settings
 from gis_service.main import create_app
 from gis_service.ops.embedded_postgres import free_port
-from gis_service.reference_data.demo import demo_credentials, load_demo
-from gis_service.reference_data.loader import load_reference
-
-DATA_DIR = PROJECT_ROOT / "layers" / "data"
+from gis_service.reference_data.demo import demo_credentials
+from gis_service.reference_data.setup import prepare
 
 
 @pytest.fixture(scope="session")
@@ -40,16 +37,9 @@ def settings(database_url: str) -> Settings:
 
 @pytest.fixture(scope="session")
 def prepared_db(settings: Settings) -> str:
-    """Migrate and load once per test session, exactly as ./scripts/run does."""
+    """Migrate and load once per test session, exactly as ./scripts/run does (demo mode)."""
     upgrade(settings.sqlalchemy_url)
-
-    async def _load():
-        async with standalone_session(settings) as session:
-            await load_reference(session, DATA_DIR)
-        async with standalone_session(settings) as session:
-            await load_demo(session)
-
-    asyncio.run(_load())
+    asyncio.run(prepare(settings, demo=True))
     return settings.database_url
 
 

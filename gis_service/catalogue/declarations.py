@@ -46,6 +46,9 @@ class Style(BaseModel):
     dash_array: str | None = None
     radius: float = 6
     label_class: str | None = None
+    # Colour features by a property's value, e.g. markers by condition.
+    color_by: str | None = None
+    colors: dict[str, str] = {}
     label_min_zoom: int = Field(default=0, ge=0, le=22)
     label_max_zoom: int = Field(default=22, ge=0, le=22)
 

@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     log_json: bool = True
     layers_dir: Path = PROJECT_ROOT / "layers"
     web_map_dir: Path = PROJECT_ROOT / "web_map"
+    home_unit_code: str = "150600"  # the city this deployment serves (Ordos)
+    boundary_tolerance_m: float = Field(default=50, gt=0, le=1000)
     tianditu_key: str | None = None  # optional base map; the map works without it
     items_max_limit: int = 1000
     items_default_limit: int = 100

@@ -17,7 +17,14 @@ ITEMS = "/api/v1/layers/{}/items"
 def test_layer_list_comes_from_the_catalogue(client, auth):
     r = client.get("/api/v1/layers", headers=auth("viewer"))
     ids = [layer["id"] for layer in r.json()["layers"]]
-    assert ids == ["province_boundary", "city_boundary", "county_boundary", "township_unit"]
+    assert ids == [
+        "province_boundary",
+        "city_boundary",
+        "county_boundary",
+        "township_unit",
+        "boundary_line",
+        "boundary_marker",
+    ]
     county = r.json()["layers"][2]
     assert county["geometry_type"] == "MultiPolygon" and county["style"]["color"]
     assert county["links"]["tiles"].endswith("/county_boundary/tiles/WebMercatorQuad/{z}/{x}/{y}")

@@ -111,7 +111,14 @@ def test_map_loads_offline_and_draws_the_nine_banners(browser, live_server):
     assert "°" in readout and "X " in readout and "Y 3" in readout
     # Layer switcher built from the catalogue.
     boxes = m.page.eval_on_selector_all(".layer-switcher input", "els => els.map(e => e.dataset.layer)")
-    assert boxes == ["province_boundary", "city_boundary", "county_boundary", "township_unit"]
+    assert boxes == [
+        "province_boundary",
+        "city_boundary",
+        "county_boundary",
+        "township_unit",
+        "boundary_line",
+        "boundary_marker",
+    ]
     m.screenshot("map-desktop.png")
     assert m.console_errors == []
     assert m.outside_requests == []

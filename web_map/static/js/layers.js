@@ -61,6 +61,16 @@ class CatalogueLayer {
   /** Units of the home city in full colour, their neighbours muted. */
   featureStyle(properties) {
     const style = pathStyle(this.decl.style);
+    const by = this.decl.style.color_by;
+    if (by && this.decl.style.colors[properties[by]]) {
+      const colour = this.decl.style.colors[properties[by]];
+      if (this.decl.geometry_type.endsWith("Point")) {
+        Object.assign(style, { fill: true, fillColor: colour, color: "#ffffff", weight: 1.5 });
+      } else {
+        style.color = colour;
+      }
+    }
+    if (properties.parent_code === undefined) return style;  // not an admin unit layer
     if (this.isFocus(properties)) return style;
     return { ...style, opacity: 0.45, weight: Math.max(1, style.weight * 0.6), fillOpacity: style.fillOpacity / 4 };
   }

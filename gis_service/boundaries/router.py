@@ -1,0 +1,78 @@
+"""Boundary lines: list, one line with its history, re-derivation, surveyed replacement,
+and the vectorisation rate."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+import orjson
+from fastapi import APIRouter, Path, Query, Response
+
+from gis_service.boundaries import derive, service
+from gis_service.boundaries.schemas import LineGeometryReplacement
+from gis_service.core.dependencies import AdminUser, CurrentUser, SessionDep, SettingsDep
+
+router = APIRouter(prefix="/api/v1/boundary-lines", tags=["boundary lines"])
+GEOJSON = "application/geo+json"
+LineCode = Annotated[str, Path(pattern=r"^\d{6}-\d{6}$", description="e.g. 150602-150603")]
+
+
+@router.get("", responses={200: {"content": {GEOJSON: {}}}})
+async def list_boundary_lines(
+    _: CurrentUser,
+    db_session: SessionDep,
+    level: Literal["province", "city", "county"] | None = None,
+    unit: Annotated[str | None, Query(pattern=r"^\d{6}$", description="lines of this unit")] = None,
+    geometry: bool = True,
+):
+    """Current boundary lines as GeoJSON, by level and by unit (either side)."""
+    features = await service.list_lines(db_session, level=level, unit=unit, geometry=geometry)
+    body = (
+        f'{{"type":"FeatureCollection","numberReturned":{len(features)},"features":[{",".join(features)}]}}'
+    )
+    return Response(body, media_type=GEOJSON)
+
+
+@router.get("/vectorisation-rate")
+async def vectorisation_rate(_: CurrentUser, db_session: SessionDep):
+    """Lines with vector geometry ÷ lines required, by level and by source."""
+    return {"levels": await service.vectorisation_rate(db_session)}
+
+
+@router.post("/derive")
+async def derive_lines(admin: AdminUser, db_session: SessionDep, settings: SettingsDep):
+    """Re-derive lines from the unit polygons (admin). Surveyed and agreed lines are kept."""
+    counts = await derive.derive_lines(
+        db_session,
+        home_code=settings.home_unit_code,
+        tolerance_m=settings.boundary_tolerance_m,
+        actor=admin.username,
+    )
+    await db_session.commit()
+    return counts
+
+
+@router.get("/{code}", responses={200: {"content": {GEOJSON: {}}}})
+async def get_boundary_line(code: LineCode, _: CurrentUser, db_session: SessionDep):
+    """One line: geometry, length, end points, tri-junctions, statuses, disagreement
+    between the source polygons, and its version history."""
+    return Response(orjson.dumps(await service.get_line(db_session, code=code)), media_type=GEOJSON)
+
+
+@router.put("/{code}/geometry")
+async def replace_line_geometry(
+    code: LineCode, body: LineGeometryReplacement, admin: AdminUser, db_session: SessionDep
+):
+    """Replace the line with surveyed or agreed geometry (admin). The old version stays
+    in the history."""
+    version = await service.replace_geometry(
+        db_session,
+        code=code,
+        geometry=body.geometry,
+        source=body.source,
+        agreement_ref=body.agreement_ref,
+        note=body.note,
+        actor=admin,
+    )
+    await db_session.commit()
+    return {"code": code, "version": version}

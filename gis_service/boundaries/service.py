@@ -1,0 +1,161 @@
+"""Boundary lines: queries, geometry replacement with history, vectorisation rate."""
+
+from __future__ import annotations
+
+import json
+
+from shapely.geometry import mapping
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gis_service.audit import service as audit
+from gis_service.auth.models import AppUser
+from gis_service.boundaries.derive import LOCAL_TM
+from gis_service.core.errors import NotFound
+from gis_service.core.geojson_input import parse_geometry
+
+_FEATURE = """
+json_build_object(
+  'type', 'Feature', 'id', l.code,
+  'geometry', CASE WHEN CAST(:geometry AS boolean) THEN ST_AsGeoJSON(l.geom, 7)::json END,
+  'properties', json_build_object(
+    'code', l.code, 'version', l.version, 'level', l.level, 'name', l.name,
+    'left_code', l.left_code, 'right_code', l.right_code, 'scope', l.scope,
+    'length_m', round(l.length_m::numeric, 1),
+    'end_points', ST_AsGeoJSON(l.end_points, 7)::json,
+    'tri_junctions', ST_AsGeoJSON(l.tri_junctions, 7)::json,
+    'legal_status', l.legal_status, 'technical_status', l.technical_status,
+    'source', l.source, 'agreement_ref', l.agreement_ref,
+    'disagreement', json_build_object('tolerance_m', l.tolerance_m,
+        'max_gap_m', round(l.max_gap_m::numeric, 2), 'overlap_m2', round(l.overlap_m2::numeric, 1)),
+    'valid_from', l.valid_from, 'valid_to', l.valid_to, 'change_note', l.change_note))::text
+"""
+
+
+async def list_lines(
+    db_session: AsyncSession, *, level: str | None, unit: str | None, geometry: bool
+) -> list[str]:
+    sql = f"""SELECT {_FEATURE} FROM boundary_line l
+        WHERE l.valid_to IS NULL
+          AND (CAST(:level AS text) IS NULL OR l.level = :level)
+          AND (CAST(:unit AS text) IS NULL OR :unit IN (l.left_code, l.right_code))
+        ORDER BY l.level, l.code"""
+    rows = await db_session.scalars(text(sql), {"level": level, "unit": unit, "geometry": geometry})
+    return list(rows)
+
+
+async def get_line(db_session: AsyncSession, *, code: str) -> dict:
+    feature = await db_session.scalar(
+        text(f"SELECT {_FEATURE} FROM boundary_line l WHERE l.code = :code AND l.valid_to IS NULL"),
+        {"code": code, "geometry": True},
+    )
+    if feature is None:
+        raise NotFound(f"No boundary line '{code}'.", f"界线“{code}”不存在。")
+    out = json.loads(feature)
+    history = await db_session.execute(
+        text(
+            "SELECT version, source, valid_from, valid_to, changed_by, change_note,"
+            " round(length_m::numeric, 1)::float8 AS length_m FROM boundary_line"
+            " WHERE code = :code ORDER BY version"
+        ),
+        {"code": code},
+    )
+    out["history"] = [dict(r._mapping) for r in history]
+    return out
+
+
+async def replace_geometry(
+    db_session: AsyncSession,
+    *,
+    code: str,
+    geometry: dict,
+    source: str,
+    agreement_ref: str | None,
+    note: str,
+    actor: AppUser,
+) -> int:
+    """Close the current version and open a new one with surveyed or agreed geometry."""
+    current = await db_session.execute(
+        text(
+            "SELECT id, version, ST_AsGeoJSON(geom) AS geom, source FROM boundary_line"
+            " WHERE code = :code AND valid_to IS NULL FOR UPDATE"
+        ),
+        {"code": code},
+    )
+    row = current.first()
+    if row is None:
+        raise NotFound(f"No boundary line '{code}'.", f"界线“{code}”不存在。")
+    geometry = mapping(parse_geometry(geometry, ("LineString", "MultiLineString")))
+    info = (
+        await db_session.execute(
+            text(
+                "SELECT ST_Length(g::geography) AS length_m,"
+                " ST_HausdorffDistance(ST_Transform(g, :proj), ST_Transform(l.geom, :proj)) AS shift"
+                " FROM (SELECT ST_SetSRID(ST_GeomFromGeoJSON(:g), 4490) AS g) s, boundary_line l"
+                " WHERE l.id = :id"
+            ),
+            {"g": json.dumps(geometry), "id": row.id, "proj": LOCAL_TM},
+        )
+    ).one()
+    await db_session.execute(text("UPDATE boundary_line SET valid_to = now() WHERE id = :id"), {"id": row.id})
+    await db_session.execute(
+        text("""
+        INSERT INTO boundary_line (code, version, level, name, left_code, right_code, scope, geom,
+            length_m, end_points, tri_junctions, legal_status, technical_status, source,
+            agreement_ref, changed_by, change_note)
+        SELECT code, version + 1, level, name, left_code, right_code, scope,
+               ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON(:g), 4490)),
+               ST_Length(ST_SetSRID(ST_GeomFromGeoJSON(:g), 4490)::geography),
+               ST_Multi(ST_Boundary(ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON(:g), 4490)))),
+               tri_junctions, CASE WHEN :source = 'agreement' THEN 'agreed' ELSE legal_status END,
+               'edge_matched', :source, :ref, :actor, :note
+        FROM boundary_line WHERE id = :id"""),
+        {
+            "g": json.dumps(geometry),
+            "source": source,
+            "ref": agreement_ref,
+            "actor": actor.username,
+            "note": note,
+            "id": row.id,
+        },
+    )
+    await audit.record(
+        db_session,
+        by=actor,
+        action="replace_geometry",
+        entity="boundary_line",
+        entity_id=code,
+        before={"version": row.version, "source": row.source},
+        after={
+            "version": row.version + 1,
+            "source": source,
+            "length_m": round(info.length_m, 1),
+            "max_shift_m": round(info.shift or 0, 1),
+            "note": note,
+        },
+    )
+    return row.version + 1
+
+
+async def vectorisation_rate(db_session: AsyncSession) -> list[dict]:
+    """Per level: lines required (every adjacent pair found), lines with vector geometry,
+    and how many of those are derived versus surveyed or agreed."""
+    rows = await db_session.execute(
+        text("""
+        SELECT level, count(*) AS required,
+               count(*) FILTER (WHERE geom IS NOT NULL AND NOT ST_IsEmpty(geom)) AS vectorised,
+               count(*) FILTER (WHERE source = 'derived') AS derived,
+               count(*) FILTER (WHERE source IN ('surveyed', 'agreement')) AS surveyed_or_agreed,
+               round(sum(length_m)::numeric / 1000, 1) AS length_km
+        FROM boundary_line WHERE valid_to IS NULL
+        GROUP BY level ORDER BY array_position(ARRAY['province','city','county'], level::text)""")
+    )
+    out = []
+    for r in rows:
+        d = dict(r._mapping)
+        req = d["required"] or 1
+        d["rate_pct"] = round(100 * d["vectorised"] / req, 1)
+        d["derived_pct"] = round(100 * d["derived"] / req, 1)
+        d["surveyed_or_agreed_pct"] = round(100 * d["surveyed_or_agreed"] / req, 1)
+        out.append(d)
+    return out

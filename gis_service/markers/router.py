@@ -1,0 +1,147 @@
+"""Marker status API: list, card, visits, history, summary, condition vocabulary; repairs."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
+from fastapi.responses import JSONResponse
+
+from gis_service.auth.models import AppUser
+from gis_service.core.dependencies import CurrentUser, SessionDep, SettingsDep, require_roles
+from gis_service.core.errors import BadRequest
+from gis_service.core.query_params import decode_cursor, encode_cursor, parse_bbox, parse_limit
+from gis_service.markers import service
+from gis_service.markers.conditions import CONDITIONS, NEEDS_ATTENTION, vocabulary
+from gis_service.markers.schemas import InspectionIn, InspectionOut, RepairClose
+
+router = APIRouter(prefix="/api/v1", tags=["markers"])
+GEOJSON = "application/geo+json"
+FieldUser = Annotated[AppUser, Depends(require_roles("inspector"))]
+MarkerCode = Annotated[str, Path(min_length=3, max_length=40, pattern=r"^[0-9A-Za-z-]+$")]
+
+
+def _parse_conditions(raw: str | None) -> list[str] | None:
+    if not raw:
+        return None
+    if raw == "needs_attention":
+        return NEEDS_ATTENTION
+    values = [v.strip() for v in raw.split(",") if v.strip()]
+    unknown = [v for v in values if v not in CONDITIONS and v != "unknown"]
+    if unknown:
+        raise BadRequest(
+            f"Unknown condition {unknown[0]!r}; use one of {', '.join(CONDITIONS)}, "
+            "unknown or needs_attention.",
+            f"未知状况“{unknown[0]}”；可选：{'、'.join(CONDITIONS)}、unknown、needs_attention。",
+        )
+    return values
+
+
+@router.get("/markers", responses={200: {"content": {GEOJSON: {}}}})
+async def list_markers(
+    request: Request,
+    _: CurrentUser,
+    db_session: SessionDep,
+    settings: SettingsDep,
+    condition: Annotated[str | None, Query(description="codes, comma-separated, or needs_attention")] = None,
+    line: Annotated[str | None, Query(pattern=r"^\d{6}-\d{6}$")] = None,
+    banner: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
+    bbox: str | None = None,
+    limit: str | None = None,
+    cursor: str | None = None,
+):
+    """Markers as GeoJSON with their current condition, filtered and paged by cursor."""
+    features, last = await service.list_markers(
+        db_session,
+        conditions=_parse_conditions(condition),
+        line=line,
+        banner=banner,
+        bbox=parse_bbox(bbox),
+        after=decode_cursor(cursor),
+        limit=parse_limit(limit, default=settings.items_default_limit, maximum=settings.items_max_limit),
+    )
+    links = [{"rel": "self", "href": str(request.url), "type": GEOJSON}]
+    if last:
+        query = {k: v for k, v in request.query_params.items() if k != "cursor"}
+        query["cursor"] = encode_cursor(last)
+        links.append(
+            {
+                "rel": "next",
+                "type": GEOJSON,
+                "href": f"{request.url.remove_query_params(list(request.query_params))}?{urlencode(query)}",
+            }
+        )
+    body = (
+        f'{{"type":"FeatureCollection","numberReturned":{len(features)},"features":['
+        + ",".join(features)
+        + '],"links":'
+        + JSONResponse(links).body.decode()
+        + "}"
+    )
+    return Response(body, media_type=GEOJSON)
+
+
+@router.get("/markers/summary")
+async def markers_summary(_: CurrentUser, db_session: SessionDep, settings: SettingsDep):
+    """Counts by condition, by line and by banner; markers needing attention; open repairs."""
+    return await service.summary(db_session, home_code=settings.home_unit_code)
+
+
+@router.get("/markers/conditions")
+async def marker_conditions():
+    """The condition vocabulary with Chinese and English labels and map colours."""
+    return {"conditions": vocabulary()}
+
+
+@router.get("/markers/{code}")
+async def marker_card(code: MarkerCode, _: CurrentUser, db_session: SessionDep):
+    """The marker card: position (lon/lat and Gauss–Krüger), reference objects, current
+    condition, last visit and open repair."""
+    return await service.marker_card(db_session, code=code)
+
+
+@router.post(
+    "/markers/{code}/inspections",
+    response_model=InspectionOut,
+    status_code=status.HTTP_201_CREATED,
+    responses={200: {"model": InspectionOut, "description": "the same visit, sent again"}},
+)
+async def record_inspection(
+    code: MarkerCode,
+    body: InspectionIn,
+    inspector: FieldUser,
+    db_session: SessionDep,
+    response: Response,
+):
+    """Record a visit (inspector or admin). Sending the same `id` again returns the first
+    result with 200 and creates nothing; the same id with different content is a 409."""
+    out = await service.record_inspection(db_session, code=code, body=body, inspector=inspector)
+    await db_session.commit()
+    if out.get("duplicate"):
+        response.status_code = status.HTTP_200_OK
+    return out
+
+
+@router.get("/markers/{code}/inspections")
+async def inspection_history(code: MarkerCode, _: CurrentUser, db_session: SessionDep):
+    """Every visit to the marker, newest observation first."""
+    return {"marker": code, "inspections": await service.inspection_history(db_session, code=code)}
+
+
+@router.get("/repairs")
+async def list_repairs(
+    _: CurrentUser, db_session: SessionDep, status: Literal["open", "closed"] | None = None
+):
+    """Repair orders, newest first."""
+    return {"repairs": await service.list_repairs(db_session, status=status)}
+
+
+@router.post("/repairs/{repair_id}/close")
+async def close_repair(repair_id: int, body: RepairClose, actor: FieldUser, db_session: SessionDep):
+    """Close a repair as repaired, replaced or reset to the registered position."""
+    out = await service.close_repair(
+        db_session, repair_id=repair_id, resolution=body.resolution, notes=body.notes, actor=actor
+    )
+    await db_session.commit()
+    return out
