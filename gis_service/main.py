@@ -5,6 +5,7 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from pydantic.json_schema import models_json_schema
 
 from gis_service.admin_units.router import router as admin_units_router
 from gis_service.auth.router import router as auth_router
@@ -18,6 +19,8 @@ from gis_service.core.logging import RequestLogMiddleware, configure_logging
 from gis_service.core.security_headers import SecurityHeadersMiddleware
 from gis_service.core.settings import Settings, get_settings
 from gis_service.markers.router import router as markers_router
+from gis_service.markers.schemas import InspectionIn
+from gis_service.photos.router import router as photos_router
 from gis_service.web.router import mount_static
 from gis_service.web.router import router as web_router
 
@@ -56,9 +59,28 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         admin_units_router,
         boundaries_router,
         markers_router,
+        photos_router,
         catalogue_router,
         web_router,
     ):
         app.include_router(router)
     mount_static(app, settings)
+    _document_extra_schemas(app, [InspectionIn])
     return app
+
+
+def _document_extra_schemas(app: FastAPI, models: list) -> None:
+    """Add models that routes read by hand (JSON or multipart) to the OpenAPI components."""
+    build = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = build()
+        _, defs = models_json_schema(
+            [(m, "validation") for m in models], ref_template="#/components/schemas/{model}"
+        )
+        schema.setdefault("components", {}).setdefault("schemas", {}).update(defs.get("$defs", {}))
+        return schema
+
+    app.openapi = openapi

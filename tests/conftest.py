@@ -31,8 +31,14 @@ def database_url() -> str:
 
 
 @pytest.fixture(scope="session")
-def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, demo_mode=True, log_json=True, _env_file=None)
+def settings(database_url: str, tmp_path_factory) -> Settings:
+    return Settings(
+        database_url=database_url,
+        demo_mode=True,
+        log_json=True,
+        _env_file=None,
+        photo_dir=tmp_path_factory.mktemp("photos"),
+    )
 
 
 @pytest.fixture(scope="session")

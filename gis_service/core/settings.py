@@ -35,6 +35,13 @@ class Settings(BaseSettings):
     web_map_dir: Path = PROJECT_ROOT / "web_map"
     home_unit_code: str = "150600"  # the city this deployment serves (Ordos)
     boundary_tolerance_m: float = Field(default=50, gt=0, le=1000)
+    photo_dir: Path = PROJECT_ROOT / ".data" / "photos"
+    photo_max_bytes: int = Field(default=15 * 1024 * 1024, ge=1024)
+    photo_max_pixels: int = Field(default=40_000_000, ge=10_000)  # decompression-bomb guard
+    photo_max_side_px: int = Field(default=2560, ge=256)  # stored photos are scaled to this
+    telemetry_tilt_deg: float = 5.0  # a smart marker tilted past this raises an alert
+    telemetry_drift_m: float = 0.30  # ... or moved this far from its registered position
+    telemetry_battery_pct: float = 15.0
     tianditu_key: str | None = None  # optional base map; the map works without it
     items_max_limit: int = 1000
     items_default_limit: int = 100

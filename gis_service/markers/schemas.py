@@ -63,6 +63,7 @@ class InspectionOut(BaseModel):
     is_current: bool
     duplicate: bool = False
     repair_order_id: int | None = None
+    photos: list[dict] = []
 
 
 class RepairClose(BaseModel):

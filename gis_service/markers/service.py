@@ -16,6 +16,7 @@ from gis_service.core.errors import BadRequest, Conflict, NotFound
 from gis_service.core.query_params import BBox
 from gis_service.markers.conditions import NEEDS_ATTENTION, OPENS_REPAIR
 from gis_service.markers.schemas import InspectionIn
+from gis_service.photos.store import StoredPhoto
 
 MAX_CLOCK_SKEW = timedelta(minutes=10)
 
@@ -97,7 +98,12 @@ async def marker_card(db_session: AsyncSession, *, code: str) -> dict:
                      WHERE i.id = m.last_inspection_id),
             'open_repair', (SELECT to_jsonb(r) - 'marker_id' FROM repair_order r
                      WHERE r.marker_id = m.id AND r.status = 'open'),
-            'inspection_count', (SELECT count(*) FROM marker_inspection i WHERE i.marker_id = m.id)
+            'inspection_count', (SELECT count(*) FROM marker_inspection i WHERE i.marker_id = m.id),
+            'photos', (SELECT COALESCE(jsonb_agg(jsonb_build_object('sha256', ip.photo_sha256,
+                           'url', '/api/v1/photos/' || ip.photo_sha256, 'inspection_id', ip.inspection_id,
+                           'camera_bearing_deg', ip.camera_bearing_deg) ORDER BY ip.added_at DESC), '[]')
+                       FROM inspection_photo ip JOIN marker_inspection i ON i.id = ip.inspection_id
+                       WHERE i.marker_id = m.id)
         ))::text FROM boundary_marker m WHERE m.code = :code"""),
         {"code": code},
     )
@@ -231,7 +237,9 @@ async def inspection_history(db_session: AsyncSession, *, code: str) -> list[dic
         SELECT i.id, i.condition, i.observed_at, i.received_at, u.username AS inspector,
                i.inscription_legible, i.vegetation_cleared, i.reference_objects_present,
                i.gnss_lon, i.gnss_lat, i.gnss_accuracy_m, i.gnss_fix_type,
-               i.distance_to_marker_m, i.displacement_m, i.notes, i.neighbour_representative
+               i.distance_to_marker_m, i.displacement_m, i.notes, i.neighbour_representative,
+               (SELECT COALESCE(json_agg('/api/v1/photos/' || ip.photo_sha256), '[]')
+                FROM inspection_photo ip WHERE ip.inspection_id = i.id) AS photos
         FROM marker_inspection i JOIN app_user u ON u.id = i.inspector_id
         WHERE i.marker_id = :m ORDER BY i.observed_at DESC, i.id DESC"""),
         {"m": marker_id},
@@ -309,3 +317,71 @@ async def close_repair(
         after={"status": "closed", "resolution": resolution, "notes": notes},
     )
     return {"id": repair_id, "status": "closed", "resolution": resolution}
+
+
+async def attach_photos(
+    db_session: AsyncSession,
+    *,
+    inspection_id: str,
+    photos: list[tuple[StoredPhoto, float | None]],
+    actor: AppUser,
+) -> list[dict]:
+    """Link stored photos to a visit (idempotent per photo: the same bytes link once)."""
+    exists = await db_session.scalar(
+        text("SELECT true FROM marker_inspection WHERE id = :id"), {"id": inspection_id}
+    )
+    if not exists:
+        raise NotFound(f"No visit {inspection_id}.", f"巡查记录 {inspection_id} 不存在。")
+    out = []
+    for photo, bearing in photos:
+        await db_session.execute(
+            text("""
+            INSERT INTO photo (sha256, content_type, width, height, bytes, uploaded_by)
+            VALUES (:sha, :ct, :w, :h, :b, :by) ON CONFLICT (sha256) DO NOTHING"""),
+            {
+                "sha": photo.sha256,
+                "ct": photo.content_type,
+                "w": photo.width,
+                "h": photo.height,
+                "b": photo.bytes,
+                "by": actor.id,
+            },
+        )
+        await db_session.execute(
+            text("""
+            INSERT INTO inspection_photo (inspection_id, photo_sha256, camera_bearing_deg)
+            VALUES (:i, :sha, :bearing) ON CONFLICT DO NOTHING"""),
+            {"i": inspection_id, "sha": photo.sha256, "bearing": bearing},
+        )
+        out.append(
+            {
+                "sha256": photo.sha256,
+                "url": f"/api/v1/photos/{photo.sha256}",
+                "width": photo.width,
+                "height": photo.height,
+                "bytes": photo.bytes,
+                "camera_bearing_deg": bearing,
+            }
+        )
+    if out:
+        await audit.record(
+            db_session,
+            by=actor,
+            action="add_photos",
+            entity="marker_inspection",
+            entity_id=inspection_id,
+            after={"photos": [p["sha256"] for p in out]},
+        )
+    return out
+
+
+async def inspection_photos(db_session: AsyncSession, *, inspection_id: str) -> list[dict]:
+    rows = await db_session.execute(
+        text("""
+        SELECT p.sha256, '/api/v1/photos/' || p.sha256 AS url, p.width, p.height, p.bytes,
+               ip.camera_bearing_deg
+        FROM inspection_photo ip JOIN photo p ON p.sha256 = ip.photo_sha256
+        WHERE ip.inspection_id = :id ORDER BY ip.added_at"""),
+        {"id": inspection_id},
+    )
+    return [dict(r._mapping) for r in rows]
