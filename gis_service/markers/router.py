@@ -15,9 +15,9 @@ from gis_service.auth.models import AppUser
 from gis_service.core.dependencies import CurrentUser, SessionDep, SettingsDep, require_roles
 from gis_service.core.errors import BadRequest
 from gis_service.core.query_params import decode_cursor, encode_cursor, parse_bbox, parse_limit
-from gis_service.markers import service
+from gis_service.markers import service, telemetry
 from gis_service.markers.conditions import CONDITIONS, NEEDS_ATTENTION, vocabulary
-from gis_service.markers.schemas import InspectionIn, InspectionOut, RepairClose
+from gis_service.markers.schemas import InspectionIn, InspectionOut, RepairClose, TelemetryIn
 from gis_service.photos.store import reencode, save
 
 router = APIRouter(prefix="/api/v1", tags=["markers"])
@@ -236,5 +236,31 @@ async def close_repair(repair_id: int, body: RepairClose, actor: FieldUser, db_s
     out = await service.close_repair(
         db_session, repair_id=repair_id, resolution=body.resolution, notes=body.notes, actor=actor
     )
+    await db_session.commit()
+    return out
+
+
+@router.post("/markers/{code}/telemetry", status_code=status.HTTP_201_CREATED)
+async def record_telemetry(
+    code: MarkerCode, body: TelemetryIn, actor: FieldUser, db_session: SessionDep, settings: SettingsDep
+):
+    """A smart-marker reading. Tilt, drift from the registered position, low battery or
+    tampering past the thresholds raise alerts (one open alert per marker and kind).
+    A reading with the same marker and time is stored once."""
+    out = await telemetry.record_reading(db_session, code=code, body=body, settings=settings, actor=actor)
+    await db_session.commit()
+    return out
+
+
+@router.get("/alerts")
+async def list_alerts(_: CurrentUser, db_session: SessionDep, open: bool = True):
+    """Smart-marker alerts, open ones by default."""
+    return {"alerts": await telemetry.list_alerts(db_session, open_only=open)}
+
+
+@router.post("/alerts/{alert_id}/acknowledge")
+async def acknowledge_alert(alert_id: int, actor: FieldUser, db_session: SessionDep):
+    """Acknowledge an alert (inspector or admin)."""
+    out = await telemetry.acknowledge(db_session, alert_id=alert_id, actor=actor)
     await db_session.commit()
     return out
