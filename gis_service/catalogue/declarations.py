@@ -76,6 +76,9 @@ class LayerDeclaration(BaseModel):
     read_roles: list[str] = ["*"]
     edit_roles: list[str] = []
     default_visible: bool = True
+    # How the web map draws it: vector tiles, or (for point layers of moderate size)
+    # clustered markers loaded through the items endpoint.
+    map_renderer: Literal["tiles", "cluster"] = "tiles"
     order: int = 100
     style: Style = Style()
 

@@ -92,6 +92,19 @@ async def markers_summary(_: CurrentUser, db_session: SessionDep, settings: Sett
     return await service.summary(db_session, home_code=settings.home_unit_code)
 
 
+@router.get("/markers/nearest")
+async def nearest_markers(
+    _: CurrentUser,
+    db_session: SessionDep,
+    lon: Annotated[float, Query(ge=73, le=136)],
+    lat: Annotated[float, Query(ge=3, le=54)],
+    limit: Annotated[int, Query(ge=1, le=50)] = 10,
+):
+    """The markers nearest to a position (e.g. the inspector's phone), with distance and
+    bearing."""
+    return {"markers": await service.nearest(db_session, lon=lon, lat=lat, limit=limit)}
+
+
 @router.get("/markers/conditions")
 async def marker_conditions():
     """The condition vocabulary with Chinese and English labels and map colours."""

@@ -385,3 +385,20 @@ async def inspection_photos(db_session: AsyncSession, *, inspection_id: str) -> 
         {"id": inspection_id},
     )
     return [dict(r._mapping) for r in rows]
+
+
+async def nearest(db_session: AsyncSession, *, lon: float, lat: float, limit: int) -> list[dict]:
+    """The markers nearest to a position, with ellipsoidal distance and the bearing from
+    the position to each marker (degrees clockwise from true north)."""
+    rows = await db_session.execute(
+        text("""
+        WITH here AS (SELECT ST_SetSRID(ST_MakePoint(:lon, :lat), 4490) AS p),
+        near AS (SELECT m.* FROM boundary_marker m, here ORDER BY m.geom <-> here.p LIMIT :k)
+        SELECT n.code, n.line_code, COALESCE(n.condition, 'unknown') AS condition,
+               ST_X(n.geom) AS lon, ST_Y(n.geom) AS lat,
+               round(ST_Distance(n.geom::geography, here.p::geography)::numeric, 1)::float8 AS distance_m,
+               round(degrees(ST_Azimuth(here.p::geography, n.geom::geography))::numeric, 1)::float8 AS bearing_deg
+        FROM near n, here ORDER BY distance_m LIMIT :limit"""),
+        {"lon": lon, "lat": lat, "k": limit * 3, "limit": limit},
+    )
+    return [dict(r._mapping) for r in rows]

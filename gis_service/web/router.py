@@ -20,6 +20,7 @@ VENDOR_PACKAGES = {
     "leaflet": "leaflet/dist",
     "vectorgrid": "leaflet.vectorgrid/dist",
     "proj4": "proj4/dist",
+    "markercluster": "leaflet.markercluster/dist",
     "swagger-ui": "swagger-ui-dist",
 }
 

@@ -5,8 +5,11 @@ from datetime import UTC, datetime, timedelta
 from pyproj import Geod
 
 
+START = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)  # unique per run
+
+
 def _reading(minutes, **kw):
-    return {"observed_at": (datetime(2026, 8, 1, tzinfo=UTC) + timedelta(minutes=minutes)).isoformat(), **kw}
+    return {"observed_at": (START + timedelta(minutes=minutes)).isoformat(), **kw}
 
 
 def test_tilt_and_drift_raise_one_alert_each_until_acknowledged(client, auth, db):

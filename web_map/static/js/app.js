@@ -3,6 +3,8 @@ import * as api from "./api.js";
 import { installCoordinateReadout } from "./coords.js";
 import { applyTexts, currentLang, errorMessage, onLanguageChange, pick, t, toggleLanguage } from "./i18n.js";
 import { buildLayerSwitcher, createCatalogueLayer } from "./layers.js";
+import { initMarkerPanel, showMarker } from "./marker_panel.js";
+import { MarkerLayer } from "./markers.js";
 
 const HOME_CODE = "150600";  // Ordos: its units are always labelled
 const state = { map: null, config: null, layers: new Map(), switcher: null, user: null, coords: null };
@@ -85,9 +87,14 @@ async function loadLayers() {
   }
   if (!catalogue.layers.length) { showStatus(t("no_layers")); return; }
   for (const decl of catalogue.layers) {
-    if (decl.geometry_type !== "none") {
+    if (decl.map_renderer === "cluster") {
+      state.layers.set(decl.id, new MarkerLayer(state.map, decl, { onSelect: showMarker }));
+    } else if (decl.geometry_type !== "none") {
       state.layers.set(decl.id, createCatalogueLayer(state.map, decl, { focusCode: HOME_CODE }));
     }
+  }
+  if (state.layers.has("boundary_marker")) {
+    await initMarkerPanel({ user: state.user, map: state.map, markerLayer: state.layers.get("boundary_marker") });
   }
   state.switcher = buildLayerSwitcher(state.map, catalogue.layers, { onToggle: toggleLayer });
   await Promise.all(catalogue.layers.filter((d) => d.default_visible).map((d) => toggleLayer(d, true)));
@@ -143,7 +150,7 @@ async function main() {
   onLanguageChange(() => {
     $("lang-toggle").textContent = currentLang() === "zh" ? "EN" : "中文";
     state.switcher?.refresh?.();
-    state.layers.forEach((layer) => layer.renderLabels && layer.labelFeatures.length && layer.renderLabels());
+    state.layers.forEach((layer) => layer.renderLabels && (layer.labelFeatures.length || layer.legend) && layer.renderLabels());
     state.coords?.refresh();
     renderUser();
   });

@@ -1,0 +1,134 @@
+"""The inspector's workflow in headless Chromium: open a marker, log a visit with a
+GNSS fix, then log one offline and check that exactly one arrives after reconnecting."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.web.test_web_map import MapPage, browser  # noqa: F401  (shared fixture)
+
+
+@pytest.fixture
+def marker(db):
+    code, lon, lat = db.execute(
+        "SELECT code, ST_X(geom), ST_Y(geom) FROM boundary_marker WHERE last_inspection_id IS NULL"
+        " AND marker_type = 'single' ORDER BY code LIMIT 1"
+    ).fetchone()
+    return code, lon, lat
+
+
+def _inspector_page(browser, live_server, lon, lat):  # noqa: F811
+    m = MapPage(browser, live_server, width=390, height=800)
+    m.context.grant_permissions(["geolocation"])
+    m.context.set_geolocation({"longitude": lon + 0.0003, "latitude": lat, "accuracy": 6})
+    m.open()
+    m.sign_in("demo_inspector", "demo-inspector")
+    m.wait_ready()
+    m.page.wait_for_function("() => window.gisMap.layers.get('boundary_marker').features.length > 900")
+    return m
+
+
+COUNT = (
+    "SELECT count(*) FROM marker_inspection i JOIN boundary_marker b ON b.id = i.marker_id WHERE b.code = %s"
+)
+
+
+def _wait_for_visits(m, db, code, n, seconds=20):
+    # Wait through Playwright, not time.sleep: its request guard runs only while the
+    # test is inside a Playwright call.
+    deadline = time.monotonic() + seconds
+    while db.execute(COUNT, (code,)).fetchone()[0] < n:
+        assert time.monotonic() < deadline, f"expected {n} visits of {code}"
+        m.page.wait_for_timeout(100)
+
+
+def _open_visit_form(m, code):
+    m.page.evaluate("(code) => import('/map/static/js/marker_panel.js').then(p => p.showMarker(code))", code)
+    m.page.wait_for_selector("#log-visit")
+    m.page.click("#log-visit")
+    m.page.wait_for_selector("#visit-form")
+    m.page.wait_for_function("() => document.querySelector('#visit-gnss').textContent.includes('±6')")
+
+
+def test_log_a_visit_then_one_offline(browser, live_server, db, marker):  # noqa: F811
+    code, lon, lat = marker
+    m = _inspector_page(browser, live_server, lon, lat)
+    # Online: the visit goes straight to the server with the phone's GNSS fix.
+    _open_visit_form(m, code)
+    assert "m" in m.page.inner_text("#visit-gnss")  # accuracy and distance are shown
+    m.page.select_option("#visit-condition", "damaged")
+    m.page.check("input[name=inscription_legible]")
+    m.page.fill("#visit-notes", "base cracked")
+    m.page.click("#visit-form button[type=submit]")
+    _wait_for_visits(m, db, code, 1)
+    row = db.execute(
+        "SELECT i.condition, i.gnss_accuracy_m, round(i.distance_to_marker_m), i.notes"
+        " FROM marker_inspection i JOIN boundary_marker b ON b.id = i.marker_id"
+        " WHERE b.code = %s",
+        (code,),
+    ).fetchall()
+    assert len(row) == 1 and row[0][0] == "damaged" and row[0][1] == 6 and 20 <= row[0][2] <= 30
+    assert row[0][3] == "base cracked"
+    # A damaged marker opened a repair order.
+    assert (
+        db.execute(
+            "SELECT count(*) FROM repair_order r JOIN boundary_marker b ON b.id = r.marker_id"
+            " WHERE b.code = %s AND r.status = 'open'",
+            (code,),
+        ).fetchone()[0]
+        == 1
+    )
+
+    # Offline: the visit waits in the outbox, shown as waiting to send.
+    m.context.set_offline(True)
+    _open_visit_form(m, code)
+    m.page.select_option("#visit-condition", "intact")
+    m.page.click("#visit-form button[type=submit]")
+    m.page.wait_for_selector("#outbox-button:not([hidden])")
+    assert "(1)" in m.page.inner_text("#outbox-button")
+    assert "待联网" in m.page.inner_text("#visit-message")
+    m.page.wait_for_timeout(1000)
+    assert db.execute(COUNT, (code,)).fetchone()[0] == 1
+    # Back online: it is sent once, the outbox empties, and nothing is duplicated.
+    m.context.set_offline(False)
+    _wait_for_visits(m, db, code, 2)
+    m.page.wait_for_function("() => document.querySelector('#outbox-button').hidden", timeout=20_000)
+    m.page.evaluate(
+        "() => import('/map/static/js/outbox.js').then(o => o.flush())"
+    )  # a resend changes nothing
+    m.page.wait_for_timeout(500)
+    assert db.execute(COUNT, (code,)).fetchone()[0] == 2
+    latest = db.execute("SELECT condition FROM boundary_marker WHERE code = %s", (code,)).fetchone()[0]
+    assert latest == "intact"
+    m.screenshot("inspector-phone.png")
+    # The only console errors are the requests refused while the phone was offline.
+    assert all("ERR_INTERNET_DISCONNECTED" in e for e in m.console_errors), m.console_errors
+    assert m.outside_requests == []
+    m.close()
+
+
+def test_marker_card_line_view_and_nearest(browser, live_server, marker):  # noqa: F811
+    code, lon, lat = marker
+    m = _inspector_page(browser, live_server, lon, lat)
+    m.page.evaluate("(code) => import('/map/static/js/marker_panel.js').then(p => p.showMarker(code))", code)
+    m.page.wait_for_selector("#marker-panel:not([hidden]) table.props")
+    text = m.page.inner_text("#marker-panel")
+    assert code in text and "方位物" in text and "X 4" in text
+    m.page.click("text=整条界线")
+    m.page.wait_for_selector(".line-list li")
+    assert m.page.eval_on_selector_all(".line-list li", "els => els.length") > 3
+    m.page.click("#nearest-button")
+    m.page.wait_for_selector("#nearest-list li")
+    first = m.page.inner_text("#nearest-list li:first-child")
+    assert code in first  # we stand 25 m from it
+    # The needs-attention filter hides intact and never-inspected markers.
+    total = m.page.evaluate("() => window.gisMap.layers.get('boundary_marker').cluster.getLayers().length")
+    m.page.click("#marker-panel-close")
+    m.page.check("#attention-filter")
+    shown = m.page.evaluate("() => window.gisMap.layers.get('boundary_marker').cluster.getLayers().length")
+    assert shown < total
+    m.screenshot("marker-card-phone.png")
+    assert m.console_errors == [] and m.outside_requests == []
+    m.close()

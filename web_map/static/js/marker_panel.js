@@ -1,0 +1,224 @@
+// The inspector's panel: marker card, visit form (geolocation, photos, offline outbox),
+// visit history, the markers of a line in sequence, and the nearest markers.
+import { getJson } from "./api.js";
+import { currentLang, errorMessage, t } from "./i18n.js";
+import * as outbox from "./outbox.js";
+
+const FAR_FROM_MARKER_M = 50;
+const $ = (id) => document.getElementById(id);
+let conditions = [];
+let ctx = { user: null, markerLayer: null, map: null };
+let position = null;  // last geolocation fix {lon, lat, accuracy_m, fixed_at}
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === "class") node.className = v; else if (k.startsWith("on")) node[k] = v; else node.setAttribute(k, v);
+  }
+  for (const c of children) node.append(c instanceof Node ? c : document.createTextNode(String(c ?? "")));
+  return node;
+}
+
+function conditionLabel(code) {
+  const c = conditions.find((x) => x.code === code);
+  if (!c) return t("not_inspected");
+  return currentLang() === "zh" ? c.zh : c.en;
+}
+
+function badge(code) {
+  const colour = ctx.markerLayer ? ctx.markerLayer.colour(code) : "#999";
+  return el("span", { class: "badge", style: `background:${colour}` }, conditionLabel(code));
+}
+
+function openPanel(title, ...content) {
+  $("marker-panel-title").textContent = title;
+  const body = $("marker-panel-body");
+  body.replaceChildren(...content);
+  $("marker-panel").hidden = false;
+}
+
+export function closePanel() { $("marker-panel").hidden = true; }
+
+/** Great-circle distance (m) and initial bearing (deg) from a to b; plenty for a phone. */
+export function distanceBearing(a, b) {
+  const R = 6371008.8, rad = Math.PI / 180;
+  const p1 = a.lat * rad, p2 = b.lat * rad, dl = (b.lon - a.lon) * rad;
+  const d = 2 * R * Math.asin(Math.sqrt(Math.sin((p2 - p1) / 2) ** 2 + Math.cos(p1) * Math.cos(p2) * Math.sin(dl / 2) ** 2));
+  const y = Math.sin(dl) * Math.cos(p2);
+  const x = Math.cos(p1) * Math.sin(p2) - Math.sin(p1) * Math.cos(p2) * Math.cos(dl);
+  return { distance_m: d, bearing_deg: ((Math.atan2(y, x) / rad) + 360) % 360 };
+}
+
+function fmtMetres(m) { return m >= 1000 ? `${(m / 1000).toFixed(2)} km` : `${m.toFixed(0)} m`; }
+
+export async function showMarker(code) {
+  let card;
+  let offlineNote = "";
+  try {
+    card = await getJson(`/api/v1/markers/${encodeURIComponent(code)}`);
+  } catch (err) {
+    // No signal: fall back to what the map already holds, so a visit can still be logged.
+    const f = ctx.markerLayer?.byCode.get(code);
+    if (!f || err.status) {
+      openPanel(code, el("p", { class: "error" }, errorMessage(err.body, "network_error")));
+      return;
+    }
+    card = { properties: { ...f.properties, gk: null }, geometry: f.geometry, reference_objects: [], photos: [] };
+    offlineNote = el("p", { class: "warn" }, t("offline_card"));
+  }
+  const p = card.properties;
+  const [lon, lat] = card.geometry.coordinates;
+  const rows = [
+    [t("line"), card.line ? card.line.name : p.line_code],
+    [t("marker_type"), `${t("type_" + p.marker_type)} (${p.type_suffix})`],
+    [t("material"), p.material || ""],
+    [t("lon_lat"), `${lon.toFixed(6)}°, ${lat.toFixed(6)}°`],
+    [t("gk"), p.gk ? `${t("zone")} ${p.gk.zone}: X ${p.gk.x} Y ${p.gk.y}` : ""],
+    [t("elevation"), p.elevation_m == null ? "" : `${p.elevation_m} m`],
+    [t("buried_on"), card.buried_on || ""],
+  ];
+  if (position) {
+    const db = distanceBearing(position, { lon, lat });
+    rows.push([t("from_me"), `${fmtMetres(db.distance_m)} · ${db.bearing_deg.toFixed(0)}°`]);
+  }
+  const table = el("table", { class: "props" }, ...rows.map(([k, v]) => el("tr", {}, el("td", {}, k), el("td", {}, v))));
+  const refs = el("table", { class: "props" },
+    el("tr", {}, el("th", {}, t("reference_object")), el("th", {}, t("bearing")), el("th", {}, t("distance"))),
+    ...(card.reference_objects || []).map((r) => el("tr", {}, el("td", {}, r.name), el("td", {}, `${r.bearing_deg}°`), el("td", {}, `${r.distance_m} m`))));
+  const last = card.last_inspection
+    ? el("p", {}, `${t("last_visit")}: ${new Date(card.last_inspection.observed_at).toLocaleString()} · ${card.last_inspection.inspector}`)
+    : el("p", { class: "muted" }, t("never_visited"));
+  const repair = card.open_repair ? el("p", { class: "warn" }, `${t("open_repair")} #${card.open_repair.id}`) : "";
+  const photos = el("div", { class: "photos" }, ...(card.photos || []).slice(0, 6).map((ph) => {
+    const img = el("img", { alt: code, loading: "lazy" });
+    loadPhoto(img, ph.url);
+    return img;
+  }));
+  const actions = el("div", { class: "actions" });
+  if (ctx.user && ["inspector", "admin"].includes(ctx.user.role)) {
+    actions.append(el("button", { class: "btn-primary", id: "log-visit", type: "button", onclick: () => showVisitForm(card) }, t("log_visit")));
+  }
+  actions.append(
+    el("button", { class: "btn-secondary", type: "button", onclick: () => showHistory(code) }, t("history")),
+    el("button", { class: "btn-secondary", type: "button", onclick: () => showLine(p.line_code, card.line?.name) }, t("line_view")));
+  openPanel(`${t("marker")} ${code}`, offlineNote, el("p", {}, badge(p.condition)), repair, last, table,
+    el("h3", {}, t("reference_objects")), refs, photos, actions);
+  ctx.map.panTo([lat, lon]);
+}
+
+async function loadPhoto(img, url) {
+  // Photos need the sign-in token, so they are fetched rather than linked.
+  const { authHeaders } = await import("./api.js");
+  const r = await fetch(url, { headers: authHeaders() });
+  if (r.ok) img.src = URL.createObjectURL(await r.blob());
+}
+
+function watchPosition(output, card) {
+  if (!navigator.geolocation) { output.textContent = t("no_geolocation"); return; }
+  output.textContent = t("locating");
+  navigator.geolocation.getCurrentPosition((pos) => {
+    position = { lon: pos.coords.longitude, lat: pos.coords.latitude, accuracy_m: pos.coords.accuracy,
+                 fixed_at: new Date(pos.timestamp).toISOString() };
+    const [lon, lat] = card.geometry.coordinates;
+    const { distance_m } = distanceBearing(position, { lon, lat });
+    output.textContent = `${t("my_position")}: ±${position.accuracy_m.toFixed(0)} m · ${t("from_marker")} ${fmtMetres(distance_m)}`;
+    output.className = distance_m > FAR_FROM_MARKER_M + position.accuracy_m ? "warn" : "muted";
+    if (output.className === "warn") output.textContent += ` — ${t("far_warning")}`;
+  }, (err) => { output.textContent = `${t("no_fix")} (${err.message})`; output.className = "warn"; },
+  { enableHighAccuracy: true, timeout: 20000, maximumAge: 10000 });
+}
+
+function showVisitForm(card) {
+  const code = card.properties.code;
+  const select = el("select", { name: "condition", id: "visit-condition", required: "" },
+    ...conditions.map((c) => el("option", { value: c.code }, currentLang() === "zh" ? c.zh : c.en)));
+  const check = (name, key) => el("label", { class: "check" }, el("input", { type: "checkbox", name }), ` ${t(key)}`);
+  const gnss = el("p", { class: "muted", id: "visit-gnss" });
+  const photos = el("input", { type: "file", accept: "image/*", capture: "environment", multiple: "", id: "visit-photos" });
+  const notes = el("textarea", { name: "notes", id: "visit-notes", rows: "3", maxlength: "4000" });
+  const neighbour = el("input", { name: "neighbour", id: "visit-neighbour", maxlength: "200" });
+  const message = el("p", { id: "visit-message", role: "status" });
+  const form = el("form", { id: "visit-form", class: "visit-form" },
+    el("label", {}, t("condition"), select),
+    check("inscription_legible", "inscription_legible"), check("vegetation_cleared", "vegetation_cleared"),
+    check("reference_objects_present", "reference_objects_present"),
+    el("label", {}, t("photos"), photos), el("label", {}, t("notes"), notes),
+    el("label", {}, t("neighbour_representative"), neighbour), gnss, message,
+    el("button", { class: "btn-primary", type: "submit" }, t("save_visit")));
+  form.onsubmit = async (e) => {
+    e.preventDefault();
+    const data = new FormData(form);
+    const visit = {
+      id: crypto.randomUUID(), condition: select.value, observed_at: new Date().toISOString(),
+      inscription_legible: data.has("inscription_legible"), vegetation_cleared: data.has("vegetation_cleared"),
+      reference_objects_present: data.has("reference_objects_present"),
+      notes: notes.value || null, neighbour_representative: neighbour.value || null,
+    };
+    if (position) visit.gnss = { lon: position.lon, lat: position.lat, accuracy_m: position.accuracy_m, fixed_at: position.fixed_at };
+    const files = [...photos.files].map((f) => ({ blob: f, name: f.name, bearing: null }));
+    await outbox.enqueue({ code, visit, photos: files });
+    ctx.markerLayer?.setCondition(code, visit.condition);
+    message.textContent = navigator.onLine ? t("visit_sending") : t("visit_queued");
+    form.querySelector("button[type=submit]").disabled = true;
+  };
+  openPanel(`${t("log_visit")} · ${code}`, form);
+  watchPosition(gnss, card);
+}
+
+async function showHistory(code) {
+  const { inspections } = await getJson(`/api/v1/markers/${encodeURIComponent(code)}/inspections`);
+  const list = el("ol", { class: "history" }, ...inspections.map((i) => el("li", {},
+    badge(i.condition), ` ${new Date(i.observed_at).toLocaleString()} · ${i.inspector}`,
+    i.gnss_accuracy_m != null ? ` · ±${i.gnss_accuracy_m.toFixed(0)} m` : "", i.notes ? el("div", { class: "muted" }, i.notes) : "")));
+  openPanel(`${t("history")} · ${code}`, inspections.length ? list : el("p", { class: "muted" }, t("never_visited")),
+    el("button", { class: "btn-secondary", type: "button", onclick: () => showMarker(code) }, t("back")));
+}
+
+async function showLine(lineCode, name) {
+  const { getAllFeatures } = await import("./api.js");
+  const features = await getAllFeatures(`/api/v1/markers?line=${lineCode}&limit=1000`);
+  features.sort((a, b) => a.properties.seq - b.properties.seq || a.properties.type_suffix.localeCompare(b.properties.type_suffix));
+  const list = el("ol", { class: "line-list" }, ...features.map((f) => el("li", {},
+    el("a", { href: "#", onclick: (e) => { e.preventDefault(); showMarker(f.properties.code); } }, f.properties.code),
+    " ", badge(f.properties.condition))));
+  openPanel(`${t("line_view")} · ${name || lineCode}`, el("p", { class: "muted" }, `${features.length} ${t("markers_count")}`), list);
+}
+
+export async function showNearest() {
+  if (!navigator.geolocation) { openPanel(t("nearest"), el("p", { class: "warn" }, t("no_geolocation"))); return; }
+  openPanel(t("nearest"), el("p", { class: "muted" }, t("locating")));
+  navigator.geolocation.getCurrentPosition(async (pos) => {
+    position = { lon: pos.coords.longitude, lat: pos.coords.latitude, accuracy_m: pos.coords.accuracy,
+                 fixed_at: new Date(pos.timestamp).toISOString() };
+    const { markers } = await getJson(`/api/v1/markers/nearest?lon=${position.lon}&lat=${position.lat}&limit=10`);
+    const list = el("ol", { class: "line-list", id: "nearest-list" }, ...markers.map((m) => el("li", {},
+      el("a", { href: "#", onclick: (e) => { e.preventDefault(); showMarker(m.code); } }, m.code), " ",
+      badge(m.condition), ` ${fmtMetres(m.distance_m)} · ${m.bearing_deg.toFixed(0)}°`)));
+    openPanel(t("nearest"), el("p", { class: "muted" }, `${t("my_position")}: ±${position.accuracy_m.toFixed(0)} m`), list);
+  }, (err) => openPanel(t("nearest"), el("p", { class: "warn" }, `${t("no_fix")} (${err.message})`)),
+  { enableHighAccuracy: true, timeout: 20000 });
+}
+
+function renderOutbox(items) {
+  const button = $("outbox-button");
+  const waiting = items.length;
+  button.hidden = waiting === 0;
+  button.textContent = `${t("waiting_to_send")} (${waiting})`;
+  button.classList.toggle("has-rejected", items.some((i) => i.status === "rejected"));
+  button.onclick = () => openPanel(t("outbox"), el("ul", { class: "history", id: "outbox-list" }, ...items.map((i) => el("li", { "data-status": i.status },
+    `${i.code} · ${conditionLabel(i.visit.condition)} · ${new Date(i.visit.observed_at).toLocaleString()}`,
+    el("div", { class: i.status === "rejected" ? "error" : "muted" },
+      i.status === "rejected" ? errorMessage(i.error, "network_error") : t("waiting_to_send")),
+    i.status === "rejected" ? el("button", { class: "btn-secondary", type: "button", onclick: () => outbox.discard(i.id) }, t("discard")) : ""))),
+    el("button", { class: "btn-secondary", type: "button", onclick: () => outbox.flush() }, t("send_now")));
+}
+
+export async function initMarkerPanel(context) {
+  ctx = context;
+  conditions = (await getJson("/api/v1/markers/conditions")).conditions;
+  $("marker-panel-close").onclick = closePanel;
+  $("nearest-button").hidden = false;
+  $("nearest-button").onclick = showNearest;
+  outbox.onChange(renderOutbox);
+  outbox.startSender();
+}
