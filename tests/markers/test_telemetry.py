@@ -1,11 +1,11 @@
 """Smart-marker telemetry: drift measured on the ellipsoid, threshold alerts, acknowledgement."""
 
+import random
 from datetime import UTC, datetime, timedelta
 
 from pyproj import Geod
 
-
-START = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)  # unique per run
+START = datetime.now(UTC).replace(microsecond=0) - timedelta(days=1, seconds=random.randint(0, 10**6))
 
 
 def _reading(minutes, **kw):
@@ -14,7 +14,8 @@ def _reading(minutes, **kw):
 
 def test_tilt_and_drift_raise_one_alert_each_until_acknowledged(client, auth, db):
     code, lon, lat = db.execute(
-        "SELECT code, ST_X(geom), ST_Y(geom) FROM boundary_marker WHERE is_smart ORDER BY code LIMIT 1"
+        "SELECT code, ST_X(geom), ST_Y(geom) FROM boundary_marker m WHERE is_smart AND NOT EXISTS"
+        " (SELECT 1 FROM marker_telemetry t WHERE t.marker_id = m.id) ORDER BY code LIMIT 1"
     ).fetchone()
     h = auth("inspector")
     calm = client.post(
