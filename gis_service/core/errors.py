@@ -59,6 +59,23 @@ class Conflict(AppError):
     code = "conflict"
 
 
+class InvalidRows(AppError):
+    """A file import rejected as a whole, with a report row by row."""
+
+    status_code = 422
+    code = "invalid_rows"
+
+    def __init__(self, rows: list[dict]):
+        super().__init__(
+            f"{len(rows)} row(s) have errors; nothing was imported. Fix them and send the file again.",
+            f"{len(rows)} 行有错误，未导入任何数据。请修改后重新提交。",
+        )
+        self.rows = rows
+
+    def body(self) -> dict:
+        return {**super().body(), "rows": self.rows}
+
+
 class Unavailable(AppError):
     status_code = 503
     code = "unavailable"

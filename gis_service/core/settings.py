@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     web_map_dir: Path = PROJECT_ROOT / "web_map"
     home_unit_code: str = "150600"  # the city this deployment serves (Ordos)
     boundary_tolerance_m: float = Field(default=50, gt=0, le=1000)
+    # An imported marker farther than this from its (derived) line is rejected.
+    marker_line_tolerance_m: float = Field(default=100, gt=0, le=5000)
     photo_dir: Path = PROJECT_ROOT / ".data" / "photos"
     photo_max_bytes: int = Field(default=15 * 1024 * 1024, ge=1024)
     photo_max_pixels: int = Field(default=40_000_000, ge=10_000)  # decompression-bomb guard

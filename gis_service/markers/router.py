@@ -12,10 +12,11 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
 from gis_service.auth.models import AppUser
-from gis_service.core.dependencies import CurrentUser, SessionDep, SettingsDep, require_roles
-from gis_service.core.errors import BadRequest
+from gis_service.core.dependencies import AdminUser, CurrentUser, SessionDep, SettingsDep, require_roles
+from gis_service.core.errors import BadRequest, InvalidRows
 from gis_service.core.query_params import decode_cursor, encode_cursor, parse_bbox, parse_limit
-from gis_service.markers import service, telemetry
+from gis_service.core.tables import read_table
+from gis_service.markers import importer, service, telemetry
 from gis_service.markers.conditions import CONDITIONS, NEEDS_ATTENTION, vocabulary
 from gis_service.markers.schemas import InspectionIn, InspectionOut, RepairClose, TelemetryIn
 from gis_service.photos.store import reencode, save
@@ -109,6 +110,21 @@ async def nearest_markers(
 async def marker_conditions():
     """The condition vocabulary with Chinese and English labels and map colours."""
     return {"conditions": vocabulary()}
+
+
+@router.post("/markers/import", status_code=status.HTTP_201_CREATED)
+async def import_markers(file: UploadFile, admin: AdminUser, db_session: SessionDep, settings: SettingsDep):
+    """Import a marker results table (界桩成果表, CSV or XLSX; admin). Every row is checked;
+    if any row has an error nothing is imported and the answer (422) lists the errors row
+    by row."""
+    rows = read_table(await file.read())
+    imported, report = await importer.import_markers(
+        db_session, rows=rows, tolerance_m=settings.marker_line_tolerance_m, actor=admin
+    )
+    if report:
+        raise InvalidRows(report)
+    await db_session.commit()
+    return {"imported": imported}
 
 
 @router.get("/markers/{code}")
