@@ -18,6 +18,8 @@ from gis_service.core.health import router as health_router
 from gis_service.core.logging import RequestLogMiddleware, configure_logging
 from gis_service.core.security_headers import SecurityHeadersMiddleware
 from gis_service.core.settings import Settings, get_settings
+from gis_service.disputes.router import router as disputes_router
+from gis_service.joint_inspections.router import router as joint_inspections_router
 from gis_service.markers.router import router as markers_router
 from gis_service.markers.schemas import InspectionIn
 from gis_service.photos.router import router as photos_router
@@ -60,6 +62,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         boundaries_router,
         markers_router,
         photos_router,
+        joint_inspections_router,
+        disputes_router,
         catalogue_router,
         web_router,
     ):

@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     boundary_tolerance_m: float = Field(default=50, gt=0, le=1000)
     # An imported marker farther than this from its (derived) line is rejected.
     marker_line_tolerance_m: float = Field(default=100, gt=0, le=5000)
+    # Joint inspection interval per line level, in years (provincial lines: every 5 years).
+    joint_inspection_years: dict[str, int] = {"province": 5, "city": 5, "county": 5}
+    joint_inspection_due_soon_days: int = 180
     photo_dir: Path = PROJECT_ROOT / ".data" / "photos"
     photo_max_bytes: int = Field(default=15 * 1024 * 1024, ge=1024)
     photo_max_pixels: int = Field(default=40_000_000, ge=10_000)  # decompression-bomb guard

@@ -116,6 +116,46 @@ def _payload_hash(body: InspectionIn) -> str:
     return hashlib.sha256(body.model_dump_json().encode()).hexdigest()
 
 
+# One round trip stores a visit and applies its rules: insert once (by client UUID),
+# move the marker's condition only if this visit is the latest observed, and open a
+# repair order when that condition needs one and none is open. Row locks make two
+# concurrent visits to one marker settle in observation order.
+_RECORD_VISIT = """
+WITH m AS (SELECT id, geom FROM boundary_marker WHERE code = :code),
+ins AS (
+    INSERT INTO marker_inspection (id, marker_id, observed_at, condition, inscription_legible,
+        vegetation_cleared, reference_objects_present, gnss_lon, gnss_lat, gnss_accuracy_m,
+        gnss_fix_type, gnss_fixed_at, distance_to_marker_m, displacement_m, notes,
+        neighbour_representative, inspector_id, payload_hash)
+    SELECT :id, m.id, :observed_at, :condition, :legible, :cleared, :refs, :lon, :lat, :acc,
+           :fix_type, :fixed_at,
+           CASE WHEN CAST(:lon AS float8) IS NOT NULL THEN ST_Distance(m.geom::geography,
+                ST_SetSRID(ST_MakePoint(:lon, :lat), 4490)::geography) END,
+           :displacement, :notes, :neighbour, :inspector, :hash
+    FROM m
+    ON CONFLICT (id) DO NOTHING
+    RETURNING id, marker_id, received_at, distance_to_marker_m
+), upd AS (
+    UPDATE boundary_marker b SET condition = :condition, condition_observed_at = :observed_at,
+           last_inspection_id = ins.id
+    FROM ins
+    WHERE b.id = ins.marker_id
+      AND (b.condition_observed_at IS NULL OR b.condition_observed_at < :observed_at
+           OR (b.condition_observed_at = :observed_at AND b.last_inspection_id < ins.id))
+    RETURNING b.id
+), rep AS (
+    INSERT INTO repair_order (marker_id, opened_by_inspection, reason)
+    SELECT ins.marker_id, ins.id, :condition FROM ins JOIN upd ON upd.id = ins.marker_id
+    WHERE CAST(:condition AS text) = ANY(:opens_repair)
+    ON CONFLICT (marker_id) WHERE status = 'open' DO NOTHING
+    RETURNING id
+)
+SELECT (SELECT id FROM m) AS marker_id, ins.id AS inserted, ins.received_at, ins.distance_to_marker_m,
+       EXISTS (SELECT 1 FROM upd) AS became_current, (SELECT id FROM rep) AS repair_id
+FROM (SELECT 1) one LEFT JOIN ins ON true
+"""
+
+
 async def record_inspection(
     db_session: AsyncSession, *, code: str, body: InspectionIn, inspector: AppUser
 ) -> dict:
@@ -126,50 +166,43 @@ async def record_inspection(
         raise BadRequest(
             "observed_at is in the future; check the phone's clock.", "观测时间晚于当前时间，请检查手机时间。"
         )
-    marker_id = await get_marker_id(db_session, code)
     digest = _payload_hash(body)
     gnss = body.gnss
-    inserted = await db_session.scalar(
-        text("""
-        INSERT INTO marker_inspection (id, marker_id, observed_at, condition, inscription_legible,
-            vegetation_cleared, reference_objects_present, gnss_lon, gnss_lat, gnss_accuracy_m,
-            gnss_fix_type, gnss_fixed_at, distance_to_marker_m, displacement_m, notes,
-            neighbour_representative, inspector_id, payload_hash)
-        SELECT :id, m.id, :observed_at, :condition, :legible, :cleared, :refs, :lon, :lat, :acc,
-               :fix_type, :fixed_at,
-               CASE WHEN CAST(:lon AS float8) IS NOT NULL THEN ST_Distance(m.geom::geography,
-                    ST_SetSRID(ST_MakePoint(:lon, :lat), 4490)::geography) END,
-               :displacement, :notes, :neighbour, :inspector, :hash
-        FROM boundary_marker m WHERE m.id = :marker_id
-        ON CONFLICT (id) DO NOTHING
-        RETURNING id"""),
-        {
-            "id": body.id,
-            "marker_id": marker_id,
-            "observed_at": body.observed_at,
-            "condition": body.condition,
-            "legible": body.inscription_legible,
-            "cleared": body.vegetation_cleared,
-            "refs": body.reference_objects_present,
-            "lon": gnss.lon if gnss else None,
-            "lat": gnss.lat if gnss else None,
-            "acc": gnss.accuracy_m if gnss else None,
-            "fix_type": gnss.fix_type if gnss else None,
-            "fixed_at": gnss.fixed_at if gnss else None,
-            "displacement": body.displacement_m,
-            "notes": body.notes,
-            "neighbour": body.neighbour_representative,
-            "inspector": inspector.id,
-            "hash": digest,
-        },
-    )
-
-    if inserted is None:  # sent before: answer with the first result, change nothing
-        existing = await db_session.execute(
-            text("SELECT marker_id, payload_hash FROM marker_inspection WHERE id = :id"), {"id": body.id}
+    row = (
+        await db_session.execute(
+            text(_RECORD_VISIT),
+            {
+                "code": code,
+                "id": body.id,
+                "observed_at": body.observed_at,
+                "condition": body.condition,
+                "legible": body.inscription_legible,
+                "cleared": body.vegetation_cleared,
+                "refs": body.reference_objects_present,
+                "lon": gnss.lon if gnss else None,
+                "lat": gnss.lat if gnss else None,
+                "acc": gnss.accuracy_m if gnss else None,
+                "fix_type": gnss.fix_type if gnss else None,
+                "fixed_at": gnss.fixed_at if gnss else None,
+                "displacement": body.displacement_m,
+                "notes": body.notes,
+                "neighbour": body.neighbour_representative,
+                "inspector": inspector.id,
+                "hash": digest,
+                "opens_repair": OPENS_REPAIR,
+            },
         )
-        first = existing.one()
-        if first.marker_id != marker_id or first.payload_hash != digest:
+    ).one()
+    if row.marker_id is None:
+        raise NotFound(f"No marker '{code}'.", f"界桩“{code}”不存在。")
+
+    if row.inserted is None:  # sent before: answer with the first result, change nothing
+        first = (
+            await db_session.execute(
+                text("SELECT marker_id, payload_hash FROM marker_inspection WHERE id = :id"), {"id": body.id}
+            )
+        ).one()
+        if first.marker_id != row.marker_id or first.payload_hash != digest:
             raise Conflict(
                 "This visit id was already used for a different visit; send a new id for a new visit.",
                 "该巡查记录编号已用于另一条记录；新记录请使用新的编号。",
@@ -178,26 +211,6 @@ async def record_inspection(
         out["duplicate"] = True
         return out
 
-    became_current = await db_session.scalar(
-        text("""
-        UPDATE boundary_marker SET condition = :condition, condition_observed_at = :observed_at,
-               last_inspection_id = :id
-        WHERE id = :marker_id
-          AND (condition_observed_at IS NULL OR condition_observed_at < :observed_at
-               OR (condition_observed_at = :observed_at AND last_inspection_id < :id))
-        RETURNING true"""),
-        {"condition": body.condition, "observed_at": body.observed_at, "id": body.id, "marker_id": marker_id},
-    )
-    repair_id = None
-    if became_current and body.condition in OPENS_REPAIR:
-        repair_id = await db_session.scalar(
-            text("""
-            INSERT INTO repair_order (marker_id, opened_by_inspection, reason)
-            VALUES (:marker_id, :id, :condition)
-            ON CONFLICT (marker_id) WHERE status = 'open' DO NOTHING
-            RETURNING id"""),
-            {"marker_id": marker_id, "id": body.id, "condition": body.condition},
-        )
     await audit.record(
         db_session,
         by=inspector,
@@ -208,13 +221,23 @@ async def record_inspection(
             "marker": code,
             "condition": body.condition,
             "observed_at": body.observed_at.isoformat(),
-            "became_current": bool(became_current),
-            "repair_order": repair_id,
+            "became_current": row.became_current,
+            "repair_order": row.repair_id,
         },
     )
-    out = await inspection_out(db_session, inspection_id=str(body.id))
-    out["repair_order_id"] = repair_id
-    return out
+    return {
+        "id": body.id,
+        "marker_code": code,
+        "condition": body.condition,
+        "observed_at": body.observed_at,
+        "received_at": row.received_at,
+        "inspector": inspector.username,
+        "distance_to_marker_m": row.distance_to_marker_m,
+        "gnss_accuracy_m": gnss.accuracy_m if gnss else None,
+        "notes": body.notes,
+        "is_current": row.became_current,
+        "repair_order_id": row.repair_id,
+    }
 
 
 async def inspection_out(db_session: AsyncSession, *, inspection_id: str) -> dict:

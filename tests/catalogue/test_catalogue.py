@@ -23,6 +23,7 @@ def test_layer_list_comes_from_the_catalogue(client, auth):
         "county_boundary",
         "township_unit",
         "boundary_line",
+        "boundary_dispute",
         "boundary_marker",
     ]
     county = r.json()["layers"][2]

@@ -117,6 +117,7 @@ def test_map_loads_offline_and_draws_the_nine_banners(browser, live_server):
         "county_boundary",
         "township_unit",
         "boundary_line",
+        "boundary_dispute",
         "boundary_marker",
     ]
     m.screenshot("map-desktop.png")

@@ -1,0 +1,48 @@
+"""Boundary disputes: register, one dispute with its timeline, events."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import orjson
+from fastapi import APIRouter, Depends, Response, status
+
+from gis_service.auth.models import AppUser
+from gis_service.core.dependencies import CurrentUser, SessionDep, require_roles
+from gis_service.disputes import service
+from gis_service.disputes.schemas import DisputeIn, EventIn, Status
+
+router = APIRouter(prefix="/api/v1/disputes", tags=["disputes"])
+GEOJSON = "application/geo+json"
+FieldUser = Annotated[AppUser, Depends(require_roles("inspector"))]
+
+
+@router.get("", responses={200: {"content": {GEOJSON: {}}}})
+async def list_disputes(_: CurrentUser, db_session: SessionDep, status: Status | None = None):
+    """Disputes as GeoJSON, newest first."""
+    features = await service.list_all(db_session, status=status)
+    return Response(
+        '{"type":"FeatureCollection","features":[' + ",".join(features) + "]}", media_type=GEOJSON
+    )
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+async def create_dispute(body: DisputeIn, actor: FieldUser, db_session: SessionDep):
+    """Register a dispute with its area or location and the parties (unit codes)."""
+    dispute_id = await service.create(db_session, body=body, actor=actor)
+    await db_session.commit()
+    return {"id": dispute_id}
+
+
+@router.get("/{dispute_id}", responses={200: {"content": {GEOJSON: {}}}})
+async def get_dispute(dispute_id: int, _: CurrentUser, db_session: SessionDep):
+    """One dispute with its timeline of events."""
+    return Response(orjson.dumps(await service.get(db_session, dispute_id=dispute_id)), media_type=GEOJSON)
+
+
+@router.post("/{dispute_id}/events", status_code=status.HTTP_201_CREATED)
+async def add_event(dispute_id: int, body: EventIn, actor: FieldUser, db_session: SessionDep):
+    """Add a site visit, meeting, agreement, ruling or note; optionally move the status on."""
+    await service.add_event(db_session, dispute_id=dispute_id, body=body, actor=actor)
+    await db_session.commit()
+    return {"id": dispute_id}

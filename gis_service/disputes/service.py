@@ -1,0 +1,138 @@
+"""The boundary dispute register (界线纠纷): location, area, parties, status, timeline."""
+
+from __future__ import annotations
+
+import json
+
+from shapely.geometry import mapping
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gis_service.audit import service as audit
+from gis_service.auth.models import AppUser
+from gis_service.core.errors import BadRequest, Conflict, NotFound
+from gis_service.core.geojson_input import parse_geometry
+from gis_service.disputes.schemas import DisputeIn, EventIn
+
+# What may follow what: a dispute moves forward, or back to investigation when new
+# facts appear; a closed dispute stays closed.
+NEXT = {
+    "reported": {"investigating", "negotiating", "resolved"},
+    "investigating": {"negotiating", "resolved"},
+    "negotiating": {"investigating", "resolved"},
+    "resolved": {"closed", "investigating"},
+    "closed": set(),
+}
+
+_FEATURE = """json_build_object('type', 'Feature', 'id', d.id, 'geometry', ST_AsGeoJSON(d.geom, 7)::json,
+  'properties', json_build_object('id', d.id, 'title', d.title, 'line_code', d.line_code, 'parties', d.parties,
+     'status', d.status, 'description', d.description, 'opened_on', d.opened_on,
+     'area_m2', round(d.area_m2::numeric, 1)))::text"""
+
+
+async def _check_units(db_session: AsyncSession, codes: list[str]) -> None:
+    found = set(
+        await db_session.scalars(
+            text("SELECT code FROM admin_unit WHERE code = ANY(:c) AND valid_to IS NULL"), {"c": codes}
+        )
+    )
+    missing = [c for c in codes if c not in found]
+    if missing:
+        raise BadRequest(
+            f"Unknown party unit code(s): {', '.join(missing)}.",
+            f"未知的当事方区划代码：{'、'.join(missing)}。",
+        )
+
+
+async def create(db_session: AsyncSession, *, body: DisputeIn, actor: AppUser) -> int:
+    geom = parse_geometry(body.geometry, ("Point", "LineString", "Polygon", "MultiPolygon"))
+    await _check_units(db_session, body.parties)
+    dispute_id = await db_session.scalar(
+        text("""
+        INSERT INTO boundary_dispute (title, line_code, parties, description, geom, area_m2, opened_on, created_by)
+        SELECT :title, :line_code, :parties, :description, g,
+               CASE WHEN GeometryType(g) IN ('POLYGON','MULTIPOLYGON') THEN ST_Area(g::geography) END,
+               :opened_on, :by
+        FROM (SELECT ST_SetSRID(ST_GeomFromGeoJSON(:g), 4490) AS g) s RETURNING id"""),
+        {**body.model_dump(exclude={"geometry"}), "g": json.dumps(mapping(geom)), "by": actor.id},
+    )
+    await db_session.execute(
+        text("""
+        INSERT INTO dispute_event (dispute_id, happened_on, kind, description, new_status, recorded_by)
+        VALUES (:id, :d, 'reported', :desc, 'reported', :by)"""),
+        {"id": dispute_id, "d": body.opened_on, "desc": body.title, "by": actor.id},
+    )
+    await audit.record(
+        db_session,
+        by=actor,
+        action="create",
+        entity="boundary_dispute",
+        entity_id=str(dispute_id),
+        after=body.model_dump(mode="json", exclude={"geometry"}),
+    )
+    return dispute_id
+
+
+async def get(db_session: AsyncSession, *, dispute_id: int) -> dict:
+    feature = await db_session.scalar(
+        text(f"SELECT {_FEATURE} FROM boundary_dispute d WHERE d.id = :id"), {"id": dispute_id}
+    )
+    if feature is None:
+        raise NotFound(f"No dispute {dispute_id}.", f"纠纷 {dispute_id} 不存在。")
+    out = json.loads(feature)
+    events = await db_session.execute(
+        text("""
+        SELECT e.happened_on, e.kind, e.description, e.new_status, u.username AS recorded_by, e.recorded_at
+        FROM dispute_event e LEFT JOIN app_user u ON u.id = e.recorded_by
+        WHERE e.dispute_id = :id ORDER BY e.happened_on, e.id"""),
+        {"id": dispute_id},
+    )
+    out["timeline"] = [dict(e._mapping) for e in events]
+    return out
+
+
+async def list_all(db_session: AsyncSession, *, status: str | None) -> list[str]:
+    rows = await db_session.scalars(
+        text(f"""SELECT {_FEATURE} FROM boundary_dispute d
+        WHERE CAST(:status AS text) IS NULL OR d.status = :status ORDER BY d.opened_on DESC, d.id DESC"""),
+        {"status": status},
+    )
+    return list(rows)
+
+
+async def add_event(db_session: AsyncSession, *, dispute_id: int, body: EventIn, actor: AppUser) -> None:
+    current = await db_session.scalar(
+        text("SELECT status FROM boundary_dispute WHERE id = :id FOR UPDATE"), {"id": dispute_id}
+    )
+    if current is None:
+        raise NotFound(f"No dispute {dispute_id}.", f"纠纷 {dispute_id} 不存在。")
+    if current == "closed":
+        raise Conflict(
+            "The dispute is closed; its timeline can no longer change.", "纠纷已结案，时间线不能再修改。"
+        )
+    if body.new_status and body.new_status != current and body.new_status not in NEXT[current]:
+        raise Conflict(
+            f"A dispute cannot go from {current} to {body.new_status}; next can be: "
+            f"{', '.join(sorted(NEXT[current]))}.",
+            f"纠纷不能从 {current} 变为 {body.new_status}；可选：{'、'.join(sorted(NEXT[current]))}。",
+        )
+    await db_session.execute(
+        text("""
+        INSERT INTO dispute_event (dispute_id, happened_on, kind, description, new_status, recorded_by)
+        VALUES (:id, :happened_on, :kind, :description, :new_status, :by)"""),
+        {**body.model_dump(), "id": dispute_id, "by": actor.id},
+    )
+    if body.new_status and body.new_status != current:
+        await db_session.execute(
+            text("UPDATE boundary_dispute SET status = :s WHERE id = :id"),
+            {"s": body.new_status, "id": dispute_id},
+        )
+    await audit.record(
+        db_session,
+        by=actor,
+        action="add_event",
+        entity="boundary_dispute",
+        entity_id=str(dispute_id),
+        before={"status": current},
+        after=body.model_dump(mode="json"),
+    )

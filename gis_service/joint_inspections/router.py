@@ -1,0 +1,105 @@
+"""Joint inspection rounds: due list, rounds, findings, completion and the report."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi.responses import HTMLResponse
+
+from gis_service.auth.models import AppUser
+from gis_service.core.dependencies import CurrentUser, SessionDep, SettingsDep, require_roles
+from gis_service.joint_inspections import report, service
+from gis_service.joint_inspections.schemas import FindingIn, RoundComplete, RoundIn
+
+router = APIRouter(prefix="/api/v1/joint-inspections", tags=["joint inspections"])
+FieldUser = Annotated[AppUser, Depends(require_roles("inspector"))]
+
+
+@router.get("/due")
+async def due(_: CurrentUser, db_session: SessionDep, settings: SettingsDep):
+    """Every line with its last completed round and the next due date: overdue first."""
+    return {
+        "lines": await service.due_list(
+            db_session,
+            years=settings.joint_inspection_years,
+            soon_days=settings.joint_inspection_due_soon_days,
+            today=date.today(),
+        )
+    }
+
+
+@router.get("")
+async def list_rounds(
+    _: CurrentUser,
+    db_session: SessionDep,
+    line: Annotated[str | None, Query(pattern=r"^\d{6}-\d{6}$")] = None,
+):
+    """Inspection rounds, newest first, optionally of one line."""
+    return {"rounds": await service.list_rounds(db_session, line=line)}
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+async def create_round(body: RoundIn, actor: FieldUser, db_session: SessionDep):
+    """Plan a round: scheduled, or extra (after floods or road works, with the reason)."""
+    round_id = await service.create_round(db_session, body=body, actor=actor)
+    await db_session.commit()
+    return {"id": round_id}
+
+
+@router.get("/{round_id}")
+async def get_round(round_id: int, _: CurrentUser, db_session: SessionDep):
+    """A round with its line and findings."""
+    return await service.round_report(db_session, round_id=round_id)
+
+
+@router.post("/{round_id}/findings", status_code=status.HTTP_201_CREATED)
+async def add_finding(round_id: int, body: FindingIn, actor: FieldUser, db_session: SessionDep):
+    """Record a finding, for a marker of the line or for the line as a whole."""
+    finding_id = await service.add_finding(db_session, round_id=round_id, body=body, actor=actor)
+    await db_session.commit()
+    return {"id": finding_id}
+
+
+@router.post("/{round_id}/complete")
+async def complete_round(round_id: int, body: RoundComplete, actor: FieldUser, db_session: SessionDep):
+    """Close the round; the line's next due date follows from it."""
+    await service.complete_round(
+        db_session, round_id=round_id, completed_on=body.completed_on, notes=body.report_notes, actor=actor
+    )
+    await db_session.commit()
+    return {"id": round_id, "status": "completed"}
+
+
+@router.get(
+    "/{round_id}/report.{fmt}",
+    responses={
+        200: {
+            "content": {
+                "text/csv": {},
+                "text/html": {},
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {},
+            }
+        }
+    },
+)
+async def round_report(
+    round_id: int, fmt: Literal["csv", "xlsx", "html"], _: CurrentUser, db_session: SessionDep
+):
+    """The inspection report as CSV, XLSX or a printable page (html)."""
+    data = await service.round_report(db_session, round_id=round_id)
+    name = f"joint-inspection-{round_id}"
+    if fmt == "html":
+        return HTMLResponse(report.as_html(data))
+    if fmt == "csv":
+        return Response(
+            report.as_csv(data),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+        )
+    return Response(
+        report.as_xlsx(data),
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
+    )

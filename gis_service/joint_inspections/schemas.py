@@ -1,0 +1,45 @@
+"""API shapes for joint inspection rounds."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from gis_service.markers.schemas import ConditionCode
+
+
+class RoundIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    line_code: str = Field(pattern=r"^\d{6}-\d{6}$")
+    kind: Literal["scheduled", "extra"] = "scheduled"
+    reason: str | None = Field(
+        default=None, max_length=500, description="why an extra round: flood, road works…"
+    )
+    planned_on: date
+    sides: list[str] = Field(default=[], max_length=4)
+    lead: str | None = Field(default=None, max_length=200)
+
+    @model_validator(mode="after")
+    def _extra_needs_reason(self) -> RoundIn:
+        if self.kind == "extra" and not self.reason:
+            raise ValueError("an extra inspection needs a reason (e.g. flood, road works)")
+        return self
+
+
+class FindingIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    marker_code: str | None = Field(default=None, max_length=40)
+    condition: ConditionCode | None = None
+    finding: str = Field(min_length=1, max_length=4000)
+    action_required: bool = False
+
+
+class RoundComplete(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    completed_on: date
+    report_notes: str | None = Field(default=None, max_length=20000)
