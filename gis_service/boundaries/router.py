@@ -6,11 +6,14 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 import orjson
-from fastapi import APIRouter, Path, Query, Response
+import shapely
+from fastapi import APIRouter, Form, Path, Query, Response, UploadFile
+from shapely.geometry import mapping
 
 from gis_service.boundaries import derive, service
 from gis_service.boundaries.schemas import LineGeometryReplacement
 from gis_service.core.dependencies import AdminUser, CurrentUser, SessionDep, SettingsDep
+from gis_service.core.vector_files import read_geometries
 
 router = APIRouter(prefix="/api/v1/boundary-lines", tags=["boundary lines"])
 GEOJSON = "application/geo+json"
@@ -76,3 +79,31 @@ async def replace_line_geometry(
     )
     await db_session.commit()
     return {"code": code, "version": version}
+
+
+@router.put("/{code}/geometry/file")
+async def replace_line_geometry_from_file(
+    code: LineCode,
+    file: UploadFile,
+    admin: AdminUser,
+    db_session: SessionDep,
+    source: Annotated[Literal["surveyed", "agreement"], Form()],
+    note: Annotated[str, Form(min_length=1, max_length=2000)],
+    agreement_ref: Annotated[str | None, Form(max_length=200)] = None,
+):
+    """Replace the line with the lines in a GeoJSON, GeoPackage or zipped Shapefile (any
+    CRS the file declares; reprojected to CGCS2000). All its lines together become the
+    new version; the old version stays in the history."""
+    geoms = read_geometries(await file.read(), file.filename or "")
+    merged = shapely.line_merge(shapely.union_all(geoms.values))
+    version = await service.replace_geometry(
+        db_session,
+        code=code,
+        geometry=mapping(merged),
+        source=source,
+        agreement_ref=agreement_ref,
+        note=note,
+        actor=admin,
+    )
+    await db_session.commit()
+    return {"code": code, "version": version, "features_read": len(geoms)}

@@ -2,6 +2,8 @@
 
 import pytest
 
+from tests.reference_data.test_reference_data import NEIGHBOUR_CITIES
+
 # Every pair of adjacent county-level units with at least one in Ordos, read off the
 # AMap polygons: 16 inside Ordos (and 32 with the neighbours' counties).
 INSIDE_ORDOS = {
@@ -21,18 +23,6 @@ INSIDE_ORDOS = {
     "150625-150626",
     "150625-150627",
     "150626-150627",
-}
-NEIGHBOUR_CITIES = {
-    "150100",
-    "150200",
-    "150300",
-    "150800",
-    "152900",
-    "610800",
-    "640100",
-    "640200",
-    "640300",
-    "140900",
 }
 
 
@@ -184,3 +174,60 @@ def test_unknown_line_and_bad_filters(client, auth):
         == 422
     )
     assert client.get("/api/v1/boundary-lines").status_code == 401
+
+
+def _line_frame(client, auth, code):
+    import geopandas as gpd
+    from shapely.geometry import shape
+
+    line = client.get(f"/api/v1/boundary-lines/{code}", headers=auth("viewer")).json()
+    return gpd.GeoDataFrame({"name": ["survey"]}, geometry=[shape(line["geometry"])], crs=4490), line
+
+
+@pytest.mark.parametrize("kind", ["gpkg", "shp"])
+def test_replace_line_from_a_file_in_another_crs(client, auth, db, tmp_path, kind):
+    import zipfile
+
+    code = "150621-150625"
+    frame, line = _line_frame(client, auth, code)
+    version = line["properties"]["version"]
+    projected = frame.to_crs(4525)  # Gauss-Krueger zone 37 with prefix
+    if kind == "gpkg":
+        path = tmp_path / "survey.gpkg"
+        projected.to_file(path, driver="GPKG")
+        payload = path.read_bytes()
+    else:
+        projected.to_file(tmp_path / "survey.shp")
+        path = tmp_path / "survey.zip"
+        with zipfile.ZipFile(path, "w") as z:
+            for ext in ("shp", "shx", "dbf", "prj", "cpg"):
+                if (tmp_path / f"survey.{ext}").exists():
+                    z.write(tmp_path / f"survey.{ext}", f"survey.{ext}")
+        payload = path.read_bytes()
+    r = client.put(
+        f"/api/v1/boundary-lines/{code}/geometry/file",
+        headers=auth("admin"),
+        files={"file": (path.name, payload)},
+        data={"source": "surveyed", "note": f"{kind} survey"},
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["version"] == version + 1
+    shift = db.execute(
+        "SELECT ST_HausdorffDistance(ST_Transform(a.geom, 4525), ST_Transform(b.geom, 4525))"
+        " FROM boundary_line a, boundary_line b WHERE a.code = %s AND b.code = %s"
+        " AND a.version = %s AND b.version = %s",
+        (code, code, version, version + 1),
+    ).fetchone()[0]
+    assert shift < 0.01  # the round trip through zone 37 moved nothing
+
+
+def test_unreadable_line_files_are_400(client, auth):
+    code = "150621-150625"
+    for name, payload in [("x.gpkg", b"not a geopackage"), ("x.zip", b"PK\x03\x04broken"), ("x.json", b"")]:
+        r = client.put(
+            f"/api/v1/boundary-lines/{code}/geometry/file",
+            headers=auth("admin"),
+            files={"file": (name, payload)},
+            data={"source": "surveyed", "note": "x"},
+        )
+        assert r.status_code == 400, (name, r.text)

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from tests.catalogue.layer_ids import LAYER_IDS
 from tests.reference_data.test_reference_data import ORDOS_UNITS
 
 CHROMIUM = "/usr/bin/chromium"
@@ -111,15 +112,7 @@ def test_map_loads_offline_and_draws_the_nine_banners(browser, live_server):
     assert "°" in readout and "X " in readout and "Y 3" in readout
     # Layer switcher built from the catalogue.
     boxes = m.page.eval_on_selector_all(".layer-switcher input", "els => els.map(e => e.dataset.layer)")
-    assert boxes == [
-        "province_boundary",
-        "city_boundary",
-        "county_boundary",
-        "township_unit",
-        "boundary_line",
-        "boundary_dispute",
-        "boundary_marker",
-    ]
+    assert boxes == LAYER_IDS
     m.screenshot("map-desktop.png")
     assert m.console_errors == []
     assert m.outside_requests == []

@@ -1,0 +1,11 @@
+"""The catalogue's layers in map order, as the tests expect them."""
+
+LAYER_IDS = [
+    "province_boundary",
+    "city_boundary",
+    "county_boundary",
+    "township_unit",
+    "boundary_line",
+    "boundary_dispute",
+    "boundary_marker",
+]
