@@ -3,9 +3,11 @@ GNSS fix, then log one offline and check that exactly one arrives after reconnec
 
 from __future__ import annotations
 
+import io
 import time
 
 import pytest
+from PIL import Image
 
 from tests.web.test_web_map import MapPage, browser  # noqa: F401  (shared fixture)
 
@@ -61,6 +63,11 @@ def test_log_a_visit_then_one_offline(browser, live_server, db, marker):  # noqa
     m.page.select_option("#visit-condition", "damaged")
     m.page.check("input[name=inscription_legible]")
     m.page.fill("#visit-notes", "base cracked")
+    big = io.BytesIO()
+    Image.new("RGB", (4000, 3000), (90, 120, 60)).save(big, format="JPEG")  # a 12 MP camera photo
+    m.page.set_input_files(
+        "#visit-photos", files=[{"name": "IMG_1.JPG", "mimeType": "image/jpeg", "buffer": big.getvalue()}]
+    )
     m.page.click("#visit-form button[type=submit]")
     _wait_for_visits(m, db, code, 1)
     row = db.execute(
@@ -71,6 +78,13 @@ def test_log_a_visit_then_one_offline(browser, live_server, db, marker):  # noqa
     ).fetchall()
     assert len(row) == 1 and row[0][0] == "damaged" and row[0][1] == 6 and 20 <= row[0][2] <= 30
     assert row[0][3] == "base cracked"
+    width = db.execute(
+        "SELECT p.width FROM inspection_photo ip JOIN photo p ON p.sha256 = ip.photo_sha256"
+        " JOIN marker_inspection i ON i.id = ip.inspection_id JOIN boundary_marker b"
+        " ON b.id = i.marker_id WHERE b.code = %s",
+        (code,),
+    ).fetchall()
+    assert width == [(2560,)]  # scaled on the phone before it was queued
     # A damaged marker opened a repair order.
     assert (
         db.execute(

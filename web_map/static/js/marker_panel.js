@@ -128,6 +128,25 @@ function watchPosition(output, card) {
   { enableHighAccuracy: true, timeout: 20000, maximumAge: 10000 });
 }
 
+/** Scale a camera photo down on the phone before it waits in the outbox: a 12 MP photo
+ *  becomes a few hundred kB, which matters on a weak connection. The server re-encodes
+ *  whatever arrives, so a photo the browser cannot decode is sent as it is. */
+async function shrinkPhoto(file, maxSide = 2560, quality = 0.85) {
+  try {
+    const bitmap = await createImageBitmap(file, { imageOrientation: "from-image" });
+    const scale = Math.min(1, maxSide / Math.max(bitmap.width, bitmap.height));
+    if (scale === 1 && file.size < 2_000_000) return file;
+    const canvas = document.createElement("canvas");
+    canvas.width = Math.round(bitmap.width * scale);
+    canvas.height = Math.round(bitmap.height * scale);
+    canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+    const blob = await new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", quality));
+    return blob || file;
+  } catch (_) {
+    return file;
+  }
+}
+
 function showVisitForm(card) {
   const code = card.properties.code;
   const select = el("select", { name: "condition", id: "visit-condition", required: "" },
@@ -155,7 +174,8 @@ function showVisitForm(card) {
       notes: notes.value || null, neighbour_representative: neighbour.value || null,
     };
     if (position) visit.gnss = { lon: position.lon, lat: position.lat, accuracy_m: position.accuracy_m, fixed_at: position.fixed_at };
-    const files = [...photos.files].map((f) => ({ blob: f, name: f.name, bearing: null }));
+    const files = await Promise.all([...photos.files].map(async (f) => ({
+      blob: await shrinkPhoto(f), name: f.name.replace(/\.[^.]+$/, "") + ".jpg", bearing: null })));
     await outbox.enqueue({ code, visit, photos: files });
     ctx.markerLayer?.setCondition(code, visit.condition);
     message.textContent = navigator.onLine ? t("visit_sending") : t("visit_queued");
