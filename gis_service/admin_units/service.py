@@ -15,7 +15,7 @@ from gis_service.core.errors import NotFound
 _FEATURE = """
 json_build_object(
   'type', 'Feature', 'id', u.code,
-  'geometry', CASE WHEN :geometry THEN ST_AsGeoJSON(u.geom, 7)::json END,
+  'geometry', CASE WHEN :geometry THEN ST_AsGeoJSON(u.geom, 7, 0)::json END,
   'properties', json_build_object(
      'code', u.code, 'name', u.name, 'level', u.level, 'parent_code', u.parent_code,
      'name_romanized', u.name_romanized, 'name_romanized_source', u.name_romanized_source,

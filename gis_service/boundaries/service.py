@@ -17,13 +17,13 @@ from gis_service.core.geojson_input import parse_geometry
 _FEATURE = """
 json_build_object(
   'type', 'Feature', 'id', l.code,
-  'geometry', CASE WHEN CAST(:geometry AS boolean) THEN ST_AsGeoJSON(l.geom, 7)::json END,
+  'geometry', CASE WHEN CAST(:geometry AS boolean) THEN ST_AsGeoJSON(l.geom, 7, 0)::json END,
   'properties', json_build_object(
     'code', l.code, 'version', l.version, 'level', l.level, 'name', l.name,
     'left_code', l.left_code, 'right_code', l.right_code, 'scope', l.scope,
     'length_m', round(l.length_m::numeric, 1),
-    'end_points', ST_AsGeoJSON(l.end_points, 7)::json,
-    'tri_junctions', ST_AsGeoJSON(l.tri_junctions, 7)::json,
+    'end_points', ST_AsGeoJSON(l.end_points, 7, 0)::json,
+    'tri_junctions', ST_AsGeoJSON(l.tri_junctions, 7, 0)::json,
     'legal_status', l.legal_status, 'technical_status', l.technical_status,
     'source', l.source, 'agreement_ref', l.agreement_ref,
     'disagreement', json_build_object('tolerance_m', l.tolerance_m,
@@ -77,8 +77,7 @@ async def replace_geometry(
     """Close the current version and open a new one with surveyed or agreed geometry."""
     current = await db_session.execute(
         text(
-            "SELECT id, version, ST_AsGeoJSON(geom) AS geom, source FROM boundary_line"
-            " WHERE code = :code AND valid_to IS NULL FOR UPDATE"
+            "SELECT id, version, source FROM boundary_line WHERE code = :code AND valid_to IS NULL FOR UPDATE"
         ),
         {"code": code},
     )

@@ -24,11 +24,31 @@ def q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _feature_sql(layer: LayerDeclaration, skip_geometry: bool) -> str:
+@dataclass(frozen=True)
+class OutputCrs:
+    """How geometry is written: target SRID, whether axes are swapped to the authority
+    order (lat/lon, northing/easting), and decimals."""
+
+    srid: int = STORAGE_SRID
+    flip: bool = False
+    decimals: int = GEOJSON_DECIMALS
+
+
+def _geometry_sql(column: str, out: OutputCrs) -> str:
+    geom = f"t.{q(column)}"
+    if out.srid != STORAGE_SRID:
+        geom = f"ST_Transform({geom}, {int(out.srid)})"
+    if out.flip:
+        geom = f"ST_FlipCoordinates({geom})"
+    # options 0: no per-geometry "crs" member (RFC 7946; the collection names the CRS)
+    return f"ST_AsGeoJSON({geom}, {int(out.decimals)}, 0)::json"
+
+
+def _feature_sql(layer: LayerDeclaration, skip_geometry: bool, out: OutputCrs = OutputCrs()) -> str:
     names = [*layer.properties, *[c for c in layer.label_point or () if c not in layer.properties]]
     props = ", ".join(f"'{p}', t.{q(p)}" for p in names)
     geometry = (
-        f"ST_AsGeoJSON(t.{q(layer.geometry_column)}, {GEOJSON_DECIMALS})::json"
+        _geometry_sql(layer.geometry_column, out)
         if layer.has_geometry and not skip_geometry and layer.geometry_column
         else "NULL::json"
     )
@@ -42,6 +62,10 @@ def _feature_sql(layer: LayerDeclaration, skip_geometry: bool) -> str:
 class ItemsPage:
     features_json: list[str]
     next_key: str | None
+    number_matched: int | None = None
+
+
+COUNT_CAP = 100_000  # above this, counting costs more than it tells a client
 
 
 async def items(
@@ -53,14 +77,20 @@ async def items(
     after: str | None,
     filters: dict[str, str],
     skip_geometry: bool = False,
+    out: OutputCrs = OutputCrs(),
+    bbox_srid: int = STORAGE_SRID,
+    count: bool = False,
 ) -> ItemsPage:
-    """One keyset page of features, ordered by the layer's id column."""
+    """One keyset page of features, ordered by the layer's id column. `bbox` is
+    (minx, miny, maxx, maxy) in `bbox_srid` with x east; `count` adds numberMatched when
+    it stays under COUNT_CAP."""
     where, params = [], {"limit": limit + 1}
     if bbox is not None and layer.has_geometry:
+        env = f"ST_MakeEnvelope(:minx, :miny, :maxx, :maxy, {int(bbox_srid)})"
+        if bbox_srid != STORAGE_SRID:
+            env = f"ST_Transform({env}, {STORAGE_SRID})"
         where.append(
-            f"t.{q(layer.geometry_column)} && ST_MakeEnvelope(:minx, :miny, :maxx, :maxy, {STORAGE_SRID})"
-            f" AND ST_Intersects(t.{q(layer.geometry_column)},"
-            f" ST_MakeEnvelope(:minx, :miny, :maxx, :maxy, {STORAGE_SRID}))"
+            f"t.{q(layer.geometry_column)} && {env} AND ST_Intersects(t.{q(layer.geometry_column)}, {env})"
         )
         params.update(zip(("minx", "miny", "maxx", "maxy"), bbox, strict=True))
     for i, (column, value) in enumerate(sorted(filters.items())):
@@ -69,24 +99,52 @@ async def items(
     if after is not None:
         where.append(f"t.{q(layer.id_column)}::text > :after")
         params["after"] = after
+    filter_sql = " WHERE " + " AND ".join(where) if where else ""
     sql = (
-        f"SELECT {_feature_sql(layer, skip_geometry)} AS feature, t.{q(layer.id_column)}::text AS key"
-        f" FROM {q(layer.source)} t"
-        + (" WHERE " + " AND ".join(where) if where else "")
-        + f" ORDER BY t.{q(layer.id_column)}::text LIMIT :limit"
+        f"SELECT {_feature_sql(layer, skip_geometry, out)} AS feature, t.{q(layer.id_column)}::text AS key"
+        f" FROM {q(layer.source)} t{filter_sql} ORDER BY t.{q(layer.id_column)}::text LIMIT :limit"
     )
     rows = (await db_session.execute(text(sql), params)).all()
     has_more = len(rows) > limit
     rows = rows[:limit]
-    return ItemsPage([r.feature for r in rows], rows[-1].key if has_more and rows else None)
+    matched = None
+    if count:
+        count_conditions = [w for w in where if ":after" not in w]  # all pages, not just the rest
+        count_where = " WHERE " + " AND ".join(count_conditions) if count_conditions else ""
+        count_params = {k: v for k, v in params.items() if k not in ("after", "limit")}
+        n = await db_session.scalar(
+            text(
+                f"SELECT count(*) FROM (SELECT 1 FROM {q(layer.source)} t{count_where} LIMIT {COUNT_CAP + 1}) s"
+            ),
+            count_params,
+        )
+        matched = n if n <= COUNT_CAP else None
+    return ItemsPage([r.feature for r in rows], rows[-1].key if has_more and rows else None, matched)
 
 
-async def item(db_session: AsyncSession, *, layer: LayerDeclaration, feature_id: str) -> str | None:
+async def item(
+    db_session: AsyncSession, *, layer: LayerDeclaration, feature_id: str, out: OutputCrs = OutputCrs()
+) -> str | None:
     sql = (
-        f"SELECT {_feature_sql(layer, False)} FROM {q(layer.source)} t"
+        f"SELECT {_feature_sql(layer, False, out)} FROM {q(layer.source)} t"
         f" WHERE t.{q(layer.id_column)}::text = :fid LIMIT 1"
     )
     return await db_session.scalar(text(sql), {"fid": feature_id})
+
+
+async def extent(db_session: AsyncSession, *, layer: LayerDeclaration) -> list[float] | None:
+    """The layer's bounding box in lon/lat, or None when it has no geometry yet."""
+    if not layer.geometry_column:
+        return None
+    row = (
+        await db_session.execute(
+            text(
+                f"SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM"
+                f" (SELECT ST_Extent(t.{q(layer.geometry_column)}) AS e FROM {q(layer.source)} t) s"
+            )
+        )
+    ).one()
+    return None if row[0] is None else [round(v, 6) for v in row]
 
 
 async def tile(db_session: AsyncSession, *, layer: LayerDeclaration, z: int, x: int, y: int) -> bytes:

@@ -24,7 +24,7 @@ NEXT = {
     "closed": set(),
 }
 
-_FEATURE = """json_build_object('type', 'Feature', 'id', d.id, 'geometry', ST_AsGeoJSON(d.geom, 7)::json,
+_FEATURE = """json_build_object('type', 'Feature', 'id', d.id, 'geometry', ST_AsGeoJSON(d.geom, 7, 0)::json,
   'properties', json_build_object('id', d.id, 'title', d.title, 'line_code', d.line_code, 'parties', d.parties,
      'status', d.status, 'description', d.description, 'opened_on', d.opened_on,
      'area_m2', round(d.area_m2::numeric, 1)))::text"""

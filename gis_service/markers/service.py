@@ -23,7 +23,7 @@ MAX_CLOCK_SKEW = timedelta(minutes=10)
 _MARKER_FEATURE = """
 json_build_object(
   'type', 'Feature', 'id', m.code,
-  'geometry', ST_AsGeoJSON(m.geom, 7)::json,
+  'geometry', ST_AsGeoJSON(m.geom, 7, 0)::json,
   'properties', json_build_object(
     'code', m.code, 'line_code', m.line_code, 'seq', m.seq, 'type_suffix', m.type_suffix,
     'marker_type', m.marker_type, 'material', m.material, 'is_smart', m.is_smart,

@@ -1,0 +1,301 @@
+"""OGC API - Features (Parts 1 and 2) over the layer catalogue, at /ogc.
+
+Collections are the catalogue's layers; paging follows `next` links built from a keyset
+cursor; `limit` above the maximum is clamped; unknown parameters are refused; CRS84 is
+the default output and EPSG:4490 / 4524 / 4525 are offered in their authority axis order.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime
+from urllib.parse import urlencode
+
+import orjson
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import HTMLResponse
+
+from gis_service.catalogue import service as layers
+from gis_service.catalogue.declarations import LayerDeclaration
+from gis_service.catalogue.dependencies import CatalogueDep, ReadableLayer
+from gis_service.core.dependencies import OptionalUser, SessionDep, SettingsDep
+from gis_service.core.errors import BadRequest, NotFound, Unauthorized
+from gis_service.core.query_params import decode_cursor, encode_cursor
+from gis_service.ogc import html
+from gis_service.ogc.crs import CRS84, SUPPORTED, Crs, parse_crs
+
+router = APIRouter(prefix="/ogc", tags=["OGC API - Features"])
+GEOJSON = "application/geo+json"
+JSON = "application/json"
+CONFORMANCE = [
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
+    "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
+]
+ITEM_PARAMS = {"bbox", "bbox-crs", "crs", "limit", "cursor", "datetime", "f"}
+DEFAULT_LIMIT, MAX_LIMIT = 10, 10_000
+
+
+def _base(request: Request) -> str:
+    return str(request.base_url).rstrip("/")
+
+
+def _wants_html(request: Request) -> bool:
+    f = request.query_params.get("f")
+    if f is not None:
+        if f not in ("json", "html"):
+            raise BadRequest("f must be json or html.", "f 必须是 json 或 html。")
+        return f == "html"
+    accept = request.headers.get("accept", "")
+    return "text/html" in accept and "json" not in accept
+
+
+def _respond(request: Request, doc: dict, title: str, media_type: str = JSON, headers: dict | None = None):
+    if _wants_html(request):
+        return HTMLResponse(html.page(title, doc), headers=headers)
+    return Response(orjson.dumps(doc), media_type=media_type, headers=headers)
+
+
+@router.get("", summary="Landing page")
+async def landing(request: Request):
+    """The OGC API landing page with service-desc, conformance and data links."""
+    b = _base(request)
+    doc = {
+        "title": "鄂尔多斯市界线与地名管理系统 Ordos boundaries and place names",
+        "description": "OGC API - Features over the layer catalogue. Geometry is stored in CGCS2000.",
+        "links": [
+            {"rel": "self", "type": JSON, "href": f"{b}/ogc"},
+            {"rel": "alternate", "type": "text/html", "href": f"{b}/ogc?f=html"},
+            {
+                "rel": "service-desc",
+                "type": "application/vnd.oai.openapi+json;version=3.0",
+                "href": f"{b}/openapi.json",
+            },
+            {"rel": "service-doc", "type": "text/html", "href": f"{b}/docs"},
+            {"rel": "conformance", "type": JSON, "href": f"{b}/ogc/conformance"},
+            {"rel": "data", "type": JSON, "href": f"{b}/ogc/collections"},
+        ],
+    }
+    return _respond(request, doc, "OGC API")
+
+
+@router.get("/conformance", summary="Conformance classes")
+async def conformance(request: Request):
+    return _respond(request, {"conformsTo": CONFORMANCE, "links": []}, "Conformance")
+
+
+async def _collection(request: Request, layer: LayerDeclaration, db_session) -> dict:
+    b = _base(request)
+    url = f"{b}/ogc/collections/{layer.id}"
+    doc = {
+        "id": layer.id,
+        "title": layer.title.zh,
+        "description": layer.title.en,
+        "itemType": "feature",
+        "crs": [c.uri for c in SUPPORTED],
+        "storageCrs": "http://www.opengis.net/def/crs/EPSG/0/4490",
+        "links": [
+            {"rel": "self", "type": JSON, "href": url},
+            {"rel": "items", "type": GEOJSON, "href": f"{url}/items"},
+            {"rel": "items", "type": "text/html", "href": f"{url}/items?f=html"},
+        ],
+    }
+    bbox = await layers.extent(db_session, layer=layer)
+    if bbox:
+        doc["extent"] = {"spatial": {"bbox": [bbox], "crs": CRS84}}
+    return doc
+
+
+@router.get("/collections", summary="Collections")
+async def collections(
+    request: Request,
+    catalogue: CatalogueDep,
+    user: OptionalUser,
+    settings: SettingsDep,
+    db_session: SessionDep,
+):
+    """Every catalogue layer the caller may read."""
+    role = user.role if user else None
+    readable = [x for x in catalogue.layers().values() if x.readable_by(role, settings.anonymous_layers)]
+    if user is None and not readable:
+        raise Unauthorized("Sign in to see the collections.", "请登录后查看数据集。")
+    b = _base(request)
+    doc = {
+        "collections": [await _collection(request, x, db_session) for x in readable],
+        "links": [{"rel": "self", "type": JSON, "href": f"{b}/ogc/collections"}],
+    }
+    return _respond(request, doc, "Collections")
+
+
+@router.get("/collections/{layer_id}", summary="One collection")
+async def collection(layer: ReadableLayer, request: Request, db_session: SessionDep):
+    doc = await _collection(request, layer, db_session)
+    return _respond(request, doc, layer.title.zh)
+
+
+def _clamp_limit(raw: str | None) -> int:
+    if raw is None or raw == "":
+        return DEFAULT_LIMIT
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BadRequest(f"limit '{raw}' is not a whole number.", f"limit“{raw}”不是整数。") from None
+    if value < 1:
+        raise BadRequest("limit must be at least 1.", "limit 至少为 1。")
+    return min(value, MAX_LIMIT)  # above the maximum: clamped, as OGC API asks
+
+
+def _parse_bbox(raw: str | None, crs: Crs) -> tuple[tuple[float, float, float, float] | None, int]:
+    """bbox in the axis order of bbox-crs, returned as (minx east, miny north, ...) and its SRID."""
+    if not raw:
+        return None, 4490
+    try:
+        values = [float(v) for v in raw.split(",")]
+    except ValueError:
+        raise BadRequest(
+            f"bbox '{raw}' contains something that is not a number.", f"bbox“{raw}”中含有非数字。"
+        ) from None
+    if len(values) == 6:  # 3-D bbox: drop the heights
+        values = [values[0], values[1], values[3], values[4]]
+    if len(values) != 4 or any(v != v or v in (float("inf"), float("-inf")) for v in values):
+        raise BadRequest("bbox needs four finite numbers.", "bbox 需要四个有限数。")
+    a0, b0, a1, b1 = values
+    x0, y0, x1, y1 = (b0, a0, b1, a1) if crs.flip else (a0, b0, a1, b1)
+    if crs.srid == 4490 and not (
+        -180 <= x0 <= 180 and -180 <= x1 <= 180 and -90 <= y0 <= 90 and -90 <= y1 <= 90
+    ):
+        raise BadRequest(
+            "bbox is outside the valid range for its CRS (is the axis order right?).",
+            "bbox 超出其坐标系的有效范围（坐标轴顺序是否正确？）。",
+        )
+    if x0 > x1 or y0 > y1:
+        raise BadRequest("bbox minimum is greater than its maximum.", "bbox 最小值大于最大值。")
+    return (x0, y0, x1, y1), crs.srid
+
+
+def _crs_headers(crs: Crs) -> dict:
+    return {"Content-Crs": f"<{crs.uri}>"}
+
+
+def _crs_members(crs: Crs) -> str:
+    # For non-default CRSs, name the CRS in the document too (JSON-FG coordRefSys and the
+    # GeoJSON-2008 member that GDAL reads with authority axis order).
+    if crs.uri == CRS84:
+        return ""
+    return f'"coordRefSys":"{crs.uri}","crs":{{"type":"name","properties":{{"name":"{crs.urn}"}}}},'
+
+
+@router.get(
+    "/collections/{layer_id}/items",
+    summary="Features",
+    responses={200: {"content": {GEOJSON: {}, "text/html": {}}}},
+)
+async def items(layer: ReadableLayer, request: Request, db_session: SessionDep):
+    """Features of a collection: `bbox` (with `bbox-crs`), `crs`, `limit` (clamped to 10,000),
+    `datetime` where the layer has a time, filters on its queryable properties; paged by
+    `next` links. numberMatched is given when it is cheap (up to 100,000)."""
+    params = request.query_params
+    filters = {}
+    for key in params:
+        if key in ITEM_PARAMS:
+            continue
+        if key not in layer.filterable:
+            allowed = ", ".join(sorted(ITEM_PARAMS | set(layer.filterable)))
+            raise BadRequest(
+                f"Unknown parameter '{key}'. This collection accepts: {allowed}.",
+                f"未知参数“{key}”。该数据集支持：{allowed}。",
+            )
+        filters[key] = params[key]
+    if params.get("datetime"):
+        raise BadRequest(
+            f"Collection '{layer.id}' has no time dimension; leave out datetime.",
+            f"数据集“{layer.id}”没有时间维度，请去掉 datetime。",
+        )
+    crs = parse_crs(params.get("crs"))
+    bbox, bbox_srid = _parse_bbox(params.get("bbox"), parse_crs(params.get("bbox-crs"), "bbox-crs"))
+    out = layers.OutputCrs(srid=crs.srid, flip=crs.flip, decimals=crs.decimals)
+    page = await layers.items(
+        db_session,
+        layer=layer,
+        bbox=bbox,
+        bbox_srid=bbox_srid,
+        limit=_clamp_limit(params.get("limit")),
+        after=decode_cursor(params.get("cursor")),
+        filters=filters,
+        out=out,
+        count=True,
+    )
+    b = _base(request)
+    self_url = str(request.url)
+    links = [
+        {"rel": "self", "type": GEOJSON, "href": self_url},
+        {
+            "rel": "alternate",
+            "type": "text/html",
+            "href": f"{b}/ogc/collections/{layer.id}/items?{urlencode({**params, 'f': 'html'})}",
+        },
+        {"rel": "collection", "type": JSON, "href": f"{b}/ogc/collections/{layer.id}"},
+    ]
+    if page.next_key is not None:
+        query = {k: v for k, v in params.items() if k != "cursor"}
+        query["cursor"] = encode_cursor(page.next_key)
+        links.append(
+            {
+                "rel": "next",
+                "type": GEOJSON,
+                "href": f"{b}/ogc/collections/{layer.id}/items?{urlencode(query)}",
+            }
+        )
+    matched = f'"numberMatched":{page.number_matched},' if page.number_matched is not None else ""
+    stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    body = (
+        '{"type":"FeatureCollection",'
+        + _crs_members(crs)
+        + matched
+        + f'"numberReturned":{len(page.features_json)},"timeStamp":"{stamp}",'
+        + '"links":'
+        + json.dumps(links)
+        + ',"features":['
+        + ",".join(page.features_json)
+        + "]}"
+    )
+    if _wants_html(request):
+        return HTMLResponse(html.page(layer.title.zh, json.loads(body)), headers=_crs_headers(crs))
+    return Response(body, media_type=GEOJSON, headers=_crs_headers(crs))
+
+
+@router.get(
+    "/collections/{layer_id}/items/{feature_id}",
+    summary="One feature",
+    responses={200: {"content": {GEOJSON: {}, "text/html": {}}}},
+)
+async def item(layer: ReadableLayer, feature_id: str, request: Request, db_session: SessionDep):
+    """One feature, with self, alternate and collection links."""
+    unknown = set(request.query_params) - {"crs", "f"}
+    if unknown:
+        raise BadRequest(
+            f"Unknown parameter '{sorted(unknown)[0]}'; a feature accepts crs and f.",
+            f"未知参数“{sorted(unknown)[0]}”；单个要素只支持 crs 和 f。",
+        )
+    crs = parse_crs(request.query_params.get("crs"))
+    out = layers.OutputCrs(srid=crs.srid, flip=crs.flip, decimals=crs.decimals)
+    feature = await layers.item(db_session, layer=layer, feature_id=feature_id, out=out)
+    if feature is None:
+        raise NotFound(
+            f"Collection '{layer.id}' has no feature '{feature_id}'.",
+            f"数据集“{layer.id}”中没有要素“{feature_id}”。",
+        )
+    doc = orjson.loads(feature)
+    url = f"{_base(request)}/ogc/collections/{layer.id}"
+    safe_id = re.sub(r"[^0-9A-Za-z_.~-]", lambda m: f"%{ord(m.group()):02X}", feature_id)
+    doc["links"] = [
+        {"rel": "self", "type": GEOJSON, "href": f"{url}/items/{safe_id}"},
+        {"rel": "alternate", "type": "text/html", "href": f"{url}/items/{safe_id}?f=html"},
+        {"rel": "collection", "type": JSON, "href": url},
+    ]
+    if crs.uri != CRS84:
+        doc["crs"] = {"type": "name", "properties": {"name": crs.urn}}
+    return _respond(request, doc, f"{layer.title.zh} {feature_id}", GEOJSON, _crs_headers(crs))
