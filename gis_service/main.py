@@ -12,6 +12,7 @@ from gis_service.auth.router import router as auth_router
 from gis_service.boundaries.router import router as boundaries_router
 from gis_service.catalogue.declarations import Catalogue
 from gis_service.catalogue.router import router as catalogue_router
+from gis_service.catalogue.tile_cache import TileCache
 from gis_service.core.db import make_engine, make_sessionmaker
 from gis_service.core.errors import install_error_handlers
 from gis_service.core.health import router as health_router
@@ -53,6 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.catalogue = Catalogue(settings.layers_dir)
+    app.state.tile_cache = TileCache()
     install_error_handlers(app)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestLogMiddleware)

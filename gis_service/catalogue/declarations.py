@@ -79,6 +79,8 @@ class LayerDeclaration(BaseModel):
     # How the web map draws it: vector tiles, or (for point layers of moderate size)
     # clustered markers loaded through the items endpoint.
     map_renderer: Literal["tiles", "cluster"] = "tiles"
+    # Tables whose writes change this layer (tile cache and ETags follow their versions).
+    depends_on: list[str] = []
     order: int = 100
     style: Style = Style()
 
@@ -94,7 +96,7 @@ class LayerDeclaration(BaseModel):
     def _idents(cls, v: str | None) -> str | None:
         return None if v is None else _check_ident(v)
 
-    @field_validator("properties", "filterable")
+    @field_validator("properties", "filterable", "depends_on")
     @classmethod
     def _ident_lists(cls, v: list[str]) -> list[str]:
         return [_check_ident(x) for x in v]

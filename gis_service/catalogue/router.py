@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request, Response
@@ -11,6 +10,7 @@ from fastapi.responses import JSONResponse
 from gis_service.catalogue import service
 from gis_service.catalogue.declarations import LayerDeclaration
 from gis_service.catalogue.dependencies import CatalogueDep, ReadableLayer
+from gis_service.catalogue.tile_cache import TileCache, tile_key
 from gis_service.core.dependencies import OptionalUser, SessionDep, SettingsDep
 from gis_service.core.errors import BadRequest, NotFound, Unauthorized
 from gis_service.core.query_params import (
@@ -155,9 +155,40 @@ async def layer_tile(
             f"Tile {z}/{x}/{y} does not exist: z is 0..22 and x, y are 0..2^z-1.",
             f"切片 {z}/{x}/{y} 不存在：z 取 0..22，x、y 取 0..2^z-1。",
         )
-    data = await service.tile(db_session, layer=layer, z=z, x=x, y=y)
-    etag = '"' + hashlib.blake2b(data, digest_size=12).hexdigest() + '"'
-    headers = {"ETag": etag, "Cache-Control": "private, max-age=60"}
+    key = await tile_key(db_session, layer, z, x, y)
+    etag = f'"{key}"'
+    # Clients revalidate each time; an unchanged tile costs one tiny query and a 304.
+    headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
     if request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers=headers)
+    cache: TileCache = request.app.state.tile_cache
+    data = cache.get(key)
+    if data is None:
+        data = await service.tile(db_session, layer=layer, z=z, x=x, y=y)
+        cache.put(key, data)
     return Response(data, media_type=MVT, headers=headers)
+
+
+@router.get("/ogc/collections/{layer_id}/tiles/WebMercatorQuad/tilejson.json", tags=["OGC API - Tiles"])
+async def tilejson(layer: ReadableLayer, request: Request, db_session: SessionDep):
+    """TileJSON 3.0.0 for the layer's vector tiles (what MapLibre, Leaflet plugins and QGIS read)."""
+    if not layer.has_geometry:
+        raise NotFound(
+            f"Layer '{layer.id}' has no geometry to tile.", f"图层“{layer.id}”没有几何，无法切片。"
+        )
+    base = str(request.base_url).rstrip("/")
+    bounds = await service.extent(db_session, layer=layer)
+    fields = {p: "" for p in [layer.id_column, *layer.properties]}
+    return {
+        "tilejson": "3.0.0",
+        "name": layer.id,
+        "description": layer.title.en,
+        "scheme": "xyz",
+        "tiles": [f"{base}/ogc/collections/{layer.id}/tiles/WebMercatorQuad/{{z}}/{{x}}/{{y}}"],
+        "minzoom": layer.min_zoom,
+        "maxzoom": layer.max_zoom,
+        "bounds": bounds or [-180, -85.0511, 180, 85.0511],
+        "vector_layers": [
+            {"id": layer.id, "fields": fields, "minzoom": layer.min_zoom, "maxzoom": layer.max_zoom}
+        ],
+    }

@@ -182,3 +182,43 @@ def test_declarations_are_validated(change):
 def test_settings_parse_anonymous_layers_from_the_environment(monkeypatch):
     monkeypatch.setenv("ANONYMOUS_LAYERS", "city_boundary, county_boundary")
     assert Settings(_env_file=None).anonymous_layers == ["city_boundary", "county_boundary"]
+
+
+def test_an_edit_changes_the_tile_and_its_etag(client, auth, db):
+    import uuid
+    from datetime import UTC, datetime
+
+    code, lon, lat = db.execute(
+        "SELECT code, ST_X(geom), ST_Y(geom) FROM boundary_marker ORDER BY code LIMIT 1"
+    ).fetchone()
+    import math
+
+    z = 12
+    x = int((lon + 180) / 360 * 2**z)
+    y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * 2**z)
+    url = f"/ogc/collections/boundary_marker/tiles/WebMercatorQuad/{z}/{x}/{y}"
+    first = client.get(url, headers=auth("viewer"))
+    assert first.status_code == 200 and first.headers["cache-control"] == "private, no-cache"
+    assert (
+        client.get(url, headers={**auth("viewer"), "If-None-Match": first.headers["etag"]}).status_code == 304
+    )
+    visit = {"id": str(uuid.uuid4()), "condition": "buried", "observed_at": datetime.now(UTC).isoformat()}
+    assert (
+        client.post(f"/api/v1/markers/{code}/inspections", json=visit, headers=auth("inspector")).status_code
+        == 201
+    )
+    after = client.get(url, headers={**auth("viewer"), "If-None-Match": first.headers["etag"]})
+    assert after.status_code == 200 and after.headers["etag"] != first.headers["etag"]
+    features = mapbox_vector_tile.decode(after.content)["boundary_marker"]["features"]
+    assert next(f for f in features if f["properties"]["code"] == code)["properties"]["condition"] == "buried"
+
+
+def test_tilejson(client, auth):
+    tj = client.get(
+        "/ogc/collections/county_boundary/tiles/WebMercatorQuad/tilejson.json", headers=auth("viewer")
+    ).json()
+    assert tj["tilejson"] == "3.0.0" and tj["tiles"][0].endswith(
+        "/county_boundary/tiles/WebMercatorQuad/{z}/{x}/{y}"
+    )
+    assert tj["vector_layers"][0]["id"] == "county_boundary" and "name" in tj["vector_layers"][0]["fields"]
+    assert 97 < tj["bounds"][0] < 107
