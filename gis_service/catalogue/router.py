@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
+from starlette.background import BackgroundTask
 
-from gis_service.catalogue import service
+from gis_service.catalogue import export, service
 from gis_service.catalogue.declarations import LayerDeclaration
 from gis_service.catalogue.dependencies import CatalogueDep, ReadableLayer
 from gis_service.catalogue.tile_cache import TileCache, tile_key
@@ -192,3 +194,43 @@ async def tilejson(layer: ReadableLayer, request: Request, db_session: SessionDe
             {"id": layer.id, "fields": fields, "minzoom": layer.min_zoom, "maxzoom": layer.max_zoom}
         ],
     }
+
+
+@router.get("/api/v1/layers/{layer_id}/export.{fmt}")
+async def export_layer(
+    layer: ReadableLayer,
+    fmt: Literal["geojson", "csv", "gpkg", "shp"],
+    request: Request,
+    bbox: str | None = None,
+):
+    """The layer, filtered like its items (`bbox`, property filters), as GeoJSON, CSV (WKT
+    geometry), GeoPackage or zipped Shapefile (.prj for CGCS2000, .cpg UTF-8). Streams in
+    pages, so memory stays bounded for millions of features."""
+    filters = {}
+    for key in request.query_params:
+        if key == "bbox":
+            continue
+        if key not in layer.filterable:
+            raise BadRequest(f"Unknown parameter '{key}'.", f"未知参数“{key}”。")
+        filters[key] = request.query_params[key]
+    box = parse_bbox(bbox)
+    sessions = request.app.state.sessionmaker
+    media, ext = export.FORMATS[fmt]
+    disposition = {"Content-Disposition": f'attachment; filename="{layer.id}.{ext}"'}
+    if fmt == "geojson":
+        return StreamingResponse(
+            export.geojson_stream(sessions, layer, box, filters), media_type=media, headers=disposition
+        )
+    if fmt == "csv":
+        return StreamingResponse(
+            export.csv_stream(sessions, layer, box, filters), media_type=media, headers=disposition
+        )
+    if not layer.has_geometry:
+        raise BadRequest(
+            f"Layer '{layer.id}' has no geometry; export it as CSV.",
+            f"图层“{layer.id}”没有几何，请导出为 CSV。",
+        )
+    path = await export.write_file(sessions, layer, box, filters, fmt)
+    return FileResponse(
+        path, media_type=media, headers=disposition, background=BackgroundTask(export.cleanup, path)
+    )

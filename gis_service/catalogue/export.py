@@ -1,0 +1,115 @@
+"""Streaming a catalogue layer out as GeoJSON, CSV, GeoPackage or zipped Shapefile.
+
+Rows are read in keyset pages, so memory stays bounded however large the layer:
+GeoJSON and CSV stream page by page; GeoPackage and Shapefile are appended to a
+temporary file page by page with pyogrio, then sent and deleted.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+import tempfile
+import zipfile
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import orjson
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from gis_service.catalogue import service
+from gis_service.catalogue.declarations import LayerDeclaration
+from gis_service.core.query_params import BBox
+
+PAGE = 5000
+FORMATS = {
+    "geojson": ("application/geo+json", "geojson"),
+    "csv": ("text/csv; charset=utf-8", "csv"),
+    "gpkg": ("application/geopackage+sqlite3", "gpkg"),
+    "shp": ("application/zip", "zip"),
+}
+
+
+async def _pages(
+    sessions: async_sessionmaker[AsyncSession], layer: LayerDeclaration, bbox: BBox | None, filters: dict
+) -> AsyncIterator[list[str]]:
+    after = None
+    async with sessions() as session:
+        while True:
+            page = await service.items(
+                session, layer=layer, bbox=bbox, limit=PAGE, after=after, filters=filters
+            )
+            if page.features_json:
+                yield page.features_json
+            if page.next_key is None:
+                return
+            after = page.next_key
+
+
+async def geojson_stream(sessions, layer, bbox, filters) -> AsyncIterator[bytes]:
+    yield b'{"type":"FeatureCollection","name":"' + layer.id.encode() + b'","features":['
+    first = True
+    async for features in _pages(sessions, layer, bbox, filters):
+        chunk = ",".join(features)
+        yield (chunk if first else "," + chunk).encode()
+        first = False
+    yield b"]}"
+
+
+async def csv_stream(sessions, layer, bbox, filters) -> AsyncIterator[bytes]:
+    from shapely.geometry import shape
+
+    columns = ["id", *layer.properties] + (["wkt"] if layer.has_geometry else [])
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(columns)
+    yield ("\ufeff" + buf.getvalue()).encode()  # BOM so that Excel reads UTF-8
+    async for features in _pages(sessions, layer, bbox, filters):
+        buf.seek(0)
+        buf.truncate()
+        for raw in features:
+            f = orjson.loads(raw)
+            row = [f["id"], *[f["properties"].get(p) for p in layer.properties]]
+            if layer.has_geometry:
+                row.append(shape(f["geometry"]).wkt if f["geometry"] else "")
+            writer.writerow(row)
+        yield buf.getvalue().encode()
+
+
+async def write_file(sessions, layer, bbox, filters, fmt: str) -> Path:
+    """Write a GeoPackage or zipped Shapefile to a temporary folder; returns the file."""
+    import geopandas as gpd
+    import pyogrio
+
+    folder = Path(tempfile.mkdtemp(prefix="gis-export-"))
+    target = folder / (f"{layer.id}.gpkg" if fmt == "gpkg" else f"{layer.id}.shp")
+    driver = "GPKG" if fmt == "gpkg" else "ESRI Shapefile"
+    written = False
+    async for features in _pages(sessions, layer, bbox, filters):
+        frame = gpd.GeoDataFrame.from_features([orjson.loads(f) for f in features], crs=4490)
+        frame.insert(0, "fid_src", [orjson.loads(f)["id"] for f in features])
+        pyogrio.write_dataframe(
+            frame,
+            target,
+            layer=layer.id,
+            driver=driver,
+            append=written,
+            encoding="UTF-8" if fmt == "shp" else None,
+        )
+        written = True
+    if not written:  # an empty layer still gets a valid, empty file
+        empty = gpd.GeoDataFrame({"fid_src": []}, geometry=[], crs=4490)
+        pyogrio.write_dataframe(empty, target, layer=layer.id, driver=driver)
+    if fmt == "gpkg":
+        return target
+    archive = folder / f"{layer.id}.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
+        for part in sorted(folder.glob(f"{layer.id}.*")):
+            if part.suffix != ".zip":
+                z.write(part, part.name)
+    return archive
+
+
+def cleanup(path: Path) -> None:
+    shutil.rmtree(path.parent, ignore_errors=True)
