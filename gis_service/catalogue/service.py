@@ -80,6 +80,7 @@ async def items(
     out: OutputCrs = OutputCrs(),
     bbox_srid: int = STORAGE_SRID,
     count: bool = False,
+    condition: tuple[str, dict] | None = None,
 ) -> ItemsPage:
     """One keyset page of features, ordered by the layer's id column. `bbox` is
     (minx, miny, maxx, maxy) in `bbox_srid` with x east; `count` adds numberMatched when
@@ -93,6 +94,9 @@ async def items(
             f"t.{q(layer.geometry_column)} && {env} AND ST_Intersects(t.{q(layer.geometry_column)}, {env})"
         )
         params.update(zip(("minx", "miny", "maxx", "maxy"), bbox, strict=True))
+    if condition is not None:  # e.g. a CQL2 filter, already turned into SQL with bound values
+        where.append(condition[0])
+        params.update(condition[1])
     for i, (column, value) in enumerate(sorted(filters.items())):
         where.append(f"t.{q(column)}::text = :f{i}")
         params[f"f{i}"] = value
@@ -176,3 +180,30 @@ async def tile(db_session: AsyncSession, *, layer: LayerDeclaration, z: int, x: 
     """
     data = await db_session.scalar(text(sql), {"z": z, "x": x, "y": y, "layer_name": layer.id})
     return bytes(data or b"")
+
+
+JSON_TYPES = {
+    "integer": "integer",
+    "bigint": "integer",
+    "smallint": "integer",
+    "numeric": "number",
+    "double precision": "number",
+    "real": "number",
+    "boolean": "boolean",
+    "date": "string",
+    "timestamp with time zone": "string",
+    "ARRAY": "array",
+}
+
+
+async def column_types(db_session: AsyncSession, *, layer: LayerDeclaration) -> dict[str, str]:
+    """JSON Schema types of the layer's properties, read from the database."""
+    rows = await db_session.execute(
+        text(
+            "SELECT column_name, data_type FROM information_schema.columns"
+            " WHERE table_schema = current_schema() AND table_name = :t"
+        ),
+        {"t": layer.source},
+    )
+    types = {r.column_name: JSON_TYPES.get(r.data_type, "string") for r in rows}
+    return {p: types.get(p, "string") for p in [layer.id_column, *layer.properties]}

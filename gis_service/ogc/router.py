@@ -22,7 +22,7 @@ from gis_service.catalogue.dependencies import CatalogueDep, ReadableLayer
 from gis_service.core.dependencies import OptionalUser, SessionDep, SettingsDep
 from gis_service.core.errors import BadRequest, NotFound, Unauthorized
 from gis_service.core.query_params import decode_cursor, encode_cursor
-from gis_service.ogc import html
+from gis_service.ogc import cql2, html
 from gis_service.ogc.crs import CRS84, SUPPORTED, Crs, parse_crs
 
 router = APIRouter(prefix="/ogc", tags=["OGC API - Features"])
@@ -34,8 +34,24 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
     "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
+    "http://www.opengis.net/spec/cql2/1.0/conf/cql2-text",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
 ]
-ITEM_PARAMS = {"bbox", "bbox-crs", "crs", "limit", "cursor", "datetime", "f"}
+ITEM_PARAMS = {
+    "bbox",
+    "bbox-crs",
+    "crs",
+    "limit",
+    "cursor",
+    "datetime",
+    "f",
+    "filter",
+    "filter-lang",
+    "filter-crs",
+}
 DEFAULT_LIMIT, MAX_LIMIT = 10, 10_000
 
 
@@ -101,6 +117,11 @@ async def _collection(request: Request, layer: LayerDeclaration, db_session) -> 
             {"rel": "self", "type": JSON, "href": url},
             {"rel": "items", "type": GEOJSON, "href": f"{url}/items"},
             {"rel": "items", "type": "text/html", "href": f"{url}/items?f=html"},
+            {
+                "rel": "http://www.opengis.net/def/rel/ogc/1.0/queryables",
+                "type": "application/schema+json",
+                "href": f"{url}/queryables",
+            },
         ],
     }
     bbox = await layers.extent(db_session, layer=layer)
@@ -188,6 +209,38 @@ def _crs_members(crs: Crs) -> str:
     return f'"coordRefSys":"{crs.uri}","crs":{{"type":"name","properties":{{"name":"{crs.urn}"}}}},'
 
 
+def _filter(layer: LayerDeclaration, params) -> tuple[str, dict] | None:
+    """A CQL2-text `filter` as SQL; other filter languages and CRSs are refused."""
+    text = params.get("filter")
+    if not text:
+        return None
+    if params.get("filter-lang", "cql2-text") != "cql2-text":
+        raise BadRequest("filter-lang must be cql2-text.", "filter-lang 必须是 cql2-text。")
+    if parse_crs(params.get("filter-crs"), "filter-crs").uri != CRS84:
+        raise BadRequest("filter-crs must be CRS84 (lon/lat).", "filter-crs 必须是 CRS84（经度/纬度）。")
+    return cql2.to_sql(
+        text, queryables={layer.id_column, *layer.properties}, geometry_column=layer.geometry_column
+    )
+
+
+@router.get("/collections/{layer_id}/queryables", summary="Queryables")
+async def queryables(layer: ReadableLayer, request: Request, db_session: SessionDep):
+    """The properties a CQL2 filter may use, as JSON Schema."""
+    types = await layers.column_types(db_session, layer=layer)
+    props = {name: {"title": name, "type": kind} for name, kind in types.items()}
+    if layer.geometry_column:
+        props["geometry"] = {"format": f"geometry-{layer.geometry_type.lower().replace('multi', '')}"}
+    doc = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"{_base(request)}/ogc/collections/{layer.id}/queryables",
+        "type": "object",
+        "title": layer.title.zh,
+        "properties": props,
+        "additionalProperties": False,
+    }
+    return Response(orjson.dumps(doc), media_type="application/schema+json")
+
+
 @router.get(
     "/collections/{layer_id}/items",
     summary="Features",
@@ -227,6 +280,7 @@ async def items(layer: ReadableLayer, request: Request, db_session: SessionDep):
         filters=filters,
         out=out,
         count=True,
+        condition=_filter(layer, params),
     )
     b = _base(request)
     self_url = str(request.url)

@@ -1,0 +1,243 @@
+"""CQL2 text (OGC API - Features Part 3) to SQL, for a subset that GIS clients use:
+comparison (= <> < > <= >=), LIKE, IN, BETWEEN, IS [NOT] NULL, AND / OR / NOT with
+parentheses, and S_INTERSECTS with a WKT geometry or BBOX. Property names must be the
+layer's queryables; every literal is a bound parameter, never spliced into SQL.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import shapely.wkt
+
+from gis_service.core.errors import BadRequest
+
+TOKEN = re.compile(
+    r"""
+    \s*(?:
+      (?P<string>'(?:[^']|'')*')
+     |(?P<number>-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)
+     |(?P<op><>|<=|>=|=|<|>)
+     |(?P<punct>[(),])
+     |(?P<word>[A-Za-z_][A-Za-z0-9_]*)
+     |(?P<quoted>"[^"]+")
+    )""",
+    re.VERBOSE,
+)
+KEYWORDS = {
+    "AND",
+    "OR",
+    "NOT",
+    "LIKE",
+    "IN",
+    "BETWEEN",
+    "IS",
+    "NULL",
+    "TRUE",
+    "FALSE",
+    "S_INTERSECTS",
+    "BBOX",
+    "DATE",
+    "TIMESTAMP",
+    "POINT",
+    "LINESTRING",
+    "POLYGON",
+    "MULTIPOINT",
+    "MULTILINESTRING",
+    "MULTIPOLYGON",
+}
+WKT_TYPES = {"POINT", "LINESTRING", "POLYGON", "MULTIPOINT", "MULTILINESTRING", "MULTIPOLYGON"}
+
+
+def _error(message: str) -> BadRequest:
+    return BadRequest(f"filter: {message}", f"filter 过滤表达式有误：{message}")
+
+
+@dataclass
+class _Parser:
+    text: str
+    queryables: set[str]
+    geometry_column: str | None
+    tokens: list[tuple[str, str]] = field(default_factory=list)
+    pos: int = 0
+    params: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        i = 0
+        while i < len(self.text):
+            if self.text[i:].strip() == "":
+                break
+            m = TOKEN.match(self.text, i)
+            if not m or m.end() == i:
+                raise _error(f"cannot read '{self.text[i : i + 20]}'")
+            kind = m.lastgroup
+            value = m.group(kind)
+            if kind == "word" and value.upper() in KEYWORDS:
+                kind, value = "kw", value.upper()
+            if kind == "quoted":
+                kind, value = "word", value[1:-1]
+            self.tokens.append((kind, value))
+            i = m.end()
+
+    # -- helpers -----------------------------------------------------------------------
+    def peek(self, kind: str | None = None, value: str | None = None) -> bool:
+        if self.pos >= len(self.tokens):
+            return False
+        k, v = self.tokens[self.pos]
+        return (kind is None or k == kind) and (value is None or v == value)
+
+    def take(self, kind: str | None = None, value: str | None = None) -> str:
+        if not self.peek(kind, value):
+            got = self.tokens[self.pos][1] if self.pos < len(self.tokens) else "the end"
+            raise _error(f"expected {value or kind} but found {got}")
+        self.pos += 1
+        return self.tokens[self.pos - 1][1]
+
+    def bind(self, value) -> str:
+        name = f"cql{len(self.params)}"
+        self.params[name] = value
+        return f":{name}"
+
+    def prop(self) -> str:
+        name = self.take("word")
+        if name not in self.queryables:
+            raise _error(f"'{name}' is not a queryable of this collection; see its /queryables")
+        return f't."{name}"'
+
+    def literal(self) -> str:
+        if self.peek("string"):
+            return self.bind(self.take("string")[1:-1].replace("''", "'"))
+        if self.peek("number"):
+            raw = self.take("number")
+            return self.bind(float(raw) if any(c in raw for c in ".eE") else int(raw))
+        if self.peek("kw", "TRUE") or self.peek("kw", "FALSE"):
+            return self.bind(self.take("kw") == "TRUE")
+        if self.peek("kw", "DATE") or self.peek("kw", "TIMESTAMP"):
+            kind = self.take("kw")
+            self.take("punct", "(")
+            value = self.take("string")[1:-1]
+            self.take("punct", ")")
+            return f"CAST({self.bind(value)} AS {'date' if kind == 'DATE' else 'timestamptz'})"
+        raise _error("expected a literal value")
+
+    # -- grammar -----------------------------------------------------------------------
+    def expression(self) -> str:
+        parts = [self.conjunction()]
+        while self.peek("kw", "OR"):
+            self.take()
+            parts.append(self.conjunction())
+        return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
+
+    def conjunction(self) -> str:
+        parts = [self.negation()]
+        while self.peek("kw", "AND"):
+            self.take()
+            parts.append(self.negation())
+        return parts[0] if len(parts) == 1 else "(" + " AND ".join(parts) + ")"
+
+    def negation(self) -> str:
+        if self.peek("kw", "NOT"):
+            self.take()
+            return f"(NOT {self.negation()})"
+        return self.predicate()
+
+    def predicate(self) -> str:
+        if self.peek("punct", "("):
+            self.take()
+            inner = self.expression()
+            self.take("punct", ")")
+            return inner
+        if self.peek("kw", "S_INTERSECTS"):
+            return self.spatial()
+        column = self.prop()
+        if self.peek("op"):
+            op = self.take("op")
+            return f"({column} {op} {self.literal()})"
+        negate = ""
+        if self.peek("kw", "NOT"):
+            self.take()
+            negate = "NOT "
+        if self.peek("kw", "LIKE"):
+            self.take()
+            return f"({column}::text {negate}LIKE {self.literal()})"
+        if self.peek("kw", "IN"):
+            self.take()
+            self.take("punct", "(")
+            values = [self.literal()]
+            while self.peek("punct", ","):
+                self.take()
+                values.append(self.literal())
+            self.take("punct", ")")
+            return f"({column} {negate}IN ({', '.join(values)}))"
+        if self.peek("kw", "BETWEEN"):
+            self.take()
+            low = self.literal()
+            self.take("kw", "AND")
+            return f"({column} {negate}BETWEEN {low} AND {self.literal()})"
+        if self.peek("kw", "IS"):
+            self.take()
+            isnot = "NOT " if self.peek("kw", "NOT") else ""
+            if isnot:
+                self.take()
+            self.take("kw", "NULL")
+            return f"({column} IS {isnot}NULL)"
+        raise _error("expected a comparison, LIKE, IN, BETWEEN or IS NULL")
+
+    def spatial(self) -> str:
+        self.take("kw", "S_INTERSECTS")
+        self.take("punct", "(")
+        name = self.take("word")
+        if not self.geometry_column or name not in ("geom", "geometry", self.geometry_column):
+            raise _error(f"'{name}' is not this collection's geometry")
+        self.take("punct", ",")
+        geometry = self.geometry_literal()
+        self.take("punct", ")")
+        return f'ST_Intersects(t."{self.geometry_column}", {geometry})'
+
+    def geometry_literal(self) -> str:
+        if self.peek("kw", "BBOX"):
+            self.take()
+            self.take("punct", "(")
+            nums = [float(self.take("number"))]
+            for _ in range(3):
+                self.take("punct", ",")
+                nums.append(float(self.take("number")))
+            self.take("punct", ")")
+            return f"ST_MakeEnvelope({', '.join(self.bind(n) for n in nums)}, 4490)"
+        kind = self.take("kw")
+        if kind not in WKT_TYPES:
+            raise _error("expected a WKT geometry or BBOX")
+        start = self.pos
+        depth = 0
+        while True:  # collect the coordinate text up to the matching parenthesis
+            k, v = self.tokens[self.pos] if self.pos < len(self.tokens) else ("", "")
+            if not k:
+                raise _error("unbalanced parentheses in the geometry")
+            self.pos += 1
+            if v == "(":
+                depth += 1
+            elif v == ")":
+                depth -= 1
+                if depth == 0:
+                    break
+        body = " ".join(v for _, v in self.tokens[start : self.pos]).replace(" ,", ",").replace("( ", "(")
+        wkt = kind + body
+        try:
+            shapely.wkt.loads(wkt)
+        except Exception:
+            raise _error(f"the geometry {wkt[:60]} is not valid WKT") from None
+        return f"ST_GeomFromText({self.bind(wkt)}, 4490)"
+
+
+def to_sql(text: str, *, queryables: set[str], geometry_column: str | None) -> tuple[str, dict]:
+    """A SQL condition on alias `t` and its parameters, or a clear 400."""
+    if len(text) > 20_000:
+        raise _error("the expression is too long")
+    parser = _Parser(text, queryables, geometry_column)
+    if not parser.tokens:
+        raise _error("the expression is empty")
+    sql = parser.expression()
+    if parser.pos != len(parser.tokens):
+        raise _error(f"unexpected '{parser.tokens[parser.pos][1]}'")
+    return sql, parser.params
