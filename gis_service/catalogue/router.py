@@ -140,7 +140,6 @@ async def layer_tile(
     x: int,
     y: int,
     request: Request,
-    db_session: SessionDep,
 ):
     """A Mapbox vector tile of the layer in WebMercatorQuad."""
     if tms != "WebMercatorQuad":
@@ -157,17 +156,18 @@ async def layer_tile(
             f"Tile {z}/{x}/{y} does not exist: z is 0..22 and x, y are 0..2^z-1.",
             f"切片 {z}/{x}/{y} 不存在：z 取 0..22，x、y 取 0..2^z-1。",
         )
-    key = await tile_key(db_session, layer, z, x, y)
-    etag = f'"{key}"'
-    # Clients revalidate each time; an unchanged tile costs one tiny query and a 304.
-    headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
-    if request.headers.get("if-none-match") == etag:
-        return Response(status_code=304, headers=headers)
-    cache: TileCache = request.app.state.tile_cache
-    data = cache.get(key)
-    if data is None:
-        data = await service.tile(db_session, layer=layer, z=z, x=x, y=y)
-        cache.put(key, data)
+    async with request.app.state.pg_pool.connection() as conn:
+        key = await tile_key(conn, layer, z, x, y)
+        etag = f'"{key}"'
+        # Clients revalidate each time; an unchanged tile costs one tiny query and a 304.
+        headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
+        if request.headers.get("if-none-match") == etag:
+            return Response(status_code=304, headers=headers)
+        cache: TileCache = request.app.state.tile_cache
+        data = cache.get(key)
+        if data is None:
+            data = await service.tile(conn, layer=layer, z=z, x=x, y=y)
+            cache.put(key, data)
     return Response(data, media_type=MVT, headers=headers)
 
 

@@ -151,7 +151,7 @@ async def extent(db_session: AsyncSession, *, layer: LayerDeclaration) -> list[f
     return None if row[0] is None else [round(v, 6) for v in row]
 
 
-async def tile(db_session: AsyncSession, *, layer: LayerDeclaration, z: int, x: int, y: int) -> bytes:
+async def tile(conn, *, layer: LayerDeclaration, z: int, x: int, y: int) -> bytes:
     """A Mapbox vector tile (WebMercatorQuad) of one layer.
 
     The query envelope is grown by the tile buffer so that shapes crossing the tile
@@ -166,8 +166,8 @@ async def tile(db_session: AsyncSession, *, layer: LayerDeclaration, z: int, x: 
     margin = layer.tile_buffer / MVT_EXTENT
     sql = f"""
         WITH bounds AS (
-            SELECT ST_TileEnvelope(:z, :x, :y) AS env,
-                   ST_Transform(ST_TileEnvelope(:z, :x, :y, margin => {margin}), {STORAGE_SRID}) AS qenv
+            SELECT ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS env,
+                   ST_Transform(ST_TileEnvelope(%(z)s, %(x)s, %(y)s, margin => {margin}), {STORAGE_SRID}) AS qenv
         ), rows AS (
             SELECT ST_AsMVTGeom(ST_Transform({geom}, 3857), bounds.env, {MVT_EXTENT},
                                 {layer.tile_buffer}, true) AS mvt_geom, {props}
@@ -175,11 +175,12 @@ async def tile(db_session: AsyncSession, *, layer: LayerDeclaration, z: int, x: 
             WHERE {geom} && bounds.qenv
             LIMIT {layer.tile_feature_limit}
         )
-        SELECT ST_AsMVT(rows.*, :layer_name, {MVT_EXTENT}, 'mvt_geom') FROM rows
+        SELECT ST_AsMVT(rows.*, %(layer_name)s, {MVT_EXTENT}, 'mvt_geom') FROM rows
         WHERE rows.mvt_geom IS NOT NULL
     """
-    data = await db_session.scalar(text(sql), {"z": z, "x": x, "y": y, "layer_name": layer.id})
-    return bytes(data or b"")
+    cur = await conn.execute(sql, {"z": z, "x": x, "y": y, "layer_name": layer.id})
+    row = await cur.fetchone()
+    return bytes(row[0] or b"") if row else b""
 
 
 JSON_TYPES = {

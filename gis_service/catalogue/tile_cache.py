@@ -13,9 +13,6 @@ import hashlib
 import threading
 from collections import OrderedDict
 
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from gis_service.catalogue.declarations import LayerDeclaration
 
 
@@ -50,15 +47,14 @@ class TileCache:
                 self._size -= len(old)
 
 
-async def tile_key(db_session: AsyncSession, layer: LayerDeclaration, z: int, x: int, y: int) -> str:
+async def tile_key(conn, layer: LayerDeclaration, z: int, x: int, y: int) -> str:
     """A key (and ETag) that changes whenever the layer's data or declaration changes."""
     tables = layer.depends_on or [layer.source]
-    versions = await db_session.scalar(
-        text(
-            "SELECT string_agg(table_name || ':' || version, ',' ORDER BY table_name) FROM data_version"
-            " WHERE table_name = ANY(:t)"
-        ),
-        {"t": tables},
+    cur = await conn.execute(
+        "SELECT string_agg(table_name || ':' || version, ',' ORDER BY table_name) FROM data_version"
+        " WHERE table_name = ANY(%s)",
+        (tables,),
     )
+    versions = (await cur.fetchone())[0]
     raw = f"{layer.model_dump_json()}|{versions}|{z}/{x}/{y}"
     return hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()

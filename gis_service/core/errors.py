@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import logging
 
+import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from psycopg_pool import PoolTimeout
 from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -118,6 +120,18 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(OperationalError)
     async def _db_down(_: Request, exc: OperationalError):
         log.error("database unavailable: %s", exc.orig.__class__.__name__ if exc.orig else exc)
+        return _json(
+            503,
+            Unavailable(
+                "The database is unavailable; retry in a moment.", "数据库暂时不可用，请稍后重试。"
+            ).body(),
+            {"Retry-After": "5"},
+        )
+
+    @app.exception_handler(psycopg.OperationalError)
+    @app.exception_handler(PoolTimeout)
+    async def _pool_down(_: Request, exc: Exception):
+        log.error("database unavailable: %s", exc.__class__.__name__)
         return _json(
             503,
             Unavailable(

@@ -1,0 +1,20 @@
+"""A plain psycopg connection pool (autocommit) for hot read paths such as vector tiles,
+where SQLAlchemy's session and transaction round trips cost more than the query."""
+
+from __future__ import annotations
+
+from psycopg_pool import AsyncConnectionPool
+
+from gis_service.core.settings import Settings
+
+
+def make_pool(settings: Settings) -> AsyncConnectionPool:
+    url = settings.sqlalchemy_url.replace("postgresql+psycopg://", "postgresql://", 1)
+    return AsyncConnectionPool(
+        url,
+        min_size=max(1, settings.db_pool_size // 2),  # opened up front: no connect on the hot path
+        max_size=settings.db_pool_size,
+        open=False,
+        timeout=10,
+        kwargs={"autocommit": True, "application_name": "gis_service_tiles", "prepare_threshold": 2},
+    )
