@@ -8,7 +8,7 @@ from fastapi import Depends, Request
 
 from gis_service.catalogue.declarations import Catalogue, LayerDeclaration
 from gis_service.core.dependencies import OptionalUser, SettingsDep
-from gis_service.core.errors import Forbidden, NotFound, Unauthorized
+from gis_service.core.errors import BadRequest, Forbidden, NotFound, Unauthorized
 
 
 def get_catalogue(request: Request) -> Catalogue:
@@ -38,3 +38,20 @@ async def readable_layer(
 
 
 ReadableLayer = Annotated[LayerDeclaration, Depends(readable_layer)]
+
+
+def property_filters(layer: LayerDeclaration, params, reserved: set[str]) -> dict[str, str]:
+    """Equality filters from the query string: every parameter that is not one of the
+    endpoint's own must be a filterable property of the layer, or it is a clear 400."""
+    filters = {}
+    for key in params:
+        if key in reserved:
+            continue
+        if key not in layer.filterable:
+            allowed = ", ".join(sorted(reserved | set(layer.filterable)))
+            raise BadRequest(
+                f"Unknown parameter '{key}'. This layer accepts: {allowed}.",
+                f"未知参数“{key}”。该图层支持：{allowed}。",
+            )
+        filters[key] = params[key]
+    return filters

@@ -11,7 +11,7 @@ from starlette.background import BackgroundTask
 
 from gis_service.catalogue import export, service
 from gis_service.catalogue.declarations import LayerDeclaration
-from gis_service.catalogue.dependencies import CatalogueDep, ReadableLayer
+from gis_service.catalogue.dependencies import CatalogueDep, ReadableLayer, property_filters
 from gis_service.catalogue.tile_cache import TileCache, tile_key
 from gis_service.core.dependencies import OptionalUser, SessionDep, SettingsDep
 from gis_service.core.errors import BadRequest, NotFound, Unauthorized
@@ -76,17 +76,7 @@ async def layer_items(
     """Features as GeoJSON, filtered by `bbox` (lon/lat), by property (`?name=...` for
     the layer's filterable properties), and paged by `cursor` through `next` links."""
     params = request.query_params
-    filters = {}
-    for key in params:
-        if key in ITEMS_PARAMS:
-            continue
-        if key not in layer.filterable:
-            allowed = ", ".join(sorted(ITEMS_PARAMS | set(layer.filterable)))
-            raise BadRequest(
-                f"Unknown parameter '{key}'. This layer accepts: {allowed}.",
-                f"未知参数“{key}”。该图层支持：{allowed}。",
-            )
-        filters[key] = params[key]
+    filters = property_filters(layer, params, ITEMS_PARAMS)
     page = await service.items(
         db_session,
         layer=layer,
@@ -206,13 +196,7 @@ async def export_layer(
     """The layer, filtered like its items (`bbox`, property filters), as GeoJSON, CSV (WKT
     geometry), GeoPackage or zipped Shapefile (.prj for CGCS2000, .cpg UTF-8). Streams in
     pages, so memory stays bounded for millions of features."""
-    filters = {}
-    for key in request.query_params:
-        if key == "bbox":
-            continue
-        if key not in layer.filterable:
-            raise BadRequest(f"Unknown parameter '{key}'.", f"未知参数“{key}”。")
-        filters[key] = request.query_params[key]
+    filters = property_filters(layer, request.query_params, {"bbox"})
     box = parse_bbox(bbox)
     sessions = request.app.state.sessionmaker
     media, ext = export.FORMATS[fmt]

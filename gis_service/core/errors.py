@@ -117,20 +117,10 @@ def install_error_handlers(app: FastAPI) -> None:
             getattr(exc, "headers", None),
         )
 
-    @app.exception_handler(OperationalError)
-    async def _db_down(_: Request, exc: OperationalError):
-        log.error("database unavailable: %s", exc.orig.__class__.__name__ if exc.orig else exc)
-        return _json(
-            503,
-            Unavailable(
-                "The database is unavailable; retry in a moment.", "数据库暂时不可用，请稍后重试。"
-            ).body(),
-            {"Retry-After": "5"},
-        )
-
-    @app.exception_handler(psycopg.OperationalError)
+    @app.exception_handler(OperationalError)  # through SQLAlchemy
+    @app.exception_handler(psycopg.OperationalError)  # through the plain pool (tiles)
     @app.exception_handler(PoolTimeout)
-    async def _pool_down(_: Request, exc: Exception):
+    async def _db_down(_: Request, exc: Exception):
         log.error("database unavailable: %s", exc.__class__.__name__)
         return _json(
             503,

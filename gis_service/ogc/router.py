@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse
 
 from gis_service.catalogue import service as layers
 from gis_service.catalogue.declarations import LayerDeclaration
-from gis_service.catalogue.dependencies import CatalogueDep, ReadableLayer
+from gis_service.catalogue.dependencies import CatalogueDep, ReadableLayer, property_filters
 from gis_service.core.dependencies import OptionalUser, SessionDep, SettingsDep
 from gis_service.core.errors import BadRequest, NotFound, Unauthorized
 from gis_service.core.query_params import decode_cursor, encode_cursor
@@ -251,17 +251,7 @@ async def items(layer: ReadableLayer, request: Request, db_session: SessionDep):
     `datetime` where the layer has a time, filters on its queryable properties; paged by
     `next` links. numberMatched is given when it is cheap (up to 100,000)."""
     params = request.query_params
-    filters = {}
-    for key in params:
-        if key in ITEM_PARAMS:
-            continue
-        if key not in layer.filterable:
-            allowed = ", ".join(sorted(ITEM_PARAMS | set(layer.filterable)))
-            raise BadRequest(
-                f"Unknown parameter '{key}'. This collection accepts: {allowed}.",
-                f"未知参数“{key}”。该数据集支持：{allowed}。",
-            )
-        filters[key] = params[key]
+    filters = property_filters(layer, params, ITEM_PARAMS)
     if params.get("datetime"):
         raise BadRequest(
             f"Collection '{layer.id}' has no time dimension; leave out datetime.",
