@@ -26,6 +26,7 @@ from gis_service.joint_inspections.router import router as joint_inspections_rou
 from gis_service.markers.router import router as markers_router
 from gis_service.markers.schemas import InspectionIn
 from gis_service.ogc.router import router as ogc_router
+from gis_service.ogc.transactions import router as ogc_transactions_router
 from gis_service.photos.router import router as photos_router
 from gis_service.web.router import mount_static
 from gis_service.web.router import router as web_router
@@ -77,6 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         joint_inspections_router,
         disputes_router,
         ogc_router,
+        ogc_transactions_router,
         catalogue_router,
         web_router,
     ):

@@ -75,6 +75,9 @@ class LayerDeclaration(BaseModel):
     tile_buffer: int = Field(default=64, ge=0, le=1024)
     read_roles: list[str] = ["*"]
     edit_roles: list[str] = []
+    # Editing through OGC API Part 4 writes to this table (the source may be a view).
+    edit_table: str | None = None
+    editable_properties: list[str] = []
     default_visible: bool = True
     # How the web map draws it: vector tiles, or (for point layers of moderate size)
     # clustered markers loaded through the items endpoint.
@@ -91,12 +94,12 @@ class LayerDeclaration(BaseModel):
             raise ValueError(f"layer id '{v}' must be lower case letters, digits, _ or - (no dots)")
         return v
 
-    @field_validator("source", "id_column", "geometry_column", "label_property")
+    @field_validator("source", "id_column", "geometry_column", "label_property", "edit_table")
     @classmethod
     def _idents(cls, v: str | None) -> str | None:
         return None if v is None else _check_ident(v)
 
-    @field_validator("properties", "filterable", "depends_on")
+    @field_validator("properties", "filterable", "depends_on", "editable_properties")
     @classmethod
     def _ident_lists(cls, v: list[str]) -> list[str]:
         return [_check_ident(x) for x in v]
@@ -120,7 +123,9 @@ class LayerDeclaration(BaseModel):
         return role == "admin" or "*" in self.read_roles or role in self.read_roles
 
     def editable_by(self, role: str | None) -> bool:
-        return role is not None and (role == "admin" or role in self.edit_roles)
+        if self.edit_table is None or role is None:
+            return False
+        return role == "admin" or role in self.edit_roles
 
 
 def load_declarations(folder: Path) -> dict[str, LayerDeclaration]:

@@ -24,6 +24,7 @@ from gis_service.core.errors import BadRequest, NotFound, Unauthorized
 from gis_service.core.query_params import decode_cursor, encode_cursor
 from gis_service.ogc import cql2, html
 from gis_service.ogc.crs import CRS84, SUPPORTED, Crs, parse_crs
+from gis_service.ogc.transactions import etag_of
 
 router = APIRouter(prefix="/ogc", tags=["OGC API - Features"])
 GEOJSON = "application/geo+json"
@@ -340,6 +341,9 @@ async def item(layer: ReadableLayer, feature_id: str, request: Request, db_sessi
         {"rel": "alternate", "type": "text/html", "href": f"{url}/items/{safe_id}?f=html"},
         {"rel": "collection", "type": JSON, "href": url},
     ]
+    headers = _crs_headers(crs)
     if crs.uri != CRS84:
         doc["crs"] = {"type": "name", "properties": {"name": crs.urn}}
-    return _respond(request, doc, f"{layer.title.zh} {feature_id}", GEOJSON, _crs_headers(crs))
+    else:  # the version a Part 4 edit must name in If-Match
+        headers["ETag"] = etag_of(feature)
+    return _respond(request, doc, f"{layer.title.zh} {feature_id}", GEOJSON, headers)

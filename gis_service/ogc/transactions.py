@@ -1,0 +1,236 @@
+"""OGC API - Features Part 4: create, replace, update and delete on editable layers.
+
+A layer is editable when its declaration names an `edit_table` and the caller's role is
+in its `edit_roles`. Writes go to that table with the declared editable properties and
+the geometry; every write is audited. A feature's ETag is a hash of its GeoJSON; a
+write sent with If-Match for an older version gets 412 and changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+import orjson
+from fastapi import APIRouter, Request, Response
+from shapely.geometry import mapping
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gis_service.audit import service as audit
+from gis_service.auth.models import AppUser
+from gis_service.catalogue import service as layers
+from gis_service.catalogue.declarations import LayerDeclaration
+from gis_service.catalogue.dependencies import ReadableLayer
+from gis_service.core.dependencies import CurrentUser, OptionalUser, SessionDep
+from gis_service.core.errors import AppError, BadRequest, Forbidden, NotFound
+from gis_service.core.geojson_input import parse_geometry
+
+router = APIRouter(prefix="/ogc", tags=["OGC API - Features (edits)"])
+GEOMETRY_FAMILY = {
+    "Point": ("Point", "MultiPoint"),
+    "MultiPoint": ("Point", "MultiPoint"),
+    "LineString": ("LineString", "MultiLineString"),
+    "MultiLineString": ("LineString", "MultiLineString"),
+    "Polygon": ("Polygon", "MultiPolygon"),
+    "MultiPolygon": ("Polygon", "MultiPolygon", "Point", "LineString"),
+}
+
+
+class PreconditionFailed(AppError):
+    status_code = 412
+    code = "precondition_failed"
+
+
+def etag_of(feature_json: str) -> str:
+    return '"' + hashlib.blake2b(feature_json.encode(), digest_size=12).hexdigest() + '"'
+
+
+def _editable(layer: LayerDeclaration, user: AppUser) -> None:
+    if not layer.edit_table:
+        raise Forbidden(f"Collection '{layer.id}' is read-only.", f"数据集“{layer.id}”为只读。")
+    if not layer.editable_by(user.role):
+        raise Forbidden(
+            f"Your role ({user.role}) may not edit '{layer.id}'.",
+            f"您的角色（{user.role}）无权编辑“{layer.id}”。",
+        )
+
+
+async def _body(request: Request, layer: LayerDeclaration, *, partial: bool) -> tuple[dict, Any]:
+    try:
+        doc = orjson.loads(await request.body())
+    except orjson.JSONDecodeError:
+        raise BadRequest(
+            "The body is not JSON; send a GeoJSON Feature.", "请求体不是 JSON，请发送 GeoJSON Feature。"
+        ) from None
+    if not isinstance(doc, dict) or (doc.get("type") != "Feature" and not partial):
+        raise BadRequest("Send a GeoJSON Feature.", "请发送 GeoJSON Feature。")
+    props = doc.get("properties") or {}
+    if not isinstance(props, dict):
+        raise BadRequest("properties must be an object.", "properties 必须是对象。")
+    props = {
+        k: v
+        for k, v in props.items()
+        if k not in (layer.id_column, *[p for p in layer.properties if p not in layer.editable_properties])
+    }
+    unknown = set(props) - set(layer.editable_properties)
+    if unknown:
+        raise BadRequest(
+            f"Property '{sorted(unknown)[0]}' cannot be edited; editable: "
+            f"{', '.join(layer.editable_properties)}.",
+            f"属性“{sorted(unknown)[0]}”不可编辑；可编辑：{'、'.join(layer.editable_properties)}。",
+        )
+    if isinstance(props.get("parties"), str):  # read back as "a,b" from the map view
+        props["parties"] = [p.strip() for p in props["parties"].split(",") if p.strip()]
+    geometry = None
+    if "geometry" in doc and doc["geometry"] is not None:
+        geometry = mapping(parse_geometry(doc["geometry"], GEOMETRY_FAMILY[layer.geometry_type]))
+    elif not partial:
+        raise BadRequest("The feature needs a geometry.", "要素需要几何。")
+    return props, geometry
+
+
+async def _current(db_session: AsyncSession, layer: LayerDeclaration, fid: str) -> str:
+    """The feature's GeoJSON after locking its row (so the ETag check and write are atomic)."""
+    locked = await db_session.scalar(
+        text(f'SELECT true FROM "{layer.edit_table}" WHERE "{layer.id_column}"::text = :id FOR UPDATE'),
+        {"id": fid},
+    )
+    feature = await layers.item(db_session, layer=layer, feature_id=fid) if locked else None
+    if feature is None:
+        raise NotFound(
+            f"Collection '{layer.id}' has no feature '{fid}'.", f"数据集“{layer.id}”中没有要素“{fid}”。"
+        )
+    return feature
+
+
+def _check_if_match(request: Request, current: str) -> None:
+    wanted = request.headers.get("if-match")
+    if wanted and wanted != "*" and etag_of(current) not in [w.strip() for w in wanted.split(",")]:
+        raise PreconditionFailed(
+            "The feature changed since you read it; fetch it again and retry.",
+            "该要素在您读取后已被修改，请重新获取后再提交。",
+        )
+
+
+def _assignments(props: dict, geometry) -> tuple[list[str], dict]:
+    cols, params = [], {}
+    for i, (k, v) in enumerate(props.items()):
+        cols.append((f'"{k}"', f":p{i}"))
+        params[f"p{i}"] = v
+    if geometry is not None:
+        cols.append(('"geom"', "ST_SetSRID(ST_GeomFromGeoJSON(:g), 4490)"))
+        params["g"] = json.dumps(geometry)
+    return cols, params
+
+
+@router.options("/collections/{layer_id}/items", include_in_schema=False)
+async def items_options(layer: ReadableLayer, user: OptionalUser):
+    allow = "GET, HEAD, OPTIONS" + (", POST" if user and layer.editable_by(user.role) else "")
+    return Response(status_code=204, headers={"Allow": allow})
+
+
+@router.options("/collections/{layer_id}/items/{feature_id}", include_in_schema=False)
+async def item_options(layer: ReadableLayer, feature_id: str, user: OptionalUser):
+    allow = "GET, HEAD, OPTIONS" + (", PUT, PATCH, DELETE" if user and layer.editable_by(user.role) else "")
+    return Response(status_code=204, headers={"Allow": allow})
+
+
+@router.post("/collections/{layer_id}/items", status_code=201)
+async def create_feature(layer: ReadableLayer, request: Request, user: CurrentUser, db_session: SessionDep):
+    """Create a feature (GeoJSON Feature body); 201 with its Location."""
+    _editable(layer, user)
+    props, geometry = await _body(request, layer, partial=False)
+    cols, params = _assignments(props, geometry)
+    fid = await db_session.scalar(
+        text(
+            f'INSERT INTO "{layer.edit_table}" ({", ".join(c for c, _ in cols)}) VALUES ({", ".join(v for _, v in cols)})'
+            f' RETURNING "{layer.id_column}"::text'
+        ),
+        params,
+    )
+    await audit.record(
+        db_session,
+        by=user,
+        action="create",
+        entity=layer.edit_table,
+        entity_id=fid,
+        after={**props, "geometry": geometry},
+    )
+    feature = await layers.item(db_session, layer=layer, feature_id=fid)
+    await db_session.commit()
+    location = f"{str(request.base_url).rstrip('/')}/ogc/collections/{layer.id}/items/{fid}"
+    return Response(
+        feature,
+        status_code=201,
+        media_type="application/geo+json",
+        headers={"Location": location, "ETag": etag_of(feature)},
+    )
+
+
+async def _update(layer, fid, request, user, db_session, *, partial: bool) -> Response:
+    _editable(layer, user)
+    props, geometry = await _body(request, layer, partial=partial)
+    current = await _current(db_session, layer, fid)
+    _check_if_match(request, current)
+    if not partial:  # a replace clears what the body leaves out
+        props = {p: props.get(p) for p in layer.editable_properties} | props
+    cols, params = _assignments(props, geometry)
+    if cols:
+        sets = ", ".join(f"{c} = {v}" for c, v in cols)
+        await db_session.execute(
+            text(f'UPDATE "{layer.edit_table}" SET {sets} WHERE "{layer.id_column}"::text = :fid'),
+            {**params, "fid": fid},
+        )
+    feature = await layers.item(db_session, layer=layer, feature_id=fid)
+    await audit.record(
+        db_session,
+        by=user,
+        action="replace" if not partial else "update",
+        entity=layer.edit_table,
+        entity_id=fid,
+        before=orjson.loads(current)["properties"],
+        after=orjson.loads(feature)["properties"],
+    )
+    await db_session.commit()
+    return Response(feature, media_type="application/geo+json", headers={"ETag": etag_of(feature)})
+
+
+@router.put("/collections/{layer_id}/items/{feature_id}")
+async def replace_feature(
+    layer: ReadableLayer, feature_id: str, request: Request, user: CurrentUser, db_session: SessionDep
+):
+    """Replace a feature. With If-Match, a stale version gets 412."""
+    return await _update(layer, feature_id, request, user, db_session, partial=False)
+
+
+@router.patch("/collections/{layer_id}/items/{feature_id}")
+async def update_feature(
+    layer: ReadableLayer, feature_id: str, request: Request, user: CurrentUser, db_session: SessionDep
+):
+    """Change some properties and/or the geometry. With If-Match, a stale version gets 412."""
+    return await _update(layer, feature_id, request, user, db_session, partial=True)
+
+
+@router.delete("/collections/{layer_id}/items/{feature_id}", status_code=204)
+async def delete_feature(
+    layer: ReadableLayer, feature_id: str, request: Request, user: CurrentUser, db_session: SessionDep
+):
+    """Delete a feature. With If-Match, a stale version gets 412."""
+    _editable(layer, user)
+    current = await _current(db_session, layer, feature_id)
+    _check_if_match(request, current)
+    await db_session.execute(
+        text(f'DELETE FROM "{layer.edit_table}" WHERE "{layer.id_column}"::text = :id'), {"id": feature_id}
+    )
+    await audit.record(
+        db_session,
+        by=user,
+        action="delete",
+        entity=layer.edit_table,
+        entity_id=feature_id,
+        before=orjson.loads(current)["properties"],
+    )
+    await db_session.commit()
+    return Response(status_code=204)
