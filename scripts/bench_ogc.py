@@ -129,6 +129,19 @@ def run_wrk(base: str, paths: list[str], duration: int, connections: int, workdi
             "errors": int(errors)}
 
 
+def wait_until_idle(url: str, limit_s: float = 120) -> None:
+    """Let queries queued by the previous run finish (a server may keep executing requests
+    that wrk has already given up on), so they do not load the next measurement."""
+    deadline = time.monotonic() + limit_s
+    with psycopg.connect(url, autocommit=True) as con:
+        while time.monotonic() < deadline:
+            busy = con.execute("SELECT count(*) FROM pg_stat_activity WHERE state = 'active'"
+                               " AND pid <> pg_backend_pid() AND datname = current_database()").fetchone()[0]
+            if busy == 0:
+                return
+            time.sleep(0.5)
+
+
 def raw_sql_ms(url: str, work: dict[str, list[str]]) -> dict:
     with psycopg.connect(url) as con:
         def median(sql, args):
@@ -203,7 +216,9 @@ def main() -> None:
                 paths = paths_for(server, kind, values)
                 check = httpx.get(f"http://127.0.0.1:{port}{paths[0]}", timeout=30)
                 assert check.status_code == 200, (server, paths[0], check.status_code, check.text[:300])
+                wait_until_idle(url)
                 run_wrk(f"http://127.0.0.1:{port}", paths, 3, args.connections, tmp)  # warm-up
+                wait_until_idle(url)
                 results[kind][server] = run_wrk(f"http://127.0.0.1:{port}", paths, args.duration, args.connections, tmp)
             t, o = results[kind]["tipg"], results[kind]["ours"]
             results[kind]["speedup"] = round(o["rps"] / t["rps"], 2) if t["rps"] else None
