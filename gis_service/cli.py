@@ -214,6 +214,37 @@ def users_revoke_tokens(name: str) -> None:
     typer.echo(f"revoked {_session_run(_revoke)} token(s)")
 
 
+# -- backups --------------------------------------------------------------------------
+@app.command("backup")
+def backup_command(out: Path = typer.Option(Path("backups"), help="folder for the archive")) -> None:
+    """Write the database and the photo store to a dated archive with a checksum manifest."""
+    from gis_service.ops.backup import BackupError, backup
+
+    settings = _settings()
+    try:
+        archive = backup(settings.database_url, settings.photo_dir, out)
+    except BackupError as exc:
+        fail(str(exc))
+    typer.echo(f"backup written: {archive}")
+
+
+@app.command("restore")
+def restore_command(archive: Path) -> None:
+    """Restore an archive into an empty database (DATABASE_URL) and verify it row by row."""
+    from gis_service.ops.backup import BackupError, restore
+
+    settings = _settings()
+    if not archive.exists():
+        fail(f"No such archive: {archive}")
+    try:
+        result = restore(settings.database_url, settings.photo_dir, archive)
+    except BackupError as exc:
+        fail(str(exc))
+    if result["mismatched"]:
+        fail(f"restored, but these tables differ from the backup: {', '.join(result['mismatched'])}")
+    typer.echo(f"restored and verified: {result['tables']} tables, {result['rows']} rows")
+
+
 # -- serving --------------------------------------------------------------------------
 @app.command("serve")
 def serve(host: str = None, port: int = None, workers: int = None) -> None:
