@@ -49,6 +49,19 @@ def prepared_db(settings: Settings) -> str:
     return settings.database_url
 
 
+@pytest.fixture
+def empty_database(prepared_db: str) -> Iterator[str]:
+    """A new, empty database in the same cluster (URL), dropped after the test."""
+    name = "gis_scratch"
+    with psycopg.connect(prepared_db, autocommit=True) as con:
+        con.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        con.execute(f"CREATE DATABASE {name}")
+    base, _, _ = prepared_db.rpartition("/")
+    yield f"{base}/{name}"
+    with psycopg.connect(prepared_db, autocommit=True) as con:
+        con.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
 @pytest.fixture(scope="session")
 def db(prepared_db: str) -> Iterator[psycopg.Connection]:
     """A plain autocommit connection for checking what the service wrote."""

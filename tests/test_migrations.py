@@ -1,6 +1,5 @@
 """Alembic is the only way the schema is made: it must go down and up cleanly."""
 
-import psycopg
 import pytest
 from sqlalchemy import create_engine, inspect
 
@@ -9,15 +8,8 @@ from gis_service.core.settings import Settings
 
 
 @pytest.fixture
-def scratch_db(prepared_db):
-    with psycopg.connect(prepared_db, autocommit=True) as con:
-        con.execute("DROP DATABASE IF EXISTS gis_migrations")
-        con.execute("CREATE DATABASE gis_migrations")
-    base, _, _ = prepared_db.rpartition("/")
-    url = Settings(database_url=f"{base}/gis_migrations", _env_file=None).sqlalchemy_url
-    yield url
-    with psycopg.connect(prepared_db, autocommit=True) as con:
-        con.execute("DROP DATABASE IF EXISTS gis_migrations WITH (FORCE)")
+def scratch_db(empty_database):
+    return Settings(database_url=empty_database, _env_file=None).sqlalchemy_url
 
 
 def test_upgrade_downgrade_upgrade(scratch_db):

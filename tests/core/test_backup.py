@@ -6,21 +6,14 @@ import subprocess
 import sys
 import tarfile
 
-import psycopg
 import pytest
 
 from gis_service.ops.backup import table_fingerprints
 
 
 @pytest.fixture
-def empty_db(prepared_db):
-    with psycopg.connect(prepared_db, autocommit=True) as con:
-        con.execute("DROP DATABASE IF EXISTS gis_restore WITH (FORCE)")
-        con.execute("CREATE DATABASE gis_restore")
-    base, _, _ = prepared_db.rpartition("/")
-    yield f"{base}/gis_restore"
-    with psycopg.connect(prepared_db, autocommit=True) as con:
-        con.execute("DROP DATABASE IF EXISTS gis_restore WITH (FORCE)")
+def empty_db(empty_database):
+    return empty_database
 
 
 def _cli(args, url, photo_dir):
