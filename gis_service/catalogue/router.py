@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from typing import Literal
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
+from fastapi.responses import FileResponse, StreamingResponse
 from starlette.background import BackgroundTask
 
 from gis_service.catalogue import export, service
@@ -15,9 +14,9 @@ from gis_service.catalogue.dependencies import CatalogueDep, ReadableLayer, prop
 from gis_service.catalogue.tile_cache import TileCache, tile_key
 from gis_service.core.dependencies import OptionalUser, SessionDep, SettingsDep
 from gis_service.core.errors import BadRequest, NotFound, Unauthorized
+from gis_service.core.geojson_pages import feature_collection, page_links
 from gis_service.core.query_params import (
     decode_cursor,
-    encode_cursor,
     parse_bbox,
     parse_bool,
     parse_limit,
@@ -86,21 +85,7 @@ async def layer_items(
         filters=filters,
         skip_geometry=parse_bool("skip_geometry", skip_geometry),
     )
-    links = [{"rel": "self", "type": GEOJSON, "href": str(request.url)}]
-    if page.next_key is not None:
-        query = {k: v for k, v in params.items() if k != "cursor"}
-        query["cursor"] = encode_cursor(page.next_key)
-        links.append(
-            {
-                "rel": "next",
-                "type": GEOJSON,
-                "href": f"{request.url.remove_query_params(list(params))}?{urlencode(query)}",
-            }
-        )
-    body = (
-        '{"type":"FeatureCollection","features":[' + ",".join(page.features_json) + "],"
-        f'"numberReturned":{len(page.features_json)},"links":' + JSONResponse(links).body.decode() + "}"
-    )
+    body = feature_collection(page.features_json, page_links(request, page.next_key))
     return Response(body, media_type=GEOJSON)
 
 

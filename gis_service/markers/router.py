@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import uuid
 from typing import Annotated, Literal
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request, Response, UploadFile, status
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
 from gis_service.auth.models import AppUser
 from gis_service.core.dependencies import AdminUser, CurrentUser, SessionDep, SettingsDep, require_roles
 from gis_service.core.errors import BadRequest, InvalidRows
-from gis_service.core.query_params import decode_cursor, encode_cursor, parse_bbox, parse_limit
+from gis_service.core.geojson_pages import feature_collection, page_links
+from gis_service.core.query_params import decode_cursor, parse_bbox, parse_limit
 from gis_service.core.tables import read_table
 from gis_service.markers import importer, service, telemetry
 from gis_service.markers.conditions import CONDITIONS, NEEDS_ATTENTION, vocabulary
@@ -66,25 +65,7 @@ async def list_markers(
         after=decode_cursor(cursor),
         limit=parse_limit(limit, default=settings.items_default_limit, maximum=settings.items_max_limit),
     )
-    links = [{"rel": "self", "href": str(request.url), "type": GEOJSON}]
-    if last:
-        query = {k: v for k, v in request.query_params.items() if k != "cursor"}
-        query["cursor"] = encode_cursor(last)
-        links.append(
-            {
-                "rel": "next",
-                "type": GEOJSON,
-                "href": f"{request.url.remove_query_params(list(request.query_params))}?{urlencode(query)}",
-            }
-        )
-    body = (
-        f'{{"type":"FeatureCollection","numberReturned":{len(features)},"features":['
-        + ",".join(features)
-        + '],"links":'
-        + JSONResponse(links).body.decode()
-        + "}"
-    )
-    return Response(body, media_type=GEOJSON)
+    return Response(feature_collection(features, page_links(request, last)), media_type=GEOJSON)
 
 
 @router.get("/markers/summary")

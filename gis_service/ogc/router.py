@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, datetime
-from urllib.parse import urlencode
 
 import orjson
 from fastapi import APIRouter, Request, Response
@@ -21,7 +20,8 @@ from gis_service.catalogue.declarations import LayerDeclaration
 from gis_service.catalogue.dependencies import CatalogueDep, ReadableLayer, property_filters
 from gis_service.core.dependencies import OptionalUser, SessionDep, SettingsDep
 from gis_service.core.errors import BadRequest, NotFound, Unauthorized
-from gis_service.core.query_params import decode_cursor, encode_cursor
+from gis_service.core.geojson_pages import feature_collection, page_links
+from gis_service.core.query_params import decode_cursor
 from gis_service.ogc import cql2, html
 from gis_service.ogc.crs import CRS84, SUPPORTED, Crs, parse_crs
 from gis_service.ogc.transactions import etag_of
@@ -273,39 +273,15 @@ async def items(layer: ReadableLayer, request: Request, db_session: SessionDep):
         count=True,
         condition=_filter(layer, params),
     )
-    b = _base(request)
-    self_url = str(request.url)
-    links = [
-        {"rel": "self", "type": GEOJSON, "href": self_url},
-        {
-            "rel": "alternate",
-            "type": "text/html",
-            "href": f"{b}/ogc/collections/{layer.id}/items?{urlencode({**params, 'f': 'html'})}",
-        },
-        {"rel": "collection", "type": JSON, "href": f"{b}/ogc/collections/{layer.id}"},
+    links = page_links(request, page.next_key)
+    links[1:1] = [
+        {"rel": "alternate", "type": "text/html", "href": str(request.url.include_query_params(f="html"))},
+        {"rel": "collection", "type": JSON, "href": f"{_base(request)}/ogc/collections/{layer.id}"},
     ]
-    if page.next_key is not None:
-        query = {k: v for k, v in params.items() if k != "cursor"}
-        query["cursor"] = encode_cursor(page.next_key)
-        links.append(
-            {
-                "rel": "next",
-                "type": GEOJSON,
-                "href": f"{b}/ogc/collections/{layer.id}/items?{urlencode(query)}",
-            }
-        )
     matched = f'"numberMatched":{page.number_matched},' if page.number_matched is not None else ""
     stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    body = (
-        '{"type":"FeatureCollection",'
-        + _crs_members(crs)
-        + matched
-        + f'"numberReturned":{len(page.features_json)},"timeStamp":"{stamp}",'
-        + '"links":'
-        + json.dumps(links)
-        + ',"features":['
-        + ",".join(page.features_json)
-        + "]}"
+    body = feature_collection(
+        page.features_json, links, _crs_members(crs) + matched + f'"timeStamp":"{stamp}",'
     )
     if _wants_html(request):
         return HTMLResponse(html.page(layer.title.zh, json.loads(body)), headers=_crs_headers(crs))

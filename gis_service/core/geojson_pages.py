@@ -1,0 +1,32 @@
+"""Paged GeoJSON FeatureCollections built around features Postgres already serialised."""
+
+from __future__ import annotations
+
+import orjson
+from starlette.requests import Request
+
+from gis_service.core.query_params import encode_cursor
+
+GEOJSON = "application/geo+json"
+
+
+def page_links(request: Request, next_key: str | None) -> list[dict]:
+    """`self`, and `next` (this URL with the cursor moved on) when more rows follow."""
+    links = [{"rel": "self", "type": GEOJSON, "href": str(request.url)}]
+    if next_key is not None:
+        next_url = request.url.include_query_params(cursor=encode_cursor(next_key))
+        links.append({"rel": "next", "type": GEOJSON, "href": str(next_url)})
+    return links
+
+
+def feature_collection(features: list[str], links: list[dict], members: str = "") -> str:
+    """The collection as text; `members` are extra JSON members, each ending with a comma."""
+    return (
+        '{"type":"FeatureCollection",'
+        + members
+        + f'"numberReturned":{len(features)},"links":'
+        + orjson.dumps(links).decode()
+        + ',"features":['
+        + ",".join(features)
+        + "]}"
+    )
