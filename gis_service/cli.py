@@ -288,9 +288,8 @@ def run_local() -> None:
             os.environ["DATABASE_URL"] = embedded.start()
         except epg.SetupError as exc:
             fail(str(exc))
-        get_settings.cache_clear()
     os.environ.setdefault("DEMO_MODE", "true")
-    get_settings.cache_clear()
+    get_settings.cache_clear()  # re-read: DATABASE_URL and DEMO_MODE may have just been set
     try:
         _prepare_database()
         _print_welcome(time.monotonic() - started)

