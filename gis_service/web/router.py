@@ -61,6 +61,7 @@ async def map_config(settings: SettingsDep, user: OptionalUser):
         "tianditu_key": settings.tianditu_key,
         "anonymous_layers": settings.anonymous_layers,
         "demo_mode": settings.demo_mode,
+        "home_code": settings.home_unit_code,  # its units are always labelled on the map
         # Ordos' extent as [[south, west], [north, east]].
         "home_bounds": [[37.58, 106.70], [40.88, 111.48]],
         "signed_in": user is not None,

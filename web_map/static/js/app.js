@@ -6,7 +6,6 @@ import { buildLayerSwitcher, createCatalogueLayer } from "./layers.js";
 import { initMarkerPanel, showMarker } from "./marker_panel.js";
 import { MarkerLayer } from "./markers.js";
 
-const HOME_CODE = "150600";  // Ordos: its units are always labelled
 const state = { map: null, config: null, layers: new Map(), switcher: null, user: null, coords: null };
 const $ = (id) => document.getElementById(id);
 
@@ -90,7 +89,7 @@ async function loadLayers() {
     if (decl.map_renderer === "cluster") {
       state.layers.set(decl.id, new MarkerLayer(state.map, decl, { onSelect: showMarker }));
     } else if (decl.geometry_type !== "none") {
-      state.layers.set(decl.id, createCatalogueLayer(state.map, decl, { focusCode: HOME_CODE }));
+      state.layers.set(decl.id, createCatalogueLayer(state.map, decl, { focusCode: state.config.home_code }));
     }
   }
   if (state.layers.has("boundary_marker")) {

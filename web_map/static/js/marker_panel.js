@@ -1,6 +1,6 @@
 // The inspector's panel: marker card, visit form (geolocation, photos, offline outbox),
 // visit history, the markers of a line in sequence, and the nearest markers.
-import { getJson } from "./api.js";
+import { authHeaders, getAllFeatures, getJson } from "./api.js";
 import { currentLang, errorMessage, t } from "./i18n.js";
 import * as outbox from "./outbox.js";
 
@@ -108,7 +108,6 @@ export async function showMarker(code) {
 
 async function loadPhoto(img, url) {
   // Photos need the sign-in token, so they are fetched rather than linked.
-  const { authHeaders } = await import("./api.js");
   const r = await fetch(url, { headers: authHeaders() });
   if (r.ok) img.src = URL.createObjectURL(await r.blob());
 }
@@ -195,7 +194,6 @@ async function showHistory(code) {
 }
 
 async function showLine(lineCode, name) {
-  const { getAllFeatures } = await import("./api.js");
   const features = await getAllFeatures(`/api/v1/markers?line=${lineCode}&limit=1000`);
   features.sort((a, b) => a.properties.seq - b.properties.seq || a.properties.type_suffix.localeCompare(b.properties.type_suffix));
   const list = el("ol", { class: "line-list" }, ...features.map((f) => el("li", {},

@@ -98,7 +98,12 @@ export async function flush() {
   }
 }
 
+let senderStarted = false;
+
+/** Start retrying in the background; later calls (after each sign-in) change nothing. */
 export function startSender() {
+  if (senderStarted) { flush(); return; }
+  senderStarted = true;
   window.addEventListener("online", () => flush());
   setInterval(() => flush(), 15000);
   flush();
