@@ -13,6 +13,7 @@ import re
 import threading
 import time
 import tomllib
+from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
@@ -112,6 +113,11 @@ class LayerDeclaration(BaseModel):
         if unknown:
             raise ValueError(f"filterable names columns not in properties: {sorted(unknown)}")
         return self
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """The declaration as text, computed once: part of tile cache keys and ETags."""
+        return self.model_dump_json()
 
     @property
     def has_geometry(self) -> bool:

@@ -56,5 +56,5 @@ async def tile_key(conn, layer: LayerDeclaration, z: int, x: int, y: int) -> str
         (tables,),
     )
     versions = (await cur.fetchone())[0]
-    raw = f"{layer.model_dump_json()}|{versions}|{z}/{x}/{y}"
+    raw = f"{layer.fingerprint}|{versions}|{z}/{x}/{y}"
     return hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 from alembic import command
@@ -19,7 +20,9 @@ def alembic_config(sqlalchemy_url: str | None = None) -> Config:
     return cfg
 
 
+@lru_cache
 def head_revision() -> str | None:
+    """The newest migration shipped with this code (read once: it cannot change at run time)."""
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
