@@ -17,7 +17,6 @@ import json
 import os
 import random
 import statistics
-import subprocess
 import sys
 import time
 import uuid
@@ -29,6 +28,8 @@ import psycopg
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from bench_support import start_server  # noqa: E402
 
 from gis_service.core.migrations import upgrade  # noqa: E402
 from gis_service.core.settings import Settings  # noqa: E402
@@ -164,16 +165,10 @@ def main() -> None:
 
     port = free_port()
     env = {**os.environ, "DATABASE_URL": url, "LOG_LEVEL": "WARNING", "DB_POOL_SIZE": "10"}
-    server = subprocess.Popen([sys.executable, "-m", "gis_service", "serve", "--port", str(port),
-                               "--workers", str(args.workers)], env=env, cwd=ROOT)
     base = f"http://127.0.0.1:{port}"
+    server = start_server([sys.executable, "-m", "gis_service", "serve", "--port", str(port),
+                           "--workers", str(args.workers)], env, base + "/healthz")
     try:
-        for _ in range(100):
-            try:
-                if httpx.get(base + "/healthz").status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
         token = httpx.post(base + "/api/v1/auth/token",
                            data={"username": "demo_inspector", "password": "demo-inspector"}).json()["access_token"]
         bbox_paths = [f"/api/v1/markers?bbox={a:.5f},{b:.5f},{c:.5f},{d:.5f}&limit=100" for a, b, c, d in boxes]

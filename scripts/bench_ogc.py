@@ -33,6 +33,8 @@ import psycopg
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench_support import start_server  # noqa: E402
+
 from gis_service.core.migrations import upgrade  # noqa: E402
 from gis_service.core.settings import Settings  # noqa: E402
 from gis_service.ops.embedded_postgres import EmbeddedPostgres, free_port  # noqa: E402
@@ -164,19 +166,6 @@ def raw_sql_ms(url: str, work: dict[str, list[str]]) -> dict:
         }
 
 
-def start(cmd: list[str], env: dict, health: str) -> subprocess.Popen:
-    proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(150):
-        try:
-            if httpx.get(health, timeout=2).status_code < 500:
-                return proc
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    proc.terminate()
-    raise RuntimeError(f"server did not start: {cmd}")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--duration", type=int, default=20)
@@ -199,10 +188,10 @@ def main() -> None:
     layers.mkdir()
     (layers / "bench_point.toml").write_text(LAYER)
     ours_port, tipg_port = free_port(), free_port()
-    ours = start([sys.executable, "-m", "gis_service", "serve", "--port", str(ours_port), "--workers", str(args.workers)],
+    ours = start_server([sys.executable, "-m", "gis_service", "serve", "--port", str(ours_port), "--workers", str(args.workers)],
                  {**os.environ, "DATABASE_URL": url, "LAYERS_DIR": str(layers), "ANONYMOUS_LAYERS": "bench_point",
                   "LOG_LEVEL": "WARNING"}, f"http://127.0.0.1:{ours_port}/healthz")
-    tipg_proc = start([str(tipg / "bin" / "uvicorn"), "tipg.main:app", "--port", str(tipg_port), "--workers",
+    tipg_proc = start_server([str(tipg / "bin" / "uvicorn"), "tipg.main:app", "--port", str(tipg_port), "--workers",
                        str(args.workers), "--log-level", "warning"],
                       {**os.environ, "DATABASE_URL": url, "TIPG_DB_SCHEMAS": '["public"]',
                        "TIPG_DB_TABLES": '["public.bench_point"]', "TIPG_MAX_FEATURES_PER_TILE": "10000"},
