@@ -1,7 +1,8 @@
 """An in-process tile cache keyed by the data's version.
 
-Every write to a table bumps its row in `data_version` (a statement trigger, same
-transaction as the write). A tile's key and ETag include the versions of the tables its
+Every write statement on a table appends a row to `data_change` (a statement trigger,
+same transaction as the write), so a table's version, `data_versions()` in SQL, counts
+its committed writes without any lock shared between writers. A tile's key and ETag include the versions of the tables its
 layer depends on and a hash of the layer's declaration, so after a commit the next
 request computes a new key: a stale tile is never served, and no purge is needed, even
 with several worker processes each holding their own cache.
@@ -9,11 +10,15 @@ with several worker processes each holding their own cache.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import logging
 import threading
 from collections import OrderedDict
 
 from gis_service.catalogue.declarations import LayerDeclaration
+
+log = logging.getLogger(__name__)
 
 
 class TileCache:
@@ -51,10 +56,22 @@ async def tile_key(conn, layer: LayerDeclaration, z: int, x: int, y: int) -> str
     """A key (and ETag) that changes whenever the layer's data or declaration changes."""
     tables = layer.depends_on or [layer.source]
     cur = await conn.execute(
-        "SELECT string_agg(table_name || ':' || version, ',' ORDER BY table_name) FROM data_version"
-        " WHERE table_name = ANY(%s)",
+        "SELECT string_agg(table_name || ':' || version, ',' ORDER BY table_name)"
+        " FROM data_versions(%s)",
         (tables,),
     )
     versions = (await cur.fetchone())[0]
     raw = f"{layer.fingerprint}|{versions}|{z}/{x}/{y}"
     return hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
+
+
+async def compact_data_changes(pool, every_seconds: float = 15.0) -> None:
+    """Fold the change log into the per-table counters now and then, so that reading a
+    version stays an index lookup over a few rows. Runs for the life of the app."""
+    while True:
+        try:
+            async with pool.connection() as conn:
+                await conn.execute("SELECT compact_data_changes()")
+        except Exception:  # the database may be restarting; try again next round
+            log.warning("data change compaction failed", exc_info=True)
+        await asyncio.sleep(every_seconds)

@@ -25,9 +25,11 @@ class Base(DeclarativeBase):
 def make_engine(settings: Settings) -> AsyncEngine:
     return create_async_engine(
         settings.sqlalchemy_url,
+        # A fixed set of connections: under a burst, requests queue briefly for one
+        # instead of opening (and, on return, closing) overflow connections, whose
+        # start-up and SCRAM handshake cost more than the wait.
         pool_size=settings.db_pool_size,
-        max_overflow=settings.db_pool_size,
-        pool_pre_ping=True,
+        max_overflow=0,
         pool_timeout=10,
         connect_args={"connect_timeout": 5, "application_name": "gis_service"},
     )

@@ -234,7 +234,10 @@ class EmbeddedPostgres:
             self.init()
         state = self._state()
         if not self.running():
-            port = free_port()
+            # Keep the last port when it is still free: clients (and a running service)
+            # reconnect to the same address after a restart.
+            last = state.get("port")
+            port = last if last and not port_in_use("127.0.0.1", last) else free_port()
             opts = [
                 f"-p {port}",
                 "-c listen_addresses=127.0.0.1",

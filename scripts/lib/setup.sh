@@ -55,7 +55,7 @@ ensure_web_packages() {
     _stamp_set web "$want"
 }
 
-# Debian packages needed by the tests; installed with apt when we are root.
+# Debian packages the tests and benchmarks need; installed with apt when we are root.
 ensure_apt_packages() {
     local missing=()
     for pkg in "$@"; do
