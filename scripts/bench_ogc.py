@@ -72,7 +72,9 @@ def ensure_tipg() -> Path:
     venv = ROOT / ".bench" / "tipg-venv"
     if not (venv / "bin" / "uvicorn").exists():
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run([str(venv / "bin" / "pip"), "install", "-q", f"tipg=={TIPG_VERSION}", "uvicorn"], check=True)
+        subprocess.run(
+            [str(venv / "bin" / "pip"), "install", "-q", f"tipg=={TIPG_VERSION}", "uvicorn"], check=True
+        )
     return venv
 
 
@@ -83,8 +85,10 @@ def ensure_points(url: str) -> None:
             return
         t = time.perf_counter()
         con.execute("DROP TABLE IF EXISTS bench_point")
-        con.execute("CREATE TABLE bench_point (id bigint PRIMARY KEY, name text, value integer,"
-                    " geom geometry(Point, 4490) NOT NULL)")
+        con.execute(
+            "CREATE TABLE bench_point (id bigint PRIMARY KEY, name text, value integer,"
+            " geom geometry(Point, 4490) NOT NULL)"
+        )
         x0, y0, x1, y1 = EXTENT
         con.execute(f"""INSERT INTO bench_point SELECT g, 'synthetic ' || g, (random() * 1000)::int,
             ST_SetSRID(ST_MakePoint({x0} + random() * {x1 - x0}, {y0} + random() * {y1 - y0}), 4490)
@@ -109,7 +113,11 @@ def workloads(seed: int = 7) -> dict[str, list[str]]:
         z12.append(tile_of(lon, lat, 12))
     (a, b), (c, d) = tile_of(x0, y1, 8), tile_of(x1, y0, 8)
     z8 = [(x, y) for x in range(a, c + 1) for y in range(b, d + 1)]
-    return {"items": boxes, "tile_z12": [f"12/{x}/{y}" for x, y in z12], "tile_z8": [f"8/{x}/{y}" for x, y in z8]}
+    return {
+        "items": boxes,
+        "tile_z12": [f"12/{x}/{y}" for x, y in z12],
+        "tile_z8": [f"8/{x}/{y}" for x, y in z8],
+    }
 
 
 def paths_for(server: str, kind: str, values: list[str]) -> list[str]:
@@ -123,12 +131,21 @@ def run_wrk(base: str, paths: list[str], duration: int, connections: int, workdi
     pfile, script = workdir / "paths.txt", workdir / "rotate.lua"
     pfile.write_text("\n".join(paths) + "\n")
     script.write_text(LUA)
-    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "-s", str(script), base],
-                         capture_output=True, text=True, env={**os.environ, "PATHS": str(pfile)}, check=True).stdout
+    out = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "-s", str(script), base],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PATHS": str(pfile)},
+        check=True,
+    ).stdout
     m = re.search(r"RESULT (\d+) (\d+) ([\d.]+) ([\d.]+) ([\d.]+)", out)
     requests, errors, p50, p95, seconds = m.groups()
-    return {"rps": round(int(requests) / float(seconds), 1), "p50_ms": float(p50), "p95_ms": float(p95),
-            "errors": int(errors)}
+    return {
+        "rps": round(int(requests) / float(seconds), 1),
+        "p50_ms": float(p50),
+        "p95_ms": float(p95),
+        "errors": int(errors),
+    }
 
 
 def wait_until_idle(url: str, limit_s: float = 120) -> None:
@@ -137,8 +154,10 @@ def wait_until_idle(url: str, limit_s: float = 120) -> None:
     deadline = time.monotonic() + limit_s
     with psycopg.connect(url, autocommit=True) as con:
         while time.monotonic() < deadline:
-            busy = con.execute("SELECT count(*) FROM pg_stat_activity WHERE state = 'active'"
-                               " AND pid <> pg_backend_pid() AND datname = current_database()").fetchone()[0]
+            busy = con.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE state = 'active'"
+                " AND pid <> pg_backend_pid() AND datname = current_database()"
+            ).fetchone()[0]
             if busy == 0:
                 return
             time.sleep(0.5)
@@ -146,6 +165,7 @@ def wait_until_idle(url: str, limit_s: float = 120) -> None:
 
 def raw_sql_ms(url: str, work: dict[str, list[str]]) -> dict:
     with psycopg.connect(url) as con:
+
         def median(sql, args):
             times = []
             for a in args:
@@ -153,21 +173,29 @@ def raw_sql_ms(url: str, work: dict[str, list[str]]) -> dict:
                 con.execute(sql, a).fetchall()
                 times.append((time.perf_counter() - t) * 1000)
             return round(statistics.median(times), 2)
+
         items = [tuple(map(float, b.split(","))) for b in work["items"][:200]]
         tiles = {k: [tuple(map(int, v.split("/"))) for v in work[k][:200]] for k in ("tile_z12", "tile_z8")}
-        tile_sql = ("WITH b AS (SELECT ST_TileEnvelope(%s, %s, %s) e) SELECT ST_AsMVT(t.*, 'bench_point') FROM ("
-                    "SELECT ST_AsMVTGeom(ST_Transform(geom, 3857), b.e, 4096, 64, true) g, id, name, value "
-                    "FROM bench_point, b WHERE geom && ST_Transform(ST_TileEnvelope(%s, %s, %s, margin => 0.015625), 4490)"
-                    " LIMIT 10000) t")
+        tile_sql = (
+            "WITH b AS (SELECT ST_TileEnvelope(%s, %s, %s) e) SELECT ST_AsMVT(t.*, 'bench_point') FROM ("
+            "SELECT ST_AsMVTGeom(ST_Transform(geom, 3857), b.e, 4096, 64, true) g, id, name, value "
+            "FROM bench_point, b WHERE geom && ST_Transform(ST_TileEnvelope(%s, %s, %s, margin => 0.015625), 4490)"
+            " LIMIT 10000) t"
+        )
         return {
-            "items": median("SELECT id, name, value, ST_AsGeoJSON(geom) FROM bench_point WHERE geom &&"
-                            " ST_MakeEnvelope(%s, %s, %s, %s, 4490) ORDER BY id LIMIT 101", items),
+            "items": median(
+                "SELECT id, name, value, ST_AsGeoJSON(geom) FROM bench_point WHERE geom &&"
+                " ST_MakeEnvelope(%s, %s, %s, %s, 4490) ORDER BY id LIMIT 101",
+                items,
+            ),
             **{k: median(tile_sql, [(z, x, y, z, x, y) for z, x, y in v]) for k, v in tiles.items()},
         }
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--duration", type=int, default=20)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2)
@@ -188,16 +216,53 @@ def main() -> None:
     layers.mkdir()
     (layers / "bench_point.toml").write_text(LAYER)
     ours_port, tipg_port = free_port(), free_port()
-    ours = start_server([sys.executable, "-m", "gis_service", "serve", "--port", str(ours_port), "--workers", str(args.workers)],
-                 {**os.environ, "DATABASE_URL": url, "LAYERS_DIR": str(layers), "ANONYMOUS_LAYERS": "bench_point",
-                  "LOG_LEVEL": "WARNING"}, f"http://127.0.0.1:{ours_port}/healthz")
-    tipg_proc = start_server([str(tipg / "bin" / "uvicorn"), "tipg.main:app", "--port", str(tipg_port), "--workers",
-                       str(args.workers), "--log-level", "warning"],
-                      {**os.environ, "DATABASE_URL": url, "TIPG_DB_SCHEMAS": '["public"]',
-                       "TIPG_DB_TABLES": '["public.bench_point"]', "TIPG_MAX_FEATURES_PER_TILE": "10000"},
-                      f"http://127.0.0.1:{tipg_port}/collections")
-    results: dict = {"points": POINTS, "workers": args.workers, "connections": args.connections,
-                     "duration_s": args.duration, "tipg": TIPG_VERSION}
+    ours = start_server(
+        [
+            sys.executable,
+            "-m",
+            "gis_service",
+            "serve",
+            "--port",
+            str(ours_port),
+            "--workers",
+            str(args.workers),
+        ],
+        {
+            **os.environ,
+            "DATABASE_URL": url,
+            "LAYERS_DIR": str(layers),
+            "ANONYMOUS_LAYERS": "bench_point",
+            "LOG_LEVEL": "WARNING",
+        },
+        f"http://127.0.0.1:{ours_port}/healthz",
+    )
+    tipg_proc = start_server(
+        [
+            str(tipg / "bin" / "uvicorn"),
+            "tipg.main:app",
+            "--port",
+            str(tipg_port),
+            "--workers",
+            str(args.workers),
+            "--log-level",
+            "warning",
+        ],
+        {
+            **os.environ,
+            "DATABASE_URL": url,
+            "TIPG_DB_SCHEMAS": '["public"]',
+            "TIPG_DB_TABLES": '["public.bench_point"]',
+            "TIPG_MAX_FEATURES_PER_TILE": "10000",
+        },
+        f"http://127.0.0.1:{tipg_port}/collections",
+    )
+    results: dict = {
+        "points": POINTS,
+        "workers": args.workers,
+        "connections": args.connections,
+        "duration_s": args.duration,
+        "tipg": TIPG_VERSION,
+    }
     try:
         for kind, values in work.items():
             results[kind] = {}
@@ -208,7 +273,9 @@ def main() -> None:
                 wait_until_idle(url)
                 run_wrk(f"http://127.0.0.1:{port}", paths, 3, args.connections, tmp)  # warm-up
                 wait_until_idle(url)
-                results[kind][server] = run_wrk(f"http://127.0.0.1:{port}", paths, args.duration, args.connections, tmp)
+                results[kind][server] = run_wrk(
+                    f"http://127.0.0.1:{port}", paths, args.duration, args.connections, tmp
+                )
             t, o = results[kind]["tipg"], results[kind]["ours"]
             results[kind]["speedup"] = round(o["rps"] / t["rps"], 2) if t["rps"] else None
             results[kind]["p95_no_worse"] = o["p95_ms"] <= t["p95_ms"]
@@ -220,7 +287,9 @@ def main() -> None:
     results["raw_sql_median_ms"] = raw_sql_ms(url, workloads())
     out = ROOT / "bench-results"
     out.mkdir(exist_ok=True)
-    (out / ("ogc.json" if not args.only else f"ogc-{args.only}.json")).write_text(json.dumps(results, indent=2))
+    (out / ("ogc.json" if not args.only else f"ogc-{args.only}.json")).write_text(
+        json.dumps(results, indent=2)
+    )
     print(f"{'workload':10} {'server':5} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8}")
     for kind in work:
         for server in ("tipg", "ours"):

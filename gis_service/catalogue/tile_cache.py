@@ -56,8 +56,7 @@ async def tile_key(conn, layer: LayerDeclaration, z: int, x: int, y: int) -> str
     """A key (and ETag) that changes whenever the layer's data or declaration changes."""
     tables = layer.depends_on or [layer.source]
     cur = await conn.execute(
-        "SELECT string_agg(table_name || ':' || version, ',' ORDER BY table_name)"
-        " FROM data_versions(%s)",
+        "SELECT string_agg(table_name || ':' || version, ',' ORDER BY table_name) FROM data_versions(%s)",
         (tables,),
     )
     versions = (await cur.fetchone())[0]

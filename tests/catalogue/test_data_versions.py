@@ -17,7 +17,10 @@ def test_a_committed_write_changes_the_version_and_compaction_keeps_it(db):
     _touch_a_dispute(db)
     assert _version(db, "boundary_dispute") == before + 1
     db.execute("SELECT compact_data_changes()")
-    assert db.execute("SELECT count(*) FROM data_change WHERE table_name = 'boundary_dispute'").fetchone()[0] == 0
+    assert (
+        db.execute("SELECT count(*) FROM data_change WHERE table_name = 'boundary_dispute'").fetchone()[0]
+        == 0
+    )
     assert _version(db, "boundary_dispute") == before + 1
 
 
