@@ -29,6 +29,7 @@ from gis_service.markers.schemas import InspectionIn
 from gis_service.ogc.router import router as ogc_router
 from gis_service.ogc.transactions import router as ogc_transactions_router
 from gis_service.photos.router import router as photos_router
+from gis_service.placenames.router import router as placenames_router
 from gis_service.web.router import mount_static
 from gis_service.web.router import router as web_router
 
@@ -80,6 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         photos_router,
         joint_inspections_router,
         disputes_router,
+        placenames_router,
         ogc_router,
         ogc_transactions_router,
         catalogue_router,

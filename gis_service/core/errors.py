@@ -61,6 +61,13 @@ class Conflict(AppError):
     code = "conflict"
 
 
+class PreconditionFailed(AppError):
+    """An If-Match for a version that is no longer current: the write changes nothing."""
+
+    status_code = 412
+    code = "precondition_failed"
+
+
 class InvalidRows(AppError):
     """A file import rejected as a whole, with a report row by row."""
 
@@ -135,6 +142,16 @@ def install_error_handlers(app: FastAPI) -> None:
         # Data errors that slipped past validation are still the caller's input.
         sqlstate = getattr(exc.orig, "sqlstate", "") or ""
         if sqlstate.startswith(("22", "23")):
+            diag = getattr(exc.orig, "diag", None)
+            # The primary message and constraint name carry no row values.
+            log.info(
+                "value rejected by the database",
+                extra={
+                    "sqlstate": sqlstate,
+                    "constraint": getattr(diag, "constraint_name", None),
+                    "reason": getattr(diag, "message_primary", None),
+                },
+            )
             return _json(
                 400,
                 BadRequest(

@@ -67,3 +67,35 @@ def read_table(data: bytes) -> list[dict[str, str]]:
         )
     header = [h.strip() for h in raw[0]]
     return [{header[i]: (r[i].strip() if i < len(r) else "") for i in range(len(header))} for r in raw[1:]]
+
+
+def write_csv(header: list[str], rows: list[list]) -> bytes:
+    """UTF-8 CSV with a BOM, so that Excel in China opens it correctly."""
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(header)
+    w.writerows(["" if v is None else v for v in r] for r in rows)
+    return ("\ufeff" + out.getvalue()).encode()
+
+
+def write_xlsx(
+    header: list[str], rows: list[list], *, title: str, widths: dict[int, int] | None = None
+) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook(write_only=False)
+    ws = wb.active
+    ws.title = title[:31]
+    ws.append(header)
+    for c in ws[1]:
+        c.font = Font(bold=True)
+    for r in rows:
+        ws.append(["" if v is None else v for v in r])
+    for i, width in (widths or {}).items():
+        ws.column_dimensions[get_column_letter(i + 1)].width = width
+    ws.freeze_panes = "A2"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

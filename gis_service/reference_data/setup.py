@@ -1,5 +1,5 @@
-"""Bringing a migrated database to a usable state: reference data, derived boundary
-lines and, in demo mode, demo accounts and demo markers. Each step runs once."""
+"""Bringing a migrated database to a usable state: reference data, the place-name
+register, derived boundary lines and, in demo mode, demo accounts and demo markers. Each step runs once."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from gis_service.boundaries.derive import derive_lines
 from gis_service.core.db import standalone_session
 from gis_service.core.settings import Settings
 from gis_service.markers.demo import load_demo_markers
+from gis_service.placenames.locate import suggest
+from gis_service.placenames.register_import import import_admin_units, seed_reference
 from gis_service.reference_data.demo import load_demo
 from gis_service.reference_data.loader import load_reference
 
@@ -17,6 +19,14 @@ async def prepare(settings: Settings, *, demo: bool) -> dict[str, object]:
     done: dict[str, object] = {}
     async with standalone_session(settings) as session:
         done["reference"] = await load_reference(session, settings.layers_dir / "data")
+    async with standalone_session(settings) as session:
+        seeded = await seed_reference(session)
+        names = await import_admin_units(session, home_code=settings.home_unit_code)
+        if names:
+            done["place_names"] = names
+            done["place_name_lexicon"] = seeded["lexicon"]
+            done["location_suggestions"] = await suggest(session, settings.layers_dir / "data")
+        await session.commit()
     async with standalone_session(settings) as session:
         if not await session.scalar(text("SELECT EXISTS (SELECT 1 FROM boundary_line)")):
             done["boundary_lines"] = await derive_lines(

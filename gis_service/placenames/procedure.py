@@ -1,0 +1,216 @@
+"""The naming procedure for naming, renaming and cancellation requests:
+application → review (expert opinion, consultation) → approval (approving body,
+document number, date) → announcement → filing. A request may be rejected or withdrawn
+before it is announced. Each move checks what its stage needs; the register changes
+when the decision is announced, as a new version of the record."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gis_service.audit import service as audit
+from gis_service.auth.models import AppUser
+from gis_service.core.errors import BadRequest, Conflict, NotFound
+from gis_service.placenames import service
+from gis_service.placenames.schemas import AdvanceIn, RequestIn
+
+NEXT = {
+    "application": {"review", "rejected", "withdrawn"},
+    "review": {"approval", "rejected", "withdrawn"},
+    "approval": {"announcement", "rejected", "withdrawn"},
+    "announcement": {"filed"},
+    "filed": set(),
+    "rejected": set(),
+    "withdrawn": set(),
+}
+# What each stage needs before a request may enter it (field: label).
+NEEDS = {
+    "approval": {"expert_opinion": "expert opinion", "consultation": "consultation record"},
+    "announcement": {
+        "approval_body": "approving body",
+        "approval_document": "approval document number",
+        "approval_date": "approval date",
+    },
+    "filed": {"announced_on": "announcement date"},
+}
+# The six items an announcement of a standard name must carry (DESIGN §5).
+ANNOUNCEMENT_ITEMS = {
+    "name": "standard name",
+    "romanization": "romanisation",
+    "admin_code": "admin unit",
+    "location_description": "location description",
+    "approval_body": "approving body",
+    "approval_date": "approval date",
+}
+
+_SELECT = """SELECT id, kind, place_name_id, stage, proposal, applicant, reason, expert_opinion, consultation,
+    approval_body, approval_document, approval_date, announced_on, filed_on, created_by, created_at, events
+    FROM naming_request"""
+
+
+async def get(db_session: AsyncSession, request_id: int, *, for_update: bool = False) -> dict:
+    row = (
+        await db_session.execute(
+            text(_SELECT + " WHERE id = :id" + (" FOR UPDATE" if for_update else "")), {"id": request_id}
+        )
+    ).first()
+    if row is None:
+        raise NotFound(f"No naming request {request_id}.", f"命名申请 {request_id} 不存在。")
+    return dict(row._mapping)
+
+
+async def list_requests(db_session: AsyncSession, *, stage: str | None) -> list[dict]:
+    rows = await db_session.execute(
+        text(_SELECT + " WHERE CAST(:stage AS text) IS NULL OR stage = :stage ORDER BY id DESC"),
+        {"stage": stage},
+    )
+    return [dict(r._mapping) for r in rows]
+
+
+async def create(db_session: AsyncSession, body: RequestIn, actor: AppUser) -> dict:
+    proposal = body.proposal.model_dump(exclude_none=True, mode="json")
+    if body.kind == "naming":
+        if body.place_name_id is not None:
+            raise BadRequest(
+                "A naming request names a new place: leave place_name_id out.",
+                "命名申请针对新地名，请勿填写 place_name_id。",
+            )
+        missing = [f for f in ("name", "level", "admin_code") if not proposal.get(f)]
+        if missing:
+            raise BadRequest(
+                f"A naming request needs proposal fields: {', '.join(missing)}.",
+                f"命名申请缺少拟用字段：{'、'.join(missing)}。",
+            )
+    else:
+        if body.place_name_id is None:
+            raise BadRequest(
+                f"A {body.kind} request needs the place_name_id of the name it changes.",
+                "更名或销名申请须指明地名 place_name_id。",
+            )
+        await service.get(db_session, body.place_name_id)
+        if body.kind == "renaming" and not proposal.get("name"):
+            raise BadRequest(
+                "A renaming request needs the proposed name (proposal.name).",
+                "更名申请须填写拟用名称（proposal.name）。",
+            )
+    event = {
+        "at": date.today().isoformat(),
+        "by": actor.username,
+        "stage": "application",
+        "note": body.reason,
+    }
+    request_id = await db_session.scalar(
+        text("""INSERT INTO naming_request (kind, place_name_id, proposal, applicant, reason, created_by, events)
+                VALUES (:kind, :pid, CAST(:proposal AS jsonb), :applicant, :reason, :by, CAST(:events AS jsonb))
+                RETURNING id"""),
+        {
+            "kind": body.kind,
+            "pid": body.place_name_id,
+            "proposal": json.dumps(proposal),
+            "applicant": body.applicant,
+            "reason": body.reason,
+            "by": actor.username,
+            "events": json.dumps([event]),
+        },
+    )
+    await audit.record(
+        db_session,
+        by=actor,
+        action="create",
+        entity="naming_request",
+        entity_id=str(request_id),
+        after={"kind": body.kind, "place_name_id": body.place_name_id},
+    )
+    return await get(db_session, request_id)
+
+
+async def advance(db_session: AsyncSession, request_id: int, body: AdvanceIn, actor: AppUser) -> dict:
+    req = await get(db_session, request_id, for_update=True)
+    if body.to not in NEXT[req["stage"]]:
+        allowed = ", ".join(sorted(NEXT[req["stage"]])) or "none (the request is closed)"
+        raise Conflict(
+            f"A request at '{req['stage']}' cannot move to '{body.to}'; next steps: {allowed}.",
+            f"处于“{req['stage']}”阶段的申请不能转到“{body.to}”。",
+        )
+    updates = body.model_dump(exclude_none=True, exclude={"to", "note", "proposal"}, mode="json")
+    proposal = dict(req["proposal"])
+    if body.proposal is not None:
+        proposal |= body.proposal.model_dump(exclude_none=True, mode="json")
+    state = {**req, **updates}
+    missing = [label for field, label in NEEDS.get(body.to, {}).items() if not state.get(field)]
+    if body.to == "announcement" and req["kind"] != "cancellation":
+        record = await _target_record(db_session, req)
+        announced = {**record, **proposal, **{k: state.get(k) for k in ("approval_body", "approval_date")}}
+        missing += [
+            label
+            for field, label in ANNOUNCEMENT_ITEMS.items()
+            if not announced.get(field) and label not in missing
+        ]
+    if missing:
+        raise BadRequest(
+            f"To move to '{body.to}' the request needs: {', '.join(missing)}.",
+            f"转到“{body.to}”阶段还需要：{'、'.join(missing)}。",
+        )
+    events = list(req["events"]) + [
+        {"at": date.today().isoformat(), "by": actor.username, "stage": body.to, "note": body.note}
+    ]
+    sets = ", ".join(f"{k} = :{k}" for k in updates)
+    await db_session.execute(
+        text(f"""UPDATE naming_request SET stage = :to, proposal = CAST(:proposal AS jsonb),
+                 events = CAST(:events AS jsonb){", " + sets if sets else ""} WHERE id = :id"""),
+        {
+            **updates,
+            "to": body.to,
+            "proposal": json.dumps(proposal),
+            "events": json.dumps(events),
+            "id": request_id,
+        },
+    )
+    if body.to == "announcement":
+        await _apply(db_session, {**state, "proposal": proposal}, actor)
+    await audit.record(
+        db_session,
+        by=actor,
+        action="update",
+        entity="naming_request",
+        entity_id=str(request_id),
+        before={"stage": req["stage"]},
+        after={"stage": body.to},
+    )
+    return await get(db_session, request_id)
+
+
+async def _target_record(db_session: AsyncSession, req: dict) -> dict:
+    if req["place_name_id"] is None:
+        return {}
+    record = await service.get(db_session, req["place_name_id"])
+    return {k: record[k] for k in service.FIELDS}
+
+
+async def _apply(db_session: AsyncSession, req: dict, actor: AppUser) -> None:
+    """Write the announced decision into the register."""
+    reason = f"naming request {req['id']} ({req['kind']}), {req['approval_body']} {req['approval_document']}"
+    approval = {k: req.get(k) for k in ("approval_body", "approval_document", "approval_date")}
+    approval["approval_date"] = date.fromisoformat(str(approval["approval_date"]))
+    proposal = {k: v for k, v in req["proposal"].items()}
+    if req["kind"] == "naming":
+        record = await service.create(
+            db_session,
+            values={**proposal, **approval, "status": "standard", "source": f"naming request {req['id']}"},
+            actor=actor,
+            reason=reason,
+        )
+        await db_session.execute(
+            text("UPDATE naming_request SET place_name_id = :pid WHERE id = :id"),
+            {"pid": record["id"], "id": req["id"]},
+        )
+        return
+    changes = {**proposal, **approval}
+    changes["status"] = "cancelled" if req["kind"] == "cancellation" else "standard"
+    await service.update(
+        db_session, req["place_name_id"], changes=changes, actor=actor, reason=reason, if_match=None
+    )

@@ -1,0 +1,110 @@
+"""Filling the register from reference data: the category table and the romanisation
+lexicon from `data/`, and every current Ordos unit from the city down to villages and
+communities, with standard names derived from the NBS committee names."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gis_service.placenames.naming import category_for, split_name, standard_name
+from gis_service.placenames.reference import categories, seed_lexicon
+from gis_service.placenames.romanize import pinyin_keys
+from gis_service.placenames.service import record_versions
+
+DERIVED_NOTE = "standard name derived from the committee name"
+
+
+async def seed_reference(db_session: AsyncSession) -> dict[str, int]:
+    await db_session.execute(
+        text("""INSERT INTO place_name_category (code, name_zh, name_en, parent_code, generics, level, note)
+                VALUES (:code, :name_zh, :name_en, :parent_code, :generics, :level, :note)
+                ON CONFLICT (code) DO UPDATE SET name_zh = excluded.name_zh, name_en = excluded.name_en,
+                    parent_code = excluded.parent_code, generics = excluded.generics, level = excluded.level,
+                    note = excluded.note"""),
+        [
+            {
+                "code": c.code,
+                "name_zh": c.name_zh,
+                "name_en": c.name_en,
+                "parent_code": c.parent_code,
+                "generics": list(c.generics),
+                "level": c.level,
+                "note": c.note,
+            }
+            for c in categories()
+        ],
+    )
+    # The lexicon is the officers' from here on: seed entries never overwrite their edits.
+    result = await db_session.execute(
+        text("""INSERT INTO romanization_lexicon (hanzi, form, kind, source)
+                VALUES (:hanzi, :form, :kind, :source) ON CONFLICT (hanzi) DO NOTHING"""),
+        seed_lexicon(),
+    )
+    return {"categories": len(categories()), "lexicon": result.rowcount}
+
+
+def _origin_language(unit, generic: str) -> str:
+    """Mongolian where the evidence says so (a transliterated official form, or a gacha or
+    sumu, which are Mongolian units); otherwise left for an officer to record."""
+    if (unit.name_romanized_source or "").startswith("transliteration") or generic in {"嘎查", "苏木"}:
+        return "mn"
+    if (unit.name_romanized_source or "").startswith("pinyin"):
+        return "zh"
+    return "unknown"
+
+
+async def import_admin_units(db_session: AsyncSession, *, home_code: str) -> int:
+    """One register record per current unit of the home city (once per unit)."""
+    prefix = home_code[:4]
+    units = await db_session.execute(
+        text("""SELECT code, name, level, parent_code, name_romanized, name_romanized_source, source FROM admin_unit
+                WHERE valid_to IS NULL AND left(code, 4) = :prefix
+                  AND code NOT IN (SELECT unit_code FROM place_name WHERE unit_code IS NOT NULL)
+                ORDER BY code"""),
+        {"prefix": prefix},
+    )
+    rows = []
+    for u in units:
+        name = standard_name(u.name)
+        specific, generic = split_name(name)
+        full, initials = pinyin_keys(name)
+        source = u.source + (f"; {DERIVED_NOTE} “{u.name}”" if name != u.name else "")
+        rows.append(
+            {
+                "name": name,
+                "specific_part": specific,
+                "generic_part": generic,
+                "level": u.level,
+                "admin_code": u.parent_code,
+                "unit_code": u.code,
+                "category_code": category_for(generic, u.level),
+                "romanization": u.name_romanized,
+                "origin_language": _origin_language(u, generic),
+                "status": "standard",
+                "source": source,
+                "pinyin": full,
+                "initials": initials,
+            }
+        )
+    if not rows:
+        return 0
+    await db_session.execute(
+        text("""INSERT INTO place_name (name, specific_part, generic_part, level, admin_code, unit_code,
+                    category_code, romanization, origin_language, status, source, pinyin, initials, geom)
+                SELECT :name, :specific_part, :generic_part, :level, :admin_code, :unit_code, :category_code,
+                       :romanization, :origin_language, :status, :source, :pinyin, :initials,
+                       (SELECT ST_PointOnSurface(geom) FROM admin_unit
+                        WHERE code = CAST(:unit_code AS varchar) AND valid_to IS NULL AND geom IS NOT NULL)"""),
+        rows,
+    )
+    await record_versions(
+        db_session,
+        ids_sql="SELECT id FROM place_name p2 WHERE NOT EXISTS "
+        "(SELECT 1 FROM place_name_version v WHERE v.place_name_id = p2.id)",
+        params={},
+        actor="import",
+        reason="imported from the statistical division register",
+        diff={"created": True},
+    )
+    return len(rows)

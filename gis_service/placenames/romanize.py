@@ -1,0 +1,209 @@
+"""Romanisation of place names (GB/T 16159 and the place-name spelling rules, DESIGN §5).
+
+- Specific and generic are separate words, each capitalised: 东胜区 → Dongsheng Qu.
+- Villages (村, 嘎查, 社区 …) are written as one word: 漫赖村 → Manlaicun.
+- An apostrophe separates a syllable starting with a, o or e from the one before: Xi'an.
+- Polyphonic characters take their standard place-name reading (十里堡 → Shilipu).
+- Mongolian-origin specifics are transliterated from the curated lexicon, longest match
+  first; the generic stays in pinyin: 达拉特旗 → Dalad Qi.
+
+Software only suggests: the result names the parts that need a person's review (a
+polyphonic character read by default, a likely Mongolian part spelled in pinyin).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+from pypinyin import Style, lazy_pinyin, pinyin
+
+from gis_service.placenames.naming import split_name
+from gis_service.placenames.reference import place_readings, word_lists
+
+ONE_WORD_GENERICS = {"村", "嘎查", "社区", "营子", "圪堵", "窑子", "庄", "屯"}
+# Characters common in transliterated Mongolian names: a hint that a part spelled in
+# pinyin may need the official transliteration instead.
+MONGOLIAN_HINTS = set("图勒尔嘎敖淖苏木乌巴彦查干呼浩特吉克台陶胡硕锡")
+MAX_CANDIDATES = 8
+
+
+@dataclass
+class Segment:
+    hanzi: str
+    syllables: list[str]  # pinyin syllables, or one transliterated form
+    transliterated: bool = False
+    review: str | None = None
+
+
+@dataclass
+class Romanization:
+    romanization: str
+    candidates: list[str] = field(default_factory=list)
+    review: list[dict] = field(default_factory=list)
+
+
+def _join_syllables(syllables: list[str]) -> str:
+    out = ""
+    for i, s in enumerate(syllables):
+        if i and s[:1] in "aoe":
+            out += "'"
+        out += s
+    return out
+
+
+def _segments(text: str, lexicon: dict[str, str]) -> list[Segment]:
+    """Longest-match over the lexicon and the place-name readings; pinyin elsewhere."""
+    readings = place_readings()
+    segments: list[Segment] = []
+    i = 0
+    longest = max([len(k) for k in (*lexicon, *readings)] or [1])
+    pending = ""
+    while i < len(text):
+        for n in range(min(longest, len(text) - i), 0, -1):
+            piece = text[i : i + n]
+            if piece in lexicon or piece in readings:
+                if pending:
+                    segments.extend(_pinyin_segments(pending))
+                    pending = ""
+                if piece in lexicon:
+                    segments.append(Segment(piece, [lexicon[piece]], transliterated=True))
+                else:
+                    segments.append(Segment(piece, list(readings[piece])))
+                i += n
+                break
+        else:
+            pending += text[i]
+            i += 1
+    if pending:
+        segments.extend(_pinyin_segments(pending))
+    return segments
+
+
+def _pinyin_segments(text: str) -> list[Segment]:
+    """Pinyin per character. Characters on the place-name polyphonic list, read here by
+    pypinyin's default, are marked for review with their other readings as options."""
+    readings = lazy_pinyin(text, style=Style.NORMAL, v_to_u=True, errors=lambda chars: list(chars))
+    heteronyms = pinyin(text, style=Style.NORMAL, heteronym=True, errors=lambda chars: [[c] for c in chars])
+    polyphonic = set(word_lists()["polyphonic"])
+    out = []
+    for ch, reading, options in zip(text, readings, heteronyms, strict=False):
+        seg = Segment(ch, [reading.replace("ü", "v")])
+        distinct = list(dict.fromkeys(o.replace("ü", "v") for o in options if o))
+        if ch in polyphonic and len(distinct) > 1:
+            seg.review = "polyphonic"
+            seg.options = [seg.syllables[0], *[o for o in distinct if o != seg.syllables[0]]]  # type: ignore[attr-defined]
+        if not seg.syllables[0].isascii() or not seg.syllables[0].isalpha():
+            seg.review = "no_reading"
+        out.append(seg)
+    return out
+
+
+def _generic_segments(generic: str) -> list[Segment]:
+    """Generics have fixed readings (区 qu, 前旗 qianqi, 嘎查 gacha): never reviewed."""
+    return [Segment(generic, lazy_pinyin(generic, v_to_u=True))]
+
+
+def _word(segments: list[Segment], spaced: bool = False) -> str:
+    """Segments written out: pinyin syllables joined with apostrophes, transliterated
+    forms as they stand; `spaced` keeps each transliterated Mongolian word apart
+    (乌兰陶勒盖 → Ulan Tolgoi), otherwise they run together as one word."""
+    parts: list[str] = []
+    run: list[str] = []
+    for seg in segments:
+        if seg.transliterated:
+            if run:
+                parts.append(_join_syllables(run))
+                run = []
+            parts.append(seg.syllables[0])
+        else:
+            run.extend(seg.syllables)
+    if run:
+        parts.append(_join_syllables(run))
+    if spaced:
+        return " ".join(_capitalise(p) for p in parts)
+    return "".join(parts)
+
+
+def _capitalise(word: str) -> str:
+    return word[:1].upper() + word[1:]
+
+
+def romanize(name: str, lexicon: dict[str, str] | None = None, level: str | None = None) -> Romanization:
+    lexicon = lexicon or {}
+    specific, generic = split_name(name)
+    spec_segments = _segments(specific, lexicon)
+    gen_segments = _generic_segments(generic) if generic else []
+    one_word = generic in ONE_WORD_GENERICS or level == "village"
+
+    def render(spec: list[Segment], gen: list[Segment]) -> str:
+        spec_text = _capitalise(_word(spec, spaced=not one_word))
+        if not gen:
+            return spec_text
+        gen_text = _word(gen)
+        if one_word:
+            return _capitalise(_join_syllables([spec_text.lower(), gen_text]))
+        return f"{spec_text} {_capitalise(gen_text)}"
+
+    best = render(spec_segments, gen_segments)
+    review: list[dict] = []
+    variable: list[tuple[int, list[str]]] = []
+    for idx, seg in enumerate(spec_segments + gen_segments):
+        if seg.review == "polyphonic":
+            options = seg.options  # type: ignore[attr-defined]
+            review.append(
+                {
+                    "part": seg.hanzi,
+                    "reason": "polyphonic",
+                    "message": f"{seg.hanzi} has several readings ({', '.join(options)}); "
+                    f"check its standard reading in this name.",
+                    "options": options,
+                }
+            )
+            variable.append((idx, options))
+        elif seg.review == "no_reading":
+            review.append(
+                {"part": seg.hanzi, "reason": "no_reading", "message": f"No reading for {seg.hanzi}."}
+            )
+    pinyin_part = "".join(s.hanzi for s in spec_segments if not s.transliterated)
+    if pinyin_part and any(ch in MONGOLIAN_HINTS for ch in pinyin_part) and generic in {"嘎查", "苏木", "旗"}:
+        review.append(
+            {
+                "part": pinyin_part,
+                "reason": "likely_mongolian",
+                "message": f"{pinyin_part} looks Mongolian in origin but is spelled in pinyin; "
+                "check the official transliteration and add it to the lexicon.",
+            }
+        )
+
+    candidates = [best]
+    if variable:
+        all_segments = spec_segments + gen_segments
+        choices = [options for _, options in variable]
+        for combo in itertools.product(*choices):
+            if len(candidates) >= MAX_CANDIDATES:
+                break
+            trial = [Segment(s.hanzi, list(s.syllables), s.transliterated) for s in all_segments]
+            for (idx, _), reading in zip(variable, combo, strict=True):
+                trial[idx].syllables = [reading]
+            form = render(trial[: len(spec_segments)], trial[len(spec_segments) :])
+            if form not in candidates:
+                candidates.append(form)
+    plain = render(_pinyin_only(specific), _pinyin_only(generic) if generic else [])
+    if plain not in candidates:
+        candidates.append(plain)  # the all-pinyin spelling, for comparison
+    return Romanization(romanization=best, candidates=candidates, review=review)
+
+
+def _pinyin_only(text: str) -> list[Segment]:
+    return [Segment(ch, [p]) for ch, p in zip(text, lazy_pinyin(text), strict=False)]
+
+
+def pinyin_keys(name: str) -> tuple[str, str]:
+    """(full pinyin, initials) without tones or spaces, for search: 东胜区 → dongshengqu, dsq."""
+    syllables = [s.lower() for s in lazy_pinyin(name, errors="ignore") if s.isascii()]
+    return "".join(syllables).replace("ü", "v"), "".join(s[0] for s in syllables if s)
+
+
+def generic_rank(generic: str) -> int | None:
+    return word_lists()["generic_rank"].get(generic)

@@ -1,0 +1,319 @@
+"""HTTP layer of the place-name register. Reading is open to every signed-in user;
+changing the register, the lexicon, findings and requests needs a place-name officer."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Header, Query, Response, UploadFile, status
+
+from gis_service.auth.models import AppUser
+from gis_service.core.dependencies import CurrentUser, SessionDep, SettingsDep, require_roles
+from gis_service.core.errors import BadRequest
+from gis_service.placenames import findings, lexicon, locate, procedure, search, service, transfer
+from gis_service.placenames.romanize import romanize
+from gis_service.placenames.rules import rule_catalogue
+from gis_service.placenames.schemas import (
+    AdvanceIn,
+    CheckIn,
+    LexiconIn,
+    PlaceNameCreate,
+    PlaceNameUpdate,
+    RequestIn,
+    Status,
+    WaiveIn,
+)
+
+router = APIRouter(prefix="/api/v1/place-names", tags=["place names"])
+Officer = Annotated[AppUser, Depends(require_roles("placename_officer"))]
+AdminCodeQuery = Query(pattern=r"^\d{2,12}$")
+
+
+@router.get("")
+async def list_or_search(
+    _: CurrentUser,
+    db_session: SessionDep,
+    q: Annotated[
+        str | None, Query(max_length=50, description="Chinese, pinyin, initials or romanised")
+    ] = None,
+    category: Annotated[str | None, Query(pattern=r"^\d{1,8}$")] = None,
+    admin_code: Annotated[str | None, AdminCodeQuery] = None,
+    status_: Annotated[Status | None, Query(alias="status")] = None,
+    unlocated: bool = False,
+    limit: Annotated[int, Query(ge=1, le=200)] = 20,
+    after: Annotated[int | None, Query(ge=0, description="id to continue after (lists without q)")] = None,
+):
+    """Search the register (with `q`, ranked best first), or list it in id order (keyset
+    paging with `after`). `unlocated=true` lists names without a location: the work list."""
+    if q is not None and q.strip():
+        if unlocated or after is not None:
+            raise BadRequest(
+                "unlocated and after apply to lists, not to searches.", "unlocated 与 after 仅用于列表。"
+            )
+        hits = await search.search(
+            db_session, q=q, category=category, admin_code=admin_code, status=status_, limit=limit
+        )
+        return {"query": q, "results": hits}
+    items = await search.listing(
+        db_session,
+        category=category,
+        admin_code=admin_code,
+        status=status_,
+        unlocated=unlocated,
+        limit=limit,
+        after=after,
+    )
+    return {"results": items, "next_after": items[-1]["id"] if len(items) == limit else None}
+
+
+@router.get("/romanize")
+async def romanize_name(
+    _: CurrentUser,
+    db_session: SessionDep,
+    name: Annotated[str, Query(min_length=1, max_length=50)],
+    level: Literal["province", "city", "county", "township", "village"] | None = None,
+):
+    """The romanisation engine's best form, its candidates and the parts to review."""
+    result = romanize(name.strip(), await lexicon.forms(db_session), level)
+    return {
+        "name": name,
+        "romanization": result.romanization,
+        "candidates": result.candidates,
+        "review": result.review,
+    }
+
+
+@router.post("/check")
+async def check(body: CheckIn, _: CurrentUser, db_session: SessionDep):
+    """Check a proposed name in its context (admin unit, category) against every rule."""
+    found = await findings.check_proposed(
+        db_session, name=body.name, admin_code=body.admin_code, category=body.category, level=body.level
+    )
+    return {"name": body.name, "findings": [f.as_dict() for f in found]}
+
+
+@router.get("/rules")
+async def rules(_: CurrentUser):
+    """The standardisation rules, each with its explanation."""
+    return {"rules": rule_catalogue()}
+
+
+@router.get("/categories")
+async def categories(_: CurrentUser, db_session: SessionDep):
+    """The place-name category table (GB/T 18521 structure; codes to be checked)."""
+    return {"categories": await service.categories(db_session)}
+
+
+@router.get("/lexicon")
+async def get_lexicon(_: CurrentUser, db_session: SessionDep):
+    """The Mongolian transliteration lexicon: roots and whole names, each with its source."""
+    return {"entries": await lexicon.entries(db_session)}
+
+
+@router.put("/lexicon", status_code=status.HTTP_200_OK)
+async def put_lexicon(body: LexiconIn, officer: Officer, db_session: SessionDep):
+    """Add or correct a lexicon entry (officer)."""
+    entry = await lexicon.upsert(db_session, body, officer)
+    await db_session.commit()
+    return entry
+
+
+@router.post("/audit")
+async def run_audit(officer: Officer, db_session: SessionDep):
+    """Check the whole register; findings stay open until resolved or waived."""
+    result = await findings.audit_register(db_session)
+    await db_session.commit()
+    return result
+
+
+@router.get("/audit")
+async def audit_summary(_: CurrentUser, db_session: SessionDep):
+    """Open findings counted by rule and by banner."""
+    return await findings.summary(db_session)
+
+
+@router.get("/findings")
+async def list_findings(
+    _: CurrentUser,
+    db_session: SessionDep,
+    place_name_id: int | None = None,
+    status_: Annotated[Literal["open", "resolved", "waived"] | None, Query(alias="status")] = None,
+    rule: Annotated[str | None, Query(max_length=40)] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+):
+    return {
+        "findings": await findings.list_findings(
+            db_session, place_name_id=place_name_id, status=status_, rule=rule, limit=limit
+        )
+    }
+
+
+@router.post("/findings/{finding_id}/resolve")
+async def resolve_finding(finding_id: int, officer: Officer, db_session: SessionDep):
+    out = await findings.close(db_session, finding_id, actor=officer, waive_reason=None)
+    await db_session.commit()
+    return out
+
+
+@router.post("/findings/{finding_id}/waive")
+async def waive_finding(finding_id: int, body: WaiveIn, officer: Officer, db_session: SessionDep):
+    """Accept a finding as it stands, with the reason (kept)."""
+    out = await findings.close(db_session, finding_id, actor=officer, waive_reason=body.reason)
+    await db_session.commit()
+    return out
+
+
+@router.get("/requests")
+async def list_requests(
+    _: CurrentUser,
+    db_session: SessionDep,
+    stage: Literal["application", "review", "approval", "announcement", "filed", "rejected", "withdrawn"]
+    | None = None,
+):
+    return {"requests": await procedure.list_requests(db_session, stage=stage)}
+
+
+@router.post("/requests", status_code=status.HTTP_201_CREATED)
+async def create_request(body: RequestIn, officer: Officer, db_session: SessionDep):
+    """Open a naming, renaming or cancellation request (stage: application)."""
+    out = await procedure.create(db_session, body, officer)
+    await db_session.commit()
+    return out
+
+
+@router.get("/requests/{request_id}")
+async def get_request(request_id: int, _: CurrentUser, db_session: SessionDep):
+    return await procedure.get(db_session, request_id)
+
+
+@router.post("/requests/{request_id}/advance")
+async def advance_request(request_id: int, body: AdvanceIn, officer: Officer, db_session: SessionDep):
+    """Move a request to its next stage. A move the procedure does not allow is a 409;
+    a move without what its stage needs is a 400 naming the missing items."""
+    out = await procedure.advance(db_session, request_id, body, officer)
+    await db_session.commit()
+    return out
+
+
+@router.get("/location-suggestions")
+async def list_suggestions(
+    _: CurrentUser,
+    db_session: SessionDep,
+    status_: Annotated[Literal["suggested", "accepted", "rejected"] | None, Query(alias="status")] = None,
+):
+    return {"suggestions": await locate.list_suggestions(db_session, status=status_)}
+
+
+@router.post("/location-suggestions/run")
+async def run_suggestions(officer: Officer, db_session: SessionDep, settings: SettingsDep):
+    """Match unlocated names against the GeoNames points (suggestions only)."""
+    added = await locate.suggest(db_session, settings.layers_dir / "data")
+    await db_session.commit()
+    return {"added": added}
+
+
+@router.post("/location-suggestions/{suggestion_id}/{decision}")
+async def decide_suggestion(
+    suggestion_id: int, decision: Literal["accept", "reject"], officer: Officer, db_session: SessionDep
+):
+    """Accepting sets the name's location (a new version); rejecting only records it."""
+    out = await locate.decide(db_session, suggestion_id, accept=decision == "accept", actor=officer)
+    await db_session.commit()
+    return out
+
+
+@router.get("/export")
+async def export(
+    _: CurrentUser,
+    db_session: SessionDep,
+    format: Literal["csv", "xlsx"] = "csv",
+    admin_code: Annotated[str | None, AdminCodeQuery] = None,
+):
+    """The national place-name database table with the census fields. For GeoPackage,
+    Shapefile or GeoJSON use the `place_name` layer's export."""
+    data = await transfer.export(db_session, fmt=format, admin_code=admin_code)
+    media = (
+        "text/csv; charset=utf-8"
+        if format == "csv"
+        else ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    )
+    return Response(
+        data,
+        media_type=media,
+        headers={"Content-Disposition": f'attachment; filename="place_names.{format}"'},
+    )
+
+
+@router.post("/import", status_code=status.HTTP_201_CREATED)
+async def import_table(file: UploadFile, officer: Officer, db_session: SessionDep):
+    """Import names from CSV or XLSX (census labels or field keys as headers). A row with
+    a 登记编号/id updates that record; others are new. All rows or none."""
+    out = await transfer.import_table(db_session, await file.read(), actor=officer)
+    await db_session.commit()
+    return out
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+async def create(body: PlaceNameCreate, officer: Officer, db_session: SessionDep, response: Response):
+    values = body.model_dump(exclude_none=True, exclude={"reason"})
+    record = await service.create(db_session, values=values, actor=officer, reason=body.reason)
+    await db_session.commit()
+    response.headers["Location"] = f"/api/v1/place-names/{record['id']}"
+    response.headers["ETag"] = service.etag(record)
+    return service.feature(record)
+
+
+@router.get("/{place_id}")
+async def get_one(
+    place_id: int,
+    _: CurrentUser,
+    db_session: SessionDep,
+    response: Response,
+    as_of: Annotated[datetime | None, Query(description="the record as it stood at this time")] = None,
+):
+    """A record as GeoJSON Feature, with its romanisation suggestion; with `as_of`, the
+    version in force at that time."""
+    if as_of is not None:
+        return await service.as_of(db_session, place_id, as_of)
+    record = await service.get(db_session, place_id)
+    response.headers["ETag"] = service.etag(record)
+    out = service.feature(record)
+    suggestion = romanize(record["name"], await lexicon.forms(db_session), record["level"])
+    out["properties"]["romanization_suggestion"] = {
+        "romanization": suggestion.romanization,
+        "candidates": suggestion.candidates,
+        "review": suggestion.review,
+    }
+    return out
+
+
+@router.get("/{place_id}/history")
+async def history(place_id: int, _: CurrentUser, db_session: SessionDep):
+    """Every version, newest first: who, when, why and what changed."""
+    return {"id": place_id, "versions": await service.history(db_session, place_id)}
+
+
+@router.patch("/{place_id}")
+async def update(
+    place_id: int,
+    body: PlaceNameUpdate,
+    officer: Officer,
+    db_session: SessionDep,
+    response: Response,
+    if_match: Annotated[str | None, Header()] = None,
+):
+    """Change fields of a record as a new version (reason required). Send If-Match with the
+    ETag you read: if someone changed the record since, the answer is 412 and nothing changes."""
+    changes = body.model_dump(exclude_unset=True, exclude={"reason"})
+    if not changes:
+        raise BadRequest("Nothing to change.", "没有要修改的内容。")
+    for key in ("name", "level", "status", "origin_language"):
+        if key in changes and changes[key] is None:
+            raise BadRequest(f"{key} cannot be emptied.", f"{key} 不能为空。")
+    record = await service.update(
+        db_session, place_id, changes=changes, actor=officer, reason=body.reason, if_match=if_match
+    )
+    await db_session.commit()
+    response.headers["ETag"] = service.etag(record)
+    return service.feature(record)

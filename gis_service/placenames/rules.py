@@ -1,0 +1,292 @@
+"""Standardisation checks for place names (DESIGN §5). Each rule is a named function
+with a code, a severity and a docstring that explains it; `check_name` runs them all.
+
+Severities: `error` breaks a rule of the regulations (a duplicate in scope), `warning`
+is very likely wrong (大、洋、怪), `review` needs a person's judgement (a rare or
+polyphonic character).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+
+import zhconv
+
+from gis_service.placenames.naming import split_name
+from gis_service.placenames.reference import word_lists
+from gis_service.placenames.romanize import pinyin_keys
+
+
+@dataclass
+class Finding:
+    rule: str
+    severity: str
+    message: str
+    suggestion: str | None = None
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class CheckContext:
+    name: str
+    level: str | None = None  # province, city, county, township, village
+    category: str | None = None
+    # Other names in the duplicate scope (same level, same parent): (name, pinyin).
+    neighbours: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def specific(self) -> str:
+        return split_name(self.name)[0]
+
+    @property
+    def generic(self) -> str:
+        return split_name(self.name)[1]
+
+
+Rule = Callable[[CheckContext], list[Finding]]
+RULES: dict[str, Rule] = {}
+
+
+def rule(code: str) -> Callable[[Rule], Rule]:
+    def register(fn: Rule) -> Rule:
+        RULES[code] = fn
+        return fn
+
+    return register
+
+
+@rule("duplicate")
+def duplicate(ctx: CheckContext) -> list[Finding]:
+    """重: the same name already names a place of the same level within the scope
+    (township names within a banner, village names within a township)."""
+    if any(other == ctx.name for other, _ in ctx.neighbours):
+        return [
+            Finding(
+                "duplicate",
+                "error",
+                f"“{ctx.name}” already names another place of this level in the same area.",
+                "Choose a distinct specific, e.g. add a directional or descriptive element.",
+            )
+        ]
+    return []
+
+
+@rule("homophone")
+def homophone(ctx: CheckContext) -> list[Finding]:
+    """重 (by sound): a different name that is pronounced the same in the same scope
+    confuses speech, radio and navigation."""
+    own = pinyin_keys(ctx.name)[0]
+    same = sorted({other for other, sound in ctx.neighbours if sound == own and other != ctx.name})
+    if same:
+        return [
+            Finding(
+                "homophone",
+                "warning",
+                f"“{ctx.name}” sounds the same as {'、'.join(same)} in the same area.",
+                "Choose a specific that sounds different.",
+            )
+        ]
+    return []
+
+
+def _listed(ctx: CheckContext, list_name: str) -> list[str]:
+    return [w for w in word_lists()[list_name] if w in ctx.specific]
+
+
+@rule("person_name")
+def person_name(ctx: CheckContext) -> list[Finding]:
+    """People's names, including fictional characters, may not name places."""
+    hits = _listed(ctx, "people")
+    return (
+        [
+            Finding(
+                "person_name",
+                "warning",
+                f"The name contains a person's name: {'、'.join(hits)}.",
+                "Name places after geography, history or local culture, not people.",
+            )
+        ]
+        if hits
+        else []
+    )
+
+
+@rule("enterprise")
+def enterprise(ctx: CheckContext) -> list[Finding]:
+    """Enterprise names and brands may not name places."""
+    hits = _listed(ctx, "enterprises")
+    return (
+        [
+            Finding(
+                "enterprise",
+                "warning",
+                f"The name contains an enterprise or brand name: {'、'.join(hits)}.",
+                "Remove the enterprise or brand; use a geographic or historical specific.",
+            )
+        ]
+        if hits
+        else []
+    )
+
+
+@rule("exaggerated")
+def exaggerated(ctx: CheckContext) -> list[Finding]:
+    """大: grandiose words (宇宙, 中央, 天下 …) overstate a place."""
+    hits = _listed(ctx, "exaggerated")
+    return (
+        [
+            Finding(
+                "exaggerated",
+                "warning",
+                f"The name uses exaggerated words: {'、'.join(hits)}.",
+                "Use a modest specific that describes the place.",
+            )
+        ]
+        if hits
+        else []
+    )
+
+
+@rule("generic_level")
+def generic_level(ctx: CheckContext) -> list[Finding]:
+    """大: the generic denotes a higher level than the place has (a village called …城)."""
+    lists = word_lists()
+    rank = lists["generic_rank"].get(ctx.generic)
+    own = lists["level_rank"].get(ctx.level or "")
+    if rank is not None and own is not None and rank < own:
+        return [
+            Finding(
+                "generic_level",
+                "warning",
+                f"The generic “{ctx.generic}” denotes a higher level than this {ctx.level}.",
+                "Use the generic of the place's own level.",
+            )
+        ]
+    return []
+
+
+@rule("foreign")
+def foreign(ctx: CheckContext) -> list[Finding]:
+    """洋: foreign place names or words, or foreign script."""
+    hits = _listed(ctx, "foreign")
+    latin = re.findall(r"[A-Za-z]+", ctx.name)
+    found = []
+    if hits:
+        found.append(
+            Finding(
+                "foreign",
+                "warning",
+                f"The name borrows foreign place names: {'、'.join(hits)}.",
+                "Use a Chinese or local-language specific.",
+            )
+        )
+    if latin:
+        found.append(
+            Finding(
+                "foreign",
+                "warning",
+                f"The name contains Latin letters: {' '.join(latin)}.",
+                "Write the name in Chinese characters; the romanisation is a separate field.",
+            )
+        )
+    return found
+
+
+@rule("digits_symbols")
+def digits_symbols(ctx: CheckContext) -> list[Finding]:
+    """怪: digits, digit-only specifics and symbols (·, -, # …) make odd names."""
+    found = []
+    if re.search(r"[0-9０-９]", ctx.name):
+        only = re.fullmatch(r"[0-9０-９]+", ctx.specific or "")
+        found.append(
+            Finding(
+                "digits_symbols",
+                "warning",
+                "The specific is only digits." if only else "The name mixes digits into it.",
+                "Write numbers in Chinese characters, or choose a descriptive specific.",
+            )
+        )
+    symbols = re.findall(r"[^\w\u3400-\u9fff]", ctx.name)
+    if symbols:
+        found.append(
+            Finding(
+                "digits_symbols",
+                "warning",
+                f"The name contains symbols: {' '.join(symbols)}.",
+                "Remove the symbols.",
+            )
+        )
+    return found
+
+
+@rule("traditional_variant")
+def traditional_variant(ctx: CheckContext) -> list[Finding]:
+    """怪: traditional or variant characters (or a mix) instead of the standard simplified ones."""
+    simplified = zhconv.convert(ctx.name, "zh-cn")
+    if simplified != ctx.name:
+        return [
+            Finding(
+                "traditional_variant",
+                "warning",
+                "The name uses traditional or variant characters.",
+                f"Use the standard form: {simplified}",
+            )
+        ]
+    return []
+
+
+@rule("rare_character")
+def rare_character(ctx: CheckContext) -> list[Finding]:
+    """生僻字: characters outside GB 2312's 6,763 common characters are hard to read,
+    type and display; flagged for review, not forbidden."""
+    rare = []
+    for ch in ctx.name:
+        if "\u3400" <= ch <= "\u9fff" or "\U00020000" <= ch <= "\U0003134f":
+            try:
+                ch.encode("gb2312")
+            except UnicodeEncodeError:
+                rare.append(ch)
+    return (
+        [
+            Finding(
+                "rare_character",
+                "review",
+                f"Rare characters: {'、'.join(rare)}.",
+                "Confirm the character and its reading; prefer a common character if the meaning allows.",
+            )
+        ]
+        if rare
+        else []
+    )
+
+
+@rule("polyphonic")
+def polyphonic(ctx: CheckContext) -> list[Finding]:
+    """多音字: a character read differently in place names; its reading needs review."""
+    listed = set(word_lists()["polyphonic"])
+    hits = [ch for ch in dict.fromkeys(ctx.specific) if ch in listed]
+    return (
+        [
+            Finding(
+                "polyphonic",
+                "review",
+                f"Polyphonic characters: {'、'.join(hits)}.",
+                "Record the standard reading in the romanisation.",
+            )
+        ]
+        if hits
+        else []
+    )
+
+
+def check_name(ctx: CheckContext) -> list[Finding]:
+    return [finding for fn in RULES.values() for finding in fn(ctx)]
+
+
+def rule_catalogue() -> list[dict]:
+    """Every rule with its documentation, for the API and the officers' page."""
+    return [{"rule": code, "description": " ".join((fn.__doc__ or "").split())} for code, fn in RULES.items()]

@@ -1,0 +1,103 @@
+"""API shapes for the place-name register."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Status = Literal["standard", "variant", "historical", "pending", "cancelled", "non_standard"]
+Level = Literal["province", "city", "county", "township", "village", "other"]
+ADMIN_CODE = r"^\d{6}(\d{3}(\d{3})?)?$"
+
+
+class PlaceNameFields(BaseModel):
+    """Every field of a register record that a person edits (DESIGN §3)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, min_length=1, max_length=100)
+    specific_part: str | None = Field(default=None, max_length=100)
+    generic_part: str | None = Field(default=None, max_length=20)
+    romanization: str | None = Field(default=None, max_length=200)
+    mongolian_script: str | None = Field(default=None, max_length=300)
+    origin_language: Literal["zh", "mn", "other", "unknown"] | None = None
+    category_code: str | None = Field(default=None, max_length=8)
+    level: Level | None = None
+    admin_code: str | None = Field(default=None, pattern=ADMIN_CODE)
+    geometry: dict | None = Field(default=None, description="GeoJSON Point, LineString or Polygon (lon/lat)")
+    location_description: str | None = Field(default=None, max_length=2000)
+    meaning: str | None = Field(default=None, max_length=5000)
+    origin: str | None = Field(default=None, max_length=5000)
+    history: str | None = Field(default=None, max_length=10000)
+    former_names: list[str] | None = Field(default=None, max_length=50)
+    status: Status | None = None
+    approval_body: str | None = Field(default=None, max_length=200)
+    approval_document: str | None = Field(default=None, max_length=200)
+    approval_date: date | None = None
+
+
+class PlaceNameCreate(PlaceNameFields):
+    name: str = Field(min_length=1, max_length=100)
+    level: Level
+    admin_code: str = Field(pattern=ADMIN_CODE)
+    source: str = Field(default="entered by officer", max_length=300)
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class PlaceNameUpdate(PlaceNameFields):
+    reason: str = Field(
+        min_length=1, max_length=2000, description="Why the record changes (kept in its history)"
+    )
+
+
+class CheckIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=100)
+    admin_code: str = Field(pattern=ADMIN_CODE)
+    category: str | None = Field(default=None, max_length=8)
+    level: Level | None = None
+
+
+class WaiveIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=3, max_length=2000)
+
+
+class LexiconIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    hanzi: str = Field(min_length=1, max_length=30)
+    form: str = Field(min_length=1, max_length=60, pattern=r"^[A-Za-z][A-Za-z' -]*$")
+    kind: Literal["root", "name"]
+    source: str = Field(min_length=3, max_length=500)
+
+
+class RequestIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["naming", "renaming", "cancellation"]
+    place_name_id: int | None = None
+    applicant: str = Field(min_length=1, max_length=200)
+    reason: str = Field(min_length=1, max_length=5000)
+    proposal: PlaceNameFields = Field(default_factory=PlaceNameFields)
+
+
+class AdvanceIn(BaseModel):
+    """Move a request to its next stage, with what that stage needs."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    to: Literal["review", "approval", "announcement", "filed", "rejected", "withdrawn"]
+    note: str | None = Field(default=None, max_length=5000)
+    expert_opinion: str | None = Field(default=None, max_length=10000)
+    consultation: str | None = Field(default=None, max_length=10000)
+    approval_body: str | None = Field(default=None, max_length=200)
+    approval_document: str | None = Field(default=None, max_length=200)
+    approval_date: date | None = None
+    announced_on: date | None = None
+    filed_on: date | None = None
+    proposal: PlaceNameFields | None = None

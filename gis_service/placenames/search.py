@@ -1,0 +1,161 @@
+"""Searching the register: Chinese substrings, full pinyin, pinyin initials ("dsq" finds
+东胜区), romanised forms, and typo-tolerant matching (same sound, or similar spelling).
+
+Each kind of match is a tier, best first; each tier reads a bounded number of
+candidates through its own index (B-tree prefixes, the character-pair GIN array, the
+trigram GIN index), so a query costs about the same on a thousand names or a million.
+Within a tier, larger units come first, then shorter names.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gis_service.placenames.romanize import pinyin_keys
+
+CANDIDATES_PER_TIER = 500
+HAN = re.compile(r"[\u3400-\u9fff\U00020000-\U0003134f]")
+LEVEL_ORDER = (
+    "CASE p.level WHEN 'province' THEN 1 WHEN 'city' THEN 2 WHEN 'county' THEN 3 "
+    "WHEN 'township' THEN 4 WHEN 'village' THEN 5 ELSE 6 END"
+)
+TIER_LABELS = {
+    1: "exact name",
+    2: "name starts with the query",
+    3: "name contains the query",
+    4: "same sound",
+    5: "pinyin starts with the query",
+    6: "pinyin initials",
+    7: "romanised form or pinyin contains the query",
+    8: "similar spelling",
+}
+
+
+def _grams(q: str) -> list[str]:
+    return [q] if len(q) == 1 else sorted({q[i : i + 2] for i in range(len(q) - 1)})
+
+
+def _tiers(q: str) -> tuple[list[str], dict]:
+    """SQL conditions per tier for this query, and their parameters."""
+    tiers: list[tuple[int, str]] = []
+    params: dict = {}
+    if HAN.search(q):
+        params |= {"q": q, "q_prefix": _like_prefix(q), "q_like": f"%{_escape(q)}%", "grams": _grams(q)}
+        tiers += [
+            (1, "p.name = :q"),
+            (2, "p.name LIKE :q_prefix"),
+            (3, "p.grams @> CAST(:grams AS text[]) AND p.name LIKE :q_like"),
+        ]
+        sound = pinyin_keys(q)[0]
+        if sound:
+            params |= {"sound": sound, "sound_prefix": _like_prefix(sound)}
+            tiers.append((4, "p.pinyin LIKE :sound_prefix"))
+    else:
+        latin = re.sub(r"[^a-z]", "", q.lower())
+        if latin:
+            params |= {"latin": latin, "latin_prefix": _like_prefix(latin), "latin_like": f"%{latin}%"}
+            tiers += [
+                (5, "p.pinyin LIKE :latin_prefix"),
+                (6, "p.initials LIKE :latin_prefix"),
+            ]
+            if len(latin) >= 3:
+                tiers.append((7, "p.latin LIKE :latin_like"))
+                tiers.append((8, "p.latin % :latin"))
+    return [f"{tier}|{cond}" for tier, cond in tiers], params
+
+
+def _escape(s: str) -> str:
+    return s.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _like_prefix(s: str) -> str:
+    return _escape(s) + "%"
+
+
+async def search(
+    db_session: AsyncSession,
+    *,
+    q: str,
+    category: str | None = None,
+    admin_code: str | None = None,
+    status: str | None = None,
+    limit: int = 20,
+) -> list[dict]:
+    tiers, params = _tiers(q.strip())
+    if not tiers:
+        return []
+    filters = []
+    if category:
+        filters.append("(p.category_code = :category OR p.category_code LIKE :category_prefix)")
+        params |= {"category": category, "category_prefix": _like_prefix(category)}
+    if admin_code:
+        filters.append("(p.admin_code LIKE :admin_prefix OR p.unit_code = :admin)")
+        params |= {"admin_prefix": _like_prefix(admin_code), "admin": admin_code}
+    if status:
+        filters.append("p.status = :status")
+        params["status"] = status
+    extra = "".join(f" AND {f}" for f in filters)
+    parts = []
+    for spec in tiers:
+        tier, cond = spec.split("|", 1)
+        parts.append(
+            f"(SELECT p.id, {tier} AS tier FROM place_name p WHERE {cond}{extra} LIMIT {CANDIDATES_PER_TIER})"
+        )
+    sql = f"""
+    WITH hits AS ({" UNION ALL ".join(parts)}),
+    best AS (SELECT id, min(tier) AS tier FROM hits GROUP BY id)
+    SELECT p.id, p.name, p.romanization, p.level, p.status, p.category_code, p.admin_code, p.unit_code,
+           (SELECT name FROM admin_unit a WHERE a.code = p.admin_code AND a.valid_to IS NULL) AS admin_name,
+           b.tier, ST_X(ST_PointOnSurface(p.geom)) AS lon, ST_Y(ST_PointOnSurface(p.geom)) AS lat,
+           ST_XMin(p.geom) AS xmin, ST_YMin(p.geom) AS ymin, ST_XMax(p.geom) AS xmax, ST_YMax(p.geom) AS ymax
+    FROM best b JOIN place_name p ON p.id = b.id
+    ORDER BY b.tier, {LEVEL_ORDER}, char_length(p.name), p.name, p.id
+    LIMIT :limit"""
+    rows = await db_session.execute(text(sql), {**params, "limit": limit})
+    out = []
+    for r in rows:
+        item = dict(r._mapping)
+        item["match"] = TIER_LABELS[item.pop("tier")]
+        bounds = [item.pop(k) for k in ("xmin", "ymin", "xmax", "ymax")]
+        item["bbox"] = bounds if bounds[0] is not None else None
+        out.append(item)
+    return out
+
+
+async def listing(
+    db_session: AsyncSession,
+    *,
+    category: str | None,
+    admin_code: str | None,
+    status: str | None,
+    unlocated: bool,
+    limit: int,
+    after: int | None,
+) -> list[dict]:
+    """The register in id order, filtered; `unlocated` gives the work list of names
+    that still need a location."""
+    rows = await db_session.execute(
+        text("""SELECT p.id, p.name, p.romanization, p.level, p.status, p.category_code, p.admin_code, p.unit_code,
+                       (SELECT name FROM admin_unit a WHERE a.code = p.admin_code AND a.valid_to IS NULL)
+                           AS admin_name,
+                       p.geom IS NOT NULL AS located
+                FROM place_name p
+                WHERE p.id > :after
+                  AND (CAST(:category AS text) IS NULL OR p.category_code = :category)
+                  AND (CAST(:admin AS text) IS NULL OR p.admin_code LIKE :admin || '%' OR p.unit_code = :admin)
+                  AND (CAST(:status AS text) IS NULL OR p.status = :status)
+                  AND (NOT :unlocated OR p.geom IS NULL)
+                ORDER BY p.id LIMIT :limit"""),
+        {
+            "after": after or 0,
+            "category": category,
+            "admin": admin_code,
+            "status": status,
+            "unlocated": unlocated,
+            "limit": limit,
+        },
+    )
+    return [dict(r._mapping) for r in rows]

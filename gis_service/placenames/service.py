@@ -1,0 +1,295 @@
+"""The register itself: reading, creating and changing records, each change a version
+with who, when, why and a diff, so a record can be read as it stood on any date."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gis_service.audit import service as audit
+from gis_service.auth.models import AppUser
+from gis_service.core.errors import BadRequest, NotFound, PreconditionFailed
+from gis_service.core.geojson_input import parse_geometry
+from gis_service.placenames.naming import category_for, split_name
+from gis_service.placenames.romanize import pinyin_keys
+
+GEOMETRY_TYPES = ("Point", "LineString", "MultiLineString", "Polygon", "MultiPolygon")
+# The fields a version records; `geometry` is GeoJSON.
+FIELDS = (
+    "name",
+    "specific_part",
+    "generic_part",
+    "romanization",
+    "mongolian_script",
+    "origin_language",
+    "category_code",
+    "level",
+    "admin_code",
+    "unit_code",
+    "location_description",
+    "meaning",
+    "origin",
+    "history",
+    "former_names",
+    "status",
+    "approval_body",
+    "approval_document",
+    "approval_date",
+    "source",
+)
+_SELECT = f"""
+SELECT p.id, {", ".join("p." + f for f in FIELDS)}, p.version, p.updated_at, p.updated_by,
+       ST_AsGeoJSON(p.geom, 7, 0)::json AS geometry,
+       (SELECT name_zh FROM place_name_category c WHERE c.code = p.category_code) AS category_name,
+       (SELECT name FROM admin_unit a WHERE a.code = p.admin_code AND a.valid_to IS NULL) AS admin_name,
+       (SELECT count(*) FROM place_name_finding f WHERE f.place_name_id = p.id AND f.status = 'open')
+           AS open_findings
+FROM place_name p"""
+
+
+def etag(record: dict) -> str:
+    return f'"v{record["version"]}"'
+
+
+def _jsonable(record: dict) -> dict:
+    return json.loads(json.dumps(record, default=str))
+
+
+async def get(db_session: AsyncSession, place_id: int, *, for_update: bool = False) -> dict:
+    row = (
+        await db_session.execute(
+            text(_SELECT + " WHERE p.id = :id" + (" FOR UPDATE OF p" if for_update else "")), {"id": place_id}
+        )
+    ).first()
+    if row is None:
+        raise NotFound(f"No place name {place_id}.", f"地名 {place_id} 不存在。")
+    return dict(row._mapping)
+
+
+async def as_of(db_session: AsyncSession, place_id: int, at: datetime) -> dict:
+    await get(db_session, place_id)
+    row = (
+        await db_session.execute(
+            text("""SELECT version, valid_from, valid_to, changed_by, reason, record FROM place_name_version
+                    WHERE place_name_id = :id AND valid_from <= :at AND (valid_to IS NULL OR valid_to > :at)"""),
+            {"id": place_id, "at": at},
+        )
+    ).first()
+    if row is None:
+        raise NotFound(
+            f"Place name {place_id} was not yet in the register at {at.isoformat()}.",
+            f"{at.isoformat()} 时地名 {place_id} 尚未登记。",
+        )
+    return {
+        "id": place_id,
+        **row.record,
+        "version": row.version,
+        "valid_from": row.valid_from,
+        "valid_to": row.valid_to,
+        "changed_by": row.changed_by,
+        "reason": row.reason,
+    }
+
+
+async def history(db_session: AsyncSession, place_id: int) -> list[dict]:
+    await get(db_session, place_id)
+    rows = await db_session.execute(
+        text("""SELECT version, valid_from, valid_to, changed_by, reason, diff FROM place_name_version
+                WHERE place_name_id = :id ORDER BY version DESC"""),
+        {"id": place_id},
+    )
+    return [dict(r._mapping) for r in rows]
+
+
+async def _check_references(db_session: AsyncSession, values: dict) -> None:
+    if values.get("category_code"):
+        known = await db_session.scalar(
+            text("SELECT 1 FROM place_name_category WHERE code = :c"), {"c": values["category_code"]}
+        )
+        if not known:
+            raise BadRequest(
+                f"Unknown category code '{values['category_code']}'; see GET /api/v1/place-names/categories.",
+                f"未知的地名类别代码“{values['category_code']}”。",
+            )
+    if values.get("admin_code"):
+        known = await db_session.scalar(
+            text("SELECT 1 FROM admin_unit WHERE code = :c AND valid_to IS NULL"), {"c": values["admin_code"]}
+        )
+        if not known:
+            raise BadRequest(
+                f"Unknown admin unit '{values['admin_code']}'.",
+                f"未知的行政区划代码“{values['admin_code']}”。",
+            )
+
+
+def _completed(values: dict) -> dict:
+    """Fill what follows from the name: specific/generic parts, category, search keys."""
+    out = dict(values)
+    specific, generic = split_name(out["name"])
+    out.setdefault("specific_part", None)
+    out.setdefault("generic_part", None)
+    out["specific_part"] = out["specific_part"] or specific
+    out["generic_part"] = out["generic_part"] if out["generic_part"] is not None else generic
+    if not out.get("category_code"):
+        out["category_code"] = category_for(out["generic_part"], out.get("level"))
+    out["pinyin"], out["initials"] = pinyin_keys(out["name"])
+    return out
+
+
+# A record as it stands, for its version row; built in SQL so that imports and edits
+# snapshot records the same way.
+SNAPSHOT = (
+    "jsonb_build_object("
+    + ", ".join(f"'{f}', p.{f}" for f in FIELDS)
+    + ", 'geometry', ST_AsGeoJSON(p.geom, 7, 0)::jsonb)"
+)
+
+
+async def record_versions(
+    db_session: AsyncSession, *, ids_sql: str, params: dict, actor: str, reason: str, diff: dict
+) -> None:
+    """Close the open version of each record selected by `ids_sql` and add its current state."""
+    await db_session.execute(
+        text(
+            f"UPDATE place_name_version SET valid_to = now() WHERE valid_to IS NULL AND place_name_id IN ({ids_sql})"
+        ),
+        params,
+    )
+    await db_session.execute(
+        text(f"""INSERT INTO place_name_version (place_name_id, version, changed_by, reason, record, diff)
+                 SELECT p.id, p.version, :by, :reason, {SNAPSHOT}, CAST(:diff AS jsonb)
+                 FROM place_name p WHERE p.id IN ({ids_sql})"""),
+        {**params, "by": actor, "reason": reason, "diff": json.dumps(_jsonable(diff))},
+    )
+
+
+async def _record_version(
+    db_session: AsyncSession, place_id: int, *, actor: str, reason: str, diff: dict
+) -> dict:
+    await record_versions(
+        db_session, ids_sql=":id", params={"id": place_id}, actor=actor, reason=reason, diff=diff
+    )
+    return await get(db_session, place_id)
+
+
+def _geometry_wkt(value: dict | None) -> str | None:
+    return None if value is None else parse_geometry(value, GEOMETRY_TYPES).wkt
+
+
+async def create(db_session: AsyncSession, *, values: dict, actor: AppUser | None, reason: str) -> dict:
+    values = _completed(values)
+    await _check_references(db_session, values)
+    geometry = values.pop("geometry", None)
+    columns = [c for c in (*FIELDS, "pinyin", "initials") if values.get(c) is not None]
+    place_id = await db_session.scalar(
+        text(f"""INSERT INTO place_name ({", ".join(columns)}, geom, updated_by)
+                 VALUES ({", ".join(":" + c for c in columns)},
+                         ST_GeomFromText(CAST(:wkt AS text), 4490), :by) RETURNING id"""),
+        {**{c: values[c] for c in columns}, "wkt": _geometry_wkt(geometry), "by": _who(actor)},
+    )
+    record = await _record_version(
+        db_session, place_id, actor=_who(actor), reason=reason, diff={"created": True}
+    )
+    await audit.record(
+        db_session,
+        by=actor,
+        action="create",
+        entity="place_name",
+        entity_id=str(place_id),
+        after={"name": record["name"], "reason": reason},
+    )
+    return record
+
+
+def _who(actor: AppUser | None) -> str:
+    return actor.username if actor else "cli"
+
+
+async def update(
+    db_session: AsyncSession,
+    place_id: int,
+    *,
+    changes: dict,
+    actor: AppUser,
+    reason: str,
+    if_match: str | None,
+) -> dict:
+    """Apply changes as a new version. With If-Match, a stale version gets 412."""
+    current = await get(db_session, place_id, for_update=True)
+    if if_match is not None and if_match != etag(current):
+        raise PreconditionFailed(
+            f"The record changed since you read it (now version {current['version']}); reload and try again.",
+            f"记录在您读取后已被修改（当前版本 {current['version']}），请刷新后重试。",
+        )
+    if "name" in changes and changes["name"] != current["name"]:
+        # A new name re-derives its parts unless they are given too; the old one is kept.
+        changes.setdefault("specific_part", None)
+        changes.setdefault("generic_part", None)
+        former = list(changes.get("former_names") or current["former_names"] or [])
+        if current["name"] not in former:
+            former.append(current["name"])
+        changes["former_names"] = former
+    merged = {k: current[k] for k in FIELDS} | changes
+    completed = _completed(merged)
+    for key in ("specific_part", "generic_part", "category_code"):
+        if key in changes or completed[key] != current[key]:
+            changes[key] = completed[key]
+    await _check_references(db_session, changes)
+    diff: dict[str, Any] = {}
+    for key, value in changes.items():
+        before = current.get(key)
+        if key == "geometry":
+            if value != before:
+                diff[key] = {"before": before, "after": value}
+        elif value != before:
+            diff[key] = {"before": before, "after": value}
+    if not diff:
+        return current
+    sets = [f"{k} = :{k}" for k in changes if k != "geometry"]
+    params: dict[str, Any] = {k: v for k, v in changes.items() if k != "geometry"}
+    if "geometry" in changes:
+        sets.append("geom = ST_GeomFromText(CAST(:wkt AS text), 4490)")
+        params["wkt"] = _geometry_wkt(changes["geometry"])
+    sets += [
+        "pinyin = :pinyin",
+        "initials = :initials",
+        "version = version + 1",
+        "updated_at = now()",
+        "updated_by = :by",
+    ]
+    params |= {
+        "pinyin": completed["pinyin"],
+        "initials": completed["initials"],
+        "by": actor.username,
+        "id": place_id,
+    }
+    await db_session.execute(text(f"UPDATE place_name SET {', '.join(sets)} WHERE id = :id"), params)
+    record = await _record_version(db_session, place_id, actor=actor.username, reason=reason, diff=diff)
+    await audit.record(
+        db_session,
+        by=actor,
+        action="update",
+        entity="place_name",
+        entity_id=str(place_id),
+        before={k: v["before"] for k, v in diff.items() if k != "geometry"},
+        after={k: v["after"] for k, v in diff.items() if k != "geometry"} | {"reason": reason},
+    )
+    return record
+
+
+def feature(record: dict) -> dict:
+    props = {k: v for k, v in record.items() if k != "geometry"}
+    return {"type": "Feature", "id": record["id"], "geometry": record["geometry"], "properties": props}
+
+
+async def categories(db_session: AsyncSession) -> list[dict]:
+    rows = await db_session.execute(
+        text(
+            "SELECT code, name_zh, name_en, parent_code, generics, level, note FROM place_name_category ORDER BY code"
+        )
+    )
+    return [dict(r._mapping) for r in rows]
