@@ -275,8 +275,8 @@ async def update(
         action="update",
         entity="place_name",
         entity_id=str(place_id),
-        before={k: v["before"] for k, v in diff.items() if k != "geometry"},
-        after={k: v["after"] for k, v in diff.items() if k != "geometry"} | {"reason": reason},
+        before=_jsonable({k: v["before"] for k, v in diff.items() if k != "geometry"}),
+        after=_jsonable({k: v["after"] for k, v in diff.items() if k != "geometry"} | {"reason": reason}),
     )
     return record
 
