@@ -32,7 +32,7 @@ import psycopg
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench_support import start_server  # noqa: E402
+from bench_support import http_latencies, start_server  # noqa: E402
 
 from gis_service.core.migrations import upgrade  # noqa: E402
 from gis_service.core.settings import Settings  # noqa: E402
@@ -115,21 +115,6 @@ def raw_sql_ms(url: str, boxes: list, codes: list) -> dict:
             [(c,) for c in codes],
         )
     return {"bbox_ms": round(bbox, 2), "card_ms": round(card, 2)}
-
-
-async def http_latencies(base: str, token: str, paths: list[str]) -> list[float]:
-    out = []
-    async with httpx.AsyncClient(
-        base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=30
-    ) as c:
-        for p in paths[:20]:
-            await c.get(p)  # warm the pools
-        for p in paths:
-            t = time.perf_counter()
-            r = await c.get(p)
-            out.append((time.perf_counter() - t) * 1000)
-            assert r.status_code == 200, (p, r.status_code, r.text[:200])
-    return out
 
 
 VISIT_LUA = """

@@ -1,4 +1,4 @@
-"""What the benchmark scripts share: starting a server and waiting until it answers."""
+"""What the benchmark scripts share: starting a server, waiting until it answers, timing requests."""
 
 from __future__ import annotations
 
@@ -24,3 +24,18 @@ def start_server(cmd: list[str], env: dict, health: str, timeout_s: float = 30) 
         time.sleep(0.2)
     proc.terminate()
     raise RuntimeError(f"server did not start: {cmd}")
+
+
+async def http_latencies(base: str, token: str, paths: list[str]) -> list[float]:
+    out = []
+    async with httpx.AsyncClient(
+        base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=30
+    ) as c:
+        for p in paths[:20]:
+            await c.get(p)  # warm the pools
+        for p in paths:
+            t = time.perf_counter()
+            r = await c.get(p)
+            out.append((time.perf_counter() - t) * 1000)
+            assert r.status_code == 200, (p, r.status_code, r.text[:200])
+    return out

@@ -2,8 +2,9 @@
 东胜区), romanised forms, and typo-tolerant matching (same sound, or similar spelling).
 
 Each kind of match is a tier, best first; each tier reads a bounded number of
-candidates through its own index (B-tree prefixes, the character-pair GIN array, the
-trigram GIN index), so a query costs about the same on a thousand names or a million.
+candidates through its own index (B-tree prefixes of the name, pinyin, initials and
+romanised form, the reversed pinyin, the character-pair GIN array), so a query costs
+about the same on a thousand names or a million.
 Within a tier, larger units come first, then shorter names.
 """
 
@@ -17,6 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from gis_service.placenames.romanize import pinyin_keys
 
 CANDIDATES_PER_TIER = 500
+MIN_FUZZY_LENGTH = 6
+MIN_SIMILARITY = 0.45
 HAN = re.compile(r"[\u3400-\u9fff\U00020000-\U0003134f]")
 LEVEL_ORDER = (
     "CASE p.level WHEN 'province' THEN 1 WHEN 'city' THEN 2 WHEN 'county' THEN 3 "
@@ -29,7 +32,7 @@ TIER_LABELS = {
     4: "same sound",
     5: "pinyin starts with the query",
     6: "pinyin initials",
-    7: "romanised form or pinyin contains the query",
+    7: "romanised form starts with the query",
     8: "similar spelling",
 }
 
@@ -38,17 +41,15 @@ def _grams(q: str) -> list[str]:
     return [q] if len(q) == 1 else sorted({q[i : i + 2] for i in range(len(q) - 1)})
 
 
-def _tiers(q: str) -> tuple[list[str], dict]:
+def _tiers(q: str) -> tuple[list[tuple[int, str]], dict]:
     """SQL conditions per tier for this query, and their parameters."""
     tiers: list[tuple[int, str]] = []
     params: dict = {}
     if HAN.search(q):
         params |= {"q": q, "q_prefix": _like_prefix(q), "q_like": f"%{_escape(q)}%", "grams": _grams(q)}
-        tiers += [
-            (1, "p.name = :q"),
-            (2, "p.name LIKE :q_prefix"),
-            (3, "p.grams @> CAST(:grams AS text[]) AND p.name LIKE :q_like"),
-        ]
+        tiers += [(1, "p.name = :q"), (2, "p.name LIKE :q_prefix")]
+        if len(q) > 1:  # "contains" one character matches a good part of the register: prefix only
+            tiers.append((3, "p.grams @> CAST(:grams AS text[]) AND p.name LIKE :q_like"))
         sound = pinyin_keys(q)[0]
         if sound:
             params |= {"sound": sound, "sound_prefix": _like_prefix(sound)}
@@ -56,15 +57,23 @@ def _tiers(q: str) -> tuple[list[str], dict]:
     else:
         latin = re.sub(r"[^a-z]", "", q.lower())
         if latin:
-            params |= {"latin": latin, "latin_prefix": _like_prefix(latin), "latin_like": f"%{latin}%"}
+            params |= {"latin": latin, "latin_prefix": _like_prefix(latin)}
             tiers += [
                 (5, "p.pinyin LIKE :latin_prefix"),
                 (6, "p.initials LIKE :latin_prefix"),
+                (7, "p.roman_key LIKE :latin_prefix"),
             ]
-            if len(latin) >= 3:
-                tiers.append((7, "p.latin LIKE :latin_like"))
-                tiers.append((8, "p.latin % :latin"))
-    return [f"{tier}|{cond}" for tier, cond in tiers], params
+            if len(latin) >= MIN_FUZZY_LENGTH:
+                # One typo leaves either half of the query intact: read candidates through
+                # both B-tree indexes, keep those whose spelling is close enough.
+                half = len(latin) // 2
+                params |= {"head": _like_prefix(latin[:half]), "tail": _like_prefix(latin[half:][::-1])}
+                tiers += [
+                    (8, "p.pinyin LIKE :head AND similarity(p.pinyin, :latin) >= :similar"),
+                    (8, "reverse(p.pinyin) LIKE :tail AND similarity(p.pinyin, :latin) >= :similar"),
+                ]
+                params["similar"] = MIN_SIMILARITY
+    return tiers, params
 
 
 def _escape(s: str) -> str:
@@ -99,20 +108,22 @@ async def search(
         params["status"] = status
     extra = "".join(f" AND {f}" for f in filters)
     parts = []
-    for spec in tiers:
-        tier, cond = spec.split("|", 1)
+    for tier, cond in tiers:
+        # Within the typo tier, the closest spelling first.
+        score = "similarity(p.pinyin, :latin)" if tier == 8 else "1.0"
         parts.append(
-            f"(SELECT p.id, {tier} AS tier FROM place_name p WHERE {cond}{extra} LIMIT {CANDIDATES_PER_TIER})"
+            f"(SELECT p.id, {tier} AS tier, {score} AS score FROM place_name p WHERE {cond}{extra}"
+            f" LIMIT {CANDIDATES_PER_TIER})"
         )
     sql = f"""
     WITH hits AS ({" UNION ALL ".join(parts)}),
-    best AS (SELECT id, min(tier) AS tier FROM hits GROUP BY id)
+    best AS (SELECT DISTINCT ON (id) id, tier, score FROM hits ORDER BY id, tier, score DESC)
     SELECT p.id, p.name, p.romanization, p.level, p.status, p.category_code, p.admin_code, p.unit_code,
            (SELECT name FROM admin_unit a WHERE a.code = p.admin_code AND a.valid_to IS NULL) AS admin_name,
            b.tier, ST_X(ST_PointOnSurface(p.geom)) AS lon, ST_Y(ST_PointOnSurface(p.geom)) AS lat,
            ST_XMin(p.geom) AS xmin, ST_YMin(p.geom) AS ymin, ST_XMax(p.geom) AS xmax, ST_YMax(p.geom) AS ymax
     FROM best b JOIN place_name p ON p.id = b.id
-    ORDER BY b.tier, {LEVEL_ORDER}, char_length(p.name), p.name, p.id
+    ORDER BY b.tier, b.score DESC, {LEVEL_ORDER}, char_length(p.name), p.name, p.id
     LIMIT :limit"""
     rows = await db_session.execute(text(sql), {**params, "limit": limit})
     out = []

@@ -21,8 +21,8 @@ def _search(client, auth, q, **params):
         ("dsq", "东胜区", "pinyin initials"),
         ("dongsheng", "东胜区", "pinyin starts with the query"),
         ("Dongsheng Qu", "东胜区", "pinyin starts with the query"),
-        ("Ordos", "鄂尔多斯市", "romanised form or pinyin contains the query"),
-        ("Ejin Horo", "伊金霍洛旗", "romanised form or pinyin contains the query"),
+        ("Ordos", "鄂尔多斯市", "romanised form starts with the query"),
+        ("Ejin Horo", "伊金霍洛旗", "romanised form starts with the query"),
         ("东圣区", "东胜区", "same sound"),  # a homophone typo
         ("dongshengq", "东胜区", "pinyin starts with the query"),
         ("kangbashy", "康巴什区", "similar spelling"),  # a spelling typo

@@ -69,9 +69,8 @@ def upgrade() -> None:
         pinyin text NOT NULL DEFAULT '',
         initials text NOT NULL DEFAULT '',
         grams text[] GENERATED ALWAYS AS (place_name_grams(name)) STORED,
-        latin text GENERATED ALWAYS AS (
-            pinyin || ' ' || initials || ' ' || regexp_replace(lower(coalesce(romanization, '')), '[^a-z]', '', 'g')
-        ) STORED,
+        roman_key text GENERATED ALWAYS AS (regexp_replace(lower(coalesce(romanization, '')), '[^a-z]', '', 'g'))
+            STORED,
         version integer NOT NULL DEFAULT 1,
         updated_at timestamptz NOT NULL DEFAULT now(),
         updated_by text NOT NULL DEFAULT 'import'
@@ -81,7 +80,10 @@ def upgrade() -> None:
     op.execute("CREATE INDEX place_name_initials_idx ON place_name (initials text_pattern_ops)")
     op.execute("CREATE INDEX place_name_pinyin_idx ON place_name (pinyin text_pattern_ops)")
     op.execute("CREATE INDEX place_name_grams_idx ON place_name USING gin (grams)")
-    op.execute("CREATE INDEX place_name_latin_trgm_idx ON place_name USING gin (latin gin_trgm_ops)")
+    op.execute("CREATE INDEX place_name_roman_key_idx ON place_name (roman_key text_pattern_ops)")
+    # Typo-tolerant search reads candidates whose pinyin starts with the query's first half
+    # or ends with its second half: one of the two holds for a single typo.
+    op.execute("CREATE INDEX place_name_pinyin_reversed_idx ON place_name (reverse(pinyin) text_pattern_ops)")
     op.execute("CREATE INDEX place_name_admin_idx ON place_name (admin_code, level)")
     op.execute("CREATE INDEX place_name_geom_idx ON place_name USING gist (geom)")
     op.execute("""
