@@ -121,8 +121,11 @@ async def search(
     SELECT p.id, p.name, p.romanization, p.level, p.status, p.category_code, p.admin_code, p.unit_code,
            (SELECT name FROM admin_unit a WHERE a.code = p.admin_code AND a.valid_to IS NULL) AS admin_name,
            b.tier, ST_X(ST_PointOnSurface(p.geom)) AS lon, ST_Y(ST_PointOnSurface(p.geom)) AS lat,
-           ST_XMin(p.geom) AS xmin, ST_YMin(p.geom) AS ymin, ST_XMax(p.geom) AS xmax, ST_YMax(p.geom) AS ymax
+           ST_XMin(e.extent) AS xmin, ST_YMin(e.extent) AS ymin, ST_XMax(e.extent) AS xmax, ST_YMax(e.extent) AS ymax
     FROM best b JOIN place_name p ON p.id = b.id
+    -- the name of an admin unit zooms to the unit's extent, other names to their own
+    CROSS JOIN LATERAL (SELECT coalesce((SELECT u.geom FROM admin_unit u WHERE u.code = p.unit_code
+                                          AND u.valid_to IS NULL AND u.geom IS NOT NULL), p.geom) AS extent) e
     ORDER BY b.tier, b.score DESC, {LEVEL_ORDER}, char_length(p.name), p.name, p.id
     LIMIT :limit"""
     rows = await db_session.execute(text(sql), {**params, "limit": limit})

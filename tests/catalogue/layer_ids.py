@@ -8,4 +8,6 @@ LAYER_IDS = [
     "boundary_line",
     "boundary_dispute",
     "boundary_marker",
+    "place_name",
+    "place_name_finding",
 ]

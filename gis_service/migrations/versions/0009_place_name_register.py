@@ -168,6 +168,25 @@ def upgrade() -> None:
         decided_at timestamptz,
         CONSTRAINT place_name_location_suggestion_uq UNIQUE (place_name_id, matched_name)
     )""")
+    # What the map shows: located names at a label point, with their open findings.
+    op.execute("""
+    CREATE VIEW place_name_map AS
+    SELECT p.id, p.name, p.romanization, p.status, p.level, p.category_code, p.admin_code,
+           coalesce(f.open_findings, 0) AS open_findings,
+           coalesce(f.worst, 'none') AS finding_state,
+           ST_X(pt) AS label_lon, ST_Y(pt) AS label_lat, pt AS geom
+    FROM place_name p
+    CROSS JOIN LATERAL (SELECT ST_PointOnSurface(p.geom) AS pt) g
+    LEFT JOIN LATERAL (
+        SELECT count(*) AS open_findings,
+               (array_agg(severity ORDER BY array_position(ARRAY['error','warning','review'], severity)))[1]
+                   AS worst
+        FROM place_name_finding WHERE place_name_id = p.id AND status = 'open'
+    ) f ON true
+    WHERE p.geom IS NOT NULL AND p.status <> 'cancelled'""")
+    op.execute("""
+    CREATE VIEW place_name_finding_map AS
+    SELECT * FROM place_name_map WHERE open_findings > 0""")
     for table in ("place_name", "naming_request", "place_name_finding"):
         op.execute(f"""CREATE TRIGGER {table}_bump_data_version
             AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table}
@@ -175,6 +194,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.execute("DROP VIEW IF EXISTS place_name_finding_map")
+    op.execute("DROP VIEW IF EXISTS place_name_map")
     for table in (
         "place_name_location_suggestion",
         "place_name_finding",

@@ -70,3 +70,25 @@ export async function signOut() {
 }
 
 export function signOutLocally() { localStorage.removeItem(TOKEN_KEY); }
+
+/** Send JSON (POST, PATCH, PUT) and return {body, etag}; errors throw ApiError. */
+export async function sendJson(method, url, payload, headers = {}) {
+  const response = await fetch(url, {
+    method,
+    headers: { "Content-Type": "application/json", Accept: "application/json", ...authHeaders(), ...headers },
+    body: JSON.stringify(payload),
+  });
+  const body = await response.json().catch(() => null);
+  if (response.status === 401 && token()) { signOutLocally(); onUnauthorized(); }
+  if (!response.ok) throw new ApiError(response.status, body);
+  return { body, etag: response.headers.get("ETag") };
+}
+
+/** GET JSON with the response's ETag (for edits with If-Match). */
+export async function getWithEtag(url) {
+  const response = await fetch(url, { headers: { Accept: "application/json", ...authHeaders() } });
+  const body = await response.json().catch(() => null);
+  if (response.status === 401 && token()) { signOutLocally(); onUnauthorized(); }
+  if (!response.ok) throw new ApiError(response.status, body);
+  return { body, etag: response.headers.get("ETag") };
+}

@@ -5,6 +5,7 @@ import { applyTexts, currentLang, errorMessage, onLanguageChange, pick, t, toggl
 import { buildLayerSwitcher, createCatalogueLayer } from "./layers.js";
 import { initMarkerPanel, showMarker } from "./marker_panel.js";
 import { MarkerLayer } from "./markers.js";
+import { initPlaceNames, showPlace } from "./placename_panel.js";
 
 const state = { map: null, config: null, layers: new Map(), switcher: null, user: null, coords: null };
 const $ = (id) => document.getElementById(id);
@@ -89,12 +90,14 @@ async function loadLayers() {
     if (decl.map_renderer === "cluster") {
       state.layers.set(decl.id, new MarkerLayer(state.map, decl, { onSelect: showMarker }));
     } else if (decl.geometry_type !== "none") {
-      state.layers.set(decl.id, createCatalogueLayer(state.map, decl, { focusCode: state.config.home_code }));
+      const onSelect = decl.id.startsWith("place_name") ? (p) => showPlace(p.id) : null;
+      state.layers.set(decl.id, createCatalogueLayer(state.map, decl, { focusCode: state.config.home_code, onSelect }));
     }
   }
   if (state.layers.has("boundary_marker")) {
     await initMarkerPanel({ user: state.user, map: state.map, markerLayer: state.layers.get("boundary_marker") });
   }
+  initPlaceNames({ map: state.map, user: state.user });
   state.switcher = buildLayerSwitcher(state.map, catalogue.layers, { onToggle: toggleLayer });
   await Promise.all(catalogue.layers.filter((d) => d.default_visible).map((d) => toggleLayer(d, true)));
   document.body.dataset.layersReady = "true";

@@ -25,6 +25,23 @@ const TEXTS = {
     my_position: "我的位置", from_marker: "距界桩", far_warning: "您距离界桩较远，请确认是否在正确的界桩处。",
     no_fix: "无法定位", back: "返回", markers_count: "个界桩", nearest: "附近界桩",
     offline_card: "当前离线：显示的是地图中已有的信息。", waiting_to_send: "待发送", outbox: "待发送的巡查记录", discard: "删除", send_now: "立即发送",
+    search_places: "搜索地名（汉字、拼音、首字母）", no_results: "没有找到", no_romanization: "（无罗马字母拼写）",
+    specific_generic: "专名 | 通名", category: "类别", admin_unit: "所在政区", location: "位置", not_located: "尚未定位",
+    location_description: "位置描述", meaning: "含义", origin: "来历", history_text: "沿革", former_names: "曾用名",
+    approval: "批准", version: "版本", source: "来源", romanization_suggestion: "拼写建议", checks: "规范性检查",
+    run_checks: "重新检查", no_open_findings: "没有待处理的问题。", checks_passed: "检查通过。",
+    version_history: "修改历史", naming_requests: "命名/更名/销名申请", no_requests: "没有申请。",
+    advance: "推进", edit: "编辑", reason: "修改理由", save: "保存", saved: "已保存。",
+    changed_meanwhile: "该记录已被他人修改，请刷新后重试。", set_location: "在地图上定位", move_location: "移动位置",
+    click_map: "请在地图上点击位置…", status: "状态", romanization: "罗马字母拼写",
+    status_standard: "标准名", status_variant: "异名", status_historical: "历史地名", status_pending: "待审定",
+    status_cancelled: "已销名", status_non_standard: "不规范",
+    severity_error: "错误", severity_warning: "警告", severity_review: "待审",
+    kind_naming: "命名", kind_renaming: "更名", kind_cancellation: "销名",
+    stage_application: "申请", stage_review: "审核", stage_approval: "批准", stage_announcement: "公告",
+    stage_filed: "备案", stage_rejected: "不予批准", stage_withdrawn: "撤回",
+    expert_opinion: "专家意见", consultation: "征求意见", approval_body: "批准机关", approval_document: "批准文号",
+    approval_date: "批准日期", announced_on: "公告日期", filed_on: "备案日期",
   },
   en: {
     app_title: "Ordos Boundaries and Place Names",
@@ -55,6 +72,27 @@ const TEXTS = {
     far_warning: "You are far from the marker; check that this is the right one.", no_fix: "No position",
     offline_card: "Offline: showing what the map already holds.", back: "Back", markers_count: "markers", nearest: "Nearest markers", waiting_to_send: "Waiting to send",
     outbox: "Visits waiting to send", discard: "Discard", send_now: "Send now",
+    search_places: "Search place names (Chinese, pinyin, initials)", no_results: "Nothing found",
+    no_romanization: "(no romanisation)", specific_generic: "Specific | generic", category: "Category",
+    admin_unit: "Admin unit", location: "Location", not_located: "not located yet",
+    location_description: "Location description", meaning: "Meaning", origin: "Origin", history_text: "History",
+    former_names: "Former names", approval: "Approval", version: "Version", source: "Source",
+    romanization_suggestion: "Suggested romanisation", checks: "Standardisation checks", run_checks: "Check again",
+    no_open_findings: "No open findings.", checks_passed: "All checks passed.", version_history: "Version history",
+    naming_requests: "Naming requests", no_requests: "No requests.", advance: "Advance", edit: "Edit",
+    reason: "Reason for the change", save: "Save", saved: "Saved.",
+    changed_meanwhile: "Someone changed this record meanwhile; reload and try again.",
+    set_location: "Locate on the map", move_location: "Move the location", click_map: "Click the map…",
+    status: "Status", romanization: "Romanisation",
+    status_standard: "standard", status_variant: "variant", status_historical: "historical", status_pending: "pending",
+    status_cancelled: "cancelled", status_non_standard: "non-standard",
+    severity_error: "Error", severity_warning: "Warning", severity_review: "Review",
+    kind_naming: "naming", kind_renaming: "renaming", kind_cancellation: "cancellation",
+    stage_application: "application", stage_review: "review", stage_approval: "approval",
+    stage_announcement: "announcement", stage_filed: "filed", stage_rejected: "rejected", stage_withdrawn: "withdrawn",
+    expert_opinion: "Expert opinion", consultation: "Consultation", approval_body: "Approving body",
+    approval_document: "Document number", approval_date: "Approval date", announced_on: "Announced on",
+    filed_on: "Filed on",
   },
 };
 
@@ -80,6 +118,7 @@ export function applyTexts(root = document) {
   document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
   document.title = t("app_title");
   root.querySelectorAll("[data-i18n]").forEach((el) => { el.textContent = t(el.dataset.i18n); });
+  root.querySelectorAll("[data-i18n-placeholder]").forEach((el) => { el.placeholder = t(el.dataset.i18nPlaceholder); });
 }
 
 export function onLanguageChange(fn) { listeners.push(fn); }

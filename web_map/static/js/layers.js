@@ -53,6 +53,8 @@ class CatalogueLayer {
         getFeatureId: (f) => f.properties.code ?? f.properties.id,
       });
       this.tiles.on("click", (e) => {
+        // A layer with its own panel opens it; others show the feature's properties.
+        if (options.onSelect) { options.onSelect(e.layer.properties); return; }
         L.popup().setLatLng(e.latlng).setContent(popupContent(decl, e.layer.properties)).openOn(map);
       });
     }

@@ -1,0 +1,261 @@
+// The place-name officer's tools on the map: a search box whose results zoom to the
+// place, and a panel to read a record, see its history, run the checks, edit it and
+// move its naming requests along.
+import { getJson, getWithEtag, sendJson } from "./api.js";
+import { currentLang, errorMessage, t } from "./i18n.js";
+
+const BASE = "/api/v1/place-names";
+const $ = (id) => document.getElementById(id);
+const EDITABLE = ["name", "romanization", "status", "location_description", "meaning", "origin", "history"];
+const STATUSES = ["standard", "variant", "historical", "pending", "cancelled", "non_standard"];
+const NEXT = {
+  application: ["review", "rejected", "withdrawn"],
+  review: ["approval", "rejected", "withdrawn"],
+  approval: ["announcement", "rejected", "withdrawn"],
+  announcement: ["filed"],
+};
+const STAGE_FIELDS = {
+  approval: ["expert_opinion", "consultation"],
+  announcement: ["approval_body", "approval_document", "approval_date"],
+  filed: ["announced_on", "filed_on"],
+};
+let ctx = { map: null, user: null, highlight: null, picking: null };
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === "class") node.className = v; else if (k.startsWith("on")) node[k] = v; else node.setAttribute(k, v);
+  }
+  for (const c of children) node.append(c instanceof Node ? c : document.createTextNode(String(c ?? "")));
+  return node;
+}
+
+const canEdit = () => ["admin", "placename_officer"].includes(ctx.user?.role);
+
+export function initPlaceNames({ map, user }) {
+  ctx = { ...ctx, map, user };
+  const form = $("place-search");
+  form.hidden = !user;
+  $("place-panel-close").onclick = closePanel;
+  let timer = null;
+  const input = $("place-search-input");
+  input.oninput = () => { clearTimeout(timer); timer = setTimeout(() => runSearch(input.value), 200); };
+  form.onsubmit = (e) => { e.preventDefault(); runSearch(input.value, true); };
+  input.onkeydown = (e) => { if (e.key === "Escape") clearResults(); };
+}
+
+function clearResults() { $("place-search-results").replaceChildren(); $("place-search-results").hidden = true; }
+
+async function runSearch(q, openFirst = false) {
+  q = q.trim();
+  if (!q) { clearResults(); return; }
+  let data;
+  try {
+    data = await getJson(`${BASE}?q=${encodeURIComponent(q)}&limit=10`);
+  } catch (err) {
+    $("place-search-results").replaceChildren(el("li", { class: "error" }, errorMessage(err.body, "network_error")));
+    $("place-search-results").hidden = false;
+    return;
+  }
+  const list = $("place-search-results");
+  list.replaceChildren(...(data.results.length ? data.results.map((r) => el("li", {},
+    el("button", { type: "button", class: "place-result", "data-id": r.id, onclick: () => { clearResults(); openPlace(r); } },
+      el("strong", {}, r.name), " ", el("span", { class: "muted" }, r.romanization || ""),
+      el("span", { class: "muted small block" }, `${r.admin_name || ""} · ${t("status_" + r.status)}`)))) :
+    [el("li", { class: "muted" }, t("no_results"))]));
+  list.hidden = false;
+  if (openFirst && data.results.length) { clearResults(); openPlace(data.results[0]); }
+}
+
+function zoomTo(result) {
+  if (ctx.highlight) ctx.map.removeLayer(ctx.highlight);
+  ctx.highlight = null;
+  if (result.bbox && (result.bbox[0] !== result.bbox[2] || result.bbox[1] !== result.bbox[3])) {
+    const [w, s, e, n] = result.bbox;
+    ctx.map.fitBounds([[s, w], [n, e]], { maxZoom: 12 });
+  } else if (result.lon != null) {
+    ctx.map.setView([result.lat, result.lon], Math.max(ctx.map.getZoom(), 12));
+  } else {
+    return;
+  }
+  if (result.lon != null) {
+    ctx.highlight = L.circleMarker([result.lat, result.lon], { radius: 10, color: "#0d47a1", weight: 3, fill: false })
+      .addTo(ctx.map);
+  }
+}
+
+export function closePanel() {
+  $("place-panel").hidden = true;
+  if (ctx.highlight) { ctx.map.removeLayer(ctx.highlight); ctx.highlight = null; }
+}
+
+async function openPlace(result) {
+  zoomTo(result);
+  await showPlace(result.id);
+}
+
+function row(label, value) {
+  return el("tr", {}, el("th", {}, label), el("td", {}, value ?? ""));
+}
+
+export async function showPlace(id) {
+  const body = $("place-panel-body");
+  body.replaceChildren(el("p", { class: "muted" }, t("loading")));
+  $("place-panel").hidden = false;
+  let record, etag;
+  try {
+    ({ body: record, etag } = await getWithEtag(`${BASE}/${id}`));
+  } catch (err) {
+    body.replaceChildren(el("p", { class: "error" }, errorMessage(err.body, "network_error")));
+    return;
+  }
+  const p = record.properties;
+  $("place-panel-title").textContent = p.name;
+  const suggestion = p.romanization_suggestion;
+  const sections = [
+    el("p", { class: "place-roman" }, p.romanization || t("no_romanization"), " ",
+      el("span", { class: `badge status-${p.status}` }, t("status_" + p.status))),
+    el("table", { class: "props" },
+      row(t("specific_generic"), `${p.specific_part} | ${p.generic_part}`),
+      row(t("category"), `${p.category_code || ""} ${p.category_name || ""}`),
+      row(t("admin_unit"), `${p.admin_name || ""} (${p.admin_code || ""})`),
+      row(t("location"), record.geometry ? record.geometry.type : t("not_located")),
+      row(t("location_description"), p.location_description),
+      row(t("meaning"), p.meaning), row(t("origin"), p.origin), row(t("history_text"), p.history),
+      row(t("former_names"), (p.former_names || []).join("、")),
+      row(t("approval"), [p.approval_body, p.approval_document, p.approval_date].filter(Boolean).join(" · ")),
+      row(t("version"), `${p.version} · ${p.updated_by}`),
+      row(t("source"), p.source)),
+    el("details", { class: "roman-suggestion" }, el("summary", {}, `${t("romanization_suggestion")}: ${suggestion.romanization}`),
+      el("p", { class: "small" }, suggestion.candidates.join(" / ")),
+      ...suggestion.review.map((r) => el("p", { class: "warn small" }, r.message))),
+  ];
+  const findings = el("div", { id: "place-findings" });
+  sections.push(el("h3", {}, t("checks")), findings,
+    el("button", { type: "button", class: "btn-secondary", id: "place-run-checks",
+      onclick: () => runChecks(p, findings) }, t("run_checks")));
+  await listFindings(id, findings);
+  const history = el("div", { id: "place-history" });
+  sections.push(el("details", { ontoggle: (e) => e.target.open && loadHistory(id, history) },
+    el("summary", {}, t("version_history")), history));
+  const requests = el("div", { id: "place-requests" });
+  sections.push(el("h3", {}, t("naming_requests")), requests);
+  await loadRequests(id, requests);
+  if (canEdit()) sections.push(editForm(id, p, etag, record.geometry));
+  body.replaceChildren(...sections);
+}
+
+async function listFindings(id, box) {
+  const data = await getJson(`${BASE}/findings?place_name_id=${id}&status=open`);
+  box.replaceChildren(...(data.findings.length ? data.findings.map((f) =>
+    el("p", { class: `finding ${f.severity}` }, el("strong", {}, `${t("severity_" + f.severity)} · ${f.rule}: `),
+      f.message, f.suggestion ? el("span", { class: "small block" }, f.suggestion) : "")) :
+    [el("p", { class: "muted small" }, t("no_open_findings"))]));
+}
+
+async function runChecks(p, box) {
+  try {
+    const { body } = await sendJson("POST", `${BASE}/check`, { name: p.name, admin_code: p.admin_code, level: p.level });
+    // the record itself is in the register: a duplicate of itself is not a finding
+    const own = body.findings.filter((f) => !(f.rule === "duplicate"));
+    box.replaceChildren(...(own.length ? own.map((f) =>
+      el("p", { class: `finding ${f.severity}` }, el("strong", {}, `${t("severity_" + f.severity)} · ${f.rule}: `), f.message)) :
+      [el("p", { class: "ok small" }, t("checks_passed"))]));
+  } catch (err) {
+    box.replaceChildren(el("p", { class: "error" }, errorMessage(err.body, "network_error")));
+  }
+}
+
+async function loadHistory(id, box) {
+  const data = await getJson(`${BASE}/${id}/history`);
+  box.replaceChildren(el("ul", { class: "history" }, ...data.versions.map((v) =>
+    el("li", {}, el("strong", {}, `v${v.version}`), ` ${new Date(v.valid_from).toLocaleString(currentLang() === "zh" ? "zh-CN" : "en-GB")} · ${v.changed_by}`,
+      el("span", { class: "block small" }, v.reason),
+      el("span", { class: "block small muted" }, Object.keys(v.diff || {}).filter((k) => k !== "created").join(", "))))));
+}
+
+async function loadRequests(id, box) {
+  const data = await getJson(`${BASE}/requests`);
+  const mine = data.requests.filter((r) => r.place_name_id === id);
+  box.replaceChildren(...(mine.length ? mine.map((r) => requestItem(r, id)) : [el("p", { class: "muted small" }, t("no_requests"))]));
+}
+
+function requestItem(r, placeId) {
+  const item = el("div", { class: "request" },
+    el("p", {}, el("strong", {}, `#${r.id} ${t("kind_" + r.kind)}`), ` · ${t("stage_" + r.stage)}`),
+    el("p", { class: "small" }, r.reason));
+  const next = NEXT[r.stage] || [];
+  if (canEdit() && next.length) {
+    const select = el("select", { name: "to" }, ...next.map((s) => el("option", { value: s }, t("stage_" + s))));
+    const fields = el("div", {});
+    const renderFields = () => fields.replaceChildren(...(STAGE_FIELDS[select.value] || []).map((f) =>
+      el("label", {}, t(f), el("input", { name: f, type: f.endsWith("_date") || f.endsWith("_on") ? "date" : "text" }))));
+    select.onchange = renderFields;
+    renderFields();
+    const error = el("p", { class: "error", hidden: "" });
+    const form = el("form", { class: "advance" }, select, fields, error,
+      el("button", { type: "submit", class: "btn-secondary" }, t("advance")));
+    form.onsubmit = async (e) => {
+      e.preventDefault();
+      const payload = { to: select.value };
+      for (const input of fields.querySelectorAll("input")) if (input.value) payload[input.name] = input.value;
+      try {
+        await sendJson("POST", `${BASE}/requests/${r.id}/advance`, payload);
+        await showPlace(placeId);
+      } catch (err) {
+        error.textContent = errorMessage(err.body, "network_error");
+        error.hidden = false;
+      }
+    };
+    item.append(form);
+  }
+  return item;
+}
+
+function editForm(id, p, etag, geometry) {
+  const inputs = EDITABLE.map((key) => {
+    if (key === "status") {
+      return el("label", {}, t("status"), el("select", { name: key },
+        ...STATUSES.map((s) => { const o = el("option", { value: s }, t("status_" + s)); if (s === p[key]) o.selected = true; return o; })));
+    }
+    const long = ["meaning", "origin", "history", "location_description"].includes(key);
+    const input = long ? el("textarea", { name: key, rows: "2" }) : el("input", { name: key });
+    input.value = p[key] ?? "";
+    return el("label", {}, t(key === "history" ? "history_text" : key), input);
+  });
+  const reason = el("input", { name: "reason", required: "" });
+  const error = el("p", { class: "error", role: "alert", hidden: "" });
+  const pick = el("button", { type: "button", class: "btn-secondary", id: "place-pick-location" },
+    geometry ? t("move_location") : t("set_location"));
+  let picked = null;
+  pick.onclick = () => {
+    pick.textContent = t("click_map");
+    ctx.map.getContainer().classList.add("picking");
+    ctx.map.once("click", (e) => {
+      ctx.map.getContainer().classList.remove("picking");
+      picked = { type: "Point", coordinates: [Number(e.latlng.lng.toFixed(7)), Number(e.latlng.lat.toFixed(7))] };
+      pick.textContent = `${picked.coordinates[0]}, ${picked.coordinates[1]}`;
+    });
+  };
+  const form = el("form", { class: "place-edit", id: "place-edit-form" }, el("h3", {}, t("edit")), ...inputs, pick,
+    el("label", {}, t("reason"), reason), error, el("button", { type: "submit", class: "btn-primary" }, t("save")));
+  form.onsubmit = async (e) => {
+    e.preventDefault();
+    const changes = { reason: reason.value.trim() };
+    for (const key of EDITABLE) {
+      const value = form.elements[key].value.trim();
+      if (value !== (p[key] ?? "")) changes[key] = value === "" ? null : value;
+    }
+    if (picked) changes.geometry = picked;
+    try {
+      await sendJson("PATCH", `${BASE}/${id}`, changes, { "If-Match": etag });
+      await showPlace(id);
+      $("status").textContent = t("saved"); $("status").hidden = false;
+      setTimeout(() => { $("status").hidden = true; }, 2500);
+    } catch (err) {
+      error.textContent = err.status === 412 ? t("changed_meanwhile") : errorMessage(err.body, "network_error");
+      error.hidden = false;
+    }
+  };
+  return form;
+}
