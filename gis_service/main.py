@@ -30,6 +30,7 @@ from gis_service.ogc.router import router as ogc_router
 from gis_service.ogc.transactions import router as ogc_transactions_router
 from gis_service.photos.router import router as photos_router
 from gis_service.placenames.router import router as placenames_router
+from gis_service.placenames.signs_router import router as signs_router
 from gis_service.web.router import mount_static
 from gis_service.web.router import router as web_router
 
@@ -82,6 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         joint_inspections_router,
         disputes_router,
         placenames_router,
+        signs_router,
         ogc_router,
         ogc_transactions_router,
         catalogue_router,

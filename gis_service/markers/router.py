@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import uuid
-from typing import Annotated, Literal
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Path, Query, Request, Response, UploadFile, status
-from fastapi.exceptions import RequestValidationError
-from pydantic import ValidationError
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, UploadFile, status
 
 from gis_service.auth.models import AppUser
 from gis_service.core.dependencies import AdminUser, CurrentUser, SessionDep, SettingsDep, require_roles
@@ -15,10 +12,11 @@ from gis_service.core.errors import BadRequest, InvalidRows
 from gis_service.core.geojson_pages import feature_collection, page_links
 from gis_service.core.query_params import decode_cursor, parse_bbox, parse_limit
 from gis_service.core.tables import read_table
+from gis_service.inspections.assets import MARKER
+from gis_service.inspections.routes import register_visit_routes
 from gis_service.markers import importer, service, telemetry
 from gis_service.markers.conditions import CONDITIONS, NEEDS_ATTENTION, vocabulary
-from gis_service.markers.schemas import InspectionIn, InspectionOut, RepairClose, TelemetryIn
-from gis_service.photos.store import reencode, save
+from gis_service.markers.schemas import InspectionOut, TelemetryIn
 
 router = APIRouter(prefix="/api/v1", tags=["markers"])
 GEOJSON = "application/geo+json"
@@ -115,139 +113,16 @@ async def marker_card(code: MarkerCode, _: CurrentUser, db_session: SessionDep):
     return await service.marker_card(db_session, code=code)
 
 
-VISIT_BODY = {
-    "required": True,
-    "content": {
-        "application/json": {"schema": {"$ref": "#/components/schemas/InspectionIn"}},
-        "multipart/form-data": {
-            "schema": {
-                "type": "object",
-                "required": ["visit"],
-                "properties": {
-                    "visit": {"type": "string", "description": "the visit as JSON (InspectionIn)"},
-                    "photos": {"type": "array", "items": {"type": "string", "format": "binary"}},
-                    "bearings": {
-                        "type": "array",
-                        "items": {"type": "number"},
-                        "description": "camera direction of each photo, degrees from north",
-                    },
-                },
-            }
-        },
-    },
-}
-
-
-async def _read_visit(request: Request) -> tuple[InspectionIn, list[tuple[bytes, float | None]]]:
-    """The visit from a JSON body, or from a multipart form with photos."""
-    kind = request.headers.get("content-type", "")
-    try:
-        if kind.startswith("multipart/form-data"):
-            form = await request.form()
-            if "visit" not in form:
-                raise BadRequest(
-                    "The form needs a 'visit' field holding the visit as JSON.",
-                    "表单需要 visit 字段（JSON 格式的巡查记录）。",
-                )
-            body = InspectionIn.model_validate_json(str(form["visit"]))
-            files = form.getlist("photos")
-            bearings = [float(b) if str(b).strip() else None for b in form.getlist("bearings")]
-            uploads = []
-            for i, f in enumerate(files):
-                if isinstance(f, str):
-                    raise BadRequest("photos must be files.", "photos 必须是文件。")
-                uploads.append((await f.read(), bearings[i] if i < len(bearings) else None))
-            return body, uploads
-        return InspectionIn.model_validate_json(await request.body()), []
-    except ValidationError as exc:
-        raise RequestValidationError(exc.errors(include_url=False, include_context=False)) from None
-    except ValueError:
-        raise BadRequest("bearings must be numbers (degrees).", "bearings 必须是数字（度）。") from None
-
-
-def _reencode(data: bytes, settings) -> bytes:
-    return reencode(
-        data,
-        max_bytes=settings.photo_max_bytes,
-        max_pixels=settings.photo_max_pixels,
-        max_side=settings.photo_max_side_px,
-    )
-
-
-@router.post(
-    "/markers/{code}/inspections",
+register_visit_routes(
+    router,
+    MARKER,
+    asset_path="/markers",
+    photos_path="/inspections",
+    repairs_path="/repairs",
+    code_param=MarkerCode,
+    field_user=FieldUser,
     response_model=InspectionOut,
-    status_code=status.HTTP_201_CREATED,
-    openapi_extra={"requestBody": VISIT_BODY},
-    responses={200: {"model": InspectionOut, "description": "the same visit, sent again"}},
 )
-async def record_inspection(
-    code: MarkerCode,
-    request: Request,
-    inspector: FieldUser,
-    db_session: SessionDep,
-    settings: SettingsDep,
-    response: Response,
-):
-    """Record a visit (inspector or admin), as JSON or as a multipart form with photos.
-    Sending the same `id` again returns the first result with 200 and creates nothing;
-    the same id with different content is a 409. Photos are checked and re-encoded before
-    anything is stored, so a bad photo rejects the whole visit."""
-    body, uploads = await _read_visit(request)
-    clean = [(_reencode(data, settings), bearing) for data, bearing in uploads]
-    out = await service.record_inspection(db_session, code=code, body=body, inspector=inspector)
-    if clean:
-        stored = [(save(settings.photo_dir, data), bearing) for data, bearing in clean]
-        out["photos"] = await service.attach_photos(
-            db_session, inspection_id=str(body.id), photos=stored, actor=inspector
-        )
-    await db_session.commit()
-    if out.get("duplicate"):
-        response.status_code = status.HTTP_200_OK
-    return out
-
-
-@router.post("/inspections/{inspection_id}/photos", status_code=status.HTTP_201_CREATED)
-async def add_photo(
-    inspection_id: uuid.UUID,
-    inspector: FieldUser,
-    db_session: SessionDep,
-    settings: SettingsDep,
-    photo: UploadFile,
-    camera_bearing_deg: Annotated[float | None, Form(ge=0, lt=360)] = None,
-):
-    """Add one photo to a visit already sent (so a phone can confirm each upload on its
-    own). Sending the same photo again changes nothing."""
-    stored = save(settings.photo_dir, _reencode(await photo.read(), settings))
-    out = await service.attach_photos(
-        db_session, inspection_id=str(inspection_id), photos=[(stored, camera_bearing_deg)], actor=inspector
-    )
-    await db_session.commit()
-    return out[0]
-
-
-@router.get("/markers/{code}/inspections")
-async def inspection_history(code: MarkerCode, _: CurrentUser, db_session: SessionDep):
-    """Every visit to the marker, newest observation first."""
-    return {"marker": code, "inspections": await service.inspection_history(db_session, code=code)}
-
-
-@router.get("/repairs")
-async def list_repairs(
-    _: CurrentUser, db_session: SessionDep, status: Literal["open", "closed"] | None = None
-):
-    """Repair orders, newest first."""
-    return {"repairs": await service.list_repairs(db_session, status=status)}
-
-
-@router.post("/repairs/{repair_id}/close")
-async def close_repair(repair_id: int, body: RepairClose, actor: FieldUser, db_session: SessionDep):
-    """Close a repair as repaired, replaced or reset to the registered position."""
-    out = await service.close_repair(
-        db_session, repair_id=repair_id, resolution=body.resolution, notes=body.notes, actor=actor
-    )
-    await db_session.commit()
-    return out
 
 
 @router.post("/markers/{code}/telemetry", status_code=status.HTTP_201_CREATED)

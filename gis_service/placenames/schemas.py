@@ -101,3 +101,20 @@ class AdvanceIn(BaseModel):
     announced_on: date | None = None
     filed_on: date | None = None
     proposal: PlaceNameFields | None = None
+
+
+class SignIn(BaseModel):
+    """A place-name sign (地名标志) as installed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: str = Field(pattern=r"^[0-9A-Za-z-]{3,40}$")
+    place_name_id: int
+    kind: Literal["settlement", "road", "natural", "building", "other"] = "settlement"
+    text_zh: str = Field(min_length=1, max_length=100)
+    text_mn: str | None = Field(default=None, max_length=300, description="Mongolian script as on the sign")
+    romanization: str | None = Field(default=None, max_length=200)
+    material: str | None = Field(default=None, max_length=100)
+    installed_on: date | None = None
+    lon: float = Field(ge=73, le=136)
+    lat: float = Field(ge=3, le=54)

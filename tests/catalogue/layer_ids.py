@@ -10,4 +10,5 @@ LAYER_IDS = [
     "boundary_marker",
     "place_name",
     "place_name_finding",
+    "place_name_sign",
 ]

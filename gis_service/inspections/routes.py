@@ -1,0 +1,170 @@
+"""The visit routes of an inspected asset, registered once per asset: record a visit
+(JSON, or a multipart form with photos), add a photo to a sent visit, the visit history,
+and the asset's repair orders."""
+
+import uuid
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Form, Request, Response, UploadFile, status
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
+
+from gis_service.core.dependencies import CurrentUser, SessionDep, SettingsDep
+from gis_service.core.errors import BadRequest
+from gis_service.inspections import service
+from gis_service.inspections.assets import InspectedAsset
+from gis_service.markers.schemas import InspectionIn, RepairClose
+from gis_service.photos.store import reencode, save
+
+VISIT_BODY = {
+    "required": True,
+    "content": {
+        "application/json": {"schema": {"$ref": "#/components/schemas/InspectionIn"}},
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": ["visit"],
+                "properties": {
+                    "visit": {"type": "string", "description": "the visit as JSON (InspectionIn)"},
+                    "photos": {"type": "array", "items": {"type": "string", "format": "binary"}},
+                    "bearings": {
+                        "type": "array",
+                        "items": {"type": "number"},
+                        "description": "camera direction of each photo, degrees from north",
+                    },
+                },
+            }
+        },
+    },
+}
+
+
+async def read_visit(request: Request) -> tuple[InspectionIn, list[tuple[bytes, float | None]]]:
+    """The visit from a JSON body, or from a multipart form with photos."""
+    kind = request.headers.get("content-type", "")
+    try:
+        if kind.startswith("multipart/form-data"):
+            form = await request.form()
+            if "visit" not in form:
+                raise BadRequest(
+                    "The form needs a 'visit' field holding the visit as JSON.",
+                    "表单需要 visit 字段（JSON 格式的巡查记录）。",
+                )
+            body = InspectionIn.model_validate_json(str(form["visit"]))
+            files = form.getlist("photos")
+            bearings = [float(b) if str(b).strip() else None for b in form.getlist("bearings")]
+            uploads = []
+            for i, f in enumerate(files):
+                if isinstance(f, str):
+                    raise BadRequest("photos must be files.", "photos 必须是文件。")
+                uploads.append((await f.read(), bearings[i] if i < len(bearings) else None))
+            return body, uploads
+        return InspectionIn.model_validate_json(await request.body()), []
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors(include_url=False, include_context=False)) from None
+    except ValueError:
+        raise BadRequest("bearings must be numbers (degrees).", "bearings 必须是数字（度）。") from None
+
+
+def reencode_photo(data: bytes, settings) -> bytes:
+    return reencode(
+        data,
+        max_bytes=settings.photo_max_bytes,
+        max_pixels=settings.photo_max_pixels,
+        max_side=settings.photo_max_side_px,
+    )
+
+
+def register_visit_routes(
+    router: APIRouter,
+    asset: InspectedAsset,
+    *,
+    asset_path: str,
+    photos_path: str,
+    repairs_path: str,
+    code_param: Any,
+    field_user: Any,
+    response_model: Any = None,
+) -> None:
+    @router.post(
+        asset_path + "/{code}/inspections",
+        response_model=response_model,
+        status_code=status.HTTP_201_CREATED,
+        openapi_extra={"requestBody": VISIT_BODY},
+        responses={200: {"description": "the same visit, sent again"}},
+        name=f"record_{asset.noun}_inspection",
+    )
+    async def record_inspection(
+        code: code_param,
+        request: Request,
+        inspector: field_user,
+        db_session: SessionDep,
+        settings: SettingsDep,
+        response: Response,
+    ):
+        """Record a visit (inspector or admin), as JSON or as a multipart form with photos.
+        Sending the same `id` again returns the first result with 200 and creates nothing;
+        the same id with different content is a 409. Photos are checked and re-encoded before
+        anything is stored, so a bad photo rejects the whole visit."""
+        body, uploads = await read_visit(request)
+        clean = [(reencode_photo(data, settings), bearing) for data, bearing in uploads]
+        out = await service.record_inspection(db_session, asset, code=code, body=body, inspector=inspector)
+        if clean:
+            stored = [(save(settings.photo_dir, data), bearing) for data, bearing in clean]
+            out["photos"] = await service.attach_photos(
+                db_session, asset, inspection_id=str(body.id), photos=stored, actor=inspector
+            )
+        await db_session.commit()
+        if out.get("duplicate"):
+            response.status_code = status.HTTP_200_OK
+        return out
+
+    @router.post(
+        photos_path + "/{inspection_id}/photos",
+        status_code=status.HTTP_201_CREATED,
+        name=f"add_{asset.noun}_inspection_photo",
+    )
+    async def add_photo(
+        inspection_id: uuid.UUID,
+        inspector: field_user,
+        db_session: SessionDep,
+        settings: SettingsDep,
+        photo: UploadFile,
+        camera_bearing_deg: Annotated[float | None, Form(ge=0, lt=360)] = None,
+    ):
+        """Add one photo to a visit already sent (so a phone can confirm each upload on its
+        own). Sending the same photo again changes nothing."""
+        stored = save(settings.photo_dir, reencode_photo(await photo.read(), settings))
+        out = await service.attach_photos(
+            db_session,
+            asset,
+            inspection_id=str(inspection_id),
+            photos=[(stored, camera_bearing_deg)],
+            actor=inspector,
+        )
+        await db_session.commit()
+        return out[0]
+
+    @router.get(asset_path + "/{code}/inspections", name=f"{asset.noun}_inspection_history")
+    async def inspection_history(code: code_param, _: CurrentUser, db_session: SessionDep):
+        """Every visit, newest observation first."""
+        return {
+            asset.noun: code,
+            "inspections": await service.inspection_history(db_session, asset, code=code),
+        }
+
+    @router.get(repairs_path, name=f"list_{asset.noun}_repairs")
+    async def list_repairs(
+        _: CurrentUser, db_session: SessionDep, status: Literal["open", "closed"] | None = None
+    ):
+        """Repair orders, newest first."""
+        return {"repairs": await service.list_repairs(db_session, asset, status=status)}
+
+    @router.post(repairs_path + "/{repair_id}/close", name=f"close_{asset.noun}_repair")
+    async def close_repair(repair_id: int, body: RepairClose, actor: field_user, db_session: SessionDep):
+        """Close a repair as repaired, replaced or reset to the registered position."""
+        out = await service.close_repair(
+            db_session, asset, repair_id=repair_id, resolution=body.resolution, notes=body.notes, actor=actor
+        )
+        await db_session.commit()
+        return out

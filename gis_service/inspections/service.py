@@ -1,0 +1,290 @@
+"""Visits, repair orders and visit photos for any inspected asset (markers, signs).
+
+A visit is stored once per client UUID in one statement that also applies its rules:
+the asset's condition follows its latest visit by observation time (a late visit joins
+the history without overwriting a newer one), and a condition that needs repair opens a
+repair order unless one is open. Row locks make two concurrent visits to one asset
+settle in observation order. Table names come from `InspectedAsset` constants, never
+from a request."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime, timedelta
+from functools import cache
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gis_service.audit import service as audit
+from gis_service.auth.models import AppUser
+from gis_service.core.errors import BadRequest, Conflict, NotFound
+from gis_service.inspections.assets import InspectedAsset
+from gis_service.markers.conditions import OPENS_REPAIR
+from gis_service.markers.schemas import InspectionIn
+from gis_service.photos.store import StoredPhoto
+
+MAX_CLOCK_SKEW = timedelta(minutes=10)
+
+
+def _payload_hash(body: InspectionIn) -> str:
+    return hashlib.sha256(body.model_dump_json().encode()).hexdigest()
+
+
+@cache
+def _record_visit_sql(a: InspectedAsset) -> str:
+    return f"""
+WITH m AS (SELECT id, geom FROM {a.table} WHERE code = :code),
+ins AS (
+    INSERT INTO {a.inspections} (id, {a.fk}, observed_at, condition, inscription_legible,
+        vegetation_cleared, reference_objects_present, gnss_lon, gnss_lat, gnss_accuracy_m,
+        gnss_fix_type, gnss_fixed_at, distance_to_marker_m, displacement_m, notes,
+        neighbour_representative, inspector_id, payload_hash)
+    SELECT :id, m.id, :observed_at, :condition, :legible, :cleared, :refs, :lon, :lat, :acc,
+           :fix_type, :fixed_at,
+           CASE WHEN CAST(:lon AS float8) IS NOT NULL THEN ST_Distance(m.geom::geography,
+                ST_SetSRID(ST_MakePoint(:lon, :lat), 4490)::geography) END,
+           :displacement, :notes, :neighbour, :inspector, :hash
+    FROM m
+    ON CONFLICT (id) DO NOTHING
+    RETURNING id, {a.fk} AS asset_id, received_at, distance_to_marker_m
+), upd AS (
+    UPDATE {a.table} b SET condition = :condition, condition_observed_at = :observed_at,
+           last_inspection_id = ins.id
+    FROM ins
+    WHERE b.id = ins.asset_id
+      AND (b.condition_observed_at IS NULL OR b.condition_observed_at < :observed_at
+           OR (b.condition_observed_at = :observed_at AND b.last_inspection_id < ins.id))
+    RETURNING b.id
+), rep AS (
+    INSERT INTO {a.repairs} ({a.fk}, opened_by_inspection, reason)
+    SELECT ins.asset_id, ins.id, :condition FROM ins JOIN upd ON upd.id = ins.asset_id
+    WHERE CAST(:condition AS text) = ANY(:opens_repair)
+    ON CONFLICT ({a.fk}) WHERE status = 'open' DO NOTHING
+    RETURNING id
+)
+SELECT (SELECT id FROM m) AS asset_id, ins.id AS inserted, ins.received_at, ins.distance_to_marker_m,
+       EXISTS (SELECT 1 FROM upd) AS became_current, (SELECT id FROM rep) AS repair_id
+FROM (SELECT 1) one LEFT JOIN ins ON true
+"""
+
+
+async def record_inspection(
+    db_session: AsyncSession, asset: InspectedAsset, *, code: str, body: InspectionIn, inspector: AppUser
+) -> dict:
+    """Store a visit once; sending the same visit again answers with the first result."""
+    if body.observed_at > datetime.now(UTC) + MAX_CLOCK_SKEW:
+        raise BadRequest(
+            "observed_at is in the future; check the phone's clock.", "观测时间晚于当前时间，请检查手机时间。"
+        )
+    digest = _payload_hash(body)
+    gnss = body.gnss
+    row = (
+        await db_session.execute(
+            text(_record_visit_sql(asset)),
+            {
+                "code": code,
+                "id": body.id,
+                "observed_at": body.observed_at,
+                "condition": body.condition,
+                "legible": body.inscription_legible,
+                "cleared": body.vegetation_cleared,
+                "refs": body.reference_objects_present,
+                "lon": gnss.lon if gnss else None,
+                "lat": gnss.lat if gnss else None,
+                "acc": gnss.accuracy_m if gnss else None,
+                "fix_type": gnss.fix_type if gnss else None,
+                "fixed_at": gnss.fixed_at if gnss else None,
+                "displacement": body.displacement_m,
+                "notes": body.notes,
+                "neighbour": body.neighbour_representative,
+                "inspector": inspector.id,
+                "hash": digest,
+                "opens_repair": OPENS_REPAIR,
+            },
+        )
+    ).one()
+    if row.asset_id is None:
+        raise NotFound(f"No {asset.noun} '{code}'.", f"{asset.label_zh}“{code}”不存在。")
+
+    if row.inserted is None:  # sent before: answer with the first result, change nothing
+        first = (
+            await db_session.execute(
+                text(f"SELECT {asset.fk} AS asset_id, payload_hash FROM {asset.inspections} WHERE id = :id"),
+                {"id": body.id},
+            )
+        ).one()
+        if first.asset_id != row.asset_id or first.payload_hash != digest:
+            raise Conflict(
+                "This visit id was already used for a different visit; send a new id for a new visit.",
+                "该巡查记录编号已用于另一条记录；新记录请使用新的编号。",
+            )
+        out = await inspection_out(db_session, asset, inspection_id=str(body.id))
+        out["duplicate"] = True
+        return out
+
+    await audit.record(
+        db_session,
+        by=inspector,
+        action="create",
+        entity=asset.inspections,
+        entity_id=str(body.id),
+        after={
+            asset.noun: code,
+            "condition": body.condition,
+            "observed_at": body.observed_at.isoformat(),
+            "became_current": row.became_current,
+            "repair_order": row.repair_id,
+        },
+    )
+    return {
+        "id": body.id,
+        asset.code_key: code,
+        "condition": body.condition,
+        "observed_at": body.observed_at,
+        "received_at": row.received_at,
+        "inspector": inspector.username,
+        "distance_to_marker_m": row.distance_to_marker_m,
+        "gnss_accuracy_m": gnss.accuracy_m if gnss else None,
+        "notes": body.notes,
+        "is_current": row.became_current,
+        "repair_order_id": row.repair_id,
+    }
+
+
+async def inspection_out(db_session: AsyncSession, asset: InspectedAsset, *, inspection_id: str) -> dict:
+    row = await db_session.execute(
+        text(f"""
+        SELECT i.id, m.code AS {asset.code_key}, i.condition, i.observed_at, i.received_at,
+               u.username AS inspector, i.distance_to_marker_m, i.gnss_accuracy_m, i.notes,
+               (m.last_inspection_id = i.id) AS is_current
+        FROM {asset.inspections} i JOIN {asset.table} m ON m.id = i.{asset.fk}
+        JOIN app_user u ON u.id = i.inspector_id WHERE i.id = :id"""),
+        {"id": inspection_id},
+    )
+    return dict(row.one()._mapping)
+
+
+async def inspection_history(db_session: AsyncSession, asset: InspectedAsset, *, code: str) -> list[dict]:
+    asset_id = await db_session.scalar(text(f"SELECT id FROM {asset.table} WHERE code = :c"), {"c": code})
+    if asset_id is None:
+        raise NotFound(f"No {asset.noun} '{code}'.", f"{asset.label_zh}“{code}”不存在。")
+    rows = await db_session.execute(
+        text(f"""
+        SELECT i.id, i.condition, i.observed_at, i.received_at, u.username AS inspector,
+               i.inscription_legible, i.vegetation_cleared, i.reference_objects_present,
+               i.gnss_lon, i.gnss_lat, i.gnss_accuracy_m, i.gnss_fix_type,
+               i.distance_to_marker_m, i.displacement_m, i.notes, i.neighbour_representative,
+               (SELECT COALESCE(json_agg('/api/v1/photos/' || ip.photo_sha256), '[]')
+                FROM {asset.photos} ip WHERE ip.inspection_id = i.id) AS photos
+        FROM {asset.inspections} i JOIN app_user u ON u.id = i.inspector_id
+        WHERE i.{asset.fk} = :m ORDER BY i.observed_at DESC, i.id DESC"""),
+        {"m": asset_id},
+    )
+    return [dict(r._mapping) for r in rows]
+
+
+async def list_repairs(db_session: AsyncSession, asset: InspectedAsset, *, status: str | None) -> list[dict]:
+    rows = await db_session.execute(
+        text(f"""
+        SELECT r.id, m.code AS {asset.code_key}, r.reason, r.status, r.resolution, r.opened_at,
+               r.closed_at, u.username AS closed_by, r.notes, r.opened_by_inspection
+        FROM {asset.repairs} r JOIN {asset.table} m ON m.id = r.{asset.fk}
+        LEFT JOIN app_user u ON u.id = r.closed_by
+        WHERE CAST(:status AS text) IS NULL OR r.status = :status
+        ORDER BY r.opened_at DESC LIMIT 1000"""),
+        {"status": status},
+    )
+    return [dict(r._mapping) for r in rows]
+
+
+async def close_repair(
+    db_session: AsyncSession,
+    asset: InspectedAsset,
+    *,
+    repair_id: int,
+    resolution: str,
+    notes: str | None,
+    actor: AppUser,
+) -> dict:
+    row = await db_session.execute(
+        text(f"""
+        UPDATE {asset.repairs} SET status = 'closed', resolution = :resolution, notes = :notes,
+               closed_at = now(), closed_by = :actor
+        WHERE id = :id AND status = 'open' RETURNING id"""),
+        {"resolution": resolution, "notes": notes, "actor": actor.id, "id": repair_id},
+    )
+    if row.first() is None:
+        exists = await db_session.scalar(
+            text(f"SELECT status FROM {asset.repairs} WHERE id = :id"), {"id": repair_id}
+        )
+        if exists is None:
+            raise NotFound(f"No repair order {repair_id}.", f"维修单 {repair_id} 不存在。")
+        raise Conflict(f"Repair order {repair_id} is already closed.", f"维修单 {repair_id} 已关闭。")
+    await audit.record(
+        db_session,
+        by=actor,
+        action="close",
+        entity=asset.repairs,
+        entity_id=str(repair_id),
+        before={"status": "open"},
+        after={"status": "closed", "resolution": resolution, "notes": notes},
+    )
+    return {"id": repair_id, "status": "closed", "resolution": resolution}
+
+
+async def attach_photos(
+    db_session: AsyncSession,
+    asset: InspectedAsset,
+    *,
+    inspection_id: str,
+    photos: list[tuple[StoredPhoto, float | None]],
+    actor: AppUser,
+) -> list[dict]:
+    """Link stored photos to a visit (idempotent per photo: the same bytes link once)."""
+    exists = await db_session.scalar(
+        text(f"SELECT true FROM {asset.inspections} WHERE id = :id"), {"id": inspection_id}
+    )
+    if not exists:
+        raise NotFound(f"No visit {inspection_id}.", f"巡查记录 {inspection_id} 不存在。")
+    out = []
+    for photo, bearing in photos:
+        await db_session.execute(
+            text("""
+            INSERT INTO photo (sha256, content_type, width, height, bytes, uploaded_by)
+            VALUES (:sha, :ct, :w, :h, :b, :by) ON CONFLICT (sha256) DO NOTHING"""),
+            {
+                "sha": photo.sha256,
+                "ct": photo.content_type,
+                "w": photo.width,
+                "h": photo.height,
+                "b": photo.bytes,
+                "by": actor.id,
+            },
+        )
+        await db_session.execute(
+            text(f"""
+            INSERT INTO {asset.photos} (inspection_id, photo_sha256, camera_bearing_deg)
+            VALUES (:i, :sha, :bearing) ON CONFLICT DO NOTHING"""),
+            {"i": inspection_id, "sha": photo.sha256, "bearing": bearing},
+        )
+        out.append(
+            {
+                "sha256": photo.sha256,
+                "url": f"/api/v1/photos/{photo.sha256}",
+                "width": photo.width,
+                "height": photo.height,
+                "bytes": photo.bytes,
+                "camera_bearing_deg": bearing,
+            }
+        )
+    if out:
+        await audit.record(
+            db_session,
+            by=actor,
+            action="add_photos",
+            entity=asset.inspections,
+            entity_id=inspection_id,
+            after={"photos": [p["sha256"] for p in out]},
+        )
+    return out

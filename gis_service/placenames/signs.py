@@ -1,0 +1,155 @@
+"""Place-name signs (地名标志): the register of signs, and the check of each sign's text
+against its place's standard name and romanisation. Visits and repairs of signs use
+the same mechanism as boundary markers (gis_service.inspections)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gis_service.audit import service as audit
+from gis_service.auth.models import AppUser
+from gis_service.core.errors import BadRequest, Conflict, NotFound
+from gis_service.placenames.rules import Finding
+from gis_service.placenames.schemas import SignIn
+
+_SELECT = """SELECT s.code, s.kind, s.text_zh, s.text_mn, s.romanization, s.material, s.installed_on,
+    coalesce(s.condition, 'unknown') AS condition, s.condition_observed_at, s.source,
+    ST_X(s.geom) AS lon, ST_Y(s.geom) AS lat, s.place_name_id, p.name AS place_name,
+    p.romanization AS place_romanization, p.origin_language, p.status AS place_status,
+    (SELECT r.id FROM sign_repair_order r WHERE r.sign_id = s.id AND r.status = 'open') AS open_repair_id
+    FROM place_name_sign s JOIN place_name p ON p.id = s.place_name_id"""
+
+
+def _letters(value: str) -> str:
+    return re.sub(r"[^a-z']", "", value.lower())
+
+
+def check_sign(sign: dict) -> list[Finding]:
+    """The sign must show the standard name and its official romanisation, without tone
+    marks; a Mongolian-origin name's sign carries the Mongolian text too."""
+    found = []
+    if sign["place_status"] != "standard":
+        found.append(
+            Finding(
+                "sign_place_not_standard",
+                "warning",
+                f"The place's name is '{sign['place_status']}', not a standard name.",
+                "Standardise the name before the sign is made.",
+            )
+        )
+    if sign["text_zh"].strip() != sign["place_name"]:
+        found.append(
+            Finding(
+                "sign_text_mismatch",
+                "error",
+                f"The sign reads “{sign['text_zh']}” but the standard name is “{sign['place_name']}”.",
+                f"Replace the sign text with “{sign['place_name']}”.",
+            )
+        )
+    roman = sign.get("romanization") or ""
+    if roman and any(unicodedata.combining(c) for c in unicodedata.normalize("NFD", roman)):
+        found.append(
+            Finding(
+                "sign_tone_marks",
+                "warning",
+                "The sign's romanisation carries tone marks.",
+                "Signs are written without tone marks.",
+            )
+        )
+    official = sign.get("place_romanization")
+    if not official:
+        found.append(
+            Finding(
+                "sign_no_official_romanization",
+                "review",
+                "The place has no official romanisation to compare the sign with.",
+                "Record the official romanisation in the register.",
+            )
+        )
+    elif not roman:
+        found.append(
+            Finding(
+                "sign_romanization_missing", "warning", "The sign has no romanisation.", f"Add “{official}”."
+            )
+        )
+    elif _letters(unicodedata.normalize("NFD", roman).encode("ascii", "ignore").decode()) != _letters(
+        official
+    ):
+        found.append(
+            Finding(
+                "sign_romanization_mismatch",
+                "error",
+                f"The sign's romanisation “{roman}” differs from the official “{official}”.",
+                f"Use “{official}”.",
+            )
+        )
+    if sign["origin_language"] == "mn" and not (sign.get("text_mn") or "").strip():
+        found.append(
+            Finding(
+                "sign_mongolian_missing",
+                "warning",
+                "The name is Mongolian in origin but the sign has no Mongolian text.",
+                "Signs in Inner Mongolia show the name in Mongolian script and Chinese.",
+            )
+        )
+    return found
+
+
+async def get(db_session: AsyncSession, code: str) -> dict:
+    row = (await db_session.execute(text(_SELECT + " WHERE s.code = :code"), {"code": code})).first()
+    if row is None:
+        raise NotFound(f"No place-name sign '{code}'.", f"地名标志“{code}”不存在。")
+    sign = dict(row._mapping)
+    sign["findings"] = [f.as_dict() for f in check_sign(sign)]
+    return sign
+
+
+async def list_signs(
+    db_session: AsyncSession, *, place_name_id: int | None, condition: str | None, limit: int
+) -> list[dict]:
+    rows = await db_session.execute(
+        text(
+            _SELECT
+            + """ WHERE (CAST(:pid AS bigint) IS NULL OR s.place_name_id = :pid)
+                AND (CAST(:cond AS text) IS NULL OR coalesce(s.condition, 'unknown') = :cond)
+                ORDER BY s.code LIMIT :limit"""
+        ),
+        {"pid": place_name_id, "cond": condition, "limit": limit},
+    )
+    out = []
+    for r in rows:
+        sign = dict(r._mapping)
+        sign["findings"] = [f.as_dict() for f in check_sign(sign)]
+        out.append(sign)
+    return out
+
+
+async def create(db_session: AsyncSession, body: SignIn, actor: AppUser) -> dict:
+    exists = await db_session.scalar(
+        text("SELECT 1 FROM place_name WHERE id = :id"), {"id": body.place_name_id}
+    )
+    if not exists:
+        raise BadRequest(f"No place name {body.place_name_id}.", f"地名 {body.place_name_id} 不存在。")
+    taken = await db_session.scalar(text("SELECT 1 FROM place_name_sign WHERE code = :c"), {"c": body.code})
+    if taken:
+        raise Conflict(f"Sign code '{body.code}' is already used.", f"标志编号“{body.code}”已被使用。")
+    await db_session.execute(
+        text("""INSERT INTO place_name_sign (code, place_name_id, kind, text_zh, text_mn, romanization, material,
+                    installed_on, geom)
+                VALUES (:code, :place_name_id, :kind, :text_zh, :text_mn, :romanization, :material, :installed_on,
+                        ST_SetSRID(ST_MakePoint(:lon, :lat), 4490))"""),
+        body.model_dump(),
+    )
+    await audit.record(
+        db_session,
+        by=actor,
+        action="create",
+        entity="place_name_sign",
+        entity_id=body.code,
+        after=body.model_dump(mode="json"),
+    )
+    return await get(db_session, body.code)

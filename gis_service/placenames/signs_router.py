@@ -1,0 +1,62 @@
+"""HTTP layer of the place-name sign register; visits and repairs are the shared
+inspection routes (the same as for boundary markers)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, status
+
+from gis_service.auth.models import AppUser
+from gis_service.core.dependencies import CurrentUser, SessionDep, require_roles
+from gis_service.inspections.assets import SIGN
+from gis_service.inspections.routes import register_visit_routes
+from gis_service.markers.conditions import CONDITIONS
+from gis_service.placenames import signs
+from gis_service.placenames.schemas import SignIn
+
+router = APIRouter(prefix="/api/v1", tags=["place-name signs"])
+Officer = Annotated[AppUser, Depends(require_roles("placename_officer"))]
+# Signs are visited by boundary inspectors and place-name officers alike.
+SignVisitor = Annotated[AppUser, Depends(require_roles("inspector", "placename_officer"))]
+SignCode = Annotated[str, Path(min_length=3, max_length=40, pattern=r"^[0-9A-Za-z-]+$")]
+
+
+@router.get("/place-name-signs")
+async def list_signs(
+    _: CurrentUser,
+    db_session: SessionDep,
+    place_name_id: int | None = None,
+    condition: Annotated[str | None, Query(pattern="^(" + "|".join([*CONDITIONS, "unknown"]) + ")$")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+):
+    """Signs with their condition and the check of their text against the register."""
+    return {
+        "signs": await signs.list_signs(
+            db_session, place_name_id=place_name_id, condition=condition, limit=limit
+        )
+    }
+
+
+@router.post("/place-name-signs", status_code=status.HTTP_201_CREATED)
+async def create_sign(body: SignIn, officer: Officer, db_session: SessionDep):
+    """Register an installed sign (officer); the answer includes the text check."""
+    out = await signs.create(db_session, body, officer)
+    await db_session.commit()
+    return out
+
+
+@router.get("/place-name-signs/{code}")
+async def get_sign(code: SignCode, _: CurrentUser, db_session: SessionDep):
+    return await signs.get(db_session, code)
+
+
+register_visit_routes(
+    router,
+    SIGN,
+    asset_path="/place-name-signs",
+    photos_path="/sign-inspections",
+    repairs_path="/sign-repairs",
+    code_param=SignCode,
+    field_user=SignVisitor,
+)
