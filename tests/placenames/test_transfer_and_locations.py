@@ -130,3 +130,16 @@ def test_location_suggestions_are_only_suggestions(client, auth, db):
         f"{BASE}/location-suggestions/{first['id']}/reject", headers=auth("placename_officer")
     )
     assert again.status_code == 409
+
+
+def test_located_names_export_as_geopackage(client, auth, db, tmp_path):
+    import pyogrio
+
+    expected = db.execute(
+        "SELECT count(*) FROM place_name WHERE geom IS NOT NULL AND status <> 'cancelled'"
+    ).fetchone()[0]
+    gpkg = tmp_path / "names.gpkg"
+    gpkg.write_bytes(client.get("/api/v1/layers/place_name/export.gpkg", headers=auth("viewer")).content)
+    frame = pyogrio.read_dataframe(gpkg)
+    assert len(frame) == expected and frame.crs.to_epsg() == 4490
+    assert "达拉特旗" in set(frame["name"]) and "Dalad Qi" in set(frame["romanization"])
