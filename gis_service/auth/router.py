@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, status
 from fastapi.security import OAuth2PasswordRequestForm
 
-from gis_service.auth import service
+from gis_service.auth import service, throttle
 from gis_service.auth.schemas import RevokedOut, TokenOut, UserCreate, UserOut, UserUpdate
 from gis_service.core.dependencies import (
     AdminUser,
@@ -17,6 +17,7 @@ from gis_service.core.dependencies import (
     SettingsDep,
     TokenDep,
 )
+from gis_service.core.errors import Unauthorized
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
 
@@ -27,13 +28,25 @@ async def sign_in(
     db_session: SessionDep,
     settings: SettingsDep,
 ):
-    """OAuth2 password flow: user name and password in, bearer token out."""
-    token, row, user = await service.sign_in(
-        db_session,
-        username=form.username,
-        password=form.password,
-        ttl=timedelta(minutes=settings.token_ttl_minutes),
+    """OAuth2 password flow: user name and password in, bearer token out. Repeated
+    failures for one user name are throttled (429 with Retry-After)."""
+    window = timedelta(minutes=settings.sign_in_window_minutes)
+    await throttle.check(
+        db_session, username=form.username, max_failures=settings.sign_in_max_failures, window=window
     )
+    try:
+        token, row, user = await service.sign_in(
+            db_session,
+            username=form.username,
+            password=form.password,
+            ttl=timedelta(minutes=settings.token_ttl_minutes),
+        )
+    except Unauthorized:
+        await db_session.rollback()
+        await throttle.record_failure(db_session, username=form.username)
+        await db_session.commit()
+        raise
+    await throttle.clear(db_session, username=form.username)
     await db_session.commit()
     return TokenOut(access_token=token, expires_at=row.expires_at, user=UserOut.model_validate(user))
 

@@ -68,6 +68,11 @@ class PreconditionFailed(AppError):
     code = "precondition_failed"
 
 
+class TooManyRequests(AppError):
+    status_code = 429
+    code = "too_many_requests"
+
+
 class InvalidRows(AppError):
     """A file import rejected as a whole, with a report row by row."""
 

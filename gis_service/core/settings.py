@@ -25,6 +25,10 @@ class Settings(BaseSettings):
     port: int = 8000
     workers: int = 1
     token_ttl_minutes: int = Field(default=12 * 60, ge=1)
+    # After this many failed sign-ins for one user name within the window, further
+    # attempts are refused (429) until the oldest failure leaves the window.
+    sign_in_max_failures: int = Field(default=5, ge=1)
+    sign_in_window_minutes: int = Field(default=15, ge=1)
     # Layers that anonymous callers may read (map, items, tiles). Everything else
     # needs a signed-in user.
     anonymous_layers: Annotated[list[str], NoDecode] = []
