@@ -19,10 +19,12 @@ db_app = typer.Typer(help="Schema migrations and the embedded development databa
 embedded_app = typer.Typer(help="A project-local PostGIS cluster (development and tests).")
 data_app = typer.Typer(help="Reference and demo data.")
 users_app = typer.Typer(help="Accounts.")
+audit_app = typer.Typer(help="The append-only, hash-chained audit log.")
 app.add_typer(db_app, name="db")
 db_app.add_typer(embedded_app, name="embedded")
 app.add_typer(data_app, name="data")
 app.add_typer(users_app, name="users")
+app.add_typer(audit_app, name="audit")
 
 
 def fail(message: str) -> None:
@@ -243,6 +245,29 @@ def restore_command(archive: Path) -> None:
     if result["mismatched"]:
         fail(f"restored, but these tables differ from the backup: {', '.join(result['mismatched'])}")
     typer.echo(f"restored and verified: {result['tables']} tables, {result['rows']} rows")
+
+
+# -- audit ----------------------------------------------------------------------------
+@audit_app.command("seal")
+def audit_seal() -> None:
+    """Chain the audit rows written since the last seal (the service also does this every few seconds)."""
+    from gis_service.audit import chain
+
+    typer.echo(f"sealed {_session_run(chain.seal)} audit rows")
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Recompute the chain; exit 1 and name the row if any sealed row was changed or removed."""
+    from gis_service.audit import chain
+
+    report = _session_run(chain.verify)
+    if not report.intact:
+        fail(
+            f"audit chain broken at seal {report.broken_seq} (audit row {report.broken_audit_id}): "
+            f"{report.problem}; {report.sealed} rows verified before it"
+        )
+    typer.echo(f"audit chain intact: {report.sealed} sealed rows verified, {report.unsealed} not yet sealed")
 
 
 # -- serving --------------------------------------------------------------------------

@@ -14,7 +14,8 @@ from gis_service.auth.router import router as auth_router
 from gis_service.boundaries.router import router as boundaries_router
 from gis_service.catalogue.declarations import Catalogue
 from gis_service.catalogue.router import router as catalogue_router
-from gis_service.catalogue.tile_cache import TileCache, compact_data_changes
+from gis_service.catalogue.tile_cache import TileCache
+from gis_service.core import maintenance
 from gis_service.core.db import make_engine, make_sessionmaker
 from gis_service.core.errors import install_error_handlers
 from gis_service.core.health import router as health_router
@@ -46,7 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.sessionmaker = make_sessionmaker(engine)
         app.state.pg_pool = make_pool(settings)
         await app.state.pg_pool.open(wait=False)
-        compaction = asyncio.create_task(compact_data_changes(app.state.pg_pool))
+        chores = asyncio.create_task(maintenance.run_forever(app.state.pg_pool))
         # Long-lived start-up objects (models, routes, catalogue) leave the GC's scans:
         # fewer and shorter collection pauses under load.
         gc.collect()
@@ -54,7 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
-            compaction.cancel()
+            chores.cancel()
             await app.state.pg_pool.close()
             await engine.dispose()
 

@@ -10,15 +10,11 @@ with several worker processes each holding their own cache.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
-import logging
 import threading
 from collections import OrderedDict
 
 from gis_service.catalogue.declarations import LayerDeclaration
-
-log = logging.getLogger(__name__)
 
 
 class TileCache:
@@ -62,15 +58,3 @@ async def tile_key(conn, layer: LayerDeclaration, z: int, x: int, y: int) -> str
     versions = (await cur.fetchone())[0]
     raw = f"{layer.fingerprint}|{versions}|{z}/{x}/{y}"
     return hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
-
-
-async def compact_data_changes(pool, every_seconds: float = 15.0) -> None:
-    """Fold the change log into the per-table counters now and then, so that reading a
-    version stays an index lookup over a few rows. Runs for the life of the app."""
-    while True:
-        try:
-            async with pool.connection() as conn:
-                await conn.execute("SELECT compact_data_changes()")
-        except Exception:  # the database may be restarting; try again next round
-            log.warning("data change compaction failed", exc_info=True)
-        await asyncio.sleep(every_seconds)
