@@ -62,6 +62,7 @@ def require_roles(*roles: str):
             )
         return user
 
+    _check.allowed_roles = frozenset(allowed)  # read by the role-matrix test
     return _check
 
 
