@@ -38,7 +38,7 @@ from gis_service.web.router import router as web_router
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    configure_logging(settings.log_level, settings.log_json)
+    configure_logging(settings.log_level, settings.log_json, settings.log_file)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):

@@ -8,6 +8,7 @@ import os
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -30,9 +31,16 @@ def database_url() -> str:
     return url
 
 
+# Every log line the service writes during the run; tests/zz_logs checks it for secrets.
+RUN_LOG = Path(__file__).resolve().parents[1] / "test-artifacts" / "test-run.log"
+
+
 @pytest.fixture(scope="session")
 def settings(database_url: str, tmp_path_factory) -> Settings:
+    RUN_LOG.parent.mkdir(exist_ok=True)
+    RUN_LOG.write_text("")
     return Settings(
+        log_file=RUN_LOG,
         database_url=database_url,
         demo_mode=True,
         log_json=True,

@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     demo_mode: bool = False
     log_level: str = "INFO"
     log_json: bool = True
+    log_file: Path | None = None  # also append the JSON log lines here
     layers_dir: Path = PROJECT_ROOT / "layers"
     web_map_dir: Path = PROJECT_ROOT / "web_map"
     home_unit_code: str = "150600"  # the city this deployment serves (Ordos)
