@@ -13,6 +13,43 @@ from gis_service.core.errors import BadRequest
 # Mainland China and its islands, generously; CGCS2000 lon/lat.
 CHINA_BOUNDS = (73.0, 3.0, 136.0, 54.0)
 MAX_VERTICES = 200_000
+# GeoJSON is lon/lat (RFC 7946); an old-style "crs" member may only say so.
+LON_LAT_CRS = {
+    "urn:ogc:def:crs:OGC:1.3:CRS84",
+    "http://www.opengis.net/def/crs/OGC/1.3/CRS84",
+    "EPSG:4326",
+    "urn:ogc:def:crs:EPSG::4326",
+    "EPSG:4490",
+    "urn:ogc:def:crs:EPSG::4490",
+    "http://www.opengis.net/def/crs/EPSG/0/4490",
+}
+
+
+def _check_positions(coords: object, depth: int = 0) -> int:
+    """Every position is [lon, lat] of two finite numbers; returns the vertex count.
+    3-D and measured (M) positions are refused rather than silently flattened."""
+    if depth > 4 or not isinstance(coords, list | tuple):
+        raise BadRequest(
+            "geometry coordinates are not nested lists of [lon, lat] positions.",
+            "几何坐标不是由 [经度, 纬度] 组成的嵌套数组。",
+        )
+    if coords and all(isinstance(c, int | float) and not isinstance(c, bool) for c in coords):
+        if len(coords) != 2:
+            raise BadRequest(
+                f"positions must be [lon, lat]; got {len(coords)} numbers (3-D and M values are not accepted).",
+                f"坐标点必须为 [经度, 纬度]，收到 {len(coords)} 个数值（不接受三维或 M 值）。",
+            )
+        if not all(math.isfinite(c) for c in coords):
+            raise BadRequest("geometry has NaN or infinite coordinates.", "几何坐标含有 NaN 或无穷值。")
+        return 1
+    total = 0
+    for item in coords:
+        total += _check_positions(item, depth + 1)
+        if total > MAX_VERTICES:
+            raise BadRequest(
+                f"geometry has more than {MAX_VERTICES} vertices.", f"几何顶点超过 {MAX_VERTICES} 个。"
+            )
+    return total
 
 
 def parse_geometry(value: object, allowed: tuple[str, ...]) -> shapely.Geometry:
@@ -27,6 +64,18 @@ def parse_geometry(value: object, allowed: tuple[str, ...]) -> shapely.Geometry:
             f"geometry type {value['type']!r} is not accepted here; use {', '.join(allowed)}.",
             f"此处不接受几何类型 {value['type']!r}，请使用 {'、'.join(allowed)}。",
         )
+    crs = value.get("crs")
+    if crs is not None:
+        name = crs.get("properties", {}).get("name") if isinstance(crs, dict) else crs
+        if name not in LON_LAT_CRS:
+            raise BadRequest(
+                f"geometry crs {name!r} is not accepted: send lon/lat (CRS84, EPSG:4326 or EPSG:4490).",
+                f"不接受几何坐标系 {name!r}：请使用经纬度（CRS84、EPSG:4326 或 EPSG:4490）。",
+            )
+    if "coordinates" not in value:
+        raise BadRequest("geometry has no coordinates.", "几何缺少 coordinates。")
+    if _check_positions(value["coordinates"]) == 0:
+        raise BadRequest("geometry is empty.", "几何为空。")
     try:
         geom = shape(value)
     except Exception as exc:
@@ -35,15 +84,6 @@ def parse_geometry(value: object, allowed: tuple[str, ...]) -> shapely.Geometry:
         ) from None
     if geom.is_empty:
         raise BadRequest("geometry is empty.", "几何为空。")
-    if shapely.get_num_coordinates(geom) > MAX_VERTICES:
-        raise BadRequest(
-            f"geometry has more than {MAX_VERTICES} vertices.", f"几何顶点超过 {MAX_VERTICES} 个。"
-        )
-    if geom.has_z:
-        geom = shapely.force_2d(geom)
-    coords = shapely.get_coordinates(geom)
-    if not all(math.isfinite(v) for v in coords.ravel()):
-        raise BadRequest("geometry has NaN or infinite coordinates.", "几何坐标含有 NaN 或无穷值。")
     minx, miny, maxx, maxy = geom.bounds
     bx0, by0, bx1, by1 = CHINA_BOUNDS
     if minx < bx0 or maxx > bx1 or miny < by0 or maxy > by1:
