@@ -10,6 +10,7 @@ from gis_service.core.errors import BadRequest
 
 MAX_TABLE_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 200_000
+MAX_XLSX_UNPACKED_BYTES = 100 * 1024 * 1024  # a real 20 MB workbook unpacks to far less
 
 
 def _decode(data: bytes) -> str:
@@ -52,6 +53,12 @@ def read_table(data: bytes) -> list[dict[str, str]]:
     if data[:4] == b"PK\x03\x04":
         if not zipfile.is_zipfile(io.BytesIO(data)):
             raise BadRequest("The XLSX file is damaged.", "XLSX 文件已损坏。")
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            if sum(i.file_size for i in z.infolist()) > MAX_XLSX_UNPACKED_BYTES:
+                raise BadRequest(
+                    "The XLSX file unpacks to too much data (a decompression bomb?).",
+                    "XLSX 文件解压后过大（疑似压缩炸弹）。",
+                )
         raw = _xlsx_rows(data)
     else:
         if b"\x00" in data[:4096]:

@@ -25,6 +25,11 @@ def read_geometries(data: bytes, filename: str):
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as z:
                 names = [n for n in z.namelist() if not n.startswith("__MACOSX")]
+                if any(n.startswith(("/", "\\")) or ".." in n.replace("\\", "/").split("/") for n in names):
+                    raise BadRequest(
+                        "The zip holds a file with an unsafe path (absolute or with '..').",
+                        "压缩包中含有不安全的路径（绝对路径或含 ..）。",
+                    )
                 if sum(z.getinfo(n).file_size for n in names) > 10 * MAX_VECTOR_BYTES:
                     raise BadRequest("The zip unpacks to too much data.", "压缩包解压后过大。")
                 if not any(n.lower().endswith(".shp") for n in names):
