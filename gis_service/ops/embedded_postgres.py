@@ -285,9 +285,10 @@ class EmbeddedPostgres:
                     raise
                 time.sleep(0.3)
 
-    def stop(self) -> None:
+    def stop(self, mode: str = "fast") -> None:
+        """Stop the cluster; mode "immediate" is a crash as far as the data is concerned."""
         if self.running():
-            self._run(str(_bindir() / "pg_ctl"), "stop", "-D", str(self.pgdata), "-m", "fast", "-w")
+            self._run(str(_bindir() / "pg_ctl"), "stop", "-D", str(self.pgdata), "-m", mode, "-w")
 
     def destroy(self, preferred: Path | None = None) -> None:
         self.stop()

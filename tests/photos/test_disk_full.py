@@ -34,7 +34,9 @@ def full_disk(tmp_path):
         subprocess.run(["umount", str(mount)], check=True)
 
 
-def test_a_visit_is_refused_whole_when_the_photo_store_is_full(settings, prepared_db, auth, db, marker, full_disk):  # noqa: F811
+def test_a_visit_is_refused_whole_when_the_photo_store_is_full(
+    settings, prepared_db, auth, db, marker, full_disk
+):  # noqa: F811
     app = create_app(settings.model_copy(update={"photo_dir": full_disk}))
     visit = {**_visit(), "id": str(uuid.uuid4())}
     with TestClient(app) as c:
@@ -46,5 +48,7 @@ def test_a_visit_is_refused_whole_when_the_photo_store_is_full(settings, prepare
         )
     assert r.status_code == 507, r.text
     assert "full" in r.json()["message"]
-    assert db.execute("SELECT count(*) FROM marker_inspection WHERE id = %s", (visit["id"],)).fetchone()[0] == 0
+    assert (
+        db.execute("SELECT count(*) FROM marker_inspection WHERE id = %s", (visit["id"],)).fetchone()[0] == 0
+    )
     assert sorted(p.name for p in full_disk.rglob("*") if p.is_file()) == ["filler"]  # no half-written photo
