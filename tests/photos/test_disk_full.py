@@ -35,8 +35,13 @@ def full_disk(tmp_path):
 
 
 def test_a_visit_is_refused_whole_when_the_photo_store_is_full(
-    settings, prepared_db, auth, db, marker, full_disk
-):  # noqa: F811
+    settings,
+    prepared_db,
+    auth,
+    db,
+    marker,  # noqa: F811
+    full_disk,
+):
     app = create_app(settings.model_copy(update={"photo_dir": full_disk}))
     visit = {**_visit(), "id": str(uuid.uuid4())}
     with TestClient(app) as c:
