@@ -20,6 +20,7 @@ from gis_service.core.db import make_engine, make_sessionmaker
 from gis_service.core.errors import install_error_handlers
 from gis_service.core.health import router as health_router
 from gis_service.core.logging import RequestLogMiddleware, configure_logging
+from gis_service.core.openapi_errors import document_errors
 from gis_service.core.pg_pool import make_pool
 from gis_service.core.security_headers import SecurityHeadersMiddleware
 from gis_service.core.settings import Settings, get_settings
@@ -97,7 +98,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def _document_extra_schemas(app: FastAPI, models: list) -> None:
-    """Add models that routes read by hand (JSON or multipart) to the OpenAPI components."""
+    """Add models that routes read by hand (JSON or multipart) and the common error
+    answers to the OpenAPI document."""
     build = app.openapi
 
     def openapi() -> dict:
@@ -108,6 +110,7 @@ def _document_extra_schemas(app: FastAPI, models: list) -> None:
             [(m, "validation") for m in models], ref_template="#/components/schemas/{model}"
         )
         schema.setdefault("components", {}).setdefault("schemas", {}).update(defs.get("$defs", {}))
-        return schema
+        app.openapi_schema = document_errors(schema)
+        return app.openapi_schema
 
     app.openapi = openapi

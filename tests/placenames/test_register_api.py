@@ -207,3 +207,25 @@ def test_romanize_endpoint_and_editable_lexicon(client, auth):
     assert after["romanization"] == "Aginaigacha" and after["review"] == []
     bad = {**entry, "form": "Robert'); DROP TABLE place_name;--"}
     assert client.put(f"{BASE}/lexicon", json=bad, headers=auth("placename_officer")).status_code == 422
+
+
+def test_concurrent_edits_one_wins_the_other_gets_412(client, auth, db):
+    from concurrent.futures import ThreadPoolExecutor
+
+    place = _create(client, auth, _unique("并发")).json()["id"]
+    etag = client.get(f"{BASE}/{place}", headers=auth("viewer")).headers["etag"]
+
+    def edit(meaning):
+        return client.patch(
+            f"{BASE}/{place}",
+            json={"meaning": meaning, "reason": "concurrent edit"},
+            headers={**auth("placename_officer"), "If-Match": etag},
+        ).status_code
+
+    with ThreadPoolExecutor(4) as pool:
+        statuses = sorted(pool.map(edit, ["first", "second", "third", "fourth"]))
+    assert statuses == [200, 412, 412, 412]
+    meaning, version = db.execute(
+        "SELECT meaning, version FROM place_name WHERE id = %s", (place,)
+    ).fetchone()
+    assert version == 2 and meaning in {"first", "second", "third", "fourth"}

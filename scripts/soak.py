@@ -1,0 +1,238 @@
+"""A soak test: mixed read/write load against the service on loopback for --minutes
+(default 10): map tiles, marker cards, visit submissions and place-name searches, from
+wrk (a separate process). It reports errors, the server's memory (RSS of all its
+processes) at the start and the end, and checks that every acknowledged visit is in the
+database afterwards.
+
+    ./scripts/soak                 # 10 minutes on a durable embedded PostGIS under /tmp
+    ./scripts/soak --minutes 1     # a short run
+
+Results are printed and written to bench-results/soak.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import os
+import random
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import quote
+
+import httpx
+import psycopg
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench_support import start_server  # noqa: E402
+
+from gis_service.core.migrations import upgrade  # noqa: E402
+from gis_service.core.settings import Settings  # noqa: E402
+from gis_service.ops.embedded_postgres import EmbeddedPostgres, free_port  # noqa: E402
+from gis_service.reference_data.setup import prepare  # noqa: E402
+
+MIX = {"tile": 40, "card": 25, "search": 15, "visit": 20}  # percent of requests
+LUA = """
+local paths = {}
+for line in io.lines(os.getenv("PATHS")) do
+  local kind, path = line:match("^(%w+) (.+)$")
+  paths[#paths + 1] = {kind, path}
+end
+local threads = {}
+setup = function(thread)
+  thread:set("seed", #threads + 1)
+  threads[#threads + 1] = thread
+end
+init = function()
+  math.randomseed(os.time() * 1000 + seed)
+  wrk.headers["Authorization"] = "Bearer " .. os.getenv("TOKEN")
+  acked, failed = 0, 0
+end
+local function uuid4()
+  return (string.gsub("xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx", "[xy]", function(c)
+    local v = (c == "x") and math.random(0, 15) or math.random(8, 11)
+    return string.format("%x", v)
+  end))
+end
+local last_kind = nil
+request = function()
+  local pick = paths[math.random(#paths)]
+  last_kind = pick[1]
+  if pick[1] == "visit" then
+    local body = string.format(
+      '{"id":"%s","condition":"intact","observed_at":"%s","notes":"%s"}',
+      uuid4(), os.date("!%Y-%m-%dT%H:%M:%SZ"), os.getenv("TAG"))
+    return wrk.format("POST", pick[2], {["Content-Type"] = "application/json"}, body)
+  end
+  return wrk.format("GET", pick[2])
+end
+response = function(status, headers, body)
+  if status == 201 then acked = acked + 1 end
+  if status >= 400 then failed = failed + 1 end
+end
+done = function(summary, latency, requests)
+  local a, f = 0, 0
+  for _, t in ipairs(threads) do a = a + t:get("acked"); f = f + t:get("failed") end
+  io.write(string.format("RESULT %d %d %d %d %.3f %.3f %.3f\\n", summary.requests, a, f,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000, summary.duration / 1e6))
+end
+"""
+
+
+def _tile(lon: float, lat: float, z: int) -> str:
+    x = int((lon + 180) / 360 * 2**z)
+    y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * 2**z)
+    return f"{z}/{x}/{y}"
+
+
+def workload(url: str) -> list[str]:
+    rng = random.Random(7)
+    with psycopg.connect(url) as con:
+        markers = con.execute(
+            "SELECT code, ST_X(geom), ST_Y(geom) FROM boundary_marker ORDER BY code"
+        ).fetchall()
+        names = [r[0] for r in con.execute("SELECT name FROM place_name ORDER BY id")]
+    lines = []
+    for kind, share in MIX.items():
+        for _ in range(share * 10):
+            code, lon, lat = rng.choice(markers)
+            if kind == "tile":
+                layer = rng.choice(["boundary_marker", "county_boundary", "boundary_line", "place_name"])
+                lines.append(
+                    f"tile /ogc/collections/{layer}/tiles/WebMercatorQuad/{_tile(lon, lat, rng.choice([8, 10, 12]))}"
+                )
+            elif kind == "card":
+                lines.append(f"card /api/v1/markers/{code}")
+            elif kind == "search":
+                name = rng.choice(names)
+                lines.append(f"search /api/v1/place-names?q={quote(name[: rng.randint(1, len(name))])}")
+            else:
+                lines.append(f"visit /api/v1/markers/{code}/inspections")
+    return lines
+
+
+def rss_kb(pid: int) -> int:
+    """Resident memory of a process and all its children (the uvicorn workers)."""
+    total = 0
+    todo = [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            status = Path(f"/proc/{p}/status").read_text()
+            total += int(re.search(r"VmRSS:\s+(\d+)", status).group(1))
+            todo += [int(c) for c in Path(f"/proc/{p}/task/{p}/children").read_text().split()]
+        except (FileNotFoundError, AttributeError):
+            pass
+    return total
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--minutes", type=float, default=10)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--keep", action="store_true", help="keep the cluster")
+    args = parser.parse_args()
+
+    pg = EmbeddedPostgres(Path("/tmp/gis-service-soak"), durable=True)
+    url = os.environ.get("BENCH_DATABASE_URL") or pg.start()
+    settings = Settings(database_url=url, _env_file=None, demo_mode=True)
+    upgrade(settings.sqlalchemy_url)
+    asyncio.run(prepare(settings, demo=True))
+    lines = workload(url)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "DATABASE_URL": url, "LOG_LEVEL": "WARNING"}
+    server = start_server(
+        [sys.executable, "-m", "gis_service", "serve", "--port", str(port), "--workers", str(args.workers)],
+        env,
+        base + "/healthz",
+    )
+    tag = f"soak-{uuid.uuid4()}"
+    try:
+        token = httpx.post(
+            base + "/api/v1/auth/token", data={"username": "demo_inspector", "password": "demo-inspector"}
+        ).json()["access_token"]
+        with tempfile.TemporaryDirectory() as tmp:
+            paths, script = Path(tmp) / "paths.txt", Path(tmp) / "soak.lua"
+            paths.write_text("\n".join(lines) + "\n")
+            script.write_text(LUA)
+            wrk_env = {**os.environ, "PATHS": str(paths), "TOKEN": token, "TAG": tag}
+
+            def run(seconds: float) -> str:
+                return subprocess.run(
+                    [
+                        "wrk",
+                        "-t2",
+                        f"-c{args.connections}",
+                        f"-d{int(seconds)}s",
+                        "--timeout",
+                        "10s",
+                        "-s",
+                        str(script),
+                        base,
+                    ],
+                    capture_output=True,
+                    text=True,
+                    env=wrk_env,
+                    check=True,
+                ).stdout
+
+            run(10)  # warm-up: pools, caches, imports
+            rss_start = rss_kb(server.pid)
+            started = time.monotonic()
+            out = run(args.minutes * 60)
+            elapsed = time.monotonic() - started
+            rss_end = rss_kb(server.pid)
+    finally:
+        server.terminate()
+        server.wait(30)
+    requests, acked, failed, socket_errors, p50, p99, seconds = re.search(
+        r"RESULT (\d+) (\d+) (\d+) (\d+) ([\d.]+) ([\d.]+) ([\d.]+)", out
+    ).groups()
+    with psycopg.connect(url) as con:
+        stored = con.execute("SELECT count(*) FROM marker_inspection WHERE notes = %s", (tag,)).fetchone()[0]
+    acked = int(acked)
+    results = {
+        "minutes": round(elapsed / 60, 1),
+        "mix_percent": MIX,
+        "connections": args.connections,
+        "workers": args.workers,
+        "requests": int(requests),
+        "per_second": round(int(requests) / float(seconds), 1),
+        "latency_ms": {"p50": float(p50), "p99": float(p99)},
+        "http_errors": int(failed),
+        "socket_errors": int(socket_errors),
+        "visits_acknowledged": acked,
+        "visits_stored": stored,
+        "rss_mb": {"start": round(rss_start / 1024, 1), "end": round(rss_end / 1024, 1)},
+    }
+    results["ok"] = (
+        results["http_errors"] == 0
+        and results["socket_errors"] == 0
+        and acked <= stored <= acked + args.connections
+        and rss_end < rss_start * 1.5
+    )
+    out_dir = ROOT / "bench-results"
+    out_dir.mkdir(exist_ok=True)
+    (out_dir / "soak.json").write_text(json.dumps(results, indent=2))
+    print(json.dumps(results, indent=2))
+    if not args.keep and not os.environ.get("BENCH_DATABASE_URL"):
+        pg.destroy()
+    sys.exit(0 if results["ok"] else 1)
+
+
+if __name__ == "__main__":
+    main()
