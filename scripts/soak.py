@@ -55,6 +55,7 @@ end
 init = function()
   math.randomseed(os.time() * 1000 + seed)
   wrk.headers["Authorization"] = "Bearer " .. os.getenv("TOKEN")
+  wrk.headers["Content-Type"] = "application/json"  -- wrk.format with its own headers would drop these
   acked, failed = 0, 0
 end
 local function uuid4()
@@ -71,7 +72,7 @@ request = function()
     local body = string.format(
       '{"id":"%s","condition":"intact","observed_at":"%s","notes":"%s"}',
       uuid4(), os.date("!%Y-%m-%dT%H:%M:%SZ"), os.getenv("TAG"))
-    return wrk.format("POST", pick[2], {["Content-Type"] = "application/json"}, body)
+    return wrk.format("POST", pick[2], nil, body)
   end
   return wrk.format("GET", pick[2])
 end
@@ -169,9 +170,9 @@ def main() -> None:
             paths, script = Path(tmp) / "paths.txt", Path(tmp) / "soak.lua"
             paths.write_text("\n".join(lines) + "\n")
             script.write_text(LUA)
-            wrk_env = {**os.environ, "PATHS": str(paths), "TOKEN": token, "TAG": tag}
+            wrk_env = {**os.environ, "PATHS": str(paths), "TOKEN": token}
 
-            def run(seconds: float) -> str:
+            def run(seconds: float, tag: str) -> str:
                 return subprocess.run(
                     [
                         "wrk",
@@ -190,10 +191,10 @@ def main() -> None:
                     check=True,
                 ).stdout
 
-            run(10)  # warm-up: pools, caches, imports
+            run(10, tag + "-warm-up")  # pools, caches, imports; its visits are not counted
             rss_start = rss_kb(server.pid)
             started = time.monotonic()
-            out = run(args.minutes * 60)
+            out = run(args.minutes * 60, tag)
             elapsed = time.monotonic() - started
             rss_end = rss_kb(server.pid)
     finally:
