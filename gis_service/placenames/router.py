@@ -223,7 +223,13 @@ async def decide_suggestion(
     return out
 
 
-@router.get("/export")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.get(
+    "/export",
+    responses={200: {"content": {"text/csv": {}, XLSX: {}}, "description": "the table as a file"}},
+)
 async def export(
     _: CurrentUser,
     db_session: SessionDep,
@@ -233,11 +239,7 @@ async def export(
     """The national place-name database table with the census fields. For GeoPackage,
     Shapefile or GeoJSON use the `place_name` layer's export."""
     data = await transfer.export(db_session, fmt=format, admin_code=admin_code)
-    media = (
-        "text/csv; charset=utf-8"
-        if format == "csv"
-        else ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    )
+    media = "text/csv; charset=utf-8" if format == "csv" else XLSX
     return Response(
         data,
         media_type=media,
