@@ -43,9 +43,7 @@ def test_every_query_parameter_of_every_read(app, client, auth, db):
             if param["in"] != "query":
                 continue
             for attempt in ATTEMPTS:
-                r = client.get(
-                    _fill(path), params={param["name"]: attempt}, headers=auth("admin"), timeout=10
-                )
+                r = client.get(_fill(path), params={param["name"]: attempt}, headers=auth("admin"))
                 assert r.status_code < 500, (path, param["name"], attempt, r.status_code, r.text[:200])
                 assert "$argon2" not in r.text  # no password hash ever comes back
                 checked += 1
