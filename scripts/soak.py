@@ -187,7 +187,7 @@ def main() -> None:
                     ],
                     capture_output=True,
                     text=True,
-                    env=wrk_env,
+                    env={**wrk_env, "TAG": tag},
                     check=True,
                 ).stdout
 
