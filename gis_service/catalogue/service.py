@@ -136,10 +136,26 @@ async def item(
     return await db_session.scalar(text(sql), {"fid": feature_id})
 
 
+# Extents by layer, with the data version they were computed at. ST_Extent reads the
+# whole table (seconds on a million rows), so it runs again only after a write to one of
+# the layer's tables; each worker process keeps its own copy.
+_EXTENTS: dict[str, tuple[str, list[float] | None]] = {}
+
+
 async def extent(db_session: AsyncSession, *, layer: LayerDeclaration) -> list[float] | None:
     """The layer's bounding box in lon/lat, or None when it has no geometry yet."""
     if not layer.geometry_column:
         return None
+    version = await db_session.scalar(
+        text(
+            "SELECT string_agg(table_name || ':' || version, ',' ORDER BY table_name) FROM data_versions(:t)"
+        ),
+        {"t": layer.depends_on or [layer.source]},
+    )
+    key = f"{layer.fingerprint}|{version}"
+    cached = _EXTENTS.get(layer.id)
+    if cached and cached[0] == key:
+        return cached[1]
     row = (
         await db_session.execute(
             text(
@@ -148,7 +164,9 @@ async def extent(db_session: AsyncSession, *, layer: LayerDeclaration) -> list[f
             )
         )
     ).one()
-    return None if row[0] is None else [round(v, 6) for v in row]
+    bbox = None if row[0] is None else [round(v, 6) for v in row]
+    _EXTENTS[layer.id] = (key, bbox)
+    return bbox
 
 
 async def tile(conn, *, layer: LayerDeclaration, z: int, x: int, y: int) -> bytes:

@@ -3,6 +3,7 @@ gdal-bin (ogrinfo, ogr2ogr; GDAL 3.6) and pyogrio's bundled GDAL (for Part 2 CRS
 
 import json
 import subprocess
+import uuid
 
 import pytest
 
@@ -191,3 +192,19 @@ def test_gdal_reads_cgcs2000_in_authority_axis_order(live_server, gdal_auth, db,
         assert (x, y) == pytest.approx((lon, lat), abs=1e-6)
     else:
         assert (x, y) == pytest.approx((e, n), abs=0.01)
+
+
+def test_a_collection_extent_follows_writes(client, auth):
+    """Extents are cached by data version: a new feature far away shows in the next answer."""
+    url = "/ogc/collections/boundary_dispute"
+    client.get(url, headers=auth("viewer"))  # computed and cached
+    lon = 125.0 + (uuid.uuid4().int % 1000) / 1000  # somewhere new each run, inside China
+    body = {
+        "title": "extent test",
+        "parties": ["150602", "150603"],
+        "opened_on": "2026-11-01",
+        "geometry": {"type": "Point", "coordinates": [lon, 45.0]},
+    }
+    assert client.post("/api/v1/disputes", json=body, headers=auth("inspector")).status_code == 201
+    bbox = client.get(url, headers=auth("viewer")).json()["extent"]["spatial"]["bbox"][0]
+    assert bbox[0] <= lon <= bbox[2] and bbox[1] <= 45.0 <= bbox[3]
