@@ -138,7 +138,7 @@ async def item(
 
 # Extents by layer, with the data version they were computed at. ST_Extent reads the
 # whole table (seconds on a million rows), so it runs again only after a write to one of
-# the layer's tables; each worker process keeps its own copy.
+# the layer's tables (or in another database); each worker process keeps its own copy.
 _EXTENTS: dict[str, tuple[str, list[float] | None]] = {}
 
 
@@ -152,7 +152,7 @@ async def extent(db_session: AsyncSession, *, layer: LayerDeclaration) -> list[f
         ),
         {"t": layer.depends_on or [layer.source]},
     )
-    key = f"{layer.fingerprint}|{version}"
+    key = f"{db_session.bind.url}|{layer.fingerprint}|{version}"
     cached = _EXTENTS.get(layer.id)
     if cached and cached[0] == key:
         return cached[1]
