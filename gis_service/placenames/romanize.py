@@ -34,6 +34,7 @@ class Segment:
     syllables: list[str]  # pinyin syllables, or one transliterated form
     transliterated: bool = False
     review: str | None = None
+    options: list[str] = field(default_factory=list)  # other readings, for review
 
 
 @dataclass
@@ -92,7 +93,7 @@ def _pinyin_segments(text: str) -> list[Segment]:
         distinct = list(dict.fromkeys(o.replace("ü", "v") for o in options if o))
         if ch in polyphonic and len(distinct) > 1:
             seg.review = "polyphonic"
-            seg.options = [seg.syllables[0], *[o for o in distinct if o != seg.syllables[0]]]  # type: ignore[attr-defined]
+            seg.options = [seg.syllables[0], *[o for o in distinct if o != seg.syllables[0]]]
         if not seg.syllables[0].isascii() or not seg.syllables[0].isalpha():
             seg.review = "no_reading"
         out.append(seg)
@@ -150,7 +151,7 @@ def romanize(name: str, lexicon: dict[str, str] | None = None, level: str | None
     variable: list[tuple[int, list[str]]] = []
     for idx, seg in enumerate(spec_segments + gen_segments):
         if seg.review == "polyphonic":
-            options = seg.options  # type: ignore[attr-defined]
+            options = seg.options
             review.append(
                 {
                     "part": seg.hanzi,
@@ -203,7 +204,3 @@ def pinyin_keys(name: str) -> tuple[str, str]:
     """(full pinyin, initials) without tones or spaces, for search: 东胜区 → dongshengqu, dsq."""
     syllables = [s.lower() for s in lazy_pinyin(name, errors="ignore") if s.isascii()]
     return "".join(syllables).replace("ü", "v"), "".join(s[0] for s in syllables if s)
-
-
-def generic_rank(generic: str) -> int | None:
-    return word_lists()["generic_rank"].get(generic)
