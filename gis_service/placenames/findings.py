@@ -9,9 +9,10 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gis_service.auth.models import AppUser
-from gis_service.core.errors import BadRequest, Conflict, NotFound
+from gis_service.core.errors import Conflict, NotFound
 from gis_service.placenames.reference import word_lists
 from gis_service.placenames.rules import CheckContext, Finding, check_name
+from gis_service.placenames.service import check_references
 
 PREFIX_BY_SCOPE = {"country": 0, "province": 2, "city": 4, "county": 6, "township": 9}
 
@@ -37,20 +38,11 @@ def scope_prefix(level: str | None, admin_code: str) -> str:
 async def check_proposed(
     db_session: AsyncSession, *, name: str, admin_code: str, category: str | None, level: str | None
 ) -> list[Finding]:
-    known = await db_session.scalar(
-        text("SELECT 1 FROM admin_unit WHERE code = :c AND valid_to IS NULL"), {"c": admin_code}
-    )
-    if not known:
-        raise BadRequest(f"Unknown admin unit '{admin_code}'.", f"未知的行政区划代码“{admin_code}”。")
-    if category is not None:
-        row = (
-            await db_session.execute(
-                text("SELECT level FROM place_name_category WHERE code = :c"), {"c": category}
-            )
-        ).first()
-        if row is None:
-            raise BadRequest(f"Unknown category code '{category}'.", f"未知的地名类别代码“{category}”。")
-        level = level or row.level
+    await check_references(db_session, {"admin_code": admin_code, "category_code": category})
+    if category is not None and level is None:
+        level = await db_session.scalar(
+            text("SELECT level FROM place_name_category WHERE code = :c"), {"c": category}
+        )
     level = level or child_level(admin_code)
     prefix = scope_prefix(level, admin_code)
     neighbours = await db_session.execute(
