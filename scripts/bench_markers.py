@@ -32,12 +32,7 @@ import psycopg
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench_support import http_latencies, start_server  # noqa: E402
-
-from gis_service.core.migrations import upgrade  # noqa: E402
-from gis_service.core.settings import Settings  # noqa: E402
-from gis_service.ops.embedded_postgres import EmbeddedPostgres, free_port  # noqa: E402
-from gis_service.reference_data.setup import prepare  # noqa: E402
+from bench_support import LUA_VISIT_PRELUDE, http_latencies, prepared_database, serve  # noqa: E402
 
 MARKERS = 100_000
 VISITS = 1_000_000
@@ -117,25 +112,14 @@ def raw_sql_ms(url: str, boxes: list, codes: list) -> dict:
     return {"bbox_ms": round(bbox, 2), "card_ms": round(card, 2)}
 
 
-VISIT_LUA = """
+VISIT_LUA = (
+    LUA_VISIT_PRELUDE
+    + """
 local codes = {}
 for line in io.lines(os.getenv("CODES")) do codes[#codes + 1] = line end
 local conditions = {"intact", "slightly_damaged", "buried"}
-local threads = {}
-setup = function(thread)
-  thread:set("seed", #threads + 1)
-  threads[#threads + 1] = thread
-end
 init = function()
-  math.randomseed(os.time() * 1000 + seed)
-  wrk.headers["Authorization"] = "Bearer " .. os.getenv("TOKEN")
-  wrk.headers["Content-Type"] = "application/json"
-end
-local function uuid4()
-  return (string.gsub("xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx", "[xy]", function(c)
-    local v = (c == "x") and math.random(0, 15) or math.random(8, 11)
-    return string.format("%x", v)
-  end))
+  start_thread()
 end
 request = function()
   local body = string.format(
@@ -149,6 +133,7 @@ done = function(summary, latency, requests)
     latency:percentile(50) / 1000, latency:percentile(95) / 1000, summary.duration / 1e6))
 end
 """
+)
 
 
 def visit_throughput(
@@ -199,11 +184,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
 
-    pg = EmbeddedPostgres(Path("/tmp/gis-service-bench"), durable=True)
-    url = os.environ.get("BENCH_DATABASE_URL") or pg.start()
-    settings = Settings(database_url=url, _env_file=None, demo_mode=True)
-    upgrade(settings.sqlalchemy_url)
-    asyncio.run(prepare(settings, demo=True))
+    pg, url = prepared_database(Path("/tmp/gis-service-bench"))
     scale_data(url)
     with psycopg.connect(url) as con:
         durable = con.execute(
@@ -228,14 +209,7 @@ def main() -> None:
             "SELECT (SELECT count(*) FROM boundary_marker), (SELECT count(*) FROM marker_inspection)"
         ).fetchone()
 
-    port = free_port()
-    env = {**os.environ, "DATABASE_URL": url, "LOG_LEVEL": "WARNING", "DB_POOL_SIZE": "10"}
-    base = f"http://127.0.0.1:{port}"
-    server = start_server(
-        [sys.executable, "-m", "gis_service", "serve", "--port", str(port), "--workers", str(args.workers)],
-        env,
-        base + "/healthz",
-    )
+    server, base = serve(url, args.workers, DB_POOL_SIZE="10")
     try:
         token = httpx.post(
             base + "/api/v1/auth/token", data={"username": "demo_inspector", "password": "demo-inspector"}

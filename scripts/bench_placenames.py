@@ -29,13 +29,9 @@ import psycopg
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench_support import http_latencies, start_server  # noqa: E402
+from bench_support import http_latencies, prepared_database, serve  # noqa: E402
 
-from gis_service.core.migrations import upgrade  # noqa: E402
-from gis_service.core.settings import Settings  # noqa: E402
-from gis_service.ops.embedded_postgres import EmbeddedPostgres, free_port  # noqa: E402
 from gis_service.placenames.romanize import pinyin_keys  # noqa: E402
-from gis_service.reference_data.setup import prepare  # noqa: E402
 
 NAMES = 1_000_000
 SOURCE = "scale-test (synthetic)"
@@ -170,24 +166,13 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
 
-    pg = EmbeddedPostgres(Path("/tmp/gis-service-bench"), durable=True)
-    url = os.environ.get("BENCH_DATABASE_URL") or pg.start()
-    settings = Settings(database_url=url, _env_file=None, demo_mode=True)
-    upgrade(settings.sqlalchemy_url)
-    asyncio.run(prepare(settings, demo=True))
+    pg, url = prepared_database(Path("/tmp/gis-service-bench"))
     scale_data(url)
     with psycopg.connect(url) as con:
         total = con.execute("SELECT count(*) FROM place_name").fetchone()[0]
     qs = queries(url, args.queries)
 
-    port = free_port()
-    env = {**os.environ, "DATABASE_URL": url, "LOG_LEVEL": "WARNING", "DB_POOL_SIZE": "10"}
-    base = f"http://127.0.0.1:{port}"
-    server = start_server(
-        [sys.executable, "-m", "gis_service", "serve", "--port", str(port), "--workers", str(args.workers)],
-        env,
-        base + "/healthz",
-    )
+    server, base = serve(url, args.workers, DB_POOL_SIZE="10")
     try:
         token = httpx.post(
             base + "/api/v1/auth/token", data={"username": "demo_viewer", "password": "demo-viewer"}

@@ -13,7 +13,6 @@ Results are printed and written to bench-results/soak.json.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import math
 import os
@@ -33,41 +32,23 @@ import psycopg
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench_support import start_server  # noqa: E402
-
-from gis_service.core.migrations import upgrade  # noqa: E402
-from gis_service.core.settings import Settings  # noqa: E402
-from gis_service.ops.embedded_postgres import EmbeddedPostgres, free_port  # noqa: E402
-from gis_service.reference_data.setup import prepare  # noqa: E402
+from bench_support import LUA_VISIT_PRELUDE, prepared_database, serve  # noqa: E402
 
 MIX = {"tile": 40, "card": 25, "search": 15, "visit": 20}  # percent of requests
-LUA = """
+LUA = (
+    LUA_VISIT_PRELUDE
+    + """
 local paths = {}
 for line in io.lines(os.getenv("PATHS")) do
   local kind, path = line:match("^(%w+) (.+)$")
   paths[#paths + 1] = {kind, path}
 end
-local threads = {}
-setup = function(thread)
-  thread:set("seed", #threads + 1)
-  threads[#threads + 1] = thread
-end
 init = function()
-  math.randomseed(os.time() * 1000 + seed)
-  wrk.headers["Authorization"] = "Bearer " .. os.getenv("TOKEN")
-  wrk.headers["Content-Type"] = "application/json"  -- wrk.format with its own headers would drop these
+  start_thread()
   acked, failed = 0, 0
 end
-local function uuid4()
-  return (string.gsub("xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx", "[xy]", function(c)
-    local v = (c == "x") and math.random(0, 15) or math.random(8, 11)
-    return string.format("%x", v)
-  end))
-end
-local last_kind = nil
 request = function()
   local pick = paths[math.random(#paths)]
-  last_kind = pick[1]
   if pick[1] == "visit" then
     local body = string.format(
       '{"id":"%s","condition":"intact","observed_at":"%s","notes":"%s"}',
@@ -88,6 +69,7 @@ done = function(summary, latency, requests)
     latency:percentile(50) / 1000, latency:percentile(99) / 1000, summary.duration / 1e6))
 end
 """
+)
 
 
 def _tile(lon: float, lat: float, z: int) -> str:
@@ -147,20 +129,9 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the cluster")
     args = parser.parse_args()
 
-    pg = EmbeddedPostgres(Path("/tmp/gis-service-soak"), durable=True)
-    url = os.environ.get("BENCH_DATABASE_URL") or pg.start()
-    settings = Settings(database_url=url, _env_file=None, demo_mode=True)
-    upgrade(settings.sqlalchemy_url)
-    asyncio.run(prepare(settings, demo=True))
+    pg, url = prepared_database(Path("/tmp/gis-service-soak"))
     lines = workload(url)
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "DATABASE_URL": url, "LOG_LEVEL": "WARNING"}
-    server = start_server(
-        [sys.executable, "-m", "gis_service", "serve", "--port", str(port), "--workers", str(args.workers)],
-        env,
-        base + "/healthz",
-    )
+    server, base = serve(url, args.workers)
     tag = f"soak-{uuid.uuid4()}"
     try:
         token = httpx.post(
