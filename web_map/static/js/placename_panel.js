@@ -70,11 +70,14 @@ async function runSearch(q, openFirst = false) {
 function zoomTo(result) {
   if (ctx.highlight) ctx.map.removeLayer(ctx.highlight);
   ctx.highlight = null;
+  // Keep the place clear of the panel: beside it on a wide screen, above it on a phone.
+  const phone = window.innerWidth <= 600;
+  const padding = { paddingBottomRight: phone ? [0, Math.round(window.innerHeight * 0.6)] : [360, 0], maxZoom: 12 };
   if (result.bbox && (result.bbox[0] !== result.bbox[2] || result.bbox[1] !== result.bbox[3])) {
     const [w, s, e, n] = result.bbox;
-    ctx.map.fitBounds([[s, w], [n, e]], { maxZoom: 12 });
+    ctx.map.fitBounds([[s, w], [n, e]], padding);
   } else if (result.lon != null) {
-    ctx.map.setView([result.lat, result.lon], Math.max(ctx.map.getZoom(), 12));
+    ctx.map.fitBounds([[result.lat, result.lon], [result.lat, result.lon]], padding);
   } else {
     return;
   }
