@@ -52,24 +52,32 @@ def _libpq_env(url: str) -> dict:
     }
 
 
+def _connect(url: str) -> psycopg.Connection:
+    return psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"))
+
+
+def _fingerprints(con: psycopg.Connection) -> dict[str, dict]:
+    out = {}
+    tables = [
+        r[0]
+        for r in con.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'spatial_ref_sys'"
+            " ORDER BY tablename"
+        )
+    ]
+    for t in tables:
+        count, digest = con.execute(
+            f"SELECT count(*), md5(COALESCE(string_agg(x.r, '|' ORDER BY x.r), ''))"
+            f' FROM (SELECT t::text AS r FROM "{t}" t) x'
+        ).fetchone()
+        out[t] = {"rows": count, "md5": digest}
+    return out
+
+
 def table_fingerprints(url: str) -> dict[str, dict]:
     """Row count and content hash of every table in the public schema (PostGIS's own excepted)."""
-    out = {}
-    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as con:
-        tables = [
-            r[0]
-            for r in con.execute(
-                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'spatial_ref_sys'"
-                " ORDER BY tablename"
-            )
-        ]
-        for t in tables:
-            count, digest = con.execute(
-                f"SELECT count(*), md5(COALESCE(string_agg(x.r, '|' ORDER BY x.r), ''))"
-                f' FROM (SELECT t::text AS r FROM "{t}" t) x'
-            ).fetchone()
-            out[t] = {"rows": count, "md5": digest}
-    return out
+    with _connect(url) as con:
+        return _fingerprints(con)
 
 
 def _sha256(path: Path) -> str:
@@ -85,17 +93,24 @@ def backup(url: str, photo_dir: Path, out_dir: Path) -> Path:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     out_dir.mkdir(parents=True, exist_ok=True)
     archive = out_dir / f"ordos-gis-backup-{stamp}.tar"
-    with tempfile.TemporaryDirectory() as tmp:
+    # The service keeps writing while a backup runs (visits, its own housekeeping), so the
+    # dump and the manifest's table fingerprints are taken from one exported snapshot:
+    # the manifest then describes exactly the data in the dump.
+    with tempfile.TemporaryDirectory() as tmp, _connect(url) as snap:
+        snap.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        snapshot = snap.execute("SELECT pg_export_snapshot()").fetchone()[0]
         work = Path(tmp)
         dump = work / "database.dump"
         r = subprocess.run(
-            [_pg_tool("pg_dump"), "-Fc", "--no-owner", "-f", str(dump)],
+            [_pg_tool("pg_dump"), "-Fc", "--no-owner", f"--snapshot={snapshot}", "-f", str(dump)],
             env=_libpq_env(url),
             capture_output=True,
             text=True,
         )
         if r.returncode != 0:
             raise BackupError(f"pg_dump failed: {r.stderr.strip()[-300:]}")
+        tables = _fingerprints(snap)
+        snap.rollback()
         photos = work / "photos.tar"
         with tarfile.open(photos, "w") as tar:
             if photo_dir.exists():
@@ -104,7 +119,7 @@ def backup(url: str, photo_dir: Path, out_dir: Path) -> Path:
             "format": FORMAT,
             "created_at": stamp,
             "files": {p.name: {"sha256": _sha256(p), "bytes": p.stat().st_size} for p in (dump, photos)},
-            "tables": table_fingerprints(url),
+            "tables": tables,
         }
         (work / "manifest.json").write_text(json.dumps(manifest, indent=2))
         with tarfile.open(archive, "w") as tar:
@@ -115,7 +130,7 @@ def backup(url: str, photo_dir: Path, out_dir: Path) -> Path:
 
 def restore(url: str, photo_dir: Path, archive: Path) -> dict:
     """Restore an archive into an empty database; returns the comparison with the manifest."""
-    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as con:
+    with _connect(url) as con:
         existing = con.execute(
             "SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'spatial_ref_sys'"
         ).fetchone()[0]

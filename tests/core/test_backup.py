@@ -1,11 +1,14 @@
 """Backups: archive the database and photos, restore into an empty database, and compare
 row counts and content hashes with the original."""
 
+import json
 import os
 import subprocess
 import sys
 import tarfile
+import threading
 
+import psycopg
 import pytest
 
 from gis_service.ops.backup import table_fingerprints
@@ -23,25 +26,45 @@ def _cli(args, url, photo_dir):
     )
 
 
+def _keep_writing(url: str, stop: threading.Event) -> None:
+    """Stand-in for a running service: commits a small write every few milliseconds."""
+    with psycopg.connect(url, autocommit=True) as con:
+        while not stop.is_set():
+            con.execute("INSERT INTO data_change (table_name) VALUES ('backup_test')")
+            stop.wait(0.005)
+
+
 def test_backup_and_restore_round_trip(prepared_db, empty_db, tmp_path):
     photos = tmp_path / "photos"
     (photos / "ab").mkdir(parents=True)
     (photos / "ab" / "ab12.jpg").write_bytes(b"\xff\xd8 not really a jpeg but bytes to keep")
-    r = _cli(["backup", "--out", str(tmp_path / "out")], prepared_db, photos)
+    # The backup runs while another session keeps committing: the manifest must still
+    # describe exactly what is in the dump.
+    stop = threading.Event()
+    writer = threading.Thread(target=_keep_writing, args=(prepared_db, stop))
+    writer.start()
+    try:
+        r = _cli(["backup", "--out", str(tmp_path / "out")], prepared_db, photos)
+    finally:
+        stop.set()
+        writer.join()
     assert r.returncode == 0, r.stderr
     archive = next((tmp_path / "out").glob("ordos-gis-backup-*.tar"))
     with tarfile.open(archive) as tar:
         assert set(tar.getnames()) == {"manifest.json", "database.dump", "photos.tar"}
-    original = table_fingerprints(prepared_db)
+        manifest = json.load(tar.extractfile("manifest.json"))
+    assert manifest["tables"]["boundary_marker"]["rows"] > 0
     restored_photos = tmp_path / "restored-photos"
     r = _cli(["restore", str(archive)], empty_db, restored_photos)
     assert r.returncode == 0, r.stderr
     assert "restored and verified" in r.stdout
-    assert table_fingerprints(empty_db) == original
+    assert table_fingerprints(empty_db) == manifest["tables"]
     assert (restored_photos / "ab" / "ab12.jpg").read_bytes().startswith(b"\xff\xd8")
     # A second restore into the now-full database is refused, changing nothing.
     again = _cli(["restore", str(archive)], empty_db, restored_photos)
     assert again.returncode == 1 and "not empty" in again.stderr and "Traceback" not in again.stderr
+    with psycopg.connect(prepared_db, autocommit=True) as con:
+        con.execute("DELETE FROM data_change WHERE table_name = 'backup_test'")
 
 
 def test_damaged_archive_is_refused(prepared_db, empty_db, tmp_path):
