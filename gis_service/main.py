@@ -25,6 +25,8 @@ from gis_service.core.pg_pool import make_pool
 from gis_service.core.security_headers import SecurityHeadersMiddleware
 from gis_service.core.settings import Settings, get_settings
 from gis_service.disputes.router import router as disputes_router
+from gis_service.funeral.router import router as funeral_router
+from gis_service.indicators.router import router as indicators_router
 from gis_service.joint_inspections.router import router as joint_inspections_router
 from gis_service.markers.router import router as markers_router
 from gis_service.markers.schemas import InspectionIn
@@ -86,6 +88,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         disputes_router,
         placenames_router,
         signs_router,
+        funeral_router,
+        indicators_router,
         ogc_router,
         ogc_transactions_router,
         catalogue_router,

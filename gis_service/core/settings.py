@@ -42,6 +42,11 @@ class Settings(BaseSettings):
     boundary_tolerance_m: float = Field(default=50, gt=0, le=1000)
     # An imported marker farther than this from its (derived) line is rejected.
     marker_line_tolerance_m: float = Field(default=100, gt=0, le=5000)
+    # Planners' defaults: service radius for distance coverage (30 km is the historical
+    # cremation-zone radius in Inner Mongolia, unverified) and the plan's count of
+    # public-welfare burial sites to build.
+    coverage_radius_km: float = Field(default=30, gt=0, le=500)
+    public_welfare_sites_target: int = Field(default=8, ge=1)
     # Joint inspection interval per line level, in years (provincial lines: every 5 years).
     joint_inspection_years: dict[str, int] = {"province": 5, "city": 5, "county": 5}
     joint_inspection_due_soon_days: int = 180

@@ -13,6 +13,12 @@ MAX_VECTOR_BYTES = 50 * 1024 * 1024
 
 def read_geometries(data: bytes, filename: str):
     """A GeoSeries in EPSG:4490 from the upload; a clear 400 when it cannot be read."""
+    return read_features(data, filename).geometry.dropna()
+
+
+def read_features(data: bytes, filename: str):
+    """A GeoDataFrame (attributes and geometry) in EPSG:4490 from the upload; a clear 400
+    when it cannot be read."""
     import geopandas as gpd  # heavy: only loaded when a file arrives
     import pyogrio
 
@@ -52,4 +58,4 @@ def read_geometries(data: bytes, filename: str):
             "The file does not say its coordinate system (.prj or crs missing).",
             "文件未注明坐标系（缺少 .prj 或 crs）。",
         )
-    return frame.geometry.dropna().to_crs(4490)
+    return frame.to_crs(4490)

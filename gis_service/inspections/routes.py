@@ -14,7 +14,8 @@ from gis_service.core.errors import BadRequest
 from gis_service.inspections import service
 from gis_service.inspections.assets import InspectedAsset
 from gis_service.markers.schemas import InspectionIn, RepairClose
-from gis_service.photos.store import reencode, save
+from gis_service.photos import records as photo_records
+from gis_service.photos.store import save
 
 VISIT_BODY = {
     "required": True,
@@ -66,15 +67,6 @@ async def read_visit(request: Request) -> tuple[InspectionIn, list[tuple[bytes, 
         raise BadRequest("bearings must be numbers (degrees).", "bearings 必须是数字（度）。") from None
 
 
-def reencode_photo(data: bytes, settings) -> bytes:
-    return reencode(
-        data,
-        max_bytes=settings.photo_max_bytes,
-        max_pixels=settings.photo_max_pixels,
-        max_side=settings.photo_max_side_px,
-    )
-
-
 def register_visit_routes(
     router: APIRouter,
     asset: InspectedAsset,
@@ -107,7 +99,7 @@ def register_visit_routes(
         the same id with different content is a 409. Photos are checked and re-encoded before
         anything is stored, so a bad photo rejects the whole visit."""
         body, uploads = await read_visit(request)
-        clean = [(reencode_photo(data, settings), bearing) for data, bearing in uploads]
+        clean = [(photo_records.clean(data, settings), bearing) for data, bearing in uploads]
         out = await service.record_inspection(db_session, asset, code=code, body=body, inspector=inspector)
         if clean:
             stored = [(save(settings.photo_dir, data), bearing) for data, bearing in clean]
@@ -134,7 +126,7 @@ def register_visit_routes(
     ):
         """Add one photo to a visit already sent (so a phone can confirm each upload on its
         own). Sending the same photo again changes nothing."""
-        stored = save(settings.photo_dir, reencode_photo(await photo.read(), settings))
+        stored = save(settings.photo_dir, photo_records.clean(await photo.read(), settings))
         out = await service.attach_photos(
             db_session,
             asset,

@@ -22,6 +22,7 @@ from gis_service.core.errors import BadRequest, Conflict, NotFound
 from gis_service.inspections.assets import InspectedAsset
 from gis_service.markers.conditions import OPENS_REPAIR
 from gis_service.markers.schemas import InspectionIn
+from gis_service.photos import records as photo_records
 from gis_service.photos.store import StoredPhoto
 
 MAX_CLOCK_SKEW = timedelta(minutes=10)
@@ -249,35 +250,14 @@ async def attach_photos(
         raise NotFound(f"No visit {inspection_id}.", f"巡查记录 {inspection_id} 不存在。")
     out = []
     for photo, bearing in photos:
-        await db_session.execute(
-            text("""
-            INSERT INTO photo (sha256, content_type, width, height, bytes, uploaded_by)
-            VALUES (:sha, :ct, :w, :h, :b, :by) ON CONFLICT (sha256) DO NOTHING"""),
-            {
-                "sha": photo.sha256,
-                "ct": photo.content_type,
-                "w": photo.width,
-                "h": photo.height,
-                "b": photo.bytes,
-                "by": actor.id,
-            },
-        )
+        described = await photo_records.register(db_session, photo, actor)
         await db_session.execute(
             text(f"""
             INSERT INTO {asset.photos} (inspection_id, photo_sha256, camera_bearing_deg)
             VALUES (:i, :sha, :bearing) ON CONFLICT DO NOTHING"""),
             {"i": inspection_id, "sha": photo.sha256, "bearing": bearing},
         )
-        out.append(
-            {
-                "sha256": photo.sha256,
-                "url": f"/api/v1/photos/{photo.sha256}",
-                "width": photo.width,
-                "height": photo.height,
-                "bytes": photo.bytes,
-                "camera_bearing_deg": bearing,
-            }
-        )
+        out.append(described | {"camera_bearing_deg": bearing})
     if out:
         await audit.record(
             db_session,

@@ -15,13 +15,12 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from pyproj import Transformer
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gis_service.audit import service as audit
 from gis_service.auth.models import AppUser
-from gis_service.core.gauss_kruger import epsg_for_zone
+from gis_service.core.coordinates import number, point_candidates
 
 CODE = re.compile(r"^(\d{6}-\d{6})-(\d{3})([QABCDE])$")
 TYPES = {
@@ -50,7 +49,6 @@ for _i in (1, 2, 3):
     COLUMNS[f"ref{_i}_name"] = [f"ref{_i}_name", f"方位物{_i}"]
     COLUMNS[f"ref{_i}_bearing"] = [f"ref{_i}_bearing", f"方位物{_i}方位角"]
     COLUMNS[f"ref{_i}_distance"] = [f"ref{_i}_distance", f"方位物{_i}距离"]
-ZONES_TO_TRY = (35, 36, 37, 38)
 
 
 @dataclass
@@ -68,50 +66,6 @@ def _canonical(raw: dict[str, str]) -> dict[str, str]:
             if h in raw and raw[h] != "":
                 out[name] = raw[h]
                 break
-    return out
-
-
-def _number(value: str | None, what: str, errors: list[str]) -> float | None:
-    if value in (None, ""):
-        return None
-    try:
-        return float(value.replace(",", ""))
-    except ValueError:
-        errors.append(f"{what} '{value}' is not a number")
-        return None
-
-
-def _candidates(r: dict[str, str], errors: list[str]) -> list[tuple[float, float, str]]:
-    """Possible lon/lat positions of a row: one for lon/lat or prefixed GK, several when
-    the zone must be inferred."""
-    lon, lat = _number(r.get("lon"), "lon", errors), _number(r.get("lat"), "lat", errors)
-    if lon is not None and lat is not None:
-        if not (73 <= lon <= 136 and 3 <= lat <= 54):
-            errors.append("lon/lat lie outside China (is the order lon, lat?)")
-            return []
-        return [(lon, lat, "lonlat")]
-    x, y = _number(r.get("x"), "X", errors), _number(r.get("y"), "Y", errors)
-    if x is None or y is None:
-        if not errors:
-            errors.append("no coordinates: give 经度/纬度 (lon/lat) or X/Y")
-        return []
-    if x > 1e7 or x < 1e6:  # X and Y swapped: northing is ~4.2e6 here
-        x, y = y, x
-    if y >= 1e7:
-        zone = int(y // 1e6)
-        try:
-            epsg = epsg_for_zone(zone)
-        except ValueError as exc:
-            errors.append(str(exc))
-            return []
-        lon, lat = Transformer.from_crs(epsg, 4490, always_xy=True).transform(y, x)
-        return [(lon, lat, f"EPSG:{epsg}")]
-    zones = [int(r["zone"])] if r.get("zone", "").isdigit() else list(ZONES_TO_TRY)
-    out = []
-    for zone in zones:
-        epsg = epsg_for_zone(zone, with_prefix=False)
-        lon, lat = Transformer.from_crs(epsg, 4490, always_xy=True).transform(y, x)
-        out.append((lon, lat, f"EPSG:{epsg}"))
     return out
 
 
@@ -144,11 +98,11 @@ def _check_row(i: int, raw: dict[str, str], seen: set[str]) -> tuple[RowResult, 
             refs.append(
                 {
                     "name": r[f"ref{k}_name"],
-                    "bearing_deg": _number(r.get(f"ref{k}_bearing"), f"ref{k} bearing", res.errors),
-                    "distance_m": _number(r.get(f"ref{k}_distance"), f"ref{k} distance", res.errors),
+                    "bearing_deg": number(r.get(f"ref{k}_bearing"), f"ref{k} bearing", res.errors),
+                    "distance_m": number(r.get(f"ref{k}_distance"), f"ref{k} distance", res.errors),
                 }
             )
-    candidates = _candidates(r, res.errors)
+    candidates = point_candidates(r, res.errors)
     res.values = {
         "code": res.code,
         "line_code": m.group(1) if m else None,
@@ -156,7 +110,7 @@ def _check_row(i: int, raw: dict[str, str], seen: set[str]) -> tuple[RowResult, 
         "suffix": m.group(3) if m else None,
         "marker_type": kind,
         "material": r.get("material"),
-        "elevation_m": _number(r.get("elevation_m"), "elevation", res.errors),
+        "elevation_m": number(r.get("elevation_m"), "elevation", res.errors),
         "buried_on": buried,
         "custodian_code": r.get("custodian_code"),
         "reference_objects": json.dumps(refs, ensure_ascii=False),

@@ -8,6 +8,7 @@ from sqlalchemy import text
 from gis_service.boundaries.derive import derive_lines
 from gis_service.core.db import standalone_session
 from gis_service.core.settings import Settings
+from gis_service.funeral.demo import load_demo_funeral
 from gis_service.markers.demo import load_demo_markers
 from gis_service.placenames.locate import suggest
 from gis_service.placenames.register_import import import_admin_units, seed_reference
@@ -41,5 +42,8 @@ async def prepare(settings: Settings, *, demo: bool) -> dict[str, object]:
             done["demo_accounts"] = await load_demo(session)
         async with standalone_session(settings) as session:
             done["demo_markers"] = await load_demo_markers(session, home_code=settings.home_unit_code)
+            await session.commit()
+        async with standalone_session(settings) as session:
+            done["demo_funeral"] = await load_demo_funeral(session, home_code=settings.home_unit_code)
             await session.commit()
     return {k: v for k, v in done.items() if v}

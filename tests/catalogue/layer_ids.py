@@ -11,4 +11,9 @@ LAYER_IDS = [
     "place_name",
     "place_name_finding",
     "place_name_sign",
+    "funeral_facility",
+    "burial_zone",
+    "restricted_corridor",
+    "restricted_zone",
+    "grave",
 ]

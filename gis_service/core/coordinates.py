@@ -1,0 +1,55 @@
+"""Reading a point from a table row: lon/lat, or Gauss-Krueger X (northing) / Y (easting)
+in a 3-degree CGCS2000 zone with the zone number in front of Y, in a 带号/zone column, or
+not given (then every zone that covers Inner Mongolia is a candidate)."""
+
+from __future__ import annotations
+
+from pyproj import Transformer
+
+from gis_service.core.gauss_kruger import epsg_for_zone
+
+ZONES_TO_TRY = (35, 36, 37, 38)
+
+
+def number(value: str | None, what: str, errors: list[str]) -> float | None:
+    if value in (None, ""):
+        return None
+    try:
+        return float(value.replace(",", ""))
+    except ValueError:
+        errors.append(f"{what} '{value}' is not a number")
+        return None
+
+
+def point_candidates(r: dict[str, str], errors: list[str]) -> list[tuple[float, float, str]]:
+    """Possible lon/lat positions of a row: one for lon/lat or prefixed GK, several when
+    the zone must be inferred."""
+    lon, lat = number(r.get("lon"), "lon", errors), number(r.get("lat"), "lat", errors)
+    if lon is not None and lat is not None:
+        if not (73 <= lon <= 136 and 3 <= lat <= 54):
+            errors.append("lon/lat lie outside China (is the order lon, lat?)")
+            return []
+        return [(lon, lat, "lonlat")]
+    x, y = number(r.get("x"), "X", errors), number(r.get("y"), "Y", errors)
+    if x is None or y is None:
+        if not errors:
+            errors.append("no coordinates: give 经度/纬度 (lon/lat) or X/Y")
+        return []
+    if x > 1e7 or x < 1e6:  # X and Y swapped: northing is ~4.2e6 here
+        x, y = y, x
+    if y >= 1e7:
+        zone = int(y // 1e6)
+        try:
+            epsg = epsg_for_zone(zone)
+        except ValueError as exc:
+            errors.append(str(exc))
+            return []
+        lon, lat = Transformer.from_crs(epsg, 4490, always_xy=True).transform(y, x)
+        return [(lon, lat, f"EPSG:{epsg}")]
+    zones = [int(r["zone"])] if r.get("zone", "").isdigit() else list(ZONES_TO_TRY)
+    out = []
+    for zone in zones:
+        epsg = epsg_for_zone(zone, with_prefix=False)
+        lon, lat = Transformer.from_crs(epsg, 4490, always_xy=True).transform(y, x)
+        out.append((lon, lat, f"EPSG:{epsg}"))
+    return out

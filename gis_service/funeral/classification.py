@@ -1,0 +1,126 @@
+"""Which restricted corridors and zones of "三沿七区" each grave lies in.
+
+A grave is in a corridor when its ellipsoidal distance to the corridor line is at most
+the class's width (the buffer's edge counts as inside); the distance is stored. A grave
+is in a zone when the zone's polygon contains or touches it; zones may overlap, and a
+grave then lies in each. Graves with no row are "not restricted".
+
+The work is one INSERT … SELECT per kind: corridors are cut into short pieces so that the
+grave index narrows the candidates to a thin box around each piece before the exact
+geodesic test (a planar box expanded by width / 50 km per degree is wider than the
+buffer everywhere in China). Rows are recomputed for what changed: some graves, some
+corridors or zones, or everything."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+# Corridor pieces: lines densified to ~500 m and cut to at most 8 vertices (~3.5 km).
+_CORRIDOR_ROWS = """
+WITH piece AS MATERIALIZED (
+    SELECT c.id, c.corridor_class, k.width_m, s.geom, s.geom::geography AS geog
+    FROM restricted_corridor c JOIN corridor_class k USING (corridor_class),
+         LATERAL ST_Subdivide(ST_Segmentize(c.geom, 0.005), 8) AS s(geom)
+    WHERE {corridor_filter}
+)
+INSERT INTO grave_restriction (grave_id, area_kind, area_id, area_class, distance_m)
+SELECT g.id, 'corridor', p.id, p.corridor_class, min(ST_Distance(g.geom::geography, p.geog))
+FROM piece p
+JOIN grave g ON g.geom && ST_Expand(p.geom, p.width_m / 50000.0)
+            AND ST_DWithin(g.geom::geography, p.geog, p.width_m)
+WHERE {grave_filter}
+GROUP BY g.id, p.id, p.corridor_class
+"""
+_ZONE_ROWS = """
+WITH piece AS MATERIALIZED (
+    SELECT z.id, z.zone_type, s.geom
+    FROM restricted_zone z, LATERAL ST_Subdivide(z.geom, 64) AS s(geom)
+    WHERE {zone_filter}
+)
+INSERT INTO grave_restriction (grave_id, area_kind, area_id, area_class, distance_m)
+SELECT DISTINCT g.id, 'zone', p.id, p.zone_type, NULL::float8
+FROM piece p JOIN grave g ON ST_Intersects(g.geom, p.geom)
+WHERE {grave_filter}
+"""
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What to recompute; everything when all are None."""
+
+    graves: list[int] | None = None
+    corridors: list[int] | None = None
+    zones: list[int] | None = None
+
+    @property
+    def everything(self) -> bool:
+        return self.graves is None and self.corridors is None and self.zones is None
+
+
+async def classify(db_session: AsyncSession, scope: Scope = Scope()) -> dict:
+    """Replace the restriction rows within the scope; returns how many were written."""
+    params: dict = {}
+    grave_filter, corridor_filter, zone_filter = "true", "true", "true"
+    delete = "DELETE FROM grave_restriction"
+    if scope.graves is not None:
+        params["graves"] = scope.graves
+        grave_filter = "g.id = ANY(:graves)"
+        delete += " WHERE grave_id = ANY(:graves)"
+    elif not scope.everything:
+        corridor_filter = "c.id = ANY(:corridors)" if scope.corridors is not None else "false"
+        zone_filter = "z.id = ANY(:zones)" if scope.zones is not None else "false"
+        params |= {"corridors": scope.corridors or [], "zones": scope.zones or []}
+        delete += (
+            " WHERE (area_kind = 'corridor' AND area_id = ANY(:corridors))"
+            " OR (area_kind = 'zone' AND area_id = ANY(:zones))"
+        )
+    await db_session.execute(text(delete), params)
+    written = {}
+    for kind, sql in (("corridor", _CORRIDOR_ROWS), ("zone", _ZONE_ROWS)):
+        filt = corridor_filter if kind == "corridor" else zone_filter
+        if filt == "false":
+            written[kind] = 0
+            continue
+        result = await db_session.execute(
+            text(
+                sql.format(
+                    grave_filter=grave_filter, corridor_filter=corridor_filter, zone_filter=zone_filter
+                )
+            ),
+            params,
+        )
+        written[kind] = result.rowcount
+    return written
+
+
+async def corridors_of_class(db_session: AsyncSession, corridor_class: str) -> list[int]:
+    rows = await db_session.scalars(
+        text("SELECT id FROM restricted_corridor WHERE corridor_class = :c"), {"c": corridor_class}
+    )
+    return list(rows)
+
+
+async def summary(db_session: AsyncSession) -> dict:
+    """Graves and grave counts by restriction class, and those not restricted."""
+    rows = (
+        await db_session.execute(
+            text("""
+            SELECT r.area_kind, r.area_class, count(DISTINCT g.id) AS graves, sum(g.grave_count) AS grave_count
+            FROM grave_restriction r JOIN grave g ON g.id = r.grave_id
+            GROUP BY 1, 2 ORDER BY 1, 2""")
+        )
+    ).mappings()
+    free = (
+        await db_session.execute(
+            text("""
+            SELECT count(*) AS graves, COALESCE(sum(grave_count), 0) AS grave_count FROM grave g
+            WHERE NOT EXISTS (SELECT 1 FROM grave_restriction r WHERE r.grave_id = g.id)""")
+        )
+    ).one()
+    return {
+        "by_class": [dict(r) for r in rows],
+        "not_restricted": {"graves": free.graves, "grave_count": int(free.grave_count)},
+    }

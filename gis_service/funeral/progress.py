@@ -1,0 +1,148 @@
+"""Remediation progress: remediated ÷ surveyed (counted in graves, i.e. each surveyed
+point weighs its number of graves), as a monthly time series by banner, township,
+restriction class or grave kind, and the plan's targets with their current values."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gis_service.funeral import vocabulary as v
+
+# Each dimension: the key column of `g` and the rows it comes from.
+DIMENSIONS = {
+    "banner": "SELECT g.*, g.county_code AS key FROM grave g",
+    "township": "SELECT g.*, g.township_code AS key FROM grave g",
+    "kind": "SELECT g.*, g.kind AS key FROM grave g",
+    "restriction": """
+        SELECT g.*, COALESCE(r.area_class, 'not_restricted') AS key FROM grave g
+        LEFT JOIN (SELECT DISTINCT grave_id, area_class FROM grave_restriction) r ON r.grave_id = g.id""",
+}
+
+_SERIES = """
+WITH g AS ({rows}),
+ev AS (
+    SELECT key, date_trunc('month', surveyed_on)::date AS m, sum(grave_count) AS s, 0::bigint AS r
+    FROM g GROUP BY 1, 2
+    UNION ALL
+    SELECT key, date_trunc('month', remediated_on)::date, 0, sum(grave_count)
+    FROM g WHERE remediation_status = 'remediated' GROUP BY 1, 2
+), months AS (
+    SELECT generate_series(min(m), date_trunc('month', CURRENT_DATE)::date, interval '1 month')::date AS m FROM ev
+), grid AS (
+    SELECT k.key, mo.m, COALESCE(sum(ev.s), 0) AS s, COALESCE(sum(ev.r), 0) AS r
+    FROM (SELECT DISTINCT key FROM ev) k CROSS JOIN months mo
+    LEFT JOIN ev ON ev.key IS NOT DISTINCT FROM k.key AND ev.m = mo.m
+    GROUP BY 1, 2
+)
+SELECT key, m, sum(s) OVER w AS surveyed, sum(r) OVER w AS remediated
+FROM grid WINDOW w AS (PARTITION BY key ORDER BY m) ORDER BY key NULLS LAST, m
+"""
+
+TARGETS = (
+    # key, Chinese label, English label, target %, which graves
+    (
+        "remediation_road_rail",
+        "铁路、公路沿线散坟整治率",
+        "Graves along railways and highways remediated",
+        80.0,
+        """EXISTS (SELECT 1 FROM grave_restriction r JOIN corridor_class k ON k.corridor_class = r.area_class
+                   WHERE r.grave_id = g.id AND r.area_kind = 'corridor' AND k.road_or_rail)""",
+    ),
+    (
+        "remediation_hardened_large",
+        "硬化大墓整治率",
+        "Hardened large tombs remediated",
+        100.0,
+        "g.kind = 'hardened_large'",
+    ),
+    (
+        "remediation_living_person",
+        "活人墓整治率",
+        "Living-person tombs remediated",
+        100.0,
+        "g.kind = 'living_person'",
+    ),
+    (
+        "remediation_restricted",
+        "“三沿七区”散坟整治率",
+        "Graves in the restricted corridors and zones remediated",
+        None,
+        "EXISTS (SELECT 1 FROM grave_restriction r WHERE r.grave_id = g.id)",
+    ),
+)
+
+
+def rate(remediated: int, surveyed: int) -> float | None:
+    return round(100.0 * remediated / surveyed, 1) if surveyed else None
+
+
+async def _labels(db_session: AsyncSession, by: str) -> dict:
+    if by in ("banner", "township"):
+        level = "county" if by == "banner" else "township"
+        rows = await db_session.execute(
+            text("SELECT code, name FROM admin_unit WHERE level = :l AND valid_to IS NULL"), {"l": level}
+        )
+        return {r.code: r.name for r in rows}
+    if by == "kind":
+        return {k: zh for k, (zh, _) in v.GRAVE_KINDS.items()}
+    rows = await db_session.execute(text("SELECT corridor_class, label_zh FROM corridor_class"))
+    return {
+        **{r.corridor_class: r.label_zh for r in rows},
+        **{k: zh for k, (zh, _) in v.ZONE_TYPES.items()},
+        "not_restricted": "不在限制区域",
+    }
+
+
+async def series(db_session: AsyncSession, *, by: str) -> dict:
+    """Monthly cumulative surveyed and remediated graves per group, with the rate."""
+    labels = await _labels(db_session, by)
+    rows = await db_session.execute(text(_SERIES.format(rows=DIMENSIONS[by])))
+    groups: dict = {}
+    for r in rows:
+        group = groups.setdefault(
+            r.key, {"key": r.key, "label": labels.get(r.key, r.key or "未知"), "series": []}
+        )
+        group["series"].append(
+            {
+                "month": r.m.isoformat()[:7],
+                "surveyed": int(r.surveyed),
+                "remediated": int(r.remediated),
+                "rate_pct": rate(int(r.remediated), int(r.surveyed)),
+            }
+        )
+    for group in groups.values():
+        last = group["series"][-1]
+        group |= {
+            "surveyed": last["surveyed"],
+            "remediated": last["remediated"],
+            "rate_pct": last["rate_pct"],
+        }
+    return {"by": by, "counted_in": "graves", "groups": list(groups.values())}
+
+
+async def targets(db_session: AsyncSession) -> list[dict]:
+    """Each remediation target of the plan with its current value."""
+    selects = ",\n".join(
+        f"sum(g.grave_count) FILTER (WHERE {cond}) AS s{i},"
+        f" sum(g.grave_count) FILTER (WHERE {cond} AND g.remediation_status = 'remediated') AS r{i}"
+        for i, (*_, cond) in enumerate(TARGETS)
+    )
+    row = (await db_session.execute(text(f"SELECT {selects} FROM grave g"))).one()
+    out = []
+    for i, (key, zh, en, target, _) in enumerate(TARGETS):
+        surveyed, remediated = int(getattr(row, f"s{i}") or 0), int(getattr(row, f"r{i}") or 0)
+        value = rate(remediated, surveyed)
+        out.append(
+            {
+                "key": key,
+                "label": zh,
+                "label_en": en,
+                "value": value,
+                "target": target,
+                "met": None if target is None or value is None else value >= target,
+                "numerator": remediated,
+                "denominator": surveyed,
+            }
+        )
+    return out

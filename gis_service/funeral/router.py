@@ -1,0 +1,231 @@
+"""Funeral facilities, "三沿七区" graves and remediation, coverage and suggested sites.
+Signed-in users read; administrators import and change settings; field staff
+(inspectors) record remediation; planners (and administrators) run site suggestions."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Form, Path, Query, UploadFile, status
+from pydantic import BaseModel, Field
+
+from gis_service.auth.models import AppUser
+from gis_service.core.dependencies import AdminUser, CurrentUser, SessionDep, SettingsDep, require_roles
+from gis_service.core.query_params import parse_bbox
+from gis_service.funeral import classification, coverage, progress, registry, service
+from gis_service.funeral import vocabulary as v
+from gis_service.photos import records as photo_records
+from gis_service.photos.store import save
+
+router = APIRouter(prefix="/api/v1/funeral", tags=["funeral"])
+FieldUser = Annotated[AppUser, Depends(require_roles("inspector"))]
+PlannerUser = Annotated[AppUser, Depends(require_roles("planner"))]
+GraveCode = Annotated[str, Path(pattern=r"^[0-9A-Za-z_-]{1,40}$")]
+Radius = Annotated[float, Query(gt=0, le=500, description="service radius in km (default: the setting)")]
+TypesParam = Annotated[str | None, Query(description="facility types, comma-separated (default: all)")]
+
+
+class ImportKind(StrEnum):
+    facilities = "facilities"
+    graves = "graves"
+    corridors = "corridors"
+    zones = "zones"
+    burial_zones = "burial-zones"
+
+
+class ProgressBy(StrEnum):
+    banner = "banner"
+    township = "township"
+    restriction = "restriction"
+    kind = "kind"
+
+
+class WidthIn(BaseModel):
+    width_m: float = Field(gt=0, le=5000, description="buffer width on each side of the line, metres")
+
+
+def _types(raw: str | None) -> list[str] | None:
+    return [t.strip() for t in raw.split(",") if t.strip()] or None if raw else None
+
+
+@router.get("/vocabulary")
+async def vocabulary(_: CurrentUser):
+    """Facility types and statuses, zone types, grave kinds, remediation states and methods."""
+    return {
+        "facility_types": v.labelled(v.FACILITY_TYPES),
+        "facility_statuses": v.labelled(v.FACILITY_STATUSES),
+        "burial_zone_kinds": v.labelled(v.BURIAL_ZONE_KINDS),
+        "zone_types": v.labelled(v.ZONE_TYPES),
+        "grave_kinds": v.labelled(v.GRAVE_KINDS),
+        "remediation_statuses": [
+            d | {"color": v.REMEDIATION_COLORS[d["code"]]} for d in v.labelled(v.REMEDIATION_STATUSES)
+        ],
+        "remediation_methods": v.labelled(v.REMEDIATION_METHODS),
+    }
+
+
+@router.post("/import/{kind}", status_code=status.HTTP_201_CREATED)
+async def import_file(
+    kind: ImportKind, file: UploadFile, admin: AdminUser, db_session: SessionDep, settings: SettingsDep
+):
+    """Import facilities, graves, corridors, restricted zones or burial zones (admin) from
+    CSV/XLSX (points as 经度/纬度 or X/Y; lines and polygons as a WKT column) or from a
+    GeoPackage, GeoJSON or zipped Shapefile. Every row is checked; if any has an error
+    nothing is imported and the answer (422) lists the errors row by row. New graves,
+    corridors and zones are classified at once."""
+    out = await registry.import_file(
+        db_session,
+        kind={"facilities": "facility", "graves": "grave", "corridors": "corridor", "zones": "zone"}.get(
+            kind.value, "burial_zone"
+        ),
+        data=await file.read(),
+        filename=file.filename or "",
+        home_code=settings.home_unit_code,
+        actor=admin,
+    )
+    await db_session.commit()
+    return out
+
+
+@router.get("/corridor-classes")
+async def corridor_classes(_: CurrentUser, db_session: SessionDep):
+    """Corridor classes with their buffer widths (settings) and corridor counts."""
+    return {"classes": await service.corridor_classes(db_session)}
+
+
+@router.put("/corridor-classes/{corridor_class}")
+async def set_corridor_width(
+    corridor_class: Annotated[str, Path(pattern=r"^[a-z_]{1,24}$")],
+    body: WidthIn,
+    admin: AdminUser,
+    db_session: SessionDep,
+):
+    """Change a class's buffer width (admin); every grave's classification against the
+    corridors of that class is recomputed in the same transaction."""
+    out = await service.set_corridor_width(
+        db_session, corridor_class=corridor_class, width_m=body.width_m, actor=admin
+    )
+    await db_session.commit()
+    return out
+
+
+@router.post("/classify")
+async def classify_all(_: AdminUser, db_session: SessionDep):
+    """Recompute the classification of every grave against every corridor and zone (admin).
+    Imports and width changes already do this for what they touch."""
+    written = await classification.classify(db_session)
+    await db_session.commit()
+    return {"restriction_rows": written}
+
+
+@router.get("/classification/summary")
+async def classification_summary(_: CurrentUser, db_session: SessionDep):
+    """Graves by corridor or zone class, and those not restricted."""
+    return await classification.summary(db_session)
+
+
+@router.get("/graves/points")
+async def grave_points(_: CurrentUser, db_session: SessionDep, bbox: str | None = None):
+    """Graves for cluster and heat views as [lon, lat, status index, grave count]."""
+    return await service.grave_points(db_session, bbox=parse_bbox(bbox))
+
+
+@router.get("/graves/{code}")
+async def grave_card(code: GraveCode, _: CurrentUser, db_session: SessionDep):
+    """A grave: position, kind, the corridors (with distance) and zones it lies in, and its
+    remediation history with evidence photos."""
+    return await service.grave_card(db_session, code=code)
+
+
+@router.post("/graves/{code}/remediation", status_code=status.HTTP_201_CREATED)
+async def record_remediation(
+    code: GraveCode,
+    actor: FieldUser,
+    db_session: SessionDep,
+    settings: SettingsDep,
+    status_: Annotated[str, Form(alias="status", description="not_started, in_progress or remediated")],
+    method: Annotated[
+        str | None, Form(description="relocated, deep_buried, levelled, hardening_removed, screened")
+    ] = None,
+    done_on: Annotated[date | None, Form()] = None,
+    note: Annotated[str | None, Form(max_length=2000)] = None,
+    version: Annotated[
+        int | None, Form(description="the grave version you saw; a stale one gets 409")
+    ] = None,
+    photos: Annotated[
+        list[UploadFile] | None, File(description="evidence photos (JPEG, PNG or WebP)")
+    ] = None,
+):
+    """Record a remediation step (inspector or admin). A remediated grave needs its method,
+    date and at least one evidence photo; photos are checked and cleaned like visit
+    photos, and a bad one rejects the whole record."""
+    uploads = [await p.read() for p in photos or []]
+    service.check_remediation(status_, method, done_on, len(uploads))
+    clean = [photo_records.clean(data, settings) for data in uploads]
+    stored = [save(settings.photo_dir, data) for data in clean]
+    out = await service.record_remediation(
+        db_session,
+        code=code,
+        status=status_,
+        method=method,
+        done_on=done_on,
+        note=note,
+        expected_version=version,
+        photos=stored,
+        actor=actor,
+    )
+    await db_session.commit()
+    return out
+
+
+@router.get("/progress")
+async def remediation_progress(_: CurrentUser, db_session: SessionDep, by: ProgressBy = ProgressBy.banner):
+    """Remediation progress (remediated ÷ surveyed, in graves) as a monthly series by
+    banner, township, restriction class or grave kind."""
+    return await progress.series(db_session, by=by.value)
+
+
+@router.get("/progress/targets")
+async def remediation_targets(_: CurrentUser, db_session: SessionDep):
+    """The plan's remediation targets with their current values."""
+    return {"targets": await progress.targets(db_session)}
+
+
+@router.get("/coverage/official")
+async def official_coverage(_: CurrentUser, db_session: SessionDep, settings: SettingsDep):
+    """Per facility type, the share of banners and districts with an operating facility;
+    rural public-welfare cemeteries also per rural township."""
+    return {"indicators": await coverage.official(db_session, home_code=settings.home_unit_code)}
+
+
+@router.get("/coverage/distance")
+async def distance_coverage(
+    _: CurrentUser,
+    db_session: SessionDep,
+    settings: SettingsDep,
+    radius_km: Radius = None,
+    types: TypesParam = None,
+):
+    """Share of located township seats and villages within radius_km (on the ellipsoid) of
+    an operating facility, and the uncovered places with the distance to the nearest one."""
+    return await coverage.distance(
+        db_session, radius_km=radius_km or settings.coverage_radius_km, types=_types(types)
+    )
+
+
+@router.get("/coverage/suggested-sites")
+async def suggested_sites(
+    _: PlannerUser,
+    db_session: SessionDep,
+    settings: SettingsDep,
+    k: Annotated[int, Query(ge=1, le=20)] = 3,
+    radius_km: Radius = None,
+    types: TypesParam = None,
+):
+    """k new sites among the township seats that cover the most places, keeping operating
+    facilities fixed (maximal covering location model; planner or admin)."""
+    return await coverage.suggest_sites(
+        db_session, radius_km=radius_km or settings.coverage_radius_km, k=k, types=_types(types)
+    )

@@ -1,0 +1,17 @@
+"""GET /api/v1/indicators: the plan's targets with their live values."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from gis_service.core.dependencies import CurrentUser, SessionDep, SettingsDep
+from gis_service.indicators import service
+
+router = APIRouter(prefix="/api/v1", tags=["indicators"])
+
+
+@router.get("/indicators")
+async def indicators(_: CurrentUser, db_session: SessionDep, settings: SettingsDep):
+    """Every target of the city's plan with its current value, computed from the data now:
+    boundary-line vectorisation, markers managed and smart, remediation and coverage."""
+    return {"indicators": await service.indicators(db_session, settings)}

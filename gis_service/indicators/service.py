@@ -1,0 +1,172 @@
+"""The city plan's targets with their current values, each computed from the data at the
+moment it is asked for (never stored or typed in). Every indicator has a key, a label, a
+value in percent, the target in percent (null where the plan sets no figure), the
+numerator and denominator behind the value, and as_of: when it was computed."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gis_service.boundaries.service import vectorisation_rate
+from gis_service.core.settings import Settings
+from gis_service.funeral import coverage, progress
+from gis_service.funeral.vocabulary import PUBLIC_WELFARE_BURIAL
+
+LEVEL_LABELS = {
+    "province": ("省级行政区域界线矢量化率", "Provincial boundary lines vectorised"),
+    "city": ("市级行政区域界线矢量化率", "City boundary lines vectorised"),
+    "county": ("县级行政区域界线矢量化率", "County boundary lines vectorised"),
+}
+
+
+def _indicator(key, label, label_en, numerator, denominator, target, group) -> dict:
+    value = round(100.0 * numerator / denominator, 1) if denominator else None
+    return {
+        "key": key,
+        "group": group,
+        "label": label,
+        "label_en": label_en,
+        "value": value,
+        "target": target,
+        "met": None if target is None or value is None else value >= target,
+        "numerator": numerator,
+        "denominator": denominator,
+    }
+
+
+async def _boundaries(db_session: AsyncSession) -> list[dict]:
+    return [
+        _indicator(
+            f"boundary_vectorisation_{r['level']}",
+            *LEVEL_LABELS[r["level"]],
+            r["vectorised"],
+            r["required"],
+            100.0,
+            "boundaries",
+        )
+        for r in await vectorisation_rate(db_session)
+        if r["level"] in LEVEL_LABELS
+    ]
+
+
+async def _markers(db_session: AsyncSession) -> list[dict]:
+    r = (
+        await db_session.execute(
+            text("""SELECT count(*) AS total, count(*) FILTER (WHERE last_inspection_id IS NOT NULL) AS inspected,
+                           count(*) FILTER (WHERE is_smart) AS smart FROM boundary_marker""")
+        )
+    ).one()
+    return [
+        _indicator(
+            "markers_managed",
+            "界桩纳入巡查管理率（有巡查记录）",
+            "Markers under managed inspection (visited)",
+            r.inspected,
+            r.total,
+            100.0,
+            "markers",
+        ),
+        _indicator(
+            "markers_smart",
+            "智能界桩占比",
+            "Smart markers (GNSS and tilt sensors)",
+            r.smart,
+            r.total,
+            None,
+            "markers",
+        ),
+    ]
+
+
+async def _funeral(db_session: AsyncSession, settings: Settings) -> list[dict]:
+    out = [
+        _indicator(
+            t["key"], t["label"], t["label_en"], t["numerator"], t["denominator"], t["target"], "remediation"
+        )
+        for t in await progress.targets(db_session)
+    ]
+    official = {
+        o["facility_type"] + "/" + o["unit"]: o
+        for o in await coverage.official(db_session, home_code=settings.home_unit_code)
+    }
+    fh = official["funeral_home/banner"]
+    out.append(
+        _indicator(
+            "coverage_funeral_home",
+            "殡仪馆旗区覆盖率",
+            "Banners and districts with a funeral home",
+            fh["covered"],
+            fh["total"],
+            100.0,
+            "coverage",
+        )
+    )
+    welfare = (
+        await db_session.execute(
+            text("""
+            SELECT count(DISTINCT f.county_code) AS banners, count(*) AS sites,
+                   (SELECT count(*) FROM admin_unit WHERE level = 'county' AND parent_code = :home AND valid_to IS NULL) AS total
+            FROM funeral_facility f WHERE f.status = 'operating' AND f.facility_type = ANY(:types)"""),
+            {"types": list(PUBLIC_WELFARE_BURIAL), "home": settings.home_unit_code},
+        )
+    ).one()
+    out.append(
+        _indicator(
+            "coverage_public_welfare_burial",
+            "公益性安葬设施旗区覆盖率",
+            "Banners and districts with a public-welfare burial facility",
+            welfare.banners,
+            welfare.total,
+            100.0,
+            "coverage",
+        )
+    )
+    out.append(
+        _indicator(
+            "public_welfare_sites_built",
+            f"公益性安葬设施建成数（目标 {settings.public_welfare_sites_target} 处）",
+            f"Public-welfare burial sites operating (plan: {settings.public_welfare_sites_target})",
+            welfare.sites,
+            settings.public_welfare_sites_target,
+            100.0,
+            "coverage",
+        )
+    )
+    rc = official["rural_cemetery/township"]
+    out.append(
+        _indicator(
+            "coverage_rural_cemetery_township",
+            "农村公益性墓地乡镇覆盖率",
+            "Rural townships with a rural public-welfare cemetery",
+            rc["covered"],
+            rc["total"],
+            None,
+            "coverage",
+        )
+    )
+    dist = await coverage.distance(db_session, radius_km=settings.coverage_radius_km)
+    out.append(
+        _indicator(
+            "coverage_distance",
+            f"乡镇驻地和村 {settings.coverage_radius_km:g} 公里服务覆盖率",
+            f"Township seats and villages within {settings.coverage_radius_km:g} km of an operating facility",
+            dist["covered"],
+            dist["places"],
+            None,
+            "coverage",
+        )
+    )
+    return out
+
+
+async def indicators(db_session: AsyncSession, settings: Settings) -> list[dict]:
+    as_of = datetime.now(UTC).isoformat(timespec="seconds")
+    found = [
+        *await _boundaries(db_session),
+        *await _markers(db_session),
+        *await _funeral(db_session, settings),
+    ]
+    return [i | {"as_of": as_of} for i in found]
