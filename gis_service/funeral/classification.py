@@ -8,7 +8,9 @@ grave then lies in each. Graves with no row are "not restricted".
 The work is one INSERT … SELECT per kind: corridors are cut into short pieces so that the
 grave index narrows the candidates to a thin box around each piece before the exact
 geodesic test (a planar box expanded by width / 50 km per degree is wider than the
-buffer everywhere in China). Rows are recomputed for what changed: some graves, some
+buffer everywhere in China). The test at the edge is on the distance that is stored
+(ST_DWithin and ST_Distance may differ in the last bits), so "inside" always means
+"stored distance ≤ width". Rows are recomputed for what changed: some graves, some
 corridors or zones, or everything."""
 
 from __future__ import annotations
@@ -30,9 +32,10 @@ INSERT INTO grave_restriction (grave_id, area_kind, area_id, area_class, distanc
 SELECT g.id, 'corridor', p.id, p.corridor_class, min(ST_Distance(g.geom::geography, p.geog))
 FROM piece p
 JOIN grave g ON g.geom && ST_Expand(p.geom, p.width_m / 50000.0)
-            AND ST_DWithin(g.geom::geography, p.geog, p.width_m)
+            AND ST_DWithin(g.geom::geography, p.geog, p.width_m + 0.001)
 WHERE {grave_filter}
-GROUP BY g.id, p.id, p.corridor_class
+GROUP BY g.id, p.id, p.corridor_class, p.width_m
+HAVING min(ST_Distance(g.geom::geography, p.geog)) <= p.width_m
 """
 _ZONE_ROWS = """
 WITH piece AS MATERIALIZED (

@@ -119,6 +119,7 @@ async def distance(db_session: AsyncSession, *, radius_km: float, types: list[st
             }
             for level in ("township", "village")
         },
+        "by_county": _by_county(places),
         "uncovered": [
             {
                 "id": p.id,
@@ -135,6 +136,18 @@ async def distance(db_session: AsyncSession, *, radius_km: float, types: list[st
             if not p.covered
         ],
     }
+
+
+def _by_county(places) -> list[dict]:
+    counts: dict[str, list[int]] = {}
+    for p in places:
+        c = counts.setdefault(p.county_code, [0, 0])
+        c[0] += 1
+        c[1] += bool(p.covered)
+    return [
+        {"county_code": code, "places": n, "covered": k, "value": round(100.0 * k / n, 1)}
+        for code, (n, k) in sorted(counts.items())
+    ]
 
 
 def _geodesic_km(a: np.ndarray, b: np.ndarray) -> np.ndarray:

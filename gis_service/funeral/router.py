@@ -9,12 +9,13 @@ from enum import StrEnum
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Path, Query, UploadFile, status
+from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
 from gis_service.auth.models import AppUser
 from gis_service.core.dependencies import AdminUser, CurrentUser, SessionDep, SettingsDep, require_roles
 from gis_service.core.query_params import parse_bbox
-from gis_service.funeral import classification, coverage, progress, registry, service
+from gis_service.funeral import classification, coverage, planner_export, progress, registry, service
 from gis_service.funeral import vocabulary as v
 from gis_service.photos import records as photo_records
 from gis_service.photos.store import save
@@ -228,4 +229,31 @@ async def suggested_sites(
     facilities fixed (maximal covering location model; planner or admin)."""
     return await coverage.suggest_sites(
         db_session, radius_km=radius_km or settings.coverage_radius_km, k=k, types=_types(types)
+    )
+
+
+@router.get("/planner-map.html", response_class=HTMLResponse)
+async def planner_map_export(
+    _: PlannerUser, db_session: SessionDep, settings: SettingsDep, radius_km: Radius = None
+):
+    """The planners' view as one standalone HTML file (folium; scripts inlined, so it opens
+    with no network): banners shaded by coverage, facilities with service rings,
+    corridors, zones and a heat view of graves not yet remediated."""
+    page = await planner_export.standalone_map(
+        db_session, settings, radius_km=radius_km or settings.coverage_radius_km
+    )
+    return HTMLResponse(
+        page, headers={"Content-Disposition": 'attachment; filename="ordos-planner-map.html"'}
+    )
+
+
+@router.get("/report.html", response_class=HTMLResponse)
+async def printable_report(
+    _: PlannerUser, db_session: SessionDep, settings: SettingsDep, radius_km: Radius = None
+):
+    """A printable report (A4) with the indicator, progress and coverage tables."""
+    return HTMLResponse(
+        await planner_export.printable_report(
+            db_session, settings, radius_km=radius_km or settings.coverage_radius_km
+        )
     )

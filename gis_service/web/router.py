@@ -21,6 +21,7 @@ VENDOR_PACKAGES = {
     "vectorgrid": "leaflet.vectorgrid/dist",
     "proj4": "proj4/dist",
     "markercluster": "leaflet.markercluster/dist",
+    "heat": "leaflet.heat/dist",
     "swagger-ui": "swagger-ui-dist",
 }
 
@@ -52,6 +53,12 @@ async def root():
 async def web_map(settings: SettingsDep):
     index: Path = settings.web_map_dir / "index.html"
     return FileResponse(index, headers={"Cache-Control": "no-cache"})
+
+
+@router.get("/planner")
+async def planner_page(settings: SettingsDep):
+    """The planners' page: indicators, coverage and remediation beside a map."""
+    return FileResponse(settings.web_map_dir / "planner.html", headers={"Cache-Control": "no-cache"})
 
 
 @router.get("/api/v1/map-config", include_in_schema=True, tags=["map"])

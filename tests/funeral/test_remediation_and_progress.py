@@ -1,0 +1,143 @@
+"""Remediation with evidence photos (the marker visits' photo handling), optimistic
+versions, and progress arithmetic on a township of hand-made graves."""
+
+from __future__ import annotations
+
+import io
+
+from PIL import Image
+
+from tests.funeral.helpers import csv_file, unique, upload
+
+HEADER = [
+    "code",
+    "经度",
+    "纬度",
+    "kind",
+    "grave_count",
+    "surveyed_on",
+    "township_code",
+    "remediation_status",
+    "remediation_method",
+    "remediated_on",
+]
+
+
+def _jpeg() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (120, 90, 30)).save(out, "JPEG")
+    return out.getvalue()
+
+
+def test_remediation_needs_evidence_and_keeps_history(client, auth, db):
+    code = unique("R")
+    r = upload(
+        client,
+        auth,
+        "graves",
+        csv_file(HEADER, [[code, 109.9, 39.7, "hardened_large", 1, "2024-03-01", "", "", "", ""]]),
+    )
+    assert r.status_code == 201, r.text
+    url = f"/api/v1/funeral/graves/{code}/remediation"
+    form = {"status": "remediated", "method": "hardening_removed", "done_on": "2024-05-02"}
+    # No photo, a method without remediation, a date before the survey, a planner: refused.
+    assert client.post(url, data=form, headers=auth("inspector")).status_code == 400
+    assert (
+        client.post(
+            url, data={"status": "in_progress", "method": "levelled"}, headers=auth("inspector")
+        ).status_code
+        == 400
+    )
+    early = form | {"done_on": "2024-01-01"}
+    assert (
+        client.post(
+            url, data=early, files={"photos": ("a.jpg", _jpeg())}, headers=auth("inspector")
+        ).status_code
+        == 400
+    )
+    assert (
+        client.post(url, data=form, files={"photos": ("a.jpg", _jpeg())}, headers=auth("planner")).status_code
+        == 403
+    )
+    bad = client.post(url, data=form, files={"photos": ("a.jpg", b"not an image")}, headers=auth("inspector"))
+    assert bad.status_code == 400
+    assert db.execute(
+        "SELECT remediation_status, version FROM grave WHERE code = %s", (code,)
+    ).fetchone() == ("not_started", 1)
+
+    ok = client.post(
+        url, data=form | {"version": "1"}, files={"photos": ("a.jpg", _jpeg())}, headers=auth("inspector")
+    )
+    assert ok.status_code == 201, ok.text
+    photo = ok.json()["photos"][0]
+    assert client.get(photo["url"], headers=auth("planner")).headers["content-type"] == "image/jpeg"
+    stale = client.post(url, data={"status": "in_progress", "version": "1"}, headers=auth("inspector"))
+    assert stale.status_code == 409
+    card = client.get(f"/api/v1/funeral/graves/{code}", headers=auth("planner")).json()
+    assert card["remediation_status"] == "remediated" and card["remediation_method"] == "hardening_removed"
+    assert card["version"] == 2 and card["history"][0]["photos"] == [photo["sha256"]]
+
+
+def test_progress_arithmetic_by_township(client, auth):
+    township = "150627901"  # a code no real township has, so the group holds only these graves
+    tag = unique("P")
+    rows = [
+        [f"{tag}-1", 110.05, 39.55, "scattered", 1, "2022-01-10", township, "", "", ""],
+        [
+            f"{tag}-2",
+            110.06,
+            39.55,
+            "scattered",
+            1,
+            "2022-01-20",
+            township,
+            "remediated",
+            "relocated",
+            "2022-05-03",
+        ],
+        [
+            f"{tag}-3",
+            110.07,
+            39.55,
+            "scattered",
+            2,
+            "2022-02-01",
+            township,
+            "remediated",
+            "levelled",
+            "2022-03-15",
+        ],
+        [f"{tag}-4", 110.08, 39.55, "historical_cluster", 3, "2022-02-01", township, "in_progress", "", ""],
+    ]
+    assert upload(client, auth, "graves", csv_file(HEADER, rows)).status_code == 201
+    groups = client.get("/api/v1/funeral/progress?by=township", headers=auth("planner")).json()["groups"]
+    group = next(g for g in groups if g["key"] == township)
+    month = {m["month"]: m for m in group["series"]}
+    assert (month["2022-01"]["surveyed"], month["2022-01"]["remediated"]) == (2, 0)
+    assert (month["2022-02"]["surveyed"], month["2022-02"]["remediated"]) == (7, 0)
+    assert (month["2022-03"]["remediated"], month["2022-03"]["rate_pct"]) == (2, 28.6)
+    assert (month["2022-04"]["remediated"], month["2022-05"]["remediated"]) == (2, 3)
+    assert (group["surveyed"], group["remediated"], group["rate_pct"]) == (7, 3, 42.9)
+    kinds = client.get("/api/v1/funeral/progress?by=kind", headers=auth("viewer")).json()
+    assert {g["key"] for g in kinds["groups"]} <= {
+        "scattered",
+        "historical_cluster",
+        "hardened_large",
+        "living_person",
+    }
+    assert client.get("/api/v1/funeral/progress?by=colour", headers=auth("planner")).status_code == 422
+
+
+def test_targets_follow_the_data(client, auth, db):
+    targets = {
+        t["key"]: t
+        for t in client.get("/api/v1/funeral/progress/targets", headers=auth("planner")).json()["targets"]
+    }
+    hardened = db.execute(
+        "SELECT sum(grave_count), sum(grave_count) FILTER (WHERE remediation_status = 'remediated') FROM grave"
+        " WHERE kind = 'hardened_large'"
+    ).fetchone()
+    t = targets["remediation_hardened_large"]
+    assert (t["denominator"], t["numerator"], t["target"]) == (hardened[0], hardened[1], 100.0)
+    assert t["value"] == round(100 * hardened[1] / hardened[0], 1) and t["met"] == (t["value"] >= 100)
+    assert targets["remediation_road_rail"]["target"] == 80.0
