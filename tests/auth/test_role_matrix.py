@@ -20,6 +20,7 @@ PUBLIC = {
     ("POST", "/api/v1/auth/token"): "signing in is how a caller gets a role",
     ("GET", "/api/v1/map-config"): "what the map needs before sign-in",
     ("GET", "/map"): "the map page (data behind it needs sign-in)",
+    ("GET", "/planner"): "the planners' page (data behind it needs sign-in)",
     ("GET", "/docs"): "API documentation",
     ("GET", "/ogc"): "OGC landing page",
     ("GET", "/ogc/conformance"): "OGC conformance classes",

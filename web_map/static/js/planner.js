@@ -200,7 +200,7 @@ async function suggest() {
 }
 
 async function start() {
-  const map = L.map("map", { preferCanvas: true }).setView([39.4, 108.8], 7);
+  const map = L.map("map", { preferCanvas: true, maxZoom: 18 }).setView([39.4, 108.8], 7);
   const [config, vocab] = await Promise.all([api.getJson("/api/v1/map-config"), api.getJson("/api/v1/funeral/vocabulary")]);
   state.home = config.home_code;
   state.radius = Number($("radius").value);
@@ -223,6 +223,7 @@ async function start() {
     e.preventDefault();
     download(`/api/v1/funeral/report.html?radius_km=${state.radius}`);
   });
+  window.planner = { map, state };  // for the browser tests, as window.gisMap on the main map
   document.body.dataset.ready = "true";
 }
 
@@ -243,7 +244,8 @@ if (api.token()) {
   $("planner-body").hidden = false;
   start().catch((err) => {
     if (err.status === 401 || err.status === 403) { $("planner-body").hidden = true; showSignIn(); }
-    document.body.dataset.error = err.message;
+    console.error(err);
+    document.body.dataset.error = String(err && err.message ? err.message : err);
   });
 } else {
   showSignIn();
