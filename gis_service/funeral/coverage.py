@@ -139,6 +139,7 @@ async def distance(db_session: AsyncSession, *, radius_km: float, types: list[st
 
 
 def _by_county(places) -> list[dict]:
+    """Coverage per banner (county_code None: a located place with no unit code yet)."""
     counts: dict[str, list[int]] = {}
     for p in places:
         c = counts.setdefault(p.county_code, [0, 0])
@@ -146,7 +147,7 @@ def _by_county(places) -> list[dict]:
         c[1] += bool(p.covered)
     return [
         {"county_code": code, "places": n, "covered": k, "value": round(100.0 * k / n, 1)}
-        for code, (n, k) in sorted(counts.items())
+        for code, (n, k) in sorted(counts.items(), key=lambda item: item[0] or "")
     ]
 
 

@@ -10,6 +10,7 @@ hold tens of thousands of graves), and the new graves or areas are classified at
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -72,7 +73,7 @@ def _choice(vocabulary: dict, what: str):
 def _integer(what: str, low: int, high: int):
     def parse(value: str, row: Row):
         n = number(value, what, row.errors)
-        if n is not None and (n != int(n) or not low <= n <= high):
+        if n is not None and not (math.isfinite(n) and n == int(n) and low <= n <= high):
             row.errors.append(f"{what} must be a whole number from {low} to {high}")
             return None
         return int(n) if n is not None else None
@@ -83,10 +84,13 @@ def _integer(what: str, low: int, high: int):
 def _date(what: str):
     def parse(value: str, row: Row):
         try:
-            return date.fromisoformat(value[:10]).isoformat()
+            day = date.fromisoformat(value[:10])
         except ValueError:
             row.errors.append(f"{what} '{value}' is not a date (YYYY-MM-DD)")
             return None
+        if day > date.today():
+            row.errors.append(f"{what} {day} is in the future")
+        return day.isoformat()
 
     return parse
 
@@ -105,8 +109,8 @@ def _unit_code(value: str, row: Row):
 
 CODE = Column("code", CODE_HEADERS, True, _code)
 NAME = Column("name", NAME_HEADERS, True)
-SPECS = {
-    "facility": Spec(
+SPECS = {  # by the import URL's kind
+    "facilities": Spec(
         "funeral_facility",
         "Point",
         [
@@ -124,7 +128,7 @@ SPECS = {
             Column("township_code", ["township_code", "乡镇代码"], False, _unit_code),
         ],
     ),
-    "grave": Spec(
+    "graves": Spec(
         "grave",
         "Point",
         [
@@ -153,17 +157,17 @@ SPECS = {
             Column("remediated_on", ["remediated_on", "整治日期"], False, _date("remediated_on")),
         ],
     ),
-    "corridor": Spec(
+    "corridors": Spec(
         "restricted_corridor",
         "MultiLineString",
         [CODE, NAME, Column("corridor_class", ["class", "corridor_class", "类别"], True)],
     ),
-    "zone": Spec(
+    "zones": Spec(
         "restricted_zone",
         "MultiPolygon",
         [CODE, NAME, Column("zone_type", ["type", "zone_type", "类型"], True, _choice(v.ZONE_TYPES, "type"))],
     ),
-    "burial_zone": Spec(
+    "burial-zones": Spec(
         "burial_zone",
         "MultiPolygon",
         [

@@ -86,7 +86,7 @@ async def import_file(
     ]
     class_check = (
         "EXISTS (SELECT 1 FROM corridor_class k WHERE k.corridor_class = p.corridor_class)"
-        if kind == "corridor"
+        if kind == "corridors"
         else "true"
     )
     result = await db_session.execute(

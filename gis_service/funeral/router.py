@@ -17,6 +17,7 @@ from gis_service.core.dependencies import AdminUser, CurrentUser, SessionDep, Se
 from gis_service.core.query_params import parse_bbox
 from gis_service.funeral import classification, coverage, planner_export, progress, registry, service
 from gis_service.funeral import vocabulary as v
+from gis_service.funeral.imports import SPECS
 from gis_service.photos import records as photo_records
 from gis_service.photos.store import save
 
@@ -28,12 +29,7 @@ Radius = Annotated[float, Query(gt=0, le=500, description="service radius in km 
 TypesParam = Annotated[str | None, Query(description="facility types, comma-separated (default: all)")]
 
 
-class ImportKind(StrEnum):
-    facilities = "facilities"
-    graves = "graves"
-    corridors = "corridors"
-    zones = "zones"
-    burial_zones = "burial-zones"
+ImportKind = StrEnum("ImportKind", {kind.replace("-", "_"): kind for kind in SPECS})
 
 
 class ProgressBy(StrEnum):
@@ -78,9 +74,7 @@ async def import_file(
     corridors and zones are classified at once."""
     out = await registry.import_file(
         db_session,
-        kind={"facilities": "facility", "graves": "grave", "corridors": "corridor", "zones": "zone"}.get(
-            kind.value, "burial_zone"
-        ),
+        kind=kind.value,
         data=await file.read(),
         filename=file.filename or "",
         home_code=settings.home_unit_code,

@@ -17,3 +17,9 @@ LAYER_IDS = [
     "restricted_zone",
     "grave",
 ]
+# Layers only some roles may read (administrators read everything).
+READ_ROLES = {"grave": {"planner", "inspector"}}
+
+
+def layers_for(role: str) -> list[str]:
+    return [i for i in LAYER_IDS if role == "admin" or i not in READ_ROLES or role in READ_ROLES[i]]

@@ -10,7 +10,7 @@ import pytest
 from gis_service.catalogue.declarations import Catalogue, LayerDeclaration, load_declarations
 from gis_service.core.settings import PROJECT_ROOT, Settings
 from gis_service.main import create_app
-from tests.catalogue.layer_ids import LAYER_IDS
+from tests.catalogue.layer_ids import LAYER_IDS, layers_for
 
 ITEMS = "/api/v1/layers/{}/items"
 
@@ -18,7 +18,9 @@ ITEMS = "/api/v1/layers/{}/items"
 def test_layer_list_comes_from_the_catalogue(client, auth):
     r = client.get("/api/v1/layers", headers=auth("viewer"))
     ids = [layer["id"] for layer in r.json()["layers"]]
-    assert ids == LAYER_IDS
+    assert ids == layers_for("viewer")
+    planner = client.get("/api/v1/layers", headers=auth("planner")).json()["layers"]
+    assert [layer["id"] for layer in planner] == layers_for("planner") == LAYER_IDS
     county = r.json()["layers"][2]
     assert county["geometry_type"] == "MultiPolygon" and county["style"]["color"]
     assert county["links"]["tiles"].endswith("/county_boundary/tiles/WebMercatorQuad/{z}/{x}/{y}")

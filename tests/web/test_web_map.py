@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from tests.catalogue.layer_ids import LAYER_IDS
+from tests.catalogue.layer_ids import layers_for
 from tests.reference_data.test_reference_data import ORDOS_UNITS
 
 CHROMIUM = "/usr/bin/chromium"
@@ -112,7 +112,7 @@ def test_map_loads_offline_and_draws_the_nine_banners(browser, live_server):
     assert "°" in readout and "X " in readout and "Y 3" in readout
     # Layer switcher built from the catalogue.
     boxes = m.page.eval_on_selector_all(".layer-switcher input", "els => els.map(e => e.dataset.layer)")
-    assert boxes == LAYER_IDS
+    assert boxes == layers_for("viewer")
     m.screenshot("map-desktop.png")
     assert m.console_errors == []
     assert m.outside_requests == []

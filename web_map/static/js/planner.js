@@ -78,8 +78,12 @@ function legend(map) {
   const control = L.control({ position: "bottomright" });
   control.onAdd = () => {
     const div = L.DomUtil.create("div", "legend");
-    const rows = Object.entries(state.colors).map(([k, c]) => `<i style="background:${c}"></i>${state.labels[k]}`);
-    div.innerHTML = `<b>散坟整治状态</b><br>${rows.join("<br>")}<br><b>旗区着色</b>：${state.radius} 公里内覆盖的村和乡镇占比`;
+    const swatch = (color, label, round) =>
+      `<i style="background:${color}${round ? ";border-radius:50%" : ""}"></i>${label}`;
+    const graves = Object.entries(state.colors).map(([k, c]) => swatch(c, state.labels[k]));
+    const types = Object.entries(TYPE_COLORS).map(([k, c]) => swatch(c, state.typeLabels[k], true));
+    div.innerHTML = `<b>殡葬设施</b>（浅色：未运营）<br>${types.join("<br>")}<br><b>散坟整治状态</b><br>` +
+      `${graves.join("<br>")}<br><b>旗区着色</b>：<span id="legend-radius">${state.radius}</span> 公里内覆盖的村和乡镇占比`;
     return div;
   };
   control.addTo(map);
@@ -94,6 +98,7 @@ async function loadMap(map, vocab) {
     api.getJson("/api/v1/funeral/graves/points"),
   ]);
   const typeLabel = Object.fromEntries(vocab.facility_types.map((t) => [t.code, t.label_zh]));
+  state.typeLabels = typeLabel;
   const statusLabel = Object.fromEntries(vocab.facility_statuses.map((t) => [t.code, t.label_zh]));
   const home = counties.filter((f) => f.properties.parent_code === state.home);
   state.layers.banners = L.geoJSON(home, {
@@ -165,6 +170,8 @@ async function refreshCoverage() {
     api.getJson(`/api/v1/funeral/coverage/distance?radius_km=${state.radius}`),
   ]);
   renderIndicators(indicators.indicators);
+  const legendRadius = $("legend-radius");
+  if (legendRadius) legendRadius.textContent = state.radius;
   const byCounty = Object.fromEntries(distance.by_county.map((c) => [c.county_code, c]));
   state.layers.banners.eachLayer((layer) => {
     const c = byCounty[layer.feature.properties.code];
