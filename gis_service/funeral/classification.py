@@ -1,6 +1,8 @@
 """Which restricted corridors and zones of "三沿七区" each grave lies in.
 
-A grave is in a corridor when its ellipsoidal distance to the corridor line is at most
+A grave is in a corridor when its ellipsoidal distance to the corridor line (its edges
+straight in longitude/latitude, as stored and drawn; they are densified to ~500 m so
+that the geodesic between two vertices does not stray from them) is at most
 the class's width (the buffer's edge counts as inside); the distance is stored. A grave
 is in a zone when the zone's polygon contains or touches it; zones may overlap, and a
 grave then lies in each. Graves with no row are "not restricted".
