@@ -89,23 +89,43 @@ def _types(types: list[str] | None) -> list[str]:
     return chosen
 
 
-async def distance(db_session: AsyncSession, *, radius_km: float, types: list[str] | None = None) -> dict:
-    """Share of located township seats and villages within radius_km (geodesic) of an
-    operating facility of the given types; the uncovered places with their nearest one."""
+async def _operating(db_session: AsyncSession, types: list[str] | None) -> np.ndarray:
     rows = await db_session.execute(
-        text("""
-        WITH f AS MATERIALIZED (
-            SELECT geom::geography AS g FROM funeral_facility
-            WHERE status = 'operating' AND facility_type = ANY(:types))
-        SELECT p.id, p.name, p.level, p.county_code, p.township_code, p.location_source,
-               ST_X(p.geom) AS lon, ST_Y(p.geom) AS lat,
-               EXISTS (SELECT 1 FROM f WHERE ST_DWithin(f.g, p.geom::geography, :r)) AS covered,
-               (SELECT min(ST_Distance(f.g, p.geom::geography)) FROM f) AS nearest_m
-        FROM coverage_place p ORDER BY p.county_code, p.township_code, p.id"""),
-        {"types": _types(types), "r": radius_km * 1000},
+        text("""SELECT ST_X(geom) AS lon, ST_Y(geom) AS lat FROM funeral_facility
+                WHERE status = 'operating' AND facility_type = ANY(:types)"""),
+        {"types": _types(types)},
     )
-    places = list(rows)
-    covered = sum(p.covered for p in places)
+    return np.array([(r.lon, r.lat) for r in rows]).reshape(-1, 2)
+
+
+def nearest_km(points: np.ndarray, sites: np.ndarray, chunk: int = 2000) -> np.ndarray:
+    """Geodesic distance (km) from each point to its nearest site; inf without sites.
+    Computed in chunks so that the distance matrix stays small."""
+    if not len(sites):
+        return np.full(len(points), np.inf)
+    parts = [_geodesic_km(points[i : i + chunk], sites).min(axis=1) for i in range(0, len(points), chunk)]
+    return np.concatenate(parts) if parts else np.zeros(0)
+
+
+async def distance(db_session: AsyncSession, *, radius_km: float, types: list[str] | None = None) -> dict:
+    """Share of located township seats and villages within radius_km (geodesic, on the
+    ellipsoid) of an operating facility of the given types; the uncovered places with the
+    distance to their nearest one."""
+    places = list(
+        await db_session.execute(
+            text("""SELECT id, name, level, county_code, township_code, location_source,
+                           ST_X(geom) AS lon, ST_Y(geom) AS lat
+                    FROM coverage_place ORDER BY county_code, township_code, id""")
+        )
+    )
+    nearest = nearest_km(
+        np.array([(p.lon, p.lat) for p in places]).reshape(-1, 2), await _operating(db_session, types)
+    )
+    places = [
+        p._asdict() | {"nearest_km": d, "covered": bool(d <= radius_km)}
+        for p, d in zip(places, nearest, strict=True)
+    ]
+    covered = sum(p["covered"] for p in places)
     return {
         "radius_km": radius_km,
         "facility_types": _types(types),
@@ -114,26 +134,21 @@ async def distance(db_session: AsyncSession, *, radius_km: float, types: list[st
         "value": round(100.0 * covered / len(places), 1) if places else None,
         "by_level": {
             level: {
-                "places": sum(p.level == level for p in places),
-                "covered": sum(p.covered and p.level == level for p in places),
+                "places": sum(p["level"] == level for p in places),
+                "covered": sum(p["covered"] and p["level"] == level for p in places),
             }
             for level in ("township", "village")
         },
         "by_county": _by_county(places),
         "uncovered": [
-            {
-                "id": p.id,
-                "name": p.name,
-                "level": p.level,
-                "county_code": p.county_code,
-                "township_code": p.township_code,
-                "lon": round(p.lon, 6),
-                "lat": round(p.lat, 6),
-                "location_source": p.location_source,
-                "nearest_km": None if p.nearest_m is None else round(p.nearest_m / 1000, 2),
+            p
+            | {
+                "lon": round(p["lon"], 6),
+                "lat": round(p["lat"], 6),
+                "nearest_km": None if np.isinf(p["nearest_km"]) else round(float(p["nearest_km"]), 2),
             }
             for p in places
-            if not p.covered
+            if not p["covered"]
         ],
     }
 
@@ -142,9 +157,9 @@ def _by_county(places) -> list[dict]:
     """Coverage per banner (county_code None: a located place with no unit code yet)."""
     counts: dict[str, list[int]] = {}
     for p in places:
-        c = counts.setdefault(p.county_code, [0, 0])
+        c = counts.setdefault(p["county_code"], [0, 0])
         c[0] += 1
-        c[1] += bool(p.covered)
+        c[1] += p["covered"]
     return [
         {"county_code": code, "places": n, "covered": k, "value": round(100.0 * k / n, 1)}
         for code, (n, k) in sorted(counts.items(), key=lambda item: item[0] or "")
@@ -197,20 +212,13 @@ async def suggest_sites(
             )
         )
     )
-    facilities = list(
-        await db_session.execute(
-            text("""SELECT ST_X(geom) AS lon, ST_Y(geom) AS lat FROM funeral_facility
-                    WHERE status = 'operating' AND facility_type = ANY(:types)"""),
-            {"types": _types(types)},
-        )
-    )
+    existing = await _operating(db_session, types)
     seats = [p for p in places if p.level == "township"]
     if not places or not seats:
         raise BadRequest(
             "No located township seats or villages to plan for.", "没有已定位的乡镇驻地或村，无法选址。"
         )
     demand = np.array([(p.lon, p.lat) for p in places])
-    existing = np.array([(f.lon, f.lat) for f in facilities]).reshape(-1, 2)
     candidates = np.array([(p.lon, p.lat) for p in seats])
     chosen, before, after, optimal = await asyncio.to_thread(
         solve_mclp, demand, existing, candidates, radius_km=radius_km, k=min(k, len(seats))

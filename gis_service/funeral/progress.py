@@ -46,8 +46,7 @@ TARGETS = (
         "铁路、公路沿线散坟整治率",
         "Graves along railways and highways remediated",
         80.0,
-        """EXISTS (SELECT 1 FROM grave_restriction r JOIN corridor_class k ON k.corridor_class = r.area_class
-                   WHERE r.grave_id = g.id AND r.area_kind = 'corridor' AND k.road_or_rail)""",
+        "flags.road_or_rail",
     ),
     (
         "remediation_hardened_large",
@@ -68,7 +67,7 @@ TARGETS = (
         "“三沿七区”散坟整治率",
         "Graves in the restricted corridors and zones remediated",
         None,
-        "EXISTS (SELECT 1 FROM grave_restriction r WHERE r.grave_id = g.id)",
+        "flags.grave_id IS NOT NULL",
     ),
 )
 
@@ -128,7 +127,17 @@ async def targets(db_session: AsyncSession) -> list[dict]:
         f" sum(g.grave_count) FILTER (WHERE {cond} AND g.remediation_status = 'remediated') AS r{i}"
         for i, (*_, cond) in enumerate(TARGETS)
     )
-    row = (await db_session.execute(text(f"SELECT {selects} FROM grave g"))).one()
+    # One pass over the graves, with each restricted grave's flags from one pass over
+    # the restriction rows (a join, not a subquery per grave).
+    row = (
+        await db_session.execute(
+            text(f"""
+            SELECT {selects} FROM grave g
+            LEFT JOIN (SELECT r.grave_id, bool_or(r.area_kind = 'corridor' AND k.road_or_rail) AS road_or_rail
+                       FROM grave_restriction r LEFT JOIN corridor_class k ON k.corridor_class = r.area_class
+                       GROUP BY r.grave_id) flags ON flags.grave_id = g.id""")
+        )
+    ).one()
     out = []
     for i, (key, zh, en, target, _) in enumerate(TARGETS):
         surveyed, remediated = int(getattr(row, f"s{i}") or 0), int(getattr(row, f"r{i}") or 0)

@@ -110,6 +110,7 @@ function renderUser() {
   if (signedIn) {
     $("user-name").textContent = `${state.user.display_name || state.user.username} · ${t("role_" + state.user.role)}`;
   }
+  $("planner-link").hidden = !(signedIn && ["planner", "admin"].includes(state.user.role));
 }
 
 function openSignIn() {

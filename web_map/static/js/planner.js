@@ -82,8 +82,11 @@ function legend(map) {
       `<i style="background:${color}${round ? ";border-radius:50%" : ""}"></i>${label}`;
     const graves = Object.entries(state.colors).map(([k, c]) => swatch(c, state.labels[k]));
     const types = Object.entries(TYPE_COLORS).map(([k, c]) => swatch(c, state.typeLabels[k], true));
-    div.innerHTML = `<b>殡葬设施</b>（浅色：未运营）<br>${types.join("<br>")}<br><b>散坟整治状态</b><br>` +
-      `${graves.join("<br>")}<br><b>旗区着色</b>：<span id="legend-radius">${state.radius}</span> 公里内覆盖的村和乡镇占比`;
+    const open = window.matchMedia("(min-width: 761px)").matches ? " open" : "";
+    div.innerHTML = `<details${open}><summary>图例</summary><b>殡葬设施</b>（浅色：未运营）<br>${types.join("<br>")}<br>` +
+      `<b>散坟整治状态</b><br>${graves.join("<br>")}<br><b>旗区着色</b>：<span id="legend-radius">${state.radius}</span>` +
+      " 公里内覆盖的村和乡镇占比</details>";
+    L.DomEvent.disableClickPropagation(div);
     return div;
   };
   control.addTo(map);
@@ -150,7 +153,7 @@ async function loadMap(map, vocab) {
     "旗区覆盖着色": state.layers.banners, "殡葬设施": state.layers.facilities,
     "服务半径": state.layers.rings, "散坟（聚合）": state.layers.graveClusters, "散坟（热力）": state.layers.heat,
     "“三沿”廊道": state.layers.corridors, "“七区”区域": state.layers.zones,
-  }, { collapsed: false }).addTo(map);
+  }, { collapsed: window.matchMedia("(max-width: 760px)").matches }).addTo(map);
   legend(map);
   map.fitBounds(state.layers.banners.getBounds());
 }
