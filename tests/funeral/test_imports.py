@@ -120,3 +120,24 @@ def test_only_admins_import(client, auth):
             "/api/v1/funeral/import/graves", files={"file": ("g.csv", io.BytesIO(data))}, headers=auth(role)
         )
         assert r.status_code == 403, role
+
+
+def test_graves_from_xlsx_with_gauss_krueger_coordinates(client, auth, db):
+    from pyproj import Transformer
+
+    from gis_service.core.tables import write_xlsx
+
+    tag = unique("X")
+    # CGCS2000 3-degree zone 37 (EPSG:4525), X northing and Y easting with the zone prefix.
+    easting, northing = Transformer.from_crs(4490, 4525, always_xy=True).transform(109.95, 39.75)
+    data = write_xlsx(
+        ["编号", "X坐标", "Y坐标", "坟墓类型", "数量", "调查日期"],
+        [[f"{tag}-1", round(northing, 2), round(easting, 2), "活人墓", 1, "2024-07-01"]],
+        title="调查表",
+    )
+    r = upload(client, auth, "graves", data, "survey.xlsx")
+    assert r.status_code == 201, r.text
+    lon, lat, kind = db.execute(
+        "SELECT ST_X(geom), ST_Y(geom), kind FROM grave WHERE code = %s", (f"{tag}-1",)
+    ).fetchone()
+    assert abs(lon - 109.95) < 1e-6 and abs(lat - 39.75) < 1e-6 and kind == "living_person"
