@@ -69,6 +69,8 @@ class LayerDeclaration(BaseModel):
     properties: list[str]
     filterable: list[str] = []
     label_property: str | None = None
+    # A date or timestamp property that OGC API `datetime` filters on (and the temporal extent).
+    temporal_property: str | None = None
     label_point: tuple[str, str] | None = None  # (lon column, lat column)
     min_zoom: int = Field(default=0, ge=0, le=22)
     max_zoom: int = Field(default=22, ge=0, le=22)
@@ -95,7 +97,9 @@ class LayerDeclaration(BaseModel):
             raise ValueError(f"layer id '{v}' must be lower case letters, digits, _ or - (no dots)")
         return v
 
-    @field_validator("source", "id_column", "geometry_column", "label_property", "edit_table")
+    @field_validator(
+        "source", "id_column", "geometry_column", "label_property", "edit_table", "temporal_property"
+    )
     @classmethod
     def _idents(cls, v: str | None) -> str | None:
         return None if v is None else _check_ident(v)
@@ -112,6 +116,8 @@ class LayerDeclaration(BaseModel):
         unknown = set(self.filterable) - set(self.properties) - {self.id_column}
         if unknown:
             raise ValueError(f"filterable names columns not in properties: {sorted(unknown)}")
+        if self.temporal_property and self.temporal_property not in self.properties:
+            raise ValueError(f"temporal_property '{self.temporal_property}' is not in properties")
         return self
 
     @cached_property

@@ -154,7 +154,7 @@ async def tilejson(layer: ReadableLayer, request: Request, db_session: SessionDe
             f"Layer '{layer.id}' has no geometry to tile.", f"图层“{layer.id}”没有几何，无法切片。"
         )
     base = str(request.base_url).rstrip("/")
-    bounds = await service.extent(db_session, layer=layer)
+    bounds = (await service.extent(db_session, layer=layer)).bbox
     fields = {p: "" for p in [layer.id_column, *layer.properties]}
     return {
         "tilejson": "3.0.0",

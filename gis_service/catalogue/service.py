@@ -7,6 +7,7 @@ Identifiers come from validated declarations and are quoted; values are bound.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -139,13 +140,26 @@ async def item(
 # Extents by layer, with the data version they were computed at. ST_Extent reads the
 # whole table (seconds on a million rows), so it runs again only after a write to one of
 # the layer's tables (or in another database); each worker process keeps its own copy.
-_EXTENTS: dict[str, tuple[str, list[float] | None]] = {}
+_EXTENTS: dict[str, tuple[str, Extent]] = {}
 
 
-async def extent(db_session: AsyncSession, *, layer: LayerDeclaration) -> list[float] | None:
-    """The layer's bounding box in lon/lat, or None when it has no geometry yet."""
-    if not layer.geometry_column:
-        return None
+def rfc3339(value: date | datetime) -> str:
+    """A date as the start of its day, a time in UTC: how OGC API writes instants."""
+    if not isinstance(value, datetime):
+        return f"{value.isoformat()}T00:00:00Z"
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True)
+class Extent:
+    bbox: list[float] | None  # lon/lat, or None without geometry
+    interval: list[str | None] | None  # first and last value of the temporal property
+
+
+async def extent(db_session: AsyncSession, *, layer: LayerDeclaration) -> Extent:
+    """The layer's bounding box in lon/lat and, when it has a temporal property, its time span."""
+    if not layer.geometry_column and not layer.temporal_property:
+        return Extent(None, None)
     version = await db_session.scalar(
         text(
             "SELECT string_agg(table_name || ':' || version, ',' ORDER BY table_name) FROM data_versions(:t)"
@@ -156,17 +170,21 @@ async def extent(db_session: AsyncSession, *, layer: LayerDeclaration) -> list[f
     cached = _EXTENTS.get(layer.id)
     if cached and cached[0] == key:
         return cached[1]
+    box = f"ST_Extent(t.{q(layer.geometry_column)})" if layer.geometry_column else "NULL::box2d"
+    col = f"t.{q(layer.temporal_property)}" if layer.temporal_property else "NULL::date"
     row = (
         await db_session.execute(
             text(
-                f"SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM"
-                f" (SELECT ST_Extent(t.{q(layer.geometry_column)}) AS e FROM {q(layer.source)} t) s"
+                f"SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e), t0, t1 FROM"
+                f" (SELECT {box} AS e, min({col}) AS t0, max({col}) AS t1 FROM {q(layer.source)} t) s"
             )
         )
     ).one()
-    bbox = None if row[0] is None else [round(v, 6) for v in row]
-    _EXTENTS[layer.id] = (key, bbox)
-    return bbox
+    bbox = None if row[0] is None else [round(v, 6) for v in row[:4]]
+    interval = [rfc3339(row[4]), rfc3339(row[5])] if row[4] is not None else None
+    found = Extent(bbox, interval)
+    _EXTENTS[layer.id] = (key, found)
+    return found
 
 
 async def tile(conn, *, layer: LayerDeclaration, z: int, x: int, y: int) -> bytes:

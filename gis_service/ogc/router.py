@@ -22,7 +22,7 @@ from gis_service.core.dependencies import OptionalUser, SessionDep, SettingsDep
 from gis_service.core.errors import BadRequest, NotFound, Unauthorized
 from gis_service.core.geojson_pages import feature_collection, page_links
 from gis_service.core.query_params import decode_cursor
-from gis_service.ogc import cql2, html
+from gis_service.ogc import cql2, html, temporal
 from gis_service.ogc.crs import CRS84, SUPPORTED, Crs, parse_crs
 from gis_service.ogc.transactions import etag_of
 
@@ -125,9 +125,12 @@ async def _collection(request: Request, layer: LayerDeclaration, db_session) -> 
             },
         ],
     }
-    bbox = await layers.extent(db_session, layer=layer)
-    if bbox:
-        doc["extent"] = {"spatial": {"bbox": [bbox], "crs": CRS84}}
+    found = await layers.extent(db_session, layer=layer)
+    if found.bbox:
+        doc["extent"] = {"spatial": {"bbox": [found.bbox], "crs": CRS84}}
+    if found.interval:
+        trs = "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"
+        doc.setdefault("extent", {})["temporal"] = {"interval": [found.interval], "trs": trs}
     return doc
 
 
@@ -224,6 +227,28 @@ def _filter(layer: LayerDeclaration, params) -> tuple[str, dict] | None:
     )
 
 
+def _datetime(layer: LayerDeclaration, params) -> tuple[str, dict] | None:
+    """`datetime` on the layer's temporal property; refused where the layer has none."""
+    raw = params.get("datetime")
+    if not raw:
+        return None
+    if not layer.temporal_property:
+        raise BadRequest(
+            f"Collection '{layer.id}' has no time dimension; leave out datetime.",
+            f"数据集“{layer.id}”没有时间维度，请去掉 datetime。",
+        )
+    return temporal.condition(raw, f"t.{layers.q(layer.temporal_property)}")
+
+
+def _all_of(conditions: list[tuple[str, dict]]) -> tuple[str, dict] | None:
+    """Conditions with their bound values joined by AND (their parameter names differ)."""
+    if not conditions:
+        return None
+    return " AND ".join(f"({sql})" for sql, _ in conditions), {
+        k: v for _, bound in conditions for k, v in bound.items()
+    }
+
+
 @router.get("/collections/{layer_id}/queryables", summary="Queryables")
 async def queryables(layer: ReadableLayer, request: Request, db_session: SessionDep):
     """The properties a CQL2 filter may use, as JSON Schema."""
@@ -253,11 +278,7 @@ async def items(layer: ReadableLayer, request: Request, db_session: SessionDep):
     `next` links. numberMatched is given when it is cheap (up to 100,000)."""
     params = request.query_params
     filters = property_filters(layer, params, ITEM_PARAMS)
-    if params.get("datetime"):
-        raise BadRequest(
-            f"Collection '{layer.id}' has no time dimension; leave out datetime.",
-            f"数据集“{layer.id}”没有时间维度，请去掉 datetime。",
-        )
+    conditions = [c for c in (_filter(layer, params), _datetime(layer, params)) if c]
     crs = parse_crs(params.get("crs"))
     bbox, bbox_srid = _parse_bbox(params.get("bbox"), parse_crs(params.get("bbox-crs"), "bbox-crs"))
     out = layers.OutputCrs(srid=crs.srid, flip=crs.flip, decimals=crs.decimals)
@@ -271,7 +292,7 @@ async def items(layer: ReadableLayer, request: Request, db_session: SessionDep):
         filters=filters,
         out=out,
         count=True,
-        condition=_filter(layer, params),
+        condition=_all_of(conditions),
     )
     links = page_links(request, page.next_key)
     links[1:1] = [
