@@ -55,7 +55,9 @@ def test_planner_page_on_a_phone(browser, live_server):  # noqa: F811
     box = m.page.locator("#map").bounding_box()
     assert box["width"] > 350 and box["height"] > 300
     # Every action in the title bar is on screen, the layer list is folded.
-    for box in m.page.eval_on_selector_all(".topbar-actions > *", "els => els.map(e => e.getBoundingClientRect().right)"):
+    for box in m.page.eval_on_selector_all(
+        ".topbar-actions > *", "els => els.map(e => e.getBoundingClientRect().right)"
+    ):
         assert box <= 390
     assert m.page.locator(".leaflet-control-layers-expanded").count() == 0
     m.page.screenshot(path=str(ARTIFACTS / "planner-phone.png"))
