@@ -206,11 +206,13 @@ def _crs_headers(crs: Crs) -> dict:
 
 
 def _crs_members(crs: Crs) -> str:
-    # For non-default CRSs, name the CRS in the document too (JSON-FG coordRefSys and the
-    # GeoJSON-2008 member that GDAL reads with authority axis order).
+    # For non-default CRSs, name the CRS in the document too, as the GeoJSON-2008 member
+    # that GDAL reads with authority axis order. Not JSON-FG's "coordRefSys": GDAL then
+    # reads the document as JSON-FG and looks for projected coordinates in "place",
+    # leaving every geometry empty (seen with GDAL 3.12 and EPSG:4525).
     if crs.uri == CRS84:
         return ""
-    return f'"coordRefSys":"{crs.uri}","crs":{{"type":"name","properties":{{"name":"{crs.urn}"}}}},'
+    return f'"crs":{{"type":"name","properties":{{"name":"{crs.urn}"}}}},'
 
 
 def _filter(layer: LayerDeclaration, params) -> tuple[str, dict] | None:

@@ -172,10 +172,11 @@ print(json.dumps({"epsg": df.crs.to_epsg(), "rows": [[r.code, r.geometry.x, r.ge
 """
 
 
-@pytest.mark.parametrize(("crs", "kind"), [("EPSG:4490", "degrees")])
+@pytest.mark.parametrize(("crs", "kind"), [("EPSG:4490", "degrees"), ("EPSG:4525", "metres")])
 def test_gdal_reads_cgcs2000_in_authority_axis_order(live_server, gdal_auth, db, crs, kind):
     """pyogrio's newer GDAL asks for the CRS and, reading the authority axis order, swaps
-    back to x=east: a wrong axis order from us would come out swapped here. It runs in its
+    back to x=east: a wrong axis order from us would come out swapped here (lat/lon for
+    EPSG:4490, northing/easting for the Gauss-Krueger zone EPSG:4525). It runs in its
     own process: GDAL holds the interpreter while it waits for our in-process server."""
     import sys
 
