@@ -44,7 +44,9 @@ class WidthIn(BaseModel):
 
 
 def _types(raw: str | None) -> list[str] | None:
-    return [t.strip() for t in raw.split(",") if t.strip()] or None if raw else None
+    """Comma-separated facility types; None (all types) when none are given."""
+    types = [t.strip() for t in (raw or "").split(",") if t.strip()]
+    return types or None
 
 
 @router.get("/vocabulary")
