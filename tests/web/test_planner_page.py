@@ -33,6 +33,18 @@ def test_planner_page_shows_indicators_and_map(browser, live_server, client, aut
     )
     assert len(fills) == 9 and all(f.startswith("rgb(") for f in fills)  # banners shaded by coverage
     assert page.evaluate("() => window.planner.state.layers.facilities.getLayers().length") > 0
+    # A grave's record opens from the map.
+    page.evaluate(
+        "() => { const m = window.planner.state.layers.graveClusters.getLayers()[0];"
+        " window.planner.map.setView(m.getLatLng(), 18, {animate: false}); }"
+    )
+    page.wait_for_function("() => window.planner.state.layers.graveClusters.getLayers()[0]._map")
+    page.evaluate(
+        "() => { const m = window.planner.state.layers.graveClusters.getLayers()[0];"
+        " m.fire('click', {latlng: m.getLatLng()}, true); }"
+    )
+    page.wait_for_selector(".leaflet-popup-content .grave-popup")
+    assert "调查日期" in page.inner_text(".leaflet-popup-content")
     page.fill("#radius", "10")
     page.dispatch_event("#radius", "change")
     page.wait_for_function("() => document.querySelector('.legend') !== null")

@@ -146,6 +146,7 @@ async function loadMap(map, vocab) {
     },
   });
   state.layers.graveClusters.addLayers(markers);
+  state.layers.graveClusters.on("click", (e) => showGrave(map, e.layer.getLatLng(), vocab));
   state.layers.graveClusters.addTo(map);
   state.layers.heat = L.heatLayer(graves.points.map(([lon, lat, , c]) => [lat, lon, Math.min(1, c / 5)]),
     { radius: 14, blur: 18, maxZoom: 11 });
@@ -156,6 +157,32 @@ async function loadMap(map, vocab) {
   }, { collapsed: window.matchMedia("(max-width: 760px)").matches }).addTo(map);
   legend(map);
   map.fitBounds(state.layers.banners.getBounds());
+}
+
+// A grave's record in a popup: the points carry no attributes, so ask the OGC layer for
+// the grave at that spot.
+async function showGrave(map, latlng, vocab) {
+  const d = 1e-5;
+  const bbox = [latlng.lng - d, latlng.lat - d, latlng.lng + d, latlng.lat + d].join(",");
+  const page = await api.getJson(`/ogc/collections/grave/items?bbox=${bbox}&limit=1`);
+  const f = page.features[0];
+  if (!f) return;
+  const label = (list, code) => (list.find((x) => x.code === code) || { label_zh: code || "—" }).label_zh;
+  const p = f.properties;
+  const rows = [
+    ["编号", p.code], ["类型", label(vocab.grave_kinds, p.kind)], ["数量", p.grave_count],
+    ["调查日期", p.surveyed_on], ["整治状态", label(vocab.remediation_statuses, p.remediation_status)],
+    ["整治方式", p.remediation_method ? label(vocab.remediation_methods, p.remediation_method) : "—"],
+    ["整治日期", p.remediated_on || "—"], ["限制区域", p.restricted_classes || "不在限制区域"],
+  ];
+  const table = document.createElement("table");
+  table.className = "grave-popup";
+  for (const [k, v] of rows) {
+    const tr = table.insertRow();
+    tr.insertCell().textContent = k;
+    tr.insertCell().textContent = v;
+  }
+  L.popup().setLatLng(latlng).setContent(table).openOn(map);
 }
 
 function drawRings() {
