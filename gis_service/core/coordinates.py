@@ -9,6 +9,14 @@ from pyproj import Transformer
 from gis_service.core.gauss_kruger import epsg_for_zone
 
 ZONES_TO_TRY = (35, 36, 37, 38)
+# The names point_candidates reads, with the headers survey tables use for them.
+COORDINATE_HEADERS = {
+    "lon": ["lon", "longitude", "经度"],
+    "lat": ["lat", "latitude", "纬度"],
+    "x": ["x", "X", "纵坐标", "X坐标"],
+    "y": ["y", "Y", "横坐标", "Y坐标"],
+    "zone": ["zone", "带号"],
+}
 
 
 def number(value: str | None, what: str, errors: list[str]) -> float | None:

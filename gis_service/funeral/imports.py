@@ -18,7 +18,7 @@ from datetime import date
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from gis_service.core.coordinates import number, point_candidates
+from gis_service.core.coordinates import COORDINATE_HEADERS, number, point_candidates
 from gis_service.core.errors import BadRequest
 from gis_service.core.tables import read_table
 from gis_service.core.vector_files import read_features
@@ -236,14 +236,7 @@ def _geometry(row: Row, kind: str) -> BaseGeometry | None:
 
 def _aliases(row: Row) -> dict[str, str]:
     """The coordinate columns under the names point_candidates reads."""
-    names = {
-        "lon": ["lon", "longitude", "经度"],
-        "lat": ["lat", "latitude", "纬度"],
-        "x": ["x", "X", "X坐标"],
-        "y": ["y", "Y", "Y坐标"],
-        "zone": ["zone", "带号"],
-    }
-    return {k: val for k, hs in names.items() if (val := row.get(hs)) is not None}
+    return {k: val for k, headers in COORDINATE_HEADERS.items() if (val := row.get(headers)) is not None}
 
 
 def check_rows(rows: list[Row], spec: Spec) -> None:

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gis_service.audit import service as audit
 from gis_service.auth.models import AppUser
-from gis_service.core.coordinates import number, point_candidates
+from gis_service.core.coordinates import COORDINATE_HEADERS, number, point_candidates
 
 CODE = re.compile(r"^(\d{6}-\d{6})-(\d{3})([QABCDE])$")
 TYPES = {
@@ -36,11 +36,7 @@ COLUMNS = {  # canonical name: accepted headers
     "code": ["code", "界桩编号", "编号"],
     "type": ["type", "marker_type", "类型", "界桩类型"],
     "material": ["material", "材质"],
-    "lon": ["lon", "longitude", "经度"],
-    "lat": ["lat", "latitude", "纬度"],
-    "x": ["x", "X", "纵坐标", "X坐标"],
-    "y": ["y", "Y", "横坐标", "Y坐标"],
-    "zone": ["zone", "带号"],
+    **COORDINATE_HEADERS,
     "elevation_m": ["elevation", "elevation_m", "高程"],
     "buried_on": ["buried_on", "埋设日期"],
     "custodian_code": ["custodian", "custodian_code", "管护方"],
