@@ -20,8 +20,9 @@ SOLVER_SECONDS = 30
 
 
 async def official(db_session: AsyncSession, *, home_code: str) -> list[dict]:
-    """Per facility type, the share of banners/districts with an operating facility; for
-    rural public-welfare cemeteries, the share of rural townships (苏木/镇/乡: subdistricts
+    """Per facility type, and for public-welfare burial facilities of any type, the share of
+    banners/districts with an operating facility; for rural public-welfare cemeteries, also
+    the share of rural townships (苏木/镇/乡: subdistricts
     and development zones have none to serve)."""
     banners = {
         r.code: r.name
@@ -39,21 +40,26 @@ async def official(db_session: AsyncSession, *, home_code: str) -> list[dict]:
     by_type: dict[str, set] = {}
     for r in have:
         by_type.setdefault(r.facility_type, set()).add(r.county_code)
-    out = []
-    for code, (zh, en) in v.FACILITY_TYPES.items():
-        covered = sorted(by_type.get(code, set()) & banners.keys())
-        out.append(
-            {
-                "facility_type": code,
-                "label": zh,
-                "label_en": en,
-                "unit": "banner",
-                "covered": len(covered),
-                "total": len(banners),
-                "value": round(100.0 * len(covered) / len(banners), 1) if banners else None,
-                "missing": [{"code": c, "name": n} for c, n in banners.items() if c not in covered],
-            }
-        )
+
+    def banner_row(key: str, zh: str, en: str, counties: set) -> dict:
+        covered = counties & banners.keys()
+        return {
+            "facility_type": key,
+            "label": zh,
+            "label_en": en,
+            "unit": "banner",
+            "covered": len(covered),
+            "total": len(banners),
+            "value": round(100.0 * len(covered) / len(banners), 1) if banners else None,
+            "missing": [{"code": c, "name": n} for c, n in banners.items() if c not in covered],
+        }
+
+    out = [banner_row(code, zh, en, by_type.get(code, set())) for code, (zh, en) in v.FACILITY_TYPES.items()]
+    # The plan's "public-welfare burial facility in every banner": any of those types counts.
+    welfare = set().union(*(by_type.get(t, set()) for t in v.PUBLIC_WELFARE_BURIAL))
+    out.append(
+        banner_row("public_welfare_burial", "公益性安葬设施", "Public-welfare burial facilities", welfare)
+    )
     rural = await db_session.execute(
         text(f"""
         SELECT a.code, a.name, EXISTS (SELECT 1 FROM funeral_facility f WHERE f.township_code = a.code

@@ -104,22 +104,20 @@ async def _funeral(db_session: AsyncSession, settings: Settings) -> list[dict]:
             "coverage",
         )
     )
-    welfare = (
-        await db_session.execute(
-            text("""
-            SELECT count(DISTINCT f.county_code) AS banners, count(*) AS sites,
-                   (SELECT count(*) FROM admin_unit WHERE level = 'county' AND parent_code = :home AND valid_to IS NULL) AS total
-            FROM funeral_facility f WHERE f.status = 'operating' AND f.facility_type = ANY(:types)"""),
-            {"types": list(PUBLIC_WELFARE_BURIAL), "home": settings.home_unit_code},
-        )
-    ).one()
+    welfare = official["public_welfare_burial/banner"]
+    sites = await db_session.scalar(
+        text(
+            "SELECT count(*) FROM funeral_facility WHERE status = 'operating' AND facility_type = ANY(:types)"
+        ),
+        {"types": list(PUBLIC_WELFARE_BURIAL)},
+    )
     out.append(
         _indicator(
             "coverage_public_welfare_burial",
             "公益性安葬设施旗区覆盖率",
             "Banners and districts with a public-welfare burial facility",
-            welfare.banners,
-            welfare.total,
+            welfare["covered"],
+            welfare["total"],
             100.0,
             "coverage",
         )
@@ -129,7 +127,7 @@ async def _funeral(db_session: AsyncSession, settings: Settings) -> list[dict]:
             "public_welfare_sites_built",
             f"公益性安葬设施建成数（目标 {settings.public_welfare_sites_target} 处）",
             f"Public-welfare burial sites operating (plan: {settings.public_welfare_sites_target})",
-            welfare.sites,
+            sites,
             settings.public_welfare_sites_target,
             100.0,
             "coverage",

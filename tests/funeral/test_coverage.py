@@ -70,6 +70,12 @@ def test_official_coverage_counts_banners(client, auth, db):
     ).fetchone()[0]
     assert homes["total"] == 9 and homes["covered"] == expected
     assert len(homes["missing"]) == 9 - expected
+    welfare = next(r for r in rows if r["facility_type"] == "public_welfare_burial")
+    expected = db.execute(
+        "SELECT count(DISTINCT county_code) FROM funeral_facility WHERE status = 'operating' AND county_code LIKE '1506%%'"
+        " AND facility_type IN ('public_cemetery', 'rural_cemetery', 'ash_hall', 'eco_burial')"
+    ).fetchone()[0]
+    assert welfare["covered"] == expected
 
 
 def test_indicators_are_live_and_complete(client, auth, db):
