@@ -31,8 +31,12 @@ def _parse(value: str) -> date | datetime | None:
     return moment.astimezone(UTC)
 
 
-def _start(value: date | datetime) -> datetime:
-    return value if isinstance(value, datetime) else datetime(value.year, value.month, value.day, tzinfo=UTC)
+def _span(value: date | datetime) -> tuple[datetime, datetime, bool]:
+    """(from, to, whether `to` is included): a date is its whole day, a time is itself."""
+    if isinstance(value, datetime):
+        return value, value, True
+    midnight = datetime(value.year, value.month, value.day, tzinfo=UTC)
+    return midnight, midnight + timedelta(days=1), False
 
 
 def condition(raw: str, column_sql: str) -> tuple[str, dict] | None:
@@ -43,30 +47,20 @@ def condition(raw: str, column_sql: str) -> tuple[str, dict] | None:
     if len(parts) == 1:
         instant = _parse(parts[0])
         if instant is None:
-            raise BadRequest(f"datetime '{raw}' is empty. {_HELP}", _HELP_ZH)
+            raise BadRequest(f"datetime '{raw}' is an open end without an interval. {_HELP}", _HELP_ZH)
         if isinstance(instant, datetime):
             return f"{column_sql} = :dt0", {"dt0": instant}
-        start, end = _start(instant), None
-        upper = _start(instant) + timedelta(days=1)
+        first = last = instant
     else:
         first, last = _parse(parts[0]), _parse(parts[1])
-        start = _start(first) if first is not None else None
-        end = last if isinstance(last, datetime) else None
-        upper = (
-            _start(last) + timedelta(days=1)
-            if isinstance(last, date) and not isinstance(last, datetime)
-            else None
-        )
-        if start is not None and (end or upper) is not None and start > (end or upper):
+        if first is not None and last is not None and _span(first)[0] > _span(last)[0]:
             raise BadRequest(f"datetime '{raw}' ends before it starts.", "datetime 区间的结束早于开始。")
     clauses, params = [], {}
-    if start is not None:
+    if first is not None:
         clauses.append(f"{column_sql} >= :dt0")
-        params["dt0"] = start
-    if end is not None:
-        clauses.append(f"{column_sql} <= :dt1")
-        params["dt1"] = end
-    if upper is not None:
-        clauses.append(f"{column_sql} < :dt1")
+        params["dt0"] = _span(first)[0]
+    if last is not None:
+        _, upper, included = _span(last)
+        clauses.append(f"{column_sql} {'<=' if included else '<'} :dt1")
         params["dt1"] = upper
     return (" AND ".join(clauses), params) if clauses else None
