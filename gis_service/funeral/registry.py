@@ -22,19 +22,19 @@ _PROBE = f"""
 SELECT p.i,
        EXISTS (SELECT 1 FROM {{table}} t WHERE t.code = p.code) AS exists_already,
        (SELECT c.code FROM {_HOME_COUNTIES} c
-        WHERE ST_Intersects(c.geom, ST_GeomFromText(p.wkt, 4490)) ORDER BY c.code LIMIT 1) AS county_code,
-       {{class_check}} AS class_known
-FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS p(i int, code text, wkt text, corridor_class text)
+        WHERE ST_Intersects(c.geom, ST_GeomFromText(p.wkt, 4490)) ORDER BY c.code LIMIT 1) AS county_code
+FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS p(i int, code text, wkt text)
 """
 
 _ROWS = "jsonb_to_recordset(CAST(:rows AS jsonb)) AS r({columns})"
 _INSERTS = {
     "funeral_facility": (
         "code text, name text, facility_type text, status text, capacity int, used int, township_code text,"
-        " county_code text, wkt text",
-        """INSERT INTO funeral_facility (code, name, facility_type, status, capacity, used, county_code,
-               township_code, geom, source)
-           SELECT code, name, facility_type, status, capacity, used, county_code, township_code,
+        " wkt text",
+        # county_code: set by the database from the position (trigger, migration 0014)
+        """INSERT INTO funeral_facility (code, name, facility_type, status, capacity, used, township_code,
+               geom, source)
+           SELECT code, name, facility_type, status, capacity, used, township_code,
                   ST_GeomFromText(wkt, 4490), 'import' FROM {rows} RETURNING id""",
     ),
     "grave": (
@@ -74,23 +74,18 @@ async def import_file(
     rows = read_rows(data, filename)
     require_rows(rows)
     check_rows(rows, spec)
+    if kind == "corridors":
+        known = list(await db_session.scalars(text("SELECT corridor_class FROM corridor_class ORDER BY 1")))
+        for row in rows:
+            if row.values.get("corridor_class") not in (None, *known):
+                row.errors.append(f"class '{row.values['corridor_class']}' is not one of: {', '.join(known)}")
     probe = [
-        {
-            "i": n,
-            "code": r.values.get("code"),
-            "wkt": r.values["wkt"],
-            "corridor_class": r.values.get("corridor_class"),
-        }
+        {"i": n, "code": r.values.get("code"), "wkt": r.values["wkt"]}
         for n, r in enumerate(rows)
         if r.values.get("wkt")
     ]
-    class_check = (
-        "EXISTS (SELECT 1 FROM corridor_class k WHERE k.corridor_class = p.corridor_class)"
-        if kind == "corridors"
-        else "true"
-    )
     result = await db_session.execute(
-        text(_PROBE.format(table=spec.entity, class_check=class_check)),
+        text(_PROBE.format(table=spec.entity)),
         {"rows": json.dumps(probe, ensure_ascii=False), "home": home_code},
     )
     for found in result:
@@ -99,9 +94,6 @@ async def import_file(
             row.errors.append("this code is already registered")
         if found.county_code is None:
             row.errors.append(f"lies outside the banners and districts of {home_code}")
-        if not found.class_known:
-            known = await db_session.scalars(text("SELECT corridor_class FROM corridor_class ORDER BY 1"))
-            row.errors.append(f"class '{row.values['corridor_class']}' is not one of: {', '.join(known)}")
         row.values["county_code"] = found.county_code
     problems = report(rows)
     if problems:
