@@ -194,12 +194,9 @@ function drawRings() {
   }
 }
 
+// Only the banner shading and the rings follow the radius; the indicators do not.
 async function refreshCoverage() {
-  const [indicators, distance] = await Promise.all([
-    api.getJson("/api/v1/indicators"),
-    api.getJson(`/api/v1/funeral/coverage/distance?radius_km=${state.radius}`),
-  ]);
-  renderIndicators(indicators.indicators);
+  const distance = await api.getJson(`/api/v1/funeral/coverage/distance?radius_km=${state.radius}`);
   const legendRadius = $("legend-radius");
   if (legendRadius) legendRadius.textContent = state.radius;
   const byCounty = Object.fromEntries(distance.by_county.map((c) => [c.county_code, c]));
@@ -246,6 +243,7 @@ async function start() {
   state.labels = Object.fromEntries(vocab.remediation_statuses.map((s) => [s.code, s.label_zh]));
   await loadMap(map, vocab);
   renderProgress(await api.getJson("/api/v1/funeral/progress?by=banner"));
+  renderIndicators((await api.getJson("/api/v1/indicators")).indicators);
   await refreshCoverage();
   $("radius").addEventListener("change", () => {
     const r = Number($("radius").value);
