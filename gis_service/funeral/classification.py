@@ -28,7 +28,7 @@ WITH piece AS MATERIALIZED (
     SELECT c.id, c.corridor_class, k.width_m, s.geom, s.geom::geography AS geog
     FROM restricted_corridor c JOIN corridor_class k USING (corridor_class),
          LATERAL ST_Subdivide(ST_Segmentize(c.geom, 0.005), 8) AS s(geom)
-    WHERE {corridor_filter}
+    WHERE {area_filter}
 )
 INSERT INTO grave_restriction (grave_id, area_kind, area_id, area_class, distance_m)
 SELECT g.id, 'corridor', p.id, p.corridor_class, min(ST_Distance(g.geom::geography, p.geog))
@@ -43,7 +43,7 @@ _ZONE_ROWS = """
 WITH piece AS MATERIALIZED (
     SELECT z.id, z.zone_type, s.geom
     FROM restricted_zone z, LATERAL ST_Subdivide(z.geom, 64) AS s(geom)
-    WHERE {zone_filter}
+    WHERE {area_filter}
 )
 INSERT INTO grave_restriction (grave_id, area_kind, area_id, area_class, distance_m)
 SELECT DISTINCT g.id, 'zone', p.id, p.zone_type, NULL::float8
@@ -67,35 +67,30 @@ class Scope:
 
 async def classify(db_session: AsyncSession, scope: Scope = Scope()) -> dict:
     """Replace the restriction rows within the scope; returns how many were written."""
-    params: dict = {}
-    grave_filter, corridor_filter, zone_filter = "true", "true", "true"
-    delete = "DELETE FROM grave_restriction"
+    params = {"graves": scope.graves, "corridors": scope.corridors or [], "zones": scope.zones or []}
+    by_area = scope.graves is None and not scope.everything  # some corridors and/or zones changed
     if scope.graves is not None:
-        params["graves"] = scope.graves
-        grave_filter = "g.id = ANY(:graves)"
-        delete += " WHERE grave_id = ANY(:graves)"
-    elif not scope.everything:
-        corridor_filter = "c.id = ANY(:corridors)" if scope.corridors is not None else "false"
-        zone_filter = "z.id = ANY(:zones)" if scope.zones is not None else "false"
-        params |= {"corridors": scope.corridors or [], "zones": scope.zones or []}
-        delete += (
-            " WHERE (area_kind = 'corridor' AND area_id = ANY(:corridors))"
+        stale = "grave_id = ANY(:graves)"
+    elif scope.everything:
+        stale = "true"
+    else:
+        stale = (
+            "(area_kind = 'corridor' AND area_id = ANY(:corridors))"
             " OR (area_kind = 'zone' AND area_id = ANY(:zones))"
         )
-    await db_session.execute(text(delete), params)
+    await db_session.execute(text(f"DELETE FROM grave_restriction WHERE {stale}"), params)
+    grave_filter = "g.id = ANY(:graves)" if scope.graves is not None else "true"
     written = {}
-    for kind, sql in (("corridor", _CORRIDOR_ROWS), ("zone", _ZONE_ROWS)):
-        filt = corridor_filter if kind == "corridor" else zone_filter
-        if filt == "false":
+    for kind, sql, alias, ids in (
+        ("corridor", _CORRIDOR_ROWS, "c", scope.corridors),
+        ("zone", _ZONE_ROWS, "z", scope.zones),
+    ):
+        if by_area and ids is None:  # only areas of the other kind changed
             written[kind] = 0
             continue
+        area_filter = f"{alias}.id = ANY(:{kind}s)" if ids is not None else "true"
         result = await db_session.execute(
-            text(
-                sql.format(
-                    grave_filter=grave_filter, corridor_filter=corridor_filter, zone_filter=zone_filter
-                )
-            ),
-            params,
+            text(sql.format(grave_filter=grave_filter, area_filter=area_filter)), params
         )
         written[kind] = result.rowcount
     return written
