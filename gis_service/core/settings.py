@@ -54,6 +54,11 @@ class Settings(BaseSettings):
     photo_max_bytes: int = Field(default=15 * 1024 * 1024, ge=1024)
     photo_max_pixels: int = Field(default=40_000_000, ge=10_000)  # decompression-bomb guard
     photo_max_side_px: int = Field(default=2560, ge=256)  # stored photos are scaled to this
+    # An inspector may correct the hand-filled fields of a visit this long after sending it.
+    visit_correction_hours: int = Field(default=72, ge=0, le=24 * 365)
+    # The visit form waits for a position at least this good (averaging fixes meanwhile)
+    # before it saves one without the inspector's explicit "no better fix here".
+    gnss_max_accuracy_m: float = Field(default=30, gt=0, le=10_000)
     telemetry_tilt_deg: float = 5.0  # a smart marker tilted past this raises an alert
     telemetry_drift_m: float = 0.30  # ... or moved this far from its registered position
     telemetry_battery_pct: float = 15.0

@@ -1,11 +1,12 @@
 """The visit routes of an inspected asset, registered once per asset: record a visit
-(JSON, or a multipart form with photos), add a photo to a sent visit, the visit history,
-and the asset's repair orders."""
+(JSON, or a multipart form with photos), add a photo to a sent visit, correct a sent
+visit, the visit history, and the asset's repair orders."""
 
 import uuid
+from datetime import timedelta
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Form, Request, Response, UploadFile, status
+from fastapi import APIRouter, Form, Header, Request, Response, UploadFile, status
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
@@ -13,7 +14,7 @@ from gis_service.core.dependencies import CurrentUser, SessionDep, SettingsDep
 from gis_service.core.errors import BadRequest
 from gis_service.inspections import service
 from gis_service.inspections.assets import InspectedAsset
-from gis_service.markers.schemas import InspectionIn, RepairClose
+from gis_service.markers.schemas import InspectionCorrection, InspectionIn, RepairClose
 from gis_service.photos import records as photo_records
 from gis_service.photos.store import save
 
@@ -137,6 +138,40 @@ def register_visit_routes(
         await db_session.commit()
         return out[0]
 
+    @router.patch(
+        asset_path + "/{code}/inspections/{inspection_id}",
+        response_model=response_model,
+        name=f"correct_{asset.noun}_inspection",
+    )
+    async def correct_inspection(
+        code: code_param,
+        inspection_id: uuid.UUID,
+        body: InspectionCorrection,
+        actor: field_user,
+        db_session: SessionDep,
+        settings: SettingsDep,
+        response: Response,
+        if_match: Annotated[str | None, Header()] = None,
+    ):
+        """Correct a sent visit's hand-filled fields (checks, notes, displacement, the
+        neighbour's representative): its inspector within `VISIT_CORRECTION_HOURS` of
+        sending, an administrator at any time. The observation itself (condition, time,
+        position) is not corrected: a new visit replaces it. Send the ETag as If-Match to
+        refuse a correction made meanwhile (412)."""
+        out = await service.correct_inspection(
+            db_session,
+            asset,
+            code=code,
+            inspection_id=str(inspection_id),
+            correction=body,
+            actor=actor,
+            if_match=if_match,
+            window=timedelta(hours=settings.visit_correction_hours),
+        )
+        await db_session.commit()
+        response.headers["ETag"] = service.visit_etag(out["edit_count"])
+        return out
+
     @router.get(asset_path + "/{code}/inspections", name=f"{asset.noun}_inspection_history")
     async def inspection_history(code: code_param, _: CurrentUser, db_session: SessionDep):
         """Every visit, newest observation first."""
@@ -154,9 +189,17 @@ def register_visit_routes(
 
     @router.post(repairs_path + "/{repair_id}/close", name=f"close_{asset.noun}_repair")
     async def close_repair(repair_id: int, body: RepairClose, actor: field_user, db_session: SessionDep):
-        """Close a repair as repaired, replaced or reset to the registered position."""
+        """Close a repair as repaired, replaced or reset to the registered position. The
+        condition after the work (`condition_after`, intact unless said) is recorded as a
+        visit by the closer, so the asset's current condition shows the repair."""
         out = await service.close_repair(
-            db_session, asset, repair_id=repair_id, resolution=body.resolution, notes=body.notes, actor=actor
+            db_session,
+            asset,
+            repair_id=repair_id,
+            resolution=body.resolution,
+            notes=body.notes,
+            condition_after=body.condition_after,
+            actor=actor,
         )
         await db_session.commit()
         return out

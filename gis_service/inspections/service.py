@@ -10,6 +10,7 @@ from a request."""
 from __future__ import annotations
 
 import hashlib
+import uuid
 from datetime import UTC, datetime, timedelta
 from functools import cache
 
@@ -18,10 +19,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gis_service.audit import service as audit
 from gis_service.auth.models import AppUser
-from gis_service.core.errors import BadRequest, Conflict, NotFound
+from gis_service.core.errors import BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed
 from gis_service.inspections.assets import InspectedAsset
 from gis_service.markers.conditions import OPENS_REPAIR
-from gis_service.markers.schemas import InspectionIn
+from gis_service.markers.schemas import InspectionCorrection, InspectionIn
 from gis_service.photos import records as photo_records
 from gis_service.photos.store import StoredPhoto
 
@@ -39,10 +40,10 @@ WITH m AS (SELECT id, geom FROM {a.table} WHERE code = :code),
 ins AS (
     INSERT INTO {a.inspections} (id, {a.fk}, observed_at, condition, inscription_legible,
         vegetation_cleared, reference_objects_present, gnss_lon, gnss_lat, gnss_accuracy_m,
-        gnss_fix_type, gnss_fixed_at, distance_to_marker_m, displacement_m, notes,
+        gnss_fix_type, gnss_fixed_at, gnss_fixes_averaged, distance_to_marker_m, displacement_m, notes,
         neighbour_representative, inspector_id, payload_hash)
     SELECT :id, m.id, :observed_at, :condition, :legible, :cleared, :refs, :lon, :lat, :acc,
-           :fix_type, :fixed_at,
+           :fix_type, :fixed_at, :fixes,
            CASE WHEN CAST(:lon AS float8) IS NOT NULL THEN ST_Distance(m.geom::geography,
                 ST_SetSRID(ST_MakePoint(:lon, :lat), 4490)::geography) END,
            :displacement, :notes, :neighbour, :inspector, :hash
@@ -96,6 +97,7 @@ async def record_inspection(
                 "acc": gnss.accuracy_m if gnss else None,
                 "fix_type": gnss.fix_type if gnss else None,
                 "fixed_at": gnss.fixed_at if gnss else None,
+                "fixes": gnss.fixes_averaged if gnss else None,
                 "displacement": body.displacement_m,
                 "notes": body.notes,
                 "neighbour": body.neighbour_representative,
@@ -158,7 +160,7 @@ async def inspection_out(db_session: AsyncSession, asset: InspectedAsset, *, ins
         text(f"""
         SELECT i.id, m.code AS {asset.code_key}, i.condition, i.observed_at, i.received_at,
                u.username AS inspector, i.distance_to_marker_m, i.gnss_accuracy_m, i.notes,
-               (m.last_inspection_id = i.id) AS is_current
+               (m.last_inspection_id = i.id) AS is_current, i.edit_count, i.edited_at
         FROM {asset.inspections} i JOIN {asset.table} m ON m.id = i.{asset.fk}
         JOIN app_user u ON u.id = i.inspector_id WHERE i.id = :id"""),
         {"id": inspection_id},
@@ -174,15 +176,90 @@ async def inspection_history(db_session: AsyncSession, asset: InspectedAsset, *,
         text(f"""
         SELECT i.id, i.condition, i.observed_at, i.received_at, u.username AS inspector,
                i.inscription_legible, i.vegetation_cleared, i.reference_objects_present,
-               i.gnss_lon, i.gnss_lat, i.gnss_accuracy_m, i.gnss_fix_type,
+               i.gnss_lon, i.gnss_lat, i.gnss_accuracy_m, i.gnss_fix_type, i.gnss_fixes_averaged,
                i.distance_to_marker_m, i.displacement_m, i.notes, i.neighbour_representative,
+               i.edit_count, i.edited_at, e.username AS edited_by,
                (SELECT COALESCE(json_agg('/api/v1/photos/' || ip.photo_sha256), '[]')
                 FROM {asset.photos} ip WHERE ip.inspection_id = i.id) AS photos
         FROM {asset.inspections} i JOIN app_user u ON u.id = i.inspector_id
+        LEFT JOIN app_user e ON e.id = i.edited_by
         WHERE i.{asset.fk} = :m ORDER BY i.observed_at DESC, i.id DESC"""),
         {"m": asset_id},
     )
     return [dict(r._mapping) for r in rows]
+
+
+def visit_etag(edit_count: int) -> str:
+    return f'"visit-{edit_count}"'
+
+
+async def correct_inspection(
+    db_session: AsyncSession,
+    asset: InspectedAsset,
+    *,
+    code: str,
+    inspection_id: str,
+    correction: InspectionCorrection,
+    actor: AppUser,
+    if_match: str | None,
+    window: timedelta,
+) -> dict:
+    """Correct the hand-filled fields of a sent visit: its own inspector within `window` of
+    sending, an administrator at any time. With If-Match, a stale version gets 412. The
+    observation (condition, time, position) stays; every correction is audited."""
+    changes = correction.changes()
+    fields = ", ".join(changes) or "edit_count"
+    row = (
+        await db_session.execute(
+            text(f"""
+            SELECT i.inspector_id, i.received_at, i.edit_count, {fields}
+            FROM {asset.inspections} i JOIN {asset.table} m ON m.id = i.{asset.fk}
+            WHERE i.id = :id AND m.code = :code FOR UPDATE OF i"""),
+            {"id": inspection_id, "code": code},
+        )
+    ).first()
+    if row is None:
+        raise NotFound(
+            f"No visit {inspection_id} to {asset.noun} '{code}'.",
+            f"{asset.label_zh}“{code}”没有巡查记录 {inspection_id}。",
+        )
+    if if_match is not None and if_match != visit_etag(row.edit_count):
+        raise PreconditionFailed(
+            "The visit was corrected meanwhile; reload it and correct it again.",
+            "该巡查记录已被修改，请刷新后再改。",
+        )
+    if actor.role != "admin":
+        if row.inspector_id != actor.id:
+            raise Forbidden(
+                "Only the inspector who logged a visit, or an administrator, may correct it.",
+                "只有记录该巡查的巡查员或管理员可以修改。",
+            )
+        if datetime.now(UTC) - row.received_at > window:
+            hours = round(window.total_seconds() / 3600)
+            raise Forbidden(
+                f"A visit can be corrected within {hours} h of sending; ask an administrator, or log a new visit.",
+                f"巡查记录只能在提交后 {hours} 小时内修改；请联系管理员，或新增一次巡查记录。",
+            )
+    before = {k: getattr(row, k) for k in changes}
+    changed = {k: v for k, v in changes.items() if before[k] != v}
+    if changed:
+        await db_session.execute(
+            text(f"""
+            UPDATE {asset.inspections} SET {", ".join(f"{k} = :{k}" for k in changed)},
+                   edit_count = edit_count + 1, edited_at = now(), edited_by = :actor
+            WHERE id = :id"""),
+            changed | {"actor": actor.id, "id": inspection_id},
+        )
+        await audit.record(
+            db_session,
+            by=actor,
+            action="correct",
+            entity=asset.inspections,
+            entity_id=inspection_id,
+            before={k: before[k] for k in changed},
+            after=changed | {"reason": correction.reason},
+        )
+    return await inspection_out(db_session, asset, inspection_id=inspection_id)
 
 
 async def list_repairs(db_session: AsyncSession, asset: InspectedAsset, *, status: str | None) -> list[dict]:
@@ -206,16 +283,23 @@ async def close_repair(
     repair_id: int,
     resolution: str,
     notes: str | None,
+    condition_after: str,
     actor: AppUser,
 ) -> dict:
-    row = await db_session.execute(
-        text(f"""
-        UPDATE {asset.repairs} SET status = 'closed', resolution = :resolution, notes = :notes,
-               closed_at = now(), closed_by = :actor
-        WHERE id = :id AND status = 'open' RETURNING id"""),
-        {"resolution": resolution, "notes": notes, "actor": actor.id, "id": repair_id},
-    )
-    if row.first() is None:
+    """Close a repair and record the asset's condition after the work as a visit by the
+    closer, so the asset's current condition (its latest visit) shows the repair."""
+    closed = (
+        await db_session.execute(
+            text(f"""
+            UPDATE {asset.repairs} r SET status = 'closed', resolution = :resolution, notes = :notes,
+                   closed_at = now(), closed_by = :actor
+            FROM {asset.table} m
+            WHERE r.id = :id AND r.status = 'open' AND m.id = r.{asset.fk}
+            RETURNING m.code, r.closed_at"""),
+            {"resolution": resolution, "notes": notes, "actor": actor.id, "id": repair_id},
+        )
+    ).first()
+    if closed is None:
         exists = await db_session.scalar(
             text(f"SELECT status FROM {asset.repairs} WHERE id = :id"), {"id": repair_id}
         )
@@ -231,7 +315,20 @@ async def close_repair(
         before={"status": "open"},
         after={"status": "closed", "resolution": resolution, "notes": notes},
     )
-    return {"id": repair_id, "status": "closed", "resolution": resolution}
+    visit = InspectionIn(
+        id=uuid.uuid4(),
+        condition=condition_after,
+        observed_at=closed.closed_at,
+        notes=f"维修单 {repair_id} 已关闭 / repair order {repair_id} closed: {resolution}"
+        + (f" — {notes}" if notes else ""),
+    )
+    recorded = await record_inspection(db_session, asset, code=closed.code, body=visit, inspector=actor)
+    return {
+        "id": repair_id,
+        "status": "closed",
+        "resolution": resolution,
+        "visit": {k: recorded[k] for k in ("id", "condition", "observed_at", "is_current")},
+    }
 
 
 async def attach_photos(

@@ -6,7 +6,9 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from gis_service.markers.conditions import OPENS_REPAIR
 
 ConditionCode = Literal[
     "intact",
@@ -30,6 +32,8 @@ class GnssFix(BaseModel):
     accuracy_m: float = Field(ge=0, le=10_000)
     fix_type: Literal["gps", "dgps", "rtk_fixed", "rtk_float", "network", "manual"] | None = None
     fixed_at: AwareDatetime | None = None
+    # the position is the mean of this many fixes taken while the inspector stood there
+    fixes_averaged: int | None = Field(default=None, ge=1, le=3600)
 
 
 class InspectionIn(BaseModel):
@@ -64,6 +68,43 @@ class InspectionOut(BaseModel):
     duplicate: bool = False
     repair_order_id: int | None = None
     photos: list[dict] = []
+    edit_count: int = 0
+    edited_at: datetime | None = None
+
+
+# What a correction may not touch: the observation itself. A wrong condition or position is
+# put right by a new visit, which becomes current and leaves the first in the history.
+NOT_CORRECTABLE = ("id", "condition", "observed_at", "gnss")
+
+
+class InspectionCorrection(BaseModel):
+    """Corrections to a visit already sent: the fields an inspector fills in by hand.
+    Fields left out stay as they are; null clears a field."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    inscription_legible: bool | None = None
+    vegetation_cleared: bool | None = None
+    reference_objects_present: bool | None = None
+    displacement_m: float | None = Field(default=None, ge=0, le=100_000)
+    notes: str | None = Field(default=None, max_length=4000)
+    neighbour_representative: str | None = Field(default=None, max_length=200)
+    reason: str | None = Field(
+        default=None, max_length=500, description="why the visit is corrected (audited)"
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _observation_is_fixed(cls, data: object) -> object:
+        if isinstance(data, dict) and (fixed := [k for k in NOT_CORRECTABLE if k in data]):
+            raise ValueError(
+                f"{', '.join(fixed)} cannot be corrected: log a new visit, which becomes the current one "
+                "(不能修改观测本身，请新增一次巡查记录)"
+            )
+        return data
+
+    def changes(self) -> dict:
+        return self.model_dump(exclude_unset=True, exclude={"reason"})
 
 
 class RepairClose(BaseModel):
@@ -71,6 +112,18 @@ class RepairClose(BaseModel):
 
     resolution: Literal["repaired", "replaced", "reset"]
     notes: str | None = Field(default=None, max_length=4000)
+    # Closing a repair records the asset's condition after the work as a visit, so the map
+    # stops showing it as damaged; it must be a condition that needs no repair.
+    condition_after: ConditionCode = "intact"
+
+    @field_validator("condition_after")
+    @classmethod
+    def _needs_no_repair(cls, value: str) -> str:
+        if value in OPENS_REPAIR:
+            raise ValueError(
+                f"'{value}' would need another repair; a closed repair leaves a condition that needs none"
+            )
+        return value
 
 
 class TelemetryIn(BaseModel):

@@ -170,6 +170,98 @@ def test_damage_opens_one_repair_which_closes(client, auth, marker):
     )
     closed = client.get("/api/v1/repairs", params={"status": "closed"}, headers=h).json()["repairs"]
     assert any(x["id"] == repair and x["closed_by"] == "demo_inspector" for x in closed)
+    # the closing is recorded as a visit, so the marker no longer shows as needing repair
+    assert r.json()["visit"]["condition"] == "intact" and r.json()["visit"]["is_current"]
+    assert client.get(f"/api/v1/markers/{marker}", headers=h).json()["properties"]["condition"] == "intact"
+    latest = client.get(f"/api/v1/markers/{marker}/inspections", headers=h).json()["inspections"][0]
+    assert (
+        latest["inspector"] == "demo_inspector" and f"repair order {repair} closed: reset" in latest["notes"]
+    )
+
+
+def test_a_repair_closes_with_the_condition_found_after_the_work(client, auth, marker, db):
+    h = auth("inspector")
+    repair = client.post(
+        f"/api/v1/markers/{marker}/inspections", json=_visit("destroyed", BASE), headers=h
+    ).json()["repair_order_id"]
+    refused = client.post(
+        f"/api/v1/repairs/{repair}/close",
+        json={"resolution": "replaced", "condition_after": "damaged"},
+        headers=h,
+    )
+    assert refused.status_code == 422 and "another repair" in refused.json()["message"]
+    assert db.execute("SELECT status FROM repair_order WHERE id = %s", (repair,)).fetchone()[0] == "open"
+    r = client.post(
+        f"/api/v1/repairs/{repair}/close",
+        json={"resolution": "replaced", "condition_after": "slightly_damaged"},
+        headers=h,
+    )
+    assert r.status_code == 200
+    card = client.get(f"/api/v1/markers/{marker}", headers=h).json()
+    assert card["properties"]["condition"] == "slightly_damaged" and card["open_repair"] is None
+
+
+def test_a_sent_visit_is_corrected_by_its_inspector_within_the_window(client, auth, marker, db):
+    h = auth("inspector")
+    visit = _visit(
+        "tilted",
+        notes="leaning east",
+        gnss={"lon": 109.9, "lat": 39.8, "accuracy_m": 4, "fixes_averaged": 12},
+    )
+    client.post(f"/api/v1/markers/{marker}/inspections", json=visit, headers=h)
+    url = f"/api/v1/markers/{marker}/inspections/{visit['id']}"
+
+    r = client.patch(
+        url, json={"notes": "leaning east ~5°", "vegetation_cleared": True, "reason": "typo"}, headers=h
+    )
+    assert r.status_code == 200, r.text
+    assert r.headers["ETag"] == '"visit-1"' and r.json()["notes"] == "leaning east ~5°"
+    assert r.json()["condition"] == "tilted" and r.json()["edit_count"] == 1
+    (first,) = client.get(f"/api/v1/markers/{marker}/inspections", headers=h).json()["inspections"]
+    assert first["vegetation_cleared"] is True and first["edited_by"] == "demo_inspector"
+    assert first["gnss_fixes_averaged"] == 12
+    before, after = db.execute(
+        "SELECT before, after FROM audit_log WHERE action = 'correct' AND entity_id = %s", (visit["id"],)
+    ).fetchone()
+    assert before == {"notes": "leaning east", "vegetation_cleared": None}
+    assert after["reason"] == "typo" and after["notes"] == "leaning east ~5°"
+
+    # a stale version, the observation itself, other people and a closed window change nothing
+    stale = client.patch(url, json={"notes": "x"}, headers=h | {"If-Match": '"visit-0"'})
+    assert stale.status_code == 412
+    observation = client.patch(url, json={"condition": "intact", "notes": "x"}, headers=h)
+    assert observation.status_code == 422 and "new visit" in observation.json()["message"]
+    assert client.patch(url, json={"notes": "x"}, headers=auth("planner")).status_code == 403
+    other = _other_inspector(client, auth)
+    assert client.patch(url, json={"notes": "x"}, headers=other).status_code == 403
+    db.execute(
+        "UPDATE marker_inspection SET received_at = now() - interval '4 days' WHERE id = %s", (visit["id"],)
+    )
+    late = client.patch(url, json={"notes": "x"}, headers=h)
+    assert late.status_code == 403 and "72 h" in late.json()["message"]
+    assert db.execute("SELECT notes FROM marker_inspection WHERE id = %s", (visit["id"],)).fetchone()[0] == (
+        "leaning east ~5°"
+    )
+    admin = client.patch(url, json={"notes": None}, headers=auth("admin") | {"If-Match": '"visit-1"'})
+    assert admin.status_code == 200 and admin.json()["notes"] is None and admin.json()["edit_count"] == 2
+    assert (
+        client.patch(f"/api/v1/markers/{marker}/inspections/{uuid.uuid4()}", json={}, headers=h).status_code
+        == 404
+    )
+
+
+def _other_inspector(client, auth) -> dict:
+    name, password = f"inspector_{uuid.uuid4().hex[:6]}", uuid.uuid4().hex
+    created = client.post(
+        "/api/v1/users",
+        json={"username": name, "role": "inspector", "password": password},
+        headers=auth("admin"),
+    )
+    assert created.status_code == 201
+    token = client.post("/api/v1/auth/token", data={"username": name, "password": password}).json()[
+        "access_token"
+    ]
+    return {"Authorization": f"Bearer {token}"}
 
 
 @pytest.mark.parametrize("role", ["viewer", "planner", "placename_officer"])
