@@ -63,7 +63,8 @@ async def planner_page(settings: SettingsDep):
 
 @router.get("/api/v1/map-config", include_in_schema=True, tags=["map"])
 async def map_config(settings: SettingsDep, user: OptionalUser):
-    """What the web map needs before sign-in: base map key, anonymous layers, demo flag."""
+    """What the web map needs before sign-in: base map key, anonymous layers, demo flag,
+    the visit form's GNSS accuracy and correction window."""
     return {
         "tianditu_key": settings.tianditu_key,
         "anonymous_layers": settings.anonymous_layers,
@@ -72,6 +73,9 @@ async def map_config(settings: SettingsDep, user: OptionalUser):
         # Ordos' extent as [[south, west], [north, east]].
         "home_bounds": [[37.58, 106.70], [40.88, 111.48]],
         "signed_in": user is not None,
+        # the visit form's field rules
+        "gnss_max_accuracy_m": settings.gnss_max_accuracy_m,
+        "visit_correction_hours": settings.visit_correction_hours,
     }
 
 

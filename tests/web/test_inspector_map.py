@@ -77,6 +77,12 @@ def test_log_a_visit_then_one_offline(browser, live_server, db, marker):  # noqa
         (code,),
     ).fetchall()
     assert len(row) == 1 and row[0][0] == "damaged" and row[0][1] == 6 and 20 <= row[0][2] <= 30
+    fixes = db.execute(
+        "SELECT i.gnss_fixes_averaged FROM marker_inspection i JOIN boundary_marker b ON b.id = i.marker_id"
+        " WHERE b.code = %s",
+        (code,),
+    ).fetchone()[0]
+    assert fixes >= 1  # the form averages the fixes it got while open
     assert row[0][3] == "base cracked"
     width = db.execute(
         "SELECT p.width FROM inspection_photo ip JOIN photo p ON p.sha256 = ip.photo_sha256"
@@ -144,5 +150,49 @@ def test_marker_card_line_view_and_nearest(browser, live_server, marker):  # noq
     shown = m.page.evaluate("() => window.gisMap.layers.get('boundary_marker').cluster.getLayers().length")
     assert shown < total
     m.screenshot("marker-card-phone.png")
+    assert m.console_errors == [] and m.outside_requests == []
+    m.close()
+
+
+def test_poor_fix_needs_consent_and_a_sent_visit_is_corrected(browser, live_server, db, marker):  # noqa: F811
+    code, lon, lat = marker
+    m = _inspector_page(browser, live_server, lon, lat)
+    m.context.set_geolocation({"longitude": lon, "latitude": lat, "accuracy": 80})  # under trees, say
+    m.page.evaluate("(code) => import('/map/static/js/marker_panel.js').then(p => p.showMarker(code))", code)
+    m.page.click("#log-visit")
+    m.page.wait_for_function("() => document.querySelector('#visit-gnss').textContent.includes('±80')")
+    assert "±30 m" in m.page.inner_text("#visit-gnss")  # the form says the fix is too poor
+    m.page.select_option("#visit-condition", "buried")
+    m.page.fill("#visit-notes", "covered by sand")
+    m.page.click("#visit-form button[type=submit]")
+    m.page.wait_for_selector("#visit-message.warn")
+    m.page.wait_for_timeout(500)
+    assert db.execute(COUNT, (code,)).fetchone()[0] == 0  # refused until the inspector says so
+    m.screenshot("visit-poor-fix-phone.png")
+    m.page.check("#visit-accept-poor-fix")
+    m.page.click("#visit-form button[type=submit]")
+    _wait_for_visits(m, db, code, 1)
+    m.page.wait_for_function("() => document.querySelector('#outbox-button').hidden", timeout=20_000)
+
+    # The inspector corrects the notes from the history; the observation stays.
+    m.page.evaluate("(code) => import('/map/static/js/marker_panel.js').then(p => p.showMarker(code))", code)
+    m.page.click("text=巡查历史")
+    m.page.click(".correct-visit")
+    m.page.fill("#correct-notes", "covered by drifting sand, top 10 cm visible")
+    m.page.fill("#correct-reason", "more detail")
+    m.page.click("#correct-form button[type=submit]")
+    m.page.wait_for_selector("text=已修改")
+    notes, accuracy, condition, edits = db.execute(
+        "SELECT i.notes, i.gnss_accuracy_m, i.condition, i.edit_count FROM marker_inspection i"
+        " JOIN boundary_marker b ON b.id = i.marker_id WHERE b.code = %s",
+        (code,),
+    ).fetchone()
+    assert (notes, accuracy, condition, edits) == (
+        "covered by drifting sand, top 10 cm visible",
+        80,
+        "buried",
+        1,
+    )
+    m.screenshot("visit-corrected-phone.png")
     assert m.console_errors == [] and m.outside_requests == []
     m.close()

@@ -95,7 +95,7 @@ async function loadLayers() {
     }
   }
   if (state.layers.has("boundary_marker")) {
-    await initMarkerPanel({ user: state.user, map: state.map, markerLayer: state.layers.get("boundary_marker") });
+    await initMarkerPanel({ user: state.user, map: state.map, markerLayer: state.layers.get("boundary_marker"), config: state.config });
   }
   initPlaceNames({ map: state.map, user: state.user });
   state.switcher = buildLayerSwitcher(state.map, catalogue.layers, { onToggle: toggleLayer });

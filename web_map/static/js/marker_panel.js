@@ -1,14 +1,16 @@
 // The inspector's panel: marker card, visit form (geolocation, photos, offline outbox),
 // visit history, the markers of a line in sequence, and the nearest markers.
-import { authHeaders, getAllFeatures, getJson } from "./api.js";
+import { authHeaders, getAllFeatures, getJson, sendJson } from "./api.js";
+import { averagePosition, followCompass } from "./field_sensors.js";
 import { currentLang, errorMessage, t } from "./i18n.js";
 import * as outbox from "./outbox.js";
 
 const FAR_FROM_MARKER_M = 50;
 const $ = (id) => document.getElementById(id);
 let conditions = [];
-let ctx = { user: null, markerLayer: null, map: null };
-let position = null;  // last geolocation fix {lon, lat, accuracy_m, fixed_at}
+let ctx = { user: null, markerLayer: null, map: null, config: null };
+let position = null;  // last geolocation fix {lon, lat, accuracy_m, fixed_at[, fixes_averaged]}
+let stopSensors = () => {};  // the open visit form's position averaging and compass
 
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -31,13 +33,17 @@ function badge(code) {
 }
 
 function openPanel(title, ...content) {
+  stopSensors();
+  stopSensors = () => {};
   $("marker-panel-title").textContent = title;
   const body = $("marker-panel-body");
   body.replaceChildren(...content);
   $("marker-panel").hidden = false;
 }
 
-export function closePanel() { $("marker-panel").hidden = true; }
+export function closePanel() { stopSensors(); $("marker-panel").hidden = true; }
+
+const withN = (key, n) => t(key).replace("{n}", n);
 
 /** Great-circle distance (m) and initial bearing (deg) from a to b; plenty for a phone. */
 export function distanceBearing(a, b) {
@@ -112,19 +118,17 @@ async function loadPhoto(img, url) {
   if (r.ok) img.src = URL.createObjectURL(await r.blob());
 }
 
-function watchPosition(output, card) {
-  if (!navigator.geolocation) { output.textContent = t("no_geolocation"); return; }
-  output.textContent = t("locating");
-  navigator.geolocation.getCurrentPosition((pos) => {
-    position = { lon: pos.coords.longitude, lat: pos.coords.latitude, accuracy_m: pos.coords.accuracy,
-                 fixed_at: new Date(pos.timestamp).toISOString() };
-    const [lon, lat] = card.geometry.coordinates;
-    const { distance_m } = distanceBearing(position, { lon, lat });
-    output.textContent = `${t("my_position")}: ±${position.accuracy_m.toFixed(0)} m · ${t("from_marker")} ${fmtMetres(distance_m)}`;
-    output.className = distance_m > FAR_FROM_MARKER_M + position.accuracy_m ? "warn" : "muted";
-    if (output.className === "warn") output.textContent += ` — ${t("far_warning")}`;
-  }, (err) => { output.textContent = `${t("no_fix")} (${err.message})`; output.className = "warn"; },
-  { enableHighAccuracy: true, timeout: 20000, maximumAge: 10000 });
+/** Show the averaged fix: accuracy, how many fixes, distance to the marker, and warnings. */
+function showFix(output, card, fix, maxAccuracy) {
+  const [lon, lat] = card.geometry.coordinates;
+  const { distance_m } = distanceBearing(fix, { lon, lat });
+  const parts = [`${t("my_position")}: ±${fix.accuracy_m.toFixed(0)} m (${withN("fixes_averaged", fix.fixes_averaged)})`,
+    `${t("from_marker")} ${fmtMetres(distance_m)}`];
+  const far = distance_m > FAR_FROM_MARKER_M + fix.accuracy_m;
+  if (far) parts.push(t("far_warning"));
+  if (fix.accuracy_m > maxAccuracy) parts.push(withN("poor_fix", maxAccuracy));
+  output.textContent = parts.join(" · ");
+  output.className = far || fix.accuracy_m > maxAccuracy ? "warn" : "muted";
 }
 
 /** Scale a camera photo down on the phone before it waits in the outbox: a 12 MP photo
@@ -148,11 +152,15 @@ async function shrinkPhoto(file, maxSide = 2560, quality = 0.85) {
 
 function showVisitForm(card) {
   const code = card.properties.code;
+  const maxAccuracy = ctx.config?.gnss_max_accuracy_m ?? 30;
   const select = el("select", { name: "condition", id: "visit-condition", required: "" },
     ...conditions.map((c) => el("option", { value: c.code }, currentLang() === "zh" ? c.zh : c.en)));
   const check = (name, key) => el("label", { class: "check" }, el("input", { type: "checkbox", name }), ` ${t(key)}`);
-  const gnss = el("p", { class: "muted", id: "visit-gnss" });
+  const gnss = el("p", { class: "muted", id: "visit-gnss" }, t("locating"));
+  const acceptPoorFix = el("input", { type: "checkbox", id: "visit-accept-poor-fix" });
+  const poorFix = el("label", { class: "check", id: "visit-poor-fix", hidden: "" }, acceptPoorFix, ` ${t("accept_poor_fix")}`);
   const photos = el("input", { type: "file", accept: "image/*", capture: "environment", multiple: "", id: "visit-photos" });
+  const photoBearing = el("p", { class: "muted", id: "visit-photo-bearing" });
   const notes = el("textarea", { name: "notes", id: "visit-notes", rows: "3", maxlength: "4000" });
   const neighbour = el("input", { name: "neighbour", id: "visit-neighbour", maxlength: "200" });
   const message = el("p", { id: "visit-message", role: "status" });
@@ -160,11 +168,26 @@ function showVisitForm(card) {
     el("label", {}, t("condition"), select),
     check("inscription_legible", "inscription_legible"), check("vegetation_cleared", "vegetation_cleared"),
     check("reference_objects_present", "reference_objects_present"),
-    el("label", {}, t("photos"), photos), el("label", {}, t("notes"), notes),
-    el("label", {}, t("neighbour_representative"), neighbour), gnss, message,
+    el("label", {}, t("photos"), photos), photoBearing, el("label", {}, t("notes"), notes),
+    el("label", {}, t("neighbour_representative"), neighbour), gnss, poorFix, message,
     el("button", { class: "btn-primary", type: "submit" }, t("save_visit")));
+  // The camera direction is read when the photos come back from the camera.
+  const compass = followCompass();
+  let bearing = null;
+  photos.onclick = () => compass.ask();
+  photos.onchange = () => {
+    bearing = compass.heading();
+    photoBearing.textContent = bearing == null ? "" : `${t("camera_direction")} ${bearing}°`;
+  };
   form.onsubmit = async (e) => {
     e.preventDefault();
+    // Enforce the accuracy: a poor or missing fix is saved only when the inspector says so.
+    if (!(position && position.accuracy_m <= maxAccuracy) && !acceptPoorFix.checked) {
+      poorFix.hidden = false;
+      message.textContent = withN("wait_for_fix", maxAccuracy);
+      message.className = "warn";
+      return;
+    }
     const data = new FormData(form);
     const visit = {
       id: crypto.randomUUID(), condition: select.value, observed_at: new Date().toISOString(),
@@ -172,23 +195,98 @@ function showVisitForm(card) {
       reference_objects_present: data.has("reference_objects_present"),
       notes: notes.value || null, neighbour_representative: neighbour.value || null,
     };
-    if (position) visit.gnss = { lon: position.lon, lat: position.lat, accuracy_m: position.accuracy_m, fixed_at: position.fixed_at };
+    if (position) {
+      visit.gnss = { lon: position.lon, lat: position.lat, accuracy_m: position.accuracy_m, fixed_at: position.fixed_at,
+                     fixes_averaged: position.fixes_averaged };
+    }
     const files = await Promise.all([...photos.files].map(async (f) => ({
-      blob: await shrinkPhoto(f), name: f.name.replace(/\.[^.]+$/, "") + ".jpg", bearing: null })));
+      blob: await shrinkPhoto(f), name: f.name.replace(/\.[^.]+$/, "") + ".jpg", bearing })));
+    stopSensors();
     await outbox.enqueue({ code, visit, photos: files });
     ctx.markerLayer?.setCondition(code, visit.condition);
+    message.className = "";
     message.textContent = navigator.onLine ? t("visit_sending") : t("visit_queued");
     form.querySelector("button[type=submit]").disabled = true;
   };
   openPanel(`${t("log_visit")} · ${code}`, form);
-  watchPosition(gnss, card);
+  position = null;
+  if (!navigator.geolocation) {
+    gnss.textContent = t("no_geolocation");
+    gnss.className = "warn";
+    poorFix.hidden = false;
+    stopSensors = compass.stop;
+    return;
+  }
+  const stopGnss = averagePosition((fix) => {
+    position = fix;
+    showFix(gnss, card, fix, maxAccuracy);
+    if (fix.accuracy_m > maxAccuracy) poorFix.hidden = false;
+  }, (err) => {
+    if (position) return;  // a later timeout does not undo the fixes already taken
+    gnss.textContent = `${t("no_fix")} (${err.message})`;
+    gnss.className = "warn";
+    poorFix.hidden = false;
+  });
+  stopSensors = () => { stopGnss(); compass.stop(); };
+}
+
+/** Correct a sent visit's hand-filled fields (online only; the server checks who may). */
+function showCorrectionForm(code, visit) {
+  const check = (name, key) => el("label", { class: "check" },
+    el("input", { type: "checkbox", name, ...(visit[name] ? { checked: "" } : {}) }), ` ${t(key)}`);
+  const notes = el("textarea", { id: "correct-notes", rows: "3", maxlength: "4000" });
+  notes.value = visit.notes || "";
+  const neighbour = el("input", { id: "correct-neighbour", maxlength: "200" });
+  neighbour.value = visit.neighbour_representative || "";
+  const reason = el("input", { id: "correct-reason", maxlength: "500" });
+  const message = el("p", { id: "correct-message", role: "status" });
+  const form = el("form", { id: "correct-form", class: "visit-form" },
+    el("p", {}, badge(visit.condition), ` ${new Date(visit.observed_at).toLocaleString()}`),
+    check("inscription_legible", "inscription_legible"), check("vegetation_cleared", "vegetation_cleared"),
+    check("reference_objects_present", "reference_objects_present"),
+    el("label", {}, t("notes"), notes), el("label", {}, t("neighbour_representative"), neighbour),
+    el("label", {}, t("reason"), reason), message,
+    el("button", { class: "btn-primary", type: "submit" }, t("save")),
+    el("button", { class: "btn-secondary", type: "button", onclick: () => showHistory(code) }, t("back")));
+  form.onsubmit = async (e) => {
+    e.preventDefault();
+    const data = new FormData(form);
+    const correction = {
+      inscription_legible: data.has("inscription_legible"), vegetation_cleared: data.has("vegetation_cleared"),
+      reference_objects_present: data.has("reference_objects_present"),
+      notes: notes.value || null, neighbour_representative: neighbour.value || null, reason: reason.value || null,
+    };
+    try {
+      await sendJson("PATCH", `/api/v1/markers/${encodeURIComponent(code)}/inspections/${visit.id}`, correction,
+        { "If-Match": `"visit-${visit.edit_count}"` });
+      message.className = "muted";
+      message.textContent = t("correction_saved");
+      await showHistory(code);
+    } catch (err) {
+      message.className = "error";
+      message.textContent = errorMessage(err.body, "network_error");
+    }
+  };
+  openPanel(`${t("correct_visit")} · ${code}`, form);
+}
+
+/** Whether the signed-in user may correct this visit now (the server decides for good). */
+function mayCorrect(visit) {
+  if (!ctx.user || !navigator.onLine) return false;
+  if (ctx.user.role === "admin") return true;
+  const hours = ctx.config?.visit_correction_hours ?? 72;
+  return visit.inspector === ctx.user.username && Date.now() - Date.parse(visit.received_at) < hours * 3600e3;
 }
 
 async function showHistory(code) {
   const { inspections } = await getJson(`/api/v1/markers/${encodeURIComponent(code)}/inspections`);
   const list = el("ol", { class: "history" }, ...inspections.map((i) => el("li", {},
     badge(i.condition), ` ${new Date(i.observed_at).toLocaleString()} · ${i.inspector}`,
-    i.gnss_accuracy_m != null ? ` · ±${i.gnss_accuracy_m.toFixed(0)} m` : "", i.notes ? el("div", { class: "muted" }, i.notes) : "")));
+    i.gnss_accuracy_m != null ? ` · ±${i.gnss_accuracy_m.toFixed(0)} m` : "",
+    i.edit_count ? el("span", { class: "muted" }, ` · ${t("corrected")} (${i.edited_by})`) : "",
+    i.notes ? el("div", { class: "muted" }, i.notes) : "",
+    mayCorrect(i) ? el("button", { class: "btn-secondary correct-visit", type: "button",
+      onclick: () => showCorrectionForm(code, i) }, t("correct_visit")) : "")));
   openPanel(`${t("history")} · ${code}`, inspections.length ? list : el("p", { class: "muted" }, t("never_visited")),
     el("button", { class: "btn-secondary", type: "button", onclick: () => showMarker(code) }, t("back")));
 }
