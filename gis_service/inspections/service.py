@@ -30,7 +30,10 @@ MAX_CLOCK_SKEW = timedelta(minutes=10)
 
 
 def _payload_hash(body: InspectionIn) -> str:
-    return hashlib.sha256(body.model_dump_json().encode()).hexdigest()
+    # A field added to the visit later is left out while unused, so that a visit queued on
+    # a phone before it existed, and resent after, still hashes as it did when first sent.
+    unused = {"gnss": {"fixes_averaged"}} if body.gnss and body.gnss.fixes_averaged is None else None
+    return hashlib.sha256(body.model_dump_json(exclude=unused).encode()).hexdigest()
 
 
 @cache

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -36,6 +36,12 @@ class GnssFix(BaseModel):
     fixes_averaged: int | None = Field(default=None, ge=1, le=3600)
 
 
+# The hand-filled fields of a visit, shared by the visit and its later corrections.
+Displacement = Annotated[float | None, Field(ge=0, le=100_000)]
+Notes = Annotated[str | None, Field(max_length=4000)]
+Representative = Annotated[str | None, Field(max_length=200)]
+
+
 class InspectionIn(BaseModel):
     """One visit to a marker. `id` is made by the client so that a phone can queue a
     visit offline and send it again without creating a duplicate."""
@@ -49,9 +55,9 @@ class InspectionIn(BaseModel):
     vegetation_cleared: bool | None = None
     reference_objects_present: bool | None = None
     gnss: GnssFix | None = None
-    displacement_m: float | None = Field(default=None, ge=0, le=100_000)
-    notes: str | None = Field(default=None, max_length=4000)
-    neighbour_representative: str | None = Field(default=None, max_length=200)
+    displacement_m: Displacement = None
+    notes: Notes = None
+    neighbour_representative: Representative = None
 
 
 class InspectionOut(BaseModel):
@@ -86,9 +92,9 @@ class InspectionCorrection(BaseModel):
     inscription_legible: bool | None = None
     vegetation_cleared: bool | None = None
     reference_objects_present: bool | None = None
-    displacement_m: float | None = Field(default=None, ge=0, le=100_000)
-    notes: str | None = Field(default=None, max_length=4000)
-    neighbour_representative: str | None = Field(default=None, max_length=200)
+    displacement_m: Displacement = None
+    notes: Notes = None
+    neighbour_representative: Representative = None
     reason: str | None = Field(
         default=None, max_length=500, description="why the visit is corrected (audited)"
     )

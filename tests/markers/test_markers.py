@@ -1,9 +1,13 @@
 """Markers: demo registry, status list, card, visits (idempotent, out of order), repairs."""
 
+import hashlib
 import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
+
+from gis_service.inspections.service import _payload_hash
+from gis_service.markers.schemas import InspectionIn
 
 BASE = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 
@@ -122,6 +126,20 @@ def test_resending_a_visit_returns_the_first_result(client, auth, marker, db):
     changed = {**v, "condition": "damaged"}
     r = client.post(f"/api/v1/markers/{marker}/inspections", json=changed, headers=h)
     assert r.status_code == 409 and "new id" in r.json()["message"]
+
+
+def test_a_visit_hashes_as_before_while_it_averages_no_fixes():
+    """A phone may resend, after an upgrade, a visit it queued before: its identity hash
+    must not pick up fields added since (here `fixes_averaged`) while they are unused."""
+    gnss = {"lon": 109.9, "lat": 39.8, "accuracy_m": 5.0}
+    plain = InspectionIn.model_validate(_visit(gnss=gnss))
+    averaged = InspectionIn.model_validate(
+        {**plain.model_dump(mode="json"), "gnss": {**gnss, "fixes_averaged": 3}}
+    )
+    as_before = plain.model_dump_json(exclude={"gnss": {"fixes_averaged"}})
+    assert "fixes_averaged" not in as_before
+    assert _payload_hash(plain) == hashlib.sha256(as_before.encode()).hexdigest()
+    assert _payload_hash(averaged) != _payload_hash(plain)
 
 
 def test_late_visits_do_not_overwrite_newer_ones(client, auth, marker):
