@@ -9,7 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-TABLES = ("boundary_dispute", "place_name", "audit_log")
+TABLES = ("boundary_dispute", "place_name", "funeral_facility", "audit_log")
+LINE = "150602-150603"
 PLACE = {"name": "几何测试村", "level": "village", "admin_code": "150602001", "reason": "geometry test"}
 DISPUTE = {"title": "geometry test", "parties": ["150602", "150603"], "opened_on": "2026-11-01"}
 
@@ -75,34 +76,96 @@ bad_geometries = st.one_of(
 
 
 def _counts(db):
-    return [db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES]
+    """Row counts, and the place names' and lines' geometry (edits change no count)."""
+    return [db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES] + [
+        db.execute(f"SELECT md5(string_agg(ST_AsEWKT(geom), ',' ORDER BY {key})) FROM {t}").fetchone()[0]
+        for t, key in (("place_name", "id"), ("boundary_line", "code"))
+    ]
 
 
-def _targets(geometry):
-    yield "/api/v1/disputes", {**DISPUTE, "geometry": geometry}, "inspector"
-    yield "/api/v1/place-names", {**PLACE, "geometry": geometry}, "placename_officer"
+def _feature(geometry, **properties):
+    return {"type": "Feature", "geometry": geometry, "properties": properties}
+
+
+def _targets(geometry, place_id):
+    """(method, route, url, body, role) for every operation that takes GeoJSON geometry."""
+    yield "POST", "/api/v1/disputes", "/api/v1/disputes", {**DISPUTE, "geometry": geometry}, "inspector"
     yield (
+        "POST",
+        "/api/v1/place-names",
+        "/api/v1/place-names",
+        {**PLACE, "geometry": geometry},
+        "placename_officer",
+    )
+    yield (
+        "PATCH",
+        "/api/v1/place-names/{place_id}",
+        f"/api/v1/place-names/{place_id}",
+        {"geometry": geometry, "reason": "geometry test"},
+        "placename_officer",
+    )
+    yield (
+        "PUT",
+        "/api/v1/boundary-lines/{code}/geometry",
+        f"/api/v1/boundary-lines/{LINE}/geometry",
+        {"geometry": geometry, "source": "surveyed", "note": "geometry test"},
+        "admin",
+    )
+    yield (
+        "POST",
         "/ogc/collections/boundary_dispute/items",
-        {
-            "type": "Feature",
-            "geometry": geometry,
-            "properties": {
-                "title": "geometry test",
-                "parties": ["150602", "150603"],
-                "opened_on": "2026-11-01",
-            },
-        },
+        "/ogc/collections/boundary_dispute/items",
+        _feature(geometry, title="geometry test", parties=["150602", "150603"], opened_on="2026-11-01"),
         "inspector",
     )
+    yield (
+        "POST",
+        "/ogc/collections/funeral_facility/items",
+        "/ogc/collections/funeral_facility/items",
+        _feature(
+            geometry, code="GEOM-TEST", name="几何测试骨灰堂", facility_type="ash_hall", status="planned"
+        ),
+        "admin",
+    )
+
+
+def _openapi_geometry_operations(app) -> set[tuple[str, str]]:
+    """Operations whose JSON body has a `geometry` member, from the OpenAPI document, and
+    the OGC API Part 4 create operation of every editable layer."""
+    doc = app.openapi()
+
+    def resolve(schema):
+        while "$ref" in schema:
+            schema = doc["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+        return schema
+
+    found = set()
+    for path, operations in doc["paths"].items():
+        for method, op in operations.items():
+            body = op.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
+            if body and "geometry" in resolve(body).get("properties", {}):
+                found.add((method.upper(), path))
+    for layer in app.state.catalogue.layers().values():
+        if layer.edit_table:
+            found.add(("POST", f"/ogc/collections/{layer.id}/items"))
+    return found
+
+
+def test_every_geometry_input_is_fed_hostile_geometry(app):
+    covered = {(method, route) for method, route, *_ in _targets({}, 0)}
+    missing = _openapi_geometry_operations(app) - covered
+    assert missing == set(), "add these operations to _targets so hostile geometry reaches them"
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(geometry=bad_geometries)
 def test_hostile_geometry_is_refused_and_changes_nothing(client, auth, db, geometry):
+    place_id = db.execute("SELECT min(id) FROM place_name WHERE level = 'village'").fetchone()[0]
     before = _counts(db)
-    for url, body, role in _targets(geometry):
+    for method, _, url, body, role in _targets(geometry, place_id):
         # NaN and Infinity are not JSON, but Python's encoder writes them: send them as a client might
-        r = client.post(
+        r = client.request(
+            method,
             url,
             content=json.dumps(body, allow_nan=True),
             headers={**auth(role), "Content-Type": "application/json"},
