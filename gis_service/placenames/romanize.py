@@ -24,7 +24,13 @@ from gis_service.placenames.reference import place_readings, word_lists
 ONE_WORD_GENERICS = {"村", "嘎查", "社区", "营子", "圪堵", "窑子", "庄", "屯"}
 # Characters common in transliterated Mongolian names: a hint that a part spelled in
 # pinyin may need the official transliteration instead.
-MONGOLIAN_HINTS = set("图勒尔嘎敖淖苏木乌巴彦查干呼浩特吉克台陶胡硕锡")
+# Characters that Chinese spellings of Mongolian words use often.
+MONGOLIAN_HINTS = set(
+    "图勒尔嘎敖淖苏木乌巴彦查干呼浩特吉克台陶胡硕锡布日都格哈拉其毛达沁赛扎萨额德诺纳亥伊宝力"
+)
+# Generics of Mongolian origin: a gacha (pastoral village) or sum (township) is named in
+# Mongolian unless shown otherwise, so every pinyin-spelled specific under them is reviewed.
+MONGOLIAN_GENERICS = {"嘎查", "苏木"}
 MAX_CANDIDATES = 8
 
 
@@ -167,7 +173,10 @@ def romanize(name: str, lexicon: dict[str, str] | None = None, level: str | None
                 {"part": seg.hanzi, "reason": "no_reading", "message": f"No reading for {seg.hanzi}."}
             )
     pinyin_part = "".join(s.hanzi for s in spec_segments if not s.transliterated)
-    if pinyin_part and any(ch in MONGOLIAN_HINTS for ch in pinyin_part) and generic in {"嘎查", "苏木", "旗"}:
+    if pinyin_part and (
+        generic in MONGOLIAN_GENERICS
+        or (generic == "旗" and any(ch in MONGOLIAN_HINTS for ch in pinyin_part))
+    ):
         review.append(
             {
                 "part": pinyin_part,

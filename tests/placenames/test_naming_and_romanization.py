@@ -86,6 +86,9 @@ def test_candidates_and_review():
     assert altan.romanization == "Altan Xiret Zhen"
     unknown = romanize("阿吉奈嘎查", LEXICON, "village")
     assert "likely_mongolian" in {r["reason"] for r in unknown.review}
+    # a gacha is named in Mongolian unless shown otherwise; a Chinese village generic is not
+    assert "likely_mongolian" in {r["reason"] for r in romanize("布日都嘎查", LEXICON, "village").review}
+    assert romanize("新民村", LEXICON, "village").review == []
 
 
 def test_search_keys():
