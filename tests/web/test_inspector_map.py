@@ -65,9 +65,15 @@ def test_log_a_visit_then_one_offline(browser, live_server, db, marker):  # noqa
     m.page.fill("#visit-notes", "base cracked")
     big = io.BytesIO()
     Image.new("RGB", (4000, 3000), (90, 120, 60)).save(big, format="JPEG")  # a 12 MP camera photo
+    # The phone faces west: its compass reports alpha 90° (counter-clockwise from north).
+    m.page.evaluate(
+        """() => ['deviceorientationabsolute', 'deviceorientation'].forEach((kind) => window.dispatchEvent(
+               new DeviceOrientationEvent(kind, { alpha: 90, beta: 80, gamma: 0, absolute: true })))"""
+    )
     m.page.set_input_files(
         "#visit-photos", files=[{"name": "IMG_1.JPG", "mimeType": "image/jpeg", "buffer": big.getvalue()}]
     )
+    assert "270°" in m.page.inner_text("#visit-photo-bearing")
     m.page.click("#visit-form button[type=submit]")
     _wait_for_visits(m, db, code, 1)
     row = db.execute(
@@ -85,12 +91,12 @@ def test_log_a_visit_then_one_offline(browser, live_server, db, marker):  # noqa
     assert fixes >= 1  # the form averages the fixes it got while open
     assert row[0][3] == "base cracked"
     width = db.execute(
-        "SELECT p.width FROM inspection_photo ip JOIN photo p ON p.sha256 = ip.photo_sha256"
+        "SELECT p.width, ip.camera_bearing_deg FROM inspection_photo ip JOIN photo p ON p.sha256 = ip.photo_sha256"
         " JOIN marker_inspection i ON i.id = ip.inspection_id JOIN boundary_marker b"
         " ON b.id = i.marker_id WHERE b.code = %s",
         (code,),
     ).fetchall()
-    assert width == [(2560,)]  # scaled on the phone before it was queued
+    assert width == [(2560, 270)]  # scaled on the phone before it was queued; the camera faced west
     # A damaged marker opened a repair order.
     assert (
         db.execute(
