@@ -73,7 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.catalogue = Catalogue(settings.layers_dir)
-    app.state.tile_cache = TileCache()
+    app.state.tile_cache = TileCache(max_bytes=settings.tile_cache_mb * 1024 * 1024)
     install_error_handlers(app)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestLogMiddleware)

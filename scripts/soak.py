@@ -126,12 +126,17 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=10)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--tile-cache-mb", type=int, default=8, help="per worker (the service's default is 64)"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the cluster")
     args = parser.parse_args()
 
     pg, url = prepared_database(Path("/tmp/gis-service-soak"))
     lines = workload(url)
-    server, base = serve(url, args.workers)
+    # A small tile cache fills within the first minutes, so that memory still growing
+    # after that is a leak, not a cache filling up.
+    server, base = serve(url, args.workers, TILE_CACHE_MB=str(args.tile_cache_mb))
     tag = f"soak-{uuid.uuid4()}"
     try:
         token = httpx.post(
@@ -191,6 +196,7 @@ def main() -> None:
         "mix_percent": MIX,
         "connections": args.connections,
         "workers": args.workers,
+        "tile_cache_mb_per_worker": args.tile_cache_mb,
         "requests": int(requests),
         "per_second": round(int(requests) / float(seconds), 1),
         "latency_ms": {"p50": float(p50), "p99": float(p99)},

@@ -63,6 +63,8 @@ class Settings(BaseSettings):
     telemetry_drift_m: float = 0.30  # ... or moved this far from its registered position
     telemetry_battery_pct: float = 15.0
     tianditu_key: str | None = None  # optional base map; the map works without it
+    # Vector tiles kept in memory per worker (keyed by data version, so never stale).
+    tile_cache_mb: int = Field(default=64, ge=0, le=4096)
     items_max_limit: int = 1000
     items_default_limit: int = 100
 
