@@ -13,6 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from psycopg_pool import PoolTimeout
+from pydantic_core import PydanticCustomError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -99,11 +100,18 @@ def _json(status: int, body: dict, headers=None) -> JSONResponse:
     return JSONResponse(status_code=status, content=body, headers=headers)
 
 
-def _describe_validation(exc: RequestValidationError) -> str:
+def invalid_value(message: str, message_zh: str) -> PydanticCustomError:
+    """A validation error for model validators that carries its Chinese message too, so
+    the 422 answers in both languages."""
+    return PydanticCustomError("invalid_value", message, {"zh": message_zh})
+
+
+def _describe_validation(exc: RequestValidationError, *, zh: bool = False) -> str:
     parts = []
     for err in exc.errors():
         where = ".".join(str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path"))
-        parts.append(f"{where}: {err.get('msg')}" if where else str(err.get("msg")))
+        msg = (zh and (err.get("ctx") or {}).get("zh")) or str(err.get("msg")).removeprefix("Value error, ")
+        parts.append(f"{where}: {msg}" if where else msg)
     return "; ".join(parts) or "invalid request"
 
 
@@ -116,8 +124,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError):
-        msg = _describe_validation(exc)
-        return _json(422, {"code": "invalid", "message": msg, "message_zh": f"请求参数无效：{msg}"})
+        msg, msg_zh = _describe_validation(exc), _describe_validation(exc, zh=True)
+        return _json(422, {"code": "invalid", "message": msg, "message_zh": f"请求参数无效：{msg_zh}"})
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException):

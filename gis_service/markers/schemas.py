@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from gis_service.core.errors import invalid_value
 from gis_service.markers.conditions import OPENS_REPAIR
 
 ConditionCode = Literal[
@@ -103,9 +104,9 @@ class InspectionCorrection(BaseModel):
     @classmethod
     def _observation_is_fixed(cls, data: object) -> object:
         if isinstance(data, dict) and (fixed := [k for k in NOT_CORRECTABLE if k in data]):
-            raise ValueError(
-                f"{', '.join(fixed)} cannot be corrected: log a new visit, which becomes the current one "
-                "(不能修改观测本身，请新增一次巡查记录)"
+            raise invalid_value(
+                f"{', '.join(fixed)} cannot be corrected: log a new visit, which becomes the current one.",
+                f"{'、'.join(fixed)} 是观测本身，不能修改；请新增一次巡查记录，它将成为当前记录。",
             )
         return data
 
@@ -126,8 +127,9 @@ class RepairClose(BaseModel):
     @classmethod
     def _needs_no_repair(cls, value: str) -> str:
         if value in OPENS_REPAIR:
-            raise ValueError(
-                f"'{value}' would need another repair; a closed repair leaves a condition that needs none"
+            raise invalid_value(
+                f"'{value}' would need another repair; a closed repair leaves a condition that needs none.",
+                f"“{value}”仍需维修；关闭维修单后的状况应无需维修。",
             )
         return value
 

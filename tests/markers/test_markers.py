@@ -249,6 +249,7 @@ def test_a_sent_visit_is_corrected_by_its_inspector_within_the_window(client, au
     assert stale.status_code == 412
     observation = client.patch(url, json={"condition": "intact", "notes": "x"}, headers=h)
     assert observation.status_code == 422 and "new visit" in observation.json()["message"]
+    assert "新增一次巡查记录" in observation.json()["message_zh"]
     assert client.patch(url, json={"notes": "x"}, headers=auth("planner")).status_code == 403
     other = _other_inspector(client, auth)
     assert client.patch(url, json={"notes": "x"}, headers=other).status_code == 403
