@@ -79,21 +79,31 @@ async def audit_register(db_session: AsyncSession) -> dict:
     await db_session.execute(
         text(
             "CREATE TEMP TABLE found (id bigint, rule text, severity text, message text,"
-            " suggestion text) ON COMMIT DROP"
+            " suggestion text, message_zh text, suggestion_zh text) ON COMMIT DROP"
         )
     )
     if found:
         await db_session.execute(
-            text("INSERT INTO found VALUES (:id, :rule, :severity, :message, :suggestion)"), found
+            text(
+                "INSERT INTO found VALUES (:id, :rule, :severity, :message, :suggestion, :message_zh, :suggestion_zh)"
+            ),
+            found,
         )
     resolved = await db_session.execute(
         text("""UPDATE place_name_finding f SET status = 'resolved', closed_by = 'register audit', closed_at = now()
                 WHERE f.status = 'open' AND NOT EXISTS (
                     SELECT 1 FROM found n WHERE n.id = f.place_name_id AND n.rule = f.rule AND n.message = f.message)""")
     )
+    # findings recorded before they had a Chinese text get it from this audit
+    await db_session.execute(
+        text("""UPDATE place_name_finding f SET message_zh = n.message_zh, suggestion_zh = n.suggestion_zh
+                FROM found n WHERE f.message_zh IS NULL AND n.id = f.place_name_id AND n.rule = f.rule
+                  AND n.message = f.message""")
+    )
     added = await db_session.execute(
-        text("""INSERT INTO place_name_finding (place_name_id, rule, severity, message, suggestion)
-                SELECT n.id, n.rule, n.severity, n.message, n.suggestion FROM found n
+        text("""INSERT INTO place_name_finding (place_name_id, rule, severity, message, suggestion,
+                                                message_zh, suggestion_zh)
+                SELECT n.id, n.rule, n.severity, n.message, n.suggestion, n.message_zh, n.suggestion_zh FROM found n
                 WHERE NOT EXISTS (SELECT 1 FROM place_name_finding f WHERE f.place_name_id = n.id
                                   AND f.rule = n.rule AND f.message = n.message AND f.status IN ('open', 'waived'))""")
     )
@@ -128,7 +138,8 @@ async def list_findings(
     db_session: AsyncSession, *, place_name_id: int | None, status: str | None, rule: str | None, limit: int
 ) -> list[dict]:
     rows = await db_session.execute(
-        text("""SELECT f.id, f.place_name_id, p.name, f.rule, f.severity, f.message, f.suggestion, f.status,
+        text("""SELECT f.id, f.place_name_id, p.name, f.rule, f.severity, f.message, f.suggestion,
+                       f.message_zh, f.suggestion_zh, f.status,
                        f.waiver_reason, f.closed_by, f.closed_at, f.found_at
                 FROM place_name_finding f JOIN place_name p ON p.id = f.place_name_id
                 WHERE (CAST(:pid AS bigint) IS NULL OR f.place_name_id = :pid)

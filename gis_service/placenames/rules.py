@@ -25,6 +25,9 @@ class Finding:
     severity: str
     message: str
     suggestion: str | None = None
+    # the officers read Chinese first; English stays for the API's other users
+    message_zh: str = ""
+    suggestion_zh: str | None = None
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -70,6 +73,8 @@ def duplicate(ctx: CheckContext) -> list[Finding]:
                 "error",
                 f"“{ctx.name}” already names another place of this level in the same area.",
                 "Choose a distinct specific, e.g. add a directional or descriptive element.",
+                message_zh=f"“{ctx.name}”与同一区域内同级的另一地名重名。",
+                suggestion_zh="请另选专名，例如加入方位或描述性成分。",
             )
         ]
     return []
@@ -88,9 +93,14 @@ def homophone(ctx: CheckContext) -> list[Finding]:
                 "warning",
                 f"“{ctx.name}” sounds the same as {'、'.join(same)} in the same area.",
                 "Choose a specific that sounds different.",
+                message_zh=f"“{ctx.name}”与同一区域内的{'、'.join(same)}同音。",
+                suggestion_zh="请选用读音不同的专名。",
             )
         ]
     return []
+
+
+LEVEL_ZH = {"province": "省级", "city": "市级", "county": "县级", "township": "乡级", "village": "村级"}
 
 
 def _listed(ctx: CheckContext, list_name: str) -> list[str]:
@@ -108,6 +118,8 @@ def person_name(ctx: CheckContext) -> list[Finding]:
                 "warning",
                 f"The name contains a person's name: {'、'.join(hits)}.",
                 "Name places after geography, history or local culture, not people.",
+                message_zh=f"名称含人名：{'、'.join(hits)}。",
+                suggestion_zh="地名应以地理、历史或地方文化命名，不以人名命名。",
             )
         ]
         if hits
@@ -126,6 +138,8 @@ def enterprise(ctx: CheckContext) -> list[Finding]:
                 "warning",
                 f"The name contains an enterprise or brand name: {'、'.join(hits)}.",
                 "Remove the enterprise or brand; use a geographic or historical specific.",
+                message_zh=f"名称含企业名称或商标：{'、'.join(hits)}。",
+                suggestion_zh="请去掉企业名称或商标，改用地理或历史专名。",
             )
         ]
         if hits
@@ -144,6 +158,8 @@ def exaggerated(ctx: CheckContext) -> list[Finding]:
                 "warning",
                 f"The name uses exaggerated words: {'、'.join(hits)}.",
                 "Use a modest specific that describes the place.",
+                message_zh=f"名称使用夸大词语：{'、'.join(hits)}。",
+                suggestion_zh="请使用朴实、能描述该地的专名。",
             )
         ]
         if hits
@@ -164,6 +180,8 @@ def generic_level(ctx: CheckContext) -> list[Finding]:
                 "warning",
                 f"The generic “{ctx.generic}” denotes a higher level than this {ctx.level}.",
                 "Use the generic of the place's own level.",
+                message_zh=f"通名“{ctx.generic}”表示的层级高于该地（{LEVEL_ZH.get(ctx.level or '', ctx.level)}）。",
+                suggestion_zh="请使用与该地层级相符的通名。",
             )
         ]
     return []
@@ -182,6 +200,8 @@ def foreign(ctx: CheckContext) -> list[Finding]:
                 "warning",
                 f"The name borrows foreign place names: {'、'.join(hits)}.",
                 "Use a Chinese or local-language specific.",
+                message_zh=f"名称借用外国地名：{'、'.join(hits)}。",
+                suggestion_zh="请使用汉语或本地民族语言的专名。",
             )
         )
     if latin:
@@ -191,6 +211,8 @@ def foreign(ctx: CheckContext) -> list[Finding]:
                 "warning",
                 f"The name contains Latin letters: {' '.join(latin)}.",
                 "Write the name in Chinese characters; the romanisation is a separate field.",
+                message_zh=f"名称含拉丁字母：{' '.join(latin)}。",
+                suggestion_zh="名称用汉字书写；罗马字母拼写另有字段。",
             )
         )
     return found
@@ -208,6 +230,8 @@ def digits_symbols(ctx: CheckContext) -> list[Finding]:
                 "warning",
                 "The specific is only digits." if only else "The name mixes digits into it.",
                 "Write numbers in Chinese characters, or choose a descriptive specific.",
+                message_zh="专名仅由数字组成。" if only else "名称中夹有数字。",
+                suggestion_zh="数字请用汉字书写，或改用描述性专名。",
             )
         )
     symbols = re.findall(r"[^\w\u3400-\u9fff]", ctx.name)
@@ -218,6 +242,8 @@ def digits_symbols(ctx: CheckContext) -> list[Finding]:
                 "warning",
                 f"The name contains symbols: {' '.join(symbols)}.",
                 "Remove the symbols.",
+                message_zh=f"名称含符号：{' '.join(symbols)}。",
+                suggestion_zh="请去掉符号。",
             )
         )
     return found
@@ -234,6 +260,8 @@ def traditional_variant(ctx: CheckContext) -> list[Finding]:
                 "warning",
                 "The name uses traditional or variant characters.",
                 f"Use the standard form: {simplified}",
+                message_zh="名称使用了繁体字或异体字。",
+                suggestion_zh=f"请使用规范字形：{simplified}",
             )
         ]
     return []
@@ -257,6 +285,8 @@ def rare_character(ctx: CheckContext) -> list[Finding]:
                 "review",
                 f"Rare characters: {'、'.join(rare)}.",
                 "Confirm the character and its reading; prefer a common character if the meaning allows.",
+                message_zh=f"生僻字：{'、'.join(rare)}。",
+                suggestion_zh="请核实字形和读音；含义允许时宜改用常用字。",
             )
         ]
         if rare
@@ -276,6 +306,8 @@ def polyphonic(ctx: CheckContext) -> list[Finding]:
                 "review",
                 f"Polyphonic characters: {'、'.join(hits)}.",
                 "Record the standard reading in the romanisation.",
+                message_zh=f"多音字：{'、'.join(hits)}。",
+                suggestion_zh="请在罗马字母拼写中记录其标准读音。",
             )
         ]
         if hits

@@ -39,6 +39,8 @@ def check_sign(sign: dict) -> list[Finding]:
                 "warning",
                 f"The place's name is '{sign['place_status']}', not a standard name.",
                 "Standardise the name before the sign is made.",
+                message_zh=f"该地名的状态为“{sign['place_status']}”，不是标准名。",
+                suggestion_zh="请先完成地名标准化，再制作标志。",
             )
         )
     if sign["text_zh"].strip() != sign["place_name"]:
@@ -48,6 +50,8 @@ def check_sign(sign: dict) -> list[Finding]:
                 "error",
                 f"The sign reads “{sign['text_zh']}” but the standard name is “{sign['place_name']}”.",
                 f"Replace the sign text with “{sign['place_name']}”.",
+                message_zh=f"标志文字为“{sign['text_zh']}”，标准名为“{sign['place_name']}”。",
+                suggestion_zh=f"请将标志文字改为“{sign['place_name']}”。",
             )
         )
     roman = sign.get("romanization") or ""
@@ -58,6 +62,8 @@ def check_sign(sign: dict) -> list[Finding]:
                 "warning",
                 "The sign's romanisation carries tone marks.",
                 "Signs are written without tone marks.",
+                message_zh="标志的罗马字母拼写带有声调符号。",
+                suggestion_zh="地名标志上的拼写不标声调。",
             )
         )
     official = sign.get("place_romanization")
@@ -68,12 +74,19 @@ def check_sign(sign: dict) -> list[Finding]:
                 "review",
                 "The place has no official romanisation to compare the sign with.",
                 "Record the official romanisation in the register.",
+                message_zh="该地名没有可供对照的规范罗马字母拼写。",
+                suggestion_zh="请在地名库中登记规范拼写。",
             )
         )
     elif not roman:
         found.append(
             Finding(
-                "sign_romanization_missing", "warning", "The sign has no romanisation.", f"Add “{official}”."
+                "sign_romanization_missing",
+                "warning",
+                "The sign has no romanisation.",
+                f"Add “{official}”.",
+                message_zh="标志没有罗马字母拼写。",
+                suggestion_zh=f"请加上“{official}”。",
             )
         )
     elif _letters(unicodedata.normalize("NFD", roman).encode("ascii", "ignore").decode()) != _letters(
@@ -85,6 +98,8 @@ def check_sign(sign: dict) -> list[Finding]:
                 "error",
                 f"The sign's romanisation “{roman}” differs from the official “{official}”.",
                 f"Use “{official}”.",
+                message_zh=f"标志拼写“{roman}”与规范拼写“{official}”不一致。",
+                suggestion_zh=f"请使用“{official}”。",
             )
         )
     if sign["origin_language"] == "mn" and not (sign.get("text_mn") or "").strip():
@@ -94,6 +109,8 @@ def check_sign(sign: dict) -> list[Finding]:
                 "warning",
                 "The name is Mongolian in origin but the sign has no Mongolian text.",
                 "Signs in Inner Mongolia show the name in Mongolian script and Chinese.",
+                message_zh="该地名源自蒙古语，但标志上没有蒙古文。",
+                suggestion_zh="内蒙古的地名标志应同时使用蒙古文和汉字。",
             )
         )
     return found

@@ -162,6 +162,7 @@ def test_register_audit_findings_and_waivers(client, auth):
         f"{BASE}/findings", params={"place_name_id": place, "status": "open"}, headers=auth("viewer")
     ).json()["findings"]
     finding = next(f for f in open_ if f["rule"] == "exaggerated")
+    assert "夸大" in finding["message_zh"] and finding["suggestion_zh"]  # stored in both languages
     assert (
         client.post(
             f"{BASE}/findings/{finding['id']}/waive", json={"reason": ""}, headers=auth("placename_officer")

@@ -1,5 +1,7 @@
 """Each standardisation rule with a name that breaks it and one that does not."""
 
+import re
+
 import pytest
 
 from gis_service.placenames.rules import RULES, CheckContext, check_name
@@ -31,6 +33,8 @@ def test_rule_flags_the_bad_name_and_passes_the_good_one(rule):
     flagged = [f for f in check_name(CheckContext(bad, "village", neighbours=NEIGHBOURS)) if f.rule == rule]
     assert flagged, f"{rule} missed {bad}"
     assert all(f.message and f.suggestion and f.severity in ("error", "warning", "review") for f in flagged)
+    # officers read Chinese: every finding explains and suggests in Chinese as well
+    assert all(re.search("[\u4e00-\u9fff]", f.message_zh) and f.suggestion_zh for f in flagged)
     assert not [f for f in check_name(CheckContext(good, "village", neighbours=NEIGHBOURS)) if f.rule == rule]
 
 

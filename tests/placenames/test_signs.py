@@ -39,6 +39,7 @@ def test_a_correct_sign_passes_its_check(client, auth, db):
 def test_sign_text_is_checked_against_the_register(client, auth, db):
     wrong = _sign(client, auth, db, text_zh="达拉特", romanization="Dálātè Qí", text_mn=None)
     rules = {f["rule"] for f in wrong["findings"]}
+    assert all(f["message_zh"] and f["suggestion_zh"] for f in wrong["findings"])
     assert {
         "sign_text_mismatch",
         "sign_tone_marks",

@@ -25,7 +25,8 @@ const TEXTS = {
     my_position: "我的位置", from_marker: "距界桩", far_warning: "您距离界桩较远，请确认是否在正确的界桩处。",
     no_fix: "无法定位", fixes_averaged: "平均 {n} 次定位", poor_fix: "定位精度不足 ±{n} m，请在开阔处稍候",
     accept_poor_fix: "此处无法获得更好的定位，仍然保存", wait_for_fix: "请等待定位精度达到 ±{n} m，或勾选“仍然保存”。",
-    camera_direction: "拍摄方向", correct_visit: "修改记录", corrected: "已修改", correction_saved: "已保存修改。",
+    camera_direction: "拍摄方向", sign: "地名标志", place_name: "地名", sign_text_zh: "汉字", sign_text_mn: "蒙古文",
+    installed_on: "设置日期", sign_text_ok: "标志文字与标准地名及拼写一致。", correct_visit: "修改记录", corrected: "已修改", correction_saved: "已保存修改。",
     back: "返回", markers_count: "个界桩", nearest: "附近界桩", planner: "规划",
     offline_card: "当前离线：显示的是地图中已有的信息。", waiting_to_send: "待发送", outbox: "待发送的巡查记录", discard: "删除", send_now: "立即发送",
     search_places: "搜索地名（汉字、拼音、首字母）", no_results: "没有找到", no_romanization: "（无罗马字母拼写）",
@@ -76,7 +77,8 @@ const TEXTS = {
     fixes_averaged: "mean of {n} fixes", poor_fix: "position worse than ±{n} m; wait a moment in the open",
     accept_poor_fix: "No better position here: save anyway",
     wait_for_fix: "Wait for a position within ±{n} m, or tick “save anyway”.", camera_direction: "Camera direction",
-    correct_visit: "Correct", corrected: "corrected", correction_saved: "Correction saved.",
+    correct_visit: "Correct", sign: "Place-name sign", place_name: "Place name", sign_text_zh: "Chinese text",
+    sign_text_mn: "Mongolian text", installed_on: "Installed", sign_text_ok: "The sign matches the standard name and its romanisation.", corrected: "corrected", correction_saved: "Correction saved.",
     offline_card: "Offline: showing what the map already holds.", back: "Back", markers_count: "markers", nearest: "Nearest markers", planner: "Planning", waiting_to_send: "Waiting to send",
     outbox: "Visits waiting to send", discard: "Discard", send_now: "Send now",
     search_places: "Search place names (Chinese, pinyin, initials)", no_results: "Nothing found",
@@ -112,6 +114,11 @@ export function t(key) { return TEXTS[lang][key] ?? TEXTS.zh[key] ?? key; }
 
 /** Pick the zh or en variant of a {zh, en} object (catalogue titles). */
 export function pick(text) { return text ? (text[lang] ?? text.zh) : ""; }
+
+/** A field of a server object in the current language: `message` or `message_zh`. */
+export function localized(obj, key) {
+  return (lang === "zh" && obj[`${key}_zh`]) || obj[key];
+}
 
 /** The server's error message in the current language. */
 export function errorMessage(body, fallbackKey) {

@@ -2,7 +2,7 @@
 // place, and a panel to read a record, see its history, run the checks, edit it and
 // move its naming requests along.
 import { getJson, getWithEtag, sendJson } from "./api.js";
-import { currentLang, errorMessage, t } from "./i18n.js";
+import { currentLang, errorMessage, localized, t } from "./i18n.js";
 
 const BASE = "/api/v1/place-names";
 const $ = (id) => document.getElementById(id);
@@ -152,7 +152,7 @@ async function listFindings(id, box) {
   const data = await getJson(`${BASE}/findings?place_name_id=${id}&status=open`);
   box.replaceChildren(...(data.findings.length ? data.findings.map((f) =>
     el("p", { class: `finding ${f.severity}` }, el("strong", {}, `${t("severity_" + f.severity)} · ${f.rule}: `),
-      f.message, f.suggestion ? el("span", { class: "small block" }, f.suggestion) : "")) :
+      localized(f, "message"), f.suggestion ? el("span", { class: "small block" }, localized(f, "suggestion")) : "")) :
     [el("p", { class: "muted small" }, t("no_open_findings"))]));
 }
 
@@ -162,7 +162,8 @@ async function runChecks(p, box) {
     // the record itself is in the register: a duplicate of itself is not a finding
     const own = body.findings.filter((f) => !(f.rule === "duplicate"));
     box.replaceChildren(...(own.length ? own.map((f) =>
-      el("p", { class: `finding ${f.severity}` }, el("strong", {}, `${t("severity_" + f.severity)} · ${f.rule}: `), f.message)) :
+      el("p", { class: `finding ${f.severity}` }, el("strong", {}, `${t("severity_" + f.severity)} · ${f.rule}: `),
+        localized(f, "message"))) :
       [el("p", { class: "ok small" }, t("checks_passed"))]));
   } catch (err) {
     box.replaceChildren(el("p", { class: "error" }, errorMessage(err.body, "network_error")));
