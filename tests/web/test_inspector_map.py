@@ -202,3 +202,37 @@ def test_poor_fix_needs_consent_and_a_sent_visit_is_corrected(browser, live_serv
     m.screenshot("visit-corrected-phone.png")
     assert m.console_errors == [] and m.outside_requests == []
     m.close()
+
+
+def test_a_place_name_sign_is_visited_like_a_marker(browser, live_server, client, auth, db):  # noqa: F811
+    from tests.placenames.test_signs import _sign
+
+    sign = _sign(client, auth, db, text_zh="达拉特", lon=110.03, lat=40.40)  # the generic is missing
+    code = sign["code"]
+    m = _inspector_page(browser, live_server, 110.03, 40.40)
+    m.page.evaluate("(code) => import('/map/static/js/marker_panel.js').then(p => p.showSign(code))", code)
+    m.page.wait_for_selector("#sign-findings")
+    assert "达拉特旗" in m.page.inner_text("#sign-findings")  # the check names the standard name
+    m.page.click("#log-visit")
+    m.page.wait_for_function("() => document.querySelector('#visit-gnss').textContent.includes('±6')")
+    m.page.select_option("#visit-condition", "damaged")
+    m.page.fill("#visit-notes", "paint peeling")
+    m.page.click("#visit-form button[type=submit]")
+    deadline = time.monotonic() + 20
+    count = (
+        "SELECT count(*) FROM sign_inspection i JOIN place_name_sign s ON s.id = i.sign_id WHERE s.code = %s"
+    )
+    while db.execute(count, (code,)).fetchone()[0] < 1:
+        assert time.monotonic() < deadline, "the sign visit did not arrive"
+        m.page.wait_for_timeout(100)
+    condition, repairs = db.execute(
+        "SELECT s.condition, (SELECT count(*) FROM sign_repair_order r WHERE r.sign_id = s.id AND r.status = 'open')"
+        " FROM place_name_sign s WHERE s.code = %s",
+        (code,),
+    ).fetchone()
+    assert (condition, repairs) == ("damaged", 1)
+    m.page.evaluate("(code) => import('/map/static/js/marker_panel.js').then(p => p.showSign(code))", code)
+    m.page.wait_for_selector("#marker-panel .warn")  # the open repair shows on the card
+    m.screenshot("sign-card-phone.png")
+    assert m.console_errors == [] and m.outside_requests == []
+    m.close()

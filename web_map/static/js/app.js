@@ -3,7 +3,7 @@ import * as api from "./api.js";
 import { installCoordinateReadout } from "./coords.js";
 import { applyTexts, currentLang, errorMessage, onLanguageChange, pick, t, toggleLanguage } from "./i18n.js";
 import { buildLayerSwitcher, createCatalogueLayer } from "./layers.js";
-import { initMarkerPanel, showMarker } from "./marker_panel.js";
+import { initMarkerPanel, showMarker, showSign } from "./marker_panel.js";
 import { MarkerLayer } from "./markers.js";
 import { initPlaceNames, showPlace } from "./placename_panel.js";
 
@@ -90,7 +90,8 @@ async function loadLayers() {
     if (decl.map_renderer === "cluster") {
       state.layers.set(decl.id, new MarkerLayer(state.map, decl, { onSelect: showMarker }));
     } else if (decl.geometry_type !== "none") {
-      const onSelect = decl.id.startsWith("place_name") ? (p) => showPlace(p.id) : null;
+      const onSelect = decl.id === "place_name_sign" ? (p) => showSign(p.code)
+        : decl.id.startsWith("place_name") ? (p) => showPlace(p.id) : null;
       state.layers.set(decl.id, createCatalogueLayer(state.map, decl, { focusCode: state.config.home_code, onSelect }));
     }
   }

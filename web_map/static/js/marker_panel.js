@@ -1,8 +1,10 @@
-// The inspector's panel: marker card, visit form (geolocation, photos, offline outbox),
-// visit history, the markers of a line in sequence, and the nearest markers.
+// The inspector's panel: marker and place-name sign cards, the visit form (averaged
+// position, photos with camera direction, offline outbox), visit history and corrections,
+// the markers of a line in sequence, and the nearest markers. Markers and signs are
+// visited alike; an asset names the API they live under.
 import { authHeaders, getAllFeatures, getJson, sendJson } from "./api.js";
 import { averagePosition, followCompass } from "./field_sensors.js";
-import { currentLang, errorMessage, t } from "./i18n.js";
+import { currentLang, errorMessage, localized, t } from "./i18n.js";
 import * as outbox from "./outbox.js";
 
 const FAR_FROM_MARKER_M = 50;
@@ -11,6 +13,10 @@ let conditions = [];
 let ctx = { user: null, markerLayer: null, map: null, config: null };
 let position = null;  // last geolocation fix {lon, lat, accuracy_m, fixed_at[, fixes_averaged]}
 let stopSensors = () => {};  // the open visit form's position averaging and compass
+const MARKER = { api: "/api/v1/markers", show: (code) => showMarker(code), field_roles: ["inspector", "admin"] };
+const SIGN = { api: "/api/v1/place-name-signs", show: (code) => showSign(code),
+               field_roles: ["inspector", "placename_officer", "admin"] };
+const mayVisit = (asset) => Boolean(ctx.user && asset.field_roles.includes(ctx.user.role));
 
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -101,7 +107,7 @@ export async function showMarker(code) {
     return img;
   }));
   const actions = el("div", { class: "actions" });
-  if (ctx.user && ["inspector", "admin"].includes(ctx.user.role)) {
+  if (mayVisit(MARKER)) {
     actions.append(el("button", { class: "btn-primary", id: "log-visit", type: "button", onclick: () => showVisitForm(card) }, t("log_visit")));
   }
   actions.append(
@@ -150,7 +156,7 @@ async function shrinkPhoto(file, maxSide = 2560, quality = 0.85) {
   }
 }
 
-function showVisitForm(card) {
+function showVisitForm(card, asset = MARKER) {
   const code = card.properties.code;
   const maxAccuracy = ctx.config?.gnss_max_accuracy_m ?? 30;
   const select = el("select", { name: "condition", id: "visit-condition", required: "" },
@@ -202,8 +208,8 @@ function showVisitForm(card) {
     const files = await Promise.all([...photos.files].map(async (f) => ({
       blob: await shrinkPhoto(f), name: f.name.replace(/\.[^.]+$/, "") + ".jpg", bearing })));
     stopSensors();
-    await outbox.enqueue({ code, visit, photos: files });
-    ctx.markerLayer?.setCondition(code, visit.condition);
+    await outbox.enqueue({ code, api: asset.api, visit, photos: files });
+    if (asset === MARKER) ctx.markerLayer?.setCondition(code, visit.condition);
     message.className = "";
     message.textContent = navigator.onLine ? t("visit_sending") : t("visit_queued");
     form.querySelector("button[type=submit]").disabled = true;
@@ -231,7 +237,7 @@ function showVisitForm(card) {
 }
 
 /** Correct a sent visit's hand-filled fields (online only; the server checks who may). */
-function showCorrectionForm(code, visit) {
+function showCorrectionForm(code, visit, asset) {
   const check = (name, key) => el("label", { class: "check" },
     el("input", { type: "checkbox", name, ...(visit[name] ? { checked: "" } : {}) }), ` ${t(key)}`);
   const notes = el("textarea", { id: "correct-notes", rows: "3", maxlength: "4000" });
@@ -247,7 +253,7 @@ function showCorrectionForm(code, visit) {
     el("label", {}, t("notes"), notes), el("label", {}, t("neighbour_representative"), neighbour),
     el("label", {}, t("reason"), reason), message,
     el("button", { class: "btn-primary", type: "submit" }, t("save")),
-    el("button", { class: "btn-secondary", type: "button", onclick: () => showHistory(code) }, t("back")));
+    el("button", { class: "btn-secondary", type: "button", onclick: () => showHistory(code, asset) }, t("back")));
   form.onsubmit = async (e) => {
     e.preventDefault();
     const data = new FormData(form);
@@ -257,11 +263,11 @@ function showCorrectionForm(code, visit) {
       notes: notes.value || null, neighbour_representative: neighbour.value || null, reason: reason.value || null,
     };
     try {
-      await sendJson("PATCH", `/api/v1/markers/${encodeURIComponent(code)}/inspections/${visit.id}`, correction,
+      await sendJson("PATCH", `${asset.api}/${encodeURIComponent(code)}/inspections/${visit.id}`, correction,
         { "If-Match": `"visit-${visit.edit_count}"` });
       message.className = "muted";
       message.textContent = t("correction_saved");
-      await showHistory(code);
+      await showHistory(code, asset);
     } catch (err) {
       message.className = "error";
       message.textContent = errorMessage(err.body, "network_error");
@@ -278,17 +284,53 @@ function mayCorrect(visit) {
   return visit.inspector === ctx.user.username && Date.now() - Date.parse(visit.received_at) < hours * 3600e3;
 }
 
-async function showHistory(code) {
-  const { inspections } = await getJson(`/api/v1/markers/${encodeURIComponent(code)}/inspections`);
+/** A place-name sign: its texts, the checks against the register, condition and repairs. */
+export async function showSign(code) {
+  let sign;
+  try {
+    sign = await getJson(`${SIGN.api}/${encodeURIComponent(code)}`);
+  } catch (err) {
+    openPanel(code, el("p", { class: "error" }, errorMessage(err.body, "network_error")));
+    return;
+  }
+  const rows = [
+    [t("place_name"), sign.place_name], [t("sign_text_zh"), sign.text_zh], [t("sign_text_mn"), sign.text_mn || ""],
+    [t("romanization"), sign.romanization || ""], [t("material"), sign.material || ""],
+    [t("installed_on"), sign.installed_on || ""], [t("lon_lat"), `${sign.lon.toFixed(6)}°, ${sign.lat.toFixed(6)}°`],
+  ];
+  if (position) {
+    const db = distanceBearing(position, sign);
+    rows.push([t("from_me"), `${fmtMetres(db.distance_m)} · ${db.bearing_deg.toFixed(0)}°`]);
+  }
+  const findings = sign.findings.length
+    ? el("ul", { class: "findings", id: "sign-findings" }, ...sign.findings.map((f) => el("li", { class: `finding ${f.severity}` },
+      localized(f, "message"), f.suggestion ? el("div", { class: "muted" }, localized(f, "suggestion")) : "")))
+    : el("p", { class: "muted", id: "sign-findings" }, t("sign_text_ok"));
+  const card = { properties: { code }, geometry: { coordinates: [sign.lon, sign.lat] } };
+  const actions = el("div", { class: "actions" });
+  if (mayVisit(SIGN)) {
+    actions.append(el("button", { class: "btn-primary", id: "log-visit", type: "button",
+      onclick: () => showVisitForm(card, SIGN) }, t("log_visit")));
+  }
+  actions.append(el("button", { class: "btn-secondary", type: "button", onclick: () => showHistory(code, SIGN) }, t("history")));
+  openPanel(`${t("sign")} ${code}`, el("p", {}, badge(sign.condition)),
+    sign.open_repair_id ? el("p", { class: "warn" }, `${t("open_repair")} #${sign.open_repair_id}`) : "",
+    el("table", { class: "props" }, ...rows.map(([k, v]) => el("tr", {}, el("td", {}, k), el("td", {}, v)))),
+    el("h3", {}, t("checks")), findings, actions);
+  ctx.map?.panTo([sign.lat, sign.lon]);
+}
+
+async function showHistory(code, asset = MARKER) {
+  const { inspections } = await getJson(`${asset.api}/${encodeURIComponent(code)}/inspections`);
   const list = el("ol", { class: "history" }, ...inspections.map((i) => el("li", {},
     badge(i.condition), ` ${new Date(i.observed_at).toLocaleString()} · ${i.inspector}`,
     i.gnss_accuracy_m != null ? ` · ±${i.gnss_accuracy_m.toFixed(0)} m` : "",
     i.edit_count ? el("span", { class: "muted" }, ` · ${t("corrected")} (${i.edited_by})`) : "",
     i.notes ? el("div", { class: "muted" }, i.notes) : "",
     mayCorrect(i) ? el("button", { class: "btn-secondary correct-visit", type: "button",
-      onclick: () => showCorrectionForm(code, i) }, t("correct_visit")) : "")));
+      onclick: () => showCorrectionForm(code, i, asset) }, t("correct_visit")) : "")));
   openPanel(`${t("history")} · ${code}`, inspections.length ? list : el("p", { class: "muted" }, t("never_visited")),
-    el("button", { class: "btn-secondary", type: "button", onclick: () => showMarker(code) }, t("back")));
+    el("button", { class: "btn-secondary", type: "button", onclick: () => asset.show(code) }, t("back")));
 }
 
 async function showLine(lineCode, name) {

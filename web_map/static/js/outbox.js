@@ -37,7 +37,8 @@ export async function pending() {
 function notify() { pending().then((items) => listeners.forEach((fn) => fn(items))); }
 export function onChange(fn) { listeners.add(fn); notify(); }
 
-/** Queue a visit: {code, visit, photos: [{blob, name, bearing}]}; then try to send. */
+/** Queue a visit: {code, api (where the asset lives), visit, photos: [{blob, name, bearing}]};
+ *  then try to send. */
 export async function enqueue(item) {
   await tx("readwrite", (s) => s.put({
     ...item, id: item.visit.id, status: "waiting", attempts: 0, next_at: 0,
@@ -59,7 +60,9 @@ async function sendOne(item) {
     form.append("photos", photo.blob, photo.name || "photo.jpg");
     form.append("bearings", photo.bearing == null ? "" : String(photo.bearing));
   }
-  const response = await fetch(`/api/v1/markers/${encodeURIComponent(item.code)}/inspections`, {
+  // items queued before signs could be visited carry no api: they are marker visits
+  const api = item.api || "/api/v1/markers";
+  const response = await fetch(`${api}/${encodeURIComponent(item.code)}/inspections`, {
     method: "POST", headers: authHeaders(), body: form,
   });
   const body = await response.json().catch(() => null);
