@@ -211,11 +211,12 @@ async def correct_inspection(
     sending, an administrator at any time. With If-Match, a stale version gets 412. The
     observation (condition, time, position) stays; every correction is audited."""
     changes = correction.changes()
-    fields = ", ".join(changes) or "edit_count"
+    # the columns named by the correction model's fields, as they stand before the change
+    current = "".join(f", i.{k}" for k in changes)
     row = (
         await db_session.execute(
             text(f"""
-            SELECT i.inspector_id, i.received_at, i.edit_count, {fields}
+            SELECT i.inspector_id, i.received_at, i.edit_count{current}
             FROM {asset.inspections} i JOIN {asset.table} m ON m.id = i.{asset.fk}
             WHERE i.id = :id AND m.code = :code FOR UPDATE OF i"""),
             {"id": inspection_id, "code": code},

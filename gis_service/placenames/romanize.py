@@ -24,7 +24,6 @@ from gis_service.placenames.reference import place_readings, word_lists
 ONE_WORD_GENERICS = {"村", "嘎查", "社区", "营子", "圪堵", "窑子", "庄", "屯"}
 # Characters common in transliterated Mongolian names: a hint that a part spelled in
 # pinyin may need the official transliteration instead.
-# Characters that Chinese spellings of Mongolian words use often.
 MONGOLIAN_HINTS = set(
     "图勒尔嘎敖淖苏木乌巴彦查干呼浩特吉克台陶胡硕锡布日都格哈拉其毛达沁赛扎萨额德诺纳亥伊宝力"
 )
