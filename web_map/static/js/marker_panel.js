@@ -63,6 +63,27 @@ export function distanceBearing(a, b) {
 
 function fmtMetres(m) { return m >= 1000 ? `${(m / 1000).toFixed(2)} km` : `${m.toFixed(0)} m`; }
 
+/** A card row with the distance and bearing from my last position, none before a fix. */
+function fromMeRows(target) {
+  if (!position) return [];
+  const db = distanceBearing(position, target);
+  return [[t("from_me"), `${fmtMetres(db.distance_m)} · ${db.bearing_deg.toFixed(0)}°`]];
+}
+
+// What an inspector fills in by hand, in a visit and in its later correction.
+const VISIT_CHECKS = ["inscription_legible", "vegetation_cleared", "reference_objects_present"];
+
+function visitCheckboxes(visit = {}) {
+  return VISIT_CHECKS.map((name) => el("label", { class: "check" },
+    el("input", { type: "checkbox", name, ...(visit[name] ? { checked: "" } : {}) }), ` ${t(name)}`));
+}
+
+function handFilledFields(form, notes, neighbour) {
+  const data = new FormData(form);
+  return { ...Object.fromEntries(VISIT_CHECKS.map((name) => [name, data.has(name)])),
+           notes: notes.value || null, neighbour_representative: neighbour.value || null };
+}
+
 export async function showMarker(code) {
   let card;
   let offlineNote = "";
@@ -88,11 +109,8 @@ export async function showMarker(code) {
     [t("gk"), p.gk ? `${t("zone")} ${p.gk.zone}: X ${p.gk.x} Y ${p.gk.y}` : ""],
     [t("elevation"), p.elevation_m == null ? "" : `${p.elevation_m} m`],
     [t("buried_on"), card.buried_on || ""],
+    ...fromMeRows({ lon, lat }),
   ];
-  if (position) {
-    const db = distanceBearing(position, { lon, lat });
-    rows.push([t("from_me"), `${fmtMetres(db.distance_m)} · ${db.bearing_deg.toFixed(0)}°`]);
-  }
   const table = el("table", { class: "props" }, ...rows.map(([k, v]) => el("tr", {}, el("td", {}, k), el("td", {}, v))));
   const refs = el("table", { class: "props" },
     el("tr", {}, el("th", {}, t("reference_object")), el("th", {}, t("bearing")), el("th", {}, t("distance"))),
@@ -161,7 +179,6 @@ function showVisitForm(card, asset = MARKER) {
   const maxAccuracy = ctx.config?.gnss_max_accuracy_m ?? 30;
   const select = el("select", { name: "condition", id: "visit-condition", required: "" },
     ...conditions.map((c) => el("option", { value: c.code }, currentLang() === "zh" ? c.zh : c.en)));
-  const check = (name, key) => el("label", { class: "check" }, el("input", { type: "checkbox", name }), ` ${t(key)}`);
   const gnss = el("p", { class: "muted", id: "visit-gnss" }, t("locating"));
   const acceptPoorFix = el("input", { type: "checkbox", id: "visit-accept-poor-fix" });
   const poorFix = el("label", { class: "check", id: "visit-poor-fix", hidden: "" }, acceptPoorFix, ` ${t("accept_poor_fix")}`);
@@ -171,9 +188,7 @@ function showVisitForm(card, asset = MARKER) {
   const neighbour = el("input", { name: "neighbour", id: "visit-neighbour", maxlength: "200" });
   const message = el("p", { id: "visit-message", role: "status" });
   const form = el("form", { id: "visit-form", class: "visit-form" },
-    el("label", {}, t("condition"), select),
-    check("inscription_legible", "inscription_legible"), check("vegetation_cleared", "vegetation_cleared"),
-    check("reference_objects_present", "reference_objects_present"),
+    el("label", {}, t("condition"), select), ...visitCheckboxes(),
     el("label", {}, t("photos"), photos), photoBearing, el("label", {}, t("notes"), notes),
     el("label", {}, t("neighbour_representative"), neighbour), gnss, poorFix, message,
     el("button", { class: "btn-primary", type: "submit" }, t("save_visit")));
@@ -194,12 +209,9 @@ function showVisitForm(card, asset = MARKER) {
       message.className = "warn";
       return;
     }
-    const data = new FormData(form);
     const visit = {
       id: crypto.randomUUID(), condition: select.value, observed_at: new Date().toISOString(),
-      inscription_legible: data.has("inscription_legible"), vegetation_cleared: data.has("vegetation_cleared"),
-      reference_objects_present: data.has("reference_objects_present"),
-      notes: notes.value || null, neighbour_representative: neighbour.value || null,
+      ...handFilledFields(form, notes, neighbour),
     };
     if (position) {
       visit.gnss = { lon: position.lon, lat: position.lat, accuracy_m: position.accuracy_m, fixed_at: position.fixed_at,
@@ -238,8 +250,6 @@ function showVisitForm(card, asset = MARKER) {
 
 /** Correct a sent visit's hand-filled fields (online only; the server checks who may). */
 function showCorrectionForm(code, visit, asset) {
-  const check = (name, key) => el("label", { class: "check" },
-    el("input", { type: "checkbox", name, ...(visit[name] ? { checked: "" } : {}) }), ` ${t(key)}`);
   const notes = el("textarea", { id: "correct-notes", rows: "3", maxlength: "4000" });
   notes.value = visit.notes || "";
   const neighbour = el("input", { id: "correct-neighbour", maxlength: "200" });
@@ -247,21 +257,14 @@ function showCorrectionForm(code, visit, asset) {
   const reason = el("input", { id: "correct-reason", maxlength: "500" });
   const message = el("p", { id: "correct-message", role: "status" });
   const form = el("form", { id: "correct-form", class: "visit-form" },
-    el("p", {}, badge(visit.condition), ` ${new Date(visit.observed_at).toLocaleString()}`),
-    check("inscription_legible", "inscription_legible"), check("vegetation_cleared", "vegetation_cleared"),
-    check("reference_objects_present", "reference_objects_present"),
+    el("p", {}, badge(visit.condition), ` ${new Date(visit.observed_at).toLocaleString()}`), ...visitCheckboxes(visit),
     el("label", {}, t("notes"), notes), el("label", {}, t("neighbour_representative"), neighbour),
     el("label", {}, t("reason"), reason), message,
     el("button", { class: "btn-primary", type: "submit" }, t("save")),
     el("button", { class: "btn-secondary", type: "button", onclick: () => showHistory(code, asset) }, t("back")));
   form.onsubmit = async (e) => {
     e.preventDefault();
-    const data = new FormData(form);
-    const correction = {
-      inscription_legible: data.has("inscription_legible"), vegetation_cleared: data.has("vegetation_cleared"),
-      reference_objects_present: data.has("reference_objects_present"),
-      notes: notes.value || null, neighbour_representative: neighbour.value || null, reason: reason.value || null,
-    };
+    const correction = { ...handFilledFields(form, notes, neighbour), reason: reason.value || null };
     try {
       await sendJson("PATCH", `${asset.api}/${encodeURIComponent(code)}/inspections/${visit.id}`, correction,
         { "If-Match": `"visit-${visit.edit_count}"` });
@@ -297,11 +300,8 @@ export async function showSign(code) {
     [t("place_name"), sign.place_name], [t("sign_text_zh"), sign.text_zh], [t("sign_text_mn"), sign.text_mn || ""],
     [t("romanization"), sign.romanization || ""], [t("material"), sign.material || ""],
     [t("installed_on"), sign.installed_on || ""], [t("lon_lat"), `${sign.lon.toFixed(6)}°, ${sign.lat.toFixed(6)}°`],
+    ...fromMeRows(sign),
   ];
-  if (position) {
-    const db = distanceBearing(position, sign);
-    rows.push([t("from_me"), `${fmtMetres(db.distance_m)} · ${db.bearing_deg.toFixed(0)}°`]);
-  }
   const findings = sign.findings.length
     ? el("ul", { class: "findings", id: "sign-findings" }, ...sign.findings.map((f) => el("li", { class: `finding ${f.severity}` },
       localized(f, "message"), f.suggestion ? el("div", { class: "muted" }, localized(f, "suggestion")) : "")))
