@@ -15,6 +15,7 @@ import secrets
 import shutil
 import socket
 import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,8 +53,13 @@ def postgis_installed() -> bool:
     return (_sharedir() / "extension" / "postgis.control").exists()
 
 
-def ensure_postgis(log=print) -> None:
-    """Install PostGIS with apt when missing and we are root; otherwise explain."""
+def _to_stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def ensure_postgis(log=_to_stderr) -> None:
+    """Install PostGIS with apt when missing and we are root; otherwise explain. Progress
+    goes to stderr: `db embedded start` prints only the URL on stdout, which scripts read."""
     if postgis_installed():
         return
     if os.geteuid() != 0:
