@@ -11,6 +11,8 @@ from pydantic.json_schema import models_json_schema
 
 from gis_service.admin_units.router import router as admin_units_router
 from gis_service.auth.router import router as auth_router
+from gis_service.basemap.packages import open_package
+from gis_service.basemap.router import router as basemap_router
 from gis_service.boundaries.router import router as boundaries_router
 from gis_service.catalogue.declarations import Catalogue
 from gis_service.catalogue.router import router as catalogue_router
@@ -30,6 +32,7 @@ from gis_service.indicators.router import router as indicators_router
 from gis_service.joint_inspections.router import router as joint_inspections_router
 from gis_service.markers.router import router as markers_router
 from gis_service.markers.schemas import InspectionIn
+from gis_service.offline.router import router as offline_router
 from gis_service.ogc.router import router as ogc_router
 from gis_service.ogc.transactions import router as ogc_transactions_router
 from gis_service.photos.router import router as photos_router
@@ -74,6 +77,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.catalogue = Catalogue(settings.layers_dir)
     app.state.tile_cache = TileCache(max_bytes=settings.tile_cache_mb * 1024 * 1024)
+    # a bureau's own base map package, else the reference base map from the database
+    app.state.basemap = open_package(settings.basemap_file) if settings.basemap_file else None
     install_error_handlers(app)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestLogMiddleware)
@@ -90,6 +95,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         signs_router,
         funeral_router,
         indicators_router,
+        offline_router,
+        basemap_router,
         ogc_router,
         ogc_transactions_router,
         catalogue_router,

@@ -32,6 +32,7 @@ def describe(layer: LayerDeclaration, request: Request, role: str | None) -> dic
     base = str(request.base_url).rstrip("/")
     out = layer.model_dump(mode="json", exclude={"read_roles", "edit_roles", "source"})
     out["editable"] = layer.editable_by(role)
+    out["native_max_zoom"] = layer.native_max_zoom
     out["links"] = {"items": f"{base}/api/v1/layers/{layer.id}/items"}
     if layer.has_geometry:
         out["links"]["tiles"] = f"{base}/ogc/collections/{layer.id}/tiles/WebMercatorQuad/{{z}}/{{x}}/{{y}}"

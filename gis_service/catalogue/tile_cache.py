@@ -48,13 +48,25 @@ class TileCache:
                 self._size -= len(old)
 
 
-async def tile_key(conn, layer: LayerDeclaration, z: int, x: int, y: int) -> str:
-    """A key (and ETag) that changes whenever the layer's data or declaration changes."""
-    tables = layer.depends_on or [layer.source]
+async def table_versions(conn, tables: list[str]) -> str:
+    """The committed versions of these tables, as one string."""
     cur = await conn.execute(
         "SELECT string_agg(table_name || ':' || version, ',' ORDER BY table_name) FROM data_versions(%s)",
         (tables,),
     )
-    versions = (await cur.fetchone())[0]
+    return (await cur.fetchone())[0]
+
+
+async def layer_versions(conn, layer: LayerDeclaration) -> str:
+    """The versions of the tables a layer depends on, as one string."""
+    return await table_versions(conn, layer.depends_on or [layer.source])
+
+
+def key_for(layer: LayerDeclaration, versions: str, z: int, x: int, y: int) -> str:
     raw = f"{layer.fingerprint}|{versions}|{z}/{x}/{y}"
     return hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
+
+
+async def tile_key(conn, layer: LayerDeclaration, z: int, x: int, y: int) -> str:
+    """A key (and ETag) that changes whenever the layer's data or declaration changes."""
+    return key_for(layer, await layer_versions(conn, layer), z, x, y)

@@ -62,7 +62,10 @@ class Settings(BaseSettings):
     telemetry_tilt_deg: float = 5.0  # a smart marker tilted past this raises an alert
     telemetry_drift_m: float = 0.30  # ... or moved this far from its registered position
     telemetry_battery_pct: float = 15.0
-    tianditu_key: str | None = None  # optional base map; the map works without it
+    tianditu_key: str | None = None  # optional online base map; the map works without it
+    # The bureau's own base map: an MBTiles or PMTiles file (raster or vector tiles). Without
+    # one, the base map is drawn from the reference data (outlines and located places).
+    basemap_file: Path | None = None
     # Vector tiles kept in memory per worker (keyed by data version, so never stale).
     tile_cache_mb: int = Field(default=64, ge=0, le=4096)
     items_max_limit: int = 1000

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 from sqlalchemy import text
@@ -18,56 +19,48 @@ from gis_service.photos.store import StoredPhoto
 MAX_POINTS = 50_000
 
 
+_GRAVE_CARDS_SQL = """
+SELECT g.code, json_build_object(
+    'code', g.code, 'lon', ST_X(g.geom), 'lat', ST_Y(g.geom), 'grave_count', g.grave_count, 'kind', g.kind,
+    'county_code', g.county_code, 'township_code', g.township_code, 'surveyed_on', g.surveyed_on,
+    'remediation_status', g.remediation_status, 'remediation_method', g.remediation_method,
+    'remediated_on', g.remediated_on, 'version', g.version, 'source', g.source,
+    'restrictions', COALESCE((
+        SELECT json_agg(json_build_object(
+                   'area_kind', r.area_kind, 'area_class', r.area_class,
+                   'area_code', COALESCE(c.code, z.code), 'area_name', COALESCE(c.name, z.name),
+                   'distance_m', round(r.distance_m::numeric, 1)) ORDER BY r.area_kind, r.area_class)
+        FROM grave_restriction r
+        LEFT JOIN restricted_corridor c ON r.area_kind = 'corridor' AND c.id = r.area_id
+        LEFT JOIN restricted_zone z ON r.area_kind = 'zone' AND z.id = r.area_id
+        WHERE r.grave_id = g.id), '[]'),
+    'history', COALESCE((
+        SELECT json_agg(h ORDER BY h.recorded_at DESC, h.id DESC) FROM (
+            SELECT m.id, m.status, m.method, m.done_on, m.note, u.username AS recorded_by, m.recorded_at,
+                   COALESCE(array_agg(p.photo_sha256 ORDER BY p.photo_sha256)
+                            FILTER (WHERE p.photo_sha256 IS NOT NULL), '{}') AS photos
+            FROM grave_remediation m LEFT JOIN app_user u ON u.id = m.recorded_by
+            LEFT JOIN grave_remediation_photo p ON p.remediation_id = m.id
+            WHERE m.grave_id = g.id GROUP BY m.id, u.username) h), '[]')
+)::text AS card
+FROM grave g WHERE g.code = ANY(:codes)"""
+
+
+async def grave_cards(db_session: AsyncSession, *, codes: list[str]) -> dict[str, dict]:
+    """Grave cards by code in one query: position, kind, the corridors (with distance)
+    and zones it lies in, and its remediation history (missing codes are left out)."""
+    out = {}
+    for row in await db_session.execute(text(_GRAVE_CARDS_SQL), {"codes": codes}):
+        card = json.loads(row.card)
+        card["restricted"] = bool(card["restrictions"])
+        out[row.code] = card
+    return out
+
+
 async def grave_card(db_session: AsyncSession, *, code: str) -> dict:
-    row = (
-        (
-            await db_session.execute(
-                text("""
-            SELECT g.id, g.code, ST_X(g.geom) AS lon, ST_Y(g.geom) AS lat, g.grave_count, g.kind, g.county_code,
-                   g.township_code, g.surveyed_on, g.remediation_status, g.remediation_method, g.remediated_on,
-                   g.version, g.source
-            FROM grave g WHERE g.code = :code"""),
-                {"code": code},
-            )
-        )
-        .mappings()
-        .first()
-    )
-    if row is None:
+    card = (await grave_cards(db_session, codes=[code])).get(code)
+    if card is None:
         raise NotFound(f"No grave {code}.", f"坟墓 {code} 不存在。")
-    card = dict(row)
-    grave_id = card.pop("id")
-    card["restrictions"] = [
-        dict(r)
-        for r in (
-            await db_session.execute(
-                text("""
-                SELECT r.area_kind, r.area_class, COALESCE(c.code, z.code) AS area_code,
-                       COALESCE(c.name, z.name) AS area_name, round(r.distance_m::numeric, 1) AS distance_m
-                FROM grave_restriction r
-                LEFT JOIN restricted_corridor c ON r.area_kind = 'corridor' AND c.id = r.area_id
-                LEFT JOIN restricted_zone z ON r.area_kind = 'zone' AND z.id = r.area_id
-                WHERE r.grave_id = :id ORDER BY r.area_kind, r.area_class"""),
-                {"id": grave_id},
-            )
-        ).mappings()
-    ]
-    card["restricted"] = bool(card["restrictions"])
-    card["history"] = [
-        dict(r)
-        for r in (
-            await db_session.execute(
-                text("""
-                SELECT m.id, m.status, m.method, m.done_on, m.note, u.username AS recorded_by, m.recorded_at,
-                       COALESCE(array_agg(p.photo_sha256 ORDER BY p.photo_sha256)
-                                FILTER (WHERE p.photo_sha256 IS NOT NULL), '{}') AS photos
-                FROM grave_remediation m LEFT JOIN app_user u ON u.id = m.recorded_by
-                LEFT JOIN grave_remediation_photo p ON p.remediation_id = m.id
-                WHERE m.grave_id = :id GROUP BY m.id, u.username ORDER BY m.recorded_at DESC, m.id DESC"""),
-                {"id": grave_id},
-            )
-        ).mappings()
-    ]
     return card
 
 

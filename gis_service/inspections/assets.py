@@ -17,6 +17,7 @@ class InspectedAsset:
     fk: str  # the inspection's and repair's column pointing at `table`
     repairs: str
     photos: str  # inspection ↔ photo links
+    line_column: str | None = None  # the boundary line an asset stands on, if any
 
     @property
     def code_key(self) -> str:
@@ -31,6 +32,7 @@ MARKER = InspectedAsset(
     fk="marker_id",
     repairs="repair_order",
     photos="inspection_photo",
+    line_column="line_code",
 )
 SIGN = InspectedAsset(
     noun="sign",

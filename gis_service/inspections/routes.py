@@ -6,15 +6,15 @@ import uuid
 from datetime import timedelta
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Form, Header, Request, Response, UploadFile, status
+from fastapi import APIRouter, Form, Header, Query, Request, Response, UploadFile, status
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
-from gis_service.core.dependencies import CurrentUser, SessionDep, SettingsDep
+from gis_service.core.dependencies import AdminUser, CurrentUser, SessionDep, SettingsDep
 from gis_service.core.errors import BadRequest
 from gis_service.inspections import service
 from gis_service.inspections.assets import InspectedAsset
-from gis_service.markers.schemas import InspectionCorrection, InspectionIn, RepairClose
+from gis_service.markers.schemas import InspectionCorrection, InspectionIn, RepairAssign, RepairClose
 from gis_service.photos import records as photo_records
 from gis_service.photos.store import save
 
@@ -182,16 +182,38 @@ def register_visit_routes(
 
     @router.get(repairs_path, name=f"list_{asset.noun}_repairs")
     async def list_repairs(
-        _: CurrentUser, db_session: SessionDep, status: Literal["open", "closed"] | None = None
+        me: CurrentUser,
+        db_session: SessionDep,
+        status: Literal["open", "closed"] | None = None,
+        line: Annotated[str | None, Query(pattern=r"^\d{6}-\d{6}$", description="boundary line code")] = None,
+        banner: Annotated[str | None, Query(pattern=r"^\d{6}$", description="banner/district code")] = None,
+        assignee: Annotated[str | None, Query(max_length=80, description="user name")] = None,
     ):
-        """Repair orders, newest first."""
-        return {"repairs": await service.list_repairs(db_session, asset, status=status)}
+        """Repair orders with the asset's position and the order's age in days: the
+        caller's own assigned orders first, then the longest-waiting open ones."""
+        rows = await service.list_repairs(
+            db_session, asset, status=status, line=line, banner=banner, assignee=assignee, me=me
+        )
+        return {"repairs": rows}
+
+    @router.post(repairs_path + "/{repair_id}/assign", name=f"assign_{asset.noun}_repair")
+    async def assign_repair(repair_id: int, body: RepairAssign, admin: AdminUser, db_session: SessionDep):
+        """Give an open repair order to an inspector (administrators); `null` takes it back."""
+        out = await service.assign_repair(
+            db_session, asset, repair_id=repair_id, assignee=body.assignee, actor=admin
+        )
+        await db_session.commit()
+        return out
 
     @router.post(repairs_path + "/{repair_id}/close", name=f"close_{asset.noun}_repair")
-    async def close_repair(repair_id: int, body: RepairClose, actor: field_user, db_session: SessionDep):
+    async def close_repair(
+        repair_id: int, body: RepairClose, actor: field_user, db_session: SessionDep, response: Response
+    ):
         """Close a repair as repaired, replaced or reset to the registered position. The
         condition after the work (`condition_after`, intact unless said) is recorded as a
-        visit by the closer, so the asset's current condition shows the repair."""
+        visit by the closer, so the asset's current condition shows the repair. Give the
+        visit's `visit_id` to make the closing safe to send again; add photos to it with
+        the visit-photo route."""
         out = await service.close_repair(
             db_session,
             asset,
@@ -200,6 +222,9 @@ def register_visit_routes(
             notes=body.notes,
             condition_after=body.condition_after,
             actor=actor,
+            visit_id=body.visit_id,
         )
         await db_session.commit()
+        if out.pop("duplicate", False):
+            response.status_code = status.HTTP_200_OK
         return out

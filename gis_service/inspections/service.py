@@ -171,25 +171,50 @@ async def inspection_out(db_session: AsyncSession, asset: InspectedAsset, *, ins
     return dict(row.one()._mapping)
 
 
-async def inspection_history(db_session: AsyncSession, asset: InspectedAsset, *, code: str) -> list[dict]:
-    asset_id = await db_session.scalar(text(f"SELECT id FROM {asset.table} WHERE code = :c"), {"c": code})
-    if asset_id is None:
-        raise NotFound(f"No {asset.noun} '{code}'.", f"{asset.label_zh}“{code}”不存在。")
-    rows = await db_session.execute(
-        text(f"""
-        SELECT i.id, i.condition, i.observed_at, i.received_at, u.username AS inspector,
+def _visit_columns(a: InspectedAsset) -> str:
+    """A visit as the history shows it, with its photos."""
+    return f"""i.id, i.condition, i.observed_at, i.received_at, u.username AS inspector,
                i.inscription_legible, i.vegetation_cleared, i.reference_objects_present,
                i.gnss_lon, i.gnss_lat, i.gnss_accuracy_m, i.gnss_fix_type, i.gnss_fixes_averaged,
                i.distance_to_marker_m, i.displacement_m, i.notes, i.neighbour_representative,
                i.edit_count, i.edited_at, e.username AS edited_by,
                (SELECT COALESCE(json_agg('/api/v1/photos/' || ip.photo_sha256), '[]')
-                FROM {asset.photos} ip WHERE ip.inspection_id = i.id) AS photos
-        FROM {asset.inspections} i JOIN app_user u ON u.id = i.inspector_id
-        LEFT JOIN app_user e ON e.id = i.edited_by
-        WHERE i.{asset.fk} = :m ORDER BY i.observed_at DESC, i.id DESC"""),
+                FROM {a.photos} ip WHERE ip.inspection_id = i.id) AS photos
+        FROM {a.inspections} i JOIN app_user u ON u.id = i.inspector_id
+        LEFT JOIN app_user e ON e.id = i.edited_by"""
+
+
+async def inspection_history(db_session: AsyncSession, asset: InspectedAsset, *, code: str) -> list[dict]:
+    asset_id = await db_session.scalar(text(f"SELECT id FROM {asset.table} WHERE code = :c"), {"c": code})
+    if asset_id is None:
+        raise NotFound(f"No {asset.noun} '{code}'.", f"{asset.label_zh}“{code}”不存在。")
+    rows = await db_session.execute(
+        text(
+            f"SELECT {_visit_columns(asset)} WHERE i.{asset.fk} = :m ORDER BY i.observed_at DESC, i.id DESC"
+        ),
         {"m": asset_id},
     )
     return [dict(r._mapping) for r in rows]
+
+
+async def recent_histories(
+    db_session: AsyncSession, asset: InspectedAsset, *, codes: list[str], each: int
+) -> dict[str, list[dict]]:
+    """The latest `each` visits of many assets in one query, by asset code."""
+    rows = await db_session.execute(
+        text(f"""
+        SELECT m.code AS asset_code, v.* FROM {asset.table} m
+        CROSS JOIN LATERAL (
+            SELECT {_visit_columns(asset)} WHERE i.{asset.fk} = m.id
+            ORDER BY i.observed_at DESC, i.id DESC LIMIT :each) v
+        WHERE m.code = ANY(:codes)"""),
+        {"codes": codes, "each": each},
+    )
+    out: dict[str, list[dict]] = {code: [] for code in codes}
+    for r in rows:
+        visit = dict(r._mapping)
+        out[visit.pop("asset_code")].append(visit)
+    return out
 
 
 def visit_etag(edit_count: int) -> str:
@@ -266,18 +291,101 @@ async def correct_inspection(
     return await inspection_out(db_session, asset, inspection_id=inspection_id)
 
 
-async def list_repairs(db_session: AsyncSession, asset: InspectedAsset, *, status: str | None) -> list[dict]:
+def _banner_sql(asset: InspectedAsset) -> str:
+    """Whether asset `m` lies in banner :banner: a marker by the line it stands on (a line
+    between two banners belongs to both), any other asset by its position."""
+    if asset.line_column:
+        return f"split_part(m.{asset.line_column}, '-', 1) = :banner OR split_part(m.{asset.line_column}, '-', 2) = :banner"
+    return """EXISTS (SELECT 1 FROM admin_unit u WHERE u.code = :banner AND u.valid_to IS NULL
+                      AND ST_Intersects(u.geom, m.geom))"""
+
+
+async def list_repairs(
+    db_session: AsyncSession,
+    asset: InspectedAsset,
+    *,
+    status: str | None,
+    line: str | None = None,
+    banner: str | None = None,
+    assignee: str | None = None,
+    me: AppUser | None = None,
+) -> list[dict]:
+    """Repair orders with where the asset stands and how old the order is. Filtered by
+    status, line, banner and assignee; the caller's own orders come first, then the
+    oldest open ones (the longest waiting), then the newest closed ones."""
+    line_sql = f"m.{asset.line_column}" if asset.line_column else "NULL"
     rows = await db_session.execute(
         text(f"""
         SELECT r.id, m.code AS {asset.code_key}, r.reason, r.status, r.resolution, r.opened_at,
-               r.closed_at, u.username AS closed_by, r.notes, r.opened_by_inspection
+               r.closed_at, u.username AS closed_by, r.notes, r.opened_by_inspection,
+               a.username AS assigned_to, r.assigned_at, {line_sql} AS line_code,
+               ST_X(m.geom) AS lon, ST_Y(m.geom) AS lat,
+               floor(extract(epoch FROM (COALESCE(r.closed_at, now()) - r.opened_at)) / 86400)::int AS age_days
         FROM {asset.repairs} r JOIN {asset.table} m ON m.id = r.{asset.fk}
         LEFT JOIN app_user u ON u.id = r.closed_by
-        WHERE CAST(:status AS text) IS NULL OR r.status = :status
-        ORDER BY r.opened_at DESC LIMIT 1000"""),
-        {"status": status},
+        LEFT JOIN app_user a ON a.id = r.assigned_to
+        WHERE (CAST(:status AS text) IS NULL OR r.status = :status)
+          AND (CAST(:line AS text) IS NULL OR {line_sql} = :line)
+          AND (CAST(:banner AS text) IS NULL OR {_banner_sql(asset)})
+          AND (CAST(:assignee AS text) IS NULL OR a.username = :assignee)
+        ORDER BY (r.assigned_to IS NOT DISTINCT FROM CAST(:me AS bigint)) DESC, r.status = 'closed',
+                 CASE WHEN r.status = 'open' THEN r.opened_at END ASC, r.closed_at DESC, r.id
+        LIMIT 1000"""),
+        {
+            "status": status,
+            "line": line,
+            "banner": banner,
+            "assignee": assignee,
+            "me": me.id if me else None,
+        },
     )
     return [dict(r._mapping) for r in rows]
+
+
+async def assign_repair(
+    db_session: AsyncSession, asset: InspectedAsset, *, repair_id: int, assignee: str | None, actor: AppUser
+) -> dict:
+    """Give an open repair order to an inspector (or take it back with None)."""
+    user_id = None
+    if assignee is not None:
+        user = (
+            await db_session.execute(
+                text("SELECT id, role, is_active FROM app_user WHERE username = :u"), {"u": assignee}
+            )
+        ).first()
+        if user is None or not user.is_active or user.role not in ("inspector", "admin"):
+            raise BadRequest(f"'{assignee}' is not an active inspector.", f"“{assignee}”不是在职的巡查员。")
+        user_id = user.id
+    row = (
+        await db_session.execute(
+            text(f"""
+            UPDATE {asset.repairs} SET assigned_to = :user, assigned_by = :actor,
+                   assigned_at = CASE WHEN CAST(:user AS bigint) IS NULL THEN NULL ELSE now() END
+            WHERE id = :id AND status = 'open'
+            RETURNING id, assigned_at"""),
+            {"user": user_id, "actor": actor.id, "id": repair_id},
+        )
+    ).first()
+    if row is None:
+        await _missing_or_closed(db_session, asset, repair_id)
+    await audit.record(
+        db_session,
+        by=actor,
+        action="assign",
+        entity=asset.repairs,
+        entity_id=str(repair_id),
+        after={"assigned_to": assignee},
+    )
+    return {"id": repair_id, "assigned_to": assignee, "assigned_at": row.assigned_at}
+
+
+async def _missing_or_closed(db_session: AsyncSession, asset: InspectedAsset, repair_id: int):
+    exists = await db_session.scalar(
+        text(f"SELECT status FROM {asset.repairs} WHERE id = :id"), {"id": repair_id}
+    )
+    if exists is None:
+        raise NotFound(f"No repair order {repair_id}.", f"维修单 {repair_id} 不存在。")
+    raise Conflict(f"Repair order {repair_id} is already closed.", f"维修单 {repair_id} 已关闭。")
 
 
 async def close_repair(
@@ -289,27 +397,41 @@ async def close_repair(
     notes: str | None,
     condition_after: str,
     actor: AppUser,
+    visit_id: uuid.UUID | None = None,
 ) -> dict:
     """Close a repair and record the asset's condition after the work as a visit by the
-    closer, so the asset's current condition (its latest visit) shows the repair."""
+    closer, so the asset's current condition (its latest visit) shows the repair. A
+    closing sent again with the same `visit_id` answers as the first time."""
+    visit_id = visit_id or uuid.uuid4()
     closed = (
         await db_session.execute(
             text(f"""
             UPDATE {asset.repairs} r SET status = 'closed', resolution = :resolution, notes = :notes,
-                   closed_at = now(), closed_by = :actor
+                   closed_at = now(), closed_by = :actor, closing_inspection = :visit
             FROM {asset.table} m
             WHERE r.id = :id AND r.status = 'open' AND m.id = r.{asset.fk}
             RETURNING m.code, r.closed_at"""),
-            {"resolution": resolution, "notes": notes, "actor": actor.id, "id": repair_id},
+            {"resolution": resolution, "notes": notes, "actor": actor.id, "id": repair_id, "visit": visit_id},
         )
     ).first()
     if closed is None:
-        exists = await db_session.scalar(
-            text(f"SELECT status FROM {asset.repairs} WHERE id = :id"), {"id": repair_id}
-        )
-        if exists is None:
-            raise NotFound(f"No repair order {repair_id}.", f"维修单 {repair_id} 不存在。")
-        raise Conflict(f"Repair order {repair_id} is already closed.", f"维修单 {repair_id} 已关闭。")
+        again = (
+            await db_session.execute(
+                text(f"""SELECT resolution, closing_inspection, closed_by FROM {asset.repairs}
+                         WHERE id = :id AND status = 'closed'"""),
+                {"id": repair_id},
+            )
+        ).first()
+        if again is not None and again.closing_inspection == visit_id and again.closed_by == actor.id:
+            visit = await inspection_out(db_session, asset, inspection_id=str(visit_id))
+            return {
+                "id": repair_id,
+                "status": "closed",
+                "resolution": again.resolution,
+                "visit": {k: visit[k] for k in ("id", "condition", "observed_at", "is_current")},
+                "duplicate": True,
+            }
+        await _missing_or_closed(db_session, asset, repair_id)
     await audit.record(
         db_session,
         by=actor,
@@ -320,7 +442,7 @@ async def close_repair(
         after={"status": "closed", "resolution": resolution, "notes": notes},
     )
     visit = InspectionIn(
-        id=uuid.uuid4(),
+        id=visit_id,
         condition=condition_after,
         observed_at=closed.closed_at,
         notes=f"维修单 {repair_id} 已关闭 / repair order {repair_id} closed: {resolution}"

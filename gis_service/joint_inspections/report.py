@@ -38,7 +38,19 @@ def _heading(report: dict) -> list[tuple[str, str]]:
         ("参与方 Sides", ", ".join(r["sides"] or [])),
         ("负责人 Lead", r["lead"] or ""),
         ("界桩数 Markers on line", str(report["markers_on_line"])),
+        ("巡查轨迹 Walked track", _track_text(report.get("track"))),
     ]
+
+
+def _track_text(track: dict | None) -> str:
+    """Length and time span of the walked track, e.g. "12.345 km, 2026-11-30 08:02–11:40 (UTC)"."""
+    if not track or not track["points"]:
+        return "无 none"
+    start, end = track["started_at"], track["ended_at"]
+    fmt = "%Y-%m-%d %H:%M"
+    span = f"{start:{fmt}}–{end:%H:%M}" if start.date() == end.date() else f"{start:{fmt}}–{end:{fmt}}"
+    people = ", ".join(f"{r['inspector']} {r['length_km']} km" for r in track["by_inspector"])
+    return f"{track['length_km']} km, {span} (UTC); {people}"
 
 
 def as_csv(report: dict) -> bytes:

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse
 
 from gis_service.auth.models import AppUser
 from gis_service.core.dependencies import CurrentUser, SessionDep, SettingsDep, require_roles
-from gis_service.joint_inspections import report, service
+from gis_service.joint_inspections import report, service, tracks
 from gis_service.joint_inspections.schemas import FindingIn, RoundComplete, RoundIn
 
 router = APIRouter(prefix="/api/v1/joint-inspections", tags=["joint inspections"])
@@ -60,6 +60,25 @@ async def add_finding(round_id: int, body: FindingIn, actor: FieldUser, db_sessi
     finding_id = await service.add_finding(db_session, round_id=round_id, body=body, actor=actor)
     await db_session.commit()
     return {"id": finding_id}
+
+
+@router.post("/{round_id}/tracks", status_code=status.HTTP_201_CREATED)
+async def add_track(
+    round_id: int, body: tracks.TrackBatch, actor: FieldUser, db_session: SessionDep, response: Response
+):
+    """A batch of the track walked during the round (positions with times, in order).
+    The same batch sent again is stored once and answered with 200."""
+    out = await tracks.add_batch(db_session, round_id=round_id, batch=body, actor=actor)
+    await db_session.commit()
+    if out.pop("duplicate", False):
+        response.status_code = status.HTTP_200_OK
+    return out
+
+
+@router.get("/{round_id}/tracks", responses={200: {"content": {"application/geo+json": {}}}})
+async def get_tracks(round_id: int, _: CurrentUser, db_session: SessionDep):
+    """The round's walked tracks, one MultiLineString per inspector, with length and times."""
+    return Response(await tracks.as_geojson(db_session, round_id=round_id), media_type="application/geo+json")
 
 
 @router.post("/{round_id}/complete")

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from gis_service.audit import service as audit
 from gis_service.auth.models import AppUser
 from gis_service.core.errors import BadRequest, Conflict, NotFound
+from gis_service.joint_inspections import tracks
 from gis_service.joint_inspections.schemas import FindingIn, RoundIn
 
 
@@ -189,4 +190,5 @@ async def round_report(db_session: AsyncSession, *, round_id: int) -> dict:
         "line": dict(line._mapping) if line else None,
         "markers_on_line": markers,
         "findings": [dict(f._mapping) for f in findings],
+        "track": await tracks.summary(db_session, round_id=round_id),
     }

@@ -122,6 +122,9 @@ class RepairClose(BaseModel):
     # Closing a repair records the asset's condition after the work as a visit, so the map
     # stops showing it as damaged; it must be a condition that needs no repair.
     condition_after: ConditionCode = "intact"
+    # The id of the visit the closing records, made by the client so that a phone can
+    # send the closing again (after a lost answer) without it being refused as closed.
+    visit_id: uuid.UUID | None = None
 
     @field_validator("condition_after")
     @classmethod
@@ -132,6 +135,13 @@ class RepairClose(BaseModel):
                 f"“{value}”仍需维修；关闭维修单后的状况应无需维修。",
             )
         return value
+
+
+class RepairAssign(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    # the inspector's user name; null takes the order back
+    assignee: str | None = Field(default=None, min_length=1, max_length=80)
 
 
 class TelemetryIn(BaseModel):

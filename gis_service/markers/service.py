@@ -76,33 +76,40 @@ async def list_markers(
     return [r.f for r in rows], (rows[-1].code if more and rows else None)
 
 
+_CARD_SQL = f"""
+SELECT m.code, ({_MARKER_FEATURE}::jsonb || jsonb_build_object(
+    'reference_objects', m.reference_objects,
+    'buried_on', m.buried_on, 'custodian_code', m.custodian_code,
+    'line', (SELECT jsonb_build_object('code', l.code, 'name', l.name, 'level', l.level)
+             FROM boundary_line l WHERE l.code = m.line_code AND l.valid_to IS NULL),
+    'last_inspection', (SELECT to_jsonb(i) - 'payload_hash' - 'marker_id' || jsonb_build_object('inspector', u.username)
+             FROM marker_inspection i JOIN app_user u ON u.id = i.inspector_id
+             WHERE i.id = m.last_inspection_id),
+    'open_repair', (SELECT to_jsonb(r) - 'marker_id' || jsonb_build_object('assigned_to_user', a.username)
+             FROM repair_order r LEFT JOIN app_user a ON a.id = r.assigned_to
+             WHERE r.marker_id = m.id AND r.status = 'open'),
+    'inspection_count', (SELECT count(*) FROM marker_inspection i WHERE i.marker_id = m.id),
+    'photos', (SELECT COALESCE(jsonb_agg(jsonb_build_object('sha256', ip.photo_sha256,
+                   'url', '/api/v1/photos/' || ip.photo_sha256, 'inspection_id', ip.inspection_id,
+                   'camera_bearing_deg', ip.camera_bearing_deg) ORDER BY ip.added_at DESC), '[]')
+               FROM inspection_photo ip JOIN marker_inspection i ON i.id = ip.inspection_id
+               WHERE i.marker_id = m.id)
+))::text AS card FROM boundary_marker m WHERE m.code = ANY(:codes)"""
+
+
+async def marker_cards(db_session: AsyncSession, *, codes: list[str]) -> dict[str, dict]:
+    """The cards of many markers in one query, by code (missing codes are left out)."""
+    rows = await db_session.execute(text(_CARD_SQL), {"codes": codes})
+    return {r.code: json.loads(r.card) for r in rows}
+
+
 async def marker_card(db_session: AsyncSession, *, code: str) -> dict:
     """Everything an inspector needs at the marker: position, reference objects, the
     current condition, the last visit and any open repair."""
-    row = await db_session.scalar(
-        text(f"""
-        SELECT ({_MARKER_FEATURE}::jsonb || jsonb_build_object(
-            'reference_objects', m.reference_objects,
-            'buried_on', m.buried_on, 'custodian_code', m.custodian_code,
-            'line', (SELECT jsonb_build_object('code', l.code, 'name', l.name, 'level', l.level)
-                     FROM boundary_line l WHERE l.code = m.line_code AND l.valid_to IS NULL),
-            'last_inspection', (SELECT to_jsonb(i) - 'payload_hash' - 'marker_id' || jsonb_build_object('inspector', u.username)
-                     FROM marker_inspection i JOIN app_user u ON u.id = i.inspector_id
-                     WHERE i.id = m.last_inspection_id),
-            'open_repair', (SELECT to_jsonb(r) - 'marker_id' FROM repair_order r
-                     WHERE r.marker_id = m.id AND r.status = 'open'),
-            'inspection_count', (SELECT count(*) FROM marker_inspection i WHERE i.marker_id = m.id),
-            'photos', (SELECT COALESCE(jsonb_agg(jsonb_build_object('sha256', ip.photo_sha256,
-                           'url', '/api/v1/photos/' || ip.photo_sha256, 'inspection_id', ip.inspection_id,
-                           'camera_bearing_deg', ip.camera_bearing_deg) ORDER BY ip.added_at DESC), '[]')
-                       FROM inspection_photo ip JOIN marker_inspection i ON i.id = ip.inspection_id
-                       WHERE i.marker_id = m.id)
-        ))::text FROM boundary_marker m WHERE m.code = :code"""),
-        {"code": code},
-    )
-    if row is None:
+    card = (await marker_cards(db_session, codes=[code])).get(code)
+    if card is None:
         raise NotFound(f"No marker '{code}'.", f"界桩“{code}”不存在。")
-    return json.loads(row)
+    return card
 
 
 async def summary(db_session: AsyncSession, *, home_code: str) -> dict:

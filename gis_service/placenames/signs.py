@@ -116,12 +116,21 @@ def check_sign(sign: dict) -> list[Finding]:
     return found
 
 
+async def get_many(db_session: AsyncSession, codes: list[str]) -> dict[str, dict]:
+    """Signs by code with the checks of their text (missing codes are left out)."""
+    rows = await db_session.execute(text(_SELECT + " WHERE s.code = ANY(:codes)"), {"codes": codes})
+    out = {}
+    for row in rows:
+        sign = dict(row._mapping)
+        sign["findings"] = [f.as_dict() for f in check_sign(sign)]
+        out[sign["code"]] = sign
+    return out
+
+
 async def get(db_session: AsyncSession, code: str) -> dict:
-    row = (await db_session.execute(text(_SELECT + " WHERE s.code = :code"), {"code": code})).first()
-    if row is None:
+    sign = (await get_many(db_session, [code])).get(code)
+    if sign is None:
         raise NotFound(f"No place-name sign '{code}'.", f"地名标志“{code}”不存在。")
-    sign = dict(row._mapping)
-    sign["findings"] = [f.as_dict() for f in check_sign(sign)]
     return sign
 
 

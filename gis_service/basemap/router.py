@@ -1,0 +1,103 @@
+"""Base map endpoints: TileJSON, tiles with ETags, and the reference base map's labels."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request, Response
+
+from gis_service.basemap import reference
+from gis_service.basemap.packages import MBTiles, PMTiles, Tile
+from gis_service.catalogue.tile_cache import TileCache, table_versions
+from gis_service.core.dependencies import CurrentUser
+from gis_service.core.errors import BadRequest
+
+router = APIRouter(prefix="/basemap", tags=["base map"])
+Zoom = Annotated[int, Path(ge=0, le=22)]
+
+
+def package(request: Request) -> MBTiles | PMTiles | None:
+    """The bureau's own package (BASEMAP_FILE), or None for the reference base map."""
+    return request.app.state.basemap
+
+
+async def reference_tile(request: Request, z: int, x: int, y: int) -> Tile:
+    async with request.app.state.pg_pool.connection() as conn:
+        key = reference.tile_key(await table_versions(conn, reference.TABLES), z, x, y)
+        cache: TileCache = request.app.state.tile_cache
+        data = cache.get(key)
+        if data is None:
+            data = await reference.tile(conn, z, x, y)
+            cache.put(key, data)
+    return Tile(data, f'"{key}"')
+
+
+@router.get("/tilejson.json")
+async def tilejson(request: Request, _: CurrentUser):
+    """TileJSON 3.0.0 of the base map: its format (pbf, png, jpg, webp), zoom range, bounds
+    and, for the reference base map, where its labels are."""
+    pkg = package(request)
+    if pkg is None:
+        info = reference.INFO
+        async with request.app.state.pg_pool.connection() as conn:
+            bounds = await reference.bounds(conn)
+    else:
+        info, bounds = pkg.info, pkg.info.bounds
+    out = {
+        "tilejson": "3.0.0",
+        "name": info.name,
+        "source": "reference" if pkg is None else "file",
+        "format": info.format,
+        "scheme": "xyz",
+        "tiles": ["/basemap/tiles/{z}/{x}/{y}"],
+        "minzoom": info.minzoom,
+        "maxzoom": info.maxzoom,
+        "bounds": bounds,
+        "attribution": info.attribution,
+        "vector_layers": info.vector_layers,
+    }
+    if pkg is None:
+        out["labels"] = "/basemap/labels.geojson"
+    return out
+
+
+@router.get(
+    "/tiles/{z}/{x}/{y}",
+    responses={
+        200: {"content": {"application/vnd.mapbox-vector-tile": {}, "image/png": {}}},
+        204: {"description": "no tile here"},
+    },
+)
+async def basemap_tile(z: Zoom, x: int, y: int, request: Request, _: CurrentUser):
+    """One base map tile (XYZ). A tile the package does not hold answers 204. Unchanged
+    tiles answer 304 to If-None-Match."""
+    if not (0 <= x < 2**z and 0 <= y < 2**z):
+        raise BadRequest(
+            f"Tile {z}/{x}/{y} does not exist: x and y are 0..2^z-1.",
+            f"切片 {z}/{x}/{y} 不存在：x、y 取 0..2^z-1。",
+        )
+    pkg = package(request)
+    if pkg is None:
+        if z > reference.MAX_ZOOM:
+            return Response(status_code=204)
+        found: Tile | None = await reference_tile(request, z, x, y)
+        media = reference.INFO.media_type
+    else:
+        found, media = pkg.tile(z, x, y), pkg.info.media_type
+    if found is None or not found.data:
+        return Response(status_code=204)
+    headers = {"ETag": found.etag, "Cache-Control": "private, no-cache"}
+    if request.headers.get("if-none-match") == found.etag:
+        return Response(status_code=304, headers=headers)
+    if found.gzipped:
+        headers["Content-Encoding"] = "gzip"
+    return Response(found.data, media_type=media, headers=headers)
+
+
+@router.get("/labels.geojson", responses={200: {"content": {"application/geo+json": {}}}})
+async def labels(request: Request, _: CurrentUser):
+    """The reference base map's place labels (located township seats and villages)."""
+    if package(request) is not None:
+        return Response('{"type": "FeatureCollection", "features": []}', media_type="application/geo+json")
+    async with request.app.state.pg_pool.connection() as conn:
+        return Response(await reference.labels(conn), media_type="application/geo+json")

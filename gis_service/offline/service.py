@@ -1,0 +1,206 @@
+"""The manifest of an offline area: what lies in it and what a phone must download to
+work there without signal, each entry with an ETag so that a refresh moves only what
+changed, and an estimate of the download's size before it starts."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gis_service.auth.models import AppUser
+from gis_service.basemap import reference
+from gis_service.basemap.packages import MBTiles, PMTiles
+from gis_service.catalogue import service as catalogue_service
+from gis_service.catalogue.declarations import LayerDeclaration
+from gis_service.catalogue.tile_cache import key_for, layer_versions, table_versions
+from gis_service.core.errors import BadRequest, NotFound
+from gis_service.offline import records
+from gis_service.offline.schemas import AreaSpec
+from gis_service.offline.tiles import TileId, TooManyTiles, covering
+
+LINE_BUFFER_M = 1000  # a line's area: what an inspector walking it sees on either side
+THUMB_BYTES = 20_000  # a 320-px JPEG thumbnail, roughly
+SAMPLE_TILES = 3  # tiles rendered per layer to estimate its tile size
+
+AREA_SQL = {
+    "line": f"""SELECT ST_SetSRID(ST_Buffer(geom::geography, {LINE_BUFFER_M})::geometry, 4490) FROM boundary_line
+                WHERE code = :code AND valid_to IS NULL""",
+    "banner": """SELECT geom FROM admin_unit WHERE code = :code AND level = 'county' AND valid_to IS NULL""",
+    "bbox": "SELECT ST_MakeEnvelope(:w, :s, :e, :n, 4490)",
+}
+NAME_SQL = {
+    "line": "SELECT name FROM boundary_line WHERE code = :code AND valid_to IS NULL",
+    "banner": "SELECT name FROM admin_unit WHERE code = :code AND level = 'county' AND valid_to IS NULL",
+}
+
+
+@dataclass
+class Area:
+    spec: AreaSpec
+    name: str
+    bbox: tuple[float, float, float, float]
+
+    @property
+    def params(self) -> dict:
+        if self.spec.kind == "bbox":
+            w, s, e, n = self.spec.bbox
+            return {"w": w, "s": s, "e": e, "n": n}
+        return {"code": self.spec.code}
+
+    @property
+    def sql(self) -> str:
+        return AREA_SQL[self.spec.kind]
+
+
+async def resolve(db_session: AsyncSession, spec: AreaSpec) -> Area:
+    """The area's name and bounding box; 404 for an unknown line or banner."""
+    area = Area(spec, "", (0, 0, 0, 0))
+    row = (
+        await db_session.execute(
+            text(f"SELECT ST_XMin(g), ST_YMin(g), ST_XMax(g), ST_YMax(g) FROM ({area.sql}) a(g)"), area.params
+        )
+    ).first()
+    if row is None or row[0] is None:
+        what = {"line": ("boundary line", "界线"), "banner": ("banner or district", "旗区")}[spec.kind]
+        raise NotFound(f"No {what[0]} '{spec.code}'.", f"{what[1]}“{spec.code}”不存在。")
+    area.bbox = tuple(float(v) for v in row)
+    if spec.kind == "bbox":
+        w, s, e, n = spec.bbox
+        area.name = f"{w:.3f},{s:.3f} – {e:.3f},{n:.3f}"
+    else:
+        area.name = await db_session.scalar(text(NAME_SQL[spec.kind]), area.params)
+    return area
+
+
+def _psycopg_sql(sql: str, params: dict) -> tuple[str, dict]:
+    """The area query with psycopg placeholders (%(name)s) instead of SQLAlchemy's (:name)."""
+    for name in params:
+        sql = sql.replace(f":{name}", f"%({name})s")
+    return sql, params
+
+
+async def _layer_tiles(conn, layer: LayerDeclaration, tiles: list[TileId]) -> list[TileId]:
+    """The tiles of `tiles` in which the layer has something to draw."""
+    if not tiles:
+        return []
+    cur = await conn.execute(
+        f"""SELECT c.z, c.x, c.y FROM unnest(%(z)s::int[], %(x)s::int[], %(y)s::int[]) AS c(z, x, y)
+            WHERE EXISTS (SELECT 1 FROM {catalogue_service.q(layer.source)} t
+                          WHERE t.{catalogue_service.q(layer.geometry_column)}
+                                && ST_Transform(ST_TileEnvelope(c.z, c.x, c.y), 4490))""",
+        {"z": [t[0] for t in tiles], "x": [t[1] for t in tiles], "y": [t[2] for t in tiles]},
+    )
+    return [tuple(r) for r in await cur.fetchall()]
+
+
+async def _sample_size(conn, layer: LayerDeclaration, tiles: list[TileId]) -> float:
+    """The mean size of a few of the layer's deepest tiles in the area."""
+    sample = sorted(tiles, reverse=True)[:: max(1, len(tiles) // SAMPLE_TILES)][:SAMPLE_TILES]
+    sizes = [len(await catalogue_service.tile(conn, layer=layer, z=z, x=x, y=y)) for z, x, y in sample]
+    return sum(sizes) / len(sizes) if sizes else 0
+
+
+def tile_url(layer_id: str, z: int, x: int, y: int) -> str:
+    return f"/ogc/collections/{layer_id}/tiles/WebMercatorQuad/{z}/{x}/{y}"
+
+
+async def manifest(
+    db_session: AsyncSession,
+    pool,
+    *,
+    spec: AreaSpec,
+    layers: list[LayerDeclaration],
+    basemap: MBTiles | PMTiles | None,
+    may_read_graves: bool,
+    user: AppUser,
+) -> dict:
+    """Everything the area needs offline, with ETags and the expected download size."""
+    area = await resolve(db_session, spec)
+    area_sql, params = _psycopg_sql(area.sql, area.params)
+    deepest = spec.zoom
+    basemap_max = min(deepest, basemap.info.maxzoom if basemap else reference.MAX_ZOOM)
+    vector_max = min(deepest, max((lay.native_max_zoom for lay in layers), default=0))
+    entries: list[list] = []  # [url, etag, layer]
+    estimated = 0
+    async with pool.connection() as conn, conn.transaction():
+        try:
+            cover = await covering(conn, area_sql, params, area.bbox, max(basemap_max, vector_max))
+        except TooManyTiles as exc:
+            raise BadRequest(
+                f"The area needs too many tiles by zoom {exc.zoom}; choose a smaller area or a lower zoom.",
+                f"该区域在第 {exc.zoom} 级需要的切片过多，请缩小范围或降低最大级别。",
+            ) from None
+        for layer in layers:
+            wanted = [
+                t
+                for z in range(layer.min_zoom, min(layer.native_max_zoom, deepest) + 1)
+                for t in cover.get(z, [])
+            ]
+            found = await _layer_tiles(conn, layer, wanted)
+            versions = await layer_versions(conn, layer)
+            entries += [
+                [tile_url(layer.id, *t), f'"{key_for(layer, versions, *t)}"', layer.id] for t in found
+            ]
+            estimated += round(await _sample_size(conn, layer, found) * len(found))
+        base_tiles = [t for z in range(0, basemap_max + 1) for t in cover.get(z, [])]
+        if basemap is None:
+            versions = await table_versions(conn, reference.TABLES)
+            etags = [f'"{reference.tile_key(versions, *t)}"' for t in base_tiles]
+            estimated += len(base_tiles) * 3000
+        else:
+            etags = [(tile.etag if (tile := basemap.tile(*t)) else None) for t in base_tiles]
+            estimated += basemap.sizes(base_tiles)
+        entries += [
+            [f"/basemap/tiles/{z}/{x}/{y}", etag, "basemap"]
+            for (z, x, y), etag in zip(base_tiles, etags, strict=True)
+            if etag is not None
+        ]
+    etags = await records.area_etags(
+        db_session, kind=spec.kind, area_sql=area.sql, params=area.params, graves=may_read_graves
+    )
+    by_kind: dict[str, int] = {}
+    for key in etags:
+        by_kind[key.split(":", 1)[0]] = by_kind.get(key.split(":", 1)[0], 0) + 1
+    estimated += len(etags) * 3000 + by_kind.get("marker", 0) * THUMB_BYTES // 4
+    version = hashlib.blake2b(
+        repr((sorted(etags.items()), [e[1] for e in entries])).encode(), digest_size=12
+    ).hexdigest()
+    return {
+        "area": {
+            "kind": spec.kind,
+            "code": spec.code,
+            "bbox": list(area.bbox),
+            "name": area.name,
+            "max_zoom": deepest,
+        },
+        "etag": f'"{version}"',
+        "tiles": entries,
+        "records": sorted([k, v] for k, v in etags.items()),
+        "counts": {"tiles": len(entries), "records": by_kind},
+        "estimated_bytes": estimated,
+        "for_user": user.username,
+    }
+
+
+def keys_by_kind(keys: list[str]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {"marker": [], "sign": [], "grave": []}
+    for key in keys:
+        kind, code = key.split(":", 1)
+        out[kind].append(code)
+    return out
+
+
+async def fetch_records(db_session: AsyncSession, *, keys: list[str], may_read_graves: bool) -> dict:
+    """The named records with their ETags; keys that no longer exist are listed as gone."""
+    wanted = keys_by_kind(keys)
+    if not may_read_graves:
+        wanted["grave"] = []
+    built = await records.build(db_session, wanted)
+    etags = await records.etags_of(db_session, wanted)
+    return {
+        "records": [{"key": k, "etag": etags[k], "data": v} for k, v in built.items() if k in etags],
+        "gone": [k for k in keys if k not in built],
+    }
