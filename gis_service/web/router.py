@@ -3,15 +3,17 @@ web_map/node_modules, never a CDN) and the offline API docs."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from gis_service.core.dependencies import OptionalUser, SettingsDep
 from gis_service.core.settings import Settings
+from gis_service.web import shell
 
 router = APIRouter(include_in_schema=False)
 
@@ -47,6 +49,26 @@ def mount_static(app: FastAPI, settings: Settings) -> None:
 @router.get("/")
 async def root():
     return RedirectResponse("/map")
+
+
+@router.get("/sw.js")
+async def service_worker(settings: SettingsDep):
+    """The service worker, with this release's shell version and file list filled in."""
+    version, files = shell.manifest(settings.web_map_dir)
+    body = (settings.web_map_dir / "sw.js").read_text(encoding="utf-8")
+    body = body.replace("__VERSION__", version).replace("__SHELL__", json.dumps(files))
+    # always revalidated, so that a new release is noticed at the next start
+    return Response(body, media_type="text/javascript", headers={"Cache-Control": "no-cache"})
+
+
+@router.get("/manifest.webmanifest")
+async def web_app_manifest(settings: SettingsDep):
+    """The installable app's manifest (name, icons, standalone display)."""
+    return FileResponse(
+        settings.web_map_dir / "manifest.webmanifest",
+        media_type="application/manifest+json",
+        headers={"Cache-Control": "no-cache"},
+    )
 
 
 @router.get("/map")

@@ -27,6 +27,8 @@ PUBLIC = {
     ("GET", "/ogc/api"): "the OpenAPI document of the OGC API",
     ("GET", "/"): "redirects to the map",
     ("GET", "/api/v1/markers/conditions"): "the condition vocabulary (no data)",
+    ("GET", "/sw.js"): "the offline app shell's service worker (no data)",
+    ("GET", "/manifest.webmanifest"): "the installable app's manifest (no data)",
 }
 # Lists of layers: anyone may ask, the answer holds the layers the caller may read, and
 # with no layer open to anonymous callers (the test settings) an anonymous call is a 401.

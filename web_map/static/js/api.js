@@ -1,5 +1,8 @@
-// The API client: bearer token in localStorage, errors as {status, body}.
+// The API client: bearer token in localStorage, errors as {status, body}. With no
+// network, a request fails at once with status 0 (or the service worker's 503 "offline"),
+// and the signed-in user is remembered so that the app opens offline after a restart.
 const TOKEN_KEY = "gis_token";
+const SIGN_IN_WAIT_MS = 15000;
 
 export class ApiError extends Error {
   constructor(status, body) {
@@ -7,18 +10,23 @@ export class ApiError extends Error {
     this.status = status;
     this.body = body;
   }
+
+  /** No network (or nothing cached for it): the caller may fall back to offline data. */
+  get offline() { return this.status === 0 || this.body?.code === "offline"; }
 }
 
-export function token() {
-  const raw = localStorage.getItem(TOKEN_KEY);
-  if (!raw) return null;
-  try {
-    const { value, expires } = JSON.parse(raw);
-    if (Date.parse(expires) > Date.now()) return value;
-  } catch (_) { /* a malformed entry is treated as signed out */ }
-  localStorage.removeItem(TOKEN_KEY);
-  return null;
+function session() {
+  try { return JSON.parse(localStorage.getItem(TOKEN_KEY)) || null; } catch (_) { return null; }
 }
+
+/** The token while it is valid; an expired one is kept (for its user) but not sent. */
+export function token() {
+  const s = session();
+  return s && s.value && Date.parse(s.expires) > Date.now() && !s.expired ? s.value : null;
+}
+
+/** The user of the last sign-in, even when the token has expired (offline start). */
+export function rememberedUser() { return session()?.user || null; }
 
 export function authHeaders() {
   const value = token();
@@ -28,12 +36,33 @@ export function authHeaders() {
 let onUnauthorized = () => {};
 export function setUnauthorizedHandler(fn) { onUnauthorized = fn; }
 
-export async function getJson(url) {
-  const response = await fetch(url, { headers: { Accept: "application/json", ...authHeaders() } });
+/** The token was refused: keep the user (and everything queued), ask for the password. */
+export function sessionExpired() {
+  const s = session();
+  if (s && !s.expired) localStorage.setItem(TOKEN_KEY, JSON.stringify({ ...s, expired: true }));
+  onUnauthorized();
+}
+
+async function request(url, options) {
+  let response;
+  try {
+    response = await fetch(url, options);
+  } catch (_) {
+    throw new ApiError(0, { code: "offline" });
+  }
   const body = await response.json().catch(() => null);
-  if (response.status === 401 && token()) { signOutLocally(); onUnauthorized(); }
+  if (response.status === 401 && options.headers?.Authorization) sessionExpired();
   if (!response.ok) throw new ApiError(response.status, body);
-  return body;
+  return { body, etag: response.headers.get("ETag") };
+}
+
+export async function getJson(url) {
+  return (await request(url, { headers: { Accept: "application/json", ...authHeaders() } })).body;
+}
+
+/** GET JSON with the response's ETag (for edits with If-Match). */
+export function getWithEtag(url) {
+  return request(url, { headers: { Accept: "application/json", ...authHeaders() } });
 }
 
 /** Follow `next` links until the collection is complete. */
@@ -49,46 +78,47 @@ export async function getAllFeatures(url) {
   return features;
 }
 
+const NEEDS_NETWORK = { code: "offline", message: "Signing in needs the network; your work is kept until then.",
+                        message_zh: "登录需要网络；在此之前您的记录都会保留。" };
+
 export async function signIn(username, password) {
-  const response = await fetch("/api/v1/auth/token", {
-    method: "POST",
-    headers: { "Content-Type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({ username, password }),
-  });
-  const body = await response.json().catch(() => null);
-  if (!response.ok) throw new ApiError(response.status, body);
-  localStorage.setItem(TOKEN_KEY, JSON.stringify({ value: body.access_token, expires: body.expires_at }));
+  if (!navigator.onLine) throw new ApiError(0, NEEDS_NETWORK);
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), SIGN_IN_WAIT_MS);
+  let body;
+  try {
+    ({ body } = await request("/api/v1/auth/token", {
+      method: "POST", signal: controller.signal,
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ username, password }),
+    }));
+  } catch (err) {
+    throw err.offline ? new ApiError(0, NEEDS_NETWORK) : err;
+  } finally {
+    clearTimeout(timer);
+  }
+  localStorage.setItem(TOKEN_KEY, JSON.stringify({ value: body.access_token, expires: body.expires_at, user: body.user }));
   return body.user;
 }
 
 export async function signOut() {
   try {
     await fetch("/api/v1/auth/logout", { method: "POST", headers: authHeaders() });
-  } finally {
+  } catch (_) { /* offline: the token simply stays unused here */ } finally {
     signOutLocally();
   }
 }
 
-export function signOutLocally() { localStorage.removeItem(TOKEN_KEY); }
+export function signOutLocally() {
+  localStorage.removeItem(TOKEN_KEY);
+  if (window.caches) caches.delete("gis-api");  // the last user's reads are not the next one's
+}
 
 /** Send JSON (POST, PATCH, PUT) and return {body, etag}; errors throw ApiError. */
-export async function sendJson(method, url, payload, headers = {}) {
-  const response = await fetch(url, {
+export function sendJson(method, url, payload, headers = {}) {
+  return request(url, {
     method,
     headers: { "Content-Type": "application/json", Accept: "application/json", ...authHeaders(), ...headers },
     body: JSON.stringify(payload),
   });
-  const body = await response.json().catch(() => null);
-  if (response.status === 401 && token()) { signOutLocally(); onUnauthorized(); }
-  if (!response.ok) throw new ApiError(response.status, body);
-  return { body, etag: response.headers.get("ETag") };
-}
-
-/** GET JSON with the response's ETag (for edits with If-Match). */
-export async function getWithEtag(url) {
-  const response = await fetch(url, { headers: { Accept: "application/json", ...authHeaders() } });
-  const body = await response.json().catch(() => null);
-  if (response.status === 401 && token()) { signOutLocally(); onUnauthorized(); }
-  if (!response.ok) throw new ApiError(response.status, body);
-  return { body, etag: response.headers.get("ETag") };
 }

@@ -1,13 +1,18 @@
 // The web map: sign-in, catalogue layers, labels, scale bar, coordinate read-out.
 import * as api from "./api.js";
+import { initAreas, showAreas } from "./areas_panel.js";
+import { addBasemap } from "./basemap.js";
 import { installCoordinateReadout } from "./coords.js";
 import { applyTexts, currentLang, errorMessage, onLanguageChange, pick, t, toggleLanguage } from "./i18n.js";
 import { buildLayerSwitcher, createCatalogueLayer } from "./layers.js";
-import { initMarkerPanel, showMarker, showSign } from "./marker_panel.js";
+import { el, initMarkerPanel, openPanel, showMarker, showSign } from "./marker_panel.js";
 import { MarkerLayer } from "./markers.js";
+import { flushNow } from "./outbox.js";
 import { initPlaceNames, showPlace } from "./placename_panel.js";
+import { initRepairs, showRepairs } from "./repairs_panel.js";
+import { initTrack, showRounds, stopTrack } from "./track.js";
 
-const state = { map: null, config: null, layers: new Map(), switcher: null, user: null, coords: null };
+const state = { map: null, config: null, layers: new Map(), switcher: null, user: null, coords: null, basemap: null };
 const $ = (id) => document.getElementById(id);
 
 function showStatus(message) {
@@ -86,6 +91,7 @@ async function loadLayers() {
     return;
   }
   if (!catalogue.layers.length) { showStatus(t("no_layers")); return; }
+  if (!state.basemap) state.basemap = addBasemap(state.map);  // once signed in: its tiles need the token
   for (const decl of catalogue.layers) {
     if (decl.map_renderer === "cluster") {
       state.layers.set(decl.id, new MarkerLayer(state.map, decl, { onSelect: showMarker }));
@@ -97,6 +103,10 @@ async function loadLayers() {
   }
   if (state.layers.has("boundary_marker")) {
     await initMarkerPanel({ user: state.user, map: state.map, markerLayer: state.layers.get("boundary_marker"), config: state.config });
+    initAreas({ map: state.map, config: state.config });
+    initRepairs({ user: state.user });
+    initTrack({ map: state.map });
+    $("tools-button").hidden = false;
   }
   initPlaceNames({ map: state.map, user: state.user });
   state.switcher = buildLayerSwitcher(state.map, catalogue.layers, { onToggle: toggleLayer });
@@ -104,20 +114,33 @@ async function loadLayers() {
   document.body.dataset.layersReady = "true";
 }
 
+/** The field tools: offline areas, repair orders, joint-inspection tracks. */
+function showTools() {
+  const button = (id, key, fn) => el("button", { class: "btn-secondary tool", id, type: "button", onclick: fn }, t(key));
+  openPanel(t("tools"), el("div", { class: "actions tools" },
+    button("open-areas", "offline_areas", showAreas), button("open-repairs", "repairs", () => showRepairs()),
+    button("open-rounds", "rounds", showRounds)));
+}
+
 function renderUser() {
   const signedIn = Boolean(state.user);
   $("user-box").hidden = !signedIn;
   $("sign-in-open").hidden = signedIn;
+  $("offline-badge").hidden = navigator.onLine;
   if (signedIn) {
     $("user-name").textContent = `${state.user.display_name || state.user.username} · ${t("role_" + state.user.role)}`;
   }
   $("planner-link").hidden = !(signedIn && ["planner", "admin"].includes(state.user.role));
 }
 
-function openSignIn() {
+function openSignIn(message = "") {
   $("sign-in").hidden = false;
   $("demo-hint").hidden = !state.config?.demo_mode;
-  $("username").focus();
+  $("sign-in-message").textContent = message;
+  $("sign-in-message").hidden = !message;
+  const remembered = api.rememberedUser();
+  if (remembered && !$("username").value) $("username").value = remembered.username;
+  ($("username").value ? $("password") : $("username")).focus();
 }
 
 async function onSignIn(event) {
@@ -136,10 +159,12 @@ async function onSignIn(event) {
   $("sign-in").hidden = true;
   renderUser();
   showStatus("");
-  await loadLayers();
+  flushNow();  // what waited for the sign-in goes now
+  if (!state.layers.size) await loadLayers();
 }
 
 async function onSignOut() {
+  stopTrack();
   await api.signOut();
   state.user = null;
   renderUser();
@@ -162,7 +187,15 @@ async function main() {
   $("sign-out").onclick = onSignOut;
   $("sign-in-open").onclick = openSignIn;
   $("township-close").onclick = () => { $("township-panel").hidden = true; };
-  api.setUnauthorizedHandler(() => { state.user = null; renderUser(); showStatus(t("session_ended")); openSignIn(); });
+  $("tools-button").onclick = showTools;
+  // A refused token keeps the user and the queue: only the password is asked for.
+  api.setUnauthorizedHandler(() => openSignIn(t("session_expired_queue")));
+  window.addEventListener("online", () => {
+    renderUser();
+    if (state.user && !api.token()) openSignIn(t("session_expired_queue"));
+  });
+  window.addEventListener("offline", renderUser);
+  registerServiceWorker();
 
   try {
     state.config = await api.getJson("/api/v1/map-config");
@@ -174,11 +207,41 @@ async function main() {
   state.map = createMap(state.config);
   window.gisMap = state;  // for debugging and the browser tests
   if (api.token()) {
-    try { state.user = await api.getJson("/api/v1/auth/me"); } catch (_) { state.user = null; }
+    try { state.user = await api.getJson("/api/v1/auth/me"); } catch (err) { state.user = err.offline ? api.rememberedUser() : null; }
+  } else if (api.rememberedUser() && !navigator.onLine) {
+    state.user = api.rememberedUser();  // offline after the token expired: work on, sign in later
   }
   renderUser();
+  if (state.user && !api.token() && navigator.onLine) openSignIn(t("session_expired_queue"));
   if (!state.user && !state.config.anonymous_layers.length) { openSignIn(); return; }
   await loadLayers();
+}
+
+/** The offline app: the service worker keeps the shell; a new release waits until the
+ *  user takes it, so nothing in hand (a form, the queue) is interrupted. */
+function registerServiceWorker() {
+  if (!("serviceWorker" in navigator)) return;
+  const offer = (worker) => {
+    $("update-banner").hidden = false;
+    $("update-now").onclick = () => worker.postMessage("skip-waiting");
+  };
+  navigator.serviceWorker.register("/sw.js").then((reg) => {
+    if (reg.waiting && navigator.serviceWorker.controller) offer(reg.waiting);
+    reg.addEventListener("updatefound", () => {
+      const worker = reg.installing;
+      worker.addEventListener("statechange", () => {
+        if (worker.state === "installed" && navigator.serviceWorker.controller) offer(worker);
+      });
+    });
+    document.body.dataset.swRegistered = "true";
+  }).catch(() => {});
+  let reloaded = false;
+  navigator.serviceWorker.addEventListener("controllerchange", () => {
+    if (reloaded || !$("update-banner").dataset.taken) return;
+    reloaded = true;
+    window.location.reload();
+  });
+  $("update-now").addEventListener("click", () => { $("update-banner").dataset.taken = "1"; });
 }
 
 window.addEventListener("DOMContentLoaded", main);

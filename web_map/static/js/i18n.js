@@ -44,6 +44,26 @@ const TEXTS = {
     kind_naming: "命名", kind_renaming: "更名", kind_cancellation: "销名",
     stage_application: "申请", stage_review: "审核", stage_approval: "批准", stage_announcement: "公告",
     stage_filed: "备案", stage_rejected: "不予批准", stage_withdrawn: "撤回",
+    tools: "工具",
+    offline_area_card: "当前离线：显示的是已下载离线区域中的信息。", queued_visit: "巡查记录", queued_correction: "修改记录",
+    queued_repair_close: "关闭维修单", queued_track: "巡查轨迹", closing_queued: "关闭待发送", assigned_to: "负责人",
+    close_repair: "关闭维修单", condition_after: "维修后状况", resolution: "处理方式", resolution_repaired: "已修复",
+    resolution_replaced: "已更换", resolution_reset: "已按登记位置复位", correction_queued: "修改已保存，待联网后发送。",
+    search_marker_code: "按界桩编号查找", nearest_offline: "当前离线：距离根据已下载的离线区域计算。", points: "个点",
+    send_when_online: "当前无网络：联网后会自动按顺序发送。",
+    material_granite: "花岗岩", material_concrete: "混凝土", material_steel: "钢材", material_stainless_steel: "不锈钢",
+    material_marble: "大理石", material_stone: "石材", material_aluminium: "铝合金", material_plastic: "塑料",
+    offline_areas: "离线区域", area_line: "界线", area_banner: "旗区", area_bbox: "地图上的矩形", draw_rectangle: "在地图上拖出矩形",
+    max_zoom: "最大级别", check_size: "计算大小", download: "下载", refresh: "更新", delete: "删除",
+    area_size: "约 {size}：{tiles} 个切片，{records} 条记录", downloading: "正在下载 {done}/{total}（{size}）",
+    downloaded: "已下载：{tiles} 个切片、{records} 条记录，{size}，用时 {s} 秒", area_age: "更新于 {age}",
+    storage: "已用 {used}，可用 {free}", storage_persisted: "存储已设为持久保存", storage_not_persisted: "浏览器未承诺持久保存",
+    needs_network: "此操作需要网络连接。", no_areas: "尚未下载离线区域。", choose: "请选择…",
+    repairs: "维修单", my_repairs: "我的维修单", all_repairs: "全部待维修", age_days: "{n} 天", assign: "指派",
+    unassigned: "未指派", show_on_map: "在地图上查看", no_repairs: "没有待处理的维修单。", filter_line: "界线", filter_banner: "旗区",
+    rounds: "联合检查", record_track: "记录轨迹", stop_track: "停止记录", track_recording: "正在记录轨迹：{n} 个点，{km} km",
+    show_track: "显示轨迹", no_rounds: "没有进行中的联合检查。",
+    update_ready: "新版本已就绪。", update_now: "立即更新", offline_mode: "离线", session_expired_queue: "登录已过期：请输入密码，待发送的记录将在登录后发送。",
     expert_opinion: "专家意见", consultation: "征求意见", approval_body: "批准机关", approval_document: "批准文号",
     approval_date: "批准日期", announced_on: "公告日期", filed_on: "备案日期",
   },
@@ -99,6 +119,29 @@ const TEXTS = {
     kind_naming: "naming", kind_renaming: "renaming", kind_cancellation: "cancellation",
     stage_application: "application", stage_review: "review", stage_approval: "approval",
     stage_announcement: "announcement", stage_filed: "filed", stage_rejected: "rejected", stage_withdrawn: "withdrawn",
+    tools: "Tools",
+    offline_area_card: "Offline: showing the downloaded offline area.", queued_visit: "visit", queued_correction: "correction",
+    queued_repair_close: "repair closing", queued_track: "walked track", closing_queued: "closing waits to send",
+    assigned_to: "assigned to", close_repair: "Close repair", condition_after: "Condition after the work",
+    resolution: "Resolution", resolution_repaired: "repaired", resolution_replaced: "replaced",
+    resolution_reset: "reset to the registered position", correction_queued: "Correction saved; it will be sent when the connection returns.",
+    search_marker_code: "Find a marker by code", nearest_offline: "Offline: distances from the downloaded areas.", points: "points",
+    send_when_online: "No network: everything waiting will be sent, in order, when the connection returns.",
+    material_granite: "granite", material_concrete: "concrete", material_steel: "steel", material_stainless_steel: "stainless steel",
+    material_marble: "marble", material_stone: "stone", material_aluminium: "aluminium", material_plastic: "plastic",
+    offline_areas: "Offline areas", area_line: "Boundary line", area_banner: "Banner/district", area_bbox: "Rectangle on the map",
+    draw_rectangle: "Drag a rectangle on the map", max_zoom: "Deepest zoom", check_size: "Check size", download: "Download",
+    refresh: "Refresh", delete: "Delete", area_size: "About {size}: {tiles} tiles, {records} records",
+    downloading: "Downloading {done}/{total} ({size})", downloaded: "Downloaded: {tiles} tiles, {records} records, {size} in {s} s",
+    area_age: "updated {age}", storage: "{used} used, {free} free", storage_persisted: "Storage is persistent",
+    storage_not_persisted: "The browser did not promise to keep this storage", needs_network: "This needs the network.",
+    no_areas: "No offline areas yet.", choose: "Choose…", repairs: "Repairs", my_repairs: "My orders",
+    all_repairs: "All open", age_days: "{n} d", assign: "Assign", unassigned: "unassigned", show_on_map: "Show on map",
+    no_repairs: "No open repair orders.", filter_line: "Line", filter_banner: "Banner", rounds: "Joint inspections",
+    record_track: "Record track", stop_track: "Stop recording", track_recording: "Recording: {n} points, {km} km",
+    show_track: "Show track", no_rounds: "No joint inspection under way.",
+    update_ready: "A new version is ready.", update_now: "Update now", offline_mode: "Offline",
+    session_expired_queue: "Your sign-in has expired: enter your password; waiting records are sent after signing in.",
     expert_opinion: "Expert opinion", consultation: "Consultation", approval_body: "Approving body",
     approval_document: "Document number", approval_date: "Approval date", announced_on: "Announced on",
     filed_on: "Filed on",
@@ -118,6 +161,33 @@ export function pick(text) { return text ? (text[lang] ?? text.zh) : ""; }
 /** A field of a server object in the current language: `message` or `message_zh`. */
 export function localized(obj, key) {
   return (lang === "zh" && obj[`${key}_zh`]) || obj[key];
+}
+
+/** A vocabulary value (e.g. a material) in the interface language; unknown values as they are. */
+export function vocab(kind, value) {
+  if (value == null || value === "") return "";
+  const key = `${kind}_${String(value).toLowerCase().replace(/[\s-]+/g, "_")}`;
+  return TEXTS[lang][key] ?? value;
+}
+
+/** A date and time as people read them in the interface language (local time). */
+export function fmtDateTime(value) {
+  if (!value) return "";
+  const d = new Date(value);
+  return Number.isNaN(d.getTime()) ? String(value)
+    : d.toLocaleString(lang === "zh" ? "zh-CN" : "en-GB", { dateStyle: "medium", timeStyle: "short" });
+}
+
+/** A byte count as "1.2 MB". */
+export function fmtBytes(n) {
+  if (n >= 1e9) return `${(n / 1e9).toFixed(1)} GB`;
+  if (n >= 1e6) return `${(n / 1e6).toFixed(1)} MB`;
+  return `${Math.max(1, Math.round(n / 1e3))} kB`;
+}
+
+/** t() with {name} placeholders filled. */
+export function tf(key, values) {
+  return Object.entries(values).reduce((text, [k, v]) => text.replaceAll(`{${k}}`, v), t(key));
 }
 
 /** The server's error message in the current language. */

@@ -47,7 +47,8 @@ class CatalogueLayer {
         rendererFactory: L.svg.tile,
         interactive: true,
         minZoom: 0,
-        maxNativeZoom: 18,
+        // deeper zooms draw the native tiles enlarged (what an offline area stores)
+        maxNativeZoom: decl.native_max_zoom ?? 18,
         fetchOptions: { headers: authHeaders() },
         vectorTileLayerStyles: { [decl.id]: (properties) => this.featureStyle(properties) },
         getFeatureId: (f) => f.properties.code ?? f.properties.id,

@@ -2,9 +2,10 @@
 // position, photos with camera direction, offline outbox), visit history and corrections,
 // the markers of a line in sequence, and the nearest markers. Markers and signs are
 // visited alike; an asset names the API they live under.
-import { authHeaders, getAllFeatures, getJson, sendJson } from "./api.js";
+import { authHeaders, getAllFeatures, getJson } from "./api.js";
 import { averagePosition, followCompass } from "./field_sensors.js";
-import { currentLang, errorMessage, localized, t } from "./i18n.js";
+import { currentLang, errorMessage, fmtDateTime, localized, t, vocab } from "./i18n.js";
+import * as store from "./offline_store.js";
 import * as outbox from "./outbox.js";
 
 const FAR_FROM_MARKER_M = 50;
@@ -13,12 +14,15 @@ let conditions = [];
 let ctx = { user: null, markerLayer: null, map: null, config: null };
 let position = null;  // last geolocation fix {lon, lat, accuracy_m, fixed_at[, fixes_averaged]}
 let stopSensors = () => {};  // the open visit form's position averaging and compass
-const MARKER = { api: "/api/v1/markers", show: (code) => showMarker(code), field_roles: ["inspector", "admin"] };
-const SIGN = { api: "/api/v1/place-name-signs", show: (code) => showSign(code),
+const MARKER = { kind: "marker", api: "/api/v1/markers", repairs_api: "/api/v1/repairs", photos_api: "/api/v1/inspections",
+                 show: (code) => showMarker(code), field_roles: ["inspector", "admin"] };
+const SIGN = { kind: "sign", api: "/api/v1/place-name-signs", repairs_api: "/api/v1/sign-repairs",
+               photos_api: "/api/v1/sign-inspections", show: (code) => showSign(code),
                field_roles: ["inspector", "placename_officer", "admin"] };
+export const ASSETS = { marker: MARKER, sign: SIGN };
 const mayVisit = (asset) => Boolean(ctx.user && asset.field_roles.includes(ctx.user.role));
 
-function el(tag, attrs = {}, ...children) {
+export function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
     if (k === "class") node.className = v; else if (k.startsWith("on")) node[k] = v; else node.setAttribute(k, v);
@@ -27,7 +31,7 @@ function el(tag, attrs = {}, ...children) {
   return node;
 }
 
-function conditionLabel(code) {
+export function conditionLabel(code) {
   const c = conditions.find((x) => x.code === code);
   if (!c) return t("not_inspected");
   return currentLang() === "zh" ? c.zh : c.en;
@@ -38,13 +42,29 @@ function badge(code) {
   return el("span", { class: "badge", style: `background:${colour}` }, conditionLabel(code));
 }
 
-function openPanel(title, ...content) {
+export function openPanel(title, ...content) {
   stopSensors();
   stopSensors = () => {};
   $("marker-panel-title").textContent = title;
   const body = $("marker-panel-body");
   body.replaceChildren(...content);
   $("marker-panel").hidden = false;
+  $("marker-panel").scrollTop = 0;  // a form opens at its top
+}
+
+/** Zoom to a place and bring it into the part of the map the panel leaves visible: above
+ *  the bottom sheet on a phone, beside the side panel on a desk. */
+export function focusOn(lat, lon, zoom = 16) {
+  const map = ctx.map;
+  if (!map) return;
+  const z = Math.max(map.getZoom(), zoom);
+  const panel = $("marker-panel");
+  const size = map.getSize();
+  const sheet = panel.hidden ? 0 : panel.getBoundingClientRect();
+  const phone = sheet && sheet.width >= size.x - 1;
+  const offset = !sheet ? L.point(0, 0) : phone ? L.point(0, sheet.height / 2) : L.point(sheet.width / 2, 0);
+  const centre = map.unproject(map.project([lat, lon], z).add(offset), z);
+  map.setView(centre, z, { animate: false });
 }
 
 export function closePanel() { stopSensors(); $("marker-panel").hidden = true; }
@@ -84,27 +104,44 @@ function handFilledFields(form, notes, neighbour) {
            notes: notes.value || null, neighbour_representative: neighbour.value || null };
 }
 
-export async function showMarker(code) {
-  let card;
-  let offlineNote = "";
+/** The card from the server; with no network, from a downloaded area; else what the map
+ *  holds (position and condition only). */
+async function loadCard(code) {
   try {
-    card = await getJson(`/api/v1/markers/${encodeURIComponent(code)}`);
+    return { card: await getJson(`/api/v1/markers/${encodeURIComponent(code)}`) };
   } catch (err) {
-    // No signal: fall back to what the map already holds, so a visit can still be logged.
+    if (!err.offline) return { error: err };
+    const record = await store.getRecord(`marker:${code}`).catch(() => null);
+    if (record) return { card: record.data, note: t("offline_area_card") };
     const f = ctx.markerLayer?.byCode.get(code);
-    if (!f || err.status) {
-      openPanel(code, el("p", { class: "error" }, errorMessage(err.body, "network_error")));
-      return;
-    }
-    card = { properties: { ...f.properties, gk: null }, geometry: f.geometry, reference_objects: [], photos: [] };
-    offlineNote = el("p", { class: "warn" }, t("offline_card"));
+    if (!f) return { error: err };
+    return { card: { properties: { ...f.properties, gk: null }, geometry: f.geometry, reference_objects: [], photos: [] },
+             note: t("offline_card") };
+  }
+}
+
+/** What this phone has queued for an asset and not yet sent. */
+async function queuedFor(code) {
+  return (await outbox.pending()).filter((i) => i.code === code);
+}
+
+function queuedRows(items) {
+  return items.map((i) => el("li", { class: "queued" }, el("span", { class: "badge queued-badge" }, t("waiting_to_send")),
+    ` ${t("queued_" + (i.kind || "visit"))}`, i.visit ? ` · ${conditionLabel(i.visit.condition)} · ${fmtDateTime(i.visit.observed_at)}` : ""));
+}
+
+export async function showMarker(code) {
+  const { card, note, error } = await loadCard(code);
+  if (error) {
+    openPanel(code, el("p", { class: "error" }, errorMessage(error.body, "network_error")));
+    return;
   }
   const p = card.properties;
   const [lon, lat] = card.geometry.coordinates;
   const rows = [
     [t("line"), card.line ? card.line.name : p.line_code],
     [t("marker_type"), `${t("type_" + p.marker_type)} (${p.type_suffix})`],
-    [t("material"), p.material || ""],
+    [t("material"), vocab("material", p.material)],
     [t("lon_lat"), `${lon.toFixed(6)}°, ${lat.toFixed(6)}°`],
     [t("gk"), p.gk ? `${t("zone")} ${p.gk.zone}: X ${p.gk.x} Y ${p.gk.y}` : ""],
     [t("elevation"), p.elevation_m == null ? "" : `${p.elevation_m} m`],
@@ -116,30 +153,43 @@ export async function showMarker(code) {
     el("tr", {}, el("th", {}, t("reference_object")), el("th", {}, t("bearing")), el("th", {}, t("distance"))),
     ...(card.reference_objects || []).map((r) => el("tr", {}, el("td", {}, r.name), el("td", {}, `${r.bearing_deg}°`), el("td", {}, `${r.distance_m} m`))));
   const last = card.last_inspection
-    ? el("p", {}, `${t("last_visit")}: ${new Date(card.last_inspection.observed_at).toLocaleString()} · ${card.last_inspection.inspector}`)
+    ? el("p", {}, `${t("last_visit")}: ${fmtDateTime(card.last_inspection.observed_at)} · ${card.last_inspection.inspector}`)
     : el("p", { class: "muted" }, t("never_visited"));
-  const repair = card.open_repair ? el("p", { class: "warn" }, `${t("open_repair")} #${card.open_repair.id}`) : "";
-  const photos = el("div", { class: "photos" }, ...(card.photos || []).slice(0, 6).map((ph) => {
+  const queued = await queuedFor(code);
+  const repair = card.open_repair;
+  const closing = repair && queued.some((i) => i.kind === "repair_close" && i.repair_id === repair.id);
+  const repairLine = repair ? el("p", { class: "warn", id: "card-repair" },
+    `${t("open_repair")} #${repair.id}`, repair.assigned_to_user ? ` · ${t("assigned_to")} ${repair.assigned_to_user}` : "",
+    closing ? ` · ${t("closing_queued")}` : "") : "";
+  const photos = el("div", { class: "photos" }, ...(card.thumbs || (card.photos || []).map((ph) => ph.url)).slice(0, 6).map((url) => {
     const img = el("img", { alt: code, loading: "lazy" });
-    loadPhoto(img, ph.url);
+    loadPhoto(img, url);
     return img;
   }));
+  const recent = (card.history || []).slice(0, 3);
+  const history = recent.length || queued.length ? el("ol", { class: "history", id: "card-history" }, ...queuedRows(queued),
+    ...recent.map((i) => el("li", {}, badge(i.condition), ` ${fmtDateTime(i.observed_at)} · ${i.inspector}`))) : "";
   const actions = el("div", { class: "actions" });
   if (mayVisit(MARKER)) {
     actions.append(el("button", { class: "btn-primary", id: "log-visit", type: "button", onclick: () => showVisitForm(card) }, t("log_visit")));
+    if (repair && !closing) {
+      actions.append(el("button", { class: "btn-secondary", id: "close-repair", type: "button",
+        onclick: () => showRepairClose(code, repair, MARKER, [lat, lon]) }, t("close_repair")));
+    }
   }
   actions.append(
     el("button", { class: "btn-secondary", type: "button", onclick: () => showHistory(code) }, t("history")),
     el("button", { class: "btn-secondary", type: "button", onclick: () => showLine(p.line_code, card.line?.name) }, t("line_view")));
-  openPanel(`${t("marker")} ${code}`, offlineNote, el("p", {}, badge(p.condition)), repair, last, table,
-    el("h3", {}, t("reference_objects")), refs, photos, actions);
-  ctx.map.panTo([lat, lon]);
+  openPanel(`${t("marker")} ${code}`, note ? el("p", { class: "warn", id: "card-offline-note" }, note) : "",
+    el("p", {}, badge(p.condition)), repairLine, last, table,
+    el("h3", {}, t("reference_objects")), refs, history, photos, actions);
+  focusOn(lat, lon);
 }
 
 async function loadPhoto(img, url) {
   // Photos need the sign-in token, so they are fetched rather than linked.
-  const r = await fetch(url, { headers: authHeaders() });
-  if (r.ok) img.src = URL.createObjectURL(await r.blob());
+  const r = await fetch(url, { headers: authHeaders() }).catch(() => null);
+  if (r?.ok) img.src = URL.createObjectURL(await r.blob());
 }
 
 /** Show the averaged fix: accuracy, how many fixes, distance to the marker, and warnings. */
@@ -248,7 +298,8 @@ function showVisitForm(card, asset = MARKER) {
   stopSensors = () => { stopGnss(); compass.stop(); };
 }
 
-/** Correct a sent visit's hand-filled fields (online only; the server checks who may). */
+/** Correct a visit's hand-filled fields. The correction waits in the outbox like a
+ *  visit, so it works offline and follows the visit it corrects; the server checks who may. */
 function showCorrectionForm(code, visit, asset) {
   const notes = el("textarea", { id: "correct-notes", rows: "3", maxlength: "4000" });
   notes.value = visit.notes || "";
@@ -257,7 +308,7 @@ function showCorrectionForm(code, visit, asset) {
   const reason = el("input", { id: "correct-reason", maxlength: "500" });
   const message = el("p", { id: "correct-message", role: "status" });
   const form = el("form", { id: "correct-form", class: "visit-form" },
-    el("p", {}, badge(visit.condition), ` ${new Date(visit.observed_at).toLocaleString()}`), ...visitCheckboxes(visit),
+    el("p", {}, badge(visit.condition), ` ${fmtDateTime(visit.observed_at)}`), ...visitCheckboxes(visit),
     el("label", {}, t("notes"), notes), el("label", {}, t("neighbour_representative"), neighbour),
     el("label", {}, t("reason"), reason), message,
     el("button", { class: "btn-primary", type: "submit" }, t("save")),
@@ -265,26 +316,56 @@ function showCorrectionForm(code, visit, asset) {
   form.onsubmit = async (e) => {
     e.preventDefault();
     const correction = { ...handFilledFields(form, notes, neighbour), reason: reason.value || null };
-    try {
-      await sendJson("PATCH", `${asset.api}/${encodeURIComponent(code)}/inspections/${visit.id}`, correction,
-        { "If-Match": `"visit-${visit.edit_count}"` });
-      message.className = "muted";
-      message.textContent = t("correction_saved");
-      await showHistory(code, asset);
-    } catch (err) {
-      message.className = "error";
-      message.textContent = errorMessage(err.body, "network_error");
-    }
+    form.querySelector("button[type=submit]").disabled = true;
+    await outbox.enqueue({ kind: "correction", code, api: asset.api, visit_id: visit.id,
+                           edit_count: visit.edit_count || 0, correction }, { wait: true });
+    const left = (await outbox.pending()).some((i) => i.kind === "correction" && i.visit_id === visit.id);
+    message.className = "muted";
+    message.textContent = left ? t("correction_queued") : t("correction_saved");
+    if (!left) await showHistory(code, asset);
   };
   openPanel(`${t("correct_visit")} · ${code}`, form);
 }
 
-/** Whether the signed-in user may correct this visit now (the server decides for good). */
+/** Whether the signed-in user may correct this visit now (the server decides for good).
+ *  A visit still waiting in the outbox is the user's own and within the window. */
 function mayCorrect(visit) {
-  if (!ctx.user || !navigator.onLine) return false;
+  if (!ctx.user) return false;
   if (ctx.user.role === "admin") return true;
   const hours = ctx.config?.visit_correction_hours ?? 72;
-  return visit.inspector === ctx.user.username && Date.now() - Date.parse(visit.received_at) < hours * 3600e3;
+  const sent = visit.received_at ? Date.parse(visit.received_at) : Date.now();
+  return visit.inspector === ctx.user.username && Date.now() - sent < hours * 3600e3;
+}
+
+/** Close a repair order: the condition after the work, how, notes and a photo. Queued in
+ *  the outbox, so it works offline; the closing visit's id is made here. */
+export function showRepairClose(code, repair, asset = MARKER, latlon = null) {
+  const fixed = conditions.filter((c) => !c.opens_repair);
+  const after = el("select", { id: "repair-condition" }, ...fixed.map((c) => el("option", { value: c.code }, currentLang() === "zh" ? c.zh : c.en)));
+  const resolution = el("select", { id: "repair-resolution" },
+    ...["repaired", "replaced", "reset"].map((r) => el("option", { value: r }, t("resolution_" + r))));
+  const notes = el("textarea", { id: "repair-notes", rows: "2", maxlength: "4000" });
+  const photo = el("input", { type: "file", accept: "image/*", capture: "environment", id: "repair-photo" });
+  const message = el("p", { id: "repair-message", role: "status" });
+  const form = el("form", { id: "repair-form", class: "visit-form" },
+    el("p", { class: "muted" }, `${t("open_repair")} #${repair.id} · ${conditionLabel(repair.reason)}`),
+    el("label", {}, t("condition_after"), after), el("label", {}, t("resolution"), resolution),
+    el("label", {}, t("notes"), notes), el("label", {}, t("photos"), photo), message,
+    el("button", { class: "btn-primary", type: "submit" }, t("close_repair")));
+  form.onsubmit = async (e) => {
+    e.preventDefault();
+    form.querySelector("button[type=submit]").disabled = true;
+    const photos = await Promise.all([...photo.files].map(async (f) => ({ blob: await shrinkPhoto(f), name: "repair.jpg", bearing: null })));
+    const close = { resolution: resolution.value, condition_after: after.value, notes: notes.value || null,
+                    visit_id: crypto.randomUUID() };
+    await outbox.enqueue({ kind: "repair_close", code, repairs_api: asset.repairs_api, photos_api: asset.photos_api,
+                           repair_id: repair.id, close, photos });
+    if (asset === MARKER) ctx.markerLayer?.setCondition(code, after.value);
+    message.className = "muted";
+    message.textContent = navigator.onLine ? t("visit_sending") : t("visit_queued");
+  };
+  openPanel(`${t("close_repair")} · ${code}`, form);
+  if (latlon) focusOn(...latlon);
 }
 
 /** A place-name sign: its texts, the checks against the register, condition and repairs. */
@@ -293,12 +374,16 @@ export async function showSign(code) {
   try {
     sign = await getJson(`${SIGN.api}/${encodeURIComponent(code)}`);
   } catch (err) {
-    openPanel(code, el("p", { class: "error" }, errorMessage(err.body, "network_error")));
-    return;
+    const record = err.offline ? await store.getRecord(`sign:${code}`).catch(() => null) : null;
+    if (!record) {
+      openPanel(code, el("p", { class: "error" }, errorMessage(err.body, "network_error")));
+      return;
+    }
+    sign = record.data;
   }
   const rows = [
     [t("place_name"), sign.place_name], [t("sign_text_zh"), sign.text_zh], [t("sign_text_mn"), sign.text_mn || ""],
-    [t("romanization"), sign.romanization || ""], [t("material"), sign.material || ""],
+    [t("romanization"), sign.romanization || ""], [t("material"), vocab("material", sign.material)],
     [t("installed_on"), sign.installed_on || ""], [t("lon_lat"), `${sign.lon.toFixed(6)}°, ${sign.lat.toFixed(6)}°`],
     ...fromMeRows(sign),
   ];
@@ -317,44 +402,116 @@ export async function showSign(code) {
     sign.open_repair_id ? el("p", { class: "warn" }, `${t("open_repair")} #${sign.open_repair_id}`) : "",
     el("table", { class: "props" }, ...rows.map(([k, v]) => el("tr", {}, el("td", {}, k), el("td", {}, v)))),
     el("h3", {}, t("checks")), findings, actions);
-  ctx.map?.panTo([sign.lat, sign.lon]);
+  focusOn(sign.lat, sign.lon);
+}
+
+async function loadHistory(code, asset) {
+  try {
+    return (await getJson(`${asset.api}/${encodeURIComponent(code)}/inspections`)).inspections;
+  } catch (err) {
+    const record = err.offline ? await store.getRecord(`${asset.kind}:${code}`).catch(() => null) : null;
+    if (!record) throw err;
+    return record.data.history || [];
+  }
 }
 
 async function showHistory(code, asset = MARKER) {
-  const { inspections } = await getJson(`${asset.api}/${encodeURIComponent(code)}/inspections`);
-  const list = el("ol", { class: "history" }, ...inspections.map((i) => el("li", {},
-    badge(i.condition), ` ${new Date(i.observed_at).toLocaleString()} · ${i.inspector}`,
+  let inspections;
+  try {
+    inspections = await loadHistory(code, asset);
+  } catch (err) {
+    openPanel(`${t("history")} · ${code}`, el("p", { class: "error" }, errorMessage(err.body, "network_error")));
+    return;
+  }
+  // visits still in the outbox are listed (and correctable) before the sent ones
+  const queued = (await queuedFor(code)).filter((i) => i.kind === "visit")
+    .map((i) => ({ ...i.visit, inspector: ctx.user?.username, edit_count: 0, queued: true }));
+  const list = el("ol", { class: "history" }, ...[...queued, ...inspections].map((i) => el("li", {},
+    badge(i.condition), ` ${fmtDateTime(i.observed_at)} · ${i.inspector}`,
+    i.queued ? el("span", { class: "badge queued-badge" }, t("waiting_to_send")) : "",
     i.gnss_accuracy_m != null ? ` · ±${i.gnss_accuracy_m.toFixed(0)} m` : "",
     i.edit_count ? el("span", { class: "muted" }, ` · ${t("corrected")} (${i.edited_by})`) : "",
     i.notes ? el("div", { class: "muted" }, i.notes) : "",
     mayCorrect(i) ? el("button", { class: "btn-secondary correct-visit", type: "button",
       onclick: () => showCorrectionForm(code, i, asset) }, t("correct_visit")) : "")));
-  openPanel(`${t("history")} · ${code}`, inspections.length ? list : el("p", { class: "muted" }, t("never_visited")),
+  openPanel(`${t("history")} · ${code}`, queued.length + inspections.length ? list : el("p", { class: "muted" }, t("never_visited")),
     el("button", { class: "btn-secondary", type: "button", onclick: () => asset.show(code) }, t("back")));
 }
 
+/** Every marker this phone knows: the map layer's, and those of downloaded areas. */
+async function knownMarkers() {
+  const byCode = new Map((ctx.markerLayer?.features || []).map((f) => [f.properties.code, f]));
+  for (const r of await store.recordsOf("marker").catch(() => [])) if (!byCode.has(r.data.properties.code)) byCode.set(r.data.properties.code, r.data);
+  return [...byCode.values()];
+}
+
+function markerLink(code) {
+  return el("a", { href: "#", onclick: (e) => { e.preventDefault(); showMarker(code); } }, code);
+}
+
 async function showLine(lineCode, name) {
-  const features = await getAllFeatures(`/api/v1/markers?line=${lineCode}&limit=1000`);
+  let features;
+  try {
+    features = await getAllFeatures(`/api/v1/markers?line=${lineCode}&limit=1000`);
+  } catch (err) {
+    if (!err.offline) { openPanel(t("line_view"), el("p", { class: "error" }, errorMessage(err.body, "network_error"))); return; }
+    features = (await knownMarkers()).filter((f) => f.properties.line_code === lineCode);
+  }
   features.sort((a, b) => a.properties.seq - b.properties.seq || a.properties.type_suffix.localeCompare(b.properties.type_suffix));
   const list = el("ol", { class: "line-list" }, ...features.map((f) => el("li", {},
-    el("a", { href: "#", onclick: (e) => { e.preventDefault(); showMarker(f.properties.code); } }, f.properties.code),
-    " ", badge(f.properties.condition))));
+    markerLink(f.properties.code), " ", badge(f.properties.condition))));
   openPanel(`${t("line_view")} · ${name || lineCode}`, el("p", { class: "muted" }, `${features.length} ${t("markers_count")}`), list);
 }
 
+/** The nearest markers to a position, computed here from what the phone holds. */
+async function nearestHere(at, limit = 10) {
+  return (await knownMarkers()).map((f) => {
+    const [lon, lat] = f.geometry.coordinates;
+    return { code: f.properties.code, condition: f.properties.condition, ...distanceBearing(at, { lon, lat }) };
+  }).sort((a, b) => a.distance_m - b.distance_m).slice(0, limit);
+}
+
+function codeSearch() {
+  const input = el("input", { type: "search", id: "marker-code-search", placeholder: t("search_marker_code"),
+                              autocomplete: "off", "aria-label": t("search_marker_code") });
+  const results = el("ul", { class: "line-list", id: "marker-code-results" });
+  input.oninput = async () => {
+    const q = input.value.trim().toUpperCase();
+    const hits = q.length < 2 ? [] : (await knownMarkers()).filter((f) => f.properties.code.toUpperCase().includes(q)).slice(0, 20);
+    results.replaceChildren(...hits.map((f) => el("li", {}, markerLink(f.properties.code), " ", badge(f.properties.condition))));
+  };
+  return el("div", { class: "code-search" }, input, results);
+}
+
 export async function showNearest() {
-  if (!navigator.geolocation) { openPanel(t("nearest"), el("p", { class: "warn" }, t("no_geolocation"))); return; }
-  openPanel(t("nearest"), el("p", { class: "muted" }, t("locating")));
+  const search = codeSearch();
+  if (!navigator.geolocation) { openPanel(t("nearest"), search, el("p", { class: "warn" }, t("no_geolocation"))); return; }
+  const status = el("p", { class: "muted", id: "nearest-status" }, t("locating"));
+  openPanel(t("nearest"), search, status);
   navigator.geolocation.getCurrentPosition(async (pos) => {
     position = { lon: pos.coords.longitude, lat: pos.coords.latitude, accuracy_m: pos.coords.accuracy,
                  fixed_at: new Date(pos.timestamp).toISOString() };
-    const { markers } = await getJson(`/api/v1/markers/nearest?lon=${position.lon}&lat=${position.lat}&limit=10`);
+    let markers, offlineNote = "";
+    try {
+      ({ markers } = await getJson(`/api/v1/markers/nearest?lon=${position.lon}&lat=${position.lat}&limit=10`));
+    } catch (err) {
+      if (!err.offline) { status.className = "error"; status.textContent = errorMessage(err.body, "network_error"); return; }
+      markers = await nearestHere(position);
+      offlineNote = el("p", { class: "warn" }, t("nearest_offline"));
+    }
     const list = el("ol", { class: "line-list", id: "nearest-list" }, ...markers.map((m) => el("li", {},
-      el("a", { href: "#", onclick: (e) => { e.preventDefault(); showMarker(m.code); } }, m.code), " ",
-      badge(m.condition), ` ${fmtMetres(m.distance_m)} · ${m.bearing_deg.toFixed(0)}°`)));
-    openPanel(t("nearest"), el("p", { class: "muted" }, `${t("my_position")}: ±${position.accuracy_m.toFixed(0)} m`), list);
-  }, (err) => openPanel(t("nearest"), el("p", { class: "warn" }, `${t("no_fix")} (${err.message})`)),
-  { enableHighAccuracy: true, timeout: 20000 });
+      markerLink(m.code), " ", badge(m.condition), ` ${fmtMetres(m.distance_m)} · ${m.bearing_deg.toFixed(0)}°`)));
+    openPanel(t("nearest"), search, offlineNote,
+      el("p", { class: "muted" }, `${t("my_position")}: ±${position.accuracy_m.toFixed(0)} m`), list);
+  }, (err) => { status.className = "warn"; status.textContent = `${t("no_fix")} (${err.message})`; },
+  { enableHighAccuracy: true, timeout: 20000, maximumAge: 10000 });
+}
+
+function outboxLine(i) {
+  const what = t("queued_" + (i.kind || "visit"));
+  if (i.kind === "track") return `${what} · ${i.batch.points.length} ${t("points")}`;
+  const detail = i.visit ? ` · ${conditionLabel(i.visit.condition)} · ${fmtDateTime(i.visit.observed_at)}` : "";
+  return `${i.code} · ${what}${detail}`;
 }
 
 function renderOutbox(items) {
@@ -363,12 +520,20 @@ function renderOutbox(items) {
   button.hidden = waiting === 0;
   button.textContent = `${t("waiting_to_send")} (${waiting})`;
   button.classList.toggle("has-rejected", items.some((i) => i.status === "rejected"));
+  const note = el("p", { class: "muted", id: "outbox-note" });
+  const sendNow = async () => {
+    if (!navigator.onLine) { note.className = "warn"; note.textContent = t("send_when_online"); return; }
+    note.className = "muted";
+    note.textContent = t("visit_sending");
+    await outbox.flushNow();
+    note.textContent = "";
+  };
   button.onclick = () => openPanel(t("outbox"), el("ul", { class: "history", id: "outbox-list" }, ...items.map((i) => el("li", { "data-status": i.status },
-    `${i.code} · ${conditionLabel(i.visit.condition)} · ${new Date(i.visit.observed_at).toLocaleString()}`,
+    outboxLine(i),
     el("div", { class: i.status === "rejected" ? "error" : "muted" },
       i.status === "rejected" ? errorMessage(i.error, "network_error") : t("waiting_to_send")),
     i.status === "rejected" ? el("button", { class: "btn-secondary", type: "button", onclick: () => outbox.discard(i.id) }, t("discard")) : ""))),
-    el("button", { class: "btn-secondary", type: "button", onclick: () => outbox.flush() }, t("send_now")));
+    note, el("button", { class: "btn-secondary", type: "button", id: "send-now", onclick: sendNow }, t("send_now")));
 }
 
 export async function initMarkerPanel(context) {
@@ -380,3 +545,5 @@ export async function initMarkerPanel(context) {
   outbox.onChange(renderOutbox);
   outbox.startSender();
 }
+
+export const markerConditions = () => conditions;

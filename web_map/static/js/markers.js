@@ -2,6 +2,7 @@
 // a "needs attention" filter. Data comes through the catalogue's items endpoint.
 import { getAllFeatures, getJson } from "./api.js";
 import { currentLang, t } from "./i18n.js";
+import { recordsOf } from "./offline_store.js";
 
 export class MarkerLayer {
   constructor(map, decl, { onSelect }) {
@@ -50,8 +51,15 @@ export class MarkerLayer {
 
   updateLabelVisibility() {}
 
+  /** The markers from the server; with no network, those of the downloaded areas. */
   async reload() {
-    this.features = await getAllFeatures(`${this.decl.links.items}?limit=1000`);
+    try {
+      this.features = await getAllFeatures(`${this.decl.links.items}?limit=1000`);
+    } catch (err) {
+      if (!err.offline) throw err;
+      this.features = (await recordsOf("marker")).map((r) => r.data);
+      this.offline = true;
+    }
     this.byCode = new Map(this.features.map((f) => [f.properties.code, f]));
     this.render();
   }

@@ -1,113 +1,149 @@
-// The visit outbox: visits (with their photos) wait in IndexedDB until the server has
-// confirmed them, so nothing is lost without signal. Each visit carries the UUID made
-// when it was logged; the server stores a visit once however often it is sent.
-// Sending is retried on reconnection and on a timer with exponential back-off.
-import { authHeaders } from "./api.js";
+// The outbox: everything an inspector records waits in IndexedDB until the server has
+// confirmed it, so nothing is lost without signal or across a restart. Items are sent
+// once each, in the order they were made: visits (with photos), corrections of a visit,
+// repair closings (then their photos), and joint-inspection track batches. Each carries
+// an id made on the phone, so a resend after a lost answer is recognised by the server.
+// A network or server failure stops the run and retries later with back-off; a refused
+// sign-in pauses sending until the inspector signs in again; a refusal of the item
+// itself (4xx) marks it for the inspector to see and discard.
+import { authHeaders, sessionExpired, token } from "./api.js";
+import { inStore, openDb } from "./idb.js";
 
-const DB_NAME = "gis-outbox";
-const STORE = "visits";
+const STORE = "visits";  // the store's first name, kept so that a queue survives upgrades
 const MAX_BACKOFF_MS = 5 * 60 * 1000;
+const db = () => openDb("gis-outbox", 1, { [STORE]: "id" });
 const listeners = new Set();
-let sending = false;
-
-function openDb() {
-  return new Promise((resolve, reject) => {
-    const req = indexedDB.open(DB_NAME, 1);
-    req.onupgradeneeded = () => req.result.createObjectStore(STORE, { keyPath: "id" });
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error);
-  });
-}
-
-async function tx(mode, fn) {
-  const db = await openDb();
-  return new Promise((resolve, reject) => {
-    const t = db.transaction(STORE, mode);
-    const result = fn(t.objectStore(STORE));
-    t.oncomplete = () => { db.close(); resolve(result && result.result !== undefined ? result.result : result); };
-    t.onerror = () => { db.close(); reject(t.error); };
-  });
-}
+let running = null;
+let retryAt = 0;
+let attempts = 0;
 
 export async function pending() {
-  const all = await tx("readonly", (s) => s.getAll());
-  return all.sort((a, b) => a.queued_at.localeCompare(b.queued_at));
+  const all = await inStore(db, STORE, "readonly", (s) => s.getAll());
+  return all.sort((a, b) => a.queued_at.localeCompare(b.queued_at) || a.seq - b.seq);
 }
 
 function notify() { pending().then((items) => listeners.forEach((fn) => fn(items))); }
 export function onChange(fn) { listeners.add(fn); notify(); }
 
-/** Queue a visit: {code, api (where the asset lives), visit, photos: [{blob, name, bearing}]};
- *  then try to send. */
-export async function enqueue(item) {
-  await tx("readwrite", (s) => s.put({
-    ...item, id: item.visit.id, status: "waiting", attempts: 0, next_at: 0,
-    queued_at: new Date().toISOString(), error: null,
-  }));
+let seq = 0;
+const put = (item) => inStore(db, STORE, "readwrite", (s) => s.put(item));
+
+/** Queue an item and try to send. kind: "visit" {code, api, visit, photos},
+ *  "correction" {code, api, visit_id, edit_count, correction}, "repair_close"
+ *  {code, repairs_api, photos_api, repair_id, close, photos}, "track" {round_id, batch}. */
+export async function enqueue(item, { wait = false } = {}) {
+  const id = item.id || item.visit?.id || crypto.randomUUID();
+  await put({ kind: "visit", ...item, id, status: "waiting", error: null, photos_sent: 0,
+              queued_at: new Date().toISOString(), seq: seq++ });
   notify();
-  flush();
+  const sent = flush().then(flush);  // a run already under way may have started before this item
+  if (wait) await sent;
 }
 
 export async function discard(id) {
-  await tx("readwrite", (s) => s.delete(id));
+  await inStore(db, STORE, "readwrite", (s) => s.delete(id));
   notify();
 }
 
-async function sendOne(item) {
-  const form = new FormData();
-  form.append("visit", JSON.stringify(item.visit));
-  for (const photo of item.photos || []) {
-    form.append("photos", photo.blob, photo.name || "photo.jpg");
-    form.append("bearings", photo.bearing == null ? "" : String(photo.bearing));
-  }
-  // items queued before signs could be visited carry no api: they are marker visits
-  const api = item.api || "/api/v1/markers";
-  const response = await fetch(`${api}/${encodeURIComponent(item.code)}/inspections`, {
-    method: "POST", headers: authHeaders(), body: form,
+async function send(method, url, body, extraHeaders = {}) {
+  const json = !(body instanceof FormData);
+  const response = await fetch(url, {
+    method, body: json ? JSON.stringify(body) : body,
+    headers: { ...authHeaders(), ...(json ? { "Content-Type": "application/json" } : {}), ...extraHeaders },
   });
-  const body = await response.json().catch(() => null);
-  return { status: response.status, body };
+  return { status: response.status, body: await response.json().catch(() => null) };
 }
 
-/** Send what is due. A confirmed visit (201, or 200 for one the server already had)
- *  leaves the outbox; a rejected one (4xx) stays, marked, for the inspector to fix or
- *  discard; a failure of the network or server is retried later. */
-export async function flush() {
-  if (sending || !navigator.onLine) return;
-  sending = true;
+function photoForm(photo, field = "photo") {
+  const form = new FormData();
+  form.append(field, photo.blob, photo.name || "photo.jpg");
+  if (photo.bearing != null) form.append("camera_bearing_deg", String(photo.bearing));
+  return form;
+}
+
+const enc = encodeURIComponent;
+const SENDERS = {
+  async visit(item) {
+    const form = new FormData();
+    form.append("visit", JSON.stringify(item.visit));
+    for (const photo of item.photos || []) {
+      form.append("photos", photo.blob, photo.name || "photo.jpg");
+      form.append("bearings", photo.bearing == null ? "" : String(photo.bearing));
+    }
+    // items queued before signs could be visited carry no api: they are marker visits
+    return send("POST", `${item.api || "/api/v1/markers"}/${enc(item.code)}/inspections`, form);
+  },
+  correction: (item) => send("PATCH", `${item.api}/${enc(item.code)}/inspections/${item.visit_id}`, item.correction,
+    { "If-Match": `"visit-${item.edit_count}"` }),
+  async repair_close(item) {
+    if (!item.closed) {
+      const out = await send("POST", `${item.repairs_api}/${item.repair_id}/close`, item.close);
+      if (out.status !== 200 && out.status !== 201) return out;
+      item.closed = true;
+      await put(item);
+    }
+    // then the photos, one by one, each confirmed before the next
+    for (let i = item.photos_sent; i < (item.photos || []).length; i++) {
+      const out = await send("POST", `${item.photos_api}/${item.close.visit_id}/photos`, photoForm(item.photos[i]));
+      if (out.status !== 201 && out.status !== 200) return out;
+      item.photos_sent = i + 1;
+      await put(item);
+    }
+    return { status: 200 };
+  },
+  track: (item) => send("POST", `/api/v1/joint-inspections/${item.round_id}/tracks`, item.batch),
+};
+
+/** Send what is due, in order. Stops at the first item that could not be sent for a
+ *  reason that is not the item's (network, server, sign-in), so that order is kept. */
+export function flush() {
+  if (running) return running;
+  if (!navigator.onLine || Date.now() < retryAt) return Promise.resolve();
+  if (!token()) return Promise.resolve();  // not signed in (or expired): kept until the inspector signs in
+  running = sendDue().finally(() => { running = null; });
+  return running;
+}
+
+async function sendDue() {
   try {
     for (const item of await pending()) {
-      if (item.status === "rejected" || item.next_at > Date.now()) continue;
+      if (item.status === "rejected") continue;
       let outcome;
       try {
-        outcome = await sendOne(item);
-      } catch (err) {
+        outcome = await SENDERS[item.kind || "visit"](item);
+      } catch (_) {
         outcome = { status: 0, body: null };
       }
       if (outcome.status === 200 || outcome.status === 201) {
-        await tx("readwrite", (s) => s.delete(item.id));
-      } else if (outcome.status >= 400 && outcome.status < 500 && ![401, 408, 429].includes(outcome.status)) {
-        await tx("readwrite", (s) => s.put({ ...item, status: "rejected", error: outcome.body }));
+        await inStore(db, STORE, "readwrite", (s) => s.delete(item.id));
+        attempts = 0;
+      } else if (outcome.status === 401) {
+        sessionExpired();
+        break;
+      } else if (outcome.status >= 400 && outcome.status < 500 && ![408, 429].includes(outcome.status)) {
+        await put({ ...item, status: "rejected", error: outcome.body });
       } else {
-        const attempts = item.attempts + 1;
-        const delay = Math.min(MAX_BACKOFF_MS, 2000 * 2 ** attempts);
-        await tx("readwrite", (s) => s.put({ ...item, status: "waiting", attempts, next_at: Date.now() + delay,
-                                            error: outcome.body }));
+        attempts += 1;
+        retryAt = Date.now() + Math.min(MAX_BACKOFF_MS, 2000 * 2 ** attempts);
+        await put({ ...item, status: "waiting", error: outcome.body });
+        break;
       }
     }
   } finally {
-    sending = false;
     notify();
   }
 }
 
+/** Send now, whatever the back-off says (the "send now" button, a sign-in). */
+export function flushNow() { retryAt = 0; return flush(); }
+
 let senderStarted = false;
 
-/** Start retrying in the background; later calls (after each sign-in) change nothing. */
+/** Start retrying in the background; later calls (after each sign-in) send at once. */
 export function startSender() {
-  if (senderStarted) { flush(); return; }
+  if (senderStarted) { flushNow(); return; }
   senderStarted = true;
-  window.addEventListener("online", () => flush());
+  window.addEventListener("online", () => flushNow());
   setInterval(() => flush(), 15000);
   flush();
 }

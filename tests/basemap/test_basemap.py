@@ -1,0 +1,129 @@
+"""The base map: the reference base map drawn from the database, and a bureau's own
+package in MBTiles or PMTiles (raster here), each with ETags, 304 and 204."""
+
+import gzip
+import io
+import sqlite3
+
+import mapbox_vector_tile
+import pytest
+from fastapi.testclient import TestClient
+from PIL import Image
+
+from gis_service.main import create_app
+
+# z10 tile over Dongsheng (109.99°E, 39.8°N)
+Z, X, Y = 10, 824, 388
+
+
+def test_reference_tilejson_tiles_and_labels(client, auth):
+    h = auth("viewer")
+    info = client.get("/basemap/tilejson.json", headers=h).json()
+    assert info["source"] == "reference" and info["format"] == "pbf" and info["maxzoom"] == 12
+    assert {layer["id"] for layer in info["vector_layers"]} == {"admin", "place"}
+    w, s, e, n = info["bounds"]
+    assert w < 108 and e > 111 and s < 38 and n > 40.5  # Ordos and its neighbours
+    r = client.get(f"/basemap/tiles/{Z}/{X}/{Y}", headers=h)
+    assert r.status_code == 200 and r.headers["content-type"] == "application/vnd.mapbox-vector-tile"
+    tile = mapbox_vector_tile.decode(r.content)
+    names = {f["properties"]["name"] for f in tile["admin"]["features"]}
+    assert "东胜区" in names and "内蒙古自治区" in names
+    again = client.get(f"/basemap/tiles/{Z}/{X}/{Y}", headers={**h, "If-None-Match": r.headers["etag"]})
+    assert again.status_code == 304
+    assert client.get("/basemap/tiles/16/52700/24800", headers=h).status_code == 204  # beyond z12
+    assert client.get("/basemap/tiles/3/9/1", headers=h).status_code == 400
+    assert client.get(f"/basemap/tiles/{Z}/{X}/{Y}").status_code == 401
+    labels = client.get("/basemap/labels.geojson", headers=h).json()
+    assert labels["type"] == "FeatureCollection"
+    assert all(f["properties"]["located_by"] in ("register", "geonames") for f in labels["features"])
+
+
+def _png(colour) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (256, 256), colour).save(out, format="PNG")
+    return out.getvalue()
+
+
+def _mbtiles(path):
+    con = sqlite3.connect(path)
+    con.executescript("""CREATE TABLE metadata (name text, value text);
+        CREATE TABLE tiles (zoom_level integer, tile_column integer, tile_row integer, tile_data blob);""")
+    con.executemany(
+        "INSERT INTO metadata VALUES (?, ?)",
+        [
+            ("name", "imagery"),
+            ("format", "png"),
+            ("minzoom", "0"),
+            ("maxzoom", "10"),
+            ("bounds", "106.7,37.5,111.5,40.9"),
+            ("attribution", "test"),
+        ],
+    )
+    con.execute("INSERT INTO tiles VALUES (?, ?, ?, ?)", (Z, X, (1 << Z) - 1 - Y, _png((200, 10, 10))))
+    con.commit()
+    con.close()
+
+
+def _pmtiles(path):
+    from pmtiles.tile import Compression, TileType, zxy_to_tileid
+    from pmtiles.writer import Writer
+
+    with open(path, "wb") as f:
+        w = Writer(f)
+        w.write_tile(zxy_to_tileid(Z, X, Y), _png((10, 200, 10)))
+        w.finalize(
+            {
+                "tile_type": TileType.PNG,
+                "tile_compression": Compression.NONE,
+                "min_lon_e7": 1067000000,
+                "min_lat_e7": 375000000,
+                "max_lon_e7": 1115000000,
+                "max_lat_e7": 409000000,
+                "center_zoom": 8,
+                "center_lon_e7": 1090000000,
+                "center_lat_e7": 393000000,
+            },
+            {"name": "imagery-pm", "attribution": "test"},
+        )
+
+
+@pytest.mark.parametrize(
+    "kind, make, colour", [("mbtiles", _mbtiles, (200, 10, 10)), ("pmtiles", _pmtiles, (10, 200, 10))]
+)
+def test_a_bureau_package_is_served(settings, prepared_db, tokens, tmp_path, kind, make, colour):
+    path = tmp_path / f"imagery.{kind}"
+    make(path)
+    app = create_app(settings.model_copy(update={"basemap_file": path}))
+    with TestClient(app) as c:
+        h = {"Authorization": f"Bearer {tokens['inspector']}"}
+        info = c.get("/basemap/tilejson.json", headers=h).json()
+        assert info["source"] == "file" and info["format"] == "png" and "labels" not in info
+        r = c.get(f"/basemap/tiles/{Z}/{X}/{Y}", headers=h)
+        assert r.status_code == 200 and r.headers["content-type"] == "image/png"
+        assert Image.open(io.BytesIO(r.content)).getpixel((5, 5)) == colour
+        assert (
+            c.get(
+                f"/basemap/tiles/{Z}/{X}/{Y}", headers={**h, "If-None-Match": r.headers["etag"]}
+            ).status_code
+            == 304
+        )
+        assert c.get(f"/basemap/tiles/{Z}/{X + 1}/{Y}", headers=h).status_code == 204
+        # an offline area lists the package's tiles with their ETags
+        m = c.post(
+            "/api/v1/offline-areas/manifest",
+            headers=h,
+            json={"kind": "bbox", "bbox": [109.9, 39.7, 110.1, 39.9], "max_zoom": 12},
+        ).json()
+        base = [(u, e) for u, e, layer in m["tiles"] if layer == "basemap"]
+        assert base == [(f"/basemap/tiles/{Z}/{X}/{Y}", r.headers["etag"])]
+
+
+def test_a_missing_package_stops_the_start_with_its_name(settings, tmp_path):
+    from gis_service.basemap.packages import PackageError
+
+    with pytest.raises(PackageError, match="nothing.mbtiles"):
+        create_app(settings.model_copy(update={"basemap_file": tmp_path / "nothing.mbtiles"}))
+    bad = tmp_path / "bad.mbtiles"
+    bad.write_bytes(gzip.compress(b"not sqlite"))
+    with pytest.raises(PackageError):
+        create_app(settings.model_copy(update={"basemap_file": bad}))

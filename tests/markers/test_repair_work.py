@@ -1,0 +1,128 @@
+"""Repair work: orders listed by line, banner and assignee with their age and the
+caller's own first; assignment by administrators; a closing sent twice closes once."""
+
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+
+
+def _damage(client, auth, code):
+    visit = {"id": str(uuid.uuid4()), "condition": "damaged", "observed_at": datetime.now(UTC).isoformat()}
+    out = client.post(f"/api/v1/markers/{code}/inspections", json=visit, headers=auth("inspector")).json()
+    return out["repair_order_id"]
+
+
+@pytest.fixture
+def order(client, auth, db):
+    code, line = db.execute(
+        "SELECT code, line_code FROM boundary_marker m WHERE NOT EXISTS (SELECT 1 FROM repair_order r"
+        " WHERE r.marker_id = m.id AND r.status = 'open') AND line_code LIKE '150622-%%' ORDER BY random() LIMIT 1"
+    ).fetchone()
+    return _damage(client, auth, code), code, line
+
+
+def test_orders_by_line_banner_and_age(client, auth, order):
+    repair, code, line = order
+    h = auth("inspector")
+    by_line = client.get("/api/v1/repairs", params={"status": "open", "line": line}, headers=h).json()[
+        "repairs"
+    ]
+    row = next(r for r in by_line if r["id"] == repair)
+    assert row["marker_code"] == code and row["line_code"] == line and row["age_days"] == 0
+    assert 106 < row["lon"] < 112 and 37 < row["lat"] < 41
+    assert all(r["line_code"] == line for r in by_line)
+    by_banner = client.get(
+        "/api/v1/repairs", params={"status": "open", "banner": "150622"}, headers=h
+    ).json()["repairs"]
+    assert repair in [r["id"] for r in by_banner] and all(
+        "150622" in r["line_code"].split("-") for r in by_banner
+    )
+    other = client.get("/api/v1/repairs", params={"status": "open", "banner": "150603"}, headers=h).json()[
+        "repairs"
+    ]
+    assert repair not in [r["id"] for r in other]
+    for bad in ({"line": "1506"}, {"banner": "15x622"}, {"status": "pending"}):
+        assert client.get("/api/v1/repairs", params=bad, headers=h).status_code in (400, 422)
+
+
+def test_an_administrator_assigns_and_the_inspector_sees_theirs_first(client, auth, order, db):
+    repair = order[0]
+    assert (
+        client.post(
+            f"/api/v1/repairs/{repair}/assign", json={"assignee": "demo_inspector"}, headers=auth("inspector")
+        ).status_code
+        == 403
+    )
+    r = client.post(
+        f"/api/v1/repairs/{repair}/assign", json={"assignee": "demo_inspector"}, headers=auth("admin")
+    )
+    assert r.status_code == 200 and r.json()["assigned_to"] == "demo_inspector"
+    mine = client.get("/api/v1/repairs", params={"status": "open"}, headers=auth("inspector")).json()[
+        "repairs"
+    ]
+    assert mine[0]["assigned_to"] == "demo_inspector"
+    assert repair in [x["id"] for x in mine if x["assigned_to"] == "demo_inspector"]
+    only = client.get("/api/v1/repairs", params={"assignee": "demo_inspector"}, headers=auth("admin")).json()[
+        "repairs"
+    ]
+    assert {x["assigned_to"] for x in only} == {"demo_inspector"}
+    # a planner or an unknown name cannot take an order; null takes it back
+    for who in ("demo_planner", "nobody_here"):
+        bad = client.post(f"/api/v1/repairs/{repair}/assign", json={"assignee": who}, headers=auth("admin"))
+        assert bad.status_code == 400 and bad.json()["message_zh"]
+    assert (
+        client.post(
+            f"/api/v1/repairs/{repair}/assign", json={"assignee": None}, headers=auth("admin")
+        ).json()["assigned_to"]
+        is None
+    )
+    assert (
+        db.execute(
+            "SELECT count(*) FROM audit_log WHERE entity = 'repair_order' AND entity_id = %s AND action = 'assign'",
+            (str(repair),),
+        ).fetchone()[0]
+        == 2
+    )
+    assert (
+        client.post(
+            "/api/v1/repairs/999999/assign", json={"assignee": None}, headers=auth("admin")
+        ).status_code
+        == 404
+    )
+
+
+def test_a_closing_sent_again_closes_once(client, auth, order, db):
+    repair, code, _ = order
+    visit_id = str(uuid.uuid4())
+    body = {"resolution": "repaired", "condition_after": "intact", "visit_id": visit_id}
+    first = client.post(f"/api/v1/repairs/{repair}/close", json=body, headers=auth("inspector"))
+    assert first.status_code == 200 and first.json()["visit"]["id"] == visit_id
+    again = client.post(f"/api/v1/repairs/{repair}/close", json=body, headers=auth("inspector"))
+    assert again.status_code == 200 and again.json()["visit"]["id"] == visit_id
+    assert db.execute("SELECT count(*) FROM marker_inspection WHERE id = %s", (visit_id,)).fetchone()[0] == 1
+    # another visit id (or another closer) is a conflict: the order is closed
+    other = client.post(
+        f"/api/v1/repairs/{repair}/close",
+        json={**body, "visit_id": str(uuid.uuid4())},
+        headers=auth("inspector"),
+    )
+    assert other.status_code == 409
+    by_admin = client.post(f"/api/v1/repairs/{repair}/close", json=body, headers=auth("admin"))
+    assert by_admin.status_code == 409
+    # the closing visit takes photos like any visit
+    import io
+
+    from PIL import Image
+
+    jpg = io.BytesIO()
+    Image.new("RGB", (64, 48), (1, 2, 3)).save(jpg, format="JPEG")
+    r = client.post(
+        f"/api/v1/inspections/{visit_id}/photos",
+        files={"photo": ("after.jpg", jpg.getvalue(), "image/jpeg")},
+        headers=auth("inspector"),
+    )
+    assert r.status_code == 201
+    assert (
+        db.execute("SELECT condition FROM boundary_marker WHERE code = %s", (code,)).fetchone()[0] == "intact"
+    )

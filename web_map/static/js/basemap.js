@@ -1,0 +1,69 @@
+// The base map under the layers, served by the service itself (so it works offline and
+// needs no key): a bureau's raster or vector package, or the reference base map drawn
+// from the database (outlines and located places, labelled here). Tiles need the
+// sign-in token, so raster tiles are fetched rather than linked.
+import { authHeaders, getJson } from "./api.js";
+
+const VECTOR_STYLE = {
+  admin: (p) => ({
+    province: { color: "#8d6e63", weight: 2.2, fill: true, fillColor: "#f7f3ea", fillOpacity: 1 },
+    city: { color: "#a1887f", weight: 1.4, dashArray: "6 3", fill: false },
+    county: { color: "#bcaaa4", weight: 0.8, dashArray: "2 3", fill: false },
+  }[p.level] || { weight: 0.5, color: "#ccc", fill: false }),
+  place: () => ({ radius: 2.5, fill: true, fillColor: "#5d4037", fillOpacity: 1, color: "#fff", weight: 1 }),
+};
+
+// A package of someone else's vector tiles: every layer drawn plainly.
+const GENERIC = { color: "#9e9e9e", weight: 0.8, fill: true, fillColor: "#eeeeee", fillOpacity: 0.5, radius: 2 };
+
+const AuthTileLayer = L.TileLayer.extend({
+  createTile(coords, done) {
+    const img = document.createElement("img");
+    img.alt = "";
+    fetch(this.getTileUrl(coords), { headers: authHeaders() })
+      .then((r) => (r.status === 200 ? r.blob() : null))
+      .then((blob) => { if (blob) img.src = URL.createObjectURL(blob); done(null, img); })
+      .catch((err) => done(err, img));
+    return img;
+  },
+});
+
+function labelLayer(geojson) {
+  return L.geoJSON(geojson, {
+    pointToLayer: (f, latlng) => L.marker(latlng, {
+      interactive: false, keyboard: false,
+      icon: L.divIcon({ className: `map-label label-basemap level-${f.properties.level}`, html: "<span></span>", iconSize: [0, 0] }),
+    }).on("add", (e) => { e.target.getElement().firstChild.textContent = f.properties.name; }),
+  });
+}
+
+/** Add the base map to the map (below every other layer); resolves when it is there. */
+export async function addBasemap(map) {
+  let info;
+  try {
+    info = await getJson("/basemap/tilejson.json");
+  } catch (_) {
+    return null;  // no base map offline unless an area (or an earlier start) stored it
+  }
+  map.createPane("basemap").style.zIndex = 150;
+  map.createPane("basemap-labels").style.zIndex = 390;
+  const options = { pane: "basemap", minZoom: 0, maxNativeZoom: info.maxzoom, maxZoom: 20, attribution: info.attribution };
+  const layer = ["png", "jpg", "jpeg", "webp"].includes(info.format)
+    ? new AuthTileLayer(info.tiles[0], options)
+    : L.vectorGrid.protobuf(info.tiles[0], {
+      ...options, rendererFactory: L.canvas.tile, interactive: false, fetchOptions: { headers: authHeaders() },
+      vectorTileLayerStyles: Object.fromEntries(info.vector_layers.map((l) => [l.id, info.source === "reference" ? VECTOR_STYLE[l.id] : GENERIC])),
+    });
+  layer.addTo(map);
+  if (info.labels) {
+    const labels = await getJson(info.labels).catch(() => null);
+    if (labels) {
+      const group = labelLayer(labels);
+      group.eachLayer((m) => { m.options.pane = "basemap-labels"; });
+      const toggle = () => (map.getZoom() >= 9 ? group.addTo(map) : group.remove());
+      map.on("zoomend", toggle);
+      toggle();
+    }
+  }
+  return layer;
+}

@@ -1,0 +1,144 @@
+// Offline areas on the phone: the server's manifest lists an area's tiles and records,
+// each with an ETag. Tiles and thumbnails go into Cache Storage (the service worker
+// answers from there without network); records (marker cards with their last visits,
+// signs, graves) and the areas themselves go into IndexedDB. A refresh fetches only the
+// entries whose ETag changed; deleting an area keeps what another area still uses.
+import { authHeaders, ApiError, sendJson } from "./api.js";
+import { inStore, openDb } from "./idb.js";
+
+const TILE_CACHE = "gis-tiles";
+const PHOTO_CACHE = "gis-photos";
+const PARALLEL = 6;
+const RECORDS_PER_REQUEST = 500;
+const db = () => openDb("gis-offline", 1, { areas: "id", records: "key" });
+
+export const areaId = (spec) => spec.kind === "bbox" ? `bbox:${spec.bbox.map((v) => v.toFixed(4)).join(",")}` : `${spec.kind}:${spec.code}`;
+export const listAreas = () => inStore(db, "areas", "readonly", (s) => s.getAll());
+export const getRecord = (key) => inStore(db, "records", "readonly", (s) => s.get(key));
+export const allRecords = () => inStore(db, "records", "readonly", (s) => s.getAll());
+
+/** The records of one kind ("marker", "sign", "grave") held for offline use. */
+export async function recordsOf(kind) {
+  return (await allRecords()).filter((r) => r.key.startsWith(kind + ":"));
+}
+
+/** Ask the server what an area holds: sizes before downloading. */
+export async function plan(spec) {
+  if (!navigator.onLine) throw new ApiError(0, { code: "offline" });
+  return (await sendJson("POST", "/api/v1/offline-areas/manifest", spec)).body;
+}
+
+async function pool(items, worker) {
+  let next = 0;
+  const run = async () => { while (next < items.length) { const i = next++; await worker(items[i], i); } };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL, items.length) }, run));
+}
+
+async function fetchInto(cache, url) {
+  const response = await fetch(url, { headers: authHeaders(), cache: "no-store" });
+  if (response.status === 204) return 0;
+  if (!response.ok) throw new ApiError(response.status, await response.json().catch(() => null));
+  const blob = await response.blob();
+  await cache.put(url, new Response(blob, { headers: { "Content-Type": response.headers.get("Content-Type") || "", ETag: response.headers.get("ETag") || "" } }));
+  return blob.size;
+}
+
+/** Download (or refresh) an area. onProgress({done, total, bytes, phase}). Only tiles and
+ *  records whose ETag differs from what the phone holds are fetched. */
+export async function download(spec, onProgress = () => {}, manifest = null) {
+  manifest = manifest || await plan(spec);
+  const id = areaId(spec);
+  const areas = await listAreas();
+  const old = areas.find((a) => a.id === id);
+  const held = new Map();  // url -> [etag, size] of every tile any area holds
+  for (const a of areas) for (const [url, etag, size] of a.tiles) held.set(url, [etag, size]);
+  const tiles = await caches.open(TILE_CACHE);
+  const todo = manifest.tiles.filter(([url, etag]) => held.get(url)?.[0] !== etag);
+  const sizes = new Map(manifest.tiles.map(([url]) => [url, held.get(url)?.[1] || 0]));
+  const stored = new Map((await allRecords()).map((r) => [r.key, r]));
+  const changedKeys = manifest.records.filter(([key, etag]) => stored.get(key)?.etag !== etag).map(([key]) => key);
+  const total = todo.length + changedKeys.length;
+  let done = 0, bytes = 0, moved = 0;
+  const tick = (phase) => onProgress({ done, total, bytes, phase });
+  // the app's own reads, so that it starts offline with this user's catalogue and labels
+  await warmApiCache();
+  await pool(todo, async ([url]) => {
+    const size = await fetchInto(tiles, url);
+    sizes.set(url, size); bytes += size; moved += size; done++;
+    if (done % 25 === 0) tick("tiles");
+  });
+  tick("records");
+  const photos = await caches.open(PHOTO_CACHE);
+  for (let i = 0; i < changedKeys.length; i += RECORDS_PER_REQUEST) {
+    const { body } = await sendJson("POST", "/api/v1/offline-areas/records", { keys: changedKeys.slice(i, i + RECORDS_PER_REQUEST) });
+    for (const r of body.records) {
+      const areasOf = new Set(stored.get(r.key)?.areas || []);
+      areasOf.add(id);
+      await inStore(db, "records", "readwrite", (s) => s.put({ key: r.key, etag: r.etag, data: r.data, areas: [...areasOf] }));
+      moved += JSON.stringify(r.data).length;
+      for (const thumb of r.data.thumbs || []) {
+        if (!(await photos.match(thumb))) moved += await fetchInto(photos, thumb).catch(() => 0);
+      }
+    }
+    done += body.records.length + body.gone.length;
+    tick("records");
+  }
+  // unchanged records now also belong to this area; records that left it lose it
+  const keep = new Set(manifest.records.map(([key]) => key));
+  for (const [key, r] of stored) {
+    const inArea = keep.has(key);
+    const listed = r.areas.includes(id);
+    if (inArea && !listed) await inStore(db, "records", "readwrite", (s) => s.put({ ...r, areas: [...r.areas, id] }));
+    if (!inArea && listed) await dropRecordArea(r, id);
+  }
+  const recordBytes = manifest.records.length * 3000;
+  const area = {
+    id, spec, name: manifest.area.name, bbox: manifest.area.bbox, max_zoom: manifest.area.max_zoom,
+    etag: manifest.etag, counts: manifest.counts, created_at: old?.created_at || new Date().toISOString(),
+    refreshed_at: new Date().toISOString(),
+    tiles: manifest.tiles.map(([url, etag]) => [url, etag, sizes.get(url) || 0]),
+    bytes: [...sizes.values()].reduce((a, b) => a + b, 0) + recordBytes,
+  };
+  await inStore(db, "areas", "readwrite", (s) => s.put(area));
+  await evictUnused(tiles, old ? old.tiles.map(([url]) => url).filter((u) => !sizes.has(u)) : []);
+  tick("done");
+  return { area, fetched: todo.length, records: changedKeys.length, bytes: moved };
+}
+
+async function dropRecordArea(r, id) {
+  const rest = r.areas.filter((a) => a !== id);
+  await inStore(db, "records", "readwrite", (s) => (rest.length ? s.put({ ...r, areas: rest }) : s.delete(r.key)));
+}
+
+/** Remove cached tiles that no remaining area lists. */
+async function evictUnused(tiles, candidates) {
+  if (!candidates.length) return;
+  const used = new Set((await listAreas()).flatMap((a) => a.tiles.map(([url]) => url)));
+  for (const url of candidates) if (!used.has(url)) await tiles.delete(url);
+}
+
+export async function removeArea(id) {
+  const area = (await listAreas()).find((a) => a.id === id);
+  if (!area) return;
+  await inStore(db, "areas", "readwrite", (s) => s.delete(id));
+  for (const r of await allRecords()) if (r.areas.includes(id)) await dropRecordArea(r, id);
+  await evictUnused(await caches.open(TILE_CACHE), area.tiles.map(([url]) => url));
+}
+
+/** Fetch what the app reads at start (it lands in the service worker's cache). */
+export async function warmApiCache() {
+  const reads = ["/api/v1/map-config", "/api/v1/layers", "/api/v1/auth/me", "/api/v1/markers/conditions",
+                 "/basemap/tilejson.json", "/basemap/labels.geojson"];
+  const headers = authHeaders();
+  await Promise.all(reads.map((u) => fetch(u, { headers }).catch(() => null)));
+  const layers = await fetch("/api/v1/layers", { headers }).then((r) => r.json()).catch(() => ({ layers: [] }));
+  await Promise.all(layers.layers.filter((d) => d.label_point).map((d) =>
+    fetch(`${d.links.items}?skip_geometry=true&limit=1000`, { headers }).catch(() => null)));
+}
+
+/** Ask the browser to keep our storage, and say how much is used and free. */
+export async function storage() {
+  const persisted = navigator.storage?.persist ? await navigator.storage.persist().catch(() => false) : false;
+  const { usage = 0, quota = 0 } = navigator.storage?.estimate ? await navigator.storage.estimate() : {};
+  return { persisted, usage, quota };
+}

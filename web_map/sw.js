@@ -1,0 +1,85 @@
+// The service worker: the app shell works with no network, and the data an inspector
+// downloaded (offline areas) or last read is served when the network is not there.
+// The server fills in VERSION and SHELL when it serves this file: a new release is a new
+// VERSION, which installs beside the old one and takes over when the user says so.
+const VERSION = "__VERSION__";
+const SHELL = __SHELL__;
+const SHELL_CACHE = `gis-shell-${VERSION}`;
+const API_CACHE = "gis-api";  // the last good answer of each read, per URL
+const TILE_CACHE = "gis-tiles";  // offline areas: layer and base map tiles
+const PHOTO_CACHE = "gis-photos";  // offline areas: photo thumbnails
+const API_CACHE_MAX = 600;
+const NETWORK_WAIT_MS = 5000;  // weak signal: answer from the cache after this, if it can
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(caches.open(SHELL_CACHE).then((cache) => cache.addAll(SHELL)));
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil((async () => {
+    for (const name of await caches.keys()) {
+      if (name.startsWith("gis-shell-") && name !== SHELL_CACHE) await caches.delete(name);
+    }
+    await self.clients.claim();
+  })());
+});
+
+self.addEventListener("message", (event) => {
+  if (event.data === "skip-waiting") self.skipWaiting();
+  if (event.data === "version") event.source?.postMessage({ version: VERSION });
+});
+
+const offline = () => new Response(JSON.stringify({
+  code: "offline", message: "No network, and this was not downloaded for offline use.",
+  message_zh: "当前无网络，且此内容未下载到离线区域。",
+}), { status: 503, headers: { "Content-Type": "application/json", "X-Offline": "1" } });
+
+/** The network's answer, or the cache's when the network fails or is too slow. */
+async function networkFirst(request, cacheName, { store }) {
+  const cache = await caches.open(cacheName);
+  const network = fetch(request).then(async (response) => {
+    if (store && response.status === 200) {
+      await cache.put(request, response.clone());
+      trim(cache);
+    }
+    return response;
+  });
+  const slow = new Promise((resolve) => setTimeout(resolve, NETWORK_WAIT_MS, "slow"));
+  try {
+    const first = await Promise.race([network, slow]);
+    if (first !== "slow") return first;
+    return (await cache.match(request)) || (await network);
+  } catch (_) {
+    return (await cache.match(request)) || offline();
+  }
+}
+
+let trimming = false;
+async function trim(cache) {
+  if (trimming) return;
+  trimming = true;
+  try {
+    const keys = await cache.keys();
+    for (const key of keys.slice(0, Math.max(0, keys.length - API_CACHE_MAX))) await cache.delete(key);
+  } finally {
+    trimming = false;
+  }
+}
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  const url = new URL(request.url);
+  if (request.method !== "GET" || url.origin !== self.location.origin) return;  // writes go to the network
+  const path = url.pathname;
+  if (request.mode === "navigate" && (path === "/" || path === "/map")) {
+    event.respondWith(caches.match("/map").then((hit) => hit || fetch(request)));
+  } else if (SHELL.includes(path)) {
+    event.respondWith(caches.match(path).then((hit) => hit || fetch(request)));
+  } else if (path.includes("/tiles/") && (path.startsWith("/ogc/collections/") || path.startsWith("/basemap/"))) {
+    event.respondWith(networkFirst(request, TILE_CACHE, { store: false }));
+  } else if (path.startsWith("/api/v1/photos/")) {
+    event.respondWith(caches.match(request, { cacheName: PHOTO_CACHE }).then((hit) => hit || fetch(request).catch(offline)));
+  } else if (path.startsWith("/api/v1/") || path.startsWith("/basemap/")) {
+    event.respondWith(networkFirst(request, API_CACHE, { store: true }));
+  }
+});
