@@ -12,7 +12,8 @@ const API_CACHE_MAX = 600;
 const NETWORK_WAIT_MS = 5000;  // weak signal: answer from the cache after this, if it can
 
 self.addEventListener("install", (event) => {
-  event.waitUntil(caches.open(SHELL_CACHE).then((cache) => cache.addAll(SHELL)));
+  // fetched past the HTTP cache: a release must not be assembled from the last one's files
+  event.waitUntil(caches.open(SHELL_CACHE).then((cache) => cache.addAll(SHELL.map((url) => new Request(url, { cache: "reload" })))));
 });
 
 self.addEventListener("activate", (event) => {

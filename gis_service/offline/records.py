@@ -45,8 +45,10 @@ _GRAVE_ETAG = """
 def etag_queries(kind: str, area_sql: str, graves: bool) -> list[str]:
     if kind == "line":
         marker_where = "m.line_code = :code"
-    elif kind == "banner":
-        marker_where = "(split_part(m.line_code, '-', 1) = :code OR split_part(m.line_code, '-', 2) = :code)"
+    elif kind == "banner":  # a banner's lines, or (a city) the lines of its banners and its own
+        marker_where = """EXISTS (SELECT 1 FROM admin_unit u WHERE u.valid_to IS NULL
+            AND (u.code = :code OR u.parent_code = :code)
+            AND u.code IN (split_part(m.line_code, '-', 1), split_part(m.line_code, '-', 2)))"""
     else:
         marker_where = f"ST_Intersects(m.geom, ({area_sql}))"
     out = [

@@ -13,7 +13,8 @@ RECORD_KEY = r"^(marker|sign|grave):[0-9A-Za-z-]{1,40}$"
 
 
 class AreaSpec(BaseModel):
-    """One boundary line, one banner/district, or a rectangle (west, south, east, north)."""
+    """One boundary line, one banner/district (or the whole city: `banner` with the city's
+    code), or a rectangle (west, south, east, north)."""
 
     model_config = ConfigDict(extra="forbid")
 

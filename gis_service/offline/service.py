@@ -28,12 +28,12 @@ SAMPLE_TILES = 3  # tiles rendered per layer to estimate its tile size
 AREA_SQL = {
     "line": f"""SELECT ST_SetSRID(ST_Buffer(geom::geography, {LINE_BUFFER_M})::geometry, 4490) FROM boundary_line
                 WHERE code = :code AND valid_to IS NULL""",
-    "banner": """SELECT geom FROM admin_unit WHERE code = :code AND level = 'county' AND valid_to IS NULL""",
+    "banner": """SELECT geom FROM admin_unit WHERE code = :code AND level IN ('county', 'city') AND valid_to IS NULL""",
     "bbox": "SELECT ST_MakeEnvelope(:w, :s, :e, :n, 4490)",
 }
 NAME_SQL = {
     "line": "SELECT name FROM boundary_line WHERE code = :code AND valid_to IS NULL",
-    "banner": "SELECT name FROM admin_unit WHERE code = :code AND level = 'county' AND valid_to IS NULL",
+    "banner": "SELECT name FROM admin_unit WHERE code = :code AND level IN ('county', 'city') AND valid_to IS NULL",
 }
 
 

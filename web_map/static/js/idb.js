@@ -18,7 +18,7 @@ export async function inStore(dbPromise, storeName, mode, fn) {
   return new Promise((resolve, reject) => {
     const t = db.transaction(storeName, mode);
     const result = fn(t.objectStore(storeName));
-    t.oncomplete = () => { db.close(); resolve(result && result.result !== undefined ? result.result : result); };
+    t.oncomplete = () => { db.close(); resolve(result instanceof IDBRequest ? result.result : result); };
     t.onerror = () => { db.close(); reject(t.error); };
     t.onabort = () => { db.close(); reject(t.error); };
   });
