@@ -1,4 +1,4 @@
-"""The code stays ruff-clean (DESIGN §6)."""
+"""The code stays ruff-clean (docs/architecture.md, conventions)."""
 
 import subprocess
 import sys

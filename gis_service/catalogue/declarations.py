@@ -79,6 +79,9 @@ class LayerDeclaration(BaseModel):
     max_zoom: int = Field(default=22, ge=0, le=22)
     tile_feature_limit: int = Field(default=10000, ge=1)
     tile_buffer: int = Field(default=64, ge=0, le=1024)
+    # A table (id column, geom) of the layer's polygons cut into small pieces: a tile then
+    # clips only the pieces it touches instead of a whole large polygon.
+    tile_pieces: str | None = None
     read_roles: list[str] = ["*"]
     edit_roles: list[str] = []
     # Editing through OGC API Part 4 writes to this table (the source may be a view).
@@ -101,7 +104,13 @@ class LayerDeclaration(BaseModel):
         return v
 
     @field_validator(
-        "source", "id_column", "geometry_column", "label_property", "edit_table", "temporal_property"
+        "source",
+        "id_column",
+        "geometry_column",
+        "label_property",
+        "edit_table",
+        "temporal_property",
+        "tile_pieces",
     )
     @classmethod
     def _idents(cls, v: str | None) -> str | None:

@@ -187,6 +187,9 @@ async def extent(db_session: AsyncSession, *, layer: LayerDeclaration) -> Extent
     return found
 
 
+PIECES_FROM_ZOOM = 9  # below it a tile covers most of a polygon: clipping it whole is cheaper
+
+
 async def tile(conn, *, layer: LayerDeclaration, z: int, x: int, y: int) -> bytes:
     """A Mapbox vector tile (WebMercatorQuad) of one layer.
 
@@ -200,12 +203,17 @@ async def tile(conn, *, layer: LayerDeclaration, z: int, x: int, y: int) -> byte
     columns = [layer.id_column, *[p for p in layer.properties if p != layer.id_column]]
     props = ", ".join(f"t.{q(c)}" for c in columns)
     margin = layer.tile_buffer / MVT_EXTENT
+    drawn = geom
+    if layer.tile_pieces:  # from z9 on: the pieces in the tile, joined again (no seams)
+        drawn = f"""CASE WHEN %(z)s < {PIECES_FROM_ZOOM} THEN {geom} ELSE
+                    (SELECT ST_Union(ST_Intersection(p.geom, bounds.qenv)) FROM {q(layer.tile_pieces)} p
+                     WHERE p.{q(layer.id_column)} = t.{q(layer.id_column)} AND p.geom && bounds.qenv) END"""
     sql = f"""
         WITH bounds AS (
             SELECT ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS env,
                    ST_Transform(ST_TileEnvelope(%(z)s, %(x)s, %(y)s, margin => {margin}), {STORAGE_SRID}) AS qenv
         ), rows AS (
-            SELECT ST_AsMVTGeom(ST_Transform({geom}, 3857), bounds.env, {MVT_EXTENT},
+            SELECT ST_AsMVTGeom(ST_Transform({drawn}, 3857), bounds.env, {MVT_EXTENT},
                                 {layer.tile_buffer}, true) AS mvt_geom, {props}
             FROM {q(layer.source)} t, bounds
             WHERE {geom} && bounds.qenv

@@ -1,4 +1,4 @@
-"""The funeral domain's fixed vocabularies with Chinese and English labels (DESIGN §3).
+"""The funeral domain's fixed vocabularies with Chinese and English labels (docs/domain.md).
 The database CHECK constraints hold the same codes; corridor classes and their widths are
 data (table `corridor_class`) because they are settings."""
 

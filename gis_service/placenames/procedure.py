@@ -37,7 +37,7 @@ NEEDS = {
     },
     "filed": {"announced_on": "announcement date"},
 }
-# The six items an announcement of a standard name must carry (DESIGN §5).
+# The six items an announcement of a standard name must carry (docs/domain.md).
 ANNOUNCEMENT_ITEMS = {
     "name": "standard name",
     "romanization": "romanisation",

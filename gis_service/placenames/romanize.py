@@ -1,4 +1,4 @@
-"""Romanisation of place names (GB/T 16159 and the place-name spelling rules, DESIGN §5).
+"""Romanisation of place names (GB/T 16159 and the place-name spelling rules, see docs/domain.md).
 
 - Specific and generic are separate words, each capitalised: 东胜区 → Dongsheng Qu.
 - Villages (村, 嘎查, 社区 …) are written as one word: 漫赖村 → Manlaicun.

@@ -1,4 +1,4 @@
-"""Standardisation checks for place names (DESIGN §5). Each rule is a named function
+"""Standardisation checks for place names (docs/domain.md, place names). Each rule is a named function
 with a code, a severity and a docstring that explains it; `check_name` runs them all.
 
 Severities: `error` breaks a rule of the regulations (a duplicate in scope), `warning`

@@ -13,7 +13,7 @@ ADMIN_CODE = r"^\d{6}(\d{3}(\d{3})?)?$"
 
 
 class PlaceNameFields(BaseModel):
-    """Every field of a register record that a person edits (DESIGN §3)."""
+    """Every field of a register record that a person edits (docs/domain.md)."""
 
     model_config = ConfigDict(extra="forbid")
 

@@ -27,7 +27,11 @@ _cache: dict[tuple, tuple[str, list[str]]] = {}
 
 
 def _files(web: Path) -> dict[str, Path]:
-    files = {"/map": web / "index.html", "/manifest.webmanifest": web / "manifest.webmanifest", "/sw-source": web / "sw.js"}
+    files = {
+        "/map": web / "index.html",
+        "/manifest.webmanifest": web / "manifest.webmanifest",
+        "/sw-source": web / "sw.js",
+    }
     for path in sorted((web / "static").rglob("*")):
         if path.is_file() and path.suffix in STATIC_KINDS:
             files["/map/static/" + path.relative_to(web / "static").as_posix()] = path

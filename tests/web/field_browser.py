@@ -86,6 +86,30 @@ class Phone:
         if request.url.startswith("http") and host not in LOCAL_HOSTS:
             self.outside.append(request.url)
 
+    def sign_in(self, username: str, password: str) -> None:
+        """Open the map, sign in, and wait until the layers are up and the service worker
+        controls the page (the app is then installed for offline use)."""
+        self.page.goto(self.base + "/map")
+        self.page.fill("#username", username)
+        self.page.fill("#password", password)
+        self.page.click("#sign-in-form button[type=submit]")
+        self.wait_ready()
+        self.page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=20_000)
+
+    def wait_ready(self) -> None:
+        self.page.wait_for_selector("body[data-layers-ready=true]", timeout=30_000)
+
+    def log_visit(self, code: str, condition: str, notes: str, photo: dict | None = None) -> None:
+        """Fill and save the visit form of a marker, as an inspector does."""
+        self.panel("marker_panel", "showMarker", code)
+        self.page.click("#log-visit")
+        self.page.wait_for_function("() => document.querySelector('#visit-gnss').textContent.includes('±5')")
+        self.page.select_option("#visit-condition", condition)
+        self.page.fill("#visit-notes", notes)
+        if photo:
+            self.page.set_input_files("#visit-photos", files=[photo])
+        self.page.click("#visit-form button[type=submit]")
+
     def screenshot(self, name: str) -> None:
         ARTIFACTS.mkdir(exist_ok=True)
         self.page.screenshot(path=str(ARTIFACTS / name))

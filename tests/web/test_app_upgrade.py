@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import shutil
 import time
-import uuid  # noqa: F401  (ids are made by the page)
 
 import pytest
 from playwright.sync_api import sync_playwright
@@ -38,23 +37,13 @@ def test_a_new_release_replaces_the_shell_and_keeps_the_queue(release, db, tmp_p
     with sync_playwright() as p:
         phone = Phone(p, tmp_path / "profile", server.base, at=(lon, lat), offline=False)
         page = phone.page
-        page.goto(server.base + "/map")
-        page.fill("#username", "demo_inspector")
-        page.fill("#password", "demo-inspector")
-        page.click("#sign-in-form button[type=submit]")
-        page.wait_for_selector("body[data-layers-ready=true]", timeout=30_000)
-        page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=20_000)
+        phone.sign_in("demo_inspector", "demo-inspector")
         (old_shell,) = _shells(page)
 
         # Offline (nothing answers), a visit is queued under the old version.
         server.stop()
         phone.context.set_offline(True)
-        phone.panel("marker_panel", "showMarker", code)
-        page.click("#log-visit")
-        page.wait_for_function("() => document.querySelector('#visit-gnss').textContent.includes('±5')")
-        page.select_option("#visit-condition", "buried")
-        page.fill("#visit-notes", "queued before the upgrade")
-        page.click("#visit-form button[type=submit]")
+        phone.log_visit(code, "buried", "queued before the upgrade")
         page.wait_for_selector("#outbox-button:has-text('(1)')")
         queued = page.evaluate(
             "() => import('/map/static/js/outbox.js').then(async (o) => (await o.pending())[0].visit)"
@@ -75,7 +64,7 @@ def test_a_new_release_replaces_the_shell_and_keeps_the_queue(release, db, tmp_p
             arg=old_shell,
             timeout=30_000,
         )
-        page.wait_for_selector("body[data-layers-ready=true]", timeout=30_000)
+        phone.wait_ready()
         (new_shell,) = _shells(page)
         assert new_shell != old_shell
         css = page.evaluate("() => fetch('/map/static/style.css').then((r) => r.text())")

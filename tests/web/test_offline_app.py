@@ -56,10 +56,6 @@ def field(settings, prepared_db, client, auth, db):
     server.stop()
 
 
-def _wait_ready(page):
-    page.wait_for_selector("body[data-layers-ready=true]", timeout=30_000)
-
-
 def _wait_db(page, db, sql, args, want, seconds=30):
     deadline = time.monotonic() + seconds
     while (got := db.execute(sql, args).fetchone()[0]) != want:
@@ -73,12 +69,7 @@ def test_an_inspector_works_offline_for_days(field, db, tmp_path):
         # 1. Online: sign in, download the line's area.
         phone = Phone(p, profile, server.base, at=field["at"], offline=False)
         page = phone.page
-        page.goto(server.base + "/map")
-        page.fill("#username", "demo_inspector")
-        page.fill("#password", "demo-inspector")
-        page.click("#sign-in-form button[type=submit]")
-        _wait_ready(page)
-        page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=20_000)
+        phone.sign_in("demo_inspector", "demo-inspector")
         page.click("#tools-button")
         page.click("#open-areas")
         page.wait_for_function(
@@ -100,7 +91,7 @@ def test_an_inspector_works_offline_for_days(field, db, tmp_path):
         phone = Phone(p, profile, server.base, at=field["at"], offline=True)
         page = phone.page
         page.goto(server.base + "/map")
-        _wait_ready(page)
+        phone.wait_ready()
         assert page.is_visible("#offline-badge") and not page.is_visible("#sign-in")
         # every marker of the line is on the map (the last markers read online come from the
         # service worker's cache, the area's from its records)
@@ -124,6 +115,19 @@ def test_an_inspector_works_offline_for_days(field, db, tmp_path):
         # The full card of the damaged marker, with its history, from the area.
         phone.panel("marker_panel", "showMarker", field["damaged"])
         page.wait_for_selector("#card-offline-note")
+        # the card zooms to the marker and shows it above the bottom sheet
+        shown = page.evaluate(
+            """(code) => {
+            const f = window.gisMap.layers.get('boundary_marker').byCode.get(code);
+            const [lon, lat] = f.geometry.coordinates;
+            const pt = window.gisMap.map.latLngToContainerPoint([lat, lon]);
+            const sheet = document.querySelector('#marker-panel').getBoundingClientRect();
+            const top = document.querySelector('#map').getBoundingClientRect().top;
+            return { zoom: window.gisMap.map.getZoom(), y: pt.y + top, sheetTop: sheet.top, x: pt.x };
+        }""",
+            field["damaged"],
+        )
+        assert shown["zoom"] >= 16 and 48 < shown["y"] < shown["sheetTop"] and 0 < shown["x"] < 390, shown
         card = page.inner_text("#marker-panel")
         assert "X 4" in card and "方位物" in card and "m" in card and "base cracked" not in card
         assert "尚无巡查记录" not in card and page.locator("#card-history li").count() >= 1
@@ -142,13 +146,7 @@ def test_an_inspector_works_offline_for_days(field, db, tmp_path):
         phone.screenshot("offline-4-nearest.png")
 
         # A damaged visit with a photo, its correction, and closing the repair.
-        phone.panel("marker_panel", "showMarker", field["fresh"])
-        page.click("#log-visit")
-        page.wait_for_function("() => document.querySelector('#visit-gnss').textContent.includes('±5')")
-        page.select_option("#visit-condition", "damaged")
-        page.fill("#visit-notes", "top broken")
-        page.set_input_files("#visit-photos", files=[_photo()])
-        page.click("#visit-form button[type=submit]")
+        phone.log_visit(field["fresh"], "damaged", "top broken", photo=_photo())
         page.wait_for_selector("text=已保存，待联网后自动发送。")
         phone.panel("marker_panel", "showMarker", field["fresh"])
         page.click("text=巡查历史")
@@ -163,6 +161,9 @@ def test_an_inspector_works_offline_for_days(field, db, tmp_path):
         page.set_input_files("#repair-photo", files=[_photo()])
         page.click("#repair-form button[type=submit]")
         page.wait_for_selector("#outbox-button:has-text('(3)')")
+        # the top bar keeps "退出" on the screen beside "待发送 (3)"
+        box = page.locator("#sign-out").bounding_box()
+        assert box and box["x"] + box["width"] <= 390, box
         page.click("#outbox-button")
         page.click("#send-now")
         assert "联网后" in page.inner_text("#outbox-note")
@@ -173,7 +174,7 @@ def test_an_inspector_works_offline_for_days(field, db, tmp_path):
         phone = Phone(p, profile, server.base, at=field["at"], offline=True)
         page = phone.page
         page.goto(server.base + "/map")
-        _wait_ready(page)
+        phone.wait_ready()
         page.wait_for_selector("#outbox-button:has-text('(3)')")
         phone.screenshot("offline-6-queue-after-restart.png")
         assert (

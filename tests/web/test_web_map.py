@@ -14,10 +14,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from tests.catalogue.layer_ids import layers_for
 from tests.reference_data.test_reference_data import ORDOS_UNITS
-
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
+from tests.web.field_browser import ARGS, ARTIFACTS, CHROMIUM, LOCAL_HOSTS
 
 
 @pytest.fixture(scope="module")
@@ -25,18 +22,7 @@ def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         pytest.fail("Debian's chromium is not installed (./scripts/test installs it)")
     with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield b
         b.close()
 

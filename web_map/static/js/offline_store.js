@@ -74,8 +74,9 @@ export async function download(spec, onProgress = () => {}, manifest = null) {
     for (const r of body.records) {
       const areasOf = new Set(stored.get(r.key)?.areas || []);
       areasOf.add(id);
-      await inStore(db, "records", "readwrite", (s) => s.put({ key: r.key, etag: r.etag, data: r.data, areas: [...areasOf] }));
-      moved += JSON.stringify(r.data).length;
+      const size = JSON.stringify(r.data).length;
+      await inStore(db, "records", "readwrite", (s) => s.put({ key: r.key, etag: r.etag, data: r.data, size, areas: [...areasOf] }));
+      moved += size;
       for (const thumb of r.data.thumbs || []) {
         if (!(await photos.match(thumb))) moved += await fetchInto(photos, thumb).catch(() => 0);
       }
@@ -91,7 +92,8 @@ export async function download(spec, onProgress = () => {}, manifest = null) {
     if (inArea && !listed) await inStore(db, "records", "readwrite", (s) => s.put({ ...r, areas: [...r.areas, id] }));
     if (!inArea && listed) await dropRecordArea(r, id);
   }
-  const recordBytes = manifest.records.length * 3000;
+  const recordSizes = new Map((await allRecords()).map((r) => [r.key, r.size || 0]));
+  const recordBytes = manifest.records.reduce((sum, [key]) => sum + (recordSizes.get(key) || 0), 0);
   const area = {
     id, spec, name: manifest.area.name, bbox: manifest.area.bbox, max_zoom: manifest.area.max_zoom,
     etag: manifest.etag, counts: manifest.counts, created_at: old?.created_at || new Date().toISOString(),

@@ -1,0 +1,117 @@
+"""Repair work and joint-inspection tracks in the app: an administrator assigns an order,
+the inspector finds it under "my orders", opens it on the map and closes it from the
+list with a photo; during a round the phone records the walked track."""
+
+from __future__ import annotations
+
+import io
+import time
+import uuid
+from datetime import UTC, datetime
+
+from PIL import Image
+
+from tests.web.test_web_map import MapPage, browser  # noqa: F401  (shared fixture)
+
+
+def _sign_in(browser, live_server, username, password, at=None):  # noqa: F811
+    m = MapPage(browser, live_server, width=390, height=800)
+    if at:
+        m.context.grant_permissions(["geolocation"])
+        m.context.set_geolocation({"longitude": at[0], "latitude": at[1], "accuracy": 4})
+    m.open()
+    m.sign_in(username, password)
+    m.wait_ready()
+    return m
+
+
+def test_assign_then_close_from_the_list(browser, live_server, client, auth, db):  # noqa: F811
+    code = db.execute(
+        "SELECT code FROM boundary_marker m WHERE NOT EXISTS (SELECT 1 FROM repair_order r WHERE r.marker_id = m.id"
+        " AND r.status = 'open') AND line_code LIKE '150625-%%' ORDER BY seq LIMIT 1"
+    ).fetchone()[0]
+    visit = {"id": str(uuid.uuid4()), "condition": "missing", "observed_at": datetime.now(UTC).isoformat()}
+    repair = client.post(f"/api/v1/markers/{code}/inspections", json=visit, headers=auth("inspector")).json()[
+        "repair_order_id"
+    ]
+
+    admin = _sign_in(browser, live_server, "demo_admin", "demo-admin")
+    admin.page.click("#tools-button")
+    admin.page.click("#open-repairs")
+    item = admin.page.locator(f".repair-order[data-id='{repair}']")
+    item.locator(".assign-select").select_option("demo_inspector")
+    admin.page.wait_for_selector(f"#my-repairs, .repair-order[data-id='{repair}'] >> text=demo_inspector")
+    assert (
+        db.execute(
+            "SELECT a.username FROM repair_order r JOIN app_user a ON a.id = r.assigned_to WHERE r.id = %s",
+            (repair,),
+        ).fetchone()[0]
+        == "demo_inspector"
+    )
+    admin.close()
+
+    m = _sign_in(browser, live_server, "demo_inspector", "demo-inspector")
+    m.page.click("#tools-button")
+    m.page.click("#open-repairs")
+    m.page.wait_for_selector(f"#my-repairs .repair-order[data-id='{repair}']")
+    assert "我的维修单" in m.page.inner_text("#marker-panel")
+    m.screenshot("repairs-mine-first-phone.png")
+    m.page.locator(f"#my-repairs .repair-order[data-id='{repair}'] .close-order").click()
+    m.page.select_option("#repair-condition", "intact")
+    m.page.select_option("#repair-resolution", "replaced")
+    jpg = io.BytesIO()
+    Image.new("RGB", (800, 600), (60, 80, 100)).save(jpg, format="JPEG")
+    m.page.set_input_files(
+        "#repair-photo", files=[{"name": "new.jpg", "mimeType": "image/jpeg", "buffer": jpg.getvalue()}]
+    )
+    m.page.click("#repair-form button[type=submit]")
+    deadline = time.monotonic() + 20
+    while True:
+        row = db.execute(
+            "SELECT r.status, r.resolution, (SELECT count(*) FROM inspection_photo p WHERE"
+            " p.inspection_id = r.closing_inspection) FROM repair_order r WHERE r.id = %s",
+            (repair,),
+        ).fetchone()
+        if row == ("closed", "replaced", 1):
+            break
+        assert time.monotonic() < deadline, row
+        m.page.wait_for_timeout(200)
+    assert (
+        db.execute("SELECT condition FROM boundary_marker WHERE code = %s", (code,)).fetchone()[0] == "intact"
+    )
+    assert m.console_errors == [] and m.outside_requests == []
+    m.close()
+
+
+def test_a_joint_inspection_track_is_recorded(browser, live_server, client, auth, db):  # noqa: F811
+    r = client.post(
+        "/api/v1/joint-inspections",
+        json={"line_code": "150602-150603", "planned_on": "2026-11-30"},
+        headers=auth("inspector"),
+    )
+    round_id = r.json()["id"]
+    m = _sign_in(browser, live_server, "demo_inspector", "demo-inspector", at=(109.95, 39.75))
+    m.page.click("#tools-button")
+    m.page.click("#open-rounds")
+    m.page.click(f"#round-list button[data-round='{round_id}']")
+    for i in range(1, 25):  # walking east, a fix every few seconds
+        m.context.set_geolocation({"longitude": 109.95 + i * 0.0002, "latitude": 39.75, "accuracy": 4})
+        m.page.wait_for_timeout(150)
+    m.page.wait_for_function("() => /\\d+ 个点/.test(document.querySelector('#track-status').textContent)")
+    m.page.click(f"#round-list button[data-round='{round_id}']")  # stop: the rest is sent
+    deadline = time.monotonic() + 20
+    while (
+        db.execute(
+            "SELECT coalesce(sum(point_count), 0) FROM inspection_track WHERE round_id = %s", (round_id,)
+        ).fetchone()[0]
+        < 10
+    ):
+        assert time.monotonic() < deadline, "no track arrived"
+        m.page.wait_for_timeout(200)
+    km = client.get(f"/api/v1/joint-inspections/{round_id}", headers=auth("inspector")).json()["track"][
+        "length_km"
+    ]
+    assert 0.2 < km < 0.5  # about 24 steps of 17 m
+    m.screenshot("track-recorded-phone.png")
+    assert m.console_errors == [] and m.outside_requests == []
+    m.close()
