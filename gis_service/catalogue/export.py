@@ -7,8 +7,6 @@ temporary file page by page with pyogrio, then sent and deleted.
 
 from __future__ import annotations
 
-import csv
-import io
 import shutil
 import tempfile
 import zipfile
@@ -20,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gis_service.catalogue import service
 from gis_service.catalogue.declarations import LayerDeclaration
+from gis_service.core import tables
 from gis_service.core.query_params import BBox
 
 PAGE = 5000
@@ -61,20 +60,16 @@ async def csv_stream(sessions, layer, bbox, filters) -> AsyncIterator[bytes]:
     from shapely.geometry import shape
 
     columns = ["id", *layer.properties] + (["wkt"] if layer.has_geometry else [])
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow(columns)
-    yield ("\ufeff" + buf.getvalue()).encode()  # BOM so that Excel reads UTF-8
+    yield (tables.CSV_BOM + tables.csv_lines([columns])).encode()
     async for features in _pages(sessions, layer, bbox, filters):
-        buf.seek(0)
-        buf.truncate()
+        rows = []
         for raw in features:
             f = orjson.loads(raw)
             row = [f["id"], *[f["properties"].get(p) for p in layer.properties]]
             if layer.has_geometry:
                 row.append(shape(f["geometry"]).wkt if f["geometry"] else "")
-            writer.writerow(row)
-        yield buf.getvalue().encode()
+            rows.append(row)
+        yield tables.csv_lines(rows).encode()
 
 
 async def write_file(sessions, layer, bbox, filters, fmt: str) -> Path:

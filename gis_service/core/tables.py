@@ -1,10 +1,17 @@
-"""Reading uploaded tables (CSV or XLSX) into rows of strings, by content not by name."""
+"""Tables in and out: reading uploaded CSV or XLSX into rows of strings (by content, not
+by name), and writing every CSV and XLSX the service hands out.
+
+Every table the service writes goes through `cell()`: a text that a spreadsheet would
+take for a formula (starting with =, +, -, @, a tab or a carriage return) is written with
+a leading apostrophe, as the OWASP guidance on CSV injection says, and XLSX cells holding
+text are typed as text; numbers stay numbers."""
 
 from __future__ import annotations
 
 import csv
 import io
 import zipfile
+from decimal import Decimal
 
 from gis_service.core.errors import BadRequest
 
@@ -76,13 +83,41 @@ def read_table(data: bytes) -> list[dict[str, str]]:
     return [{header[i]: (r[i].strip() if i < len(r) else "") for i in range(len(header))} for r in raw[1:]]
 
 
-def write_csv(header: list[str], rows: list[list]) -> bytes:
-    """UTF-8 CSV with a BOM, so that Excel in China opens it correctly."""
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+CSV_BOM = "\ufeff"  # so that Excel in China opens UTF-8 CSV correctly
+
+
+def cell(value):
+    """A value as a spreadsheet cell: None empty, numbers as they are, anything else as
+    text that cannot run as a formula."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int | float | Decimal):
+        return value
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def csv_lines(rows) -> str:
+    """CSV text of these rows, every value through `cell()` (for streaming writers)."""
     out = io.StringIO()
-    w = csv.writer(out)
-    w.writerow(header)
-    w.writerows(["" if v is None else v for v in r] for r in rows)
-    return ("\ufeff" + out.getvalue()).encode()
+    csv.writer(out).writerows([cell(v) for v in r] for r in rows)
+    return out.getvalue()
+
+
+def write_csv(header: list[str], rows: list[list]) -> bytes:
+    """UTF-8 CSV with a BOM."""
+    return (CSV_BOM + csv_lines([header, *rows])).encode()
+
+
+def append_xlsx_row(ws, values) -> None:
+    """Append a row to a worksheet: text typed as text (never a formula), numbers as numbers."""
+    ws.append([cell(v) for v in values])
+    for c in ws[ws.max_row]:
+        if isinstance(c.value, str):
+            c.data_type = "s"
 
 
 def write_xlsx(
@@ -95,11 +130,11 @@ def write_xlsx(
     wb = Workbook(write_only=False)
     ws = wb.active
     ws.title = title[:31]
-    ws.append(header)
+    append_xlsx_row(ws, header)
     for c in ws[1]:
         c.font = Font(bold=True)
     for r in rows:
-        ws.append(["" if v is None else v for v in r])
+        append_xlsx_row(ws, r)
     for i, width in (widths or {}).items():
         ws.column_dimensions[get_column_letter(i + 1)].width = width
     ws.freeze_panes = "A2"

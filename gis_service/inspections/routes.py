@@ -105,7 +105,12 @@ def register_visit_routes(
         if clean:
             stored = [(save(settings.photo_dir, data), bearing) for data, bearing in clean]
             out["photos"] = await service.attach_photos(
-                db_session, asset, inspection_id=str(body.id), photos=stored, actor=inspector
+                db_session,
+                asset,
+                inspection_id=str(body.id),
+                photos=stored,
+                actor=inspector,
+                window=timedelta(hours=settings.visit_correction_hours),
             )
         await db_session.commit()
         if out.get("duplicate"):
@@ -126,7 +131,8 @@ def register_visit_routes(
         camera_bearing_deg: Annotated[float | None, Form(ge=0, lt=360)] = None,
     ):
         """Add one photo to a visit already sent (so a phone can confirm each upload on its
-        own). Sending the same photo again changes nothing."""
+        own): the visit's own inspector within `VISIT_CORRECTION_HOURS`, or an
+        administrator. Sending the same photo again changes nothing."""
         stored = save(settings.photo_dir, photo_records.clean(await photo.read(), settings))
         out = await service.attach_photos(
             db_session,
@@ -134,6 +140,7 @@ def register_visit_routes(
             inspection_id=str(inspection_id),
             photos=[(stored, camera_bearing_deg)],
             actor=inspector,
+            window=timedelta(hours=settings.visit_correction_hours),
         )
         await db_session.commit()
         return out[0]

@@ -116,11 +116,18 @@ async def record_inspection(
     if row.inserted is None:  # sent before: answer with the first result, change nothing
         first = (
             await db_session.execute(
-                text(f"SELECT {asset.fk} AS asset_id, payload_hash FROM {asset.inspections} WHERE id = :id"),
+                text(
+                    f"SELECT {asset.fk} AS asset_id, payload_hash, inspector_id FROM {asset.inspections} WHERE id = :id"
+                ),
                 {"id": body.id},
             )
         ).one()
-        if first.asset_id != row.asset_id or first.payload_hash != digest:
+        # Only its own inspector gets a visit back: anyone else learns nothing of it.
+        if (
+            first.asset_id != row.asset_id
+            or first.payload_hash != digest
+            or first.inspector_id != inspector.id
+        ):
             raise Conflict(
                 "This visit id was already used for a different visit; send a new id for a new visit.",
                 "该巡查记录编号已用于另一条记录；新记录请使用新的编号。",
@@ -217,6 +224,24 @@ async def recent_histories(
     return out
 
 
+def may_change_visit(visit, actor: AppUser, window: timedelta) -> None:
+    """A sent visit is changed (corrected, given photos) by its own inspector within
+    `window` of sending, or by an administrator at any time; anyone else gets 403."""
+    if actor.role == "admin":
+        return
+    if visit.inspector_id != actor.id:
+        raise Forbidden(
+            "Only the inspector who logged a visit, or an administrator, may change it.",
+            "只有记录该巡查的巡查员或管理员可以修改。",
+        )
+    if datetime.now(UTC) - visit.received_at > window:
+        hours = round(window.total_seconds() / 3600)
+        raise Forbidden(
+            f"A visit can be changed within {hours} h of sending; ask an administrator, or log a new visit.",
+            f"巡查记录只能在提交后 {hours} 小时内修改；请联系管理员，或新增一次巡查记录。",
+        )
+
+
 def visit_etag(edit_count: int) -> str:
     return f'"visit-{edit_count}"'
 
@@ -257,18 +282,7 @@ async def correct_inspection(
             "The visit was corrected meanwhile; reload it and correct it again.",
             "该巡查记录已被修改，请刷新后再改。",
         )
-    if actor.role != "admin":
-        if row.inspector_id != actor.id:
-            raise Forbidden(
-                "Only the inspector who logged a visit, or an administrator, may correct it.",
-                "只有记录该巡查的巡查员或管理员可以修改。",
-            )
-        if datetime.now(UTC) - row.received_at > window:
-            hours = round(window.total_seconds() / 3600)
-            raise Forbidden(
-                f"A visit can be corrected within {hours} h of sending; ask an administrator, or log a new visit.",
-                f"巡查记录只能在提交后 {hours} 小时内修改；请联系管理员，或新增一次巡查记录。",
-            )
+    may_change_visit(row, actor, window)
     before = {k: getattr(row, k) for k in changes}
     changed = {k: v for k, v in changes.items() if before[k] != v}
     if changed:
@@ -464,13 +478,20 @@ async def attach_photos(
     inspection_id: str,
     photos: list[tuple[StoredPhoto, float | None]],
     actor: AppUser,
+    window: timedelta,
 ) -> list[dict]:
-    """Link stored photos to a visit (idempotent per photo: the same bytes link once)."""
-    exists = await db_session.scalar(
-        text(f"SELECT true FROM {asset.inspections} WHERE id = :id"), {"id": inspection_id}
-    )
-    if not exists:
+    """Link stored photos to a visit (idempotent per photo: the same bytes link once),
+    under the same rule as a correction: the visit's inspector within the window, or an
+    administrator."""
+    visit = (
+        await db_session.execute(
+            text(f"SELECT inspector_id, received_at FROM {asset.inspections} WHERE id = :id FOR UPDATE"),
+            {"id": inspection_id},
+        )
+    ).first()
+    if visit is None:
         raise NotFound(f"No visit {inspection_id}.", f"巡查记录 {inspection_id} 不存在。")
+    may_change_visit(visit, actor, window)
     out = []
     for photo, bearing in photos:
         described = await photo_records.register(db_session, photo, actor)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from html import escape
 
+from gis_service.core import tables
 from gis_service.markers.conditions import CONDITIONS
 
 COLUMNS = [
@@ -53,16 +53,18 @@ def _track_text(track: dict | None) -> str:
     return f"{track['length_km']} km, {span} (UTC); {people}"
 
 
+def _rows(report: dict) -> list[list]:
+    """The report as table rows: the heading, a blank row, the findings with their header."""
+    return [
+        *([k, v] for k, v in _heading(report)),
+        [],
+        [label for _, label in COLUMNS],
+        *([_cell(k, f[k]) for k, _ in COLUMNS] for f in report["findings"]),
+    ]
+
+
 def as_csv(report: dict) -> bytes:
-    out = io.StringIO()
-    w = csv.writer(out)
-    for k, v in _heading(report):
-        w.writerow([k, v])
-    w.writerow([])
-    w.writerow([label for _, label in COLUMNS])
-    for f in report["findings"]:
-        w.writerow([_cell(k, f[k]) for k, _ in COLUMNS])
-    return ("\ufeff" + out.getvalue()).encode()  # BOM: Excel opens UTF-8 CSV correctly
+    return (tables.CSV_BOM + tables.csv_lines(_rows(report))).encode()
 
 
 def as_xlsx(report: dict) -> bytes:
@@ -72,15 +74,14 @@ def as_xlsx(report: dict) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "联合检查 Inspection"
-    for k, v in _heading(report):
-        ws.append([k, v])
-        ws.cell(ws.max_row, 1).font = Font(bold=True)
-    ws.append([])
-    ws.append([label for _, label in COLUMNS])
-    for c in ws[ws.max_row]:
-        c.font = Font(bold=True)
-    for f in report["findings"]:
-        ws.append([_cell(k, f[k]) for k, _ in COLUMNS])
+    heading = len(_heading(report))
+    for i, row in enumerate(_rows(report)):
+        tables.append_xlsx_row(ws, row)
+        if i < heading:
+            ws.cell(ws.max_row, 1).font = Font(bold=True)
+        elif i == heading + 1:
+            for c in ws[ws.max_row]:
+                c.font = Font(bold=True)
     for col, width in zip("ABCDEF", (22, 18, 50, 10, 16, 22), strict=True):
         ws.column_dimensions[col].width = width
     buf = io.BytesIO()
