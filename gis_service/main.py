@@ -26,6 +26,7 @@ from gis_service.core.openapi_errors import document_errors
 from gis_service.core.pg_pool import make_pool
 from gis_service.core.security_headers import SecurityHeadersMiddleware
 from gis_service.core.settings import Settings, get_settings
+from gis_service.core.text_input import TextInputMiddleware
 from gis_service.disputes.router import router as disputes_router
 from gis_service.funeral.router import router as funeral_router
 from gis_service.indicators.router import router as indicators_router
@@ -80,6 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # a bureau's own base map package, else the reference base map from the database
     app.state.basemap = open_package(settings.basemap_file) if settings.basemap_file else None
     install_error_handlers(app)
+    app.add_middleware(TextInputMiddleware)  # innermost: what reaches the routes is clean text
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestLogMiddleware)
     for router in (

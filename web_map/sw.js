@@ -71,6 +71,7 @@ self.addEventListener("fetch", (event) => {
   const request = event.request;
   const url = new URL(request.url);
   if (request.method !== "GET" || url.origin !== self.location.origin) return;  // writes go to the network
+  if (request.headers.has("x-offline-download")) return;  // an area's download stores what it fetches itself
   const path = url.pathname;
   if (request.mode === "navigate" && (path === "/" || path === "/map")) {
     event.respondWith(caches.match("/map").then((hit) => hit || fetch(request)));

@@ -9,6 +9,7 @@ import hashlib
 import json
 
 from gis_service.basemap.packages import PackageInfo
+from gis_service.catalogue.service import PIECES_FROM_ZOOM
 
 TABLES = ["admin_unit", "place_name", "place_name_location_suggestion"]
 MAX_ZOOM = 12  # outlines and places need no more; the map enlarges z12 tiles beyond
@@ -50,7 +51,11 @@ WITH b AS (
            -- simplify to a quarter of a tile unit at this zoom, in degrees
            360.0 / (256 * 4 * 2 ^ %(z)s) AS tol
 ), admin AS (
-    SELECT ST_AsMVTGeom(ST_Transform(ST_SimplifyPreserveTopology(u.geom, b.tol), 3857), b.env, {EXTENT}, 64, true) AS g,
+    SELECT ST_AsMVTGeom(ST_Transform(CASE
+               WHEN %(z)s < {PIECES_FROM_ZOOM} THEN ST_SimplifyPreserveTopology(u.geom, b.tol)
+               -- deeper, a tile touches a small part of a unit: clip only the pieces there
+               ELSE (SELECT ST_Union(ST_Intersection(p.geom, b.qenv)) FROM admin_unit_piece p
+                     WHERE p.code = u.code AND p.geom && b.qenv) END, 3857), b.env, {EXTENT}, 64, true) AS g,
            u.code, u.name, u.level
     FROM admin_unit u, b
     WHERE u.valid_to IS NULL AND u.geom && b.qenv AND u.level = ANY({_ADMIN_LEVELS})

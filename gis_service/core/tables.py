@@ -14,6 +14,7 @@ import zipfile
 from decimal import Decimal
 
 from gis_service.core.errors import BadRequest
+from gis_service.core.text_input import clean
 
 MAX_TABLE_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 200_000
@@ -79,8 +80,11 @@ def read_table(data: bytes) -> list[dict[str, str]]:
         raise BadRequest(
             "The table needs a header row and at least one data row.", "表格需要表头行和至少一行数据。"
         )
-    header = [h.strip() for h in raw[0]]
-    return [{header[i]: (r[i].strip() if i < len(r) else "") for i in range(len(header))} for r in raw[1:]]
+    header = [clean(h.strip(), "header") for h in raw[0]]
+    return [
+        {h: clean(r[i].strip(), f"row {n}, {h}") if i < len(r) else "" for i, h in enumerate(header)}
+        for n, r in enumerate(raw[1:], start=2)
+    ]
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

@@ -7,6 +7,7 @@ import warnings
 import zipfile
 
 from gis_service.core.errors import BadRequest
+from gis_service.core.text_input import clean
 
 MAX_VECTOR_BYTES = 50 * 1024 * 1024
 
@@ -58,4 +59,11 @@ def read_features(data: bytes, filename: str):
             "The file does not say its coordinate system (.prj or crs missing).",
             "文件未注明坐标系（缺少 .prj 或 crs）。",
         )
+    # text attributes enter like any other text: NFC, no invisible or control characters
+    for column in frame.columns:
+        if column != frame.geometry.name and frame[column].dtype == object:
+            frame[column] = [
+                clean(v, f"feature {i + 1}, {column}") if isinstance(v, str) else v
+                for i, v in enumerate(frame[column])
+            ]
     return frame.to_crs(4490)

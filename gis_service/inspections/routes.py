@@ -6,12 +6,14 @@ import uuid
 from datetime import timedelta
 from typing import Annotated, Any, Literal
 
+import orjson
 from fastapi import APIRouter, Form, Header, Query, Request, Response, UploadFile, status
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
 from gis_service.core.dependencies import AdminUser, CurrentUser, SessionDep, SettingsDep
 from gis_service.core.errors import BadRequest
+from gis_service.core.text_input import clean_tree
 from gis_service.inspections import service
 from gis_service.inspections.assets import InspectedAsset
 from gis_service.markers.schemas import InspectionCorrection, InspectionIn, RepairAssign, RepairClose
@@ -41,6 +43,13 @@ VISIT_BODY = {
 }
 
 
+def _json(raw: str):
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        raise BadRequest("The 'visit' field is not JSON.", "visit 字段不是 JSON。") from None
+
+
 async def read_visit(request: Request) -> tuple[InspectionIn, list[tuple[bytes, float | None]]]:
     """The visit from a JSON body, or from a multipart form with photos."""
     kind = request.headers.get("content-type", "")
@@ -52,7 +61,7 @@ async def read_visit(request: Request) -> tuple[InspectionIn, list[tuple[bytes, 
                     "The form needs a 'visit' field holding the visit as JSON.",
                     "表单需要 visit 字段（JSON 格式的巡查记录）。",
                 )
-            body = InspectionIn.model_validate_json(str(form["visit"]))
+            body = InspectionIn.model_validate(clean_tree(_json(str(form["visit"])), "visit"))
             files = form.getlist("photos")
             bearings = [float(b) if str(b).strip() else None for b in form.getlist("bearings")]
             uploads = []

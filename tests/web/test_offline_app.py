@@ -222,3 +222,45 @@ def test_an_inspector_works_offline_for_days(field, db, tmp_path):
         phone.screenshot("offline-7-sent.png")
         assert phone.errors == [] and phone.outside == []
         phone.close()
+
+
+def test_a_sign_in_that_expires_offline_keeps_the_queue(settings, prepared_db, db, tmp_path):
+    code, lon, lat = db.execute(
+        "SELECT code, ST_X(geom), ST_Y(geom) FROM boundary_marker WHERE last_inspection_id IS NULL"
+        " ORDER BY code DESC OFFSET 3 LIMIT 1"
+    ).fetchone()
+    server = RestartableServer(settings).start()
+    try:
+        with sync_playwright() as p:
+            phone = Phone(p, tmp_path / "profile", server.base, at=(lon, lat), offline=False)
+            page = phone.page
+            phone.sign_in("demo_inspector", "demo-inspector")
+            server.stop()
+            phone.context.set_offline(True)
+            # the sign-in runs out while the inspector is away
+            page.evaluate("""() => { const s = JSON.parse(localStorage.getItem('gis_token'));
+                                     localStorage.setItem('gis_token', JSON.stringify({ ...s, expires: '2000-01-01T00:00:00Z' })); }""")
+            page.reload()
+            phone.wait_ready()
+            assert page.is_visible("#user-box") and not page.is_visible("#sign-in")  # still working, offline
+            phone.log_visit(code, "tilted", "leaning north")
+            page.wait_for_selector("#outbox-button:has-text('(1)')")
+            # back in signal: the app asks for the password (user name filled in), then sends
+            server.start()
+            phone.context.set_offline(False)
+            page.wait_for_selector("#sign-in:not([hidden])")
+            assert "登录已过期" in page.inner_text("#sign-in-message")
+            assert page.input_value("#username") == "demo_inspector"
+            phone.screenshot("offline-8-sign-in-again.png")
+            page.fill("#password", "demo-inspector")
+            page.click("#sign-in-form button[type=submit]")
+            page.wait_for_function("() => document.querySelector('#outbox-button').hidden", timeout=30_000)
+            notes = db.execute(
+                "SELECT i.notes FROM marker_inspection i JOIN boundary_marker b ON b.id = i.marker_id WHERE b.code = %s",
+                (code,),
+            ).fetchall()
+            assert notes == [("leaning north",)]
+            assert phone.errors == []
+            phone.close()
+    finally:
+        server.stop()
