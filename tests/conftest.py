@@ -49,6 +49,7 @@ def settings(database_url: str, tmp_path_factory) -> Settings:
         # Runs on one database add up failed sign-ins of the demo accounts; the throttle
         # itself is tested with its own limit (tests/auth/test_sign_in_throttle.py).
         sign_in_max_failures=1000,
+        sign_in_max_failures_per_client=1000,
     )
 
 

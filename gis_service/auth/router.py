@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, Depends, Request, status
 from fastapi.security import OAuth2PasswordRequestForm
 
 from gis_service.auth import service, throttle
@@ -17,7 +17,6 @@ from gis_service.core.dependencies import (
     SettingsDep,
     TokenDep,
 )
-from gis_service.core.errors import Unauthorized
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
 
@@ -25,27 +24,27 @@ router = APIRouter(prefix="/api/v1", tags=["accounts"])
 @router.post("/auth/token", response_model=TokenOut)
 async def sign_in(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    request: Request,
     db_session: SessionDep,
     settings: SettingsDep,
 ):
     """OAuth2 password flow: user name and password in, bearer token out. Repeated
-    failures for one user name are throttled (429 with Retry-After)."""
-    window = timedelta(minutes=settings.sign_in_window_minutes)
-    await throttle.check(
-        db_session, username=form.username, max_failures=settings.sign_in_max_failures, window=window
+    failures for one user name, or from one client address, are throttled (429 with
+    Retry-After); each attempt is counted before its password is checked."""
+    await throttle.reserve(
+        db_session,
+        username=form.username,
+        client=throttle.client_address(request, settings.trusted_proxies),
+        max_failures=settings.sign_in_max_failures,
+        max_per_client=settings.sign_in_max_failures_per_client,
+        window=timedelta(minutes=settings.sign_in_window_minutes),
     )
-    try:
-        token, row, user = await service.sign_in(
-            db_session,
-            username=form.username,
-            password=form.password,
-            ttl=timedelta(minutes=settings.token_ttl_minutes),
-        )
-    except Unauthorized:
-        await db_session.rollback()
-        await throttle.record_failure(db_session, username=form.username)
-        await db_session.commit()
-        raise
+    token, row, user = await service.sign_in(
+        db_session,
+        username=form.username,
+        password=form.password,
+        ttl=timedelta(minutes=settings.token_ttl_minutes),
+    )
     await throttle.clear(db_session, username=form.username)
     await db_session.commit()
     return TokenOut(access_token=token, expires_at=row.expires_at, user=UserOut.model_validate(user))

@@ -29,6 +29,10 @@ class Settings(BaseSettings):
     # attempts are refused (429) until the oldest failure leaves the window.
     sign_in_max_failures: int = Field(default=5, ge=1)
     sign_in_window_minutes: int = Field(default=15, ge=1)
+    # ... and from one client address, across accounts (guessing many accounts).
+    sign_in_max_failures_per_client: int = Field(default=30, ge=1)
+    # Addresses of reverse proxies whose X-Forwarded-For is believed for the client address.
+    trusted_proxies: Annotated[list[str], NoDecode] = []
     # Layers that anonymous callers may read (map, items, tiles). Everything else
     # needs a signed-in user.
     anonymous_layers: Annotated[list[str], NoDecode] = []
@@ -71,7 +75,7 @@ class Settings(BaseSettings):
     items_max_limit: int = 1000
     items_default_limit: int = 100
 
-    @field_validator("anonymous_layers", mode="before")
+    @field_validator("anonymous_layers", "trusted_proxies", mode="before")
     @classmethod
     def _split_csv(cls, value: object) -> object:
         if isinstance(value, str):

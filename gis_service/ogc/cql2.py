@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date, datetime
 
 import shapely.wkt
 
@@ -50,6 +51,34 @@ KEYWORDS = {
 WKT_TYPES = {"POINT", "LINESTRING", "POLYGON", "MULTIPOINT", "MULTILINESTRING", "MULTIPOLYGON"}
 
 
+MAX_DEPTH = 40  # nested parentheses or NOTs: deeper is refused before Python's own limit
+NUMBER_TYPES = {"integer", "bigint", "smallint", "numeric", "double precision", "real"}
+
+
+def kind_of(sql_type: str) -> str:
+    """A column's database type as the kind of literal it compares with."""
+    if sql_type in NUMBER_TYPES:
+        return "number"
+    if sql_type == "boolean":
+        return "boolean"
+    if sql_type == "date" or sql_type.startswith("timestamp"):
+        return "time"
+    if sql_type in ("text", "character varying", "character"):
+        return "string"
+    return "other"  # arrays, geometry: only IS NULL applies
+
+
+def _instant(value: str) -> str:
+    """A date or date-time text checked here, so that the database never fails a cast."""
+    try:
+        datetime.fromisoformat(value)
+    except ValueError:
+        raise _error(
+            f"'{value[:30]}' is not a date or time like 2025-01-31 or 2025-01-31T08:00:00Z"
+        ) from None
+    return value
+
+
 def _error(message: str) -> BadRequest:
     return BadRequest(f"filter: {message}", f"filter 过滤表达式有误：{message}")
 
@@ -57,11 +86,12 @@ def _error(message: str) -> BadRequest:
 @dataclass
 class _Parser:
     text: str
-    queryables: set[str]
+    queryables: dict[str, str]  # name -> kind (number, string, boolean, time, other)
     geometry_column: str | None
     tokens: list[tuple[str, str]] = field(default_factory=list)
     pos: int = 0
     params: dict = field(default_factory=dict)
+    depth: int = 0
 
     def __post_init__(self) -> None:
         i = 0
@@ -99,11 +129,37 @@ class _Parser:
         self.params[name] = value
         return f":{name}"
 
-    def prop(self) -> str:
+    def prop(self) -> tuple[str, str, str]:
+        """(SQL, name, kind) of a property."""
         name = self.take("word")
         if name not in self.queryables:
             raise _error(f"'{name}' is not a queryable of this collection; see its /queryables")
-        return f't."{name}"'
+        return f't."{name}"', name, self.queryables[name]
+
+    def typed_literal(self, name: str, kind: str) -> str:
+        """A literal that the property can be compared with, or a 400 saying what fits."""
+        wanted = {
+            "number": ("number",),
+            "string": ("string",),
+            "boolean": ("kw",),
+            "time": ("string", "kw"),
+        }.get(kind)
+        if wanted is None:
+            raise _error(f"'{name}' cannot be compared; only IS NULL applies to it")
+        found = self.tokens[self.pos][0] if self.pos < len(self.tokens) else None
+        if found not in wanted or (
+            kind == "boolean" and not (self.peek("kw", "TRUE") or self.peek("kw", "FALSE"))
+        ):
+            what = {
+                "number": "a number",
+                "string": "a quoted string",
+                "boolean": "TRUE or FALSE",
+                "time": "a DATE('…'), TIMESTAMP('…') or quoted date",
+            }[kind]
+            raise _error(f"'{name}' is a {kind} property: compare it with {what}")
+        if kind == "time" and self.peek("string"):
+            return f"CAST({self.bind(_instant(self.take('string')[1:-1]))} AS timestamptz)"
+        return self.literal()
 
     def literal(self) -> str:
         if self.peek("string"):
@@ -118,7 +174,13 @@ class _Parser:
             self.take("punct", "(")
             value = self.take("string")[1:-1]
             self.take("punct", ")")
-            return f"CAST({self.bind(value)} AS {'date' if kind == 'DATE' else 'timestamptz'})"
+            if kind == "DATE":
+                try:
+                    date.fromisoformat(value)
+                except ValueError:
+                    raise _error(f"DATE('{value[:30]}') is not a date like 2025-01-31") from None
+                return f"CAST({self.bind(value)} AS date)"
+            return f"CAST({self.bind(_instant(value))} AS timestamptz)"
         raise _error("expected a literal value")
 
     # -- grammar -----------------------------------------------------------------------
@@ -136,45 +198,55 @@ class _Parser:
             parts.append(self.negation())
         return parts[0] if len(parts) == 1 else "(" + " AND ".join(parts) + ")"
 
+    def deeper(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise _error(f"the expression nests deeper than {MAX_DEPTH} levels")
+
     def negation(self) -> str:
         if self.peek("kw", "NOT"):
             self.take()
+            self.deeper()
             return f"(NOT {self.negation()})"
         return self.predicate()
 
     def predicate(self) -> str:
         if self.peek("punct", "("):
             self.take()
+            self.deeper()
             inner = self.expression()
             self.take("punct", ")")
+            self.depth -= 1
             return inner
         if self.peek("kw", "S_INTERSECTS"):
             return self.spatial()
-        column = self.prop()
+        column, name, kind = self.prop()
         if self.peek("op"):
             op = self.take("op")
-            return f"({column} {op} {self.literal()})"
+            return f"({column} {op} {self.typed_literal(name, kind)})"
         negate = ""
         if self.peek("kw", "NOT"):
             self.take()
             negate = "NOT "
         if self.peek("kw", "LIKE"):
             self.take()
+            if not self.peek("string"):
+                raise _error("LIKE takes a quoted pattern, e.g. name LIKE '东%'")
             return f"({column}::text {negate}LIKE {self.literal()})"
         if self.peek("kw", "IN"):
             self.take()
             self.take("punct", "(")
-            values = [self.literal()]
+            values = [self.typed_literal(name, kind)]
             while self.peek("punct", ","):
                 self.take()
-                values.append(self.literal())
+                values.append(self.typed_literal(name, kind))
             self.take("punct", ")")
             return f"({column} {negate}IN ({', '.join(values)}))"
         if self.peek("kw", "BETWEEN"):
             self.take()
-            low = self.literal()
+            low = self.typed_literal(name, kind)
             self.take("kw", "AND")
-            return f"({column} {negate}BETWEEN {low} AND {self.literal()})"
+            return f"({column} {negate}BETWEEN {low} AND {self.typed_literal(name, kind)})"
         if self.peek("kw", "IS"):
             self.take()
             isnot = "NOT " if self.peek("kw", "NOT") else ""
@@ -224,13 +296,15 @@ class _Parser:
         body = " ".join(v for _, v in self.tokens[start : self.pos]).replace(" ,", ",").replace("( ", "(")
         wkt = kind + body
         try:
-            shapely.wkt.loads(wkt)
+            shape = shapely.wkt.loads(wkt)
         except Exception:
             raise _error(f"the geometry {wkt[:60]} is not valid WKT") from None
+        if shape.is_empty or not shape.is_valid:
+            raise _error(f"the geometry {wkt[:60]} is empty or not valid (e.g. a polygon with no area)")
         return f"ST_GeomFromText({self.bind(wkt)}, 4490)"
 
 
-def to_sql(text: str, *, queryables: set[str], geometry_column: str | None) -> tuple[str, dict]:
+def to_sql(text: str, *, queryables: dict[str, str], geometry_column: str | None) -> tuple[str, dict]:
     """A SQL condition on alias `t` and its parameters, or a clear 400."""
     if len(text) > 20_000:
         raise _error("the expression is too long")

@@ -215,8 +215,9 @@ def _crs_members(crs: Crs) -> str:
     return f'"crs":{{"type":"name","properties":{{"name":"{crs.urn}"}}}},'
 
 
-def _filter(layer: LayerDeclaration, params) -> tuple[str, dict] | None:
-    """A CQL2-text `filter` as SQL; other filter languages and CRSs are refused."""
+async def _filter(layer: LayerDeclaration, params, db_session) -> tuple[str, dict] | None:
+    """A CQL2-text `filter` as SQL, type-checked against the queryables before any SQL
+    runs; other filter languages and CRSs are refused."""
     text = params.get("filter")
     if not text:
         return None
@@ -224,9 +225,11 @@ def _filter(layer: LayerDeclaration, params) -> tuple[str, dict] | None:
         raise BadRequest("filter-lang must be cql2-text.", "filter-lang 必须是 cql2-text。")
     if parse_crs(params.get("filter-crs"), "filter-crs").uri != CRS84:
         raise BadRequest("filter-crs must be CRS84 (lon/lat).", "filter-crs 必须是 CRS84（经度/纬度）。")
-    return cql2.to_sql(
-        text, queryables={layer.id_column, *layer.properties}, geometry_column=layer.geometry_column
-    )
+    types = await layers.sql_types(db_session, layer=layer)
+    queryables = {
+        name: cql2.kind_of(types.get(name, "text")) for name in (layer.id_column, *layer.properties)
+    }
+    return cql2.to_sql(text, queryables=queryables, geometry_column=layer.geometry_column)
 
 
 def _datetime(layer: LayerDeclaration, params) -> tuple[str, dict] | None:
@@ -280,7 +283,7 @@ async def items(layer: ReadableLayer, request: Request, db_session: SessionDep):
     `next` links. numberMatched is given when it is cheap (up to 100,000)."""
     params = request.query_params
     filters = property_filters(layer, params, ITEM_PARAMS)
-    conditions = [c for c in (_filter(layer, params), _datetime(layer, params)) if c]
+    conditions = [c for c in (await _filter(layer, params, db_session), _datetime(layer, params)) if c]
     crs = parse_crs(params.get("crs"))
     bbox, bbox_srid = _parse_bbox(params.get("bbox"), parse_crs(params.get("bbox-crs"), "bbox-crs"))
     out = layers.OutputCrs(srid=crs.srid, flip=crs.flip, decimals=crs.decimals)

@@ -92,8 +92,13 @@ def test_signs_are_visited_and_repaired_like_markers(client, auth, db):
     out = r.json()
     assert out["sign_code"] == code and out["is_current"] and out["repair_order_id"]
     assert 5 < out["distance_to_marker_m"] < 12  # 0.0001° of longitude at 40°N
-    again = client.post(f"{BASE}/{code}/inspections", json=visit, headers=auth("placename_officer"))
+    again = client.post(f"{BASE}/{code}/inspections", json=visit, headers=auth("inspector"))
     assert again.status_code == 200 and again.json()["duplicate"]
+    # someone else sending the same visit id learns nothing of it
+    assert (
+        client.post(f"{BASE}/{code}/inspections", json=visit, headers=auth("placename_officer")).status_code
+        == 409
+    )
     assert (
         client.post(
             f"{BASE}/{code}/inspections", json={**visit, "condition": "intact"}, headers=auth("inspector")

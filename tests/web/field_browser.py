@@ -95,6 +95,7 @@ class Phone:
         self.page.click("#sign-in-form button[type=submit]")
         self.wait_ready()
         self.page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=20_000)
+        self.page.wait_for_selector("body[data-offline-ready=true]", timeout=30_000)
 
     def wait_ready(self) -> None:
         self.page.wait_for_selector("body[data-layers-ready=true]", timeout=30_000)

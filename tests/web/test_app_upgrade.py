@@ -38,7 +38,9 @@ def test_a_new_release_replaces_the_shell_and_keeps_the_queue(release, db, tmp_p
         phone = Phone(p, tmp_path / "profile", server.base, at=(lon, lat), offline=False)
         page = phone.page
         phone.sign_in("demo_inspector", "demo-inspector")
-        (old_shell,) = _shells(page)
+        shells = _shells(page)
+        assert len(shells) == 1, shells
+        old_shell = shells[0]
 
         # Offline (nothing answers), a visit is queued under the old version.
         server.stop()

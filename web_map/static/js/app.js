@@ -7,6 +7,7 @@ import { applyTexts, currentLang, errorMessage, onLanguageChange, pick, t, toggl
 import { buildLayerSwitcher, createCatalogueLayer } from "./layers.js";
 import { el, initMarkerPanel, openPanel, showMarker, showSign } from "./marker_panel.js";
 import { MarkerLayer } from "./markers.js";
+import { warmApiCache } from "./offline_store.js";
 import { flushNow } from "./outbox.js";
 import { initPlaceNames, showPlace } from "./placename_panel.js";
 import { initRepairs, showRepairs } from "./repairs_panel.js";
@@ -112,6 +113,7 @@ async function loadLayers() {
   state.switcher = buildLayerSwitcher(state.map, catalogue.layers, { onToggle: toggleLayer });
   await Promise.all(catalogue.layers.filter((d) => d.default_visible).map((d) => toggleLayer(d, true)));
   document.body.dataset.layersReady = "true";
+  if (state.user && api.token()) keepForOffline();
 }
 
 /** The field tools: offline areas, repair orders, joint-inspection tracks. */
@@ -217,6 +219,15 @@ async function main() {
   await loadLayers();
 }
 
+/** Once the service worker controls the page, let it keep the app's start reads, so that
+ *  the app opens offline with this user's data even before an area is downloaded. */
+function keepForOffline() {
+  if (!("serviceWorker" in navigator)) return;
+  const warm = () => warmApiCache().then(() => { document.body.dataset.offlineReady = "true"; });
+  if (navigator.serviceWorker.controller) warm();
+  else navigator.serviceWorker.addEventListener("controllerchange", warm, { once: true });
+}
+
 /** The offline app: the service worker keeps the shell; a new release waits until the
  *  user takes it, so nothing in hand (a form, the queue) is interrupted. */
 function registerServiceWorker() {
@@ -225,14 +236,15 @@ function registerServiceWorker() {
     $("update-banner").hidden = false;
     $("update-now").onclick = () => worker.postMessage("skip-waiting");
   };
+  // a worker that finishes installing while a controller exists is a new release
+  const watch = (worker) => worker?.addEventListener("statechange", () => {
+    if (worker.state === "installed" && navigator.serviceWorker.controller) offer(worker);
+  });
   navigator.serviceWorker.register("/sw.js").then((reg) => {
     if (reg.waiting && navigator.serviceWorker.controller) offer(reg.waiting);
-    reg.addEventListener("updatefound", () => {
-      const worker = reg.installing;
-      worker.addEventListener("statechange", () => {
-        if (worker.state === "installed" && navigator.serviceWorker.controller) offer(worker);
-      });
-    });
+    watch(reg.installing);  // one may already be installing when this page starts
+    reg.addEventListener("updatefound", () => watch(reg.installing));
+    if (navigator.onLine) reg.update().catch(() => {});  // look for a release at every start
     document.body.dataset.swRegistered = "true";
   }).catch(() => {});
   let reloaded = false;

@@ -72,29 +72,23 @@ export async function download(spec, onProgress = () => {}, manifest = null) {
   const photos = await caches.open(PHOTO_CACHE);
   for (let i = 0; i < changedKeys.length; i += RECORDS_PER_REQUEST) {
     const { body } = await sendJson("POST", "/api/v1/offline-areas/records", { keys: changedKeys.slice(i, i + RECORDS_PER_REQUEST) });
-    for (const r of body.records) {
-      const areasOf = new Set(stored.get(r.key)?.areas || []);
-      areasOf.add(id);
-      const size = JSON.stringify(r.data).length;
-      await inStore(db, "records", "readwrite", (s) => s.put({ key: r.key, etag: r.etag, data: r.data, size, areas: [...areasOf] }));
-      moved += size;
-      for (const thumb of r.data.thumbs || []) {
-        if (!(await photos.match(thumb))) moved += await fetchInto(photos, thumb).catch(() => 0);
-      }
-    }
+    const fresh = body.records.map((r) => ({
+      key: r.key, etag: r.etag, data: r.data, size: JSON.stringify(r.data).length,
+      areas: [...new Set([...(stored.get(r.key)?.areas || []), id])],
+    }));
+    await inStore(db, "records", "readwrite", (s) => fresh.forEach((r) => s.put(r)));  // one transaction a batch
+    for (const r of fresh) { stored.set(r.key, r); moved += r.size; }
+    const thumbs = [...new Set(fresh.flatMap((r) => r.data.thumbs || []))];
+    await pool(thumbs, async (url) => { if (!(await photos.match(url))) moved += await fetchInto(photos, url).catch(() => 0); });
     done += body.records.length + body.gone.length;
     tick("records");
   }
   // unchanged records now also belong to this area; records that left it lose it
   const keep = new Set(manifest.records.map(([key]) => key));
-  for (const [key, r] of stored) {
-    const inArea = keep.has(key);
-    const listed = r.areas.includes(id);
-    if (inArea && !listed) await inStore(db, "records", "readwrite", (s) => s.put({ ...r, areas: [...r.areas, id] }));
-    if (!inArea && listed) await dropRecordArea(r, id);
-  }
-  const recordSizes = new Map((await allRecords()).map((r) => [r.key, r.size || 0]));
-  const recordBytes = manifest.records.reduce((sum, [key]) => sum + (recordSizes.get(key) || 0), 0);
+  const joined = [...stored.values()].filter((r) => keep.has(r.key) && !r.areas.includes(id));
+  await inStore(db, "records", "readwrite", (s) => joined.forEach((r) => s.put({ ...r, areas: [...r.areas, id] })));
+  await dropArea([...stored.values()].filter((r) => !keep.has(r.key) && r.areas.includes(id)), id);
+  const recordBytes = manifest.records.reduce((sum, [key]) => sum + (stored.get(key)?.size || 0), 0);
   const area = {
     id, spec, name: manifest.area.name, bbox: manifest.area.bbox, max_zoom: manifest.area.max_zoom,
     etag: manifest.etag, counts: manifest.counts, created_at: old?.created_at || new Date().toISOString(),
@@ -108,9 +102,12 @@ export async function download(spec, onProgress = () => {}, manifest = null) {
   return { area, fetched: todo.length, records: changedKeys.length, bytes: moved };
 }
 
-async function dropRecordArea(r, id) {
-  const rest = r.areas.filter((a) => a !== id);
-  await inStore(db, "records", "readwrite", (s) => (rest.length ? s.put({ ...r, areas: rest }) : s.delete(r.key)));
+/** These records no longer belong to area `id`; those of no other area are deleted. */
+function dropArea(records, id) {
+  return inStore(db, "records", "readwrite", (s) => records.forEach((r) => {
+    const rest = r.areas.filter((a) => a !== id);
+    if (rest.length) s.put({ ...r, areas: rest }); else s.delete(r.key);
+  }));
 }
 
 /** Remove cached tiles that no remaining area lists. */
@@ -124,19 +121,27 @@ export async function removeArea(id) {
   const area = (await listAreas()).find((a) => a.id === id);
   if (!area) return;
   await inStore(db, "areas", "readwrite", (s) => s.delete(id));
-  for (const r of await allRecords()) if (r.areas.includes(id)) await dropRecordArea(r, id);
+  await dropArea((await allRecords()).filter((r) => r.areas.includes(id)), id);
   await evictUnused(await caches.open(TILE_CACHE), area.tiles.map(([url]) => url));
 }
 
-/** Fetch what the app reads at start (it lands in the service worker's cache). */
+/** Fetch what the app reads at start, through the service worker, which keeps the last
+ *  answer of each: the app then opens offline with this user's catalogue, labels and
+ *  markers even before any area is downloaded. */
 export async function warmApiCache() {
   const reads = ["/api/v1/map-config", "/api/v1/layers", "/api/v1/auth/me", "/api/v1/markers/conditions",
                  "/basemap/tilejson.json", "/basemap/labels.geojson"];
   const headers = authHeaders();
-  await Promise.all(reads.map((u) => fetch(u, { headers }).catch(() => null)));
-  const layers = await fetch("/api/v1/layers", { headers }).then((r) => r.json()).catch(() => ({ layers: [] }));
-  await Promise.all(layers.layers.filter((d) => d.label_point).map((d) =>
-    fetch(`${d.links.items}?skip_geometry=true&limit=1000`, { headers }).catch(() => null)));
+  const get = (url) => fetch(url, { headers }).then((r) => (r.ok ? r.json() : null)).catch(() => null);
+  await Promise.all(reads.map(get));
+  const layers = (await get("/api/v1/layers"))?.layers || [];
+  await Promise.all(layers.filter((d) => d.label_point).map((d) => get(`${d.links.items}?skip_geometry=true&limit=1000`)));
+  for (const d of layers.filter((x) => x.map_renderer === "cluster")) {
+    for (let next = `${d.links.items}?limit=1000`; next;) {
+      const page = await get(next);
+      next = page?.links?.find((l) => l.rel === "next")?.href;
+    }
+  }
 }
 
 /** Ask the browser to keep our storage, and say how much is used and free. */
