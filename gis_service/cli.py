@@ -6,6 +6,7 @@ import asyncio
 import getpass
 import os
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -34,6 +35,10 @@ def fail(message: str) -> None:
 
 def _settings():
     settings = get_settings()
+    if not settings.database_url and (url := epg.running_default(PROJECT_ROOT)):
+        os.environ["DATABASE_URL"] = url  # the embedded database ./scripts/run serves
+        get_settings.cache_clear()
+        settings = get_settings()
     try:
         settings.sqlalchemy_url  # noqa: B018 - raises a clear message when unset
     except RuntimeError as exc:
@@ -305,14 +310,23 @@ def run_local() -> None:
             f"Port {settings.port} on {settings.host} is already in use. Stop the other server "
             f"or choose another port, e.g. PORT={settings.port + 1} ./scripts/run"
         )
-    embedded = None
+    embedded = users = None
+    stop_watching = threading.Event()
     if not settings.database_url:
         embedded = epg.EmbeddedPostgres(epg.default_root(PROJECT_ROOT))
+        users = epg.ClusterUsers(embedded)
         typer.echo("Starting the embedded PostGIS in .data/postgres ...")
         try:
             os.environ["DATABASE_URL"] = embedded.start()
         except epg.SetupError as exc:
             fail(str(exc))
+        users.join()
+        # the database restarts by itself if its postmaster dies
+        threading.Thread(
+            target=epg.watch,
+            args=(embedded, lambda m: typer.secho(m, fg=typer.colors.YELLOW, err=True), stop_watching),
+            daemon=True,
+        ).start()
     os.environ.setdefault("DEMO_MODE", "true")
     get_settings.cache_clear()  # re-read: DATABASE_URL and DEMO_MODE may have just been set
     try:
@@ -320,9 +334,13 @@ def run_local() -> None:
         _print_welcome(time.monotonic() - started)
         serve(None, None, None)
     finally:
+        stop_watching.set()
         if embedded is not None:
-            embedded.stop()
-            typer.echo("Embedded PostGIS stopped.")
+            if users.leave():
+                embedded.stop()
+                typer.echo("Embedded PostGIS stopped.")
+            else:
+                typer.echo("Embedded PostGIS left running: another instance still uses it.")
 
 
 def _prepare_database() -> None:

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gis_service.audit import service as audit
 from gis_service.auth.models import ROLES, AppUser, AuthToken
+from gis_service.core.cpu import run_cpu
 from gis_service.core.errors import BadRequest, Conflict, NotFound, Unauthorized
 from gis_service.core.security import hash_password, new_token, token_digest, verify_password
 
@@ -55,7 +56,7 @@ async def create_user(
     user = AppUser(
         username=username,
         role=role,
-        password_hash=hash_password(password),
+        password_hash=await run_cpu(hash_password, password),
         display_name=display_name,
         is_demo=is_demo,
         is_active=True,
@@ -81,7 +82,7 @@ async def update_user(
     for key, value in changes.items():
         setattr(user, key, value)
     if password is not None:
-        user.password_hash = hash_password(password)
+        user.password_hash = await run_cpu(hash_password, password)
         user.password_changed_at = datetime.now(UTC)
     if password is not None or changes.get("is_active") is False or "role" in changes:
         # A new password, a disabled account or a new role ends every open session.
@@ -103,7 +104,7 @@ async def sign_in(
     db_session: AsyncSession, *, username: str, password: str, ttl: timedelta
 ) -> tuple[str, AuthToken, AppUser]:
     user = await db_session.scalar(select(AppUser).where(AppUser.username == username))
-    ok = verify_password(user.password_hash if user else None, password)
+    ok = await run_cpu(verify_password, user.password_hash if user else None, password)
     if not user or not ok or not user.is_active:
         raise Unauthorized("Wrong user name or password.", "用户名或密码错误。")
     token = new_token()

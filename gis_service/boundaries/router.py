@@ -12,6 +12,7 @@ from shapely.geometry import mapping
 
 from gis_service.boundaries import derive, service
 from gis_service.boundaries.schemas import LineGeometryReplacement
+from gis_service.core.cpu import run_cpu
 from gis_service.core.dependencies import AdminUser, CurrentUser, SessionDep, SettingsDep
 from gis_service.core.vector_files import read_geometries
 
@@ -94,7 +95,7 @@ async def replace_line_geometry_from_file(
     """Replace the line with the lines in a GeoJSON, GeoPackage or zipped Shapefile (any
     CRS the file declares; reprojected to CGCS2000). All its lines together become the
     new version; the old version stays in the history."""
-    geoms = read_geometries(await file.read(), file.filename or "")
+    geoms = await run_cpu(read_geometries, await file.read(), file.filename or "")
     merged = shapely.line_merge(shapely.union_all(geoms.values))
     version = await service.replace_geometry(
         db_session,

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from gis_service.catalogue import service
 from gis_service.catalogue.declarations import LayerDeclaration
 from gis_service.core import tables
+from gis_service.core.cpu import run_cpu
 from gis_service.core.query_params import BBox
 
 PAGE = 5000
@@ -72,6 +73,23 @@ async def csv_stream(sessions, layer, bbox, filters) -> AsyncIterator[bytes]:
         yield tables.csv_lines(rows).encode()
 
 
+def _write_page(features: list, target: Path, layer_id: str, driver: str, append: bool, fmt: str) -> None:
+    """One page of features appended to the file (in a worker thread)."""
+    import geopandas as gpd
+    import pyogrio
+
+    frame = gpd.GeoDataFrame.from_features([orjson.loads(f) for f in features], crs=4490)
+    frame.insert(0, "fid_src", [orjson.loads(f)["id"] for f in features])
+    pyogrio.write_dataframe(
+        frame,
+        target,
+        layer=layer_id,
+        driver=driver,
+        append=append,
+        encoding="UTF-8" if fmt == "shp" else None,
+    )
+
+
 async def write_file(sessions, layer, bbox, filters, fmt: str) -> Path:
     """Write a GeoPackage or zipped Shapefile to a temporary folder; returns the file."""
     import geopandas as gpd
@@ -82,16 +100,7 @@ async def write_file(sessions, layer, bbox, filters, fmt: str) -> Path:
     driver = "GPKG" if fmt == "gpkg" else "ESRI Shapefile"
     written = False
     async for features in _pages(sessions, layer, bbox, filters):
-        frame = gpd.GeoDataFrame.from_features([orjson.loads(f) for f in features], crs=4490)
-        frame.insert(0, "fid_src", [orjson.loads(f)["id"] for f in features])
-        pyogrio.write_dataframe(
-            frame,
-            target,
-            layer=layer.id,
-            driver=driver,
-            append=written,
-            encoding="UTF-8" if fmt == "shp" else None,
-        )
+        await run_cpu(_write_page, features, target, layer.id, driver, written, fmt)
         written = True
     if not written:  # an empty layer still gets a valid, empty file
         empty = gpd.GeoDataFrame({"fid_src": []}, geometry=[], crs=4490)

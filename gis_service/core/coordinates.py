@@ -4,6 +4,9 @@ not given (then every zone that covers Inner Mongolia is a candidate)."""
 
 from __future__ import annotations
 
+import math
+from functools import lru_cache
+
 from pyproj import Transformer
 
 from gis_service.core.gauss_kruger import epsg_for_zone
@@ -23,10 +26,20 @@ def number(value: str | None, what: str, errors: list[str]) -> float | None:
     if value in (None, ""):
         return None
     try:
-        return float(value.replace(",", ""))
+        out = float(value.replace(",", ""))
     except ValueError:
         errors.append(f"{what} '{value}' is not a number")
         return None
+    if not math.isfinite(out):
+        errors.append(f"{what} '{value}' is not a finite number")
+        return None
+    return out
+
+
+@lru_cache(maxsize=64)
+def _from_zone(epsg: int) -> Transformer:
+    """Built once per zone: a transformer costs milliseconds, a row microseconds."""
+    return Transformer.from_crs(epsg, 4490, always_xy=True)
 
 
 def point_candidates(r: dict[str, str], errors: list[str]) -> list[tuple[float, float, str]]:
@@ -52,12 +65,18 @@ def point_candidates(r: dict[str, str], errors: list[str]) -> list[tuple[float, 
         except ValueError as exc:
             errors.append(str(exc))
             return []
-        lon, lat = Transformer.from_crs(epsg, 4490, always_xy=True).transform(y, x)
+        lon, lat = _from_zone(epsg).transform(y, x)
         return [(lon, lat, f"EPSG:{epsg}")]
-    zones = [int(r["zone"])] if r.get("zone", "").isdigit() else list(ZONES_TO_TRY)
+    zones = list(ZONES_TO_TRY)
+    if r.get("zone"):
+        given = r["zone"].strip()
+        if not (given.isascii() and given.isdigit() and 25 <= int(given) <= 45):
+            errors.append(f"zone '{given}' is not a 3-degree zone of China (25..45)")
+            return []
+        zones = [int(given)]
     out = []
     for zone in zones:
         epsg = epsg_for_zone(zone, with_prefix=False)
-        lon, lat = Transformer.from_crs(epsg, 4490, always_xy=True).transform(y, x)
+        lon, lat = _from_zone(epsg).transform(y, x)
         out.append((lon, lat, f"EPSG:{epsg}"))
     return out

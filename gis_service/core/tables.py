@@ -38,9 +38,21 @@ def _xlsx_rows(data: bytes) -> list[list[str]]:
 
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        formulas = load_workbook(io.BytesIO(data), read_only=True, data_only=False).worksheets[0]
     except Exception:
         raise BadRequest("The XLSX file cannot be read.", "无法读取该 XLSX 文件。") from None
     sheet = wb.worksheets[0]
+    # A formula whose result the file does not carry would come in as an empty cell.
+    for n, (values, cells) in enumerate(
+        zip(sheet.iter_rows(values_only=True), formulas.iter_rows(), strict=False)
+    ):
+        for value, c in zip(values, cells, strict=False):
+            if value is None and getattr(c, "data_type", None) == "f":
+                raise BadRequest(
+                    f"Row {n + 1}, column {c.column_letter}: a formula without a computed value; open and save the "
+                    "file in Excel (or paste the values) and import it again.",
+                    f"第 {n + 1} 行 {c.column_letter} 列是没有计算结果的公式；请用 Excel 打开并保存（或粘贴为数值）后重新导入。",
+                )
     rows = []
     for row in sheet.iter_rows(values_only=True):
         if len(rows) > MAX_ROWS:

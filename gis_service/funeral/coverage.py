@@ -5,13 +5,12 @@ with the CBC solver bundled in PuLP)."""
 
 from __future__ import annotations
 
-import asyncio
-
 import numpy as np
 from pyproj import Geod
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gis_service.core.cpu import run_cpu
 from gis_service.core.errors import BadRequest
 from gis_service.funeral import vocabulary as v
 
@@ -226,7 +225,7 @@ async def suggest_sites(
         )
     demand = np.array([(p.lon, p.lat) for p in places])
     candidates = np.array([(p.lon, p.lat) for p in seats])
-    chosen, before, after, optimal = await asyncio.to_thread(
+    chosen, before, after, optimal = await run_cpu(
         solve_mclp, demand, existing, candidates, radius_km=radius_km, k=min(k, len(seats))
     )
     n = len(places)

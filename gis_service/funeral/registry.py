@@ -11,6 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gis_service.audit import service as audit
 from gis_service.auth.models import AppUser
+from gis_service.core.column_limits import text_limits, too_long
+from gis_service.core.cpu import run_cpu
 from gis_service.core.errors import InvalidRows
 from gis_service.funeral.classification import Scope, classify
 from gis_service.funeral.imports import SPECS, check_rows, payload, read_rows, report, require_rows
@@ -71,9 +73,12 @@ async def import_file(
 ) -> dict:
     """Check every row; store all of them only when none has an error (else InvalidRows)."""
     spec = SPECS[kind]
-    rows = read_rows(data, filename)
+    rows = await run_cpu(read_rows, data, filename)
     require_rows(rows)
-    check_rows(rows, spec)
+    await run_cpu(check_rows, rows, spec)
+    limits = await text_limits(db_session, spec.entity)
+    for row in rows:
+        row.errors += too_long(row.values, limits)
     if kind == "corridors":
         known = list(await db_session.scalars(text("SELECT corridor_class FROM corridor_class ORDER BY 1")))
         for row in rows:

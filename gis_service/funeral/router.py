@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
 from gis_service.auth.models import AppUser
+from gis_service.core.cpu import run_cpu
 from gis_service.core.dependencies import AdminUser, CurrentUser, SessionDep, SettingsDep, require_roles
 from gis_service.core.query_params import parse_bbox
 from gis_service.funeral import classification, coverage, planner_export, progress, registry, service
@@ -160,7 +161,7 @@ async def record_remediation(
     photos, and a bad one rejects the whole record."""
     uploads = [await p.read() for p in photos or []]
     service.check_remediation(status_, method, done_on, len(uploads))
-    clean = [photo_records.clean(data, settings) for data in uploads]
+    clean = [await run_cpu(photo_records.clean, data, settings) for data in uploads]
     stored = [save(settings.photo_dir, data) for data in clean]
     out = await service.record_remediation(
         db_session,

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Form, Header, Query, Request, Response, UploadFil
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
+from gis_service.core.cpu import run_cpu
 from gis_service.core.dependencies import AdminUser, CurrentUser, SessionDep, SettingsDep
 from gis_service.core.errors import BadRequest
 from gis_service.core.text_input import clean_tree
@@ -109,7 +110,7 @@ def register_visit_routes(
         the same id with different content is a 409. Photos are checked and re-encoded before
         anything is stored, so a bad photo rejects the whole visit."""
         body, uploads = await read_visit(request)
-        clean = [(photo_records.clean(data, settings), bearing) for data, bearing in uploads]
+        clean = [(await run_cpu(photo_records.clean, data, settings), bearing) for data, bearing in uploads]
         out = await service.record_inspection(db_session, asset, code=code, body=body, inspector=inspector)
         if clean:
             stored = [(save(settings.photo_dir, data), bearing) for data, bearing in clean]
@@ -142,7 +143,7 @@ def register_visit_routes(
         """Add one photo to a visit already sent (so a phone can confirm each upload on its
         own): the visit's own inspector within `VISIT_CORRECTION_HOURS`, or an
         administrator. Sending the same photo again changes nothing."""
-        stored = save(settings.photo_dir, photo_records.clean(await photo.read(), settings))
+        stored = save(settings.photo_dir, await run_cpu(photo_records.clean, await photo.read(), settings))
         out = await service.attach_photos(
             db_session,
             asset,

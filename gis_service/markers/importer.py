@@ -20,7 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gis_service.audit import service as audit
 from gis_service.auth.models import AppUser
+from gis_service.core.column_limits import text_limits, too_long
 from gis_service.core.coordinates import COORDINATE_HEADERS, number, point_candidates
+from gis_service.core.cpu import run_cpu
 
 CODE = re.compile(r"^(\d{6}-\d{6})-(\d{3})([QABCDE])$")
 TYPES = {
@@ -88,6 +90,9 @@ def _check_row(i: int, raw: dict[str, str], seen: set[str]) -> tuple[RowResult, 
             buried = date.fromisoformat(r["buried_on"][:10])
         except ValueError:
             res.errors.append(f"buried_on '{r['buried_on']}' is not a date (YYYY-MM-DD)")
+        else:
+            if buried > date.today():
+                res.errors.append(f"buried_on {buried} is in the future")
     refs = []
     for k in (1, 2, 3):
         if r.get(f"ref{k}_name"):
@@ -120,7 +125,11 @@ async def import_markers(
     """Validate every row; insert all of them only when none has an error.
     Returns (imported count, row reports with errors)."""
     seen: set[str] = set()
-    checked = [_check_row(i + 2, raw, seen) for i, raw in enumerate(rows)]  # row 1 is the header
+    # row 1 is the header; the coordinate work is CPU-bound, off the event loop
+    checked = await run_cpu(lambda: [_check_row(i + 2, raw, seen) for i, raw in enumerate(rows)])
+    limits = await text_limits(db_session, "boundary_marker")
+    for res, _ in checked:
+        res.errors += too_long(res.values, limits)
     # One query measures every candidate position against its line and tri-junctions.
     probe = [
         {"i": n, "k": k, "code": res.code, "line": res.values["line_code"], "lon": lon, "lat": lat}

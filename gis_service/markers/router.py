@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, UploadFile, status
 
 from gis_service.auth.models import AppUser
+from gis_service.core.cpu import run_cpu
 from gis_service.core.dependencies import AdminUser, CurrentUser, SessionDep, SettingsDep, require_roles
 from gis_service.core.errors import BadRequest, InvalidRows
 from gis_service.core.geojson_pages import feature_collection, page_links
@@ -96,7 +97,7 @@ async def import_markers(file: UploadFile, admin: AdminUser, db_session: Session
     """Import a marker results table (界桩成果表, CSV or XLSX; admin). Every row is checked;
     if any row has an error nothing is imported and the answer (422) lists the errors row
     by row."""
-    rows = read_table(await file.read())
+    rows = await run_cpu(read_table, await file.read())
     imported, report = await importer.import_markers(
         db_session, rows=rows, tolerance_m=settings.marker_line_tolerance_m, actor=admin
     )

@@ -40,9 +40,10 @@ _GRAVE_ETAG = """
     FROM grave g WHERE {where}"""
 
 
-# Which assets lie in an area: `area_sql` is a geometry (EPSG:4490); markers of a line or
-# banner are those on its lines, whatever their distance from the drawn line.
 def etag_queries(kind: str, area_sql: str, graves: bool) -> list[str]:
+    """The queries listing an area's records with their ETags. `area_sql` is the area's
+    geometry (EPSG:4490); the markers of a line or a banner are those on its lines,
+    whatever their distance from the drawn line."""
     if kind == "line":
         marker_where = "m.line_code = :code"
     elif kind == "banner":  # a banner's lines, or (a city) the lines of its banners and its own

@@ -5,6 +5,7 @@ changed, and an estimate of the download's size before it starts."""
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import text
@@ -77,8 +78,8 @@ async def resolve(db_session: AsyncSession, spec: AreaSpec) -> Area:
 
 def _psycopg_sql(sql: str, params: dict) -> tuple[str, dict]:
     """The area query with psycopg placeholders (%(name)s) instead of SQLAlchemy's (:name)."""
-    for name in params:
-        sql = sql.replace(f":{name}", f"%({name})s")
+    for name in params:  # a bind parameter, not a cast such as ::geography
+        sql = re.sub(rf"(?<!:):{name}\b", f"%({name})s", sql)
     return sql, params
 
 

@@ -303,6 +303,59 @@ class EmbeddedPostgres:
             shutil.rmtree(preferred, ignore_errors=True)
 
 
+class ClusterUsers:
+    """Which running processes use a cluster: one lease file per process id. Only the
+    last user stops the cluster, so that a second `./scripts/run` on another port,
+    stopped with Ctrl+C, leaves the first one's database running."""
+
+    def __init__(self, cluster: EmbeddedPostgres) -> None:
+        self.folder = cluster.root / "users"
+
+    def join(self) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        (self.folder / str(os.getpid())).touch()
+
+    def leave(self) -> bool:
+        """Drop this process's lease; True when no other live process holds one."""
+        (self.folder / str(os.getpid())).unlink(missing_ok=True)
+        return not self.others()
+
+    def others(self) -> list[int]:
+        alive = []
+        for lease in self.folder.glob("*") if self.folder.exists() else []:
+            pid = int(lease.name) if lease.name.isdigit() else 0
+            try:
+                os.kill(pid, 0)
+                alive.append(pid)
+            except (OSError, ValueError):
+                lease.unlink(missing_ok=True)  # a process that died without leaving
+        return alive
+
+
+def watch(cluster: EmbeddedPostgres, log, stop, every_s: float = 2.0) -> None:
+    """Restart the cluster whenever its postmaster has died, until `stop` is set (a
+    threading.Event); run in a thread beside the server."""
+    while not stop.wait(every_s):
+        if cluster.running():
+            continue
+        log("The embedded PostGIS stopped unexpectedly; restarting it.")
+        try:
+            cluster.start()
+            log("The embedded PostGIS is running again.")
+        except Exception as exc:  # keep watching: the next round tries again
+            log(f"Restarting the embedded PostGIS failed: {exc}")
+
+
+def running_default(project_root: Path) -> str | None:
+    """The URL of the project's embedded database when it is running, else None (so that
+    the command line finds the database `./scripts/run` serves)."""
+    folder = default_root(project_root)
+    if not (folder / "state.json").exists() and not (folder / "LOCATION").exists():
+        return None
+    cluster = EmbeddedPostgres(folder)
+    return cluster.url if cluster.initialised() and cluster.running() else None
+
+
 def default_root(project_root: Path) -> Path:
     return project_root / ".data" / "postgres"
 

@@ -11,6 +11,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gis_service.auth.models import AppUser
+from gis_service.core.column_limits import text_limits, too_long
+from gis_service.core.cpu import run_cpu
 from gis_service.core.errors import InvalidRows
 from gis_service.core.geojson_input import CHINA_BOUNDS
 from gis_service.core.tables import read_table, write_csv, write_xlsx
@@ -149,15 +151,16 @@ def _parse_row(raw: dict[str, str]) -> tuple[dict, list[str]]:
 
 
 async def import_table(db_session: AsyncSession, data: bytes, *, actor: AppUser) -> dict:
-    table = read_table(data)
-    parsed = [_parse_row(r) for r in table]
+    table = await run_cpu(read_table, data)
+    parsed = await run_cpu(lambda: [_parse_row(r) for r in table])
     problems = [{"row": i + 2, "errors": errs} for i, (_, errs) in enumerate(parsed) if errs]
     categories = set(await db_session.scalars(text("SELECT code FROM place_name_category")))
     units = set(await db_session.scalars(text("SELECT code FROM admin_unit WHERE valid_to IS NULL")))
     existing = set(await db_session.scalars(text("SELECT id FROM place_name")))
+    limits = await text_limits(db_session, "place_name")
     seen: dict[tuple, int] = {}
     for i, (values, errs) in enumerate(parsed):
-        row_errors = []
+        row_errors = too_long(values, limits)
         if values.get("category_code") and values["category_code"] not in categories:
             row_errors.append(f"地名类别代码 (category_code) '{values['category_code']}' is unknown")
         if values.get("admin_code") and values["admin_code"] not in units:

@@ -8,6 +8,7 @@ import uuid
 
 import pytest
 
+from gis_service.core.settings import PROJECT_ROOT
 from gis_service.ops import embedded_postgres as epg
 
 GIS = [sys.executable, "-m", "gis_service"]
@@ -64,7 +65,10 @@ def test_port_in_use_is_one_line_with_the_fix(prepared_db):
 def test_missing_database_url_is_explained():
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     r = run(["db", "upgrade"], env=env, cwd="/")
-    assert r.returncode == 1 and "DATABASE_URL is not set" in r.stderr and "Traceback" not in r.stderr
+    if epg.running_default(PROJECT_ROOT):  # ./scripts/run is serving here: the command uses its database
+        assert r.returncode == 0, r.stderr
+    else:
+        assert r.returncode == 1 and "DATABASE_URL is not set" in r.stderr and "Traceback" not in r.stderr
 
 
 def test_non_root_without_postgis_names_the_fix_and_docker(monkeypatch):

@@ -8,7 +8,6 @@ writes reach the server, once each and in order."""
 from __future__ import annotations
 
 import io
-import time
 import uuid
 from datetime import UTC, datetime
 
@@ -56,11 +55,11 @@ def field(settings, prepared_db, client, auth, db):
     server.stop()
 
 
-def _wait_db(page, db, sql, args, want, seconds=30):
-    deadline = time.monotonic() + seconds
-    while (got := db.execute(sql, args).fetchone()[0]) != want:
-        assert time.monotonic() < deadline, f"{sql}: {got!r}, expected {want!r}"
-        page.wait_for_timeout(200)
+def _visits(db, code) -> int:
+    return db.execute(
+        "SELECT count(*) FROM marker_inspection i JOIN boundary_marker b ON b.id = i.marker_id WHERE b.code = %s",
+        (code,),
+    ).fetchone()[0]
 
 
 def test_an_inspector_works_offline_for_days(field, db, tmp_path):
@@ -177,14 +176,7 @@ def test_an_inspector_works_offline_for_days(field, db, tmp_path):
         phone.wait_ready()
         page.wait_for_selector("#outbox-button:has-text('(3)')")
         phone.screenshot("offline-6-queue-after-restart.png")
-        assert (
-            db.execute(
-                "SELECT count(*) FROM marker_inspection i JOIN boundary_marker b ON b.id = i.marker_id"
-                " WHERE b.code = %s",
-                (field["fresh"],),
-            ).fetchone()[0]
-            == 0
-        )
+        assert _visits(db, field["fresh"]) == 0
 
         # 4. The network returns: each write arrives once, in order.
         server.start()
@@ -211,14 +203,7 @@ def test_an_inspector_works_offline_for_days(field, db, tmp_path):
         # sending again changes nothing
         page.evaluate("() => import('/map/static/js/outbox.js').then((o) => o.flushNow())")
         page.wait_for_timeout(500)
-        assert (
-            db.execute(
-                "SELECT count(*) FROM marker_inspection i JOIN boundary_marker b ON b.id = i.marker_id"
-                " WHERE b.code = %s",
-                (field["fresh"],),
-            ).fetchone()[0]
-            == 1
-        )
+        assert _visits(db, field["fresh"]) == 1
         phone.screenshot("offline-7-sent.png")
         assert phone.errors == [] and phone.outside == []
         phone.close()
