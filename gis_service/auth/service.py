@@ -103,9 +103,13 @@ async def update_user(
 async def sign_in(
     db_session: AsyncSession, *, username: str, password: str, ttl: timedelta
 ) -> tuple[str, AuthToken, AppUser]:
-    user = await db_session.scalar(select(AppUser).where(AppUser.username == username))
-    ok = await run_cpu(verify_password, user.password_hash if user else None, password)
-    if not user or not ok or not user.is_active:
+    stored = await db_session.scalar(select(AppUser.password_hash).where(AppUser.username == username))
+    # The database connection goes back to the pool while the password is hashed (tens of
+    # milliseconds): a flood of sign-ins must not hold every connection meanwhile.
+    await db_session.rollback()
+    ok = await run_cpu(verify_password, stored, password)
+    user = await db_session.scalar(select(AppUser).where(AppUser.username == username)) if ok else None
+    if not user or not user.is_active or user.password_hash != stored:
         raise Unauthorized("Wrong user name or password.", "用户名或密码错误。")
     token = new_token()
     row = AuthToken(user_id=user.id, token_hash=token_digest(token), expires_at=datetime.now(UTC) + ttl)

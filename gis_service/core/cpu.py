@@ -2,8 +2,9 @@
 spreadsheet or a vector file, checking an import's rows and writing an export each take
 from tens of milliseconds to seconds; done on the event loop they stop every other
 request of the worker meanwhile. They run here in worker threads instead (argon2,
-Pillow, GDAL and PROJ do their heavy work outside the GIL), at most one per core at a
-time; beyond a bounded queue of waiting jobs a request is told to retry (503)."""
+Pillow, GDAL and PROJ do their heavy work outside the GIL), at most one per core but one
+at a time, so that a core stays free for the event loop and the database; beyond a
+bounded queue of waiting jobs a request is told to retry (503)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ import anyio.to_thread
 
 from gis_service.core.errors import Unavailable
 
-WORKERS = max(2, os.cpu_count() or 2)
+WORKERS = max(1, (os.cpu_count() or 2) - 1)
 MAX_WAITING = 64
 _limiter: anyio.CapacityLimiter | None = None
 
