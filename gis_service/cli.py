@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import getpass
 import os
+import signal
 import sys
 import threading
 import time
@@ -329,6 +330,9 @@ def run_local() -> None:
         ).start()
     os.environ.setdefault("DEMO_MODE", "true")
     get_settings.cache_clear()  # re-read: DATABASE_URL and DEMO_MODE may have just been set
+    # A SIGTERM (a service manager, `timeout`) ends like Ctrl+C: through the clean-up below.
+    # uvicorn hands the signal back to this handler once it has shut down.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         _prepare_database()
         _print_welcome(time.monotonic() - started)
