@@ -13,7 +13,6 @@ Results are printed and written to bench-results/event_loop.json.
 from __future__ import annotations
 
 import asyncio
-import json
 import random
 import statistics
 import sys
@@ -28,7 +27,7 @@ import psycopg
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench_support import prepared_database, serve  # noqa: E402
+from bench_support import prepared_database, save_results, serve  # noqa: E402
 
 SECONDS = 20
 TARGET_P99_MS = 100
@@ -169,9 +168,7 @@ def main() -> None:
     print(
         f"\ntarget: p99 under {TARGET_P99_MS} ms under load — {'met' if worst < TARGET_P99_MS else 'NOT met'}"
     )
-    out = ROOT / "bench-results"
-    out.mkdir(exist_ok=True)
-    (out / "event_loop.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
+    save_results("event_loop", results)
 
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ import psycopg
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench_support import LUA_VISIT_PRELUDE, http_latencies, prepared_database, serve  # noqa: E402
+from bench_support import LUA_VISIT_PRELUDE, http_latencies, prepared_database, save_results, serve  # noqa: E402
 
 MARKERS = 100_000
 VISITS = 1_000_000
@@ -250,9 +250,7 @@ def main() -> None:
         and visits["errors"] == 0
         and visits["acknowledged"] <= visits["stored"] <= visits["acknowledged"] + args.connections,
     }
-    out = ROOT / "bench-results"
-    out.mkdir(exist_ok=True)
-    (out / "markers.json").write_text(json.dumps(results, indent=2))
+    save_results("markers", results)
     print(json.dumps(results, indent=2))
     if not args.keep and not os.environ.get("BENCH_DATABASE_URL"):
         pg.destroy()

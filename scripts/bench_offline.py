@@ -17,7 +17,6 @@ Results are printed and written to bench-results/offline.json.
 from __future__ import annotations
 
 import asyncio
-import json
 import sys
 import tempfile
 import time
@@ -33,7 +32,7 @@ from playwright.sync_api import sync_playwright
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench_support import prepared_database, serve  # noqa: E402
+from bench_support import prepared_database, save_results, serve  # noqa: E402
 
 from tests.web.field_browser import ARGS, CHROMIUM  # noqa: E402
 
@@ -166,9 +165,7 @@ def main() -> None:
     print(
         f"\nline target: download under {LINE_TARGET_S} s — {'met' if line_s < LINE_TARGET_S else 'NOT met'} ({line_s:.1f} s)"
     )
-    out = ROOT / "bench-results"
-    out.mkdir(exist_ok=True)
-    (out / "offline.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
+    save_results("offline", results)
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ import psycopg
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench_support import http_latencies, prepared_database, serve  # noqa: E402
+from bench_support import http_latencies, prepared_database, save_results, serve  # noqa: E402
 
 from gis_service.placenames.romanize import pinyin_keys  # noqa: E402
 
@@ -194,9 +194,7 @@ def main() -> None:
         "targets": {"median_lt_ms": 30, "p95_lt_ms": 60},
     }
     results["met"] = results["search_ms"]["median"] < 30 and results["search_ms"]["p95"] < 60
-    out = ROOT / "bench-results"
-    out.mkdir(exist_ok=True)
-    (out / "placenames.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
+    save_results("placenames", results)
     print(json.dumps(results, indent=2, ensure_ascii=False))
     if not args.keep and not os.environ.get("BENCH_DATABASE_URL"):
         pg.destroy()

@@ -15,6 +15,17 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def save_results(name: str, results) -> Path:
+    """Write a benchmark's results to bench-results/<name>.json (kept out of git)."""
+    import json
+
+    out = ROOT / "bench-results"
+    out.mkdir(exist_ok=True)
+    path = out / f"{name}.json"
+    path.write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str))
+    return path
+
+
 def start_server(cmd: list[str], env: dict, health: str, timeout_s: float = 30) -> subprocess.Popen:
     """Start a server process and return once `health` answers (any non-5xx)."""
     proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
