@@ -9,7 +9,7 @@ import hashlib
 import json
 
 from gis_service.basemap.packages import PackageInfo
-from gis_service.catalogue.service import PIECES_FROM_ZOOM
+from gis_service.catalogue.service import PIECES_FROM_ZOOM, pieces_in_tile
 
 TABLES = ["admin_unit", "place_name", "place_name_location_suggestion"]
 MAX_ZOOM = 12  # outlines and places need no more; the map enlarges z12 tiles beyond
@@ -54,8 +54,8 @@ WITH b AS (
     SELECT ST_AsMVTGeom(ST_Transform(CASE
                WHEN %(z)s < {PIECES_FROM_ZOOM} THEN ST_SimplifyPreserveTopology(u.geom, b.tol)
                -- deeper, a tile touches a small part of a unit: clip only the pieces there
-               ELSE (SELECT ST_Union(ST_Intersection(p.geom, b.qenv)) FROM admin_unit_piece p
-                     WHERE p.code = u.code AND p.geom && b.qenv) END, 3857), b.env, {EXTENT}, 64, true) AS g,
+               ELSE {pieces_in_tile("admin_unit_piece", "code", "u.code", "b.qenv")} END, 3857),
+           b.env, {EXTENT}, 64, true) AS g,
            u.code, u.name, u.level
     FROM admin_unit u, b
     WHERE u.valid_to IS NULL AND u.geom && b.qenv AND u.level = ANY({_ADMIN_LEVELS})

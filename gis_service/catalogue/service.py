@@ -190,6 +190,14 @@ async def extent(db_session: AsyncSession, *, layer: LayerDeclaration) -> Extent
 PIECES_FROM_ZOOM = 9  # below it a tile covers most of a polygon: clipping it whole is cheaper
 
 
+def pieces_in_tile(pieces: str, key: str, outer_key: str, envelope: str) -> str:
+    """SQL for a polygon drawn from its pieces (table `pieces`, keyed by `key` equal to
+    `outer_key`) that touch `envelope`, clipped to it and joined again: no seams, and the
+    cost follows the tile, not the whole polygon."""
+    return f"""(SELECT ST_Union(ST_Intersection(p.geom, {envelope})) FROM {q(pieces)} p
+               WHERE p.{q(key)} = {outer_key} AND p.geom && {envelope})"""
+
+
 async def tile(conn, *, layer: LayerDeclaration, z: int, x: int, y: int) -> bytes:
     """A Mapbox vector tile (WebMercatorQuad) of one layer.
 
@@ -204,10 +212,9 @@ async def tile(conn, *, layer: LayerDeclaration, z: int, x: int, y: int) -> byte
     props = ", ".join(f"t.{q(c)}" for c in columns)
     margin = layer.tile_buffer / MVT_EXTENT
     drawn = geom
-    if layer.tile_pieces:  # from z9 on: the pieces in the tile, joined again (no seams)
-        drawn = f"""CASE WHEN %(z)s < {PIECES_FROM_ZOOM} THEN {geom} ELSE
-                    (SELECT ST_Union(ST_Intersection(p.geom, bounds.qenv)) FROM {q(layer.tile_pieces)} p
-                     WHERE p.{q(layer.id_column)} = t.{q(layer.id_column)} AND p.geom && bounds.qenv) END"""
+    if layer.tile_pieces:
+        pieces = pieces_in_tile(layer.tile_pieces, layer.id_column, f"t.{q(layer.id_column)}", "bounds.qenv")
+        drawn = f"CASE WHEN %(z)s < {PIECES_FROM_ZOOM} THEN {geom} ELSE {pieces} END"
     sql = f"""
         WITH bounds AS (
             SELECT ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS env,
@@ -263,12 +270,5 @@ async def sql_types(db_session: AsyncSession, *, layer: LayerDeclaration) -> dic
 
 async def column_types(db_session: AsyncSession, *, layer: LayerDeclaration) -> dict[str, str]:
     """JSON Schema types of the layer's properties, read from the database."""
-    rows = await db_session.execute(
-        text(
-            "SELECT column_name, data_type FROM information_schema.columns"
-            " WHERE table_schema = current_schema() AND table_name = :t"
-        ),
-        {"t": layer.source},
-    )
-    types = {r.column_name: JSON_TYPES.get(r.data_type, "string") for r in rows}
-    return {p: types.get(p, "string") for p in [layer.id_column, *layer.properties]}
+    types = await sql_types(db_session, layer=layer)
+    return {p: JSON_TYPES.get(types.get(p, ""), "string") for p in [layer.id_column, *layer.properties]}
