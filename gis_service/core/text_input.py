@@ -88,8 +88,13 @@ class TextInputMiddleware:
                 changed = _clean_pairs(qs, "query")
                 if changed is not None:
                     scope = {**scope, "query_string": changed}
-            kind = dict(scope["headers"]).get(b"content-type", b"").split(b";")[0].strip().lower()
-            if scope["method"] in ("POST", "PUT", "PATCH") and kind in (
+            writes = scope["method"] in ("POST", "PUT", "PATCH")  # reads (the hot path) skip this
+            kind = (
+                dict(scope["headers"]).get(b"content-type", b"").split(b";")[0].strip().lower()
+                if writes
+                else b""
+            )
+            if kind in (
                 b"application/json",
                 b"application/x-www-form-urlencoded",
                 b"application/geo+json",
