@@ -3,7 +3,6 @@ loaded with the real reference data and the demo accounts, and the app on top of
 
 from __future__ import annotations
 
-import asyncio
 import os
 import threading
 import time
@@ -15,20 +14,26 @@ import pytest
 import uvicorn
 from fastapi.testclient import TestClient
 
-from gis_service.core.migrations import upgrade
 from gis_service.core.settings import Settings
 from gis_service.main import create_app
+from gis_service.ops.database_setup import setup_database
 from gis_service.ops.embedded_postgres import free_port
 from gis_service.reference_data.demo import demo_credentials
-from gis_service.reference_data.setup import prepare
 
 
 @pytest.fixture(scope="session")
 def database_url() -> str:
+    """The service role's URL: the app under test connects as it."""
     url = os.environ.get("DATABASE_URL")
     if not url:
         pytest.exit("DATABASE_URL is not set: run the tests with ./scripts/test", returncode=2)
     return url
+
+
+@pytest.fixture(scope="session")
+def owner_url(database_url: str) -> str:
+    """The schema owner's URL (migrations, loading, and the tests' own checks)."""
+    return os.environ.get("DATABASE_OWNER_URL") or database_url
 
 
 # Every log line the service writes during the run; tests/zz_logs checks it for secrets.
@@ -36,12 +41,13 @@ RUN_LOG = Path(__file__).resolve().parents[1] / "test-artifacts" / "test-run.log
 
 
 @pytest.fixture(scope="session")
-def settings(database_url: str, tmp_path_factory) -> Settings:
+def settings(database_url: str, owner_url: str, tmp_path_factory) -> Settings:
     RUN_LOG.parent.mkdir(exist_ok=True)
     RUN_LOG.write_text("")
     return Settings(
         log_file=RUN_LOG,
         database_url=database_url,
+        database_owner_url=owner_url,
         demo_mode=True,
         log_json=True,
         _env_file=None,
@@ -55,10 +61,10 @@ def settings(database_url: str, tmp_path_factory) -> Settings:
 
 @pytest.fixture(scope="session")
 def prepared_db(settings: Settings) -> str:
-    """Migrate and load once per test session, exactly as ./scripts/run does (demo mode)."""
-    upgrade(settings.sqlalchemy_url)
-    asyncio.run(prepare(settings, demo=True))
-    return settings.database_url
+    """Migrate and load once per test session, exactly as ./scripts/run does (demo mode).
+    Returns the owner's URL, which the tests use to look at and arrange data."""
+    setup_database(settings, demo=True)
+    return settings.owner_url
 
 
 @pytest.fixture

@@ -20,6 +20,10 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         default=None, description="postgresql://user:pass@host:port/db of a PostGIS database"
     )
+    # The role that owns the schema: migrations, data loading and backups connect as it.
+    # The service itself connects as DATABASE_URL's role, which may only read and write
+    # rows (and only append to the audit log). Unset: one role does both (not recommended).
+    database_owner_url: str | None = None
     db_pool_size: int = 10
     host: str = "127.0.0.1"
     port: int = 8000
@@ -72,6 +76,10 @@ class Settings(BaseSettings):
     basemap_file: Path | None = None
     # Vector tiles kept in memory per worker (keyed by data version, so never stale).
     tile_cache_mb: int = Field(default=64, ge=0, le=4096)
+    # The audit chain's HMAC key (hex) and its signed checkpoints live outside the database.
+    # Without AUDIT_KEY the key is read from AUDIT_DIR/key, created at setup.
+    audit_key: str | None = None
+    audit_dir: Path = PROJECT_ROOT / ".data" / "audit"
     items_max_limit: int = 1000
     items_default_limit: int = 100
 
@@ -90,11 +98,38 @@ class Settings(BaseSettings):
                 "DATABASE_URL is not set. Use ./scripts/run for an embedded database, "
                 "or set DATABASE_URL=postgresql://user:password@host:5432/dbname"
             )
-        url = self.database_url
-        for prefix in ("postgresql://", "postgres://"):
-            if url.startswith(prefix):
-                return "postgresql+psycopg://" + url[len(prefix) :]
+        return _with_driver(self.database_url)
+
+    @property
+    def owner_url(self) -> str:
+        """The schema owner's URL (plain postgresql://), falling back to DATABASE_URL."""
+        url = self.database_owner_url or self.database_url
+        if not url:
+            self.sqlalchemy_url  # noqa: B018 - raises the explanation
+        if self.database_url and _database_of(url) != _database_of(self.database_url):
+            raise RuntimeError(
+                "DATABASE_URL and DATABASE_OWNER_URL name different databases; they must be "
+                "two roles of the same one."
+            )
         return url
+
+    def as_owner(self) -> Settings:
+        """These settings with the owner's connection, for migrations and data loading."""
+        return self.model_copy(update={"database_url": self.owner_url})
+
+
+def _database_of(url: str) -> tuple:
+    from psycopg.conninfo import conninfo_to_dict
+
+    parts = conninfo_to_dict(url.replace("postgresql+psycopg://", "postgresql://", 1))
+    return parts.get("host"), str(parts.get("port", "5432")), parts.get("dbname")
+
+
+def _with_driver(url: str) -> str:
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
 
 
 @lru_cache

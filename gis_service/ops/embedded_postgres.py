@@ -23,7 +23,8 @@ from pathlib import Path
 PG_MAJOR = "15"
 POSTGIS_PACKAGE = f"postgresql-{PG_MAJOR}-postgis-3"
 DB_NAME = "gis"
-DB_USER = "gis"
+DB_USER = "gis"  # the cluster's owner: migrations and data loading
+SERVICE_USER = "gis_app"  # what the service connects as (see ops/db_roles.py)
 
 
 class SetupError(RuntimeError):
@@ -192,8 +193,15 @@ class EmbeddedPostgres:
 
     @property
     def url(self) -> str:
+        """The owner's URL."""
         s = self._state()
         return f"postgresql://{DB_USER}:{s['password']}@127.0.0.1:{s['port']}/{DB_NAME}"
+
+    @property
+    def service_url(self) -> str:
+        """The service role's URL (the role exists once the cluster has been started)."""
+        s = self._state()
+        return f"postgresql://{SERVICE_USER}:{s['service_password']}@127.0.0.1:{s['port']}/{DB_NAME}"
 
     def initialised(self) -> bool:
         return (self.pgdata / "PG_VERSION").exists()
@@ -275,6 +283,9 @@ class EmbeddedPostgres:
         import psycopg
 
         s = self._state()
+        if "service_password" not in s:  # clusters made before the service had its own role
+            s["service_password"] = secrets.token_urlsafe(18)
+            self._save_state(s)
         conninfo = f"host=127.0.0.1 port={s['port']} user={DB_USER} password={s['password']}"
         deadline = time.monotonic() + 30
         while True:
@@ -285,11 +296,25 @@ class EmbeddedPostgres:
                     ).fetchone()
                     if not exists:
                         con.execute(f"CREATE DATABASE {DB_NAME}")
+                    self._ensure_service_role(con, s["service_password"])
                 return
             except psycopg.OperationalError:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.3)
+
+    @staticmethod
+    def _ensure_service_role(con, password: str) -> None:
+        from psycopg import sql
+
+        known = con.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (SERVICE_USER,)).fetchone()
+        verb = "ALTER" if known else "CREATE"
+        con.execute(
+            sql.SQL(
+                verb + " ROLE {} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS "
+                "PASSWORD {}"
+            ).format(sql.Identifier(SERVICE_USER), sql.Literal(password))
+        )
 
     def stop(self, mode: str = "fast") -> None:
         """Stop the cluster; mode "immediate" is a crash as far as the data is concerned."""
@@ -346,14 +371,14 @@ def watch(cluster: EmbeddedPostgres, log, stop, every_s: float = 2.0) -> None:
             log(f"Restarting the embedded PostGIS failed: {exc}")
 
 
-def running_default(project_root: Path) -> str | None:
-    """The URL of the project's embedded database when it is running, else None (so that
-    the command line finds the database `./scripts/run` serves)."""
+def running_default(project_root: Path) -> EmbeddedPostgres | None:
+    """The project's embedded cluster when it is running, else None (so that the command
+    line finds the database `./scripts/run` serves)."""
     folder = default_root(project_root)
     if not (folder / "state.json").exists() and not (folder / "LOCATION").exists():
         return None
     cluster = EmbeddedPostgres(folder)
-    return cluster.url if cluster.initialised() and cluster.running() else None
+    return cluster if cluster.initialised() and cluster.running() else None
 
 
 def default_root(project_root: Path) -> Path:

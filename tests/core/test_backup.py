@@ -20,7 +20,7 @@ def empty_db(empty_database):
 
 
 def _cli(args, url, photo_dir):
-    env = {**os.environ, "DATABASE_URL": url, "PHOTO_DIR": str(photo_dir)}
+    env = {**os.environ, "DATABASE_URL": url, "DATABASE_OWNER_URL": url, "PHOTO_DIR": str(photo_dir)}
     return subprocess.run(
         [sys.executable, "-m", "gis_service", *args], capture_output=True, text=True, timeout=300, env=env
     )

@@ -63,7 +63,8 @@ def test_the_command_line_finds_the_running_embedded_database(tmp_path):
     pg = epg.EmbeddedPostgres(epg.default_root(project), durable=False)
     try:
         url = pg.start()
-        assert epg.running_default(project) == url
+        found = epg.running_default(project)
+        assert found.url == url and found.service_url.startswith("postgresql://gis_app:")
         pg.stop()
         assert epg.running_default(project) is None
     finally:
