@@ -36,22 +36,31 @@ def fail(message: str) -> None:
 
 def _settings():
     settings = get_settings()
-    if not settings.database_url and (url := epg.running_default(PROJECT_ROOT)):
-        os.environ["DATABASE_URL"] = url  # the embedded database ./scripts/run serves
-        get_settings.cache_clear()
+    if not settings.database_url and (cluster := epg.running_default(PROJECT_ROOT)):
+        _use_embedded(cluster)  # the embedded database ./scripts/run serves
         settings = get_settings()
     try:
         settings.sqlalchemy_url  # noqa: B018 - raises a clear message when unset
+        settings.owner_url  # noqa: B018 - ... or when the two URLs disagree
     except RuntimeError as exc:
         fail(str(exc))
     return settings
 
 
-def _session_run(coro_fn):
+def _use_embedded(cluster: epg.EmbeddedPostgres) -> None:
+    os.environ["DATABASE_URL"] = cluster.service_url
+    os.environ["DATABASE_OWNER_URL"] = cluster.url
+    get_settings.cache_clear()
+
+
+def _session_run(coro_fn, *, as_owner: bool = False):
+    """Run coro_fn(session) as the service role, or as the owner for data loading."""
     from gis_service.core.db import standalone_session
 
+    settings = _settings().as_owner() if as_owner else _settings()
+
     async def _run():
-        async with standalone_session(_settings()) as session:
+        async with standalone_session(settings) as session:
             return await coro_fn(session)
 
     return asyncio.run(_run())
@@ -60,10 +69,10 @@ def _session_run(coro_fn):
 # -- db -------------------------------------------------------------------------------
 @db_app.command("upgrade")
 def db_upgrade(revision: str = "head") -> None:
-    """Apply Alembic migrations (the only way the schema is created)."""
+    """Apply Alembic migrations (the only way the schema is created), as the owner."""
     from gis_service.core.migrations import upgrade
 
-    upgrade(_settings().sqlalchemy_url, revision)
+    upgrade(_settings().as_owner().sqlalchemy_url, revision)
 
 
 @db_app.command("prepare")
@@ -78,7 +87,7 @@ def db_downgrade(revision: str) -> None:
     """Revert migrations down to REVISION."""
     from gis_service.core.migrations import downgrade
 
-    downgrade(_settings().sqlalchemy_url, revision)
+    downgrade(_settings().as_owner().sqlalchemy_url, revision)
 
 
 @embedded_app.command("start")
@@ -86,12 +95,27 @@ def embedded_start(
     directory: Path = typer.Option(None, "--dir", help="cluster folder (default .data/postgres)"),
     throwaway: bool = typer.Option(False, help="fsync off: for test clusters only"),
 ) -> None:
-    """Start (creating on first use) the embedded PostGIS and print its DATABASE_URL."""
+    """Start (creating on first use) the embedded PostGIS and print the owner's URL
+    (DATABASE_OWNER_URL); `db embedded url --role service` prints the service's."""
     pg = epg.EmbeddedPostgres(directory or epg.default_root(PROJECT_ROOT), durable=not throwaway)
     try:
         typer.echo(pg.start())
     except epg.SetupError as exc:
         fail(str(exc))
+
+
+@embedded_app.command("url")
+def embedded_url(
+    directory: Path = typer.Option(None, "--dir"),
+    role: str = typer.Option("service", help="service (DATABASE_URL) or owner (DATABASE_OWNER_URL)"),
+) -> None:
+    """Print a started embedded PostGIS's URL for the service role or the owner."""
+    pg = epg.EmbeddedPostgres(directory or epg.default_root(PROJECT_ROOT))
+    if role not in ("service", "owner"):
+        fail("--role is service or owner")
+    if not pg.running():
+        fail("The embedded PostGIS is not running: start it with `gis-service db embedded start`.")
+    typer.echo(pg.service_url if role == "service" else pg.url)
 
 
 @embedded_app.command("stop")
@@ -113,7 +137,7 @@ def data_load_reference(data_dir: Path = typer.Option(None, help="default: LAYER
     from gis_service.reference_data.loader import load_reference
 
     data_dir = data_dir or get_settings().layers_dir / "data"
-    counts = _session_run(lambda s: load_reference(s, data_dir))
+    counts = _session_run(lambda s: load_reference(s, data_dir), as_owner=True)
     typer.echo(f"reference data: {counts or 'already loaded'}")
 
 
@@ -123,7 +147,7 @@ def data_load_demo() -> None:
     the demo markers (flagged demo)."""
     from gis_service.reference_data.setup import prepare
 
-    typer.echo(asyncio.run(prepare(_settings(), demo=True)) or "already loaded")
+    typer.echo(asyncio.run(prepare(_settings().as_owner(), demo=True)) or "already loaded")
 
 
 @app.command("derive-lines")
@@ -140,7 +164,7 @@ def derive_lines_command() -> None:
         await session.commit()
         return counts
 
-    typer.echo(_session_run(_derive))
+    typer.echo(_session_run(_derive, as_owner=True))
 
 
 @data_app.command("extract")
@@ -230,7 +254,7 @@ def backup_command(out: Path = typer.Option(Path("backups"), help="folder for th
 
     settings = _settings()
     try:
-        archive = backup(settings.database_url, settings.photo_dir, out)
+        archive = backup(settings.owner_url, settings.photo_dir, out)
     except BackupError as exc:
         fail(str(exc))
     typer.echo(f"backup written: {archive}")
@@ -238,14 +262,15 @@ def backup_command(out: Path = typer.Option(Path("backups"), help="folder for th
 
 @app.command("restore")
 def restore_command(archive: Path) -> None:
-    """Restore an archive into an empty database (DATABASE_URL) and verify it row by row."""
+    """Restore an archive into an empty database (DATABASE_OWNER_URL, else DATABASE_URL)
+    and verify it row by row."""
     from gis_service.ops.backup import BackupError, restore
 
     settings = _settings()
     if not archive.exists():
         fail(f"No such archive: {archive}")
     try:
-        result = restore(settings.database_url, settings.photo_dir, archive)
+        result = restore(settings.owner_url, settings.photo_dir, archive)
     except BackupError as exc:
         fail(str(exc))
     if result["mismatched"]:
@@ -254,26 +279,51 @@ def restore_command(archive: Path) -> None:
 
 
 # -- audit ----------------------------------------------------------------------------
+def _audit_run(work):
+    """Run work(conn, key, settings) on a plain connection with the audit key."""
+    import psycopg
+
+    from gis_service.audit.keys import AuditKeyError, load_key
+
+    settings = _settings()
+    try:
+        key = load_key(settings)
+    except AuditKeyError as exc:
+        fail(str(exc))
+
+    async def _run():
+        async with await psycopg.AsyncConnection.connect(settings.owner_url, autocommit=True) as conn:
+            return await work(conn, key, settings)
+
+    return asyncio.run(_run())
+
+
 @audit_app.command("seal")
 def audit_seal() -> None:
-    """Chain the audit rows written since the last seal (the service also does this every few seconds)."""
+    """Chain the audit rows written since the last seal and write a signed checkpoint
+    (the service also does this every few seconds)."""
     from gis_service.audit import chain
 
-    typer.echo(f"sealed {_session_run(chain.seal)} audit rows")
+    typer.echo(f"sealed {_audit_run(chain.seal_and_checkpoint)} audit rows")
 
 
 @audit_app.command("verify")
 def audit_verify() -> None:
-    """Recompute the chain; exit 1 and name the row if any sealed row was changed or removed."""
+    """Recompute the keyed chain and compare it with the signed checkpoints; exit 1 and
+    name the first bad seal if a sealed row was changed, removed or reordered."""
     from gis_service.audit import chain
 
-    report = _session_run(chain.verify)
+    report = _audit_run(chain.verify)
+    for warning in report.warnings:
+        typer.secho(f"warning: {warning}", fg=typer.colors.YELLOW, err=True)
     if not report.intact:
-        fail(
-            f"audit chain broken at seal {report.broken_seq} (audit row {report.broken_audit_id}): "
-            f"{report.problem}; {report.sealed} rows verified before it"
-        )
-    typer.echo(f"audit chain intact: {report.sealed} sealed rows verified, {report.unsealed} not yet sealed")
+        where = "" if report.broken_seq is None else f" at seal {report.broken_seq}"
+        row = "" if report.broken_audit_id is None else f" (audit row {report.broken_audit_id})"
+        fail(f"audit chain broken{where}{row}: {report.problem}; {report.sealed} seals verified before it")
+    typer.echo(
+        f"audit chain intact: {report.sealed} sealed rows verified ({report.keyed} keyed), "
+        f"{report.checkpoints} checkpoints matched, {report.unsealed} not yet sealed"
+    )
 
 
 # -- serving --------------------------------------------------------------------------
@@ -318,9 +368,10 @@ def run_local() -> None:
         users = epg.ClusterUsers(embedded)
         typer.echo("Starting the embedded PostGIS in .data/postgres ...")
         try:
-            os.environ["DATABASE_URL"] = embedded.start()
+            embedded.start()
         except epg.SetupError as exc:
             fail(str(exc))
+        _use_embedded(embedded)
         users.join()
         # the database restarts by itself if its postmaster dies
         threading.Thread(
@@ -348,12 +399,13 @@ def run_local() -> None:
 
 
 def _prepare_database() -> None:
-    from gis_service.core.migrations import upgrade
-    from gis_service.reference_data.setup import prepare
+    from gis_service.ops.database_setup import setup_database
 
     settings = _settings()
-    upgrade(settings.sqlalchemy_url)
-    done = asyncio.run(prepare(settings, demo=settings.demo_mode))
+    try:
+        done = setup_database(settings, demo=settings.demo_mode)
+    except RuntimeError as exc:
+        fail(str(exc))
     for step, counts in done.items():
         typer.echo(f"Loaded {step.replace('_', ' ')}: {counts}")
 

@@ -54,7 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.sessionmaker = make_sessionmaker(engine)
         app.state.pg_pool = make_pool(settings)
         await app.state.pg_pool.open(wait=False)
-        chores = asyncio.create_task(maintenance.run_forever(app.state.pg_pool))
+        chores = asyncio.create_task(maintenance.run_forever(app.state.pg_pool, settings))
         # Long-lived start-up objects (models, routes, catalogue) leave the GC's scans:
         # fewer and shorter collection pauses under load.
         gc.collect()

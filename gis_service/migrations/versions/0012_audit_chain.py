@@ -47,6 +47,11 @@ def upgrade() -> None:
         op.execute(f"""CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table}
             FOR EACH STATEMENT EXECUTE FUNCTION refuse_change()""")
         op.execute(f"REVOKE UPDATE, DELETE, TRUNCATE ON {table} FROM PUBLIC, CURRENT_USER")
+    create_sql_sealer()
+
+
+def create_sql_sealer() -> None:
+    """The unkeyed sealer and verifier (replaced by the keyed chain in 0020)."""
     op.execute(f"""
     CREATE FUNCTION seal_audit_log() RETURNS bigint LANGUAGE plpgsql AS $$
     DECLARE
