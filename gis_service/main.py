@@ -11,19 +11,22 @@ from pydantic.json_schema import models_json_schema
 
 from gis_service.admin_units.router import router as admin_units_router
 from gis_service.auth.router import router as auth_router
+from gis_service.auth.token_cache import TokenCache
 from gis_service.basemap.packages import open_package
 from gis_service.basemap.router import router as basemap_router
 from gis_service.boundaries.router import router as boundaries_router
 from gis_service.catalogue.declarations import Catalogue
 from gis_service.catalogue.router import router as catalogue_router
-from gis_service.catalogue.tile_cache import TileCache
+from gis_service.catalogue.tile_cache import TableVersions, TileCache
 from gis_service.core import maintenance
+from gis_service.core.change_feed import ChangeFeed
 from gis_service.core.db import make_engine, make_sessionmaker
 from gis_service.core.errors import install_error_handlers
 from gis_service.core.health import router as health_router
 from gis_service.core.logging import RequestLogMiddleware, configure_logging
 from gis_service.core.openapi_errors import document_errors
 from gis_service.core.pg_pool import make_pool
+from gis_service.core.read_your_writes import ReadYourWritesMiddleware
 from gis_service.core.security_headers import SecurityHeadersMiddleware
 from gis_service.core.settings import Settings, get_settings
 from gis_service.core.text_input import TextInputMiddleware
@@ -55,6 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.pg_pool = make_pool(settings)
         await app.state.pg_pool.open(wait=False)
         chores = asyncio.create_task(maintenance.run_forever(app.state.pg_pool, settings))
+        listening = asyncio.create_task(app.state.change_feed.run_forever())
         # Long-lived start-up objects (models, routes, catalogue) leave the GC's scans:
         # fewer and shorter collection pauses under load.
         gc.collect()
@@ -63,6 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             chores.cancel()
+            listening.cancel()
             await app.state.pg_pool.close()
             await engine.dispose()
 
@@ -78,10 +83,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.catalogue = Catalogue(settings.layers_dir)
     app.state.tile_cache = TileCache(max_bytes=settings.tile_cache_mb * 1024 * 1024)
+    _listen_for_changes(app, settings)
     # a bureau's own base map package, else the reference base map from the database
     app.state.basemap = open_package(settings.basemap_file) if settings.basemap_file else None
     install_error_handlers(app)
     app.add_middleware(TextInputMiddleware)  # innermost: what reaches the routes is clean text
+    app.add_middleware(ReadYourWritesMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestLogMiddleware)
     for router in (
@@ -108,6 +115,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     mount_static(app, settings)
     _document_extra_schemas(app, [InspectionIn])
     return app
+
+
+def _listen_for_changes(app: FastAPI, settings: Settings) -> None:
+    """Sign-ins and table versions cached in this process, kept true by the database's
+    notifications (and trusted only while they can be heard)."""
+    feed = ChangeFeed(settings.sqlalchemy_url.replace("postgresql+psycopg://", "postgresql://", 1))
+    live = lambda: feed.live  # noqa: E731
+    app.state.change_feed = feed
+    app.state.token_cache = TokenCache(live)
+    app.state.table_versions = TableVersions(live)
+    feed.on("auth_changed", app.state.token_cache.drop_user)
+    feed.on("data_changed", app.state.table_versions.forget)
+    feed.on_reset(app.state.token_cache.clear)
+    feed.on_reset(app.state.table_versions.forget_all)
 
 
 def _document_extra_schemas(app: FastAPI, models: list) -> None:

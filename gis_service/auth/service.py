@@ -126,25 +126,6 @@ async def sign_in(
     return token, row, user
 
 
-async def user_for_token(db_session: AsyncSession, *, token: str) -> AppUser:
-    row = await db_session.execute(
-        select(AppUser, AuthToken)
-        .join(AuthToken, AuthToken.user_id == AppUser.id)
-        .where(AuthToken.token_hash == token_digest(token))
-    )
-    found = row.first()
-    if found is None:
-        raise Unauthorized("The sign-in token is not valid; sign in again.", "登录凭证无效，请重新登录。")
-    user, tok = found
-    if tok.revoked_at is not None:
-        raise Unauthorized("This sign-in was ended; sign in again.", "该登录已被注销，请重新登录。")
-    if tok.expires_at <= datetime.now(UTC):
-        raise Unauthorized("The sign-in has expired; sign in again.", "登录已过期，请重新登录。")
-    if not user.is_active:
-        raise Unauthorized("This account is disabled.", "该账号已停用。")
-    return user
-
-
 async def revoke_token(db_session: AsyncSession, *, token: str, actor: AppUser) -> int:
     result = await db_session.execute(
         update(AuthToken)

@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request, Response
 
 from gis_service.basemap import reference
-from gis_service.basemap.packages import MBTiles, PMTiles, Tile
-from gis_service.catalogue.tile_cache import TileCache, table_versions
+from gis_service.basemap.packages import MBTiles, PMTiles
+from gis_service.catalogue.tile_cache import cached_tile, current_versions, tile_response
 from gis_service.core.dependencies import CurrentUser
 from gis_service.core.errors import BadRequest
 
@@ -21,15 +21,12 @@ def package(request: Request) -> MBTiles | PMTiles | None:
     return request.app.state.basemap
 
 
-async def reference_tile(request: Request, z: int, x: int, y: int) -> Tile:
-    async with request.app.state.pg_pool.connection() as conn:
-        key = reference.tile_key(await table_versions(conn, reference.TABLES), z, x, y)
-        cache: TileCache = request.app.state.tile_cache
-        data = cache.get(key)
-        if data is None:
-            data = await reference.tile(conn, z, x, y)
-            cache.put(key, data)
-    return Tile(data, f'"{key}"')
+async def reference_tile(request: Request, z: int, x: int, y: int) -> Response:
+    key = reference.tile_key(await current_versions(request, reference.TABLES), z, x, y)
+    data = await cached_tile(request, key, lambda conn: reference.tile(conn, z, x, y))
+    if not data:
+        return Response(status_code=204)
+    return tile_response(request, data, f'"{key}"', reference.INFO.media_type)
 
 
 @router.get("/tilejson.json")
@@ -80,10 +77,8 @@ async def basemap_tile(z: Zoom, x: int, y: int, request: Request, _: CurrentUser
     if pkg is None:
         if z > reference.MAX_ZOOM:
             return Response(status_code=204)
-        found: Tile | None = await reference_tile(request, z, x, y)
-        media = reference.INFO.media_type
-    else:
-        found, media = pkg.tile(z, x, y), pkg.info.media_type
+        return await reference_tile(request, z, x, y)
+    found, media = pkg.tile(z, x, y), pkg.info.media_type
     if found is None or not found.data:
         return Response(status_code=204)
     headers = {"ETag": found.etag, "Cache-Control": "private, no-cache"}

@@ -11,7 +11,7 @@ from starlette.background import BackgroundTask
 from gis_service.catalogue import export, service
 from gis_service.catalogue.declarations import LayerDeclaration
 from gis_service.catalogue.dependencies import CatalogueDep, ReadableLayer, property_filters
-from gis_service.catalogue.tile_cache import TileCache, tile_key
+from gis_service.catalogue.tile_cache import cached_tile, tile_key, tile_response
 from gis_service.core.dependencies import OptionalUser, SessionDep, SettingsDep
 from gis_service.core.errors import BadRequest, NotFound, Unauthorized
 from gis_service.core.geojson_pages import feature_collection, page_links
@@ -132,19 +132,11 @@ async def layer_tile(
             f"Tile {z}/{x}/{y} does not exist: z is 0..22 and x, y are 0..2^z-1.",
             f"切片 {z}/{x}/{y} 不存在：z 取 0..22，x、y 取 0..2^z-1。",
         )
-    async with request.app.state.pg_pool.connection() as conn:
-        key = await tile_key(conn, layer, z, x, y)
-        etag = f'"{key}"'
-        # Clients revalidate each time; an unchanged tile costs one tiny query and a 304.
-        headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
-        if request.headers.get("if-none-match") == etag:
-            return Response(status_code=304, headers=headers)
-        cache: TileCache = request.app.state.tile_cache
-        data = cache.get(key)
-        if data is None:
-            data = await service.tile(conn, layer=layer, z=z, x=x, y=y)
-            cache.put(key, data)
-    return Response(data, media_type=MVT, headers=headers)
+    key = await tile_key(request, layer, z, x, y)
+    # Clients revalidate each time; an unchanged tile costs a 304 and, with the versions
+    # in memory, no database round trip.
+    data = await cached_tile(request, key, lambda conn: service.tile(conn, layer=layer, z=z, x=x, y=y))
+    return tile_response(request, data, f'"{key}"', MVT)
 
 
 @router.get("/ogc/collections/{layer_id}/tiles/WebMercatorQuad/tilejson.json", tags=["OGC API - Tiles"])

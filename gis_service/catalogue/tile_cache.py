@@ -1,18 +1,30 @@
-"""An in-process tile cache keyed by the data's version.
+"""An in-process tile cache keyed by the data's version, and those versions in memory.
 
 Every write statement on a table appends a row to `data_change` (a statement trigger,
 same transaction as the write), so a table's version, `data_versions()` in SQL, counts
-its committed writes without any lock shared between writers. A tile's key and ETag include the versions of the tables its
-layer depends on and a hash of the layer's declaration, so after a commit the next
-request computes a new key: a stale tile is never served, and no purge is needed, even
-with several worker processes each holding their own cache.
+its committed writes without any lock shared between writers. A tile's key and ETag
+include the versions of the tables its layer depends on and a hash of the layer's
+declaration, so after a commit the next request computes a new key: a stale tile is
+never served, and no purge is needed, even with several worker processes each holding
+their own cache.
+
+Each process keeps the versions it has read (`TableVersions`), so that a cached tile
+costs no database round trip. The same trigger sends `data_changed` after the commit;
+the process's change feed forgets that table's version the moment the notice arrives,
+and the next tile request reads it again. A write request served by this process forgets
+them all when it ends, so its own next read can never be older than its write. Tiles are
+kept gzip-compressed and sent as they are to clients that accept gzip.
 """
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import threading
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+
+from fastapi import Request, Response
 
 from gis_service.catalogue.declarations import LayerDeclaration
 
@@ -48,6 +60,95 @@ class TileCache:
                 self._size -= len(old)
 
 
+class TableVersions:
+    """The committed versions of tables, as last read, until a change is announced."""
+
+    def __init__(self, live: Callable[[], bool]) -> None:
+        self.live = live
+        self._known: dict[str, int] = {}
+        self._changes = 0  # bumped by every forget: a read that raced one is not kept
+
+    def forget(self, table: str) -> None:
+        self._changes += 1
+        self._known.pop(table, None)
+
+    def forget_all(self) -> None:
+        self._changes += 1
+        self._known.clear()
+
+    def get(self, tables: list[str]) -> str | None:
+        if not self.live():
+            return None
+        known = self._known
+        try:
+            return ",".join(f"{t}:{known[t]}" for t in sorted(tables))
+        except KeyError:
+            return None
+
+    async def read(self, conn, tables: list[str]) -> str:
+        before = self._changes
+        cur = await conn.execute(
+            "SELECT table_name, version FROM data_versions(%s) ORDER BY table_name", (sorted(tables),)
+        )
+        rows = await cur.fetchall()
+        if self._changes == before and self.live():
+            self._known.update(rows)
+        return ",".join(f"{t}:{v}" for t, v in rows)
+
+
+async def current_versions(request: Request, tables: list[str]) -> str:
+    """The tables' versions from memory, or one query when they are not known."""
+    state = request.app.state
+    versions = state.table_versions.get(tables)
+    if versions is None:
+        async with state.pg_pool.connection() as conn:
+            versions = await state.table_versions.read(conn, tables)
+    return versions
+
+
+async def cached_tile(request: Request, key: str, render: Callable[[object], Awaitable[bytes]]) -> bytes:
+    """The tile under `key`, gzip-compressed (b"" for an empty tile), rendered on a miss."""
+    state = request.app.state
+    data = state.tile_cache.get(key)
+    if data is None:
+        async with state.pg_pool.connection() as conn:
+            raw = await render(conn)
+        data = gzip.compress(raw, compresslevel=5, mtime=0) if raw else b""
+        state.tile_cache.put(key, data)
+    return data
+
+
+def accepts_gzip(request: Request) -> bool:
+    """Whether Accept-Encoding admits gzip (q-values honoured: `gzip;q=0` refuses it)."""
+    for part in request.headers.get("accept-encoding", "").split(","):
+        coding, *params = [p.strip() for p in part.split(";")]
+        if coding.lower() not in ("gzip", "*"):
+            continue
+        q = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        return q > 0
+    return False
+
+
+def tile_response(request: Request, compressed: bytes, etag: str, media_type: str) -> Response:
+    """200 with the stored bytes (decompressed only for a client without gzip), or 304."""
+    headers = {"ETag": etag, "Cache-Control": "private, no-cache", "Vary": "Accept-Encoding"}
+    if request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers=headers)
+    if compressed and accepts_gzip(request):
+        headers["Content-Encoding"] = "gzip"
+        return Response(compressed, media_type=media_type, headers=headers)
+    return Response(
+        gzip.decompress(compressed) if compressed else b"", media_type=media_type, headers=headers
+    )
+
+
 async def table_versions(conn, tables: list[str]) -> str:
     """The committed versions of these tables, as one string."""
     cur = await conn.execute(
@@ -67,6 +168,6 @@ def key_for(layer: LayerDeclaration, versions: str, z: int, x: int, y: int) -> s
     return hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
 
 
-async def tile_key(conn, layer: LayerDeclaration, z: int, x: int, y: int) -> str:
+async def tile_key(request: Request, layer: LayerDeclaration, z: int, x: int, y: int) -> str:
     """A key (and ETag) that changes whenever the layer's data or declaration changes."""
-    return key_for(layer, await layer_versions(conn, layer), z, x, y)
+    return key_for(layer, await current_versions(request, layer.depends_on or [layer.source]), z, x, y)

@@ -9,8 +9,8 @@ from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gis_service.auth import service as auth_service
 from gis_service.auth.models import AppUser
+from gis_service.auth.token_cache import user_for_token
 from gis_service.core.errors import Forbidden, Unauthorized
 from gis_service.core.settings import Settings
 
@@ -32,10 +32,13 @@ SessionDep = Annotated[AsyncSession, Depends(get_db_session)]
 TokenDep = Annotated[str | None, Depends(oauth2_scheme)]
 
 
-async def get_optional_user(db_session: SessionDep, token: TokenDep) -> AppUser | None:
+async def get_optional_user(request: Request, token: TokenDep) -> AppUser | None:
+    """The caller, from the per-process token cache or one query on the plain pool: a
+    read route that needs no ORM session opens none."""
     if not token:
         return None
-    return await auth_service.user_for_token(db_session, token=token)
+    state = request.app.state
+    return await user_for_token(state.pg_pool, state.token_cache, token)
 
 
 OptionalUser = Annotated[AppUser | None, Depends(get_optional_user)]
