@@ -83,6 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.catalogue = Catalogue(settings.layers_dir)
     app.state.tile_cache = TileCache(max_bytes=settings.tile_cache_mb * 1024 * 1024)
+    app.state.tiles_in_flight = {}
     _listen_for_changes(app, settings)
     # a bureau's own base map package, else the reference base map from the database
     app.state.basemap = open_package(settings.basemap_file) if settings.basemap_file else None
@@ -91,9 +92,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(ReadYourWritesMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestLogMiddleware)
+    # Starlette tries routes in order: the hot reads (tiles, items, the signed-in user)
+    # come first, so that they do not pay for matching every other route.
     for router in (
         health_router,
+        catalogue_router,
         auth_router,
+        ogc_router,
+        basemap_router,
         admin_units_router,
         boundaries_router,
         markers_router,
@@ -105,10 +111,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         funeral_router,
         indicators_router,
         offline_router,
-        basemap_router,
-        ogc_router,
         ogc_transactions_router,
-        catalogue_router,
         web_router,
     ):
         app.include_router(router)
@@ -120,7 +123,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 def _listen_for_changes(app: FastAPI, settings: Settings) -> None:
     """Sign-ins and table versions cached in this process, kept true by the database's
     notifications (and trusted only while they can be heard)."""
-    feed = ChangeFeed(settings.sqlalchemy_url.replace("postgresql+psycopg://", "postgresql://", 1))
+    feed = ChangeFeed(lambda: settings.sqlalchemy_url.replace("postgresql+psycopg://", "postgresql://", 1))
     live = lambda: feed.live  # noqa: E731
     app.state.change_feed = feed
     app.state.token_cache = TokenCache(live)

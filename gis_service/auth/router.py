@@ -21,6 +21,12 @@ from gis_service.core.dependencies import (
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
 
 
+@router.get("/auth/me", response_model=UserOut)
+async def me(user: CurrentUser):
+    """The signed-in user."""
+    return user
+
+
 @router.post("/auth/token", response_model=TokenOut)
 async def sign_in(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
@@ -48,12 +54,6 @@ async def sign_in(
     await throttle.clear(db_session, username=form.username)
     await db_session.commit()
     return TokenOut(access_token=token, expires_at=row.expires_at, user=UserOut.model_validate(user))
-
-
-@router.get("/auth/me", response_model=UserOut)
-async def me(user: CurrentUser):
-    """The signed-in user."""
-    return user
 
 
 @router.post("/auth/logout", response_model=RevokedOut)

@@ -11,7 +11,7 @@ from gis_service.core.dependencies import OptionalUser, SettingsDep
 from gis_service.core.errors import BadRequest, Forbidden, NotFound, Unauthorized
 
 
-def get_catalogue(request: Request) -> Catalogue:
+async def get_catalogue(request: Request) -> Catalogue:
     return request.app.state.catalogue
 
 

@@ -14,7 +14,6 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import orjson
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gis_service.catalogue import service
 from gis_service.catalogue.declarations import LayerDeclaration
@@ -31,41 +30,36 @@ FORMATS = {
 }
 
 
-async def _pages(
-    sessions: async_sessionmaker[AsyncSession], layer: LayerDeclaration, bbox: BBox | None, filters: dict
-) -> AsyncIterator[list[str]]:
+async def _pages(pool, layer: LayerDeclaration, bbox: BBox | None, filters: dict) -> AsyncIterator[str]:
+    """The layer's features, a page at a time, each page comma-separated JSON text."""
     after = None
-    async with sessions() as session:
+    async with pool.connection() as conn:
         while True:
-            page = await service.items(
-                session, layer=layer, bbox=bbox, limit=PAGE, after=after, filters=filters
-            )
-            if page.features_json:
+            page = await service.items(conn, layer=layer, bbox=bbox, limit=PAGE, after=after, filters=filters)
+            if page.returned:
                 yield page.features_json
             if page.next_key is None:
                 return
             after = page.next_key
 
 
-async def geojson_stream(sessions, layer, bbox, filters) -> AsyncIterator[bytes]:
+async def geojson_stream(pool, layer, bbox, filters) -> AsyncIterator[bytes]:
     yield b'{"type":"FeatureCollection","name":"' + layer.id.encode() + b'","features":['
     first = True
-    async for features in _pages(sessions, layer, bbox, filters):
-        chunk = ",".join(features)
-        yield (chunk if first else "," + chunk).encode()
+    async for features in _pages(pool, layer, bbox, filters):
+        yield (features if first else "," + features).encode()
         first = False
     yield b"]}"
 
 
-async def csv_stream(sessions, layer, bbox, filters) -> AsyncIterator[bytes]:
+async def csv_stream(pool, layer, bbox, filters) -> AsyncIterator[bytes]:
     from shapely.geometry import shape
 
     columns = ["id", *layer.properties] + (["wkt"] if layer.has_geometry else [])
     yield (tables.CSV_BOM + tables.csv_lines([columns])).encode()
-    async for features in _pages(sessions, layer, bbox, filters):
+    async for features in _pages(pool, layer, bbox, filters):
         rows = []
-        for raw in features:
-            f = orjson.loads(raw)
+        for f in _parsed(features):
             row = [f["id"], *[f["properties"].get(p) for p in layer.properties]]
             if layer.has_geometry:
                 row.append(shape(f["geometry"]).wkt if f["geometry"] else "")
@@ -73,13 +67,18 @@ async def csv_stream(sessions, layer, bbox, filters) -> AsyncIterator[bytes]:
         yield tables.csv_lines(rows).encode()
 
 
-def _write_page(features: list, target: Path, layer_id: str, driver: str, append: bool, fmt: str) -> None:
+def _parsed(features: str) -> list[dict]:
+    return orjson.loads("[" + features + "]")
+
+
+def _write_page(features: str, target: Path, layer_id: str, driver: str, append: bool, fmt: str) -> None:
     """One page of features appended to the file (in a worker thread)."""
     import geopandas as gpd
     import pyogrio
 
-    frame = gpd.GeoDataFrame.from_features([orjson.loads(f) for f in features], crs=4490)
-    frame.insert(0, "fid_src", [orjson.loads(f)["id"] for f in features])
+    docs = _parsed(features)
+    frame = gpd.GeoDataFrame.from_features(docs, crs=4490)
+    frame.insert(0, "fid_src", [f["id"] for f in docs])
     pyogrio.write_dataframe(
         frame,
         target,
@@ -90,7 +89,7 @@ def _write_page(features: list, target: Path, layer_id: str, driver: str, append
     )
 
 
-async def write_file(sessions, layer, bbox, filters, fmt: str) -> Path:
+async def write_file(pool, layer, bbox, filters, fmt: str) -> Path:
     """Write a GeoPackage or zipped Shapefile to a temporary folder; returns the file."""
     import geopandas as gpd
     import pyogrio
@@ -99,7 +98,7 @@ async def write_file(sessions, layer, bbox, filters, fmt: str) -> Path:
     target = folder / (f"{layer.id}.gpkg" if fmt == "gpkg" else f"{layer.id}.shp")
     driver = "GPKG" if fmt == "gpkg" else "ESRI Shapefile"
     written = False
-    async for features in _pages(sessions, layer, bbox, filters):
+    async for features in _pages(pool, layer, bbox, filters):
         await run_cpu(_write_page, features, target, layer.id, driver, written, fmt)
         written = True
     if not written:  # an empty layer still gets a valid, empty file

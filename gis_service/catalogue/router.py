@@ -39,6 +39,41 @@ def describe(layer: LayerDeclaration, request: Request, role: str | None) -> dic
     return out
 
 
+# The tile route first: routes are matched in order, and tiles are the most frequent request.
+@router.get(
+    "/ogc/collections/{layer_id}/tiles/{tms}/{z}/{x}/{y}",
+    responses={200: {"content": {MVT: {}}, "description": "Mapbox vector tile"}},
+)
+async def layer_tile(
+    layer: ReadableLayer,
+    tms: str,
+    z: int,
+    x: int,
+    y: int,
+    request: Request,
+):
+    """A Mapbox vector tile of the layer in WebMercatorQuad."""
+    if tms != "WebMercatorQuad":
+        raise NotFound(
+            f"Tile matrix set '{tms}' is not offered; use WebMercatorQuad.",
+            f"不提供切片矩阵集“{tms}”，请使用 WebMercatorQuad。",
+        )
+    if not layer.has_geometry:
+        raise NotFound(
+            f"Layer '{layer.id}' has no geometry to tile.", f"图层“{layer.id}”没有几何，无法切片。"
+        )
+    if not 0 <= z <= 22 or not (0 <= x < 2**z and 0 <= y < 2**z):
+        raise BadRequest(
+            f"Tile {z}/{x}/{y} does not exist: z is 0..22 and x, y are 0..2^z-1.",
+            f"切片 {z}/{x}/{y} 不存在：z 取 0..22，x、y 取 0..2^z-1。",
+        )
+    key = await tile_key(request, layer, z, x, y)
+    # Clients revalidate each time; an unchanged tile costs a 304 and, with the versions
+    # in memory, no database round trip.
+    data = await cached_tile(request, key, lambda conn: service.tile(conn, layer=layer, z=z, x=x, y=y))
+    return tile_response(request, data, f'"{key}"', MVT)
+
+
 @router.get("/api/v1/layers")
 async def list_layers(request: Request, catalogue: CatalogueDep, user: OptionalUser, settings: SettingsDep):
     """The layers this caller may read, with their style and links."""
@@ -77,16 +112,17 @@ async def layer_items(
     the layer's filterable properties), and paged by `cursor` through `next` links."""
     params = request.query_params
     filters = property_filters(layer, params, ITEMS_PARAMS)
-    page = await service.items(
-        db_session,
-        layer=layer,
-        bbox=parse_bbox(bbox),
-        limit=parse_limit(limit, default=settings.items_default_limit, maximum=settings.items_max_limit),
-        after=decode_cursor(cursor),
-        filters=filters,
-        skip_geometry=parse_bool("skip_geometry", skip_geometry),
-    )
-    body = feature_collection(page.features_json, page_links(request, page.next_key))
+    async with request.app.state.pg_pool.connection() as conn:
+        page = await service.items(
+            conn,
+            layer=layer,
+            bbox=parse_bbox(bbox),
+            limit=parse_limit(limit, default=settings.items_default_limit, maximum=settings.items_max_limit),
+            after=decode_cursor(cursor),
+            filters=filters,
+            skip_geometry=parse_bool("skip_geometry", skip_geometry),
+        )
+    body = feature_collection(page.features_json, page.returned, page_links(request, page.next_key))
     return Response(body, media_type=GEOJSON)
 
 
@@ -103,40 +139,6 @@ async def layer_item(layer: ReadableLayer, feature_id: str, db_session: SessionD
             f"图层“{layer.id}”中没有要素“{feature_id}”。",
         )
     return Response(feature, media_type=GEOJSON)
-
-
-@router.get(
-    "/ogc/collections/{layer_id}/tiles/{tms}/{z}/{x}/{y}",
-    responses={200: {"content": {MVT: {}}, "description": "Mapbox vector tile"}},
-)
-async def layer_tile(
-    layer: ReadableLayer,
-    tms: str,
-    z: int,
-    x: int,
-    y: int,
-    request: Request,
-):
-    """A Mapbox vector tile of the layer in WebMercatorQuad."""
-    if tms != "WebMercatorQuad":
-        raise NotFound(
-            f"Tile matrix set '{tms}' is not offered; use WebMercatorQuad.",
-            f"不提供切片矩阵集“{tms}”，请使用 WebMercatorQuad。",
-        )
-    if not layer.has_geometry:
-        raise NotFound(
-            f"Layer '{layer.id}' has no geometry to tile.", f"图层“{layer.id}”没有几何，无法切片。"
-        )
-    if not 0 <= z <= 22 or not (0 <= x < 2**z and 0 <= y < 2**z):
-        raise BadRequest(
-            f"Tile {z}/{x}/{y} does not exist: z is 0..22 and x, y are 0..2^z-1.",
-            f"切片 {z}/{x}/{y} 不存在：z 取 0..22，x、y 取 0..2^z-1。",
-        )
-    key = await tile_key(request, layer, z, x, y)
-    # Clients revalidate each time; an unchanged tile costs a 304 and, with the versions
-    # in memory, no database round trip.
-    data = await cached_tile(request, key, lambda conn: service.tile(conn, layer=layer, z=z, x=x, y=y))
-    return tile_response(request, data, f'"{key}"', MVT)
 
 
 @router.get("/ogc/collections/{layer_id}/tiles/WebMercatorQuad/tilejson.json", tags=["OGC API - Tiles"])
@@ -176,23 +178,23 @@ async def export_layer(
     pages, so memory stays bounded for millions of features."""
     filters = property_filters(layer, request.query_params, {"bbox"})
     box = parse_bbox(bbox)
-    sessions = request.app.state.sessionmaker
+    pool = request.app.state.pg_pool
     media, ext = export.FORMATS[fmt]
     disposition = {"Content-Disposition": f'attachment; filename="{layer.id}.{ext}"'}
     if fmt == "geojson":
         return StreamingResponse(
-            export.geojson_stream(sessions, layer, box, filters), media_type=media, headers=disposition
+            export.geojson_stream(pool, layer, box, filters), media_type=media, headers=disposition
         )
     if fmt == "csv":
         return StreamingResponse(
-            export.csv_stream(sessions, layer, box, filters), media_type=media, headers=disposition
+            export.csv_stream(pool, layer, box, filters), media_type=media, headers=disposition
         )
     if not layer.has_geometry:
         raise BadRequest(
             f"Layer '{layer.id}' has no geometry; export it as CSV.",
             f"图层“{layer.id}”没有几何，请导出为 CSV。",
         )
-    path = await export.write_file(sessions, layer, box, filters, fmt)
+    path = await export.write_file(pool, layer, box, filters, fmt)
     return FileResponse(
         path, media_type=media, headers=disposition, background=BackgroundTask(export.cleanup, path)
     )

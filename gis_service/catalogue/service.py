@@ -6,6 +6,7 @@ Identifiers come from validated declarations and are quoted; values are bound.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -61,16 +62,23 @@ def _feature_sql(layer: LayerDeclaration, skip_geometry: bool, out: OutputCrs = 
 
 @dataclass
 class ItemsPage:
-    features_json: list[str]
+    features_json: str  # the page's features, comma-separated, as PostgreSQL wrote them
+    returned: int
     next_key: str | None
     number_matched: int | None = None
 
 
 COUNT_CAP = 100_000  # above this, counting costs more than it tells a client
+_NAMED = re.compile(r"(?<![:\w]):([a-z_][a-z0-9_]*)")
+
+
+def _psycopg_params(sql: str) -> str:
+    """`:name` placeholders (the form the filter builders write) as psycopg's `%(name)s`."""
+    return _NAMED.sub(r"%(\1)s", sql.replace("%", "%%"))
 
 
 async def items(
-    db_session: AsyncSession,
+    conn,
     *,
     layer: LayerDeclaration,
     bbox: BBox | None,
@@ -83,10 +91,11 @@ async def items(
     count: bool = False,
     condition: tuple[str, dict] | None = None,
 ) -> ItemsPage:
-    """One keyset page of features, ordered by the layer's id column. `bbox` is
-    (minx, miny, maxx, maxy) in `bbox_srid` with x east; `count` adds numberMatched when
-    it stays under COUNT_CAP."""
-    where, params = [], {"limit": limit + 1}
+    """One keyset page of features, ordered by the layer's id column, in one statement on a
+    plain connection (prepared after its second use, so it is planned once): PostgreSQL
+    writes the features, the next key and, with `count`, numberMatched when it stays under
+    COUNT_CAP. `bbox` is (minx, miny, maxx, maxy) in `bbox_srid` with x east."""
+    where, params = [], {"limit": limit + 1, "page": limit}
     if bbox is not None and layer.has_geometry:
         env = f"ST_MakeEnvelope(:minx, :miny, :maxx, :maxy, {int(bbox_srid)})"
         if bbox_srid != STORAGE_SRID:
@@ -101,30 +110,35 @@ async def items(
     for i, (column, value) in enumerate(sorted(filters.items())):
         where.append(f"t.{q(column)}::text = :f{i}")
         params[f"f{i}"] = value
+    all_pages = " AND ".join(where)
     if after is not None:
         where.append(f"t.{q(layer.id_column)}::text > :after")
         params["after"] = after
     filter_sql = " WHERE " + " AND ".join(where) if where else ""
-    sql = (
-        f"SELECT {_feature_sql(layer, skip_geometry, out)} AS feature, t.{q(layer.id_column)}::text AS key"
-        f" FROM {q(layer.source)} t{filter_sql} ORDER BY t.{q(layer.id_column)}::text LIMIT :limit"
-    )
-    rows = (await db_session.execute(text(sql), params)).all()
-    has_more = len(rows) > limit
-    rows = rows[:limit]
-    matched = None
+    matched = "NULL::bigint"
     if count:
-        count_conditions = [w for w in where if ":after" not in w]  # all pages, not just the rest
-        count_where = " WHERE " + " AND ".join(count_conditions) if count_conditions else ""
-        count_params = {k: v for k, v in params.items() if k not in ("after", "limit")}
-        n = await db_session.scalar(
-            text(
-                f"SELECT count(*) FROM (SELECT 1 FROM {q(layer.source)} t{count_where} LIMIT {COUNT_CAP + 1}) s"
-            ),
-            count_params,
+        count_where = f" WHERE {all_pages}" if all_pages else ""
+        matched = (
+            f"(SELECT count(*) FROM (SELECT 1 FROM {q(layer.source)} t{count_where} LIMIT {COUNT_CAP + 1}) s)"
         )
-        matched = n if n <= COUNT_CAP else None
-    return ItemsPage([r.feature for r in rows], rows[-1].key if has_more and rows else None, matched)
+    sql = f"""
+        WITH page AS (
+            SELECT {_feature_sql(layer, skip_geometry, out)} AS feature,
+                   t.{q(layer.id_column)}::text AS key
+            FROM {q(layer.source)} t{filter_sql}
+            ORDER BY t.{q(layer.id_column)}::text LIMIT :limit),
+        numbered AS (SELECT feature, key, row_number() OVER (ORDER BY key) AS n FROM page)
+        SELECT coalesce(string_agg(feature, ',' ORDER BY n) FILTER (WHERE n <= :page), ''),
+               count(*) FILTER (WHERE n <= :page),
+               max(key) FILTER (WHERE n = :page),
+               count(*) > :page,
+               {matched}
+        FROM numbered"""
+    cur = await conn.execute(_psycopg_params(sql), params)
+    features, returned, last_key, more, n = await cur.fetchone()
+    return ItemsPage(
+        features, returned, last_key if more else None, n if n is None or n <= COUNT_CAP else None
+    )
 
 
 async def item(

@@ -18,6 +18,7 @@ kept gzip-compressed and sent as they are to clients that accept gzip.
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import hashlib
 import threading
@@ -107,15 +108,32 @@ async def current_versions(request: Request, tables: list[str]) -> str:
 
 
 async def cached_tile(request: Request, key: str, render: Callable[[object], Awaitable[bytes]]) -> bytes:
-    """The tile under `key`, gzip-compressed (b"" for an empty tile), rendered on a miss."""
+    """The tile under `key`, gzip-compressed (b"" for an empty tile), rendered on a miss.
+    Concurrent misses for one key wait for a single rendering (a map opening asks for the
+    same tiles from many clients at once), which a client going away does not cancel."""
     state = request.app.state
     data = state.tile_cache.get(key)
-    if data is None:
-        async with state.pg_pool.connection() as conn:
-            raw = await render(conn)
-        data = gzip.compress(raw, compresslevel=5, mtime=0) if raw else b""
-        state.tile_cache.put(key, data)
-    return data
+    if data is not None:
+        return data
+    inflight: dict[str, asyncio.Task] = state.tiles_in_flight
+    task = inflight.get(key)
+    if task is None:
+
+        async def rendering() -> bytes:
+            async with state.pg_pool.connection() as conn:
+                raw = await render(conn)
+            data = gzip.compress(raw, compresslevel=5, mtime=0) if raw else b""
+            state.tile_cache.put(key, data)
+            return data
+
+        def done(finished: asyncio.Task) -> None:
+            inflight.pop(key, None)
+            if not finished.cancelled():
+                finished.exception()  # seen here even if every waiter has gone
+
+        task = inflight[key] = asyncio.create_task(rendering())
+        task.add_done_callback(done)
+    return await asyncio.shield(task)
 
 
 def accepts_gzip(request: Request) -> bool:

@@ -21,8 +21,8 @@ CHANNELS = ("data_changed", "auth_changed")
 
 
 class ChangeFeed:
-    def __init__(self, url: str) -> None:
-        self.url = url
+    def __init__(self, url: Callable[[], str]) -> None:
+        self.url = url  # read when the feed starts: the app can be built before it is configured
         self.live = False
         self._handlers: dict[str, list[Callable[[str], None]]] = {c: [] for c in CHANNELS}
         self._resets: list[Callable[[], None]] = []
@@ -50,7 +50,7 @@ class ChangeFeed:
         while True:
             try:
                 async with await psycopg.AsyncConnection.connect(
-                    self.url, autocommit=True, application_name="gis_service_changes"
+                    self.url(), autocommit=True, application_name="gis_service_changes"
                 ) as conn:
                     for channel in CHANNELS:
                         await conn.execute(f"LISTEN {channel}")

@@ -17,7 +17,7 @@ from gis_service.core.settings import Settings
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 
-def get_app_settings(request: Request) -> Settings:
+async def get_app_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
@@ -70,7 +70,3 @@ def require_roles(*roles: str):
 
 
 AdminUser = Annotated[AppUser, Depends(require_roles())]
-
-
-def request_id(request: Request) -> str | None:
-    return request.scope.get("state", {}).get("request_id")

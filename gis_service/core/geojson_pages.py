@@ -19,14 +19,15 @@ def page_links(request: Request, next_key: str | None) -> list[dict]:
     return links
 
 
-def feature_collection(features: list[str], links: list[dict], members: str = "") -> str:
-    """The collection as text; `members` are extra JSON members, each ending with a comma."""
+def feature_collection(features: str, returned: int, links: list[dict], members: str = "") -> str:
+    """The collection as text around the features PostgreSQL wrote (comma-separated);
+    `members` are extra JSON members, each ending with a comma."""
     return (
         '{"type":"FeatureCollection",'
         + members
-        + f'"numberReturned":{len(features)},"links":'
+        + f'"numberReturned":{returned},"links":'
         + orjson.dumps(links).decode()
         + ',"features":['
-        + ",".join(features)
+        + features
         + "]}"
     )

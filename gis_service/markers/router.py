@@ -64,7 +64,8 @@ async def list_markers(
         after=decode_cursor(cursor),
         limit=parse_limit(limit, default=settings.items_default_limit, maximum=settings.items_max_limit),
     )
-    return Response(feature_collection(features, page_links(request, last)), media_type=GEOJSON)
+    body = feature_collection(",".join(features), len(features), page_links(request, last))
+    return Response(body, media_type=GEOJSON)
 
 
 @router.get("/markers/summary")

@@ -287,18 +287,19 @@ async def items(layer: ReadableLayer, request: Request, db_session: SessionDep):
     crs = parse_crs(params.get("crs"))
     bbox, bbox_srid = _parse_bbox(params.get("bbox"), parse_crs(params.get("bbox-crs"), "bbox-crs"))
     out = layers.OutputCrs(srid=crs.srid, flip=crs.flip, decimals=crs.decimals)
-    page = await layers.items(
-        db_session,
-        layer=layer,
-        bbox=bbox,
-        bbox_srid=bbox_srid,
-        limit=_clamp_limit(params.get("limit")),
-        after=decode_cursor(params.get("cursor")),
-        filters=filters,
-        out=out,
-        count=True,
-        condition=_all_of(conditions),
-    )
+    async with request.app.state.pg_pool.connection() as conn:
+        page = await layers.items(
+            conn,
+            layer=layer,
+            bbox=bbox,
+            bbox_srid=bbox_srid,
+            limit=_clamp_limit(params.get("limit")),
+            after=decode_cursor(params.get("cursor")),
+            filters=filters,
+            out=out,
+            count=True,
+            condition=_all_of(conditions),
+        )
     links = page_links(request, page.next_key)
     links[1:1] = [
         {"rel": "alternate", "type": "text/html", "href": str(request.url.include_query_params(f="html"))},
@@ -307,7 +308,7 @@ async def items(layer: ReadableLayer, request: Request, db_session: SessionDep):
     matched = f'"numberMatched":{page.number_matched},' if page.number_matched is not None else ""
     stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     body = feature_collection(
-        page.features_json, links, _crs_members(crs) + matched + f'"timeStamp":"{stamp}",'
+        page.features_json, page.returned, links, _crs_members(crs) + matched + f'"timeStamp":"{stamp}",'
     )
     if _wants_html(request):
         return HTMLResponse(html.page(layer.title.zh, json.loads(body)), headers=_crs_headers(crs))
