@@ -344,7 +344,7 @@ def serve(host: str = None, port: int = None, workers: int = None) -> None:
         factory=True,
         host=host,
         port=port,
-        workers=workers or settings.workers,
+        workers=workers or settings.worker_count,
         log_config=None,
         access_log=False,
     )

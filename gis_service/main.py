@@ -96,8 +96,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # come first, so that they do not pay for matching every other route.
     for router in (
         health_router,
-        catalogue_router,
         auth_router,
+        catalogue_router,
         ogc_router,
         basemap_router,
         admin_units_router,
@@ -132,6 +132,16 @@ def _listen_for_changes(app: FastAPI, settings: Settings) -> None:
     feed.on("data_changed", app.state.table_versions.forget)
     feed.on_reset(app.state.token_cache.clear)
     feed.on_reset(app.state.table_versions.forget_all)
+    # The feed is the first to hear that the database went away: the plain pool's idle
+    # connections died with it, so drop them now rather than fail a request on each.
+    checks: set[asyncio.Task] = set()
+
+    def check_pool() -> None:
+        task = asyncio.get_running_loop().create_task(app.state.pg_pool.check())
+        checks.add(task)
+        task.add_done_callback(checks.discard)
+
+    feed.on_reset(check_pool)
 
 
 def _document_extra_schemas(app: FastAPI, models: list) -> None:

@@ -7,7 +7,9 @@ processes) every minute, and checks that memory levels off (the second half grow
     ./scripts/soak                 # 10 minutes on a durable embedded PostGIS under /tmp
     ./scripts/soak --minutes 1     # a short run
 
-Results are printed and written to bench-results/soak.json.
+After the soak, the same tile reads run read-only for 10 s each: signed in (as users send
+them), anonymous, and through tipg with the same worker count, beside the `/healthz`
+floor. Results are printed and written to bench-results/soak.json.
 """
 
 from __future__ import annotations
@@ -32,7 +34,24 @@ import psycopg
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench_support import LUA_VISIT_PRELUDE, prepared_database, serve  # noqa: E402
+from bench_support import (  # noqa: E402
+    LUA_VISIT_PRELUDE,
+    measure,
+    prepared_database,
+    save_results,
+    serve,
+    sign_in,
+    start_tipg,
+)
+
+from gis_service.core.settings import Settings  # noqa: E402
+
+SOAK_LAYERS = {  # our tile layers in the mix -> the views tipg serves for them
+    "boundary_marker": "boundary_marker_status",
+    "county_boundary": "county_boundary",
+    "boundary_line": "boundary_line_current",
+    "place_name": "place_name_map",
+}
 
 MIX = {"tile": 40, "card": 25, "search": 15, "visit": 20}  # percent of requests
 LUA = (
@@ -90,7 +109,7 @@ def workload(url: str) -> list[str]:
         for _ in range(share * 10):
             code, lon, lat = rng.choice(markers)
             if kind == "tile":
-                layer = rng.choice(["boundary_marker", "county_boundary", "boundary_line", "place_name"])
+                layer = rng.choice(sorted(SOAK_LAYERS))
                 lines.append(
                     f"tile /ogc/collections/{layer}/tiles/WebMercatorQuad/{_tile(lon, lat, rng.choice([8, 10, 12]))}"
                 )
@@ -102,6 +121,31 @@ def workload(url: str) -> list[str]:
             else:
                 lines.append(f"visit /api/v1/markers/{code}/inspections")
     return lines
+
+
+def compare_reads(base: str, tile_paths: list[str], pg, url: str, args, workdir: Path) -> dict:
+    """The soak's tile reads, read-only: ours signed in and anonymous, tipg, and the floor."""
+    owner = os.environ.get("BENCH_DATABASE_URL") or pg.url
+
+    def timed(server: str, paths: list[str], token: str) -> dict:
+        return measure(server, paths, token, duration=10, connections=16, workdir=workdir, db_url=owner)
+
+    tipg_paths = [
+        re.sub(r"^/ogc/collections/(\w+)/", lambda m: f"/collections/public.{SOAK_LAYERS[m.group(1)]}/", p)
+        for p in tile_paths
+    ]
+    tipg, tipg_base = start_tipg(owner, [f"public.{v}" for v in SOAK_LAYERS.values()], args.workers)
+    try:
+        out = {
+            "GET /healthz": timed(base, ["/healthz"], ""),
+            "tiles, ours signed in": timed(base, tile_paths, sign_in(base, "demo_inspector")),
+            "tiles, ours anonymous": timed(base, tile_paths, ""),
+            "tiles, tipg": timed(tipg_base, tipg_paths, ""),
+        }
+    finally:
+        tipg.terminate()
+        tipg.wait(30)
+    return out
 
 
 def rss_kb(pid: int) -> int:
@@ -125,7 +169,7 @@ def main() -> None:
     )
     parser.add_argument("--minutes", type=float, default=10)
     parser.add_argument("--connections", type=int, default=8)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=Settings(_env_file=None).worker_count)
     parser.add_argument(
         "--tile-cache-mb", type=int, default=8, help="per worker (the service's default is 64)"
     )
@@ -136,7 +180,10 @@ def main() -> None:
     lines = workload(url)
     # A small tile cache fills within the first minutes, so that memory still growing
     # after that is a leak, not a cache filling up.
-    server, base = serve(url, args.workers, TILE_CACHE_MB=str(args.tile_cache_mb))
+    # (anonymous reads of the tile layers only for the comparison's second row)
+    server, base = serve(
+        url, args.workers, TILE_CACHE_MB=str(args.tile_cache_mb), ANONYMOUS_LAYERS=",".join(SOAK_LAYERS)
+    )
     tag = f"soak-{uuid.uuid4()}"
     try:
         token = httpx.post(
@@ -182,6 +229,14 @@ def main() -> None:
             started = time.monotonic()
             out, rss_mb = run(args.minutes * 60, tag)
             elapsed = time.monotonic() - started
+            reads = compare_reads(
+                base,
+                [line.split(" ", 1)[1] for line in lines if line.startswith("tile ")],
+                pg,
+                url,
+                args,
+                Path(tmp),
+            )
     finally:
         server.terminate()
         server.wait(30)
@@ -216,9 +271,8 @@ def main() -> None:
         and rss_mb[-1] < rss_mb[0] * 1.5
         and results["rss_mb"]["second_half_growth_percent"] < 10
     )
-    out_dir = ROOT / "bench-results"
-    out_dir.mkdir(exist_ok=True)
-    (out_dir / "soak.json").write_text(json.dumps(results, indent=2))
+    results["reads_beside_tipg"] = reads
+    save_results("soak", results)
     print(json.dumps(results, indent=2))
     if not args.keep and not os.environ.get("BENCH_DATABASE_URL"):
         pg.destroy()

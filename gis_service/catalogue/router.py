@@ -101,7 +101,6 @@ async def get_layer(layer: ReadableLayer, request: Request, user: OptionalUser):
 async def layer_items(
     layer: ReadableLayer,
     request: Request,
-    db_session: SessionDep,
     settings: SettingsDep,
     bbox: str | None = None,
     limit: str | None = None,

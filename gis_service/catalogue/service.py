@@ -265,24 +265,23 @@ JSON_TYPES = {
 _SQL_TYPES: dict[str, tuple[str, dict[str, str]]] = {}
 
 
-async def sql_types(db_session: AsyncSession, *, layer: LayerDeclaration) -> dict[str, str]:
+async def sql_types(pool, *, layer: LayerDeclaration) -> dict[str, str]:
     """The database type of each of the layer's columns (cached per declaration)."""
     cached = _SQL_TYPES.get(layer.id)
     if cached and cached[0] == layer.fingerprint:
         return cached[1]
-    rows = await db_session.execute(
-        text(
+    async with pool.connection() as conn:
+        cur = await conn.execute(
             "SELECT column_name, data_type FROM information_schema.columns"
-            " WHERE table_schema = current_schema() AND table_name = :t"
-        ),
-        {"t": layer.source},
-    )
-    found = {r.column_name: r.data_type for r in rows}
+            " WHERE table_schema = current_schema() AND table_name = %s",
+            (layer.source,),
+        )
+        found = dict(await cur.fetchall())
     _SQL_TYPES[layer.id] = (layer.fingerprint, found)
     return found
 
 
-async def column_types(db_session: AsyncSession, *, layer: LayerDeclaration) -> dict[str, str]:
+async def column_types(pool, *, layer: LayerDeclaration) -> dict[str, str]:
     """JSON Schema types of the layer's properties, read from the database."""
-    types = await sql_types(db_session, layer=layer)
+    types = await sql_types(pool, layer=layer)
     return {p: JSON_TYPES.get(types.get(p, ""), "string") for p in [layer.id_column, *layer.properties]}

@@ -19,12 +19,14 @@ kept gzip-compressed and sent as they are to clients that accept gzip.
 from __future__ import annotations
 
 import asyncio
+import functools
 import gzip
 import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 
+import anyio.to_thread
 from fastapi import Request, Response
 
 from gis_service.catalogue.declarations import LayerDeclaration
@@ -49,7 +51,7 @@ class TileCache:
             return data
 
     def put(self, key: str, data: bytes) -> None:
-        if len(data) > self.max_bytes // 8:
+        if not self.max_bytes or len(data) > self.max_bytes // 8:  # 0: the cache is off
             return
         with self._lock:
             if key in self._items:
@@ -107,6 +109,19 @@ async def current_versions(request: Request, tables: list[str]) -> str:
     return versions
 
 
+LARGE_TILE = 64 * 1024  # compressing more than this takes a millisecond or more
+
+
+async def compress(raw: bytes) -> bytes:
+    """gzip, in a thread for a large tile (zlib lets go of the GIL): a dense tile would
+    otherwise hold up every other request of the worker for milliseconds."""
+    if not raw:
+        return b""
+    if len(raw) < LARGE_TILE:
+        return gzip.compress(raw, compresslevel=5, mtime=0)
+    return await anyio.to_thread.run_sync(functools.partial(gzip.compress, raw, compresslevel=5, mtime=0))
+
+
 async def cached_tile(request: Request, key: str, render: Callable[[object], Awaitable[bytes]]) -> bytes:
     """The tile under `key`, gzip-compressed (b"" for an empty tile), rendered on a miss.
     Concurrent misses for one key wait for a single rendering (a map opening asks for the
@@ -122,7 +137,7 @@ async def cached_tile(request: Request, key: str, render: Callable[[object], Awa
         async def rendering() -> bytes:
             async with state.pg_pool.connection() as conn:
                 raw = await render(conn)
-            data = gzip.compress(raw, compresslevel=5, mtime=0) if raw else b""
+            data = await compress(raw)
             state.tile_cache.put(key, data)
             return data
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
@@ -10,6 +11,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+MAX_AUTO_WORKERS = 4
 
 
 class Settings(BaseSettings):
@@ -27,7 +29,9 @@ class Settings(BaseSettings):
     db_pool_size: int = 10
     host: str = "127.0.0.1"
     port: int = 8000
-    workers: int = 1
+    # uvicorn worker processes; 0: one per core, at most MAX_AUTO_WORKERS (each holds up to
+    # 2 x DB_POOL_SIZE + 1 database connections).
+    workers: int = Field(default=0, ge=0)
     token_ttl_minutes: int = Field(default=12 * 60, ge=1)
     # After this many failed sign-ins for one user name within the window, further
     # attempts are refused (429) until the oldest failure leaves the window.
@@ -89,6 +93,10 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [v.strip() for v in value.split(",") if v.strip()]
         return value
+
+    @property
+    def worker_count(self) -> int:
+        return self.workers or min(os.cpu_count() or 1, MAX_AUTO_WORKERS)
 
     @property
     def sqlalchemy_url(self) -> str:

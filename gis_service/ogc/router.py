@@ -215,7 +215,7 @@ def _crs_members(crs: Crs) -> str:
     return f'"crs":{{"type":"name","properties":{{"name":"{crs.urn}"}}}},'
 
 
-async def _filter(layer: LayerDeclaration, params, db_session) -> tuple[str, dict] | None:
+async def _filter(layer: LayerDeclaration, params, pool) -> tuple[str, dict] | None:
     """A CQL2-text `filter` as SQL, type-checked against the queryables before any SQL
     runs; other filter languages and CRSs are refused."""
     text = params.get("filter")
@@ -225,7 +225,7 @@ async def _filter(layer: LayerDeclaration, params, db_session) -> tuple[str, dic
         raise BadRequest("filter-lang must be cql2-text.", "filter-lang 必须是 cql2-text。")
     if parse_crs(params.get("filter-crs"), "filter-crs").uri != CRS84:
         raise BadRequest("filter-crs must be CRS84 (lon/lat).", "filter-crs 必须是 CRS84（经度/纬度）。")
-    types = await layers.sql_types(db_session, layer=layer)
+    types = await layers.sql_types(pool, layer=layer)
     queryables = {
         name: cql2.kind_of(types.get(name, "text")) for name in (layer.id_column, *layer.properties)
     }
@@ -255,9 +255,9 @@ def _all_of(conditions: list[tuple[str, dict]]) -> tuple[str, dict] | None:
 
 
 @router.get("/collections/{layer_id}/queryables", summary="Queryables")
-async def queryables(layer: ReadableLayer, request: Request, db_session: SessionDep):
+async def queryables(layer: ReadableLayer, request: Request):
     """The properties a CQL2 filter may use, as JSON Schema."""
-    types = await layers.column_types(db_session, layer=layer)
+    types = await layers.column_types(request.app.state.pg_pool, layer=layer)
     props = {name: {"title": name, "type": kind} for name, kind in types.items()}
     if layer.geometry_column:
         props["geometry"] = {"format": f"geometry-{layer.geometry_type.lower().replace('multi', '')}"}
@@ -277,17 +277,18 @@ async def queryables(layer: ReadableLayer, request: Request, db_session: Session
     summary="Features",
     responses={200: {"content": {GEOJSON: {}, "text/html": {}}}},
 )
-async def items(layer: ReadableLayer, request: Request, db_session: SessionDep):
+async def items(layer: ReadableLayer, request: Request):
     """Features of a collection: `bbox` (with `bbox-crs`), `crs`, `limit` (clamped to 10,000),
     `datetime` where the layer has a time, filters on its queryable properties; paged by
     `next` links. numberMatched is given when it is cheap (up to 100,000)."""
     params = request.query_params
     filters = property_filters(layer, params, ITEM_PARAMS)
-    conditions = [c for c in (await _filter(layer, params, db_session), _datetime(layer, params)) if c]
+    pool = request.app.state.pg_pool
+    conditions = [c for c in (await _filter(layer, params, pool), _datetime(layer, params)) if c]
     crs = parse_crs(params.get("crs"))
     bbox, bbox_srid = _parse_bbox(params.get("bbox"), parse_crs(params.get("bbox-crs"), "bbox-crs"))
     out = layers.OutputCrs(srid=crs.srid, flip=crs.flip, decimals=crs.decimals)
-    async with request.app.state.pg_pool.connection() as conn:
+    async with pool.connection() as conn:
         page = await layers.items(
             conn,
             layer=layer,
