@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import os
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -17,6 +18,7 @@ from gis_service.basemap.router import router as basemap_router
 from gis_service.boundaries.router import router as boundaries_router
 from gis_service.catalogue.declarations import Catalogue
 from gis_service.catalogue.router import router as catalogue_router
+from gis_service.catalogue.router import tiles_router
 from gis_service.catalogue.tile_cache import TableVersions, TileCache
 from gis_service.core import maintenance
 from gis_service.core.change_feed import ChangeFeed
@@ -84,6 +86,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.catalogue = Catalogue(settings.layers_dir)
     app.state.tile_cache = TileCache(max_bytes=settings.tile_cache_mb * 1024 * 1024)
     app.state.tiles_in_flight = {}
+    # Tiles rendered and item pages read at once by this worker: more than the cores only
+    # slices PostgreSQL's CPU thinner, so that every query in the queue finishes late (a
+    # long tail) and none sooner.
+    app.state.database_reads = asyncio.Semaphore(os.cpu_count() or 2)
     _listen_for_changes(app, settings)
     # a bureau's own base map package, else the reference base map from the database
     app.state.basemap = open_package(settings.basemap_file) if settings.basemap_file else None
@@ -95,6 +101,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Starlette tries routes in order: the hot reads (tiles, items, the signed-in user)
     # come first, so that they do not pay for matching every other route.
     for router in (
+        tiles_router,
         health_router,
         auth_router,
         catalogue_router,
@@ -141,7 +148,7 @@ def _listen_for_changes(app: FastAPI, settings: Settings) -> None:
         checks.add(task)
         task.add_done_callback(checks.discard)
 
-    feed.on_reset(check_pool)
+    feed.on_lost(check_pool)
 
 
 def _document_extra_schemas(app: FastAPI, models: list) -> None:

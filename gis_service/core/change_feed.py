@@ -26,13 +26,20 @@ class ChangeFeed:
         self.live = False
         self._handlers: dict[str, list[Callable[[str], None]]] = {c: [] for c in CHANNELS}
         self._resets: list[Callable[[], None]] = []
+        self._losses: list[Callable[[], None]] = []
         self._ready = asyncio.Event()
 
     def on(self, channel: str, handler: Callable[[str], None]) -> None:
         self._handlers[channel].append(handler)
 
     def on_reset(self, handler: Callable[[], None]) -> None:
+        """Called whenever announcements may have been missed: on (re)connecting and on losing
+        the connection."""
         self._resets.append(handler)
+
+    def on_lost(self, handler: Callable[[], None]) -> None:
+        """Called when the connection to the database is lost."""
+        self._losses.append(handler)
 
     def _reset(self) -> None:
         for handler in self._resets:
@@ -69,5 +76,7 @@ class ChangeFeed:
             self.live = False
             self._ready.clear()
             self._reset()
+            for handler in self._losses:
+                handler()
             await asyncio.sleep(delay)
             delay = min(delay * 2, 5.0)

@@ -288,7 +288,7 @@ async def items(layer: ReadableLayer, request: Request):
     crs = parse_crs(params.get("crs"))
     bbox, bbox_srid = _parse_bbox(params.get("bbox"), parse_crs(params.get("bbox-crs"), "bbox-crs"))
     out = layers.OutputCrs(srid=crs.srid, flip=crs.flip, decimals=crs.decimals)
-    async with pool.connection() as conn:
+    async with request.app.state.database_reads, pool.connection() as conn:
         page = await layers.items(
             conn,
             layer=layer,
