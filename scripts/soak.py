@@ -130,11 +130,15 @@ def compare_reads(base: str, tile_paths: list[str], pg, url: str, args, workdir:
     def timed(server: str, paths: list[str], token: str) -> dict:
         return measure(server, paths, token, duration=10, connections=16, workdir=workdir, db_url=owner)
 
+    # tipg 1.6.1 answers 500 for place_name_map (its geometry column declares no SRID, and
+    # tipg then assumes 4326): the comparison leaves that layer out on both sides.
+    tile_paths = [p for p in tile_paths if not p.startswith("/ogc/collections/place_name/")]
     tipg_paths = [
         re.sub(r"^/ogc/collections/(\w+)/", lambda m: f"/collections/public.{SOAK_LAYERS[m.group(1)]}/", p)
         for p in tile_paths
     ]
-    tipg, tipg_base = start_tipg(owner, [f"public.{v}" for v in SOAK_LAYERS.values()], args.workers)
+    views = [f"public.{v}" for k, v in SOAK_LAYERS.items() if k != "place_name"]
+    tipg, tipg_base = start_tipg(owner, views, args.workers)
     try:
         out = {
             "GET /healthz": timed(base, ["/healthz"], ""),
