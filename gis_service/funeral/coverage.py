@@ -14,15 +14,19 @@ from gis_service.core.cpu import run_cpu
 from gis_service.core.errors import BadRequest
 from gis_service.funeral import vocabulary as v
 
-RURAL_TOWNSHIP = "a.level = 'township' AND a.valid_to IS NULL AND a.name !~ '(街道|开发区)$'"
+RURAL_TOWNSHIP = (
+    "a.level = 'township' AND a.valid_to IS NULL AND a.name ~ '("
+    + "|".join(v.RURAL_TOWNSHIP_SUFFIXES)
+    + ")$'"
+)
 SOLVER_SECONDS = 30
 
 
 async def official(db_session: AsyncSession, *, home_code: str) -> list[dict]:
     """Per facility type, and for public-welfare burial facilities of any type, the share of
     banners/districts with an operating facility; for rural public-welfare cemeteries, also
-    the share of rural townships (苏木/镇/乡: subdistricts
-    and development zones have none to serve)."""
+    the share of rural townships (苏木/镇/乡 only: subdistricts, development zones and
+    parks have no rural population to serve)."""
     banners = {
         r.code: r.name
         for r in await db_session.execute(
@@ -208,8 +212,9 @@ def solve_mclp(demand: np.ndarray, existing: np.ndarray, candidates: np.ndarray,
 async def suggest_sites(
     db_session: AsyncSession, *, radius_km: float, k: int, types: list[str] | None = None
 ) -> dict:
-    """k new sites among the township seats that maximise covered places, keeping the
-    operating facilities of the given types fixed; coverage before and after."""
+    """k new sites among the seats of rural townships (苏木, 镇, 乡) that maximise covered
+    places, keeping the operating facilities of the given types fixed; coverage before and
+    after."""
     places = list(
         await db_session.execute(
             text(
@@ -218,7 +223,7 @@ async def suggest_sites(
         )
     )
     existing = await _operating(db_session, types)
-    seats = [p for p in places if p.level == "township"]
+    seats = [p for p in places if p.level == "township" and v.is_rural_township(p.name)]
     if not places or not seats:
         raise BadRequest(
             "No located township seats or villages to plan for.", "没有已定位的乡镇驻地或村，无法选址。"
@@ -232,7 +237,7 @@ async def suggest_sites(
     return {
         "radius_km": radius_km,
         "k": k,
-        "candidates": "township seats",
+        "candidates": "seats of rural townships (苏木, 镇, 乡)",
         "optimal": optimal,
         "before": {"covered": before, "places": n, "value": round(100.0 * before / n, 1)},
         "after": {"covered": after, "places": n, "value": round(100.0 * after / n, 1)},

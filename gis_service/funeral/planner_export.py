@@ -162,6 +162,10 @@ async def printable_report(db_session: AsyncSession, settings: Settings, *, radi
     for o in official:
         o["missing_names"] = "、".join(x["name"] for x in o["missing"]) or "—"
     as_of = found[0]["as_of"] if found else ""
+    for i in found:  # each figure in its unit: a rate in percent, a count in sites
+        suffix = "%" if i["unit"] == "percent" else " 处"
+        for k in ("value", "target"):
+            i[f"{k}_shown"] = None if i[k] is None else f"{i[k]}{suffix}"
     sections = [
         (
             "规划目标与当前值",
@@ -169,8 +173,8 @@ async def printable_report(db_session: AsyncSession, settings: Settings, *, radi
                 found,
                 [
                     ("label", "指标"),
-                    ("value", "当前值 %"),
-                    ("target", "目标 %"),
+                    ("value_shown", "当前值"),
+                    ("target_shown", "目标"),
                     ("numerator", "分子"),
                     ("denominator", "分母"),
                 ],

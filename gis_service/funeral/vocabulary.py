@@ -14,6 +14,16 @@ FACILITY_TYPES = {
 }
 # Facilities that count as public-welfare burial (the plan's "public-welfare sites").
 PUBLIC_WELFARE_BURIAL = ("public_cemetery", "rural_cemetery", "ash_hall", "eco_burial")
+# Rural townships are sums (苏木), towns (镇) and townships (乡). Subdistricts (街道),
+# development zones (…开发区), industrial parks (…园区) and the like are township-level
+# units too, but have no rural population for a rural cemetery to serve.
+RURAL_TOWNSHIP_SUFFIXES = ("苏木", "镇", "乡")
+
+
+def is_rural_township(name: str) -> bool:
+    return name.endswith(RURAL_TOWNSHIP_SUFFIXES)
+
+
 FACILITY_STATUSES = {
     "planned": ("规划", "Planned"),
     "building": ("在建", "Under construction"),

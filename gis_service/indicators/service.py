@@ -1,7 +1,11 @@
 """The city plan's targets with their current values, each computed from the data at the
 moment it is asked for (never stored or typed in). Every indicator has a key, a label, a
-value in percent, the target in percent (null where the plan sets no figure), the
-numerator and denominator behind the value, and as_of: when it was computed."""
+unit, a value and a target in that unit (null where the plan sets no figure), `met`, the
+numerator and denominator behind the value, and as_of: when it was computed.
+
+Two units: "percent" (a rate, numerator over denominator, 0-100) and "count" (a number of
+things against a planned number, e.g. burial sites built: value and target are counts,
+and the denominator is null)."""
 
 from __future__ import annotations
 
@@ -23,17 +27,35 @@ LEVEL_LABELS = {
 
 
 def _indicator(key, label, label_en, numerator, denominator, target, group) -> dict:
+    """A rate in percent."""
     value = round(100.0 * numerator / denominator, 1) if denominator else None
     return {
         "key": key,
         "group": group,
         "label": label,
         "label_en": label_en,
+        "unit": "percent",
         "value": value,
         "target": target,
         "met": None if target is None or value is None else value >= target,
         "numerator": numerator,
         "denominator": denominator,
+    }
+
+
+def _count(key, label, label_en, count, target, group) -> dict:
+    """A number of things against the plan's number."""
+    return {
+        "key": key,
+        "group": group,
+        "label": label,
+        "label_en": label_en,
+        "unit": "count",
+        "value": count,
+        "target": target,
+        "met": None if target is None else count >= target,
+        "numerator": count,
+        "denominator": None,
     }
 
 
@@ -123,13 +145,12 @@ async def _funeral(db_session: AsyncSession, settings: Settings) -> list[dict]:
         )
     )
     out.append(
-        _indicator(
+        _count(
             "public_welfare_sites_built",
-            f"公益性安葬设施建成数（目标 {settings.public_welfare_sites_target} 处）",
-            f"Public-welfare burial sites operating (plan: {settings.public_welfare_sites_target})",
+            "公益性安葬设施建成数",
+            "Public-welfare burial sites operating",
             sites,
             settings.public_welfare_sites_target,
-            100.0,
             "coverage",
         )
     )

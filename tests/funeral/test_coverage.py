@@ -94,10 +94,39 @@ def test_indicators_are_live_and_complete(client, auth, db):
         "coverage_distance",
     } <= keys
     for i in body:
-        assert {"key", "label", "value", "target", "as_of"} <= set(i)
+        assert {"key", "label", "unit", "value", "target", "met", "as_of"} <= set(i)
+        assert i["unit"] in ("percent", "count")
+        if i["unit"] == "percent" and i["value"] is not None:
+            assert 0 <= i["value"] <= 100, i  # no rate outside 0-100
+    # a count against the plan's number is a count, not a percentage (32 of 8 was "400%")
+    built = next(i for i in body if i["key"] == "public_welfare_sites_built")
+    sites = db.execute(
+        "SELECT count(*) FROM funeral_facility WHERE status = 'operating' AND facility_type IN"
+        " ('public_cemetery', 'rural_cemetery', 'ash_hall', 'eco_burial')"
+    ).fetchone()[0]
+    assert built["unit"] == "count" and built["value"] == sites and built["target"] == 8
+    assert built["met"] == (sites >= 8) and built["denominator"] is None
     smart = next(i for i in body if i["key"] == "markers_smart")
     total, n_smart = db.execute(
         "SELECT count(*), count(*) FILTER (WHERE is_smart) FROM boundary_marker"
     ).fetchone()
     assert (smart["numerator"], smart["denominator"]) == (n_smart, total)
     assert client.get("/api/v1/indicators").status_code == 401
+
+
+def test_only_sums_towns_and_townships_are_rural(client, auth, db):
+    """Development zones, industrial parks and subdistricts are township-level units with no
+    rural population: they are neither listed as uncovered rural townships nor suggested."""
+    rows = client.get("/api/v1/funeral/coverage/official", headers=auth("planner")).json()["indicators"]
+    rural = next(r for r in rows if r["facility_type"] == "rural_cemetery" and r["unit"] == "township")
+    expected = db.execute(
+        "SELECT count(*) FROM admin_unit WHERE level = 'township' AND valid_to IS NULL"
+        " AND (name LIKE '%%苏木' OR name LIKE '%%镇' OR name LIKE '%%乡')"
+    ).fetchone()[0]
+    assert rural["total"] == expected
+    names = [m["name"] for m in rural["missing"]]
+    assert "上海庙经济开发区" not in names and "鄂尔多斯空港物流园区" not in names
+    assert all(n.endswith(("苏木", "镇", "乡")) for n in names)
+    r = client.get("/api/v1/funeral/coverage/suggested-sites?k=4&radius_km=20", headers=auth("planner"))
+    assert r.status_code == 200, r.text
+    assert all(s["name"].endswith(("苏木", "镇", "乡")) for s in r.json()["sites"]), r.json()["sites"]

@@ -12,6 +12,17 @@ const TYPE_COLORS = {
 const GROUP_LABELS = { boundaries: "界线", markers: "界桩", remediation: "散坟整治", coverage: "设施覆盖" };
 
 function pct(v) { return v === null || v === undefined ? "—" : `${v.toFixed(1)}%`; }
+// An indicator's value in its unit: a rate in percent, or a count ("处", sites).
+function inUnit(v, unit) {
+  if (v === null || v === undefined) return "—";
+  return unit === "count" ? `${v} 处` : pct(v);
+}
+// How full an indicator's bar is: a rate itself, a count against its target.
+function share(i) {
+  if (i.value === null || i.value === undefined) return 0;
+  if (i.unit === "count") return i.target ? (100 * i.value) / i.target : 0;
+  return i.value;
+}
 
 function shade(value) {
   // 0% -> red, 100% -> green, through amber.
@@ -39,20 +50,20 @@ function renderIndicators(list) {
     tr.dataset.key = i.key;
     const name = tr.insertCell();
     name.textContent = i.label;
-    name.title = `${i.label_en} (${i.numerator} / ${i.denominator})`;
+    name.title = i.unit === "count" ? i.label_en : `${i.label_en} (${i.numerator} / ${i.denominator})`;
     const bar = document.createElement("div");
     bar.className = "bar";
     const fill = document.createElement("span");
-    fill.style.width = `${Math.min(100, i.value || 0)}%`;
+    fill.style.width = `${Math.max(0, Math.min(100, share(i)))}%`;
     fill.style.background = i.met === false ? "#c62828" : "#2e7d32";
     bar.append(fill);
     name.append(bar);
     const value = tr.insertCell();
     value.className = `num ${i.met === true ? "met" : i.met === false ? "unmet" : ""}`;
-    value.textContent = pct(i.value);
+    value.textContent = inUnit(i.value, i.unit);
     const target = tr.insertCell();
     target.className = "num muted";
-    target.textContent = i.target === null ? "—" : `目标 ${i.target}%`;
+    target.textContent = i.target === null ? "—" : `目标 ${inUnit(i.target, i.unit)}`;
   }
   $("as-of").textContent = list.length ? new Date(list[0].as_of).toLocaleString("zh-CN") : "";
 }
