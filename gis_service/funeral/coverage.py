@@ -5,7 +5,10 @@ with the CBC solver bundled in PuLP)."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import numpy as np
+from fastapi import Query
 from pyproj import Geod
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,6 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from gis_service.core.cpu import run_cpu
 from gis_service.core.errors import BadRequest
 from gis_service.funeral import vocabulary as v
+
+# The service radius in km a planner asks for (default: COVERAGE_RADIUS_KM). One radius
+# drives every figure that depends on it: the indicator, the map's shading and rings,
+# the suggested sites and the report.
+RadiusKm = Annotated[
+    float | None, Query(gt=0, le=500, description="service radius in km (default: the setting)")
+]
 
 RURAL_TOWNSHIP = (
     "a.level = 'township' AND a.valid_to IS NULL AND a.name ~ '("

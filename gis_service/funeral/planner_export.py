@@ -154,7 +154,7 @@ def _rows(items: list[dict], columns: list[tuple[str, str]]) -> str:
 
 async def printable_report(db_session: AsyncSession, settings: Settings, *, radius_km: float) -> str:
     """A self-contained HTML page sized for A4, with the indicator tables."""
-    found = await indicators(db_session, settings)
+    found = await indicators(db_session, settings, radius_km=radius_km)
     banners = await progress.series(db_session, by="banner")
     kinds = await progress.series(db_session, by="restriction")
     official = await coverage.official(db_session, home_code=settings.home_unit_code)

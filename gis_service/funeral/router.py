@@ -26,7 +26,7 @@ router = APIRouter(prefix="/api/v1/funeral", tags=["funeral"])
 FieldUser = Annotated[AppUser, Depends(require_roles("inspector"))]
 PlannerUser = Annotated[AppUser, Depends(require_roles("planner"))]
 GraveCode = Annotated[str, Path(pattern=r"^[0-9A-Za-z_-]{1,40}$")]
-Radius = Annotated[float, Query(gt=0, le=500, description="service radius in km (default: the setting)")]
+Radius = coverage.RadiusKm
 TypesParam = Annotated[str | None, Query(description="facility types, comma-separated (default: all)")]
 
 

@@ -5,13 +5,17 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from gis_service.core.dependencies import CurrentUser, SessionDep, SettingsDep
+from gis_service.funeral.coverage import RadiusKm
 from gis_service.indicators import service
 
 router = APIRouter(prefix="/api/v1", tags=["indicators"])
 
 
 @router.get("/indicators")
-async def indicators(_: CurrentUser, db_session: SessionDep, settings: SettingsDep):
+async def indicators(
+    _: CurrentUser, db_session: SessionDep, settings: SettingsDep, radius_km: RadiusKm = None
+):
     """Every target of the city's plan with its current value, computed from the data now:
-    boundary-line vectorisation, markers managed and smart, remediation and coverage."""
-    return {"indicators": await service.indicators(db_session, settings)}
+    boundary-line vectorisation, markers managed and smart, remediation and coverage. The
+    distance coverage uses `radius_km` (default: the setting) and says which it used."""
+    return {"indicators": await service.indicators(db_session, settings, radius_km=radius_km)}

@@ -103,7 +103,7 @@ async def _markers(db_session: AsyncSession) -> list[dict]:
     ]
 
 
-async def _funeral(db_session: AsyncSession, settings: Settings) -> list[dict]:
+async def _funeral(db_session: AsyncSession, settings: Settings, radius_km: float) -> list[dict]:
     out = [
         _indicator(
             t["key"], t["label"], t["label_en"], t["numerator"], t["denominator"], t["target"], "remediation"
@@ -166,26 +166,29 @@ async def _funeral(db_session: AsyncSession, settings: Settings) -> list[dict]:
             "coverage",
         )
     )
-    dist = await coverage.distance(db_session, radius_km=settings.coverage_radius_km)
+    dist = await coverage.distance(db_session, radius_km=radius_km)
     out.append(
         _indicator(
             "coverage_distance",
-            f"乡镇驻地和村 {settings.coverage_radius_km:g} 公里服务覆盖率",
-            f"Township seats and villages within {settings.coverage_radius_km:g} km of an operating facility",
+            f"乡镇驻地和村 {radius_km:g} 公里服务覆盖率",
+            f"Township seats and villages within {radius_km:g} km of an operating facility",
             dist["covered"],
             dist["places"],
             None,
             "coverage",
         )
+        | {"radius_km": radius_km}
     )
     return out
 
 
-async def indicators(db_session: AsyncSession, settings: Settings) -> list[dict]:
+async def indicators(
+    db_session: AsyncSession, settings: Settings, radius_km: float | None = None
+) -> list[dict]:
     as_of = datetime.now(UTC).isoformat(timespec="seconds")
     found = [
         *await _boundaries(db_session),
         *await _markers(db_session),
-        *await _funeral(db_session, settings),
+        *await _funeral(db_session, settings, radius_km or settings.coverage_radius_km),
     ]
     return [i | {"as_of": as_of} for i in found]

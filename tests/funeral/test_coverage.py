@@ -130,3 +130,19 @@ def test_only_sums_towns_and_townships_are_rural(client, auth, db):
     r = client.get("/api/v1/funeral/coverage/suggested-sites?k=4&radius_km=20", headers=auth("planner"))
     assert r.status_code == 200, r.text
     assert all(s["name"].endswith(("苏木", "镇", "乡")) for s in r.json()["sites"]), r.json()["sites"]
+
+
+def test_one_radius_drives_the_indicator_the_map_and_the_report(client, auth):
+    h = auth("planner")
+    for radius in (30, 50):
+        rows = client.get(f"/api/v1/indicators?radius_km={radius}", headers=h).json()["indicators"]
+        indicator = next(i for i in rows if i["key"] == "coverage_distance")
+        shading = client.get(f"/api/v1/funeral/coverage/distance?radius_km={radius}", headers=h).json()
+        assert indicator["radius_km"] == radius and f"{radius} 公里" in indicator["label"]
+        assert (indicator["numerator"], indicator["denominator"]) == (shading["covered"], shading["places"])
+        report = client.get(f"/api/v1/funeral/report.html?radius_km={radius}", headers=h).text
+        other = 80 - radius  # the other radius of the two
+        assert f"乡镇驻地和村 {radius} 公里服务覆盖率" in report and f"{other} 公里" not in report
+    default = client.get("/api/v1/indicators", headers=h).json()["indicators"]
+    assert next(i for i in default if i["key"] == "coverage_distance")["radius_km"] == 30  # the setting
+    assert client.get("/api/v1/indicators?radius_km=0", headers=h).status_code in (400, 422)

@@ -205,9 +205,14 @@ function drawRings() {
   }
 }
 
-// Only the banner shading and the rings follow the radius; the indicators do not.
+// One radius drives the distance indicator, the banner shading, the rings, the suggested
+// sites and the exports.
 async function refreshCoverage() {
-  const distance = await api.getJson(`/api/v1/funeral/coverage/distance?radius_km=${state.radius}`);
+  const [distance, indicators] = await Promise.all([
+    api.getJson(`/api/v1/funeral/coverage/distance?radius_km=${state.radius}`),
+    api.getJson(`/api/v1/indicators?radius_km=${state.radius}`),
+  ]);
+  renderIndicators(indicators.indicators);
   const legendRadius = $("legend-radius");
   if (legendRadius) legendRadius.textContent = state.radius;
   const byCounty = Object.fromEntries(distance.by_county.map((c) => [c.county_code, c]));
@@ -254,7 +259,6 @@ async function start() {
   state.labels = Object.fromEntries(vocab.remediation_statuses.map((s) => [s.code, s.label_zh]));
   await loadMap(map, vocab);
   renderProgress(await api.getJson("/api/v1/funeral/progress?by=banner"));
-  renderIndicators((await api.getJson("/api/v1/indicators")).indicators);
   await refreshCoverage();
   $("radius").addEventListener("change", () => {
     const r = Number($("radius").value);
