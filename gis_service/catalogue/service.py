@@ -6,7 +6,6 @@ Identifiers come from validated declarations and are quoted; values are bound.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -15,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gis_service.catalogue.declarations import LayerDeclaration
 from gis_service.core.db import STORAGE_SRID
+from gis_service.core.pg_pool import psycopg_placeholders
 from gis_service.core.query_params import BBox
 
 GEOJSON_DECIMALS = 7  # ~1 cm
@@ -69,12 +69,6 @@ class ItemsPage:
 
 
 COUNT_CAP = 100_000  # above this, counting costs more than it tells a client
-_NAMED = re.compile(r"(?<![:\w]):([a-z_][a-z0-9_]*)")
-
-
-def _psycopg_params(sql: str) -> str:
-    """`:name` placeholders (the form the filter builders write) as psycopg's `%(name)s`."""
-    return _NAMED.sub(r"%(\1)s", sql.replace("%", "%%"))
 
 
 async def items(
@@ -134,7 +128,7 @@ async def items(
                count(*) > :page,
                {matched}
         FROM numbered"""
-    cur = await conn.execute(_psycopg_params(sql), params)
+    cur = await conn.execute(psycopg_placeholders(sql), params)
     features, returned, last_key, more, n = await cur.fetchone()
     return ItemsPage(
         features, returned, last_key if more else None, n if n is None or n <= COUNT_CAP else None

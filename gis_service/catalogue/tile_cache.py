@@ -82,21 +82,17 @@ class TableVersions:
     def get(self, tables: list[str]) -> str | None:
         if not self.live():
             return None
-        known = self._known
         try:
-            return ",".join(f"{t}:{known[t]}" for t in sorted(tables))
+            return _joined([(t, self._known[t]) for t in sorted(tables)])
         except KeyError:
             return None
 
     async def read(self, conn, tables: list[str]) -> str:
         before = self._changes
-        cur = await conn.execute(
-            "SELECT table_name, version FROM data_versions(%s) ORDER BY table_name", (sorted(tables),)
-        )
-        rows = await cur.fetchall()
+        rows = await _version_rows(conn, tables)
         if self._changes == before and self.live():
             self._known.update(rows)
-        return ",".join(f"{t}:{v}" for t, v in rows)
+        return _joined(rows)
 
 
 async def current_versions(request: Request, tables: list[str]) -> str:
@@ -110,6 +106,7 @@ async def current_versions(request: Request, tables: list[str]) -> str:
 
 
 LARGE_TILE = 64 * 1024  # compressing more than this takes a millisecond or more
+_gzip = functools.partial(gzip.compress, compresslevel=5, mtime=0)  # mtime 0: same bytes, same tile
 
 
 async def compress(raw: bytes) -> bytes:
@@ -118,8 +115,8 @@ async def compress(raw: bytes) -> bytes:
     if not raw:
         return b""
     if len(raw) < LARGE_TILE:
-        return gzip.compress(raw, compresslevel=5, mtime=0)
-    return await anyio.to_thread.run_sync(functools.partial(gzip.compress, raw, compresslevel=5, mtime=0))
+        return _gzip(raw)
+    return await anyio.to_thread.run_sync(_gzip, raw)
 
 
 async def cached_tile(request: Request, key: str, render: Callable[[object], Awaitable[bytes]]) -> bytes:
@@ -182,13 +179,21 @@ def tile_response(request: Request, compressed: bytes, etag: str, media_type: st
     )
 
 
-async def table_versions(conn, tables: list[str]) -> str:
-    """The committed versions of these tables, as one string."""
+async def _version_rows(conn, tables: list[str]) -> list[tuple[str, int]]:
     cur = await conn.execute(
-        "SELECT string_agg(table_name || ':' || version, ',' ORDER BY table_name) FROM data_versions(%s)",
-        (tables,),
+        "SELECT table_name, version FROM data_versions(%s) ORDER BY table_name", (sorted(tables),)
     )
-    return (await cur.fetchone())[0]
+    return await cur.fetchall()
+
+
+def _joined(rows: list[tuple[str, int]]) -> str:
+    """Versions as one string, `table:version,...` in table order: part of every tile key."""
+    return ",".join(f"{t}:{v}" for t, v in rows)
+
+
+async def table_versions(conn, tables: list[str]) -> str:
+    """The committed versions of these tables, read now, as one string."""
+    return _joined(await _version_rows(conn, tables))
 
 
 async def layer_versions(conn, layer: LayerDeclaration) -> str:

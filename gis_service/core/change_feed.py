@@ -27,7 +27,6 @@ class ChangeFeed:
         self._handlers: dict[str, list[Callable[[str], None]]] = {c: [] for c in CHANNELS}
         self._resets: list[Callable[[], None]] = []
         self._losses: list[Callable[[], None]] = []
-        self._ready = asyncio.Event()
 
     def on(self, channel: str, handler: Callable[[str], None]) -> None:
         self._handlers[channel].append(handler)
@@ -45,13 +44,6 @@ class ChangeFeed:
         for handler in self._resets:
             handler()
 
-    async def wait_live(self, timeout: float = 5.0) -> bool:
-        try:
-            await asyncio.wait_for(self._ready.wait(), timeout)
-        except TimeoutError:
-            return False
-        return True
-
     async def run_forever(self) -> None:
         delay = 0.2
         while True:
@@ -63,7 +55,6 @@ class ChangeFeed:
                         await conn.execute(f"LISTEN {channel}")
                     self._reset()  # whatever happened while we were not listening
                     self.live = True
-                    self._ready.set()
                     delay = 0.2
                     async for note in conn.notifies():
                         for handler in self._handlers.get(note.channel, ()):
@@ -74,7 +65,6 @@ class ChangeFeed:
                 if self.live:
                     log.warning("change notifications interrupted: %s", exc.__class__.__name__)
             self.live = False
-            self._ready.clear()
             self._reset()
             for handler in self._losses:
                 handler()

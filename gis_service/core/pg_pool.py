@@ -3,6 +3,8 @@ where SQLAlchemy's session and transaction round trips cost more than the query.
 
 from __future__ import annotations
 
+import re
+
 from psycopg_pool import AsyncConnectionPool
 
 from gis_service.core.settings import Settings
@@ -18,3 +20,12 @@ def make_pool(settings: Settings) -> AsyncConnectionPool:
         timeout=10,
         kwargs={"autocommit": True, "application_name": "gis_service_tiles", "prepare_threshold": 2},
     )
+
+
+_NAMED = re.compile(r"(?<![:\w]):([a-z_][a-z0-9_]*)")  # :name, but not the cast in x::text
+
+
+def psycopg_placeholders(sql: str) -> str:
+    """SQL written with SQLAlchemy's `:name` placeholders (as the filter and area builders
+    write it) for a plain psycopg connection: `%(name)s`, and literal `%` doubled."""
+    return _NAMED.sub(r"%(\1)s", sql.replace("%", "%%"))

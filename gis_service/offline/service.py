@@ -5,7 +5,6 @@ changed, and an estimate of the download's size before it starts."""
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass
 
 from sqlalchemy import text
@@ -18,6 +17,7 @@ from gis_service.catalogue import service as catalogue_service
 from gis_service.catalogue.declarations import LayerDeclaration
 from gis_service.catalogue.tile_cache import key_for, layer_versions, table_versions
 from gis_service.core.errors import BadRequest, NotFound
+from gis_service.core.pg_pool import psycopg_placeholders
 from gis_service.offline import records
 from gis_service.offline.schemas import AreaSpec
 from gis_service.offline.tiles import TileId, TooManyTiles, covering
@@ -76,13 +76,6 @@ async def resolve(db_session: AsyncSession, spec: AreaSpec) -> Area:
     return area
 
 
-def _psycopg_sql(sql: str, params: dict) -> tuple[str, dict]:
-    """The area query with psycopg placeholders (%(name)s) instead of SQLAlchemy's (:name)."""
-    for name in params:  # a bind parameter, not a cast such as ::geography
-        sql = re.sub(rf"(?<!:):{name}\b", f"%({name})s", sql)
-    return sql, params
-
-
 async def _layer_tiles(conn, layer: LayerDeclaration, tiles: list[TileId]) -> list[TileId]:
     """The tiles of `tiles` in which the layer has something to draw."""
     if not tiles:
@@ -120,7 +113,7 @@ async def manifest(
 ) -> dict:
     """Everything the area needs offline, with ETags and the expected download size."""
     area = await resolve(db_session, spec)
-    area_sql, params = _psycopg_sql(area.sql, area.params)
+    area_sql, params = psycopg_placeholders(area.sql), area.params
     deepest = spec.zoom
     basemap_max = min(deepest, basemap.info.maxzoom if basemap else reference.MAX_ZOOM)
     vector_max = min(deepest, max((lay.native_max_zoom for lay in layers), default=0))
