@@ -60,7 +60,10 @@ def test_a_new_release_replaces_the_shell_and_keeps_the_queue(release, db, tmp_p
         page.reload()
         page.wait_for_selector("#update-banner:not([hidden])", timeout=30_000)
         phone.screenshot("upgrade-offered.png")
-        page.click("#update-now")
+        # taking the update reloads the page once the new worker controls it: wait for that
+        # reload, or the checks below may run in the page being torn down
+        with page.expect_navigation(timeout=30_000):
+            page.click("#update-now")
         page.wait_for_function(
             "(old) => caches.keys().then((k) => k.filter((n) => n.startsWith('gis-shell-')).join() !== old)",
             arg=old_shell,
