@@ -8,13 +8,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gis_service.audit import service as audit
 from gis_service.auth.models import AppUser
+from gis_service.placenames.romanize import Lexicon
 from gis_service.placenames.schemas import LexiconIn
 
 
-async def forms(db_session: AsyncSession) -> dict[str, str]:
+async def forms(db_session: AsyncSession) -> Lexicon:
     """Chinese spelling → official Latin form, for the romanisation engine."""
-    rows = await db_session.execute(text("SELECT hanzi, form FROM romanization_lexicon"))
-    return {hanzi: form for hanzi, form in rows}
+    rows = (await db_session.execute(text("SELECT hanzi, form, kind FROM romanization_lexicon"))).all()
+    return Lexicon(
+        {hanzi: form for hanzi, form, _ in rows},
+        suffixes={h for h, _, kind in rows if kind == "suffix"},
+        names={h for h, _, kind in rows if kind == "name"},
+    )
 
 
 async def entries(db_session: AsyncSession) -> list[dict]:

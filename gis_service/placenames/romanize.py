@@ -33,11 +33,35 @@ MONGOLIAN_GENERICS = {"嘎查", "苏木"}
 MAX_CANDIDATES = 8
 
 
+class Lexicon(dict[str, str]):
+    """Chinese spelling → Latin form. `names` are whole official names (鄂尔多斯 Ordos),
+    used wherever they occur; the other entries are Mongolian roots, used only in a name
+    that is Mongolian throughout. `suffixes` end the word before them (图 -tu: 都斯图 → Dusitu).
+    A plain dict counts every entry as a name."""
+
+    def __init__(
+        self,
+        forms: dict[str, str] | None = None,
+        suffixes: set[str] | frozenset[str] = frozenset(),
+        names: set[str] | frozenset[str] | None = None,
+    ):
+        super().__init__(forms or {})
+        self.suffixes = frozenset(suffixes)
+        self.names = frozenset(self if names is None else names)
+
+
+def _names_only(lexicon: dict[str, str]) -> dict[str, str]:
+    names = getattr(lexicon, "names", lexicon.keys())
+    return {hanzi: form for hanzi, form in lexicon.items() if hanzi in names}
+
+
 @dataclass
 class Segment:
     hanzi: str
     syllables: list[str]  # pinyin syllables, or one transliterated form
     transliterated: bool = False
+    suffix: bool = False  # a transliterated suffix, written onto the word before it
+    root: bool = False  # transliterated from a Mongolian root, not a whole official name
     review: str | None = None
     options: list[str] = field(default_factory=list)  # other readings, for review
 
@@ -68,12 +92,21 @@ def _segments(text: str, lexicon: dict[str, str]) -> list[Segment]:
     while i < len(text):
         for n in range(min(longest, len(text) - i), 0, -1):
             piece = text[i : i + n]
+            # a suffix ends a word: at the start or inside one it is plain pinyin (图克 Tuke)
+            inside = not (segments or pending) or i + n < len(text)
+            if piece in getattr(lexicon, "suffixes", ()) and inside and piece not in readings:
+                continue
             if piece in lexicon or piece in readings:
                 if pending:
                     segments.extend(_pinyin_segments(pending))
                     pending = ""
                 if piece in lexicon:
-                    segments.append(Segment(piece, [lexicon[piece]], transliterated=True))
+                    suffix = piece in getattr(lexicon, "suffixes", ())
+                    # a suffix is spelled as pinyin would spell it (图 tu): it makes no name mixed
+                    root = not suffix and piece not in getattr(lexicon, "names", lexicon.keys())
+                    segments.append(
+                        Segment(piece, [lexicon[piece]], transliterated=True, suffix=suffix, root=root)
+                    )
                 else:
                     segments.append(Segment(piece, list(readings[piece])))
                 i += n
@@ -117,7 +150,12 @@ def _word(segments: list[Segment], spaced: bool = False) -> str:
     parts: list[str] = []
     run: list[str] = []
     for seg in segments:
-        if seg.transliterated:
+        if seg.suffix:
+            if run:
+                parts.append(_join_syllables(run))
+                run = []
+            parts[-1] += seg.syllables[0].lower()
+        elif seg.transliterated:
             if run:
                 parts.append(_join_syllables(run))
                 run = []
@@ -135,10 +173,23 @@ def _capitalise(word: str) -> str:
     return word[:1].upper() + word[1:]
 
 
+def unsettled_polyphones(text: str, lexicon: dict[str, str] | None = None) -> list[str]:
+    """The polyphonic characters of `text` whose reading nothing settles: not within a
+    lexicon entry, and not covered by a place-name reading (十里堡, or 圪 alone)."""
+    found = [seg.hanzi for seg in _segments(text, lexicon or {}) if seg.review == "polyphonic"]
+    return list(dict.fromkeys(found))
+
+
 def romanize(name: str, lexicon: dict[str, str] | None = None, level: str | None = None) -> Romanization:
-    lexicon = lexicon or {}
+    lexicon = lexicon if lexicon is not None else {}
     specific, generic = split_name(name)
     spec_segments = _segments(specific, lexicon)
+    # A name that is only partly Mongolian by its roots (树林召, 乌兰木伦) is spelled in
+    # pinyin; the part-transliterated form stays a candidate for the officer to weigh.
+    mixed = any(s.root for s in spec_segments) and any(not s.transliterated for s in spec_segments)
+    mixed_segments = spec_segments if mixed else []
+    if mixed:
+        spec_segments = _segments(specific, _names_only(lexicon))
     gen_segments = _generic_segments(generic) if generic else []
     one_word = generic in ONE_WORD_GENERICS or level == "village"
 
@@ -185,14 +236,26 @@ def romanize(name: str, lexicon: dict[str, str] | None = None, level: str | None
             }
         )
 
+    if mixed:
+        roots = "、".join(s.hanzi for s in mixed_segments if s.root)
+        review.append(
+            {
+                "part": specific,
+                "reason": "mixed_origin",
+                "message": f"{specific} has Mongolian roots ({roots}) beside Chinese parts; spelled in pinyin. "
+                "If the name is Mongolian throughout, record its transliteration and add it to the lexicon.",
+            }
+        )
     candidates = [best]
+    if mixed:
+        candidates.append(render(mixed_segments, gen_segments))
     if variable:
         all_segments = spec_segments + gen_segments
         choices = [options for _, options in variable]
         for combo in itertools.product(*choices):
             if len(candidates) >= MAX_CANDIDATES:
                 break
-            trial = [Segment(s.hanzi, list(s.syllables), s.transliterated) for s in all_segments]
+            trial = [Segment(s.hanzi, list(s.syllables), s.transliterated, s.suffix) for s in all_segments]
             for (idx, _), reading in zip(variable, combo, strict=True):
                 trial[idx].syllables = [reading]
             form = render(trial[: len(spec_segments)], trial[len(spec_segments) :])

@@ -1,9 +1,11 @@
 """Standardisation checks for place names (docs/domain.md, place names). Each rule is a named function
 with a code, a severity and a docstring that explains it; `check_name` runs them all.
 
-Severities: `error` breaks a rule of the regulations (a duplicate in scope), `warning`
-is very likely wrong (大、洋、怪), `review` needs a person's judgement (a rare or
-polyphonic character).
+Severities: `error` breaks a prohibition of the 地名管理条例 (2022, art. 10): a duplicate
+within its scope, a person's name, an enterprise or brand name, a foreign place name. A
+name with an error is saved only when an officer waives it with a reason. `warning` is
+very likely wrong (大、怪, a homophone, Latin letters); `review` needs a person's judgement
+(a rare or polyphonic character).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import zhconv
 
 from gis_service.placenames.naming import split_name
 from gis_service.placenames.reference import word_lists
-from gis_service.placenames.romanize import pinyin_keys
+from gis_service.placenames.romanize import pinyin_keys, unsettled_polyphones
 
 
 @dataclass
@@ -40,6 +42,8 @@ class CheckContext:
     category: str | None = None
     # Other names in the duplicate scope (same level, same parent): (name, pinyin).
     neighbours: list[tuple[str, str]] = field(default_factory=list)
+    # The transliteration lexicon: a polyphone inside one of its entries is settled.
+    lexicon: dict[str, str] = field(default_factory=dict)
 
     @property
     def specific(self) -> str:
@@ -103,19 +107,31 @@ def homophone(ctx: CheckContext) -> list[Finding]:
 LEVEL_ZH = {"province": "省级", "city": "市级", "county": "县级", "township": "乡级", "village": "村级"}
 
 
+def _positions(text: str, word: str) -> list[int]:
+    return [m.start() for m in re.finditer(re.escape(word), text)]
+
+
 def _listed(ctx: CheckContext, list_name: str) -> list[str]:
     return [w for w in word_lists()[list_name] if w in ctx.specific]
 
 
 @rule("person_name")
 def person_name(ctx: CheckContext) -> list[Finding]:
-    """People's names, including fictional characters, may not name places."""
-    hits = _listed(ctx, "people")
+    """People's names, including fictional characters, may not name places. A site that
+    commemorates the person (成吉思汗陵, 中山陵, a 纪念馆 or 故居) is named for them by nature."""
+    commemorative = word_lists()["commemorative"]
+    hits = [
+        who
+        for who in word_lists()["people"]
+        if any(
+            not ctx.name[at + len(who) :].startswith(tuple(commemorative)) for at in _positions(ctx.name, who)
+        )
+    ]
     return (
         [
             Finding(
                 "person_name",
-                "warning",
+                "error",
                 f"The name contains a person's name: {'、'.join(hits)}.",
                 "Name places after geography, history or local culture, not people.",
                 message_zh=f"名称含人名：{'、'.join(hits)}。",
@@ -135,7 +151,7 @@ def enterprise(ctx: CheckContext) -> list[Finding]:
         [
             Finding(
                 "enterprise",
-                "warning",
+                "error",
                 f"The name contains an enterprise or brand name: {'、'.join(hits)}.",
                 "Remove the enterprise or brand; use a geographic or historical specific.",
                 message_zh=f"名称含企业名称或商标：{'、'.join(hits)}。",
@@ -197,7 +213,7 @@ def foreign(ctx: CheckContext) -> list[Finding]:
         found.append(
             Finding(
                 "foreign",
-                "warning",
+                "error",
                 f"The name borrows foreign place names: {'、'.join(hits)}.",
                 "Use a Chinese or local-language specific.",
                 message_zh=f"名称借用外国地名：{'、'.join(hits)}。",
@@ -274,8 +290,10 @@ def rare_character(ctx: CheckContext) -> list[Finding]:
     rare = []
     for ch in ctx.name:
         if "\u3400" <= ch <= "\u9fff" or "\U00020000" <= ch <= "\U0003134f":
+            # a traditional form of a common character (東, 區) is traditional_variant's finding
+            common = zhconv.convert(ch, "zh-cn")
             try:
-                ch.encode("gb2312")
+                common.encode("gb2312")
             except UnicodeEncodeError:
                 rare.append(ch)
     return (
@@ -296,9 +314,10 @@ def rare_character(ctx: CheckContext) -> list[Finding]:
 
 @rule("polyphonic")
 def polyphonic(ctx: CheckContext) -> list[Finding]:
-    """多音字: a character read differently in place names; its reading needs review."""
-    listed = set(word_lists()["polyphonic"])
-    hits = [ch for ch in dict.fromkeys(ctx.specific) if ch in listed]
+    """多音字: a character read differently in place names whose reading here nothing
+    settles (neither a place-name reading such as 圪 gē or 十里堡 Shílǐpù, nor a lexicon
+    entry); the officer confirms it in the romanisation."""
+    hits = unsettled_polyphones(ctx.specific, ctx.lexicon)
     return (
         [
             Finding(

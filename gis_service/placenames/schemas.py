@@ -44,11 +44,25 @@ class PlaceNameCreate(PlaceNameFields):
     admin_code: str = Field(pattern=ADMIN_CODE)
     source: str = Field(default="entered by officer", max_length=300)
     reason: str = Field(min_length=1, max_length=2000)
+    waiver_reason: str | None = Field(
+        default=None,
+        min_length=3,
+        max_length=2000,
+        description="Save a name that breaks a rule of severity error anyway; the reason is kept in "
+        "the version, the audit log and the register's findings",
+    )
 
 
 class PlaceNameUpdate(PlaceNameFields):
     reason: str = Field(
         min_length=1, max_length=2000, description="Why the record changes (kept in its history)"
+    )
+    waiver_reason: str | None = Field(
+        default=None,
+        min_length=3,
+        max_length=2000,
+        description="Save a name that breaks a rule of severity error anyway; the reason is kept in "
+        "the version, the audit log and the register's findings",
     )
 
 
@@ -59,6 +73,9 @@ class CheckIn(BaseModel):
     admin_code: str = Field(pattern=ADMIN_CODE)
     category: str | None = Field(default=None, max_length=8)
     level: Level | None = None
+    place_name_id: int | None = Field(
+        default=None, description="The record being renamed: it is not its own duplicate"
+    )
 
 
 class WaiveIn(BaseModel):
@@ -72,7 +89,9 @@ class LexiconIn(BaseModel):
 
     hanzi: str = Field(min_length=1, max_length=30)
     form: str = Field(min_length=1, max_length=60, pattern=r"^[A-Za-z][A-Za-z' -]*$")
-    kind: Literal["root", "name"]
+    kind: Literal["root", "name", "suffix"] = Field(
+        description="name: a whole official name; root: a word within names; suffix: joins the word before it (图 -tu)"
+    )
     source: str = Field(min_length=3, max_length=500)
 
 
@@ -101,6 +120,13 @@ class AdvanceIn(BaseModel):
     announced_on: date | None = None
     filed_on: date | None = None
     proposal: PlaceNameFields | None = None
+    waiver_reason: str | None = Field(
+        default=None,
+        min_length=3,
+        max_length=2000,
+        description="Save a name that breaks a rule of severity error anyway; the reason is kept in "
+        "the version, the audit log and the register's findings",
+    )
 
 
 class SignIn(BaseModel):
