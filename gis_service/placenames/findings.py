@@ -10,9 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gis_service.auth.models import AppUser
 from gis_service.core.errors import Conflict, NotFound
+from gis_service.placenames.known_codes import check_references
+from gis_service.placenames.lexicon import forms as lexicon_forms
 from gis_service.placenames.reference import word_lists
 from gis_service.placenames.rules import CheckContext, Finding, check_name
-from gis_service.placenames.service import check_references
 
 PREFIX_BY_SCOPE = {"country": 0, "province": 2, "city": 4, "county": 6, "township": 9}
 
@@ -36,8 +37,16 @@ def scope_prefix(level: str | None, admin_code: str) -> str:
 
 
 async def check_proposed(
-    db_session: AsyncSession, *, name: str, admin_code: str, category: str | None, level: str | None
+    db_session: AsyncSession,
+    *,
+    name: str,
+    admin_code: str,
+    category: str | None,
+    level: str | None,
+    exclude_id: int | None = None,
 ) -> list[Finding]:
+    """Every finding for `name` in its scope; `exclude_id` is the record being renamed,
+    which is not its own duplicate."""
     await check_references(db_session, {"admin_code": admin_code, "category_code": category})
     if category is not None and level is None:
         level = await db_session.scalar(
@@ -47,10 +56,17 @@ async def check_proposed(
     prefix = scope_prefix(level, admin_code)
     neighbours = await db_session.execute(
         text("""SELECT name, pinyin FROM place_name WHERE level = :level AND admin_code LIKE :prefix
-                AND status NOT IN ('cancelled', 'historical')"""),
-        {"level": level, "prefix": prefix + "%"},
+                AND status NOT IN ('cancelled', 'historical')
+                AND id IS DISTINCT FROM CAST(:exclude AS bigint)"""),
+        {"level": level, "prefix": prefix + "%", "exclude": exclude_id},
     )
-    ctx = CheckContext(name=name, level=level, category=category, neighbours=[tuple(r) for r in neighbours])
+    ctx = CheckContext(
+        name=name,
+        level=level,
+        category=category,
+        neighbours=[tuple(r) for r in neighbours],
+        lexicon=await lexicon_forms(db_session),
+    )
     return check_name(ctx)
 
 
@@ -63,6 +79,7 @@ async def audit_register(db_session: AsyncSession) -> dict:
                     WHERE status NOT IN ('cancelled', 'historical') AND admin_code IS NOT NULL""")
         )
     ).all()
+    lexicon = await lexicon_forms(db_session)
     scopes: dict[tuple, list] = defaultdict(list)
     for n in names:
         scopes[(n.level, scope_prefix(n.level, n.admin_code))].append(n)
@@ -74,6 +91,7 @@ async def audit_register(db_session: AsyncSession) -> dict:
             level=n.level,
             category=n.category_code,
             neighbours=[(p.name, p.pinyin) for p in peers if p.id != n.id],
+            lexicon=lexicon,
         )
         found += [{"id": n.id, **f.as_dict()} for f in check_name(ctx)]
     await db_session.execute(

@@ -136,7 +136,9 @@ async def advance(db_session: AsyncSession, request_id: int, body: AdvanceIn, ac
             f"A request at '{req['stage']}' cannot move to '{body.to}'; next steps: {allowed}.",
             f"处于“{req['stage']}”阶段的申请不能转到“{body.to}”。",
         )
-    updates = body.model_dump(exclude_none=True, exclude={"to", "note", "proposal"}, mode="json")
+    updates = body.model_dump(
+        exclude_none=True, exclude={"to", "note", "proposal", "waiver_reason"}, mode="json"
+    )
     proposal = dict(req["proposal"])
     if body.proposal is not None:
         proposal |= body.proposal.model_dump(exclude_none=True, mode="json")
@@ -171,7 +173,7 @@ async def advance(db_session: AsyncSession, request_id: int, body: AdvanceIn, ac
         },
     )
     if body.to == "announcement":
-        await _apply(db_session, {**state, "proposal": proposal}, actor)
+        await _apply(db_session, {**state, "proposal": proposal}, actor, waiver_reason=body.waiver_reason)
     await audit.record(
         db_session,
         by=actor,
@@ -191,8 +193,8 @@ async def _target_record(db_session: AsyncSession, req: dict) -> dict:
     return {k: record[k] for k in service.FIELDS}
 
 
-async def _apply(db_session: AsyncSession, req: dict, actor: AppUser) -> None:
-    """Write the announced decision into the register."""
+async def _apply(db_session: AsyncSession, req: dict, actor: AppUser, *, waiver_reason: str | None) -> None:
+    """Write the announced decision into the register; its name is checked like any other."""
     reason = f"naming request {req['id']} ({req['kind']}), {req['approval_body']} {req['approval_document']}"
     approval = {k: req.get(k) for k in ("approval_body", "approval_document", "approval_date")}
     approval["approval_date"] = date.fromisoformat(str(approval["approval_date"]))
@@ -203,6 +205,7 @@ async def _apply(db_session: AsyncSession, req: dict, actor: AppUser) -> None:
             values={**proposal, **approval, "status": "standard", "source": f"naming request {req['id']}"},
             actor=actor,
             reason=reason,
+            waiver_reason=waiver_reason,
         )
         await db_session.execute(
             text("UPDATE naming_request SET place_name_id = :pid WHERE id = :id"),
@@ -212,5 +215,11 @@ async def _apply(db_session: AsyncSession, req: dict, actor: AppUser) -> None:
     changes = {**proposal, **approval}
     changes["status"] = "cancelled" if req["kind"] == "cancellation" else "standard"
     await service.update(
-        db_session, req["place_name_id"], changes=changes, actor=actor, reason=reason, if_match=None
+        db_session,
+        req["place_name_id"],
+        changes=changes,
+        actor=actor,
+        reason=reason,
+        if_match=None,
+        waiver_reason=waiver_reason,
     )

@@ -88,7 +88,12 @@ async def romanize_name(
 async def check(body: CheckIn, _: CurrentUser, db_session: SessionDep):
     """Check a proposed name in its context (admin unit, category) against every rule."""
     found = await findings.check_proposed(
-        db_session, name=body.name, admin_code=body.admin_code, category=body.category, level=body.level
+        db_session,
+        name=body.name,
+        admin_code=body.admin_code,
+        category=body.category,
+        level=body.level,
+        exclude_id=body.place_name_id,
     )
     return {"name": body.name, "findings": [f.as_dict() for f in found]}
 
@@ -258,8 +263,10 @@ async def import_table(file: UploadFile, officer: Officer, db_session: SessionDe
 
 @router.post("", status_code=status.HTTP_201_CREATED)
 async def create(body: PlaceNameCreate, officer: Officer, db_session: SessionDep, response: Response):
-    values = body.model_dump(exclude_none=True, exclude={"reason"})
-    record = await service.create(db_session, values=values, actor=officer, reason=body.reason)
+    values = body.model_dump(exclude_none=True, exclude={"reason", "waiver_reason"})
+    record = await service.create(
+        db_session, values=values, actor=officer, reason=body.reason, waiver_reason=body.waiver_reason
+    )
     await db_session.commit()
     response.headers["Location"] = f"/api/v1/place-names/{record['id']}"
     response.headers["ETag"] = service.etag(record)
@@ -307,14 +314,20 @@ async def update(
 ):
     """Change fields of a record as a new version (reason required). Send If-Match with the
     ETag you read: if someone changed the record since, the answer is 412 and nothing changes."""
-    changes = body.model_dump(exclude_unset=True, exclude={"reason"})
+    changes = body.model_dump(exclude_unset=True, exclude={"reason", "waiver_reason"})
     if not changes:
         raise BadRequest("Nothing to change.", "没有要修改的内容。")
     for key in ("name", "level", "status", "origin_language"):
         if key in changes and changes[key] is None:
             raise BadRequest(f"{key} cannot be emptied.", f"{key} 不能为空。")
     record = await service.update(
-        db_session, place_id, changes=changes, actor=officer, reason=body.reason, if_match=if_match
+        db_session,
+        place_id,
+        changes=changes,
+        actor=officer,
+        reason=body.reason,
+        if_match=if_match,
+        waiver_reason=body.waiver_reason,
     )
     await db_session.commit()
     response.headers["ETag"] = service.etag(record)

@@ -12,8 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gis_service.audit import service as audit
 from gis_service.auth.models import AppUser
-from gis_service.core.errors import BadRequest, NotFound, PreconditionFailed
+from gis_service.core.errors import NotFound, PreconditionFailed
 from gis_service.core.geojson_input import parse_geometry
+from gis_service.placenames import name_guard
+from gis_service.placenames.known_codes import check_references
 from gis_service.placenames.naming import category_for, split_name
 from gis_service.placenames.romanize import pinyin_keys
 
@@ -105,28 +107,6 @@ async def history(db_session: AsyncSession, place_id: int) -> list[dict]:
     return [dict(r._mapping) for r in rows]
 
 
-async def check_references(db_session: AsyncSession, values: dict) -> None:
-    """A clear 400 when `category_code` or `admin_code` names nothing known."""
-    if values.get("category_code"):
-        known = await db_session.scalar(
-            text("SELECT 1 FROM place_name_category WHERE code = :c"), {"c": values["category_code"]}
-        )
-        if not known:
-            raise BadRequest(
-                f"Unknown category code '{values['category_code']}'; see GET /api/v1/place-names/categories.",
-                f"未知的地名类别代码“{values['category_code']}”。",
-            )
-    if values.get("admin_code"):
-        known = await db_session.scalar(
-            text("SELECT 1 FROM admin_unit WHERE code = :c AND valid_to IS NULL"), {"c": values["admin_code"]}
-        )
-        if not known:
-            raise BadRequest(
-                f"Unknown admin unit '{values['admin_code']}'.",
-                f"未知的行政区划代码“{values['admin_code']}”。",
-            )
-
-
 def _completed(values: dict) -> dict:
     """Fill what follows from the name: specific/generic parts, category, search keys."""
     out = dict(values)
@@ -181,9 +161,20 @@ def _geometry_wkt(value: dict | None) -> str | None:
     return None if value is None else parse_geometry(value, GEOMETRY_TYPES).wkt
 
 
-async def create(db_session: AsyncSession, *, values: dict, actor: AppUser | None, reason: str) -> dict:
+async def create(
+    db_session: AsyncSession,
+    *,
+    values: dict,
+    actor: AppUser | None,
+    reason: str,
+    waiver_reason: str | None = None,
+) -> dict:
+    """A new record as its first version. A name that breaks a prohibition is refused
+    unless `waiver_reason` waives it (name_guard)."""
     values = _completed(values)
     await check_references(db_session, values)
+    waived = await name_guard.check_on_save(db_session, values, exclude_id=None, waiver_reason=waiver_reason)
+    waiver = name_guard.waiver_note(waived, waiver_reason)
     geometry = values.pop("geometry", None)
     columns = [c for c in (*FIELDS, "pinyin", "initials") if values.get(c) is not None]
     place_id = await db_session.scalar(
@@ -193,17 +184,22 @@ async def create(db_session: AsyncSession, *, values: dict, actor: AppUser | Non
         {**{c: values[c] for c in columns}, "wkt": _geometry_wkt(geometry), "by": _who(actor)},
     )
     record = await _record_version(
-        db_session, place_id, actor=_who(actor), reason=reason, diff={"created": True}
+        db_session, place_id, actor=_who(actor), reason=reason, diff={"created": True} | _waived(waiver)
     )
+    await name_guard.record_waived(db_session, place_id, waived, reason=waiver_reason, actor=_who(actor))
     await audit.record(
         db_session,
         by=actor,
         action="create",
         entity="place_name",
         entity_id=str(place_id),
-        after={"name": record["name"], "reason": reason},
+        after={"name": record["name"], "reason": reason} | _waived(waiver),
     )
     return record
+
+
+def _waived(waiver: dict | None) -> dict:
+    return {"waived": waiver} if waiver else {}
 
 
 def _who(actor: AppUser | None) -> str:
@@ -218,8 +214,10 @@ async def update(
     actor: AppUser,
     reason: str,
     if_match: str | None,
+    waiver_reason: str | None = None,
 ) -> dict:
-    """Apply changes as a new version. With If-Match, a stale version gets 412."""
+    """Apply changes as a new version. With If-Match, a stale version gets 412. A change of
+    name, place or status is checked like a new name (name_guard)."""
     current = await get(db_session, place_id, for_update=True)
     if if_match is not None and if_match != etag(current):
         raise PreconditionFailed(
@@ -240,6 +238,11 @@ async def update(
         if key in changes or completed[key] != current[key]:
             changes[key] = completed[key]
     await check_references(db_session, changes)
+    waived: list = []
+    if name_guard.touches_name(changes, current):
+        waived = await name_guard.check_on_save(
+            db_session, completed, exclude_id=place_id, waiver_reason=waiver_reason
+        )
     diff: dict[str, Any] = {}
     for key, value in changes.items():
         before = current.get(key)
@@ -269,7 +272,11 @@ async def update(
         "id": place_id,
     }
     await db_session.execute(text(f"UPDATE place_name SET {', '.join(sets)} WHERE id = :id"), params)
-    record = await _record_version(db_session, place_id, actor=actor.username, reason=reason, diff=diff)
+    waiver = name_guard.waiver_note(waived, waiver_reason)
+    record = await _record_version(
+        db_session, place_id, actor=actor.username, reason=reason, diff=diff | _waived(waiver)
+    )
+    await name_guard.record_waived(db_session, place_id, waived, reason=waiver_reason, actor=actor.username)
     await audit.record(
         db_session,
         by=actor,
@@ -277,7 +284,9 @@ async def update(
         entity="place_name",
         entity_id=str(place_id),
         before=_jsonable({k: v["before"] for k, v in diff.items() if k != "geometry"}),
-        after=_jsonable({k: v["after"] for k, v in diff.items() if k != "geometry"} | {"reason": reason}),
+        after=_jsonable(
+            {k: v["after"] for k, v in diff.items() if k != "geometry"} | {"reason": reason} | _waived(waiver)
+        ),
     )
     return record
 

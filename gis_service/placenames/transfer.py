@@ -18,6 +18,7 @@ from gis_service.core.geojson_input import CHINA_BOUNDS
 from gis_service.core.tables import read_table, write_csv, write_xlsx
 from gis_service.placenames import service
 from gis_service.placenames.findings import child_level
+from gis_service.placenames.name_guard import NameRefused
 
 # (field key, census label) in the order of the national database table.
 COLUMNS = [
@@ -179,24 +180,38 @@ async def import_table(db_session: AsyncSession, data: bytes, *, actor: AppUser)
     if problems:
         raise InvalidRows(sorted(problems, key=lambda p: p["row"]))
     created = updated = 0
-    for values, _ in parsed:
+    refused: list[dict] = []
+    for row_number, (values, _) in enumerate(parsed, start=2):
         place_id = values.pop("id", None)
-        if place_id is None:
-            await service.create(
-                db_session,
-                values={"source": "imported table", **values},
-                actor=actor,
-                reason="imported from a table",
-            )
-            created += 1
-        else:
-            await service.update(
-                db_session,
-                place_id,
-                changes=values,
-                actor=actor,
-                reason="updated from an imported table",
-                if_match=None,
-            )
-            updated += 1
+        try:
+            created_here = await _write_row(db_session, place_id, values, actor)
+        except NameRefused as err:
+            refused.append({"row": row_number, "errors": [f.message for f in err.errors]})
+            continue
+        created += created_here
+        updated += not created_here
+    if refused:
+        # nothing is written: the caller's transaction is rolled back with this error
+        raise InvalidRows(refused)
     return {"created": created, "updated": updated}
+
+
+async def _write_row(db_session: AsyncSession, place_id: int | None, values: dict, actor: AppUser) -> bool:
+    """Create or update one row's record; True when it was created."""
+    if place_id is None:
+        await service.create(
+            db_session,
+            values={"source": "imported table", **values},
+            actor=actor,
+            reason="imported from a table",
+        )
+        return True
+    await service.update(
+        db_session,
+        place_id,
+        changes=values,
+        actor=actor,
+        reason="updated from an imported table",
+        if_match=None,
+    )
+    return False
