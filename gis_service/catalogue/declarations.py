@@ -88,6 +88,9 @@ class LayerDeclaration(BaseModel):
     edit_table: str | None = None
     editable_properties: list[str] = []
     default_visible: bool = True
+    # Roles whose map opens with the layer on, when it differs by role (an officer's map
+    # opens on the place names, an inspector's on the markers); unset: default_visible.
+    default_for_roles: list[str] | None = None
     # How the web map draws it: vector tiles, or (for point layers of moderate size)
     # clustered markers loaded through the items endpoint.
     map_renderer: Literal["tiles", "cluster"] = "tiles"

@@ -33,7 +33,9 @@ ITEMS_PARAMS = {"bbox", "limit", "cursor", "skip_geometry"}
 
 def describe(layer: LayerDeclaration, request: Request, role: str | None) -> dict:
     base = str(request.base_url).rstrip("/")
-    out = layer.model_dump(mode="json", exclude={"read_roles", "edit_roles", "source"})
+    out = layer.model_dump(mode="json", exclude={"read_roles", "edit_roles", "source", "default_for_roles"})
+    if layer.default_for_roles is not None:
+        out["default_visible"] = (role or "anonymous") in layer.default_for_roles
     out["editable"] = layer.editable_by(role)
     out["native_max_zoom"] = layer.native_max_zoom
     out["links"] = {"items": f"{base}/api/v1/layers/{layer.id}/items"}

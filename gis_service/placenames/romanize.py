@@ -214,13 +214,19 @@ def romanize(name: str, lexicon: dict[str, str] | None = None, level: str | None
                     "reason": "polyphonic",
                     "message": f"{seg.hanzi} has several readings ({', '.join(options)}); "
                     f"check its standard reading in this name.",
+                    "message_zh": f"“{seg.hanzi}”有多个读音（{'、'.join(options)}），请核实其在本地名中的标准读音。",
                     "options": options,
                 }
             )
             variable.append((idx, options))
         elif seg.review == "no_reading":
             review.append(
-                {"part": seg.hanzi, "reason": "no_reading", "message": f"No reading for {seg.hanzi}."}
+                {
+                    "part": seg.hanzi,
+                    "reason": "no_reading",
+                    "message": f"No reading for {seg.hanzi}.",
+                    "message_zh": f"“{seg.hanzi}”没有读音数据。",
+                }
             )
     pinyin_part = "".join(s.hanzi for s in spec_segments if not s.transliterated)
     if pinyin_part and (
@@ -233,6 +239,7 @@ def romanize(name: str, lexicon: dict[str, str] | None = None, level: str | None
                 "reason": "likely_mongolian",
                 "message": f"{pinyin_part} looks Mongolian in origin but is spelled in pinyin; "
                 "check the official transliteration and add it to the lexicon.",
+                "message_zh": f"“{pinyin_part}”似源自蒙古语，但按汉语拼音拼写；请核实规范音译并补入词库。",
             }
         )
 
@@ -244,6 +251,8 @@ def romanize(name: str, lexicon: dict[str, str] | None = None, level: str | None
                 "reason": "mixed_origin",
                 "message": f"{specific} has Mongolian roots ({roots}) beside Chinese parts; spelled in pinyin. "
                 "If the name is Mongolian throughout, record its transliteration and add it to the lexicon.",
+                "message_zh": f"“{specific}”含蒙古语词根（{roots}）和汉语成分，已按汉语拼音拼写；"
+                "如全名源自蒙古语，请记录其音译并补入词库。",
             }
         )
     candidates = [best]

@@ -47,6 +47,7 @@ _SELECT = f"""
 SELECT p.id, {", ".join("p." + f for f in FIELDS)}, p.version, p.updated_at, p.updated_by,
        ST_AsGeoJSON(p.geom, 7, 0)::json AS geometry,
        (SELECT name_zh FROM place_name_category c WHERE c.code = p.category_code) AS category_name,
+       (SELECT name_en FROM place_name_category c WHERE c.code = p.category_code) AS category_name_en,
        (SELECT name FROM admin_unit a WHERE a.code = p.admin_code AND a.valid_to IS NULL) AS admin_name,
        (SELECT count(*) FROM place_name_finding f WHERE f.place_name_id = p.id AND f.status = 'open')
            AS open_findings

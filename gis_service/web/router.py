@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from gis_service.core.dependencies import OptionalUser, SettingsDep
 from gis_service.core.settings import Settings
 from gis_service.web import shell
+from gis_service.web.role_views import map_actions
 
 router = APIRouter(include_in_schema=False)
 
@@ -25,6 +26,8 @@ VENDOR_PACKAGES = {
     "markercluster": "leaflet.markercluster/dist",
     "heat": "leaflet.heat/dist",
     "swagger-ui": "swagger-ui-dist",
+    # traditional Mongolian script on names and signs, for machines without a Mongolian font
+    "mongolian-font": "@fontsource/noto-sans-mongolian/files",
 }
 
 
@@ -95,6 +98,8 @@ async def map_config(settings: SettingsDep, user: OptionalUser):
         # Ordos' extent as [[south, west], [north, east]].
         "home_bounds": [[37.58, 106.70], [40.88, 111.48]],
         "signed_in": user is not None,
+        # the tools this role's top bar offers
+        "actions": map_actions(user.role if user else None),
         # the visit form's field rules
         "gnss_max_accuracy_m": settings.gnss_max_accuracy_m,
         "visit_correction_hours": settings.visit_correction_hours,

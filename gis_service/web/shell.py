@@ -20,6 +20,9 @@ VENDOR_FILES = {
     "/vendor/markercluster/leaflet.markercluster.js": "leaflet.markercluster/dist/leaflet.markercluster.js",
     "/vendor/vectorgrid/Leaflet.VectorGrid.bundled.min.js": "leaflet.vectorgrid/dist/Leaflet.VectorGrid.bundled.min.js",
     "/vendor/proj4/proj4.js": "proj4/dist/proj4.js",
+    "/vendor/mongolian-font/noto-sans-mongolian-mongolian-400-normal.woff2": (
+        "@fontsource/noto-sans-mongolian/files/noto-sans-mongolian-mongolian-400-normal.woff2"
+    ),
 }
 STATIC_KINDS = {".js", ".css", ".svg", ".png", ".woff2", ".json"}
 

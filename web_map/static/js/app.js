@@ -79,7 +79,16 @@ async function toggleLayer(decl, visible) {
   }
 }
 
+/** The role's tools and layers follow whoever is signed in now. */
+async function refreshConfig() {
+  state.config = await api.getJson("/api/v1/map-config").catch(() => state.config);
+}
+
+/** A tool the signed-in role's top bar offers (map-config `actions`). */
+const offers = (action) => Boolean(state.user) && (state.config?.actions || []).includes(action);
+
 async function loadLayers() {
+  await refreshConfig();
   state.layers.forEach((layer) => layer.hide && layer.hide());
   state.layers.clear();
   if (state.switcher) state.switcher.remove();
@@ -103,11 +112,12 @@ async function loadLayers() {
     }
   }
   if (state.layers.has("boundary_marker")) {
-    await initMarkerPanel({ user: state.user, map: state.map, markerLayer: state.layers.get("boundary_marker"), config: state.config });
+    await initMarkerPanel({ user: state.user, map: state.map, markerLayer: state.layers.get("boundary_marker"),
+      config: state.config, nearest: offers("nearest_markers") });
     initAreas({ map: state.map, config: state.config });
     initRepairs({ user: state.user });
     initTrack({ map: state.map });
-    $("tools-button").hidden = false;
+    $("tools-button").hidden = !offers("field_tools");
   }
   initPlaceNames({ map: state.map, user: state.user });
   state.switcher = buildLayerSwitcher(state.map, catalogue.layers, { onToggle: toggleLayer });
@@ -132,7 +142,7 @@ function renderUser() {
   if (signedIn) {
     $("user-name").textContent = `${state.user.display_name || state.user.username} · ${t("role_" + state.user.role)}`;
   }
-  $("planner-link").hidden = !(signedIn && ["planner", "admin"].includes(state.user.role));
+  $("planner-link").hidden = !offers("planner");
 }
 
 function openSignIn(message = "") {
@@ -159,6 +169,7 @@ async function onSignIn(event) {
   }
   $("password").value = "";
   $("sign-in").hidden = true;
+  await refreshConfig();
   renderUser();
   showStatus("");
   flushNow();  // what waited for the sign-in goes now
@@ -169,6 +180,7 @@ async function onSignOut() {
   stopTrack();
   await api.signOut();
   state.user = null;
+  await refreshConfig();
   renderUser();
   await loadLayers();
   if (!state.layers.size) openSignIn();

@@ -30,7 +30,9 @@ function popupContent(layer, properties) {
 
 function labelText(properties, layer) {
   const name = properties[layer.label_property];
-  return currentLang() === "en" && properties.name_romanized ? properties.name_romanized : name;
+  // in English, a unit's or a place's romanised form where it has one
+  const romanized = properties.name_romanized || properties.romanization;
+  return currentLang() === "en" && romanized ? romanized : name;
 }
 
 /** One catalogue layer on the map: tiles + labels, toggled together. */

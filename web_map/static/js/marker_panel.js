@@ -382,7 +382,7 @@ export async function showSign(code) {
     sign = record.data;
   }
   const rows = [
-    [t("place_name"), sign.place_name], [t("sign_text_zh"), sign.text_zh], [t("sign_text_mn"), sign.text_mn || ""],
+    [t("place_name"), sign.place_name], [t("sign_text_zh"), sign.text_zh], [t("sign_text_mn"), sign.text_mn ? el("span", { class: "mongolian-script", lang: "mn-Mong" }, sign.text_mn) : ""],
     [t("romanization"), sign.romanization || ""], [t("material"), vocab("material", sign.material)],
     [t("installed_on"), sign.installed_on || ""], [t("lon_lat"), `${sign.lon.toFixed(6)}°, ${sign.lat.toFixed(6)}°`],
     ...fromMeRows(sign),
@@ -540,7 +540,7 @@ export async function initMarkerPanel(context) {
   ctx = context;
   conditions = (await getJson("/api/v1/markers/conditions")).conditions;
   $("marker-panel-close").onclick = closePanel;
-  $("nearest-button").hidden = false;
+  $("nearest-button").hidden = !context.nearest;
   $("nearest-button").onclick = showNearest;
   outbox.onChange(renderOutbox);
   outbox.startSender();

@@ -2,7 +2,7 @@
 // place, and a panel to read a record, see its history, run the checks, edit it and
 // move its naming requests along.
 import { getJson, getWithEtag, sendJson } from "./api.js";
-import { currentLang, errorMessage, localized, t } from "./i18n.js";
+import { currentLang, errorMessage, fmtDateTime, localized, onLanguageChange, t } from "./i18n.js";
 
 const BASE = "/api/v1/place-names";
 const $ = (id) => document.getElementById(id);
@@ -19,7 +19,7 @@ const STAGE_FIELDS = {
   announcement: ["approval_body", "approval_document", "approval_date"],
   filed: ["announced_on", "filed_on"],
 };
-let ctx = { map: null, user: null, highlight: null, picking: null };
+let ctx = { map: null, user: null, highlight: null, picking: null, openId: null };
 
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -42,6 +42,8 @@ export function initPlaceNames({ map, user }) {
   input.oninput = () => { clearTimeout(timer); timer = setTimeout(() => runSearch(input.value), 200); };
   form.onsubmit = (e) => { e.preventDefault(); runSearch(input.value, true); };
   input.onkeydown = (e) => { if (e.key === "Escape") clearResults(); };
+  // an open record is redrawn in the new language
+  onLanguageChange(() => { if (!$("place-panel").hidden && ctx.openId != null) showPlace(ctx.openId); });
 }
 
 function clearResults() { $("place-search-results").replaceChildren(); $("place-search-results").hidden = true; }
@@ -89,6 +91,7 @@ function zoomTo(result) {
 
 export function closePanel() {
   $("place-panel").hidden = true;
+  ctx.openId = null;
   if (ctx.highlight) { ctx.map.removeLayer(ctx.highlight); ctx.highlight = null; }
 }
 
@@ -99,6 +102,62 @@ async function openPlace(result) {
 
 function row(label, value) {
   return el("tr", {}, el("th", {}, label), el("td", {}, value ?? ""));
+}
+
+/** Where the place is, in degrees: the point itself, or the centre of a line or area. */
+function locationText(geometry) {
+  if (!geometry) return t("not_located");
+  const fmt = ([lon, lat]) => `${lon.toFixed(6)}°E, ${lat.toFixed(6)}°N`;
+  if (geometry.type === "Point") return fmt(geometry.coordinates);
+  const flat = [];
+  const walk = (c) => (typeof c[0] === "number" ? flat.push(c) : c.forEach(walk));
+  walk(geometry.coordinates);
+  const lons = flat.map((c) => c[0]), lats = flat.map((c) => c[1]);
+  const centre = [(Math.min(...lons) + Math.max(...lons)) / 2, (Math.min(...lats) + Math.max(...lats)) / 2];
+  return `${t("geom_" + geometry.type)} · ${t("centre")} ${fmt(centre)}`;
+}
+
+/** One finding as the officer reads it: severity, the rule's name, what is wrong, what to do. */
+function findingLine(f) {
+  return el("p", { class: `finding ${f.severity}`, "data-rule": f.rule },
+    el("strong", {}, `${t("severity_" + f.severity)} · ${t("rule_" + f.rule)}: `), localized(f, "message"),
+    f.suggestion ? el("span", { class: "small block" }, localized(f, "suggestion")) : "");
+}
+
+/** Candidates as buttons that put the chosen form into the edit form, and the parts to review. */
+function romanizationChoices(result) {
+  const choose = (form) => {
+    const input = document.querySelector("#place-edit-form [name=romanization]");
+    if (!input) return;
+    input.value = form;
+    input.focus();
+    input.closest("label")?.classList.add("changed");
+  };
+  return el("div", { class: "roman-choices" },
+    el("div", { class: "candidates" }, ...result.candidates.map((form, i) => canEdit()
+      ? el("button", { type: "button", class: i ? "btn-secondary candidate" : "btn-primary candidate", onclick: () => choose(form),
+        title: t("use_form") }, form)
+      : el("span", { class: "candidate" }, form))),
+    ...result.review.map((r) => el("p", { class: "warn small", "data-reason": r.reason }, localized(r, "message"))));
+}
+
+function romanizeTool(p) {
+  const input = el("input", { name: "romanize-text", value: p.name, maxlength: "50", "aria-label": t("romanize_tool") });
+  const out = el("div", { id: "romanize-result" });
+  const run = async (e) => {
+    e.preventDefault();
+    const text = input.value.trim();
+    if (!text) return;
+    try {
+      const level = p.level && p.level !== "other" ? `&level=${p.level}` : "";
+      out.replaceChildren(romanizationChoices(await getJson(`${BASE}/romanize?name=${encodeURIComponent(text)}${level}`)));
+    } catch (err) {
+      out.replaceChildren(el("p", { class: "error" }, errorMessage(err.body, "network_error")));
+    }
+  };
+  return el("details", { class: "romanize-tool", id: "romanize-tool" }, el("summary", {}, t("romanize_tool")),
+    el("form", { class: "inline-form", onsubmit: run }, input, el("button", { type: "submit", class: "btn-secondary" }, t("romanize"))),
+    out);
 }
 
 export async function showPlace(id) {
@@ -113,16 +172,19 @@ export async function showPlace(id) {
     return;
   }
   const p = record.properties;
+  ctx.openId = id;
   $("place-panel-title").textContent = p.name;
   const suggestion = p.romanization_suggestion;
+  const categoryName = currentLang() === "zh" ? p.category_name : p.category_name_en;
   const sections = [
     el("p", { class: "place-roman" }, p.romanization || t("no_romanization"), " ",
       el("span", { class: `badge status-${p.status}` }, t("status_" + p.status))),
+    p.mongolian_script ? el("p", { class: "mongolian-script", lang: "mn-Mong", title: t("mongolian_script") }, p.mongolian_script) : "",
     el("table", { class: "props" },
       row(t("specific_generic"), `${p.specific_part} | ${p.generic_part}`),
-      row(t("category"), `${p.category_code || ""} ${p.category_name || ""}`),
+      row(t("category"), `${p.category_code || ""} ${categoryName || ""}`),
       row(t("admin_unit"), `${p.admin_name || ""} (${p.admin_code || ""})`),
-      row(t("location"), record.geometry ? record.geometry.type : t("not_located")),
+      row(t("location"), locationText(record.geometry)),
       row(t("location_description"), p.location_description),
       row(t("meaning"), p.meaning), row(t("origin"), p.origin), row(t("history_text"), p.history),
       row(t("former_names"), (p.former_names || []).join("、")),
@@ -130,8 +192,8 @@ export async function showPlace(id) {
       row(t("version"), `${p.version} · ${p.updated_by}`),
       row(t("source"), p.source)),
     el("details", { class: "roman-suggestion" }, el("summary", {}, `${t("romanization_suggestion")}: ${suggestion.romanization}`),
-      el("p", { class: "small" }, suggestion.candidates.join(" / ")),
-      ...suggestion.review.map((r) => el("p", { class: "warn small" }, r.message))),
+      romanizationChoices(suggestion)),
+    romanizeTool(p),
   ];
   const findings = el("div", { id: "place-findings" });
   sections.push(el("h3", {}, t("checks")), findings,
@@ -150,20 +212,17 @@ export async function showPlace(id) {
 
 async function listFindings(id, box) {
   const data = await getJson(`${BASE}/findings?place_name_id=${id}&status=open`);
-  box.replaceChildren(...(data.findings.length ? data.findings.map((f) =>
-    el("p", { class: `finding ${f.severity}` }, el("strong", {}, `${t("severity_" + f.severity)} · ${f.rule}: `),
-      localized(f, "message"), f.suggestion ? el("span", { class: "small block" }, localized(f, "suggestion")) : "")) :
+  box.replaceChildren(...(data.findings.length ? data.findings.map(findingLine) :
     [el("p", { class: "muted small" }, t("no_open_findings"))]));
 }
 
 async function runChecks(p, box) {
   try {
-    const { body } = await sendJson("POST", `${BASE}/check`, { name: p.name, admin_code: p.admin_code, level: p.level });
-    // the record itself is in the register: a duplicate of itself is not a finding
-    const own = body.findings.filter((f) => !(f.rule === "duplicate"));
-    box.replaceChildren(...(own.length ? own.map((f) =>
-      el("p", { class: `finding ${f.severity}` }, el("strong", {}, `${t("severity_" + f.severity)} · ${f.rule}: `),
-        localized(f, "message"))) :
+    // the server leaves the record itself out of its own duplicate scope; every other
+    // finding is shown, duplicates included
+    const { body } = await sendJson("POST", `${BASE}/check`,
+      { name: p.name, admin_code: p.admin_code, level: p.level === "other" ? null : p.level, place_name_id: p.id });
+    box.replaceChildren(...(body.findings.length ? body.findings.map(findingLine) :
       [el("p", { class: "ok small" }, t("checks_passed"))]));
   } catch (err) {
     box.replaceChildren(el("p", { class: "error" }, errorMessage(err.body, "network_error")));
@@ -172,10 +231,14 @@ async function runChecks(p, box) {
 
 async function loadHistory(id, box) {
   const data = await getJson(`${BASE}/${id}/history`);
+  const fieldName = (k) => t(k === "history" ? "history_text" : k);
   box.replaceChildren(el("ul", { class: "history" }, ...data.versions.map((v) =>
-    el("li", {}, el("strong", {}, `v${v.version}`), ` ${new Date(v.valid_from).toLocaleString(currentLang() === "zh" ? "zh-CN" : "en-GB")} · ${v.changed_by}`,
+    el("li", {}, el("strong", {}, `v${v.version}`), ` ${fmtDateTime(v.valid_from)} · ${v.changed_by}`,
       el("span", { class: "block small" }, v.reason),
-      el("span", { class: "block small muted" }, Object.keys(v.diff || {}).filter((k) => k !== "created").join(", "))))));
+      el("span", { class: "block small muted" },
+        Object.keys(v.diff || {}).filter((k) => !["created", "waived"].includes(k)).map(fieldName).join("、")),
+      v.diff?.waived ? el("span", { class: "block small warn waiver" },
+        `${t("waived")}（${v.diff.waived.rules.map((r) => t("rule_" + r)).join("、")}）：${v.diff.waived.reason}`) : ""))));
 }
 
 async function loadRequests(id, box) {
@@ -229,6 +292,10 @@ function editForm(id, p, etag, geometry) {
   });
   const reason = el("input", { name: "reason", required: "" });
   const error = el("p", { class: "error", role: "alert", hidden: "" });
+  // a name that breaks a prohibition comes back with its findings: the officer renames it,
+  // or waives them with a reason that is kept in the record's history
+  const refused = el("div", { class: "refused", id: "place-refused", hidden: "" });
+  const waiver = el("textarea", { name: "waiver_reason", rows: "2", minlength: "3" });
   const pick = el("button", { type: "button", class: "btn-secondary", id: "place-pick-location" },
     geometry ? t("move_location") : t("set_location"));
   let picked = null;
@@ -242,10 +309,15 @@ function editForm(id, p, etag, geometry) {
     });
   };
   const form = el("form", { class: "place-edit", id: "place-edit-form" }, el("h3", {}, t("edit")), ...inputs, pick,
-    el("label", {}, t("reason"), reason), error, el("button", { type: "submit", class: "btn-primary" }, t("save")));
+    el("label", {}, t("reason"), reason), refused, error, el("button", { type: "submit", class: "btn-primary" }, t("save")));
   form.onsubmit = async (e) => {
     e.preventDefault();
+    error.hidden = true;
     const changes = { reason: reason.value.trim() };
+    if (!refused.hidden) {
+      if (waiver.value.trim().length < 3) { error.textContent = t("waiver_needed"); error.hidden = false; waiver.focus(); return; }
+      changes.waiver_reason = waiver.value.trim();
+    }
     for (const key of EDITABLE) {
       const value = form.elements[key].value.trim();
       if (value !== (p[key] ?? "")) changes[key] = value === "" ? null : value;
@@ -257,9 +329,22 @@ function editForm(id, p, etag, geometry) {
       $("status").textContent = t("saved"); $("status").hidden = false;
       setTimeout(() => { $("status").hidden = true; }, 2500);
     } catch (err) {
+      if (err.status === 409 && err.body?.code === "name_refused") {
+        refused.replaceChildren(el("p", { class: "error" }, t("name_refused")),
+          ...err.body.findings.map(findingLine), el("label", {}, t("waiver_reason"), waiver));
+        refused.hidden = false;
+        form.querySelector("button[type=submit]").textContent = t("save_with_waiver");
+        waiver.focus();
+        return;
+      }
       error.textContent = err.status === 412 ? t("changed_meanwhile") : errorMessage(err.body, "network_error");
       error.hidden = false;
     }
   };
+  // a new name is judged afresh: a waiver given for another name does not carry over
+  form.elements.name.addEventListener("input", () => {
+    refused.hidden = true;
+    form.querySelector("button[type=submit]").textContent = t("save");
+  });
   return form;
 }
