@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -64,10 +66,14 @@ def _shade(value: float | None) -> str:
     return "#2e7d32" if value >= 95 else "#9e9d24" if value >= 80 else "#ef6c00" if value >= 50 else "#c62828"
 
 
-async def standalone_map(db_session: AsyncSession, settings: Settings, *, radius_km: float) -> str:
+async def standalone_map(
+    db_session: AsyncSession, settings: Settings, *, radius_km: float, lang: str = "zh"
+) -> str:
     import folium
     from folium.plugins import HeatMap
 
+    words = TEXT[lang]
+    pick = 0 if lang == "zh" else 1
     dist = await coverage.distance(db_session, radius_km=radius_km)
     by_county = {c["county_code"]: c for c in dist["by_county"]}
     counties = (
@@ -79,7 +85,7 @@ async def standalone_map(db_session: AsyncSession, settings: Settings, *, radius
     ).all()
     m = folium.Map(location=[39.4, 108.8], zoom_start=7, tiles=None, prefer_canvas=True)
     m.fit_bounds([[37.58, 106.70], [40.88, 111.48]])  # the home city
-    banners = folium.FeatureGroup(name=f"旗区 {radius_km:g} 公里覆盖率").add_to(m)
+    banners = folium.FeatureGroup(name=words["banners_layer"].format(r=f"{radius_km:g}")).add_to(m)
     for c in counties:
         cov = by_county.get(c.code)
         value = cov["value"] if cov else None
@@ -94,9 +100,13 @@ async def standalone_map(db_session: AsyncSession, settings: Settings, *, radius
             },
             tooltip=f"{c.name}：{value if value is not None else '—'}%",
         ).add_to(banners)
+    demo = await db_session.scalar(
+        text("SELECT count(*) > 0 AND bool_and(source = 'demo') FROM restricted_corridor")
+    )
+    corridors_name = words["corridors"] + (words["demo"] if demo else "")
     for layer, name, color in (
-        ("restricted_corridor_area", "“三沿”廊道", "#d84315"),
-        ("restricted_zone", "“七区”区域", "#33691e"),
+        ("restricted_corridor_area", corridors_name, "#d84315"),
+        ("restricted_zone", words["zones"], "#33691e"),
     ):
         group = folium.FeatureGroup(name=name).add_to(m)
         for r in await db_session.execute(
@@ -107,13 +117,15 @@ async def standalone_map(db_session: AsyncSession, settings: Settings, *, radius
                 style_function=lambda _, c=color: {"color": c, "weight": 1, "fillOpacity": 0.3},
                 tooltip=r.name,
             ).add_to(group)
-    facilities = folium.FeatureGroup(name="殡葬设施").add_to(m)
-    rings = folium.FeatureGroup(name=f"服务半径 {radius_km:g} 公里").add_to(m)
+    facilities = folium.FeatureGroup(name=words["facilities"]).add_to(m)
+    rings = folium.FeatureGroup(name=words["rings"].format(r=f"{radius_km:g}")).add_to(m)
     for f in await db_session.execute(
         text("SELECT name, facility_type, status, ST_X(geom) AS x, ST_Y(geom) AS y FROM funeral_facility")
     ):
         color = TYPE_COLORS[f.facility_type]
-        label = f"{f.name}（{v.FACILITY_TYPES[f.facility_type][0]}，{v.FACILITY_STATUSES[f.status][0]}）"
+        label = (
+            f"{f.name}（{v.FACILITY_TYPES[f.facility_type][pick]}，{v.FACILITY_STATUSES[f.status][pick]}）"
+        )
         folium.CircleMarker(
             [f.y, f.x],
             radius=6,
@@ -135,10 +147,136 @@ async def standalone_map(db_session: AsyncSession, settings: Settings, *, radius
                     WHERE remediation_status <> 'remediated' LIMIT 200000""")
         )
     ]
-    HeatMap(heat, name="未整治散坟（热力）", radius=12, blur=16).add_to(m)
+    HeatMap(heat, name=words["heat"], radius=12, blur=16).add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
-    m.get_root().header.add_child(folium.Element("<title>鄂尔多斯市殡葬设施与散坟整治规划图</title>"))
-    return inline_assets(m.get_root().render(), settings)
+    root = m.get_root()
+    root.header.add_child(folium.Element(f"<title>{html.escape(words['map_title'])}</title>"))
+    root.html.add_child(folium.Element(_title_and_legend(words, radius_km, pick, demo=bool(demo))))
+    return inline_assets(root.render(), settings)
+
+
+def _title_and_legend(words: dict, radius_km: float, pick: int, *, demo: bool) -> str:
+    """The exported map's title and legend, drawn over the map like the page's own."""
+    swatch = '<i style="background:{c};{r}"></i>{t}'
+    types = "<br>".join(
+        swatch.format(c=TYPE_COLORS[code], r="border-radius:50%", t=html.escape(labels[pick]))
+        for code, labels in v.FACILITY_TYPES.items()
+    )
+    shades = "<br>".join(
+        swatch.format(c=_shade(value), r="", t=label)
+        for value, label in ((95, "≥ 95%"), (80, "80–95%"), (50, "50–80%"), (0, "< 50%"), (None, "—"))
+    )
+    corridors = html.escape(words["corridors"] + (words["demo"] if demo else ""))
+    return f"""<style>
+.export-title {{ position: fixed; top: 10px; left: 56px; z-index: 1000; max-width: 40vw;
+  background: rgba(255,255,255,.92); padding: 6px 14px; border-radius: 6px; font: 600 16px sans-serif;
+  box-shadow: 0 1px 4px rgba(0,0,0,.3); }}
+.export-legend {{ position: fixed; bottom: 24px; left: 10px; z-index: 1000; background: #fff; padding: 8px 10px;
+  border-radius: 6px; font: 12px/1.5 sans-serif; box-shadow: 0 1px 4px rgba(0,0,0,.3); max-width: 260px; }}
+.export-legend i {{ display: inline-block; width: 12px; height: 12px; margin-right: 4px; vertical-align: middle; }}
+</style>
+<div class="export-title">{html.escape(words["map_title"])}</div>
+<div class="export-legend"><b>{html.escape(words["legend"])}</b><br>
+<b>{html.escape(words["facilities"])}</b>{html.escape(words["not_operating"])}<br>{types}<br>
+<b>{html.escape(words["shading"].format(r=f"{radius_km:g}"))}</b><br>{shades}<br>
+{swatch.format(c="#d84315", r="", t=corridors)}<br>
+{swatch.format(c="#33691e", r="", t=html.escape(words["zones"]))}</div>"""
+
+
+# The report's and the exported map's words, in the planners' two languages.
+TEXT = {
+    "zh": {
+        "title": "鄂尔多斯市殡葬设施与“三沿七区”散坟整治指标报告",
+        "map_title": "鄂尔多斯市殡葬设施与散坟整治规划图",
+        "as_of": "计算时间：{t}（北京时间，由数据实时计算）",
+        "targets": "规划目标与当前值",
+        "indicator": "指标",
+        "value": "当前值",
+        "target": "目标",
+        "numerator": "分子",
+        "denominator": "分母",
+        "by_banner": "各旗区散坟整治进度",
+        "banner": "旗区",
+        "surveyed": "已调查（座）",
+        "remediated": "已整治（座）",
+        "rate": "整治率（%）",
+        "by_kind": "按限制区域类别的整治进度",
+        "kind": "类别",
+        "official": "设施覆盖（行政单位）",
+        "facility_type": "设施类型",
+        "covered": "已覆盖",
+        "total": "总数",
+        "coverage": "覆盖率（%）",
+        "missing": "未覆盖",
+        "uncovered": "{r} 公里服务半径未覆盖的地点（{n} 处）",
+        "place": "地点",
+        "level": "级别",
+        "nearest": "最近设施（公里）",
+        "township": "乡镇（苏木）驻地",
+        "village": "村（嘎查）",
+        "sites": " 处",
+        "banners_layer": "旗区 {r} 公里覆盖率",
+        "corridors": "“三沿”廊道",
+        "zones": "“七区”区域",
+        "facilities": "殡葬设施",
+        "rings": "服务半径 {r} 公里",
+        "heat": "未整治散坟（热力）",
+        "legend": "图例",
+        "shading": "旗区着色：{r} 公里内覆盖的村和乡镇占比",
+        "demo": "（演示数据，非真实路线）",
+        "not_operating": "（浅色：未运营）",
+    },
+    "en": {
+        "title": "Ordos funeral facilities and grave remediation: indicator report",
+        "map_title": "Ordos funeral facilities and grave remediation: planning map",
+        "as_of": "Computed {t} (Beijing time, live from the data)",
+        "targets": "Plan targets and current values",
+        "indicator": "Indicator",
+        "value": "Value",
+        "target": "Target",
+        "numerator": "Numerator",
+        "denominator": "Denominator",
+        "by_banner": "Grave remediation by banner",
+        "banner": "Banner",
+        "surveyed": "Surveyed (graves)",
+        "remediated": "Remediated (graves)",
+        "rate": "Rate (%)",
+        "by_kind": "Remediation by restricted-area class",
+        "kind": "Class",
+        "official": "Facility coverage (administrative units)",
+        "facility_type": "Facility type",
+        "covered": "Covered",
+        "total": "Total",
+        "coverage": "Coverage (%)",
+        "missing": "Not covered",
+        "uncovered": "Places outside the {r} km service radius ({n})",
+        "place": "Place",
+        "level": "Level",
+        "nearest": "Nearest facility (km)",
+        "township": "Township seat",
+        "village": "Village",
+        "sites": " sites",
+        "banners_layer": "Banner coverage within {r} km",
+        "corridors": "Restricted corridors",
+        "zones": "Restricted zones",
+        "facilities": "Funeral facilities",
+        "rings": "Service radius {r} km",
+        "heat": "Graves not yet remediated (heat)",
+        "legend": "Legend",
+        "shading": "Banner shading: share of villages and townships within {r} km",
+        "demo": " (demo data, not real routes)",
+        "not_operating": " (pale: not operating)",
+    },
+}
+BEIJING = ZoneInfo("Asia/Shanghai")
+
+
+def _local_time(iso: str, lang: str) -> str:
+    """An ISO timestamp as people read it, in Beijing time."""
+    if not iso:
+        return ""
+    at = datetime.fromisoformat(str(iso)).astimezone(BEIJING)
+    return f"{at.year}年{at.month}月{at.day}日 {at:%H:%M}" if lang == "zh" else f"{at:%d %b %Y, %H:%M}"
 
 
 def _rows(items: list[dict], columns: list[tuple[str, str]]) -> str:
@@ -152,90 +290,125 @@ def _rows(items: list[dict], columns: list[tuple[str, str]]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-async def printable_report(db_session: AsyncSession, settings: Settings, *, radius_km: float) -> str:
-    """A self-contained HTML page sized for A4, with the indicator tables."""
+async def printable_report(
+    db_session: AsyncSession, settings: Settings, *, radius_km: float, lang: str = "zh"
+) -> str:
+    """A self-contained HTML page sized for A4 and readable on a phone, with the indicator
+    tables in the chosen language."""
+    words = TEXT[lang]
+    label = "label" if lang == "zh" else "label_en"
     found = await indicators(db_session, settings, radius_km=radius_km)
     banners = await progress.series(db_session, by="banner")
     kinds = await progress.series(db_session, by="restriction")
     official = await coverage.official(db_session, home_code=settings.home_unit_code)
     dist = await coverage.distance(db_session, radius_km=radius_km)
+    banner_names = dict(
+        (
+            await db_session.execute(
+                text(
+                    "SELECT code, CASE WHEN :zh THEN name ELSE coalesce(name_romanized, name) END FROM admin_unit"
+                    " WHERE level = 'county' AND valid_to IS NULL"
+                ),
+                {"zh": lang == "zh"},
+            )
+        ).all()
+    )
     for o in official:
         o["missing_names"] = "、".join(x["name"] for x in o["missing"]) or "—"
+    uncovered = [
+        {
+            **u,
+            "level_shown": words.get(u["level"], u["level"]),
+            "banner": banner_names.get(u["county_code"], u["county_code"]),
+        }
+        for u in dist["uncovered"][:300]
+    ]
     as_of = found[0]["as_of"] if found else ""
     for i in found:  # each figure in its unit: a rate in percent, a count in sites
-        suffix = "%" if i["unit"] == "percent" else " 处"
+        suffix = "%" if i["unit"] == "percent" else words["sites"]
         for k in ("value", "target"):
             i[f"{k}_shown"] = None if i[k] is None else f"{i[k]}{suffix}"
+    w = words
     sections = [
         (
-            "规划目标与当前值",
+            w["targets"],
             _rows(
                 found,
                 [
-                    ("label", "指标"),
-                    ("value_shown", "当前值"),
-                    ("target_shown", "目标"),
-                    ("numerator", "分子"),
-                    ("denominator", "分母"),
+                    (label, w["indicator"]),
+                    ("value_shown", w["value"]),
+                    ("target_shown", w["target"]),
+                    ("numerator", w["numerator"]),
+                    ("denominator", w["denominator"]),
                 ],
             ),
         ),
         (
-            "各旗区散坟整治进度",
+            w["by_banner"],
             _rows(
                 banners["groups"],
                 [
-                    ("label", "旗区"),
-                    ("surveyed", "已调查（座）"),
-                    ("remediated", "已整治（座）"),
-                    ("rate_pct", "整治率 %"),
+                    (label, w["banner"]),
+                    ("surveyed", w["surveyed"]),
+                    ("remediated", w["remediated"]),
+                    ("rate_pct", w["rate"]),
                 ],
             ),
         ),
         (
-            "按限制区域类别的整治进度",
+            w["by_kind"],
             _rows(
                 kinds["groups"],
                 [
-                    ("label", "类别"),
-                    ("surveyed", "已调查（座）"),
-                    ("remediated", "已整治（座）"),
-                    ("rate_pct", "整治率 %"),
+                    (label, w["kind"]),
+                    ("surveyed", w["surveyed"]),
+                    ("remediated", w["remediated"]),
+                    ("rate_pct", w["rate"]),
                 ],
             ),
         ),
         (
-            "设施覆盖（行政单位）",
+            w["official"],
             _rows(
                 official,
                 [
-                    ("label", "设施类型"),
-                    ("covered", "已覆盖"),
-                    ("total", "总数"),
-                    ("value", "覆盖率 %"),
-                    ("missing_names", "未覆盖"),
+                    (label, w["facility_type"]),
+                    ("covered", w["covered"]),
+                    ("total", w["total"]),
+                    ("value", w["coverage"]),
+                    ("missing_names", w["missing"]),
                 ],
             ),
         ),
         (
-            f"{radius_km:g} 公里服务半径未覆盖的地点（{len(dist['uncovered'])} 处）",
+            w["uncovered"].format(r=f"{radius_km:g}", n=len(dist["uncovered"])),
             _rows(
-                dist["uncovered"][:300],
+                uncovered,
                 [
-                    ("name", "地点"),
-                    ("level", "级别"),
-                    ("county_code", "旗区代码"),
-                    ("nearest_km", "最近设施（公里）"),
+                    ("name", w["place"]),
+                    ("level_shown", w["level"]),
+                    ("banner", w["banner"]),
+                    ("nearest_km", w["nearest"]),
                 ],
             ),
         ),
     ]
-    body = "".join(f"<h2>{html.escape(t)}</h2>{table}" for t, table in sections)
-    return f"""<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
-<title>殡葬设施与散坟整治指标报告</title>
-<style>@page {{ size: A4; margin: 15mm; }} body {{ font-family: sans-serif; font-size: 11pt; }}
-table {{ border-collapse: collapse; width: 100%; margin-bottom: 1em; page-break-inside: auto; }}
-th, td {{ border: 1px solid #999; padding: 2px 5px; text-align: left; }} tr {{ page-break-inside: avoid; }}
-h1 {{ font-size: 16pt; }} h2 {{ font-size: 13pt; margin-top: 1.2em; }}</style></head>
-<body><h1>鄂尔多斯市殡葬设施与“三沿七区”散坟整治指标报告</h1><p>计算时间：{html.escape(as_of)}（由数据实时计算）</p>
-{body}<script>window.addEventListener("load", () => window.print());</script></body></html>"""
+    body = "".join(f'<h2>{html.escape(t)}</h2><div class="table">{table}</div>' for t, table in sections)
+    return f"""<!doctype html><html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{html.escape(w["title"])}</title>
+<style>@page {{ size: A4; margin: 15mm; }}
+body {{ font-family: "Noto Sans CJK SC", "WenQuanYi Zen Hei", "Microsoft YaHei", sans-serif; font-size: 11pt;
+  margin: 16px; color: #111; }}
+.table {{ overflow-x: auto; margin-bottom: 1em; }}
+table {{ border-collapse: collapse; width: 100%; page-break-inside: auto; }}
+th, td {{ border: 1px solid #999; padding: 4px 8px; text-align: left; vertical-align: top; }}
+th {{ background: #f0f0f0; white-space: nowrap; font-weight: 600; }}
+td:not(:first-child) {{ font-variant-numeric: tabular-nums; }}
+tr {{ page-break-inside: avoid; }} h1 {{ font-size: 16pt; }} h2 {{ font-size: 13pt; margin-top: 1.2em; }}
+@media (max-width: 600px) {{ body {{ margin: 8px; font-size: 14px; }} h1 {{ font-size: 18px; }}
+  h2 {{ font-size: 15px; }} th, td {{ padding: 4px 6px; }} }}
+@media print {{ body {{ margin: 0; }} .table {{ overflow: visible; }} }}</style></head>
+<body><h1>{html.escape(w["title"])}</h1><p>{html.escape(w["as_of"].format(t=_local_time(as_of, lang)))}</p>
+{body}<script>if (matchMedia("(min-width: 700px)").matches) window.addEventListener("load", () => window.print());</script>
+</body></html>"""

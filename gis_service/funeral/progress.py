@@ -76,20 +76,22 @@ def rate(remediated: int, surveyed: int) -> float | None:
     return round(100.0 * remediated / surveyed, 1) if surveyed else None
 
 
-async def _labels(db_session: AsyncSession, by: str) -> dict:
+async def _labels(db_session: AsyncSession, by: str) -> dict[str, tuple[str, str]]:
+    """Each group's label in Chinese and English (a unit's romanised name where it has one)."""
     if by in ("banner", "township"):
         level = "county" if by == "banner" else "township"
         rows = await db_session.execute(
-            text("SELECT code, name FROM admin_unit WHERE level = :l AND valid_to IS NULL"), {"l": level}
+            text("SELECT code, name, name_romanized FROM admin_unit WHERE level = :l AND valid_to IS NULL"),
+            {"l": level},
         )
-        return {r.code: r.name for r in rows}
+        return {r.code: (r.name, r.name_romanized or r.name) for r in rows}
     if by == "kind":
-        return {k: zh for k, (zh, _) in v.GRAVE_KINDS.items()}
-    rows = await db_session.execute(text("SELECT corridor_class, label_zh FROM corridor_class"))
+        return dict(v.GRAVE_KINDS)
+    rows = await db_session.execute(text("SELECT corridor_class, label_zh, label_en FROM corridor_class"))
     return {
-        **{r.corridor_class: r.label_zh for r in rows},
-        **{k: zh for k, (zh, _) in v.ZONE_TYPES.items()},
-        "not_restricted": "不在限制区域",
+        **{r.corridor_class: (r.label_zh, r.label_en) for r in rows},
+        **v.ZONE_TYPES,
+        "not_restricted": ("不在限制区域", "Not in a restricted area"),
     }
 
 
@@ -100,7 +102,13 @@ async def series(db_session: AsyncSession, *, by: str) -> dict:
     groups: dict = {}
     for r in rows:
         group = groups.setdefault(
-            r.key, {"key": r.key, "label": labels.get(r.key, r.key or "未知"), "series": []}
+            r.key,
+            {
+                "key": r.key,
+                "label": labels.get(r.key, (r.key or "未知",))[0],
+                "label_en": labels.get(r.key, (None, r.key or "unknown"))[-1],
+                "series": [],
+            },
         )
         group["series"].append(
             {

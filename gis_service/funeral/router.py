@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, File, Form, Path, Query, UploadFile, status
 from fastapi.responses import HTMLResponse
@@ -25,6 +25,10 @@ from gis_service.photos.store import save
 router = APIRouter(prefix="/api/v1/funeral", tags=["funeral"])
 FieldUser = Annotated[AppUser, Depends(require_roles("inspector"))]
 PlannerUser = Annotated[AppUser, Depends(require_roles("planner"))]
+# Individual graves are read by the roles the grave layer admits (layers/grave.toml):
+# their positions are personal data of the families, not a public statistic.
+Language = Annotated[Literal["zh", "en"], Query(description="the language of the page")]
+GraveReader = Annotated[AppUser, Depends(require_roles("planner", "inspector"))]
 GraveCode = Annotated[str, Path(pattern=r"^[0-9A-Za-z_-]{1,40}$")]
 Radius = coverage.RadiusKm
 TypesParam = Annotated[str | None, Query(description="facility types, comma-separated (default: all)")]
@@ -125,13 +129,13 @@ async def classification_summary(_: CurrentUser, db_session: SessionDep):
 
 
 @router.get("/graves/points")
-async def grave_points(_: CurrentUser, db_session: SessionDep, bbox: str | None = None):
+async def grave_points(_: GraveReader, db_session: SessionDep, bbox: str | None = None):
     """Graves for cluster and heat views as [lon, lat, status index, grave count]."""
     return await service.grave_points(db_session, bbox=parse_bbox(bbox))
 
 
 @router.get("/graves/{code}")
-async def grave_card(code: GraveCode, _: CurrentUser, db_session: SessionDep):
+async def grave_card(code: GraveCode, _: GraveReader, db_session: SessionDep):
     """A grave: position, kind, the corridors (with distance) and zones it lies in, and its
     remediation history with evidence photos."""
     return await service.grave_card(db_session, code=code)
@@ -231,13 +235,17 @@ async def suggested_sites(
 
 @router.get("/planner-map.html", response_class=HTMLResponse)
 async def planner_map_export(
-    _: PlannerUser, db_session: SessionDep, settings: SettingsDep, radius_km: Radius = None
+    _: PlannerUser,
+    db_session: SessionDep,
+    settings: SettingsDep,
+    radius_km: Radius = None,
+    lang: Language = "zh",
 ):
     """The planners' view as one standalone HTML file (folium; scripts inlined, so it opens
     with no network): banners shaded by coverage, facilities with service rings,
     corridors, zones and a heat view of graves not yet remediated."""
     page = await planner_export.standalone_map(
-        db_session, settings, radius_km=radius_km or settings.coverage_radius_km
+        db_session, settings, radius_km=radius_km or settings.coverage_radius_km, lang=lang
     )
     return HTMLResponse(
         page, headers={"Content-Disposition": 'attachment; filename="ordos-planner-map.html"'}
@@ -246,11 +254,15 @@ async def planner_map_export(
 
 @router.get("/report.html", response_class=HTMLResponse)
 async def printable_report(
-    _: PlannerUser, db_session: SessionDep, settings: SettingsDep, radius_km: Radius = None
+    _: PlannerUser,
+    db_session: SessionDep,
+    settings: SettingsDep,
+    radius_km: Radius = None,
+    lang: Language = "zh",
 ):
     """A printable report (A4) with the indicator, progress and coverage tables."""
     return HTMLResponse(
         await planner_export.printable_report(
-            db_session, settings, radius_km=radius_km or settings.coverage_radius_km
+            db_session, settings, radius_km=radius_km or settings.coverage_radius_km, lang=lang
         )
     )

@@ -30,8 +30,10 @@ INTERFACE = """() => {
 }"""
 
 
-def _open(browser, live_server, *, lang: str, width: int, user=("demo_placename_officer", "demo-placename-officer")):  # noqa: F811
-    m = MapPage(browser, live_server, width=width, height=800 if width > 600 else 844)
+def _open(
+    chromium, live_server, *, lang: str, width: int, user=("demo_placename_officer", "demo-placename-officer")
+):
+    m = MapPage(chromium, live_server, width=width, height=800 if width > 600 else 844)
     m.page.add_init_script(f"localStorage.setItem('lang', '{lang}')")
     m.open()
     m.sign_in(*user)
@@ -48,7 +50,9 @@ def _open_place(m: MapPage, query: str):
 
 
 def test_a_rename_to_a_duplicate_is_refused_until_waived(browser, live_server, db, client, auth):  # noqa: F811
-    pid = db.execute("SELECT id FROM place_name WHERE name = '光生村' AND admin_code = '150627104'").fetchone()[0]
+    pid = db.execute(
+        "SELECT id FROM place_name WHERE name = '光生村' AND admin_code = '150627104'"
+    ).fetchone()[0]
     m = _open(browser, live_server, lang="zh", width=1280)
     page = m.page
     try:
@@ -86,7 +90,9 @@ def test_a_rename_to_a_duplicate_is_refused_until_waived(browser, live_server, d
         assert not m.outside_requests
     finally:
         m.close()
-        r = client.patch(f"{BASE}/{pid}", json={"name": "光生村", "reason": "restore"}, headers=auth("placename_officer"))
+        r = client.patch(
+            f"{BASE}/{pid}", json={"name": "光生村", "reason": "restore"}, headers=auth("placename_officer")
+        )
         assert r.status_code == 200, r.text
 
 
@@ -121,7 +127,9 @@ def test_the_panel_speaks_one_language(browser, live_server, client, auth, lang,
         assert left == [], left
         # the location row gives coordinates, not a geometry type
         location = page.locator("#place-panel table.props tr").nth(3).inner_text()
-        assert re.search(r"\d+\.\d{6}°E, \d+\.\d{6}°N", location) or ("未定位" in location or "not located" in location)
+        assert re.search(r"\d+\.\d{6}°E, \d+\.\d{6}°N", location) or (
+            "未定位" in location or "not located" in location
+        )
         # traditional Mongolian: vertical, in the font the service ships
         script = page.locator("#place-panel .mongolian-script")
         assert script.evaluate("(e) => getComputedStyle(e).writingMode") == "vertical-lr"

@@ -2,6 +2,7 @@
 // rings, banners shaded by distance coverage, graves (clustered or as a heat view,
 // coloured by remediation state) and the restricted corridors and zones.
 import * as api from "./api.js";
+import { applyTexts, currentLang, errorMessage, onLanguageChange, t, tf, toggleLanguage } from "./i18n.js";
 
 const $ = (id) => document.getElementById(id);
 const state = { radius: 30, layers: {}, statuses: [], colors: {} };
@@ -9,13 +10,15 @@ const TYPE_COLORS = {
   funeral_home: "#6a1b9a", public_cemetery: "#2e7d32", rural_cemetery: "#558b2f",
   commercial_cemetery: "#f57f17", ash_hall: "#0277bd", eco_burial: "#00897b",
 };
-const GROUP_LABELS = { boundaries: "界线", markers: "界桩", remediation: "散坟整治", coverage: "设施覆盖" };
+const locale = () => (currentLang() === "zh" ? "zh-CN" : "en-GB");
+// A vocabulary entry's label in the interface language.
+const labelOf = (entry) => (entry ? (currentLang() === "zh" ? entry.label_zh : entry.label_en || entry.label_zh) : "—");
 
 function pct(v) { return v === null || v === undefined ? "—" : `${v.toFixed(1)}%`; }
 // An indicator's value in its unit: a rate in percent, or a count ("处", sites).
 function inUnit(v, unit) {
   if (v === null || v === undefined) return "—";
-  return unit === "count" ? `${v} 处` : pct(v);
+  return unit === "count" ? `${v} ${t("pl_sites")}` : pct(v);
 }
 // How full an indicator's bar is: a rate itself, a count against its target.
 function share(i) {
@@ -44,13 +47,13 @@ function renderIndicators(list) {
       tr.className = "group";
       const td = tr.insertCell();
       td.colSpan = 3;
-      td.textContent = GROUP_LABELS[group] || group;
+      td.textContent = t(`pl_group_${group}`);
     }
     const tr = body.insertRow();
     tr.dataset.key = i.key;
     const name = tr.insertCell();
-    name.textContent = i.label;
-    name.title = i.unit === "count" ? i.label_en : `${i.label_en} (${i.numerator} / ${i.denominator})`;
+    name.textContent = currentLang() === "zh" ? i.label : i.label_en;
+    name.title = i.unit === "count" ? "" : `${i.numerator} / ${i.denominator}`;
     const bar = document.createElement("div");
     bar.className = "bar";
     const fill = document.createElement("span");
@@ -63,9 +66,9 @@ function renderIndicators(list) {
     value.textContent = inUnit(i.value, i.unit);
     const target = tr.insertCell();
     target.className = "num muted";
-    target.textContent = i.target === null ? "—" : `目标 ${inUnit(i.target, i.unit)}`;
+    target.textContent = i.target === null ? "—" : `${t("pl_target")} ${inUnit(i.target, i.unit)}`;
   }
-  $("as-of").textContent = list.length ? new Date(list[0].as_of).toLocaleString("zh-CN") : "";
+  $("as-of").textContent = list.length ? new Date(list[0].as_of).toLocaleString(locale()) : "";
 }
 
 function renderProgress(progress) {
@@ -77,7 +80,7 @@ function renderProgress(progress) {
     for (const v of [g.surveyed, g.remediated]) {
       const td = tr.insertCell();
       td.className = "num";
-      td.textContent = v.toLocaleString("zh-CN");
+      td.textContent = v.toLocaleString(locale());
     }
     const td = tr.insertCell();
     td.className = "num";
@@ -91,16 +94,21 @@ function legend(map) {
     const div = L.DomUtil.create("div", "legend");
     const swatch = (color, label, round) =>
       `<i style="background:${color}${round ? ";border-radius:50%" : ""}"></i>${label}`;
-    const graves = Object.entries(state.colors).map(([k, c]) => swatch(c, state.labels[k]));
-    const types = Object.entries(TYPE_COLORS).map(([k, c]) => swatch(c, state.typeLabels[k], true));
+    const graves = state.vocab.remediation_statuses.map((x) => swatch(x.color, labelOf(x)));
+    const types = state.vocab.facility_types.map((x) => swatch(TYPE_COLORS[x.code], labelOf(x), true));
+    const demo = (n) => (n ? t(n === "zones" ? "pl_demo_zones" : "pl_demo") : "");
     const open = window.matchMedia("(min-width: 761px)").matches ? " open" : "";
-    div.innerHTML = `<details${open}><summary>图例</summary><b>殡葬设施</b>（浅色：未运营）<br>${types.join("<br>")}<br>` +
-      `<b>散坟整治状态</b><br>${graves.join("<br>")}<br><b>旗区着色</b>：<span id="legend-radius">${state.radius}</span>` +
-      " 公里内覆盖的村和乡镇占比</details>";
+    div.innerHTML = `<details${open}><summary>${t("pl_legend")}</summary><b>${t("pl_facilities")}</b>` +
+      `${t("pl_not_operating")}<br>${types.join("<br>")}<br>` +
+      `<b>${t("pl_remediation_state")}</b><br>${graves.join("<br>")}<br>` +
+      `${swatch("#d84315", t("pl_corridors") + demo(state.demoCorridors && "corridors"))}<br>` +
+      `${swatch("#33691e", t("pl_zones") + demo(state.demoZones && "zones"))}<br>` +
+      `<b>${t("pl_banner_shading")}</b>：<span id="legend-radius">${tf("pl_shading_note", { r: state.radius })}</span></details>`;
     L.DomEvent.disableClickPropagation(div);
     return div;
   };
   control.addTo(map);
+  return control;
 }
 
 async function loadMap(map, vocab) {
@@ -111,9 +119,12 @@ async function loadMap(map, vocab) {
     api.getAllFeatures("/ogc/collections/restricted_zone/items?limit=1000"),
     api.getJson("/api/v1/funeral/graves/points"),
   ]);
-  const typeLabel = Object.fromEntries(vocab.facility_types.map((t) => [t.code, t.label_zh]));
-  state.typeLabels = typeLabel;
-  const statusLabel = Object.fromEntries(vocab.facility_statuses.map((t) => [t.code, t.label_zh]));
+  const typeLabel = (code) => labelOf(vocab.facility_types.find((x) => x.code === code));
+  const statusLabel = (code) => labelOf(vocab.facility_statuses.find((x) => x.code === code));
+  const zoneLabel = (code) => labelOf(vocab.zone_types.find((x) => x.code === code));
+  // the demo generator's corridors and zones are straight lines and boxes: say so
+  state.demoCorridors = corridors.length > 0 && corridors.every((f) => f.properties.source === "demo");
+  state.demoZones = zones.length > 0 && zones.every((f) => f.properties.source === "demo");
   const home = counties.filter((f) => f.properties.parent_code === state.home);
   state.layers.banners = L.geoJSON(home, {
     style: () => ({ color: "#455a64", weight: 1.5, fillOpacity: 0.35, fillColor: "#9e9e9e" }),
@@ -121,11 +132,13 @@ async function loadMap(map, vocab) {
   }).addTo(map);
   state.layers.zones = L.geoJSON(zones, {
     style: () => ({ color: "#33691e", weight: 1, fillOpacity: 0.2 }),
-    onEachFeature: (f, layer) => layer.bindPopup(`${f.properties.name}（${f.properties.zone_type}）`),
+    onEachFeature: (f, layer) => layer.bindPopup(() => `${f.properties.name}<br>${zoneLabel(f.properties.zone_type)}`),
   }).addTo(map);
   state.layers.corridors = L.geoJSON(corridors, {
-    style: () => ({ color: "#d84315", weight: 1, fillOpacity: 0.35 }),
-    onEachFeature: (f, layer) => layer.bindPopup(`${f.properties.name}<br>${f.properties.label_zh}，两侧 ${f.properties.width_m} 米`),
+    style: () => ({ color: "#d84315", weight: 1, fillOpacity: 0.35, dashArray: state.demoCorridors ? "6 4" : null }),
+    onEachFeature: (f, layer) => layer.bindPopup(() => `${f.properties.name}<br>` +
+      `${labelOf(state.corridorClasses.find((c) => c.corridor_class === f.properties.corridor_class))} · ` +
+      `${tf("pl_both_sides", { w: f.properties.width_m })}`),
   }).addTo(map);
   state.facilities = facilities;
   state.layers.facilities = L.geoJSON(facilities, {
@@ -133,9 +146,9 @@ async function loadMap(map, vocab) {
       radius: 7, color: "#263238", weight: 1, fillOpacity: f.properties.status === "operating" ? 0.95 : 0.35,
       fillColor: TYPE_COLORS[f.properties.facility_type] || "#555",
     }),
-    onEachFeature: (f, layer) => layer.bindPopup(
-      `<b>${f.properties.name}</b><br>${typeLabel[f.properties.facility_type]} · ${statusLabel[f.properties.status]}` +
-      (f.properties.capacity ? `<br>容量 ${f.properties.capacity}，已用 ${f.properties.used ?? "—"}` : "")),
+    onEachFeature: (f, layer) => layer.bindPopup(() =>
+      `<b>${f.properties.name}</b><br>${typeLabel(f.properties.facility_type)} · ${statusLabel(f.properties.status)}` +
+      (f.properties.capacity ? `<br>${tf("pl_capacity", { c: f.properties.capacity, u: f.properties.used ?? "—" })}` : "")),
   }).addTo(map);
   state.layers.rings = L.layerGroup().addTo(map);
   const colorOf = (s) => state.colors[state.statuses[s]];
@@ -161,12 +174,8 @@ async function loadMap(map, vocab) {
   state.layers.graveClusters.addTo(map);
   state.layers.heat = L.heatLayer(graves.points.map(([lon, lat, , c]) => [lat, lon, Math.min(1, c / 5)]),
     { radius: 14, blur: 18, maxZoom: 11 });
-  L.control.layers(null, {
-    "旗区覆盖着色": state.layers.banners, "殡葬设施": state.layers.facilities,
-    "服务半径": state.layers.rings, "散坟（聚合）": state.layers.graveClusters, "散坟（热力）": state.layers.heat,
-    "“三沿”廊道": state.layers.corridors, "“七区”区域": state.layers.zones,
-  }, { collapsed: window.matchMedia("(max-width: 760px)").matches }).addTo(map);
-  legend(map);
+  state.map = map;
+  drawControls();
   map.fitBounds(state.layers.banners.getBounds());
 }
 
@@ -178,13 +187,17 @@ async function showGrave(map, latlng, vocab) {
   const page = await api.getJson(`/ogc/collections/grave/items?bbox=${bbox}&limit=1`);
   const f = page.features[0];
   if (!f) return;
-  const label = (list, code) => (list.find((x) => x.code === code) || { label_zh: code || "—" }).label_zh;
+  const label = (list, code) => (code ? labelOf(list.find((x) => x.code === code)) || code : "—");
+  // restricted_classes lists corridor classes and zone types by code (expressway,farmland)
+  const restrictedLabel = (code) => labelOf(state.corridorClasses.find((c) => c.corridor_class === code)
+    || vocab.zone_types.find((x) => x.code === code)) || code;
   const p = f.properties;
+  const restricted = p.restricted_classes ? p.restricted_classes.split(",").map(restrictedLabel).join(currentLang() === "zh" ? "、" : ", ") : t("pl_not_restricted");
   const rows = [
-    ["编号", p.code], ["类型", label(vocab.grave_kinds, p.kind)], ["数量", p.grave_count],
-    ["调查日期", p.surveyed_on], ["整治状态", label(vocab.remediation_statuses, p.remediation_status)],
-    ["整治方式", p.remediation_method ? label(vocab.remediation_methods, p.remediation_method) : "—"],
-    ["整治日期", p.remediated_on || "—"], ["限制区域", p.restricted_classes || "不在限制区域"],
+    [t("pl_grave_code"), p.code], [t("pl_grave_kind"), label(vocab.grave_kinds, p.kind)], [t("pl_grave_count"), p.grave_count],
+    [t("pl_surveyed_on"), p.surveyed_on], [t("pl_status"), label(vocab.remediation_statuses, p.remediation_status)],
+    [t("pl_method"), label(vocab.remediation_methods, p.remediation_method)],
+    [t("pl_remediated_on"), p.remediated_on || "—"], [t("pl_restricted"), restricted],
   ];
   const table = document.createElement("table");
   table.className = "grave-popup";
@@ -214,12 +227,12 @@ async function refreshCoverage() {
   ]);
   renderIndicators(indicators.indicators);
   const legendRadius = $("legend-radius");
-  if (legendRadius) legendRadius.textContent = state.radius;
+  if (legendRadius) legendRadius.textContent = tf("pl_shading_note", { r: state.radius });
   const byCounty = Object.fromEntries(distance.by_county.map((c) => [c.county_code, c]));
   state.layers.banners.eachLayer((layer) => {
     const c = byCounty[layer.feature.properties.code];
     layer.setStyle({ fillColor: shade(c ? c.value : null) });
-    layer.setTooltipContent(`${layer.feature.properties.name}：${c ? `${c.covered}/${c.places}，${pct(c.value)}` : "无定位地点"}`);
+    layer.setTooltipContent(`${layer.feature.properties.name}：${c ? `${c.covered}/${c.places}，${pct(c.value)}` : t("pl_no_located")}`);
   });
   drawRings();
 }
@@ -236,30 +249,56 @@ async function download(url, filename) {
 }
 
 async function suggest() {
-  $("suggest-result").textContent = "计算中…";
+  $("suggest-result").textContent = t("pl_computing");
   try {
     const r = await api.getJson(`/api/v1/funeral/coverage/suggested-sites?k=${$("k").value}&radius_km=${state.radius}`);
-    $("suggest-result").textContent = `覆盖 ${r.before.covered} → ${r.after.covered} / ${r.after.places}` +
-      `（${pct(r.before.value)} → ${pct(r.after.value)}）：${r.sites.map((s) => s.name).join("、")}`;
+    $("suggest-result").textContent = tf("pl_covered_change", { b: r.before.covered, a: r.after.covered, n: r.after.places,
+      bp: pct(r.before.value), ap: pct(r.after.value), names: r.sites.map((s) => s.name).join("、") });
     for (const s of r.sites) {
-      L.marker([s.lat, s.lon], { title: s.name }).bindPopup(`建议选址：${s.name}`).addTo(state.layers.rings);
+      L.marker([s.lat, s.lon], { title: s.name }).bindPopup(() => `${t("pl_suggested_site")}：${s.name}`).addTo(state.layers.rings);
     }
   } catch (err) {
-    $("suggest-result").textContent = err.message;
+    $("suggest-result").textContent = errorMessage(err.body, "network_error");
   }
+}
+
+// The layer list and the legend, in the interface language (redrawn when it changes).
+function drawControls() {
+  const { map, layers } = state;
+  state.controls?.forEach((c) => c.remove());
+  const demo = state.demoCorridors ? t("pl_demo") : "";
+  const list = L.control.layers(null, {
+    [t("pl_layer_banners")]: layers.banners, [t("pl_facilities")]: layers.facilities,
+    [t("pl_layer_rings")]: layers.rings, [t("pl_layer_clusters")]: layers.graveClusters, [t("pl_layer_heat")]: layers.heat,
+    [t("pl_corridors") + demo]: layers.corridors, [t("pl_zones") + (state.demoZones ? t("pl_demo_zones") : "")]: layers.zones,
+  }, { collapsed: window.matchMedia("(max-width: 760px)").matches }).addTo(map);
+  state.controls = [list, legend(map)];
 }
 
 async function start() {
   const map = L.map("map", { preferCanvas: true, maxZoom: 18 }).setView([39.4, 108.8], 7);
-  const [config, vocab] = await Promise.all([api.getJson("/api/v1/map-config"), api.getJson("/api/v1/funeral/vocabulary")]);
+  const config = await api.getJson("/api/v1/map-config");
+  if (!(config.actions || []).includes("planner")) {
+    // the page and the API agree: only planners and administrators read graves and reports
+    $("planner-body").hidden = true;
+    $("not-for-role").textContent = tf("pl_not_for_role", { role: t("role_" + (api.rememberedUser()?.role || "viewer")) });
+    $("not-for-role").hidden = false;
+    document.body.dataset.ready = "true";
+    return;
+  }
+  const [vocab, classes] = await Promise.all([
+    api.getJson("/api/v1/funeral/vocabulary"), api.getJson("/api/v1/funeral/corridor-classes")]);
+  state.vocab = vocab;
+  state.corridorClasses = classes.classes;
   state.home = config.home_code;
   state.radius = Number($("radius").value);
   state.statuses = vocab.remediation_statuses.map((s) => s.code);
   state.colors = Object.fromEntries(vocab.remediation_statuses.map((s) => [s.code, s.color]));
-  state.labels = Object.fromEntries(vocab.remediation_statuses.map((s) => [s.code, s.label_zh]));
   await loadMap(map, vocab);
-  renderProgress(await api.getJson("/api/v1/funeral/progress?by=banner"));
+  const progress = await api.getJson("/api/v1/funeral/progress?by=banner");
+  renderProgress(progress);
   await refreshCoverage();
+  onLanguageChange(() => { drawControls(); renderProgress(progress); refreshCoverage(); });
   $("radius").addEventListener("change", () => {
     const r = Number($("radius").value);
     if (r > 0 && r <= 500) { state.radius = r; refreshCoverage(); }
@@ -267,11 +306,11 @@ async function start() {
   $("suggest").addEventListener("click", suggest);
   $("export-map").addEventListener("click", (e) => {
     e.preventDefault();
-    download(`/api/v1/funeral/planner-map.html?radius_km=${state.radius}`, "ordos-planner-map.html");
+    download(`/api/v1/funeral/planner-map.html?radius_km=${state.radius}&lang=${currentLang()}`, "ordos-planner-map.html");
   });
   $("print-report").addEventListener("click", (e) => {
     e.preventDefault();
-    download(`/api/v1/funeral/report.html?radius_km=${state.radius}`);
+    download(`/api/v1/funeral/report.html?radius_km=${state.radius}&lang=${currentLang()}`);
   });
   window.planner = { map, state };  // for the browser tests, as window.gisMap on the main map
   document.body.dataset.ready = "true";
@@ -279,17 +318,30 @@ async function start() {
 
 function showSignIn() {
   $("sign-in").hidden = false;
-  $("sign-in").addEventListener("submit", async (e) => {
+  $("username").focus();
+  $("sign-in-form").addEventListener("submit", async (e) => {
     e.preventDefault();
+    $("sign-in-error").hidden = true;
     try {
       await api.signIn($("username").value.trim(), $("password").value);
       location.reload();
     } catch (err) {
-      $("sign-in-error").textContent = err.message;
+      $("sign-in-error").textContent = errorMessage(err.body, "network_error");
+      $("sign-in-error").hidden = false;
+      $("password").select();
     }
   });
 }
 
+function setUpLanguage() {
+  const label = () => { $("lang-toggle").textContent = currentLang() === "zh" ? "EN" : "中文"; };
+  const texts = () => { applyTexts(); document.title = t("pl_doc_title"); label(); };
+  texts();
+  $("lang-toggle").onclick = toggleLanguage;
+  onLanguageChange(texts);
+}
+
+setUpLanguage();
 if (api.token()) {
   $("planner-body").hidden = false;
   start().catch((err) => {
