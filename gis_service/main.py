@@ -39,6 +39,7 @@ from gis_service.joint_inspections.router import router as joint_inspections_rou
 from gis_service.markers.router import router as markers_router
 from gis_service.markers.schemas import InspectionIn
 from gis_service.offline.router import router as offline_router
+from gis_service.ogc.router import page_for_error as ogc_page_for_error
 from gis_service.ogc.router import router as ogc_router
 from gis_service.ogc.transactions import router as ogc_transactions_router
 from gis_service.photos.router import router as photos_router
@@ -93,7 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     _listen_for_changes(app, settings)
     # a bureau's own base map package, else the reference base map from the database
     app.state.basemap = open_package(settings.basemap_file) if settings.basemap_file else None
-    install_error_handlers(app)
+    install_error_handlers(app, html_page=ogc_page_for_error)
     app.add_middleware(TextInputMiddleware)  # innermost: what reaches the routes is clean text
     app.add_middleware(ReadYourWritesMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)

@@ -7,11 +7,12 @@ Bad input is a 4xx with this body: {"code", "message", "message_zh"}.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from psycopg_pool import PoolTimeout
 from pydantic_core import PydanticCustomError
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -115,11 +116,17 @@ def _describe_validation(exc: RequestValidationError, *, zh: bool = False) -> st
     return "; ".join(parts) or "invalid request"
 
 
-def install_error_handlers(app: FastAPI) -> None:
-    """Register the handlers that turn exceptions into the common error body."""
+def install_error_handlers(
+    app: FastAPI, html_page: Callable[[Request, AppError], str | None] | None = None
+) -> None:
+    """Register the handlers that turn exceptions into the common error body. `html_page`
+    may answer a person's browser with a page instead (a sign-in for the OGC pages)."""
 
     @app.exception_handler(AppError)
-    async def _app_error(_: Request, exc: AppError):
+    async def _app_error(request: Request, exc: AppError):
+        page = html_page(request, exc) if html_page else None
+        if page is not None:
+            return HTMLResponse(page, status_code=exc.status_code, headers=exc.headers)
         return _json(exc.status_code, exc.body(), exc.headers)
 
     @app.exception_handler(RequestValidationError)

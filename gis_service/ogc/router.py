@@ -19,7 +19,7 @@ from gis_service.catalogue import service as layers
 from gis_service.catalogue.declarations import LayerDeclaration
 from gis_service.catalogue.dependencies import CatalogueDep, ReadableLayer, property_filters
 from gis_service.core.dependencies import OptionalUser, SessionDep, SettingsDep
-from gis_service.core.errors import BadRequest, NotFound, Unauthorized
+from gis_service.core.errors import AppError, BadRequest, NotFound, Unauthorized
 from gis_service.core.geojson_pages import feature_collection, page_links
 from gis_service.core.query_params import decode_cursor
 from gis_service.ogc import cql2, html, temporal
@@ -68,6 +68,18 @@ def _wants_html(request: Request) -> bool:
         return f == "html"
     accept = request.headers.get("accept", "")
     return "text/html" in accept and "json" not in accept
+
+
+def page_for_error(request: Request, exc: AppError) -> str | None:
+    """A person's browser asking for an OGC page it must sign in for gets a sign-in page
+    (401 all the same), not the JSON error."""
+    if not isinstance(exc, Unauthorized) or not request.url.path.startswith("/ogc"):
+        return None
+    try:
+        wants = _wants_html(request)
+    except BadRequest:
+        return None
+    return html.sign_in_page() if wants else None
 
 
 def _respond(request: Request, doc: dict, title: str, media_type: str = JSON, headers: dict | None = None):

@@ -207,9 +207,11 @@ def test_a_million_vertex_polygon_is_refused_quickly(client, auth, db):
     ],
 )
 def test_good_geometry_is_still_accepted(client, auth, geometry):
+    # one name per case: the register refuses the same village name twice in a township
+    name = "几何对照村" if "crs" not in geometry else "几何对照二村"
     r = client.post(
         "/api/v1/place-names",
-        json={**PLACE, "name": "几何对照村", "geometry": geometry},
+        json={**PLACE, "name": name, "geometry": geometry},
         headers=auth("placename_officer"),
     )
     assert r.status_code == 201, r.text
