@@ -9,7 +9,7 @@ import hashlib
 import json
 
 from gis_service.basemap.packages import PackageInfo
-from gis_service.catalogue.service import PIECES_FROM_ZOOM, pieces_in_tile
+from gis_service.catalogue.service import PIECES_FROM_ZOOM, pieces_in_tile, query_envelope
 
 TABLES = ["admin_unit", "place_name", "place_name_location_suggestion"]
 MAX_ZOOM = 12  # outlines and places need no more; the map enlarges z12 tiles beyond
@@ -47,7 +47,7 @@ _ADMIN_LEVELS = "CASE WHEN %(z)s < 4 THEN ARRAY['province'] WHEN %(z)s < 6 THEN 
 TILE_SQL = f"""
 WITH b AS (
     SELECT ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS env,
-           ST_Transform(ST_TileEnvelope(%(z)s, %(x)s, %(y)s, margin => 0.02), 4490) AS qenv,
+           {query_envelope(0.02, 4490)} AS qenv,
            -- simplify to a quarter of a tile unit at this zoom, in degrees
            360.0 / (256 * 4 * 2 ^ %(z)s) AS tol
 ), admin AS (

@@ -198,6 +198,16 @@ async def extent(db_session: AsyncSession, *, layer: LayerDeclaration) -> Extent
 PIECES_FROM_ZOOM = 9  # below it a tile covers most of a polygon: clipping it whole is cheaper
 
 
+def query_envelope(margin: float | str, srid: int) -> str:
+    """SQL for the box a tile's rows are looked up in: the tile with its margin, cut to the
+    world first. A margin past the antimeridian would otherwise wrap on transformation
+    (z1 tile 1/1/0 became lon -176..-4, and the tiles over China at z1-z2 came out empty)."""
+    return (
+        f"ST_Transform(ST_Intersection(ST_TileEnvelope(%(z)s, %(x)s, %(y)s, margin => {margin}),"
+        f" ST_TileEnvelope(0, 0, 0)), {srid})"
+    )
+
+
 def pieces_in_tile(pieces: str, key: str, outer_key: str, envelope: str) -> str:
     """SQL for a polygon drawn from its pieces (table `pieces`, keyed by `key` equal to
     `outer_key`) that touch `envelope`, clipped to it and joined again: no seams, and the
@@ -226,7 +236,7 @@ async def tile(conn, *, layer: LayerDeclaration, z: int, x: int, y: int) -> byte
     sql = f"""
         WITH bounds AS (
             SELECT ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS env,
-                   ST_Transform(ST_TileEnvelope(%(z)s, %(x)s, %(y)s, margin => {margin}), {STORAGE_SRID}) AS qenv
+                   {query_envelope(margin, STORAGE_SRID)} AS qenv
         ), rows AS (
             SELECT ST_AsMVTGeom(ST_Transform({drawn}, 3857), bounds.env, {MVT_EXTENT},
                                 {layer.tile_buffer}, true) AS mvt_geom, {props}
