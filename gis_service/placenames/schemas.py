@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 Status = Literal["standard", "variant", "historical", "pending", "cancelled", "non_standard"]
 Level = Literal["province", "city", "county", "township", "village", "other"]
 ADMIN_CODE = r"^\d{6}(\d{3}(\d{3})?)?$"
+WaiverReason = Annotated[
+    str | None,
+    Field(
+        min_length=3,
+        max_length=2000,
+        description="Save a name that breaks a rule of severity error anyway; the reason is kept in "
+        "the version, the audit log and the register's findings",
+    ),
+]
 
 
 class PlaceNameFields(BaseModel):
@@ -44,26 +53,14 @@ class PlaceNameCreate(PlaceNameFields):
     admin_code: str = Field(pattern=ADMIN_CODE)
     source: str = Field(default="entered by officer", max_length=300)
     reason: str = Field(min_length=1, max_length=2000)
-    waiver_reason: str | None = Field(
-        default=None,
-        min_length=3,
-        max_length=2000,
-        description="Save a name that breaks a rule of severity error anyway; the reason is kept in "
-        "the version, the audit log and the register's findings",
-    )
+    waiver_reason: WaiverReason = None
 
 
 class PlaceNameUpdate(PlaceNameFields):
     reason: str = Field(
         min_length=1, max_length=2000, description="Why the record changes (kept in its history)"
     )
-    waiver_reason: str | None = Field(
-        default=None,
-        min_length=3,
-        max_length=2000,
-        description="Save a name that breaks a rule of severity error anyway; the reason is kept in "
-        "the version, the audit log and the register's findings",
-    )
+    waiver_reason: WaiverReason = None
 
 
 class CheckIn(BaseModel):
@@ -120,13 +117,7 @@ class AdvanceIn(BaseModel):
     announced_on: date | None = None
     filed_on: date | None = None
     proposal: PlaceNameFields | None = None
-    waiver_reason: str | None = Field(
-        default=None,
-        min_length=3,
-        max_length=2000,
-        description="Save a name that breaks a rule of severity error anyway; the reason is kept in "
-        "the version, the audit log and the register's findings",
-    )
+    waiver_reason: WaiverReason = None
 
 
 class SignIn(BaseModel):

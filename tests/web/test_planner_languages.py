@@ -8,9 +8,9 @@ import re
 
 import pytest
 
+from tests.web.languages import CJK, in_the_other_language
 from tests.web.test_web_map import ARTIFACTS, MapPage, browser  # noqa: F401  (shared fixture)
 
-CJK = re.compile(r"[\u3400-\u9fff]")
 # Interface text: headings, table heads, labels, buttons, links, the legend and the layer
 # list, the indicators' names and targets. Names of places (data) are left out.
 INTERFACE = """() => [...document.querySelectorAll(
@@ -48,11 +48,7 @@ def test_the_planners_page_speaks_one_language(browser, live_server, client, aut
     )
     texts = page.evaluate(INTERFACE)
     assert len(texts) > 15
-    if lang == "en":
-        left = [x for x in texts if CJK.search(x)]
-    else:
-        left = [x for x in texts if re.search(r"\b[A-Za-z]{3,}\b", x) and not CJK.search(x)]
-    assert left == [], left
+    assert in_the_other_language(texts, lang) == []
     # one radius: the indicator, the legend and the report all say 50 km
     assert "50" in page.text_content(".legend")  # folded on a phone: its text, not what shows
     report = client.get(
