@@ -24,6 +24,7 @@ from gis_service.core import maintenance
 from gis_service.core.change_feed import ChangeFeed
 from gis_service.core.db import make_engine, make_sessionmaker
 from gis_service.core.errors import install_error_handlers
+from gis_service.core.head_requests import HeadAsGetMiddleware
 from gis_service.core.health import router as health_router
 from gis_service.core.logging import RequestLogMiddleware, configure_logging
 from gis_service.core.openapi_errors import document_errors
@@ -99,6 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(ReadYourWritesMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestLogMiddleware)
+    app.add_middleware(HeadAsGetMiddleware)  # outermost: HEAD is a GET without its body
     # Starlette tries routes in order: the hot reads (tiles, items, the signed-in user)
     # come first, so that they do not pay for matching every other route.
     for router in (

@@ -181,6 +181,7 @@ async def export_layer(
     pages, so memory stays bounded for millions of features."""
     filters = property_filters(layer, request.query_params, {"bbox"})
     box = parse_bbox(bbox)
+    service.refuse_bbox_without_geometry(layer, box)  # before the stream starts
     pool = request.app.state.pg_pool
     media, ext = export.FORMATS[fmt]
     disposition = {"Content-Disposition": f'attachment; filename="{layer.id}.{ext}"'}

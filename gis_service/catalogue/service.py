@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gis_service.catalogue.declarations import LayerDeclaration
 from gis_service.core.db import STORAGE_SRID
+from gis_service.core.errors import BadRequest
 from gis_service.core.pg_pool import psycopg_placeholders
 from gis_service.core.query_params import BBox
 
@@ -71,6 +72,15 @@ class ItemsPage:
 COUNT_CAP = 100_000  # above this, counting costs more than it tells a client
 
 
+def refuse_bbox_without_geometry(layer: LayerDeclaration, bbox) -> None:
+    """A bbox cannot filter a layer without geometry: a clear 400, not every row."""
+    if bbox is not None and not layer.has_geometry:
+        raise BadRequest(
+            f"Layer '{layer.id}' has no geometry, so bbox cannot filter it; filter by its properties.",
+            f"图层“{layer.id}”没有几何，不能按 bbox 筛选，请按属性筛选。",
+        )
+
+
 async def items(
     conn,
     *,
@@ -90,7 +100,8 @@ async def items(
     writes the features, the next key and, with `count`, numberMatched when it stays under
     COUNT_CAP. `bbox` is (minx, miny, maxx, maxy) in `bbox_srid` with x east."""
     where, params = [], {"limit": limit + 1, "page": limit}
-    if bbox is not None and layer.has_geometry:
+    refuse_bbox_without_geometry(layer, bbox)
+    if bbox is not None:
         env = f"ST_MakeEnvelope(:minx, :miny, :maxx, :maxy, {int(bbox_srid)})"
         if bbox_srid != STORAGE_SRID:
             env = f"ST_Transform({env}, {STORAGE_SRID})"

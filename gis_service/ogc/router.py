@@ -111,6 +111,12 @@ async def landing(request: Request):
     return _respond(request, doc, "OGC API")
 
 
+@router.get("/", include_in_schema=False)
+async def landing_with_slash(request: Request):
+    """/ogc/ is the landing page too (clients and checkers request it with the slash)."""
+    return await landing(request)
+
+
 @router.get("/conformance", summary="Conformance classes")
 async def conformance(request: Request):
     return _respond(request, {"conformsTo": CONFORMANCE, "links": []}, "Conformance")
