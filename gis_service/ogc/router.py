@@ -23,6 +23,7 @@ from gis_service.core.errors import AppError, BadRequest, NotFound, Unauthorized
 from gis_service.core.geojson_pages import feature_collection, page_links
 from gis_service.core.query_params import decode_cursor
 from gis_service.ogc import cql2, html, temporal
+from gis_service.ogc import openapi as ogc_openapi
 from gis_service.ogc.crs import CRS84, SUPPORTED, Crs, parse_crs
 from gis_service.ogc.transactions import etag_of
 
@@ -100,8 +101,8 @@ async def landing(request: Request):
             {"rel": "alternate", "type": "text/html", "href": f"{b}/ogc?f=html"},
             {
                 "rel": "service-desc",
-                "type": "application/vnd.oai.openapi+json;version=3.0",
-                "href": f"{b}/openapi.json",
+                "type": ogc_openapi.MEDIA_TYPE,
+                "href": f"{b}/ogc/api",
             },
             {"rel": "service-doc", "type": "text/html", "href": f"{b}/docs"},
             {"rel": "conformance", "type": JSON, "href": f"{b}/ogc/conformance"},
@@ -115,6 +116,16 @@ async def landing(request: Request):
 async def landing_with_slash(request: Request):
     """/ogc/ is the landing page too (clients and checkers request it with the slash)."""
     return await landing(request)
+
+
+@router.get("/api", summary="The OGC API's OpenAPI 3.0.3 document")
+async def api_document(request: Request, catalogue: CatalogueDep, user: OptionalUser, settings: SettingsDep):
+    """Paths relative to /ogc, with every items parameter (limit with its default and
+    maximum, the filter languages, each layer's filterable properties) as clients read them."""
+    role = user.role if user else None
+    readable = [x for x in catalogue.layers().values() if x.readable_by(role, settings.anonymous_layers)]
+    doc = ogc_openapi.document(_base(request), readable, default_limit=DEFAULT_LIMIT, max_limit=MAX_LIMIT)
+    return Response(orjson.dumps(doc), media_type=ogc_openapi.MEDIA_TYPE)
 
 
 @router.get("/conformance", summary="Conformance classes")
@@ -239,7 +250,8 @@ async def _filter(layer: LayerDeclaration, params, pool) -> tuple[str, dict] | N
     text = params.get("filter")
     if not text:
         return None
-    if params.get("filter-lang", "cql2-text") != "cql2-text":
+    # cql-text is the draft's name for the same text encoding, which GDAL still sends
+    if params.get("filter-lang", "cql2-text") not in ogc_openapi.FILTER_LANGS:
         raise BadRequest("filter-lang must be cql2-text.", "filter-lang 必须是 cql2-text。")
     if parse_crs(params.get("filter-crs"), "filter-crs").uri != CRS84:
         raise BadRequest("filter-crs must be CRS84 (lon/lat).", "filter-crs 必须是 CRS84（经度/纬度）。")
