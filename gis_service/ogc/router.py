@@ -118,7 +118,11 @@ async def landing_with_slash(request: Request):
     return await landing(request)
 
 
-@router.get("/api", summary="The OGC API's OpenAPI 3.0.3 document")
+@router.get(
+    "/api",
+    summary="The OGC API's OpenAPI 3.0.3 document",
+    responses={200: {"content": {ogc_openapi.MEDIA_TYPE: {}}, "description": "OpenAPI 3.0.3"}},
+)
 async def api_document(request: Request, catalogue: CatalogueDep, user: OptionalUser, settings: SettingsDep):
     """Paths relative to /ogc, with every items parameter (limit with its default and
     maximum, the filter languages, each layer's filterable properties) as clients read them."""

@@ -23,6 +23,7 @@ PUBLIC = {
     ("GET", "/planner"): "the planners' page (data behind it needs sign-in)",
     ("GET", "/docs"): "API documentation",
     ("GET", "/ogc"): "OGC landing page",
+    ("GET", "/ogc/"): "OGC landing page (with the slash)",
     ("GET", "/ogc/conformance"): "OGC conformance classes",
     ("GET", "/ogc/api"): "the OpenAPI document of the OGC API",
     ("GET", "/"): "redirects to the map",
