@@ -25,6 +25,7 @@ from gis_service.core.query_params import decode_cursor
 from gis_service.ogc import cql2, html, temporal
 from gis_service.ogc import openapi as ogc_openapi
 from gis_service.ogc.crs import CRS84, SUPPORTED, Crs, parse_crs
+from gis_service.ogc.negotiation import prefers_html
 from gis_service.ogc.transactions import etag_of
 
 router = APIRouter(prefix="/ogc", tags=["OGC API - Features"])
@@ -67,8 +68,7 @@ def _wants_html(request: Request) -> bool:
         if f not in ("json", "html"):
             raise BadRequest("f must be json or html.", "f 必须是 json 或 html。")
         return f == "html"
-    accept = request.headers.get("accept", "")
-    return "text/html" in accept and "json" not in accept
+    return prefers_html(request.headers.get("accept", ""))
 
 
 def page_for_error(request: Request, exc: AppError) -> str | None:
@@ -134,7 +134,12 @@ async def api_document(request: Request, catalogue: CatalogueDep, user: Optional
 
 @router.get("/conformance", summary="Conformance classes")
 async def conformance(request: Request):
-    return _respond(request, {"conformsTo": CONFORMANCE, "links": []}, "Conformance")
+    b = _base(request)
+    links = [
+        {"rel": "self", "type": JSON, "href": f"{b}/ogc/conformance"},
+        {"rel": "alternate", "type": "text/html", "href": f"{b}/ogc/conformance?f=html"},
+    ]
+    return _respond(request, {"conformsTo": CONFORMANCE, "links": links}, "Conformance")
 
 
 async def _collection(request: Request, layer: LayerDeclaration, db_session) -> dict:
@@ -149,6 +154,7 @@ async def _collection(request: Request, layer: LayerDeclaration, db_session) -> 
         "storageCrs": "http://www.opengis.net/def/crs/EPSG/0/4490",
         "links": [
             {"rel": "self", "type": JSON, "href": url},
+            {"rel": "alternate", "type": "text/html", "href": f"{url}?f=html"},
             {"rel": "items", "type": GEOJSON, "href": f"{url}/items"},
             {"rel": "items", "type": "text/html", "href": f"{url}/items?f=html"},
             {
@@ -183,7 +189,10 @@ async def collections(
     b = _base(request)
     doc = {
         "collections": [await _collection(request, x, db_session) for x in readable],
-        "links": [{"rel": "self", "type": JSON, "href": f"{b}/ogc/collections"}],
+        "links": [
+            {"rel": "self", "type": JSON, "href": f"{b}/ogc/collections"},
+            {"rel": "alternate", "type": "text/html", "href": f"{b}/ogc/collections?f=html"},
+        ],
     }
     return _respond(request, doc, "Collections")
 

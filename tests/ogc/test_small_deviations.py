@@ -53,3 +53,26 @@ def test_the_landing_page_answers_with_and_without_the_slash(client):
 def test_a_bbox_on_a_layer_without_geometry_is_refused(client, auth, url):
     r = client.get(url, headers=auth("admin"))
     assert r.status_code == 400 and "no geometry" in r.json()["message"] and r.json()["message_zh"]
+
+
+@pytest.mark.parametrize(
+    ("accept", "html"),
+    [
+        ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", True),  # a browser
+        ("text/html;q=0.5, application/json", False),
+        ("application/json;q=0.1, text/html", True),
+        ("application/geo+json, application/json", False),
+        ("*/*", False),
+        ("", False),
+    ],
+)
+def test_accept_q_values_choose_the_format(client, accept, html):
+    r = client.get("/ogc", headers={"Accept": accept})
+    assert r.headers["content-type"].startswith("text/html") is html
+
+
+def test_collections_collection_and_conformance_link_to_their_pages(client, auth):
+    for url in ("/ogc/collections", "/ogc/collections/county_boundary", "/ogc/conformance"):
+        links = client.get(url, headers=auth("viewer")).json()["links"]
+        rels = {(link["rel"], link["type"]) for link in links}
+        assert ("self", "application/json") in rels and ("alternate", "text/html") in rels, url
