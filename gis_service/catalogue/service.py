@@ -277,26 +277,40 @@ JSON_TYPES = {
 }
 
 
-_SQL_TYPES: dict[str, tuple[str, dict[str, str]]] = {}
+@dataclass(frozen=True)
+class Column:
+    """What the database says about one column: its type, whether it may be empty, and
+    whether it fills itself when left out."""
+
+    sql_type: str
+    nullable: bool = True
+    has_default: bool = False
+    max_length: int | None = None
 
 
-async def sql_types(pool, *, layer: LayerDeclaration) -> dict[str, str]:
-    """The database type of each of the layer's columns (cached per declaration)."""
-    cached = _SQL_TYPES.get(layer.id)
+_COLUMNS: dict[tuple[str, str], tuple[str, dict[str, Column]]] = {}
+
+
+async def table_columns(pool, *, layer: LayerDeclaration, table: str) -> dict[str, Column]:
+    """The columns of `table` (the layer's source or its edit table), cached per declaration."""
+    key = (layer.id, table)
+    cached = _COLUMNS.get(key)
     if cached and cached[0] == layer.fingerprint:
         return cached[1]
     async with pool.connection() as conn:
         cur = await conn.execute(
-            "SELECT column_name, data_type FROM information_schema.columns"
+            "SELECT column_name, data_type, is_nullable = 'YES', column_default IS NOT NULL"
+            "       OR is_identity = 'YES', character_maximum_length"
+            " FROM information_schema.columns"
             " WHERE table_schema = current_schema() AND table_name = %s",
-            (layer.source,),
+            (table,),
         )
-        found = dict(await cur.fetchall())
-    _SQL_TYPES[layer.id] = (layer.fingerprint, found)
+        found = {name: Column(*rest) for name, *rest in await cur.fetchall()}
+    _COLUMNS[key] = (layer.fingerprint, found)
     return found
 
 
-async def column_types(pool, *, layer: LayerDeclaration) -> dict[str, str]:
-    """JSON Schema types of the layer's properties, read from the database."""
-    types = await sql_types(pool, layer=layer)
-    return {p: JSON_TYPES.get(types.get(p, ""), "string") for p in [layer.id_column, *layer.properties]}
+async def sql_types(pool, *, layer: LayerDeclaration) -> dict[str, str]:
+    """The database type of each of the layer's columns."""
+    columns = await table_columns(pool, layer=layer, table=layer.source)
+    return {name: c.sql_type for name, c in columns.items()}

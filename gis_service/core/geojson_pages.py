@@ -10,11 +10,13 @@ from gis_service.core.query_params import encode_cursor
 GEOJSON = "application/geo+json"
 
 
-def page_links(request: Request, next_key: str | None) -> list[dict]:
-    """`self`, and `next` (this URL with the cursor moved on) when more rows follow."""
+def page_links(request: Request, next_key: str | None, next_limit: int | None = None) -> list[dict]:
+    """`self`, and `next` (this URL with the cursor moved on, and `next_limit` as its
+    limit when given) when more rows follow."""
     links = [{"rel": "self", "type": GEOJSON, "href": str(request.url)}]
     if next_key is not None:
-        next_url = request.url.include_query_params(cursor=encode_cursor(next_key))
+        moved = {"cursor": encode_cursor(next_key)} | ({"limit": next_limit} if next_limit else {})
+        next_url = request.url.include_query_params(**moved)
         links.append({"rel": "next", "type": GEOJSON, "href": str(next_url)})
     return links
 

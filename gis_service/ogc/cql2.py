@@ -69,7 +69,10 @@ def kind_of(sql_type: str) -> str:
 
 
 def _instant(value: str) -> str:
-    """A date or date-time text checked here, so that the database never fails a cast."""
+    """A date or date-time text checked here, so that the database never fails a cast.
+    GDAL writes a plain date as '2025-01-31T' (a date with an empty time): that is the date."""
+    if len(value) == 11 and value.endswith("T"):
+        value = value[:-1]
     try:
         datetime.fromisoformat(value)
     except ValueError:

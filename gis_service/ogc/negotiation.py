@@ -44,3 +44,12 @@ def _quality(entries: list[tuple[str, float]], types: dict[str, int]) -> float:
 def prefers_html(accept: str) -> bool:
     entries = _entries(accept)
     return _quality(entries, HTML_TYPES) > _quality(entries, JSON_TYPES)
+
+
+def schema_media_type(accept: str) -> str:
+    """application/schema+json, unless the client asks for application/json and not for
+    schema+json (GDAL does, and refuses any other type in its answer)."""
+    entries = dict(_entries(accept))
+    if entries.get("application/schema+json", 0) == 0 and entries.get("application/json", 0) > 0:
+        return "application/json"
+    return "application/schema+json"
