@@ -97,6 +97,19 @@ class Unavailable(AppError):
     code = "unavailable"
 
 
+def _rejected(column: str | None, constraint: str | None) -> dict:
+    """A value the database refused, naming the field (an empty NOT NULL column) or the
+    rule it broke (a CHECK or unique constraint, named after its table and field)."""
+    if column:
+        en, zh = f"'{column}' must not be empty", f"“{column}”不能为空"
+    elif constraint:
+        en, zh = f"a value breaks the rule '{constraint}'", f"有值违反规则“{constraint}”"
+    else:
+        en, zh = "a value in the request was refused", "请求中的数据被拒绝"
+    body = BadRequest(f"The database refused the request: {en}.", f"数据库拒绝了请求：{zh}。").body()
+    return body | {k: v for k, v in (("field", column), ("rule", constraint)) if v}
+
+
 def _json(status: int, body: dict, headers=None) -> JSONResponse:
     return JSONResponse(status_code=status, content=body, headers=headers)
 
@@ -173,10 +186,7 @@ def install_error_handlers(
                 },
             )
             return _json(
-                400,
-                BadRequest(
-                    "The database rejected a value in the request.", "请求中的数据被数据库拒绝。"
-                ).body(),
+                400, _rejected(getattr(diag, "column_name", None), getattr(diag, "constraint_name", None))
             )
         log.exception("database error")
         return _json(500, {"code": "internal", "message": "internal error", "message_zh": "内部错误"})

@@ -17,7 +17,7 @@ class DisputeIn(BaseModel):
     line_code: str | None = Field(default=None, pattern=r"^\d{6}-\d{6}$")
     parties: list[str] = Field(min_length=2, max_length=6)
     description: str | None = Field(default=None, max_length=20000)
-    geometry: dict = Field(description="GeoJSON Polygon, MultiPolygon, Point or LineString (lon/lat)")
+    geometry: dict = Field(description="The disputed area: GeoJSON Polygon or MultiPolygon (lon/lat)")
     opened_on: date
 
 

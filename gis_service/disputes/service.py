@@ -45,12 +45,12 @@ async def _check_units(db_session: AsyncSession, codes: list[str]) -> None:
 
 
 async def create(db_session: AsyncSession, *, body: DisputeIn, actor: AppUser) -> int:
-    geom = parse_geometry(body.geometry, ("Point", "LineString", "Polygon", "MultiPolygon"))
+    geom = parse_geometry(body.geometry, ("Polygon", "MultiPolygon"))  # an area, as the layer declares
     await _check_units(db_session, body.parties)
     dispute_id = await db_session.scalar(
         text("""
         INSERT INTO boundary_dispute (title, line_code, parties, description, geom, opened_on, created_by)
-        VALUES (:title, :line_code, :parties, :description, ST_SetSRID(ST_GeomFromGeoJSON(:g), 4490),
+        VALUES (:title, :line_code, :parties, :description, ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON(:g), 4490)),
                 :opened_on, :by)
         RETURNING id"""),  # area_m2 is set by the table's trigger
         {**body.model_dump(exclude={"geometry"}), "g": json.dumps(mapping(geom)), "by": actor.id},

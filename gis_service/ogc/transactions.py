@@ -26,15 +26,18 @@ from gis_service.catalogue.dependencies import ReadableLayer
 from gis_service.core.dependencies import CurrentUser, OptionalUser, SessionDep
 from gis_service.core.errors import BadRequest, Forbidden, NotFound, PreconditionFailed
 from gis_service.core.geojson_input import parse_geometry
+from gis_service.ogc import schemas, write_input
 
 router = APIRouter(prefix="/ogc", tags=["OGC API - Features (edits)"])
-GEOMETRY_FAMILY = {
-    "Point": ("Point", "MultiPoint"),
+# What a write may send for each declared type: the type itself, and for a Multi type its
+# single form too (stored as a one-part Multi). Nothing else: a layer holds one type.
+GEOMETRY_ACCEPTED = {
+    "Point": ("Point",),
     "MultiPoint": ("Point", "MultiPoint"),
-    "LineString": ("LineString", "MultiLineString"),
+    "LineString": ("LineString",),
     "MultiLineString": ("LineString", "MultiLineString"),
-    "Polygon": ("Polygon", "MultiPolygon"),
-    "MultiPolygon": ("Polygon", "MultiPolygon", "Point", "LineString"),
+    "Polygon": ("Polygon",),
+    "MultiPolygon": ("Polygon", "MultiPolygon"),
 }
 
 
@@ -76,12 +79,34 @@ async def _body(request: Request, layer: LayerDeclaration, *, partial: bool) -> 
         )
     if isinstance(props.get("parties"), str):  # read back as "a,b" from the map view
         props["parties"] = [p.strip() for p in props["parties"].split(",") if p.strip()]
+    crs = write_input.content_crs(request.headers.get("content-crs"))
     geometry = None
     if "geometry" in doc and doc["geometry"] is not None:
-        geometry = mapping(parse_geometry(doc["geometry"], GEOMETRY_FAMILY[layer.geometry_type]))
+        sent = write_input.to_lon_lat(doc["geometry"], crs)
+        geometry = mapping(parse_geometry(sent, GEOMETRY_ACCEPTED[layer.geometry_type]))
     elif not partial:
         raise BadRequest("The feature needs a geometry.", "要素需要几何。")
-    return props, geometry
+    if not partial:  # a replace clears what the body leaves out
+        props = {p: props.get(p) for p in layer.editable_properties}
+    pool = request.app.state.pg_pool
+    columns = await layers.table_columns(pool, layer=layer, table=layer.edit_table)
+    write_input.check_properties(
+        props, columns, await schemas.required_properties(pool, layer), partial=partial
+    )
+    return {
+        k: _DEFAULT if v is None and _fills_itself(columns.get(k)) else v for k, v in props.items()
+    }, geometry
+
+
+class _Default:
+    """A property left empty whose column is NOT NULL with a default: the default applies."""
+
+
+_DEFAULT = _Default()
+
+
+def _fills_itself(column) -> bool:
+    return column is not None and not column.nullable and column.has_default
 
 
 async def _current(db_session: AsyncSession, layer: LayerDeclaration, fid: str) -> str:
@@ -107,13 +132,19 @@ def _check_if_match(request: Request, current: str) -> None:
         )
 
 
-def _assignments(props: dict, geometry) -> tuple[list[str], dict]:
+def _assignments(layer: LayerDeclaration, props: dict, geometry) -> tuple[list[str], dict]:
     cols, params = [], {}
     for i, (k, v) in enumerate(props.items()):
+        if v is _DEFAULT:
+            cols.append((f'"{k}"', "DEFAULT"))
+            continue
         cols.append((f'"{k}"', f":p{i}"))
         params[f"p{i}"] = v
     if geometry is not None:
-        cols.append(('"geom"', "ST_SetSRID(ST_GeomFromGeoJSON(:g), 4490)"))
+        value = "ST_SetSRID(ST_GeomFromGeoJSON(:g), 4490)"
+        if layer.geometry_type.startswith("Multi"):
+            value = f"ST_Multi({value})"
+        cols.append((layers.q(layer.geometry_column), value))
         params["g"] = json.dumps(geometry)
     return cols, params
 
@@ -135,7 +166,7 @@ async def create_feature(layer: ReadableLayer, request: Request, user: CurrentUs
     """Create a feature (GeoJSON Feature body); 201 with its Location."""
     _editable(layer, user)
     props, geometry = await _body(request, layer, partial=False)
-    cols, params = _assignments(props, geometry)
+    cols, params = _assignments(layer, props, geometry)
     fid = await db_session.scalar(
         text(
             f'INSERT INTO "{layer.edit_table}" ({", ".join(c for c, _ in cols)}) VALUES ({", ".join(v for _, v in cols)})'
@@ -149,7 +180,7 @@ async def create_feature(layer: ReadableLayer, request: Request, user: CurrentUs
         action="create",
         entity=layer.edit_table,
         entity_id=fid,
-        after={**props, "geometry": geometry},
+        after={**{k: v for k, v in props.items() if v is not _DEFAULT}, "geometry": geometry},
     )
     feature = await layers.item(db_session, layer=layer, feature_id=fid)
     await db_session.commit()
@@ -167,9 +198,7 @@ async def _update(layer, fid, request, user, db_session, *, partial: bool) -> Re
     props, geometry = await _body(request, layer, partial=partial)
     current = await _current(db_session, layer, fid)
     _check_if_match(request, current)
-    if not partial:  # a replace clears what the body leaves out
-        props = {p: props.get(p) for p in layer.editable_properties}
-    cols, params = _assignments(props, geometry)
+    cols, params = _assignments(layer, props, geometry)
     if cols:
         sets = ", ".join(f"{c} = {v}" for c, v in cols)
         await db_session.execute(

@@ -62,6 +62,9 @@ def test_bad_disputes_change_nothing(client, auth, db):
         dict(geometry=bowtie),
         dict(geometry={"type": "Polygon", "coordinates": [[[200, 39], [201, 39], [201, 40], [200, 39]]]}),
         dict(geometry={"type": "Polygon"}),
+        # a dispute is an area, as its layer declares (a point made every Shapefile export fail)
+        dict(geometry={"type": "Point", "coordinates": [109.7, 39.6]}),
+        dict(geometry={"type": "LineString", "coordinates": [[109.7, 39.6], [109.71, 39.61]]}),
         dict(title=""),
     ]
     for kw in cases:

@@ -204,7 +204,10 @@ def test_a_collection_extent_follows_writes(client, auth):
         "title": "extent test",
         "parties": ["150602", "150603"],
         "opened_on": "2026-11-01",
-        "geometry": {"type": "Point", "coordinates": [lon, 45.0]},
+        "geometry": {
+            "type": "Polygon",
+            "coordinates": [[[lon, 45.0], [lon + 0.001, 45.0], [lon + 0.001, 45.001], [lon, 45.0]]],
+        },
     }
     assert client.post("/api/v1/disputes", json=body, headers=auth("inspector")).status_code == 201
     bbox = client.get(url, headers=auth("viewer")).json()["extent"]["spatial"]["bbox"][0]
