@@ -2,7 +2,8 @@
 
 Rows are read in keyset pages, so memory stays bounded however large the layer:
 GeoJSON and CSV stream page by page; GeoPackage and Shapefile are appended to a
-temporary file page by page with pyogrio, then sent and deleted.
+temporary file page by page with pyogrio, as Arrow tables typed by the database's
+columns (dates as dates, numbers as numbers), then sent and deleted.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import shutil
 import tempfile
 import zipfile
 from collections.abc import AsyncIterator
+from datetime import date, datetime
 from pathlib import Path
 
 import orjson
@@ -19,6 +21,7 @@ from gis_service.catalogue import service
 from gis_service.catalogue.declarations import LayerDeclaration
 from gis_service.core import tables
 from gis_service.core.cpu import run_cpu
+from gis_service.core.errors import Conflict
 from gis_service.core.query_params import BBox
 
 PAGE = 5000
@@ -71,41 +74,152 @@ def _parsed(features: str) -> list[dict]:
     return orjson.loads("[" + features + "]")
 
 
-def _write_page(features: str, target: Path, layer_id: str, driver: str, append: bool, fmt: str) -> None:
-    """One page of features appended to the file (in a worker thread)."""
-    import geopandas as gpd
+# GeoPackage 1.2: the version every GDAL still in use reads without a warning (GDAL 3.6
+# warns that it "may only partially support" the 1.4 that newer GDAL writes by default).
+GPKG_OPTIONS = {"VERSION": "1.2"}
+_ARROW_TYPES = {
+    "integer": "int32",
+    "smallint": "int32",
+    "bigint": "int64",
+    "numeric": "float64",
+    "double precision": "float64",
+    "real": "float64",
+    "boolean": "bool_",
+}
+
+
+def _arrow_type(sql_type: str):
+    import pyarrow as pa
+
+    if sql_type == "date":
+        return pa.date32()
+    if sql_type.startswith("timestamp"):
+        return pa.timestamp("ms", tz="UTC")
+    name = _ARROW_TYPES.get(sql_type)
+    return getattr(pa, name)() if name else pa.string()
+
+
+def _cell(value, sql_type: str):
+    """A property as GeoJSON gave it, as the Python value of its column's type."""
+    if value is None:
+        return None
+    if sql_type == "date":
+        return date.fromisoformat(value)
+    if sql_type.startswith("timestamp"):
+        return datetime.fromisoformat(value)
+    if isinstance(value, list):
+        return ",".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return orjson.dumps(value).decode()
+    return value
+
+
+def _geometries(layer: LayerDeclaration, docs: list[dict]) -> list[bytes]:
+    """Each geometry as WKB of exactly the declared type (a single part promoted to Multi);
+    any other type is a 409, before the response starts."""
+    import shapely
+    from shapely.geometry import shape
+
+    declared = layer.geometry_type
+    out = []
+    for doc in docs:
+        geom = shape(doc["geometry"]) if doc["geometry"] else None
+        if geom is not None and geom.geom_type != declared:
+            if declared == f"Multi{geom.geom_type}":
+                geom = getattr(shapely, declared.lower() + "s")([geom])
+            else:
+                raise Conflict(
+                    f"Layer '{layer.id}' holds a {geom.geom_type} (feature {doc['id']}) where it "
+                    f"declares {declared}; a Shapefile or GeoPackage holds one type. Export it as "
+                    "GeoJSON or CSV.",
+                    f"图层“{layer.id}”中要素 {doc['id']} 为 {geom.geom_type}，与声明的 {declared} 不符；"
+                    "Shapefile 和 GeoPackage 只能容纳一种几何类型，请导出为 GeoJSON 或 CSV。",
+                )
+        out.append(shapely.to_wkb(geom) if geom is not None else None)
+    return out
+
+
+def _table(layer: LayerDeclaration, types: dict[str, str], docs: list[dict]):
+    """One page as an Arrow table typed by the database's columns: dates stay dates and
+    numbers numbers in the file."""
+    import pyarrow as pa
+
+    id_type = types.get(layer.id_column, "text")
+    columns = {"fid_src": pa.array([_cell(d["id"], id_type) for d in docs], _arrow_type(id_type))}
+    for name in layer.properties:
+        sql_type = types.get(name, "text")
+        values = [_cell(d["properties"].get(name), sql_type) for d in docs]
+        columns[name] = pa.array(values, _arrow_type(sql_type))
+    if layer.has_geometry:
+        columns["geometry"] = pa.array(_geometries(layer, docs), pa.binary())
+    return pa.table(columns)
+
+
+def shapefile_names(names: list[str]) -> dict[str, str]:
+    """A Shapefile field name is at most 10 characters: each long name cut to 10, or to 8
+    and a number where two would meet (remediation_status, remediation_method →
+    remediatio, remediat_1). The archive carries the table of full names."""
+    out: dict[str, str] = {}
+    for name in names:
+        short = name[:10]
+        n = 1
+        while short in out.values():
+            short = f"{name[:8]}_{n}"
+            n += 1
+        out[name] = short
+    return out
+
+
+def _write_table(table, target: Path, layer: LayerDeclaration, fmt: str, append: bool) -> None:
+    """One page appended to the file (in a worker thread)."""
     import pyogrio
 
-    docs = _parsed(features)
-    frame = gpd.GeoDataFrame.from_features(docs, crs=4490)
-    frame.insert(0, "fid_src", [f["id"] for f in docs])
-    pyogrio.write_dataframe(
-        frame,
+    if fmt == "shp":
+        short = shapefile_names([n for n in table.column_names if n != "geometry"])
+        table = table.rename_columns([short.get(n, n) for n in table.column_names])
+
+    pyogrio.write_arrow(
+        table,
         target,
-        layer=layer_id,
-        driver=driver,
+        layer=layer.id,
+        driver="GPKG" if fmt == "gpkg" else "ESRI Shapefile",
+        # a layer without geometry is an attribute table (a lone .dbf in the Shapefile zip)
+        geometry_name="geometry" if layer.has_geometry else None,
+        geometry_type=layer.geometry_type if layer.has_geometry else None,
+        crs="EPSG:4490" if layer.has_geometry else None,
         append=append,
         encoding="UTF-8" if fmt == "shp" else None,
+        dataset_options=GPKG_OPTIONS if fmt == "gpkg" and not append else None,
     )
 
 
-async def write_file(pool, layer, bbox, filters, fmt: str) -> Path:
-    """Write a GeoPackage or zipped Shapefile to a temporary folder; returns the file."""
-    import geopandas as gpd
-    import pyogrio
+def _write_page(features: str, target: Path, layer, types, fmt: str, append: bool) -> None:
+    _write_table(_table(layer, types, _parsed(features)), target, layer, fmt, append)
 
+
+async def write_file(pool, layer, bbox, filters, fmt: str) -> Path:
+    """Write a GeoPackage or zipped Shapefile to a temporary folder; returns the file.
+    An empty layer gives an empty file with the layer's fields and geometry type."""
     folder = Path(tempfile.mkdtemp(prefix="gis-export-"))
-    target = folder / (f"{layer.id}.gpkg" if fmt == "gpkg" else f"{layer.id}.shp")
-    driver = "GPKG" if fmt == "gpkg" else "ESRI Shapefile"
-    written = False
-    async for features in _pages(pool, layer, bbox, filters):
-        await run_cpu(_write_page, features, target, layer.id, driver, written, fmt)
-        written = True
-    if not written:  # an empty layer still gets a valid, empty file
-        empty = gpd.GeoDataFrame({"fid_src": []}, geometry=[], crs=4490)
-        pyogrio.write_dataframe(empty, target, layer=layer.id, driver=driver)
+    try:
+        target = folder / (f"{layer.id}.gpkg" if fmt == "gpkg" else f"{layer.id}.shp")
+        types = await service.sql_types(pool, layer=layer)
+        written = False
+        async for features in _pages(pool, layer, bbox, filters):
+            await run_cpu(_write_page, features, target, layer, types, fmt, written)
+            written = True
+        if not written:
+            await run_cpu(_write_table, _table(layer, types, []), target, layer, fmt, False)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
     if fmt == "gpkg":
         return target
+    names = shapefile_names(["fid_src", *layer.properties])
+    (folder / f"{layer.id}.fields.csv").write_text(
+        tables.CSV_BOM + tables.csv_lines([["field", "name"], *[[v, k] for k, v in names.items()]]),
+        encoding="utf-8",
+    )
     archive = folder / f"{layer.id}.zip"
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
         for part in sorted(folder.glob(f"{layer.id}.*")):

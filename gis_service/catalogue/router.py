@@ -193,11 +193,6 @@ async def export_layer(
         return StreamingResponse(
             export.csv_stream(pool, layer, box, filters), media_type=media, headers=disposition
         )
-    if not layer.has_geometry:
-        raise BadRequest(
-            f"Layer '{layer.id}' has no geometry; export it as CSV.",
-            f"图层“{layer.id}”没有几何，请导出为 CSV。",
-        )
     path = await export.write_file(pool, layer, box, filters, fmt)
     return FileResponse(
         path, media_type=media, headers=disposition, background=BackgroundTask(export.cleanup, path)
