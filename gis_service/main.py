@@ -42,6 +42,8 @@ from gis_service.markers.schemas import InspectionIn
 from gis_service.offline.router import router as offline_router
 from gis_service.ogc.router import page_for_error as ogc_page_for_error
 from gis_service.ogc.router import router as ogc_router
+from gis_service.ogc.tiles import router as ogc_tilesets_router
+from gis_service.ogc.tiles import tiles_router as ogc_tiles_router
 from gis_service.ogc.transactions import router as ogc_transactions_router
 from gis_service.photos.router import router as photos_router
 from gis_service.placenames.router import router as placenames_router
@@ -105,10 +107,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # come first, so that they do not pay for matching every other route.
     for router in (
         tiles_router,
+        ogc_tiles_router,
         health_router,
         auth_router,
         catalogue_router,
         ogc_router,
+        ogc_tilesets_router,
         basemap_router,
         admin_units_router,
         boundaries_router,

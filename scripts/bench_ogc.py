@@ -156,7 +156,9 @@ def paths_for(server: str, row: dict) -> list[str]:
     col = f"/ogc/collections/{layer}" if server != "tipg" else f"/collections/public.{TIPG_NAMES[layer]}"
     if "items" in row:
         return [f"{col}/items?bbox={b}&limit=100" for b in row["items"]]
-    return [f"{col}/tiles/WebMercatorQuad/{t}" for t in row["tiles"]]
+    if server == "tipg":  # tipg's tiles are z/x/y under the collection
+        return [f"{col}/tiles/WebMercatorQuad/{t}" for t in row["tiles"]]
+    return [f"/api/v1/layers/{layer}/tiles/{t}" for t in row["tiles"]]  # the map's z/x/y route
 
 
 def main() -> None:

@@ -111,7 +111,7 @@ def workload(url: str) -> list[str]:
             if kind == "tile":
                 layer = rng.choice(sorted(SOAK_LAYERS))
                 lines.append(
-                    f"tile /ogc/collections/{layer}/tiles/WebMercatorQuad/{_tile(lon, lat, rng.choice([8, 10, 12]))}"
+                    f"tile /api/v1/layers/{layer}/tiles/{_tile(lon, lat, rng.choice([8, 10, 12]))}"
                 )
             elif kind == "card":
                 lines.append(f"card /api/v1/markers/{code}")

@@ -35,6 +35,21 @@ const offline = () => new Response(JSON.stringify({
   message_zh: "当前无网络，且此内容未下载到离线区域。",
 }), { status: 503, headers: { "Content-Type": "application/json", "X-Offline": "1" } });
 
+// Offline areas stored before the map's tiles moved to /api/v1/layers/{id}/tiles/{z}/{x}/{y}
+// hold them under their old address (same z/x/y, same tile): still found offline.
+const MAP_TILE = /^\/api\/v1\/layers\/([^/]+)\/tiles\/(\d+)\/(\d+)\/(\d+)$/;
+function olderAddress(path) {
+  const m = MAP_TILE.exec(path);
+  return m ? `/ogc/collections/${m[1]}/tiles/WebMercatorQuad/${m[2]}/${m[3]}/${m[4]}` : null;
+}
+
+async function cached(cache, request) {
+  const hit = await cache.match(request);
+  if (hit) return hit;
+  const older = olderAddress(new URL(request.url).pathname);
+  return older ? cache.match(older) : undefined;
+}
+
 /** The network's answer, or the cache's when the network fails or is too slow. */
 async function networkFirst(request, cacheName, { store }) {
   const cache = await caches.open(cacheName);
@@ -49,9 +64,9 @@ async function networkFirst(request, cacheName, { store }) {
   try {
     const first = await Promise.race([network, slow]);
     if (first !== "slow") return first;
-    return (await cache.match(request)) || (await network);
+    return (await cached(cache, request)) || (await network);
   } catch (_) {
-    return (await cache.match(request)) || offline();
+    return (await cached(cache, request)) || offline();
   }
 }
 
@@ -77,7 +92,7 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(caches.match("/map").then((hit) => hit || fetch(request)));
   } else if (SHELL.includes(path)) {
     event.respondWith(caches.match(path).then((hit) => hit || fetch(request)));
-  } else if (path.includes("/tiles/") && (path.startsWith("/ogc/collections/") || path.startsWith("/basemap/"))) {
+  } else if (MAP_TILE.test(path) || (path.includes("/tiles/") && (path.startsWith("/ogc/") || path.startsWith("/basemap/")))) {
     event.respondWith(networkFirst(request, TILE_CACHE, { store: false }));
   } else if (path.startsWith("/api/v1/photos/")) {
     event.respondWith(caches.match(request, { cacheName: PHOTO_CACHE }).then((hit) => hit || fetch(request).catch(offline)));

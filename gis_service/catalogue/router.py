@@ -8,12 +8,12 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse, StreamingResponse
 from starlette.background import BackgroundTask
 
-from gis_service.catalogue import export, service
+from gis_service.catalogue import export, service, tile_serving
 from gis_service.catalogue.declarations import LayerDeclaration
 from gis_service.catalogue.dependencies import CatalogueDep, ReadableLayer, property_filters
-from gis_service.catalogue.tile_cache import cached_tile, tile_key, tile_response
+from gis_service.catalogue.tile_grids import WEB_MERCATOR
 from gis_service.core.dependencies import OptionalUser, SessionDep, SettingsDep
-from gis_service.core.errors import BadRequest, NotFound, Unauthorized
+from gis_service.core.errors import NotFound, Unauthorized
 from gis_service.core.geojson_pages import feature_collection, page_links
 from gis_service.core.query_params import (
     decode_cursor,
@@ -27,7 +27,7 @@ router = APIRouter(tags=["layers"])
 # includes first: routes are matched one by one, in order.
 tiles_router = APIRouter(tags=["layers"])
 GEOJSON = "application/geo+json"
-MVT = "application/vnd.mapbox-vector-tile"
+MVT = tile_serving.MVT
 ITEMS_PARAMS = {"bbox", "limit", "cursor", "skip_geometry"}
 
 
@@ -40,42 +40,19 @@ def describe(layer: LayerDeclaration, request: Request, role: str | None) -> dic
     out["native_max_zoom"] = layer.native_max_zoom
     out["links"] = {"items": f"{base}/api/v1/layers/{layer.id}/items"}
     if layer.has_geometry:
-        out["links"]["tiles"] = f"{base}/ogc/collections/{layer.id}/tiles/WebMercatorQuad/{{z}}/{{x}}/{{y}}"
+        out["links"]["tiles"] = f"{base}/api/v1/layers/{layer.id}/tiles/{{z}}/{{x}}/{{y}}"
     return out
 
 
 @tiles_router.get(
-    "/ogc/collections/{layer_id}/tiles/{tms}/{z}/{x}/{y}",
+    "/api/v1/layers/{layer_id}/tiles/{z}/{x}/{y}",
     responses={200: {"content": {MVT: {}}, "description": "Mapbox vector tile"}},
 )
-async def layer_tile(
-    layer: ReadableLayer,
-    tms: str,
-    z: int,
-    x: int,
-    y: int,
-    request: Request,
-):
-    """A Mapbox vector tile of the layer in WebMercatorQuad."""
-    if tms != "WebMercatorQuad":
-        raise NotFound(
-            f"Tile matrix set '{tms}' is not offered; use WebMercatorQuad.",
-            f"不提供切片矩阵集“{tms}”，请使用 WebMercatorQuad。",
-        )
-    if not layer.has_geometry:
-        raise NotFound(
-            f"Layer '{layer.id}' has no geometry to tile.", f"图层“{layer.id}”没有几何，无法切片。"
-        )
-    if not 0 <= z <= 22 or not (0 <= x < 2**z and 0 <= y < 2**z):
-        raise BadRequest(
-            f"Tile {z}/{x}/{y} does not exist: z is 0..22 and x, y are 0..2^z-1.",
-            f"切片 {z}/{x}/{y} 不存在：z 取 0..22，x、y 取 0..2^z-1。",
-        )
-    key = await tile_key(request, layer, z, x, y)
-    # Clients revalidate each time; an unchanged tile costs a 304 and, with the versions
-    # in memory, no database round trip.
-    data = await cached_tile(request, key, lambda conn: service.tile(conn, layer=layer, z=z, x=x, y=y))
-    return tile_response(request, data, f'"{key}"', MVT)
+async def layer_tile(layer: ReadableLayer, z: int, x: int, y: int, request: Request):
+    """The map's own XYZ tiles (zoom, column x, row y) of Web Mercator. The same tiles are
+    at /ogc/collections/{id}/tiles/WebMercatorQuad/{tileMatrix}/{tileRow}/{tileCol}, in the
+    order OGC API - Tiles gives them."""
+    return await tile_serving.layer_tile(request, layer, WEB_MERCATOR, z, y, x)
 
 
 @router.get("/api/v1/layers")
@@ -159,7 +136,7 @@ async def tilejson(layer: ReadableLayer, request: Request, db_session: SessionDe
         "name": layer.id,
         "description": layer.title.en,
         "scheme": "xyz",
-        "tiles": [f"{base}/ogc/collections/{layer.id}/tiles/WebMercatorQuad/{{z}}/{{x}}/{{y}}"],
+        "tiles": [f"{base}/api/v1/layers/{layer.id}/tiles/{{z}}/{{x}}/{{y}}"],
         "minzoom": layer.min_zoom,
         "maxzoom": layer.max_zoom,
         "bounds": bounds or [-180, -85.0511, 180, 85.0511],

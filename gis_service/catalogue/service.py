@@ -13,6 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gis_service.catalogue.declarations import LayerDeclaration
+from gis_service.catalogue.tile_grids import WEB_MERCATOR, Grid
 from gis_service.core.db import STORAGE_SRID
 from gis_service.core.errors import BadRequest
 from gis_service.core.pg_pool import psycopg_placeholders
@@ -227,29 +228,42 @@ def pieces_in_tile(pieces: str, key: str, outer_key: str, envelope: str) -> str:
                WHERE p.{q(key)} = {outer_key} AND p.geom && {envelope})"""
 
 
-async def tile(conn, *, layer: LayerDeclaration, z: int, x: int, y: int) -> bytes:
-    """A Mapbox vector tile (WebMercatorQuad) of one layer.
+def _tile_bounds_sql(grid: Grid, margin: float) -> tuple[str, str, bool]:
+    """SQL for a tile's envelope, the box its rows are looked up in, and whether geometry
+    must be transformed (only for Web Mercator: the geographic grid is the stored CRS)."""
+    if grid.srid == 3857:
+        return "ST_TileEnvelope(%(z)s, %(x)s, %(y)s)", query_envelope(margin, STORAGE_SRID), True
+    env = "ST_MakeEnvelope(%(x0)s, %(y0)s, %(x1)s, %(y1)s, 4490)"
+    grown = "ST_Expand(" + env + ", %(pad)s)"
+    return env, f"ST_Intersection({grown}, ST_MakeEnvelope(-180, -90, 180, 90, 4490))", False
+
+
+async def tile(conn, *, layer: LayerDeclaration, z: int, x: int, y: int, grid: Grid = WEB_MERCATOR) -> bytes:
+    """A Mapbox vector tile of one layer: tile matrix z, column x, row y of `grid`.
 
     The query envelope is grown by the tile buffer so that shapes crossing the tile
     edge are drawn without seams; tiles below the layer's min zoom are empty so a
     zoomed-out map cannot make the database read a whole large layer.
     """
-    if z < layer.min_zoom or z > layer.max_zoom or not layer.geometry_column:
+    zoom = z + grid.zoom_offset
+    if zoom < layer.min_zoom or zoom > layer.max_zoom or not layer.geometry_column:
         return b""
     geom = f"t.{q(layer.geometry_column)}"
     columns = [layer.id_column, *[p for p in layer.properties if p != layer.id_column]]
     props = ", ".join(f"t.{q(c)}" for c in columns)
     margin = layer.tile_buffer / MVT_EXTENT
+    envelope, lookup, transform = _tile_bounds_sql(grid, margin)
     drawn = geom
     if layer.tile_pieces:
         pieces = pieces_in_tile(layer.tile_pieces, layer.id_column, f"t.{q(layer.id_column)}", "bounds.qenv")
-        drawn = f"CASE WHEN %(z)s < {PIECES_FROM_ZOOM} THEN {geom} ELSE {pieces} END"
+        drawn = f"CASE WHEN %(zoom)s < {PIECES_FROM_ZOOM} THEN {geom} ELSE {pieces} END"
+    if transform:
+        drawn = f"ST_Transform({drawn}, 3857)"
     sql = f"""
         WITH bounds AS (
-            SELECT ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS env,
-                   {query_envelope(margin, STORAGE_SRID)} AS qenv
+            SELECT {envelope} AS env, {lookup} AS qenv
         ), rows AS (
-            SELECT ST_AsMVTGeom(ST_Transform({drawn}, 3857), bounds.env, {MVT_EXTENT},
+            SELECT ST_AsMVTGeom({drawn}, bounds.env, {MVT_EXTENT},
                                 {layer.tile_buffer}, true) AS mvt_geom, {props}
             FROM {q(layer.source)} t, bounds
             WHERE {geom} && bounds.qenv
@@ -258,7 +272,10 @@ async def tile(conn, *, layer: LayerDeclaration, z: int, x: int, y: int) -> byte
         SELECT ST_AsMVT(rows.*, %(layer_name)s, {MVT_EXTENT}, 'mvt_geom') FROM rows
         WHERE rows.mvt_geom IS NOT NULL
     """
-    cur = await conn.execute(sql, {"z": z, "x": x, "y": y, "layer_name": layer.id})
+    x0, y0, x1, y1 = grid.bounds(z, y, x)
+    params = {"z": z, "x": x, "y": y, "zoom": zoom, "layer_name": layer.id}
+    params |= {"x0": x0, "y0": y0, "x1": x1, "y1": y1, "pad": (x1 - x0) * margin}
+    cur = await conn.execute(sql, params)
     row = await cur.fetchone()
     return bytes(row[0] or b"") if row else b""
 

@@ -30,6 +30,7 @@ import anyio.to_thread
 from fastapi import Request, Response
 
 from gis_service.catalogue.declarations import LayerDeclaration
+from gis_service.catalogue.tile_grids import WEB_MERCATOR, Grid
 
 
 class TileCache:
@@ -201,11 +202,15 @@ async def layer_versions(conn, layer: LayerDeclaration) -> str:
     return await table_versions(conn, layer.depends_on or [layer.source])
 
 
-def key_for(layer: LayerDeclaration, versions: str, z: int, x: int, y: int) -> str:
-    raw = f"{layer.fingerprint}|{versions}|{z}/{x}/{y}"
+def key_for(layer: LayerDeclaration, versions: str, z: int, x: int, y: int, grid: Grid = WEB_MERCATOR) -> str:
+    # Web Mercator keys name no grid: the keys (and ETags) of stored offline areas stay valid
+    raw = f"{layer.fingerprint}|{versions}|{z}/{x}/{y}" + ("" if grid is WEB_MERCATOR else f"|{grid.id}")
     return hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
 
 
-async def tile_key(request: Request, layer: LayerDeclaration, z: int, x: int, y: int) -> str:
+async def tile_key(
+    request: Request, layer: LayerDeclaration, z: int, x: int, y: int, grid: Grid = WEB_MERCATOR
+) -> str:
     """A key (and ETag) that changes whenever the layer's data or declaration changes."""
-    return key_for(layer, await current_versions(request, layer.depends_on or [layer.source]), z, x, y)
+    versions = await current_versions(request, layer.depends_on or [layer.source])
+    return key_for(layer, versions, z, x, y, grid)

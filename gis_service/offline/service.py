@@ -98,7 +98,7 @@ async def _sample_size(conn, layer: LayerDeclaration, tiles: list[TileId]) -> fl
 
 
 def tile_url(layer_id: str, z: int, x: int, y: int) -> str:
-    return f"/ogc/collections/{layer_id}/tiles/WebMercatorQuad/{z}/{x}/{y}"
+    return f"/api/v1/layers/{layer_id}/tiles/{z}/{x}/{y}"
 
 
 async def manifest(

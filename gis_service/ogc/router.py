@@ -24,6 +24,7 @@ from gis_service.core.geojson_pages import feature_collection, page_links
 from gis_service.core.query_params import decode_cursor
 from gis_service.ogc import cql2, html, schemas, temporal
 from gis_service.ogc import openapi as ogc_openapi
+from gis_service.ogc import tiles as ogc_tiles
 from gis_service.ogc.crs import CRS84, SUPPORTED, Crs, parse_crs
 from gis_service.ogc.negotiation import prefers_html, schema_media_type
 from gis_service.ogc.transactions import etag_of
@@ -50,6 +51,7 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/features",
     # Part 5 (draft): a schema per collection
     "http://www.opengis.net/spec/ogcapi-features-5/1.0/conf/schemas",
+    *ogc_tiles.CONFORMANCE,
 ]
 ITEM_PARAMS = {
     "bbox",
@@ -115,6 +117,8 @@ async def landing(request: Request):
             {"rel": "service-doc", "type": "text/html", "href": f"{b}/docs"},
             {"rel": "conformance", "type": JSON, "href": f"{b}/ogc/conformance"},
             {"rel": "data", "type": JSON, "href": f"{b}/ogc/collections"},
+            {"rel": f"{ogc_tiles.REL}tiling-schemes", "type": JSON, "href": f"{b}/ogc/tileMatrixSets"},
+            {"rel": f"{ogc_tiles.REL}tilesets-vector", "type": JSON, "href": f"{b}/ogc/tiles"},
         ],
     }
     return _respond(request, doc, "OGC API")
@@ -178,6 +182,8 @@ async def _collection(request: Request, layer: LayerDeclaration, db_session) -> 
             {"rel": "http://www.opengis.net/def/rel/ogc/1.0/schema", "type": SCHEMA, "href": f"{url}/schema"},
         ],
     }
+    if layer.has_geometry:
+        doc["links"].append({"rel": f"{ogc_tiles.REL}tilesets-vector", "type": JSON, "href": f"{url}/tiles"})
     found = await layers.extent(db_session, layer=layer)
     if found.bbox:
         doc["extent"] = {"spatial": {"bbox": [found.bbox], "crs": CRS84}}

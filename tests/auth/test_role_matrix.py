@@ -26,6 +26,8 @@ PUBLIC = {
     ("GET", "/ogc/"): "OGC landing page (with the slash)",
     ("GET", "/ogc/conformance"): "OGC conformance classes",
     ("GET", "/ogc/api"): "the OpenAPI document of the OGC API",
+    ("GET", "/ogc/tileMatrixSets"): "the tile grids offered (no data)",
+    ("GET", "/ogc/tileMatrixSets/{tms}"): "one tile grid's definition (no data)",
     ("GET", "/"): "redirects to the map",
     ("GET", "/api/v1/markers/conditions"): "the condition vocabulary (no data)",
     ("GET", "/sw.js"): "the offline app shell's service worker (no data)",
@@ -33,7 +35,13 @@ PUBLIC = {
 }
 # Lists of layers: anyone may ask, the answer holds the layers the caller may read, and
 # with no layer open to anonymous callers (the test settings) an anonymous call is a 401.
-LAYER_LISTS = {("GET", "/api/v1/layers"), ("GET", "/ogc/collections")}
+LAYER_LISTS = {
+    ("GET", "/api/v1/layers"),
+    ("GET", "/ogc/collections"),
+    ("GET", "/ogc/tiles"),  # dataset tiles: every layer the caller may read
+    ("GET", "/ogc/tiles/{tms}"),
+    ("GET", "/ogc/tiles/{tms}/{tileMatrix}/{tileRow}/{tileCol}"),
+}
 # OGC API Part 4 writes: the layer's declaration names the roles that may edit it.
 LAYER_EDITS = {
     ("POST", "/ogc/collections/{layer_id}/items"),

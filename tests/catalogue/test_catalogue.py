@@ -23,14 +23,14 @@ def test_layer_list_comes_from_the_catalogue(client, auth):
     assert [layer["id"] for layer in planner] == layers_for("planner") == LAYER_IDS
     county = r.json()["layers"][2]
     assert county["geometry_type"] == "MultiPolygon" and county["style"]["color"]
-    assert county["links"]["tiles"].endswith("/county_boundary/tiles/WebMercatorQuad/{z}/{x}/{y}")
+    assert county["links"]["tiles"].endswith("/api/v1/layers/county_boundary/tiles/{z}/{x}/{y}")
     assert "source" not in county and county["editable"] is False
 
 
 def test_reads_need_a_signed_in_user(client):
     assert client.get("/api/v1/layers").status_code == 401
     assert client.get(ITEMS.format("county_boundary")).status_code == 401
-    assert client.get("/ogc/collections/county_boundary/tiles/WebMercatorQuad/0/0/0").status_code == 401
+    assert client.get("/api/v1/layers/county_boundary/tiles/0/0/0").status_code == 401
 
 
 def test_paging_through_next_links_returns_every_row_once(client, auth, db):
@@ -70,12 +70,7 @@ def test_township_layer_is_a_list_without_geometry(client, auth):
     r = client.get(ITEMS.format("township_unit"), params={"limit": 1000}, headers=auth("viewer"))
     features = r.json()["features"]
     assert len(features) == 88 and all(f["geometry"] is None for f in features)
-    assert (
-        client.get(
-            "/ogc/collections/township_unit/tiles/WebMercatorQuad/0/0/0", headers=auth("viewer")
-        ).status_code
-        == 404
-    )
+    assert client.get("/api/v1/layers/township_unit/tiles/0/0/0", headers=auth("viewer")).status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -107,25 +102,27 @@ def test_unknown_layer_is_404_naming_the_known_ones(client, auth):
 
 def test_vector_tile_holds_the_ordos_units(client, auth):
     # z6 tile 51/24 covers most of Ordos.
-    r = client.get("/ogc/collections/county_boundary/tiles/WebMercatorQuad/6/51/24", headers=auth("viewer"))
+    r = client.get("/api/v1/layers/county_boundary/tiles/6/51/24", headers=auth("viewer"))
     assert r.status_code == 200 and r.headers["content-type"] == "application/vnd.mapbox-vector-tile"
     tile = mapbox_vector_tile.decode(r.content)
     codes = {f["properties"]["code"] for f in tile["county_boundary"]["features"]}
     assert {"150602", "150603", "150621", "150625"} <= codes
     etag = r.headers["etag"]
     again = client.get(
-        "/ogc/collections/county_boundary/tiles/WebMercatorQuad/6/51/24",
+        "/api/v1/layers/county_boundary/tiles/6/51/24",
         headers={**auth("viewer"), "If-None-Match": etag},
     )
     assert again.status_code == 304
 
 
 def test_tiles_validate_their_coordinates(client, auth):
-    base = "/ogc/collections/county_boundary/tiles/"
-    assert client.get(base + "WebMercatorQuad/3/8/0", headers=auth("viewer")).status_code == 400
-    assert client.get(base + "WebMercatorQuad/23/0/0", headers=auth("viewer")).status_code == 400
-    assert client.get(base + "WorldCRS84Quad/0/0/0", headers=auth("viewer")).status_code == 404
-    assert client.get(base + "WebMercatorQuad/a/0/0", headers=auth("viewer")).status_code == 422
+    base = "/api/v1/layers/county_boundary/tiles/"
+    assert client.get(base + "3/8/0", headers=auth("viewer")).status_code == 400
+    assert client.get(base + "23/0/0", headers=auth("viewer")).status_code == 400
+    assert client.get(base + "a/0/0", headers=auth("viewer")).status_code == 422
+    ogc = "/ogc/collections/county_boundary/tiles/"
+    assert client.get(ogc + "WorldCRS84Quad/0/0/0", headers=auth("viewer")).status_code == 404
+    assert client.get(ogc + "WebMercatorQuad/3/0/8", headers=auth("viewer")).status_code == 400
 
 
 def test_min_zoom_gives_empty_tiles_below_it(tmp_path, settings, prepared_db, auth):
@@ -137,7 +134,7 @@ def test_min_zoom_gives_empty_tiles_below_it(tmp_path, settings, prepared_db, au
 
     app = create_app(settings.model_copy(update={"layers_dir": layers}))
     with TestClient(app) as c:
-        url = "/ogc/collections/county_boundary/tiles/WebMercatorQuad/{}"
+        url = "/api/v1/layers/county_boundary/tiles/{}"
         assert c.get(url.format("6/51/24"), headers=auth("viewer")).content == b""
         assert len(c.get(url.format("7/103/48"), headers=auth("viewer")).content) > 0
 
@@ -198,7 +195,7 @@ def test_an_edit_changes_the_tile_and_its_etag(client, auth, db):
     z = 12
     x = int((lon + 180) / 360 * 2**z)
     y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * 2**z)
-    url = f"/ogc/collections/boundary_marker/tiles/WebMercatorQuad/{z}/{x}/{y}"
+    url = f"/api/v1/layers/boundary_marker/tiles/{z}/{x}/{y}"
     first = client.get(url, headers=auth("viewer"))
     assert first.status_code == 200 and first.headers["cache-control"] == "private, no-cache"
     assert (
@@ -220,7 +217,7 @@ def test_tilejson(client, auth):
         "/ogc/collections/county_boundary/tiles/WebMercatorQuad/tilejson.json", headers=auth("viewer")
     ).json()
     assert tj["tilejson"] == "3.0.0" and tj["tiles"][0].endswith(
-        "/county_boundary/tiles/WebMercatorQuad/{z}/{x}/{y}"
+        "/api/v1/layers/county_boundary/tiles/{z}/{x}/{y}"
     )
     assert tj["vector_layers"][0]["id"] == "county_boundary" and "name" in tj["vector_layers"][0]["fields"]
     assert 97 < tj["bounds"][0] < 107

@@ -119,7 +119,7 @@ def marker_tile(db):
         "SELECT id, ST_X(geom), ST_Y(geom) FROM boundary_marker ORDER BY id LIMIT 1"
     ).fetchone()
     z, x, y = _tile_of(lon, lat, 12)
-    return marker_id, f"/ogc/collections/boundary_marker/tiles/WebMercatorQuad/{z}/{x}/{y}"
+    return marker_id, f"/api/v1/layers/boundary_marker/tiles/{z}/{x}/{y}"
 
 
 def test_no_worker_serves_a_stale_tile_after_a_commit(two_workers, db, marker_tile):

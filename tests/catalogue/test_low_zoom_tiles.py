@@ -20,7 +20,7 @@ def _tile(z: int, lon: float, lat: float) -> tuple[int, int]:
 def test_ordos_is_drawn_at_every_small_zoom(client, auth, z):
     x, y = _tile(z, *ORDOS)
     for url in (
-        f"/ogc/collections/county_boundary/tiles/WebMercatorQuad/{z}/{x}/{y}",
+        f"/api/v1/layers/county_boundary/tiles/{z}/{x}/{y}",
         f"/basemap/tiles/{z}/{x}/{y}",
     ):
         r = client.get(url, headers=auth("inspector"))

@@ -23,7 +23,7 @@ def test_hot_reads_open_no_orm_session(app, client, auth, db):
         h = auth("admin")
         for path in (
             "/api/v1/auth/me",
-            "/ogc/collections/grave/tiles/WebMercatorQuad/12/3287/1549",
+            "/api/v1/layers/grave/tiles/12/3287/1549",
             f"/ogc/collections/grave/items?bbox={box}&limit=10",
             f"/api/v1/layers/grave/items?bbox={box}&limit=10",
         ):

@@ -28,7 +28,8 @@ def test_openapi_documents_the_api(client):
         "/api/v1/admin-units",
         "/api/v1/layers/{layer_id}/items",
         "/api/v1/auth/token",
-        "/ogc/collections/{layer_id}/tiles/{tms}/{z}/{x}/{y}",
+        "/api/v1/layers/{layer_id}/tiles/{z}/{x}/{y}",
+        "/ogc/collections/{layer_id}/tiles/{tms}/{tileMatrix}/{tileRow}/{tileCol}",
     ]:
         assert path in spec["paths"]
 
