@@ -110,9 +110,7 @@ def workload(url: str) -> list[str]:
             code, lon, lat = rng.choice(markers)
             if kind == "tile":
                 layer = rng.choice(sorted(SOAK_LAYERS))
-                lines.append(
-                    f"tile /api/v1/layers/{layer}/tiles/{_tile(lon, lat, rng.choice([8, 10, 12]))}"
-                )
+                lines.append(f"tile /api/v1/layers/{layer}/tiles/{_tile(lon, lat, rng.choice([8, 10, 12]))}")
             elif kind == "card":
                 lines.append(f"card /api/v1/markers/{code}")
             elif kind == "search":
