@@ -141,10 +141,13 @@ def _listen_for_changes(app: FastAPI, settings: Settings) -> None:
     live = lambda: feed.live  # noqa: E731
     app.state.change_feed = feed
     app.state.token_cache = TokenCache(live)
+    app.state.basic_cache = TokenCache(live)  # HTTP Basic credentials accepted (auth/basic.py)
     app.state.table_versions = TableVersions(live)
     feed.on("auth_changed", app.state.token_cache.drop_user)
+    feed.on("auth_changed", app.state.basic_cache.drop_user)
     feed.on("data_changed", app.state.table_versions.forget)
     feed.on_reset(app.state.token_cache.clear)
+    feed.on_reset(app.state.basic_cache.clear)
     feed.on_reset(app.state.table_versions.forget_all)
     # The feed is the first to hear that the database went away: the plain pool's idle
     # connections died with it, so drop them now rather than fail a request on each.

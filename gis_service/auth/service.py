@@ -100,9 +100,8 @@ async def update_user(
     return user
 
 
-async def sign_in(
-    db_session: AsyncSession, *, username: str, password: str, ttl: timedelta
-) -> tuple[str, AuthToken, AppUser]:
+async def check_password(db_session: AsyncSession, *, username: str, password: str) -> AppUser:
+    """The active account these credentials belong to, or 401."""
     stored = await db_session.scalar(select(AppUser.password_hash).where(AppUser.username == username))
     # The database connection goes back to the pool while the password is hashed (tens of
     # milliseconds): a flood of sign-ins must not hold every connection meanwhile.
@@ -111,6 +110,13 @@ async def sign_in(
     user = await db_session.scalar(select(AppUser).where(AppUser.username == username)) if ok else None
     if not user or not user.is_active or user.password_hash != stored:
         raise Unauthorized("Wrong user name or password.", "用户名或密码错误。")
+    return user
+
+
+async def sign_in(
+    db_session: AsyncSession, *, username: str, password: str, ttl: timedelta
+) -> tuple[str, AuthToken, AppUser]:
+    user = await check_password(db_session, username=username, password=password)
     token = new_token()
     row = AuthToken(user_id=user.id, token_hash=token_digest(token), expires_at=datetime.now(UTC) + ttl)
     db_session.add(row)

@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gis_service.auth.basic import credentials, user_for_basic
 from gis_service.auth.models import AppUser
 from gis_service.auth.token_cache import user_for_token
 from gis_service.core.errors import Forbidden, Unauthorized
@@ -34,11 +35,13 @@ TokenDep = Annotated[str | None, Depends(oauth2_scheme)]
 
 async def get_optional_user(request: Request, token: TokenDep) -> AppUser | None:
     """The caller, from the per-process token cache or one query on the plain pool: a
-    read route that needs no ORM session opens none."""
-    if not token:
-        return None
+    read route that needs no ORM session opens none. GIS clients that can only send a
+    user name and password (HTTP Basic) are checked like a sign-in."""
     state = request.app.state
-    return await user_for_token(state.pg_pool, state.token_cache, token)
+    if token:
+        return await user_for_token(state.pg_pool, state.token_cache, token)
+    basic = credentials(request.headers.get("authorization"))
+    return await user_for_basic(request, *basic) if basic else None
 
 
 OptionalUser = Annotated[AppUser | None, Depends(get_optional_user)]

@@ -28,6 +28,7 @@ class ReadYourWritesMiddleware:
                 state.table_versions.forget_all()
                 if accounts:
                     state.token_cache.clear()
+                    state.basic_cache.clear()
             await send(message)
 
         await self.app(scope, receive, _send)

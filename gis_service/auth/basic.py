@@ -1,0 +1,71 @@
+"""HTTP Basic credentials, for GIS clients that cannot send a bearer token.
+
+Debian's QGIS 3.22 and many other OGC clients can only send a user name and password
+(`Authorization: Basic`). They are checked like a sign-in: each attempt is counted by the
+same throttle before the password is hashed, and a wrong one is a 401. Accepted
+credentials are kept per process for a few seconds, as validated tokens are (keyed by a
+hash of the pair, never the password), and dropped at once when the account changes.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import UTC, datetime, timedelta
+
+from fastapi import Request
+
+from gis_service.auth import service, throttle
+from gis_service.auth.models import AppUser
+from gis_service.core.errors import Unauthorized
+from gis_service.core.security import token_digest
+
+KEPT = timedelta(seconds=60)  # the cache's own TTL (seconds) ends it sooner, as does any account change
+
+
+def credentials(header: str | None) -> tuple[str, str] | None:
+    """(user name, password) from an `Authorization: Basic …` header, else None."""
+    if not header or header[:6].lower() != "basic ":
+        return None
+    try:
+        decoded = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        raise Unauthorized(
+            "The Basic credentials are not valid base64 text.", "Basic 凭据不是有效的 base64 文本。"
+        ) from None
+    username, sep, password = decoded.partition(":")
+    if not sep or not username:
+        raise Unauthorized("Basic credentials must be user:password.", "Basic 凭据必须为“用户名:密码”。")
+    return username, password
+
+
+async def user_for_basic(request: Request, username: str, password: str) -> AppUser:
+    state = request.app.state
+    digest = token_digest("basic\0" + username + "\0" + password)
+    user = state.basic_cache.get(digest)
+    if user is not None:
+        return user
+    settings = state.settings
+    async with state.sessionmaker() as db_session:
+        await throttle.reserve(
+            db_session,
+            username=username,
+            client=throttle.client_address(request, settings.trusted_proxies),
+            max_failures=settings.sign_in_max_failures,
+            max_per_client=settings.sign_in_max_failures_per_client,
+            window=timedelta(minutes=settings.sign_in_window_minutes),
+        )
+        found = await service.check_password(db_session, username=username, password=password)
+        await throttle.clear(db_session, username=username)
+        await db_session.commit()
+    # a plain object outside any session: safe to share between requests
+    user = AppUser(
+        id=found.id,
+        username=found.username,
+        display_name=found.display_name,
+        role=found.role,
+        is_active=found.is_active,
+        is_demo=found.is_demo,
+    )
+    state.basic_cache.put(digest, user, datetime.now(UTC) + KEPT)
+    return user
