@@ -94,6 +94,7 @@ def page_for_error(request: Request, exc: AppError) -> str | None:
 
 
 def _respond(request: Request, doc: dict, title: str, media_type: str = JSON, headers: dict | None = None):
+    headers = {"Link": link_header(doc.get("links", [])), **(headers or {})}
     if _wants_html(request):
         return HTMLResponse(html.page(title, doc), headers=headers)
     return Response(orjson.dumps(doc), media_type=media_type, headers=headers)
@@ -263,6 +264,16 @@ def _parse_bbox(raw: str | None, crs: Crs) -> tuple[tuple[float, float, float, f
     return (x0, y0, x1, y1), crs.srid
 
 
+def link_header(links: list[dict]) -> str:
+    """The page's links as an HTTP Link header too (RFC 8288), as OGC API recommends:
+    commas inside a URL are escaped, for the readers that split the header on them."""
+    return ", ".join(
+        f'<{x["href"].replace(",", "%2C")}>; rel="{x["rel"]}"; type="{x["type"]}"'
+        for x in links
+        if "type" in x
+    )
+
+
 def _crs_headers(crs: Crs) -> dict:
     return {"Content-Crs": f"<{crs.uri}>"}
 
@@ -383,15 +394,21 @@ async def items(layer: ReadableLayer, request: Request):
     links[1:1] = [
         {"rel": "alternate", "type": "text/html", "href": str(request.url.include_query_params(f="html"))},
         {"rel": "collection", "type": JSON, "href": f"{_base(request)}/ogc/collections/{layer.id}"},
+        {
+            "rel": "http://www.opengis.net/def/rel/ogc/1.0/queryables",
+            "type": SCHEMA,
+            "href": f"{_base(request)}/ogc/collections/{layer.id}/queryables",
+        },
     ]
     matched = f'"numberMatched":{page.number_matched},' if page.number_matched is not None else ""
     stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     body = feature_collection(
         page.features_json, page.returned, links, _crs_members(crs) + matched + f'"timeStamp":"{stamp}",'
     )
+    headers = _crs_headers(crs) | {"Link": link_header(links)}
     if as_html:
-        return HTMLResponse(html.page(layer.title.zh, json.loads(body)), headers=_crs_headers(crs))
-    return Response(body, media_type=GEOJSON, headers=_crs_headers(crs))
+        return HTMLResponse(html.page(layer.title.zh, json.loads(body)), headers=headers)
+    return Response(body, media_type=GEOJSON, headers=headers)
 
 
 @router.get(

@@ -45,6 +45,20 @@ ensure_python_env() {
     fi
 }
 
+# The OGC API conformance checker (ogctests from PyPI) in an environment of its own: it
+# pins older httpx, pytest and pyarrow than the project's.
+ensure_checker_env() {
+    local env="$PROJECT_ROOT/.venv-ogctests" lock="$PROJECT_ROOT/requirements-ogctests.lock"
+    local want; want="$(_hash "$lock")"
+    if [ -x "$env/bin/python" ] && _stamp_ok ogctests "$want"; then return; fi
+    say "Installing the OGC API checker (ogctests) into .venv-ogctests"
+    local log="$PROJECT_ROOT/.data/pip-ogctests.log"
+    mkdir -p "$PROJECT_ROOT/.data"
+    { "$(_python)" -m venv "$env" && "$env/bin/python" -m pip install -r "$lock"; } >"$log" 2>&1 ||
+        { tail -n 20 "$log" >&2; die "pip install failed; the full log is in $log"; }
+    _stamp_set ogctests "$want"
+}
+
 # The map's JavaScript libraries come from npm, installed into web_map/node_modules.
 ensure_web_packages() {
     local want; want="$(_hash "$PROJECT_ROOT/web_map/package-lock.json")"
