@@ -8,19 +8,18 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse, StreamingResponse
 from starlette.background import BackgroundTask
 
-from gis_service.catalogue import export, service, tile_serving
+from gis_service.catalogue import export, feature_query, service, tile_serving
 from gis_service.catalogue.declarations import LayerDeclaration
 from gis_service.catalogue.dependencies import CatalogueDep, ReadableLayer, property_filters
+from gis_service.catalogue.feature_query import FeatureQueryDep
 from gis_service.catalogue.tile_grids import WEB_MERCATOR
 from gis_service.core.dependencies import OptionalUser, SessionDep, SettingsDep
 from gis_service.core.errors import NotFound, Unauthorized
 from gis_service.core.geojson_pages import feature_collection, page_links
 from gis_service.core.query_params import (
-    decode_cursor,
     parse_bbox,
-    parse_bool,
-    parse_limit,
 )
+from gis_service.ogc.crs import crs_headers
 
 router = APIRouter(tags=["layers"])
 # Vector tiles, the most frequent request of all, in a router of their own that the app
@@ -28,7 +27,6 @@ router = APIRouter(tags=["layers"])
 tiles_router = APIRouter(tags=["layers"])
 GEOJSON = "application/geo+json"
 MVT = tile_serving.MVT
-ITEMS_PARAMS = {"bbox", "limit", "cursor", "skip_geometry"}
 
 
 def describe(layer: LayerDeclaration, request: Request, role: str | None) -> dict:
@@ -79,31 +77,14 @@ async def get_layer(layer: ReadableLayer, request: Request, user: OptionalUser):
     "/api/v1/layers/{layer_id}/items",
     responses={200: {"content": {GEOJSON: {}}, "description": "GeoJSON FeatureCollection"}},
 )
-async def layer_items(
-    layer: ReadableLayer,
-    request: Request,
-    settings: SettingsDep,
-    bbox: str | None = None,
-    limit: str | None = None,
-    cursor: str | None = None,
-    skip_geometry: str | None = None,
-):
-    """Features as GeoJSON, filtered by `bbox` (lon/lat), by property (`?name=...` for
-    the layer's filterable properties), and paged by `cursor` through `next` links."""
-    params = request.query_params
-    filters = property_filters(layer, params, ITEMS_PARAMS)
-    async with request.app.state.database_reads, request.app.state.pg_pool.connection() as conn:
-        page = await service.items(
-            conn,
-            layer=layer,
-            bbox=parse_bbox(bbox),
-            limit=parse_limit(limit, default=settings.items_default_limit, maximum=settings.items_max_limit),
-            after=decode_cursor(cursor),
-            filters=filters,
-            skip_geometry=parse_bool("skip_geometry", skip_geometry),
-        )
+async def layer_items(layer: ReadableLayer, request: Request, query: FeatureQueryDep):
+    """Features as GeoJSON: the same query, with the same rules, as the OGC API's items
+    (bbox with bbox-crs, crs, limit, cursor, datetime, CQL2 filter, skipGeometry), plus
+    `?name=...` for the layer's filterable properties; paged through `next` links."""
+    filters = property_filters(layer, request.query_params, feature_query.NAMES)
+    page = await feature_query.read_page(request, layer, query, filters, count=False)
     body = feature_collection(page.features_json, page.returned, page_links(request, page.next_key))
-    return Response(body, media_type=GEOJSON)
+    return Response(body, media_type=GEOJSON, headers=crs_headers(query.crs))
 
 
 @router.get(

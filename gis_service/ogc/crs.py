@@ -50,3 +50,8 @@ def parse_crs(value: str | None, parameter: str = "crs") -> Crs:
             f"不支持 {parameter}“{value}”；可选：{offered}。",
         )
     return crs
+
+
+def crs_headers(crs: Crs) -> dict:
+    """The CRS of an answer's coordinates, as OGC API Part 2 names it."""
+    return {"Content-Crs": f"<{crs.uri}>"}

@@ -9,55 +9,27 @@ gives wrong answers. GDAL 3.6 and QGIS also take their page size from `limit`.""
 
 from __future__ import annotations
 
+from gis_service.catalogue import feature_query
 from gis_service.catalogue.declarations import LayerDeclaration
 
 MEDIA_TYPE = "application/vnd.oai.openapi+json;version=3.0"
-FILTER_LANGS = ["cql2-text", "cql-text"]  # cql-text: the draft name GDAL still sends
 
 
-def _query(name: str, schema: dict, description: str, **extra) -> dict:
-    return {
-        "name": name,
-        "in": "query",
-        "required": False,
-        "schema": schema,
-        "description": description,
-        **extra,
-    }
+def _query(name: str, schema: dict, description: str) -> dict:
+    return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
 
 
-def item_parameters(default_limit: int, max_limit: int) -> list[dict]:
-    """The query parameters every collection's items accept."""
+def item_parameters() -> list[dict]:
+    """The query parameters every collection's items accept: the ones both doors share,
+    declared once in catalogue/feature_query.py, and `f`."""
     return [
-        _query(
-            "limit",
-            {"type": "integer", "minimum": 1, "maximum": max_limit, "default": default_limit},
-            f"Features per page (default {default_limit}, at most {max_limit}).",
-        ),
-        _query(
-            "bbox",
-            {"type": "array", "minItems": 4, "maxItems": 6, "items": {"type": "number"}},
-            "Bounding box in bbox-crs (CRS84 by default): min x, min y, max x, max y.",
-            style="form",
-            explode=False,
-        ),
-        _query("bbox-crs", {"type": "string", "format": "uri"}, "CRS of bbox."),
-        _query("crs", {"type": "string", "format": "uri"}, "CRS of the response geometries."),
-        _query("datetime", {"type": "string"}, "Instant or interval on the layer's time property."),
-        _query("filter", {"type": "string"}, "A CQL2 text filter on the queryable properties."),
-        _query(
-            "filter-lang",
-            {"type": "string", "enum": FILTER_LANGS, "default": "cql2-text"},
-            "Filter language.",
-        ),
-        _query("filter-crs", {"type": "string", "format": "uri"}, "CRS of geometries in the filter (CRS84)."),
-        _query("cursor", {"type": "string"}, "Opaque position of the next page (from the next link)."),
+        *(feature_query.openapi_parameter(name) for name in feature_query.PARAMETERS),
         _query("f", {"type": "string", "enum": ["json", "html"]}, "Response format."),
     ]
 
 
-def document(base: str, layers: list[LayerDeclaration], *, default_limit: int, max_limit: int) -> dict:
-    common = item_parameters(default_limit, max_limit)
+def document(base: str, layers: list[LayerDeclaration]) -> dict:
+    common = item_parameters()
     features = {"200": {"description": "A page of features", "content": {"application/geo+json": {}}}}
     paths: dict[str, dict] = {
         "/": {"get": {"summary": "Landing page", "responses": {"200": {"description": "Links"}}}},

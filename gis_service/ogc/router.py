@@ -15,17 +15,18 @@ import orjson
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 
+from gis_service.catalogue import feature_query
 from gis_service.catalogue import service as layers
 from gis_service.catalogue.declarations import LayerDeclaration
 from gis_service.catalogue.dependencies import CatalogueDep, ReadableLayer, property_filters
+from gis_service.catalogue.feature_query import FeatureQueryDep
 from gis_service.core.dependencies import OptionalUser, SessionDep, SettingsDep
 from gis_service.core.errors import AppError, BadRequest, NotFound, Unauthorized
 from gis_service.core.geojson_pages import feature_collection, page_links
-from gis_service.core.query_params import decode_cursor
-from gis_service.ogc import cql2, html, schemas, temporal
+from gis_service.ogc import html, schemas
 from gis_service.ogc import openapi as ogc_openapi
 from gis_service.ogc import tiles as ogc_tiles
-from gis_service.ogc.crs import CRS84, SUPPORTED, Crs, parse_crs
+from gis_service.ogc.crs import CRS84, SUPPORTED, Crs, crs_headers, parse_crs
 from gis_service.ogc.negotiation import prefers_html, schema_media_type
 from gis_service.ogc.transactions import etag_of
 
@@ -53,19 +54,6 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-5/1.0/conf/schemas",
     *ogc_tiles.CONFORMANCE,
 ]
-ITEM_PARAMS = {
-    "bbox",
-    "bbox-crs",
-    "crs",
-    "limit",
-    "cursor",
-    "datetime",
-    "f",
-    "filter",
-    "filter-lang",
-    "filter-crs",
-}
-DEFAULT_LIMIT, MAX_LIMIT = 10, 10_000
 
 
 def _base(request: Request) -> str:
@@ -141,7 +129,7 @@ async def api_document(request: Request, catalogue: CatalogueDep, user: Optional
     maximum, the filter languages, each layer's filterable properties) as clients read them."""
     role = user.role if user else None
     readable = [x for x in catalogue.layers().values() if x.readable_by(role, settings.anonymous_layers)]
-    doc = ogc_openapi.document(_base(request), readable, default_limit=DEFAULT_LIMIT, max_limit=MAX_LIMIT)
+    doc = ogc_openapi.document(_base(request), readable)
     return Response(orjson.dumps(doc), media_type=ogc_openapi.MEDIA_TYPE)
 
 
@@ -224,46 +212,6 @@ async def collection(layer: ReadableLayer, request: Request, db_session: Session
     return _respond(request, doc, layer.title.zh)
 
 
-def _clamp_limit(raw: str | None) -> int:
-    if raw is None or raw == "":
-        return DEFAULT_LIMIT
-    try:
-        value = int(raw)
-    except ValueError:
-        raise BadRequest(f"limit '{raw}' is not a whole number.", f"limit“{raw}”不是整数。") from None
-    if value < 1:
-        raise BadRequest("limit must be at least 1.", "limit 至少为 1。")
-    return min(value, MAX_LIMIT)  # above the maximum: clamped, as OGC API asks
-
-
-def _parse_bbox(raw: str | None, crs: Crs) -> tuple[tuple[float, float, float, float] | None, int]:
-    """bbox in the axis order of bbox-crs, returned as (minx east, miny north, ...) and its SRID."""
-    if not raw:
-        return None, 4490
-    try:
-        values = [float(v) for v in raw.split(",")]
-    except ValueError:
-        raise BadRequest(
-            f"bbox '{raw}' contains something that is not a number.", f"bbox“{raw}”中含有非数字。"
-        ) from None
-    if len(values) == 6:  # 3-D bbox: drop the heights
-        values = [values[0], values[1], values[3], values[4]]
-    if len(values) != 4 or any(v != v or v in (float("inf"), float("-inf")) for v in values):
-        raise BadRequest("bbox needs four finite numbers.", "bbox 需要四个有限数。")
-    a0, b0, a1, b1 = values
-    x0, y0, x1, y1 = (b0, a0, b1, a1) if crs.flip else (a0, b0, a1, b1)
-    if crs.srid == 4490 and not (
-        -180 <= x0 <= 180 and -180 <= x1 <= 180 and -90 <= y0 <= 90 and -90 <= y1 <= 90
-    ):
-        raise BadRequest(
-            "bbox is outside the valid range for its CRS (is the axis order right?).",
-            "bbox 超出其坐标系的有效范围（坐标轴顺序是否正确？）。",
-        )
-    if x0 > x1 or y0 > y1:
-        raise BadRequest("bbox minimum is greater than its maximum.", "bbox 最小值大于最大值。")
-    return (x0, y0, x1, y1), crs.srid
-
-
 def link_header(links: list[dict]) -> str:
     """The page's links as an HTTP Link header too (RFC 8288), as OGC API recommends:
     commas inside a URL are escaped, for the readers that split the header on them."""
@@ -274,10 +222,6 @@ def link_header(links: list[dict]) -> str:
     )
 
 
-def _crs_headers(crs: Crs) -> dict:
-    return {"Content-Crs": f"<{crs.uri}>"}
-
-
 def _crs_members(crs: Crs) -> str:
     # For non-default CRSs, name the CRS in the document too, as the GeoJSON-2008 member
     # that GDAL reads with authority axis order. Not JSON-FG's "coordRefSys": GDAL then
@@ -286,46 +230,6 @@ def _crs_members(crs: Crs) -> str:
     if crs.uri == CRS84:
         return ""
     return f'"crs":{{"type":"name","properties":{{"name":"{crs.urn}"}}}},'
-
-
-async def _filter(layer: LayerDeclaration, params, pool) -> tuple[str, dict] | None:
-    """A CQL2-text `filter` as SQL, type-checked against the queryables before any SQL
-    runs; other filter languages and CRSs are refused."""
-    text = params.get("filter")
-    if not text:
-        return None
-    # cql-text is the draft's name for the same text encoding, which GDAL still sends
-    if params.get("filter-lang", "cql2-text") not in ogc_openapi.FILTER_LANGS:
-        raise BadRequest("filter-lang must be cql2-text.", "filter-lang 必须是 cql2-text。")
-    if parse_crs(params.get("filter-crs"), "filter-crs").uri != CRS84:
-        raise BadRequest("filter-crs must be CRS84 (lon/lat).", "filter-crs 必须是 CRS84（经度/纬度）。")
-    types = await layers.sql_types(pool, layer=layer)
-    queryables = {
-        name: cql2.kind_of(types.get(name, "text")) for name in (layer.id_column, *layer.properties)
-    }
-    return cql2.to_sql(text, queryables=queryables, geometry_column=layer.geometry_column)
-
-
-def _datetime(layer: LayerDeclaration, params) -> tuple[str, dict] | None:
-    """`datetime` on the layer's temporal property; refused where the layer has none."""
-    raw = params.get("datetime")
-    if not raw:
-        return None
-    if not layer.temporal_property:
-        raise BadRequest(
-            f"Collection '{layer.id}' has no time dimension; leave out datetime.",
-            f"数据集“{layer.id}”没有时间维度，请去掉 datetime。",
-        )
-    return temporal.condition(raw, f"t.{layers.q(layer.temporal_property)}")
-
-
-def _all_of(conditions: list[tuple[str, dict]]) -> tuple[str, dict] | None:
-    """Conditions with their bound values joined by AND (their parameter names differ)."""
-    if not conditions:
-        return None
-    return " AND ".join(f"({sql})" for sql, _ in conditions), {
-        k: v for _, bound in conditions for k, v in bound.items()
-    }
 
 
 @router.get(
@@ -359,38 +263,21 @@ async def feature_schema(layer: ReadableLayer, request: Request):
     summary="Features",
     responses={200: {"content": {GEOJSON: {}, "text/html": {}}}},
 )
-async def items(layer: ReadableLayer, request: Request):
-    """Features of a collection: `bbox` (with `bbox-crs`), `crs`, `limit` (clamped to 10,000),
-    `datetime` where the layer has a time, filters on its queryable properties; paged by
-    `next` links. numberMatched is given when it is cheap (up to 100,000)."""
-    params = request.query_params
-    filters = property_filters(layer, params, ITEM_PARAMS)
-    pool = request.app.state.pg_pool
-    conditions = [c for c in (await _filter(layer, params, pool), _datetime(layer, params)) if c]
-    crs = parse_crs(params.get("crs"))
-    bbox, bbox_srid = _parse_bbox(params.get("bbox"), parse_crs(params.get("bbox-crs"), "bbox-crs"))
-    out = layers.OutputCrs(srid=crs.srid, flip=crs.flip, decimals=crs.decimals)
-    limit = _clamp_limit(params.get("limit"))
+async def items(layer: ReadableLayer, request: Request, query: FeatureQueryDep):
+    """Features of a collection: the query both doors share (`bbox` with `bbox-crs`, `crs`,
+    `limit` clamped to 10,000, `datetime` where the layer has a time, a CQL2 `filter`,
+    `skipGeometry`) and equality on the filterable properties; paged by `next` links.
+    numberMatched is given when it is cheap (up to 100,000)."""
+    filters = property_filters(layer, request.query_params, feature_query.NAMES | {"f"})
     as_html = _wants_html(request)
-    async with request.app.state.database_reads, pool.connection() as conn:
-        page = await layers.items(
-            conn,
-            layer=layer,
-            bbox=bbox,
-            bbox_srid=bbox_srid,
-            limit=limit,
-            after=decode_cursor(params.get("cursor")),
-            filters=filters,
-            out=out,
-            count=True,
-            condition=_all_of(conditions),
-        )
+    page = await feature_query.read_page(request, layer, query, filters, count=True)
+    crs, limit = query.crs, query.limit
     # A client that keeps following `next` is reading the whole layer: its pages grow
     # tenfold up to the maximum. GDAL before 3.8 always asks for 10 and cannot learn the
     # maximum from /ogc/api; it then copies 20,000 graves in 6 requests instead of 2,002.
     # Every response still holds no more than the limit its own URL asks for. A person's
     # HTML pages keep their size.
-    links = page_links(request, page.next_key, None if as_html else min(limit * 10, MAX_LIMIT))
+    links = page_links(request, page.next_key, None if as_html else min(limit * 10, feature_query.MAX_LIMIT))
     links[1:1] = [
         {"rel": "alternate", "type": "text/html", "href": str(request.url.include_query_params(f="html"))},
         {"rel": "collection", "type": JSON, "href": f"{_base(request)}/ogc/collections/{layer.id}"},
@@ -405,7 +292,7 @@ async def items(layer: ReadableLayer, request: Request):
     body = feature_collection(
         page.features_json, page.returned, links, _crs_members(crs) + matched + f'"timeStamp":"{stamp}",'
     )
-    headers = _crs_headers(crs) | {"Link": link_header(links)}
+    headers = crs_headers(crs) | {"Link": link_header(links)}
     if as_html:
         return HTMLResponse(html.page(layer.title.zh, json.loads(body)), headers=headers)
     return Response(body, media_type=GEOJSON, headers=headers)
@@ -445,7 +332,7 @@ async def item(layer: ReadableLayer, feature_id: str, request: Request, db_sessi
     version = (
         feature if crs.uri == CRS84 else await layers.item(db_session, layer=layer, feature_id=feature_id)
     )
-    headers = _crs_headers(crs) | {"ETag": etag_of(version or feature)}
+    headers = crs_headers(crs) | {"ETag": etag_of(version or feature)}
     if crs.uri != CRS84:
         doc["crs"] = {"type": "name", "properties": {"name": crs.urn}}
     return _respond(request, doc, f"{layer.title.zh} {feature_id}", GEOJSON, headers)

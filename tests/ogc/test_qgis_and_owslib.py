@@ -53,7 +53,9 @@ job = QgsMapRendererParallelJob(settings)
 job.start()
 job.waitForFinished()
 out["saved"] = job.renderedImage().save(png)
-print(json.dumps(out))
+print(json.dumps(out), flush=True)
+# QGIS 3.22 can crash while Python tears down its Qt objects; everything is out by now
+os._exit(0)
 """
 
 

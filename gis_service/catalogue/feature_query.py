@@ -1,0 +1,213 @@
+"""One query for reading features, the same at both doors: /api/v1/layers/{id}/items and
+/ogc/collections/{id}/items.
+
+The parameters are declared once (`PARAMETERS`): FastAPI takes them as typed query
+parameters, so /openapi.json carries their types, defaults and maxima, and the OGC API's
+own document (/ogc/api) lists the same ones. Each is parsed here with one rule and a 400
+that names it: `limit` above the maximum is clamped, as OGC API asks; a 6-number bbox
+drops its heights; `bbox` and `filter` are read in the CRS they name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Query
+
+from gis_service.catalogue import service as layers
+from gis_service.catalogue.declarations import LayerDeclaration
+from gis_service.core.errors import BadRequest
+from gis_service.core.query_params import BBox, decode_cursor, parse_bool
+from gis_service.ogc import cql2, temporal
+from gis_service.ogc.crs import CRS84, SUPPORTED, Crs, parse_crs
+
+DEFAULT_LIMIT, MAX_LIMIT = 10, 10_000
+FILTER_LANGS = ["cql2-text", "cql-text"]  # cql-text: the draft's name, which GDAL still sends
+CRS_URIS = [c.uri for c in SUPPORTED]
+
+# name -> (JSON schema, description): what both OpenAPI documents say about each parameter
+PARAMETERS: dict[str, tuple[dict, str]] = {
+    "limit": (
+        {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
+        f"Features per page (default {DEFAULT_LIMIT}; above {MAX_LIMIT} it is {MAX_LIMIT}).",
+    ),
+    "bbox": (
+        {"type": "array", "minItems": 4, "maxItems": 6, "items": {"type": "number"}},
+        "Bounding box in bbox-crs (CRS84 lon/lat by default): min x, min y, max x, max y "
+        "(a 6-number box's heights are ignored).",
+    ),
+    "bbox-crs": ({"type": "string", "format": "uri", "enum": CRS_URIS}, "CRS of bbox."),
+    "crs": ({"type": "string", "format": "uri", "enum": CRS_URIS}, "CRS of the response geometries."),
+    "datetime": (
+        {"type": "string"},
+        "An instant, a whole day or an interval ('..' for an open end) on the layer's time property.",
+    ),
+    "filter": ({"type": "string"}, "A CQL2 text filter on the queryable properties."),
+    "filter-lang": ({"type": "string", "enum": FILTER_LANGS, "default": "cql2-text"}, "Filter language."),
+    "filter-crs": (
+        {"type": "string", "format": "uri", "enum": [CRS84]},
+        "CRS of geometries in the filter (CRS84).",
+    ),
+    "cursor": ({"type": "string"}, "Opaque position of the next page (from the next link)."),
+    "skipGeometry": ({"type": "boolean", "default": False}, "Leave out the geometries."),
+}
+NAMES = set(PARAMETERS) | {"skip_geometry"}  # skip_geometry: the map API's older spelling
+
+
+def openapi_parameter(name: str) -> dict:
+    schema, description = PARAMETERS[name]
+    extra = {"style": "form", "explode": False} if name == "bbox" else {}
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "schema": schema,
+        "description": description,
+        **extra,
+    }
+
+
+def _param(name: str):
+    schema, description = PARAMETERS[name]
+    if name == "bbox":  # FastAPI cannot say style=form, explode=false: the text as it is sent
+        schema = {"type": "string", "example": "109.5,39.5,110.2,40.0"}
+
+    def declared(generated: dict) -> None:  # the declared schema, not "string or null"
+        generated.clear()
+        generated.update(schema)
+
+    return Query(alias=name, description=description, json_schema_extra=declared)
+
+
+@dataclass(frozen=True)
+class FeatureQuery:
+    bbox: BBox | None  # x east, y north, in bbox_srid
+    bbox_srid: int
+    crs: Crs
+    limit: int
+    after: str | None
+    datetime: str | None
+    filter: str | None
+    skip_geometry: bool
+
+
+def _limit(raw: str | None) -> int:
+    if raw is None or raw == "":
+        return DEFAULT_LIMIT
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BadRequest(f"limit '{raw}' is not a whole number.", f"limit“{raw}”不是整数。") from None
+    if value < 1:
+        raise BadRequest("limit must be at least 1.", "limit 至少为 1。")
+    return min(value, MAX_LIMIT)
+
+
+def _bbox(raw: str | None, crs: Crs) -> tuple[BBox | None, int]:
+    """bbox in the axis order of bbox-crs, returned as (minx east, miny north, ...) and its SRID."""
+    if not raw:
+        return None, 4490
+    try:
+        values = [float(v) for v in raw.split(",")]
+    except ValueError:
+        raise BadRequest(
+            f"bbox '{raw}' contains something that is not a number.", f"bbox“{raw}”中含有非数字。"
+        ) from None
+    if len(values) == 6:  # 3-D bbox: drop the heights
+        values = [values[0], values[1], values[3], values[4]]
+    if len(values) != 4 or any(v != v or v in (float("inf"), float("-inf")) for v in values):
+        raise BadRequest("bbox needs four finite numbers.", "bbox 需要四个有限数。")
+    a0, b0, a1, b1 = values
+    x0, y0, x1, y1 = (b0, a0, b1, a1) if crs.flip else (a0, b0, a1, b1)
+    if crs.srid == 4490 and not (
+        -180 <= x0 <= 180 and -180 <= x1 <= 180 and -90 <= y0 <= 90 and -90 <= y1 <= 90
+    ):
+        raise BadRequest(
+            "bbox is outside the valid range for its CRS (is the axis order right?).",
+            "bbox 超出其坐标系的有效范围（坐标轴顺序是否正确？）。",
+        )
+    if x0 > x1 or y0 > y1:
+        raise BadRequest("bbox minimum is greater than its maximum.", "bbox 最小值大于最大值。")
+    return (x0, y0, x1, y1), crs.srid
+
+
+async def feature_query(
+    limit: Annotated[str | None, _param("limit")] = None,
+    bbox: Annotated[str | None, _param("bbox")] = None,
+    bbox_crs: Annotated[str | None, _param("bbox-crs")] = None,
+    crs: Annotated[str | None, _param("crs")] = None,
+    datetime: Annotated[str | None, _param("datetime")] = None,
+    filter: Annotated[str | None, _param("filter")] = None,  # noqa: A002 - the standard's name
+    filter_lang: Annotated[str | None, _param("filter-lang")] = None,
+    filter_crs: Annotated[str | None, _param("filter-crs")] = None,
+    cursor: Annotated[str | None, _param("cursor")] = None,
+    skip_geometry: Annotated[str | None, _param("skipGeometry")] = None,
+    skip_geometry_old: Annotated[str | None, Query(alias="skip_geometry", include_in_schema=False)] = None,
+) -> FeatureQuery:
+    if filter and (filter_lang or "cql2-text") not in FILTER_LANGS:
+        raise BadRequest("filter-lang must be cql2-text.", "filter-lang 必须是 cql2-text。")
+    if filter and parse_crs(filter_crs, "filter-crs").uri != CRS84:
+        raise BadRequest("filter-crs must be CRS84 (lon/lat).", "filter-crs 必须是 CRS84（经度/纬度）。")
+    box, srid = _bbox(bbox, parse_crs(bbox_crs, "bbox-crs"))
+    return FeatureQuery(
+        bbox=box,
+        bbox_srid=srid,
+        crs=parse_crs(crs),
+        limit=_limit(limit),
+        after=decode_cursor(cursor),
+        datetime=datetime or None,
+        filter=filter or None,
+        skip_geometry=parse_bool("skipGeometry", skip_geometry)
+        or parse_bool("skip_geometry", skip_geometry_old),
+    )
+
+
+FeatureQueryDep = Annotated[FeatureQuery, Depends(feature_query)]
+
+
+async def conditions(layer: LayerDeclaration, query: FeatureQuery, pool) -> tuple[str, dict] | None:
+    """The query's CQL2 filter (type-checked against the layer's columns before any SQL
+    runs) and its datetime, as one SQL condition with bound values."""
+    found = []
+    if query.filter:
+        types = await layers.sql_types(pool, layer=layer)
+        queryables = {
+            name: cql2.kind_of(types.get(name, "text")) for name in (layer.id_column, *layer.properties)
+        }
+        found.append(cql2.to_sql(query.filter, queryables=queryables, geometry_column=layer.geometry_column))
+    if query.datetime:
+        if not layer.temporal_property:
+            raise BadRequest(
+                f"Collection '{layer.id}' has no time dimension; leave out datetime.",
+                f"数据集“{layer.id}”没有时间维度，请去掉 datetime。",
+            )
+        span = temporal.condition(query.datetime, f"t.{layers.q(layer.temporal_property)}")
+        if span:  # None for "../..": every time
+            found.append(span)
+    if not found:
+        return None
+    return " AND ".join(f"({sql})" for sql, _ in found), {
+        k: v for _, bound in found for k, v in bound.items()
+    }
+
+
+async def read_page(request, layer: LayerDeclaration, query: FeatureQuery, filters: dict, *, count: bool):
+    """One page of the layer for this query: the single read both doors share."""
+    pool = request.app.state.pg_pool
+    condition = await conditions(layer, query, pool)
+    out = layers.OutputCrs(srid=query.crs.srid, flip=query.crs.flip, decimals=query.crs.decimals)
+    async with request.app.state.database_reads, pool.connection() as conn:
+        return await layers.items(
+            conn,
+            layer=layer,
+            bbox=query.bbox,
+            bbox_srid=query.bbox_srid,
+            limit=query.limit,
+            after=query.after,
+            filters=filters,
+            skip_geometry=query.skip_geometry,
+            out=out,
+            count=count,
+            condition=condition,
+        )
