@@ -36,9 +36,9 @@ from gis_service.core.text_input import TextInputMiddleware
 from gis_service.disputes.router import router as disputes_router
 from gis_service.funeral.router import router as funeral_router
 from gis_service.indicators.router import router as indicators_router
+from gis_service.inspections.schemas import InspectionIn
 from gis_service.joint_inspections.router import router as joint_inspections_router
 from gis_service.markers.router import router as markers_router
-from gis_service.markers.schemas import InspectionIn
 from gis_service.offline.router import router as offline_router
 from gis_service.ogc.router import page_for_error as ogc_page_for_error
 from gis_service.ogc.router import router as ogc_router

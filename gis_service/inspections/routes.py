@@ -17,7 +17,7 @@ from gis_service.core.errors import BadRequest
 from gis_service.core.text_input import clean_tree
 from gis_service.inspections import service
 from gis_service.inspections.assets import InspectedAsset
-from gis_service.markers.schemas import InspectionCorrection, InspectionIn, RepairAssign, RepairClose
+from gis_service.inspections.schemas import InspectionCorrection, InspectionIn, RepairAssign, RepairClose
 from gis_service.photos import records as photo_records
 from gis_service.photos.store import save
 

@@ -21,8 +21,8 @@ from gis_service.audit import service as audit
 from gis_service.auth.models import AppUser
 from gis_service.core.errors import BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed
 from gis_service.inspections.assets import InspectedAsset
-from gis_service.markers.conditions import OPENS_REPAIR
-from gis_service.markers.schemas import InspectionCorrection, InspectionIn
+from gis_service.inspections.schemas import InspectionCorrection, InspectionIn
+from gis_service.inspections.vocabulary import OPENS_REPAIR
 from gis_service.photos import records as photo_records
 from gis_service.photos.store import StoredPhoto
 

@@ -6,7 +6,7 @@ import io
 from html import escape
 
 from gis_service.core import tables
-from gis_service.markers.conditions import CONDITIONS
+from gis_service.inspections.vocabulary import CONDITIONS
 
 COLUMNS = [
     ("marker_code", "界桩编号 Marker"),

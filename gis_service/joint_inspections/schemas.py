@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from gis_service.markers.schemas import ConditionCode
+from gis_service.inspections.vocabulary import ConditionCode
 
 
 class RoundIn(BaseModel):

@@ -15,9 +15,10 @@ from gis_service.core.query_params import decode_cursor, parse_bbox, parse_limit
 from gis_service.core.tables import read_table
 from gis_service.inspections.assets import MARKER
 from gis_service.inspections.routes import register_visit_routes
+from gis_service.inspections.schemas import InspectionOut
+from gis_service.inspections.vocabulary import CONDITIONS, NEEDS_ATTENTION, vocabulary
 from gis_service.markers import importer, service, telemetry
-from gis_service.markers.conditions import CONDITIONS, NEEDS_ATTENTION, vocabulary
-from gis_service.markers.schemas import InspectionOut, TelemetryIn
+from gis_service.markers.schemas import TelemetryIn
 
 router = APIRouter(prefix="/api/v1", tags=["markers"])
 GEOJSON = "application/geo+json"

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gis_service.core.errors import NotFound
 from gis_service.core.query_params import BBox
-from gis_service.markers.conditions import NEEDS_ATTENTION
+from gis_service.inspections.vocabulary import NEEDS_ATTENTION
 
 _MARKER_FEATURE = """
 json_build_object(

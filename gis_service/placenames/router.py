@@ -24,6 +24,7 @@ from gis_service.placenames.schemas import (
     Status,
     WaiveIn,
 )
+from gis_service.placenames.vocabulary import Stage
 
 router = APIRouter(prefix="/api/v1/place-names", tags=["place names"])
 Officer = Annotated[AppUser, Depends(require_roles("placename_officer"))]
@@ -173,8 +174,7 @@ async def waive_finding(finding_id: int, body: WaiveIn, officer: Officer, db_ses
 async def list_requests(
     _: CurrentUser,
     db_session: SessionDep,
-    stage: Literal["application", "review", "approval", "announcement", "filed", "rejected", "withdrawn"]
-    | None = None,
+    stage: Stage | None = None,
 ):
     return {"requests": await procedure.list_requests(db_session, stage=stage)}
 

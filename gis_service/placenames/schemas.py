@@ -7,7 +7,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Status = Literal["standard", "variant", "historical", "pending", "cancelled", "non_standard"]
+from gis_service.placenames.vocabulary import StageMove, Status
+
 Level = Literal["province", "city", "county", "township", "village", "other"]
 ADMIN_CODE = r"^\d{6}(\d{3}(\d{3})?)?$"
 WaiverReason = Annotated[
@@ -107,7 +108,7 @@ class AdvanceIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    to: Literal["review", "approval", "announcement", "filed", "rejected", "withdrawn"]
+    to: StageMove
     note: str | None = Field(default=None, max_length=5000)
     expert_opinion: str | None = Field(default=None, max_length=10000)
     consultation: str | None = Field(default=None, max_length=10000)

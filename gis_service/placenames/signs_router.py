@@ -11,7 +11,7 @@ from gis_service.auth.models import AppUser
 from gis_service.core.dependencies import CurrentUser, SessionDep, require_roles
 from gis_service.inspections.assets import SIGN
 from gis_service.inspections.routes import register_visit_routes
-from gis_service.markers.conditions import CONDITIONS
+from gis_service.inspections.vocabulary import CONDITIONS
 from gis_service.placenames import signs
 from gis_service.placenames.schemas import SignIn
 

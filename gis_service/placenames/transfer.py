@@ -19,6 +19,7 @@ from gis_service.core.tables import read_table, write_csv, write_xlsx
 from gis_service.placenames import service
 from gis_service.placenames.findings import child_level
 from gis_service.placenames.name_guard import NameRefused
+from gis_service.placenames.vocabulary import STATUSES
 
 # (field key, census label) in the order of the national database table.
 COLUMNS = [
@@ -49,7 +50,6 @@ COLUMNS = [
     ("version", "版本"),
 ]
 LABEL_TO_KEY = {label: key for key, label in COLUMNS} | {key: key for key, _ in COLUMNS}
-STATUSES = {"standard", "variant", "historical", "pending", "cancelled", "non_standard"}
 LEVELS = {"province", "city", "county", "township", "village", "other"}
 
 

@@ -13,6 +13,8 @@ from fastapi.staticfiles import StaticFiles
 
 from gis_service.core.dependencies import OptionalUser, SettingsDep
 from gis_service.core.settings import Settings
+from gis_service.inspections.vocabulary import vocabulary as conditions_vocabulary
+from gis_service.placenames.vocabulary import STAGES, STATUSES, labelled
 from gis_service.web import shell
 from gis_service.web.role_views import map_actions
 
@@ -89,7 +91,8 @@ async def planner_page(settings: SettingsDep):
 @router.get("/api/v1/map-config", include_in_schema=True, tags=["map"])
 async def map_config(settings: SettingsDep, user: OptionalUser):
     """What the web map needs before sign-in: base map key, anonymous layers, demo flag,
-    the visit form's GNSS accuracy and correction window."""
+    the visit form's GNSS accuracy and correction window, and the vocabularies (marker
+    and sign conditions with their colours, place-name statuses, procedure stages)."""
     return {
         "tianditu_key": settings.tianditu_key,
         "anonymous_layers": settings.anonymous_layers,
@@ -103,6 +106,12 @@ async def map_config(settings: SettingsDep, user: OptionalUser):
         # the visit form's field rules
         "gnss_max_accuracy_m": settings.gnss_max_accuracy_m,
         "visit_correction_hours": settings.visit_correction_hours,
+        # the vocabularies, from the one place each is declared
+        "vocabularies": {
+            "conditions": conditions_vocabulary(),
+            "place_name_statuses": labelled(STATUSES),
+            "naming_stages": labelled(STAGES),
+        },
     }
 
 

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from gis_service.inspections.schemas import InspectionIn
 from gis_service.inspections.service import _payload_hash
-from gis_service.markers.schemas import InspectionIn
 
 BASE = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 

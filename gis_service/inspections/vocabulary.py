@@ -1,8 +1,12 @@
-"""The marker condition vocabulary (modelled on NGS mark recovery and TrigpointingUK logs)."""
+"""The condition vocabulary of visited things, markers and name signs alike (modelled on
+NGS mark recovery and TrigpointingUK logs). Declared once: the API's `ConditionCode`,
+the map (via /api/v1/markers/conditions and the map configuration) and the layer styles
+read it; tests/test_vocabularies.py ties the database's CHECK lists and the styles to it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 
 @dataclass(frozen=True)
@@ -37,3 +41,6 @@ OPENS_REPAIR = [c.code for c in CONDITIONS.values() if c.opens_repair]
 
 def vocabulary() -> list[dict]:
     return [c.__dict__ for c in CONDITIONS.values()]
+
+
+ConditionCode = Literal[tuple(CONDITIONS)]  # type: ignore[valid-type]

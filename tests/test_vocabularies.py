@@ -1,0 +1,62 @@
+"""Each vocabulary is declared once in Python; the database's CHECK lists (written in the
+migrations), the layer styles and the map configuration must say the same."""
+
+import re
+
+import pytest
+
+from gis_service.catalogue.declarations import load_declarations
+from gis_service.core.settings import PROJECT_ROOT
+from gis_service.disputes.schemas import Status as DisputeStatus
+from gis_service.inspections.vocabulary import CONDITIONS, UNKNOWN_COLOUR
+from gis_service.placenames.procedure import NEXT
+from gis_service.placenames.vocabulary import STAGES, STATUSES
+
+DISPUTE_STATUSES = set(DisputeStatus.__args__)
+# (table, column) -> the vocabulary its CHECK list must equal
+COLUMNS = {
+    ("boundary_marker", "condition"): set(CONDITIONS),
+    ("marker_inspection", "condition"): set(CONDITIONS),
+    ("place_name_sign", "condition"): set(CONDITIONS),
+    ("sign_inspection", "condition"): set(CONDITIONS),
+    ("place_name", "status"): set(STATUSES),
+    ("naming_request", "stage"): set(STAGES),
+    ("boundary_dispute", "status"): DISPUTE_STATUSES,
+}
+
+
+def _check_list(db, table: str, column: str) -> set[str]:
+    rows = db.execute(
+        """SELECT pg_get_constraintdef(c.oid) FROM pg_constraint c
+           WHERE c.conrelid = %s::regclass AND c.contype = 'c'""",
+        (table,),
+    ).fetchall()
+    # written as IN (...), PostgreSQL gives back (column)::text = ANY (ARRAY['a', ...])
+    found = [d for (d,) in rows if re.search(rf"\({column}\)(::\w+)? = ANY", d)]
+    assert found, f"no CHECK list on {table}.{column}"
+    return set(re.findall(r"'([^']+)'", found[0]))
+
+
+@pytest.mark.parametrize(("table", "column"), list(COLUMNS), ids=lambda x: x if isinstance(x, str) else None)
+def test_the_database_checks_the_declared_vocabulary(db, table, column):
+    assert _check_list(db, table, column) == COLUMNS[(table, column)]
+
+
+def test_the_procedure_moves_between_declared_stages():
+    assert set(NEXT) == set(STAGES) and set().union(*NEXT.values()) <= set(STAGES)
+
+
+@pytest.mark.parametrize("layer", ["boundary_marker", "place_name_sign"])
+def test_layer_styles_colour_the_declared_conditions(layer):
+    style = load_declarations(PROJECT_ROOT / "layers")[layer].style
+    assert style.color_by == "condition"
+    never_visited = {"unknown": UNKNOWN_COLOUR}
+    assert style.colors == {code: c.colour for code, c in CONDITIONS.items()} | never_visited
+
+
+def test_the_map_is_given_the_vocabularies(client):
+    vocabularies = client.get("/api/v1/map-config").json()["vocabularies"]
+    assert [c["code"] for c in vocabularies["conditions"]] == list(CONDITIONS)
+    assert vocabularies["conditions"][0]["colour"] == CONDITIONS["intact"].colour
+    assert {s["code"] for s in vocabularies["place_name_statuses"]} == set(STATUSES)
+    assert [s["code"] for s in vocabularies["naming_stages"]] == list(STAGES)
