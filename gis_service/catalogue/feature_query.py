@@ -18,7 +18,7 @@ from fastapi import Depends, Query
 from gis_service.catalogue import service as layers
 from gis_service.catalogue.declarations import LayerDeclaration
 from gis_service.core.errors import BadRequest
-from gis_service.core.query_params import BBox, decode_cursor, parse_bool
+from gis_service.core.query_params import BBox, decode_cursor, parse_bool, parse_limit
 from gis_service.ogc import cql2, temporal
 from gis_service.ogc.crs import CRS84, SUPPORTED, Crs, parse_crs
 
@@ -92,18 +92,6 @@ class FeatureQuery:
     skip_geometry: bool
 
 
-def _limit(raw: str | None) -> int:
-    if raw is None or raw == "":
-        return DEFAULT_LIMIT
-    try:
-        value = int(raw)
-    except ValueError:
-        raise BadRequest(f"limit '{raw}' is not a whole number.", f"limit“{raw}”不是整数。") from None
-    if value < 1:
-        raise BadRequest("limit must be at least 1.", "limit 至少为 1。")
-    return min(value, MAX_LIMIT)
-
-
 def _bbox(raw: str | None, crs: Crs) -> tuple[BBox | None, int]:
     """bbox in the axis order of bbox-crs, returned as (minx east, miny north, ...) and its SRID."""
     if not raw:
@@ -154,7 +142,7 @@ async def feature_query(
         bbox=box,
         bbox_srid=srid,
         crs=parse_crs(crs),
-        limit=_limit(limit),
+        limit=parse_limit(limit, default=DEFAULT_LIMIT, maximum=MAX_LIMIT, clamp=True),
         after=decode_cursor(cursor),
         datetime=datetime or None,
         filter=filter or None,

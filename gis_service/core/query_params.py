@@ -42,16 +42,20 @@ def parse_bbox(raw: str | None) -> BBox | None:
     return minx, miny, maxx, maxy
 
 
-def parse_limit(raw: str | None, *, default: int, maximum: int) -> int:
+def parse_limit(raw: str | None, *, default: int, maximum: int, clamp: bool = False) -> int:
+    """A page size: a whole number from 1; above `maximum` clamped (as OGC API asks) or,
+    without `clamp`, refused."""
     if raw is None or raw == "":
         return default
     try:
         value = int(raw)
     except ValueError:
         raise BadRequest(f"limit '{raw}' is not a whole number.", f"limit“{raw}”不是整数。") from None
-    if not 1 <= value <= maximum:
+    if value < 1:
+        raise BadRequest("limit must be at least 1.", "limit 至少为 1。")
+    if value > maximum and not clamp:
         raise BadRequest(f"limit must be between 1 and {maximum}.", f"limit 必须在 1 到 {maximum} 之间。")
-    return value
+    return min(value, maximum)
 
 
 def encode_cursor(last_key: str) -> str:

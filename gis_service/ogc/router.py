@@ -232,30 +232,29 @@ def _crs_members(crs: Crs) -> str:
     return f'"crs":{{"type":"name","properties":{{"name":"{crs.urn}"}}}},'
 
 
-@router.get(
-    "/collections/{layer_id}/queryables",
-    summary="Queryables",
-    responses={200: {"content": {SCHEMA: {}, JSON: {}}, "description": "JSON Schema"}},
-)
+SCHEMA_RESPONSES = {200: {"content": {SCHEMA: {}, JSON: {}}, "description": "JSON Schema"}}
+
+
+async def _schema_response(request: Request, layer: LayerDeclaration, name: str, build) -> Response:
+    """A JSON Schema document of the collection at …/{name}, in the media type the client
+    accepts (schema+json, or plain JSON for GDAL)."""
+    url = f"{_base(request)}/ogc/collections/{layer.id}/{name}"
+    doc = await build(request.app.state.pg_pool, layer, url)
+    return Response(orjson.dumps(doc), media_type=schema_media_type(request.headers.get("accept", "")))
+
+
+@router.get("/collections/{layer_id}/queryables", summary="Queryables", responses=SCHEMA_RESPONSES)
 async def queryables(layer: ReadableLayer, request: Request):
     """The properties a CQL2 filter may use, as JSON Schema: dates carry `format`, the
     geometry its exact type."""
-    url = f"{_base(request)}/ogc/collections/{layer.id}/queryables"
-    doc = await schemas.queryables(request.app.state.pg_pool, layer, url)
-    return Response(orjson.dumps(doc), media_type=schema_media_type(request.headers.get("accept", "")))
+    return await _schema_response(request, layer, "queryables", schemas.queryables)
 
 
-@router.get(
-    "/collections/{layer_id}/schema",
-    summary="Feature schema",
-    responses={200: {"content": {SCHEMA: {}, JSON: {}}, "description": "JSON Schema"}},
-)
+@router.get("/collections/{layer_id}/schema", summary="Feature schema", responses=SCHEMA_RESPONSES)
 async def feature_schema(layer: ReadableLayer, request: Request):
     """A feature of this collection as JSON Schema (linked as `describedby`): types,
     formats, read-only and required properties; right for an empty collection too."""
-    url = f"{_base(request)}/ogc/collections/{layer.id}/schema"
-    doc = await schemas.feature_schema(request.app.state.pg_pool, layer, url)
-    return Response(orjson.dumps(doc), media_type=schema_media_type(request.headers.get("accept", "")))
+    return await _schema_response(request, layer, "schema", schemas.feature_schema)
 
 
 @router.get(

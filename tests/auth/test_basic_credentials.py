@@ -16,6 +16,15 @@ def _basic(user, password):
     return {"Authorization": "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()}
 
 
+def _new_viewer(client, auth, name, password):
+    r = client.post(
+        "/api/v1/users",
+        json={"username": name, "role": "viewer", "password": password},
+        headers=auth("admin"),
+    )
+    assert r.status_code == 201, r.text
+
+
 def test_basic_credentials_read_what_the_role_may_read(client):
     assert client.get(ITEMS, headers=_basic("demo_viewer", "demo-viewer")).status_code == 200
     assert (
@@ -32,12 +41,7 @@ def test_basic_credentials_read_what_the_role_may_read(client):
 
 def test_basic_credentials_are_throttled_like_sign_ins(settings, prepared_db, client, auth):
     name, password = f"b_{uuid.uuid4().hex[:8]}", "right-password-1"
-    created = client.post(
-        "/api/v1/users",
-        json={"username": name, "role": "viewer", "password": password},
-        headers=auth("admin"),
-    )
-    assert created.status_code == 201
+    _new_viewer(client, auth, name, password)
     limited = create_app(
         settings.model_copy(update={"sign_in_max_failures": 3, "sign_in_window_minutes": 15})
     )
@@ -49,12 +53,7 @@ def test_basic_credentials_are_throttled_like_sign_ins(settings, prepared_db, cl
 
 def test_a_password_change_ends_basic_access_at_once(client, auth):
     name, password = f"p_{uuid.uuid4().hex[:8]}", "first-password-1"
-    created = client.post(
-        "/api/v1/users",
-        json={"username": name, "role": "viewer", "password": password},
-        headers=auth("admin"),
-    )
-    assert created.status_code == 201
+    _new_viewer(client, auth, name, password)
     assert client.get(ITEMS, headers=_basic(name, password)).status_code == 200  # now cached
     changed = client.patch(
         f"/api/v1/users/{name}", json={"password": "second-password-2"}, headers=auth("admin")
