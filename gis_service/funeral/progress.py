@@ -95,6 +95,11 @@ async def _labels(db_session: AsyncSession, by: str) -> dict[str, tuple[str, str
     }
 
 
+def _label(labels: dict, key: str | None) -> tuple[str, str]:
+    """(Chinese, English) name of a group; its code, or 未知/unknown, when it has none."""
+    return labels.get(key) or (key or "未知", key or "unknown")
+
+
 async def series(db_session: AsyncSession, *, by: str) -> dict:
     """Monthly cumulative surveyed and remediated graves per group, with the rate."""
     labels = await _labels(db_session, by)
@@ -105,8 +110,8 @@ async def series(db_session: AsyncSession, *, by: str) -> dict:
             r.key,
             {
                 "key": r.key,
-                "label": labels.get(r.key, (r.key or "未知",))[0],
-                "label_en": labels.get(r.key, (None, r.key or "unknown"))[-1],
+                "label": _label(labels, r.key)[0],
+                "label_en": _label(labels, r.key)[1],
                 "series": [],
             },
         )

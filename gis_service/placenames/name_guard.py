@@ -66,11 +66,14 @@ def touches_name(changes: dict, current: dict) -> bool:
     return any(key in changes and changes[key] != current.get(key) for key in NAME_FIELDS)
 
 
-def waiver_note(waived: list[Finding], reason: str | None) -> dict | None:
-    """What the version and the audit record of a waiver."""
+def waiver_note(waived: list[Finding], reason: str | None) -> dict:
+    """What the version and the audit record of a waiver, as a `waived` member to merge
+    into them (nothing when no rule was waived)."""
     if not waived:
-        return None
-    return {"rules": list(dict.fromkeys(f.rule for f in waived)), "reason": (reason or "").strip()}
+        return {}
+    return {
+        "waived": {"rules": list(dict.fromkeys(f.rule for f in waived)), "reason": (reason or "").strip()}
+    }
 
 
 async def record_waived(

@@ -49,10 +49,13 @@ class Lexicon(dict[str, str]):
         self.suffixes = frozenset(suffixes)
         self.names = frozenset(self if names is None else names)
 
+    @classmethod
+    def of(cls, lexicon: dict[str, str] | None) -> Lexicon:
+        """The lexicon as given, or a plain dict read as whole names only."""
+        return lexicon if isinstance(lexicon, Lexicon) else cls(lexicon)
 
-def _names_only(lexicon: dict[str, str]) -> dict[str, str]:
-    names = getattr(lexicon, "names", lexicon.keys())
-    return {hanzi: form for hanzi, form in lexicon.items() if hanzi in names}
+    def names_only(self) -> Lexicon:
+        return Lexicon({hanzi: form for hanzi, form in self.items() if hanzi in self.names})
 
 
 @dataclass
@@ -82,7 +85,7 @@ def _join_syllables(syllables: list[str]) -> str:
     return out
 
 
-def _segments(text: str, lexicon: dict[str, str]) -> list[Segment]:
+def _segments(text: str, lexicon: Lexicon) -> list[Segment]:
     """Longest-match over the lexicon and the place-name readings; pinyin elsewhere."""
     readings = place_readings()
     segments: list[Segment] = []
@@ -94,16 +97,16 @@ def _segments(text: str, lexicon: dict[str, str]) -> list[Segment]:
             piece = text[i : i + n]
             # a suffix ends a word: at the start or inside one it is plain pinyin (图克 Tuke)
             inside = not (segments or pending) or i + n < len(text)
-            if piece in getattr(lexicon, "suffixes", ()) and inside and piece not in readings:
+            if piece in lexicon.suffixes and inside and piece not in readings:
                 continue
             if piece in lexicon or piece in readings:
                 if pending:
                     segments.extend(_pinyin_segments(pending))
                     pending = ""
                 if piece in lexicon:
-                    suffix = piece in getattr(lexicon, "suffixes", ())
+                    suffix = piece in lexicon.suffixes
                     # a suffix is spelled as pinyin would spell it (图 tu): it makes no name mixed
-                    root = not suffix and piece not in getattr(lexicon, "names", lexicon.keys())
+                    root = not suffix and piece not in lexicon.names
                     segments.append(
                         Segment(piece, [lexicon[piece]], transliterated=True, suffix=suffix, root=root)
                     )
@@ -176,12 +179,12 @@ def _capitalise(word: str) -> str:
 def unsettled_polyphones(text: str, lexicon: dict[str, str] | None = None) -> list[str]:
     """The polyphonic characters of `text` whose reading nothing settles: not within a
     lexicon entry, and not covered by a place-name reading (十里堡, or 圪 alone)."""
-    found = [seg.hanzi for seg in _segments(text, lexicon or {}) if seg.review == "polyphonic"]
+    found = [seg.hanzi for seg in _segments(text, Lexicon.of(lexicon)) if seg.review == "polyphonic"]
     return list(dict.fromkeys(found))
 
 
 def romanize(name: str, lexicon: dict[str, str] | None = None, level: str | None = None) -> Romanization:
-    lexicon = lexicon if lexicon is not None else {}
+    lexicon = Lexicon.of(lexicon)
     specific, generic = split_name(name)
     spec_segments = _segments(specific, lexicon)
     # A name that is only partly Mongolian by its roots (树林召, 乌兰木伦) is spelled in
@@ -189,7 +192,7 @@ def romanize(name: str, lexicon: dict[str, str] | None = None, level: str | None
     mixed = any(s.root for s in spec_segments) and any(not s.transliterated for s in spec_segments)
     mixed_segments = spec_segments if mixed else []
     if mixed:
-        spec_segments = _segments(specific, _names_only(lexicon))
+        spec_segments = _segments(specific, lexicon.names_only())
     gen_segments = _generic_segments(generic) if generic else []
     one_word = generic in ONE_WORD_GENERICS or level == "village"
 

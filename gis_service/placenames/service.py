@@ -185,7 +185,7 @@ async def create(
         {**{c: values[c] for c in columns}, "wkt": _geometry_wkt(geometry), "by": _who(actor)},
     )
     record = await _record_version(
-        db_session, place_id, actor=_who(actor), reason=reason, diff={"created": True} | _waived(waiver)
+        db_session, place_id, actor=_who(actor), reason=reason, diff={"created": True} | waiver
     )
     await name_guard.record_waived(db_session, place_id, waived, reason=waiver_reason, actor=_who(actor))
     await audit.record(
@@ -194,13 +194,9 @@ async def create(
         action="create",
         entity="place_name",
         entity_id=str(place_id),
-        after={"name": record["name"], "reason": reason} | _waived(waiver),
+        after={"name": record["name"], "reason": reason} | waiver,
     )
     return record
-
-
-def _waived(waiver: dict | None) -> dict:
-    return {"waived": waiver} if waiver else {}
 
 
 def _who(actor: AppUser | None) -> str:
@@ -275,7 +271,7 @@ async def update(
     await db_session.execute(text(f"UPDATE place_name SET {', '.join(sets)} WHERE id = :id"), params)
     waiver = name_guard.waiver_note(waived, waiver_reason)
     record = await _record_version(
-        db_session, place_id, actor=actor.username, reason=reason, diff=diff | _waived(waiver)
+        db_session, place_id, actor=actor.username, reason=reason, diff=diff | waiver
     )
     await name_guard.record_waived(db_session, place_id, waived, reason=waiver_reason, actor=actor.username)
     await audit.record(
@@ -286,7 +282,7 @@ async def update(
         entity_id=str(place_id),
         before=_jsonable({k: v["before"] for k, v in diff.items() if k != "geometry"}),
         after=_jsonable(
-            {k: v["after"] for k, v in diff.items() if k != "geometry"} | {"reason": reason} | _waived(waiver)
+            {k: v["after"] for k, v in diff.items() if k != "geometry"} | {"reason": reason} | waiver
         ),
     )
     return record
