@@ -205,3 +205,7 @@ class Catalogue:
                         log.error("layer catalogue not reloaded: %s", exc)
                     self._signature = signature
         return self._layers
+
+    def readable(self, role: str | None, anonymous_layers: list[str]) -> list[LayerDeclaration]:
+        """The layers a caller with this role (None: signed out) may read, in catalogue order."""
+        return [x for x in self.layers().values() if x.readable_by(role, anonymous_layers)]

@@ -58,9 +58,7 @@ async def list_layers(request: Request, catalogue: CatalogueDep, user: OptionalU
     """The layers this caller may read, with their style and links."""
     role = user.role if user else None
     visible = [
-        describe(layer, request, role)
-        for layer in catalogue.layers().values()
-        if layer.readable_by(role, settings.anonymous_layers)
+        describe(layer, request, role) for layer in catalogue.readable(role, settings.anonymous_layers)
     ]
     if user is None and not visible:
         raise Unauthorized("Sign in to see the layers.", "请登录后查看图层。")

@@ -13,11 +13,7 @@ router = APIRouter(prefix="/api/v1/offline-areas", tags=["offline areas"])
 
 
 def _readable(catalogue, role: str, settings) -> dict:
-    return {
-        lid: lay
-        for lid, lay in catalogue.layers().items()
-        if lay.readable_by(role, settings.anonymous_layers)
-    }
+    return {lay.id: lay for lay in catalogue.readable(role, settings.anonymous_layers)}
 
 
 @router.post("/manifest")

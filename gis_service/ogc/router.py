@@ -128,7 +128,7 @@ async def api_document(request: Request, catalogue: CatalogueDep, user: Optional
     """Paths relative to /ogc, with every items parameter (limit with its default and
     maximum, the filter languages, each layer's filterable properties) as clients read them."""
     role = user.role if user else None
-    readable = [x for x in catalogue.layers().values() if x.readable_by(role, settings.anonymous_layers)]
+    readable = catalogue.readable(role, settings.anonymous_layers)
     doc = ogc_openapi.document(_base(request), readable)
     return Response(orjson.dumps(doc), media_type=ogc_openapi.MEDIA_TYPE)
 
@@ -192,7 +192,7 @@ async def collections(
 ):
     """Every catalogue layer the caller may read."""
     role = user.role if user else None
-    readable = [x for x in catalogue.layers().values() if x.readable_by(role, settings.anonymous_layers)]
+    readable = catalogue.readable(role, settings.anonymous_layers)
     if user is None and not readable:
         raise Unauthorized("Sign in to see the collections.", "请登录后查看数据集。")
     b = _base(request)

@@ -49,9 +49,8 @@ def _grid(tms: str) -> Grid:
     return grid
 
 
-def _tileset(grid: Grid, url: str, title: str, layers: list[LayerDeclaration]) -> dict:
-    """A vector tileset's metadata: its grid, its tile template and the layers in it."""
-    dimension = {"Point": 0, "MultiPoint": 0, "LineString": 1, "MultiLineString": 1}
+def _tileset_summary(base: str, grid: Grid, url: str, title: str) -> dict:
+    """What a tileset list and the tileset itself both say: its grid, CRS and links."""
     return {
         "title": title,
         "dataType": "vector",
@@ -59,49 +58,36 @@ def _tileset(grid: Grid, url: str, title: str, layers: list[LayerDeclaration]) -
         **({"tileMatrixSetURI": grid.uri} if grid.uri else {}),
         "links": [
             {"rel": "self", "type": JSON, "href": url},
-            {
-                "rel": f"{REL}tiling-scheme",
-                "type": JSON,
-                "href": f"{url.split('/ogc/')[0]}/ogc/tileMatrixSets/{grid.id}",
-            },
-            {
-                "rel": "item",
-                "type": MVT,
-                "templated": True,
-                "href": url + "/{tileMatrix}/{tileRow}/{tileCol}",
-            },
-        ],
-        "layers": [
-            {
-                "id": x.id,
-                "title": x.title.zh,
-                "dataType": "vector",
-                "geometryDimension": dimension.get(x.geometry_type, 2),
-                "minTileMatrix": str(max(0, x.min_zoom - grid.zoom_offset)),
-                "maxTileMatrix": str(max(0, min(grid.max_matrix, x.max_zoom - grid.zoom_offset))),
-            }
-            for x in layers
+            {"rel": f"{REL}tiling-scheme", "type": JSON, "href": f"{base}/tileMatrixSets/{grid.id}"},
         ],
     }
 
 
-def _tileset_list(url: str, title: str) -> dict:
+def _tileset(base: str, grid: Grid, url: str, title: str, layers: list[LayerDeclaration]) -> dict:
+    """A vector tileset's metadata: its grid, its tile template and the layers in it."""
+    dimension = {"Point": 0, "MultiPoint": 0, "LineString": 1, "MultiLineString": 1}
+    doc = _tileset_summary(base, grid, url, title)
+    doc["links"].append(
+        {"rel": "item", "type": MVT, "templated": True, "href": url + "/{tileMatrix}/{tileRow}/{tileCol}"}
+    )
+    doc["layers"] = [
+        {
+            "id": x.id,
+            "title": x.title.zh,
+            "dataType": "vector",
+            "geometryDimension": dimension.get(x.geometry_type, 2),
+            "minTileMatrix": str(max(0, x.min_zoom - grid.zoom_offset)),
+            "maxTileMatrix": str(max(0, min(grid.max_matrix, x.max_zoom - grid.zoom_offset))),
+        }
+        for x in layers
+    ]
+    return doc
+
+
+def _tileset_list(base: str, url: str, title: str) -> dict:
     return {
         "tilesets": [
-            {
-                "title": f"{title} ({grid.id})",
-                "dataType": "vector",
-                "crs": grid.crs,
-                **({"tileMatrixSetURI": grid.uri} if grid.uri else {}),
-                "links": [
-                    {"rel": "self", "type": JSON, "href": f"{url}/{grid.id}"},
-                    {
-                        "rel": f"{REL}tiling-scheme",
-                        "type": JSON,
-                        "href": f"{url.split('/ogc/')[0]}/ogc/tileMatrixSets/{grid.id}",
-                    },
-                ],
-            }
+            _tileset_summary(base, grid, f"{url}/{grid.id}", f"{title} ({grid.id})")
             for grid in GRIDS.values()
         ],
         "links": [{"rel": "self", "type": JSON, "href": url}],
@@ -110,11 +96,7 @@ def _tileset_list(url: str, title: str) -> dict:
 
 def _readable(catalogue, user, settings) -> list[LayerDeclaration]:
     role = user.role if user else None
-    found = [
-        x
-        for x in catalogue.layers().values()
-        if x.has_geometry and x.readable_by(role, settings.anonymous_layers)
-    ]
+    found = [x for x in catalogue.readable(role, settings.anonymous_layers) if x.has_geometry]
     if user is None and not found:
         raise Unauthorized("Sign in to see the tiles.", "请登录后查看切片。")
     return found
@@ -147,7 +129,8 @@ async def dataset_tilesets(
     request: Request, catalogue: CatalogueDep, user: OptionalUser, settings: SettingsDep
 ):
     _readable(catalogue, user, settings)
-    return _tileset_list(f"{_base(request)}/tiles", "全部图层 All layers")
+    base = _base(request)
+    return _tileset_list(base, f"{base}/tiles", "全部图层 All layers")
 
 
 @router.get("/tiles/{tms}", summary="A dataset vector tileset")
@@ -156,7 +139,8 @@ async def dataset_tileset(
 ):
     grid = _grid(tms)
     layers = _readable(catalogue, user, settings)
-    return _tileset(grid, f"{_base(request)}/tiles/{grid.id}", "全部图层 All layers", layers)
+    base = _base(request)
+    return _tileset(base, grid, f"{base}/tiles/{grid.id}", "全部图层 All layers", layers)
 
 
 @tiles_router.get(
@@ -180,15 +164,15 @@ async def dataset_tile(
 @router.get("/collections/{layer_id}/tiles", summary="A collection's vector tilesets")
 async def collection_tilesets(layer: ReadableLayer, request: Request):
     _has_geometry(layer)
-    return _tileset_list(f"{_base(request)}/collections/{layer.id}/tiles", layer.title.zh)
+    base = _base(request)
+    return _tileset_list(base, f"{base}/collections/{layer.id}/tiles", layer.title.zh)
 
 
 @router.get("/collections/{layer_id}/tiles/{tms}", summary="A collection's vector tileset")
 async def collection_tileset(layer: ReadableLayer, tms: str, request: Request):
     _has_geometry(layer)
-    grid = _grid(tms)
-    url = f"{_base(request)}/collections/{layer.id}/tiles/{grid.id}"
-    return _tileset(grid, url, layer.title.zh, [layer])
+    grid, base = _grid(tms), _base(request)
+    return _tileset(base, grid, f"{base}/collections/{layer.id}/tiles/{grid.id}", layer.title.zh, [layer])
 
 
 @tiles_router.get(
