@@ -10,6 +10,7 @@ drops its heights; `bbox` and `filter` are read in the CRS they name.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -104,7 +105,7 @@ def _bbox(raw: str | None, crs: Crs) -> tuple[BBox | None, int]:
         ) from None
     if len(values) == 6:  # 3-D bbox: drop the heights
         values = [values[0], values[1], values[3], values[4]]
-    if len(values) != 4 or any(v != v or v in (float("inf"), float("-inf")) for v in values):
+    if len(values) != 4 or not all(math.isfinite(v) for v in values):
         raise BadRequest("bbox needs four finite numbers.", "bbox 需要四个有限数。")
     a0, b0, a1, b1 = values
     x0, y0, x1, y1 = (b0, a0, b1, a1) if crs.flip else (a0, b0, a1, b1)
