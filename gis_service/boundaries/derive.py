@@ -1,12 +1,14 @@
 """Deriving boundary lines from the unit polygons, in SQL.
 
-Two neighbouring polygons should share an edge; in real data they almost do. For
-each adjacent pair we take the part of each unit's outline that lies within a
-tolerance of the other unit, in a local transverse Mercator (metres): B's outline where A's outline, snapped
-within a tolerance, runs along it. We report how far the two sides disagree (the
-largest distance from the line to A's outline) and how much the two polygons overlap, so that a person can judge the line. County-level lines are derived
-for every pair that involves a unit of the home city; city and provincial lines are
-unions of those, grouped by the neighbour's city or province.
+Two neighbouring polygons should share an edge; in real data they almost do. For each
+adjacent pair of county-level units we take, in metres (the Gauss-Krueger zone of the
+pair), B's outline where A's outline, snapped within a tolerance, runs along it. We
+report how far the two sides disagree (the largest distance from the line to A's
+outline) and how much the two polygons overlap, so that a person can judge the line.
+
+County-level lines are derived for every pair that involves a unit within the home
+(the whole country, a province, a prefecture or a county); city and provincial lines
+are unions of those, grouped by city or province, at the levels the home manages.
 
 The derived lines are staged in a temporary table, then merged into boundary_line:
 unchanged lines keep their version, changed derived lines get a new version, and
@@ -17,6 +19,8 @@ from __future__ import annotations
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from gis_service.admin_units.home import HomeUnit
 
 # Metres around Ordos: a transverse Mercator on GRS80 centred between zones 36 and 37.
 LOCAL_TM = "+proj=tmerc +lat_0=0 +lon_0=109 +k=1 +x_0=500000 +y_0=0 +ellps=GRS80 +units=m +no_defs"
@@ -30,22 +34,35 @@ CREATE TEMP TABLE derived_line (
 ) ON COMMIT DROP
 """
 
-_COUNTY_LINES = """
+# The county-level partition: counties, and prefecture-level cities that have no counties
+# of their own (Dongguan, Jiayuguan, Danzhou), which meet their neighbours as counties do.
+COUNTY_LEVEL_UNITS = """
+SELECT x.code, x.name, x.level, x.parent_code, x.geom FROM admin_unit x
+WHERE x.valid_to IS NULL AND x.geom IS NOT NULL
+  AND (x.level = 'county' OR (x.level = 'city' AND NOT EXISTS (
+       SELECT 1 FROM admin_unit c WHERE c.parent_code = x.code AND c.level = 'county'
+         AND c.valid_to IS NULL)))
+"""
+
+# Each pair is measured in the Gauss-Krueger 3-degree zone of its first unit (CGCS2000,
+# EPSG:4534-4554), so metres stay true from Xinjiang to Heilongjiang.
+_COUNTY_LINES = f"""
 INSERT INTO derived_line (code, level, name, left_code, right_code, geom, max_gap_m, overlap_m2)
 WITH u AS (
-    SELECT code, name, parent_code, ST_Transform(geom, :proj) AS g
-    FROM admin_unit WHERE level = 'county' AND valid_to IS NULL AND geom IS NOT NULL
+    SELECT code, name, geom, left(code, length(:prefix)) = :prefix AS home,
+           4534 + greatest(25, least(45, round(ST_X(ST_PointOnSurface(geom)) / 3)::int)) - 25 AS srid
+    FROM ({COUNTY_LEVEL_UNITS}) p
 ), pairs AS (
-    SELECT a.code AS ac, b.code AS bc, a.name AS an, b.name AS bn,
-           a.parent_code = :home AS a_home, a.g AS ag, b.g AS bg
-    FROM u a JOIN u b ON a.code < b.code AND ST_DWithin(a.g, b.g, :tol)
-    WHERE a.parent_code = :home OR b.parent_code = :home
+    SELECT a.code AS ac, b.code AS bc, a.name AS an, b.name AS bn, a.home AS a_home, b.home AS b_home,
+           ST_Transform(a.geom, a.srid) AS ag, ST_Transform(b.geom, a.srid) AS bg
+    FROM u a JOIN u b ON a.code < b.code AND a.geom && ST_Expand(b.geom, 0.01)
+    WHERE a.home OR b.home
 ), shared AS (
     -- A's outline snapped onto B's within the tolerance, then the part lying on B's
     -- outline: exact where the sources share vertices, tolerant where they do not.
     SELECT p.*, ST_LineMerge(ST_CollectionExtract(ST_Intersection(
                ST_Snap(ST_Boundary(ag), ST_Boundary(bg), :tol), ST_Boundary(bg)), 2)) AS line
-    FROM pairs p
+    FROM pairs p WHERE ST_DWithin(ag, bg, :tol)
 ), sides AS (
     -- The gap: how far the line (on B's outline) strays from A's outline at most.
     SELECT s.*, ST_Intersection(ag, bg) AS overlap,
@@ -53,40 +70,46 @@ WITH u AS (
     FROM shared s WHERE NOT ST_IsEmpty(line)
 )
 SELECT ac || '-' || bc, 'county',
-       CASE WHEN a_home THEN an || '—' || bn ELSE bn || '—' || an END,
-       ac, bc, ST_Multi(ST_Transform(line, :proj, 4490)), gap,
-       COALESCE(ST_Area(ST_Transform(ST_CollectionExtract(overlap, 3), :proj, 4490)::geography), 0)
+       CASE WHEN a_home OR NOT b_home THEN an || '—' || bn ELSE bn || '—' || an END,
+       ac, bc, ST_Multi(ST_Transform(line, 4490)), gap,
+       COALESCE(ST_Area(ST_Transform(ST_CollectionExtract(overlap, 3), 4490)::geography), 0)
 FROM sides WHERE ST_Length(line) >= :min_len
 """
 
-# Home city against each neighbouring city or league, and the home province against
-# each neighbouring province (only the stretch along the home city: scope says so).
+# City and provincial lines are unions of the county lines between units of different
+# cities or provinces. The home's side is named first; a line above the home's own level
+# keeps only the stretch along the home, and its scope says so.
 _GROUPED_LINES = """
 INSERT INTO derived_line (code, level, name, left_code, right_code, scope, geom, max_gap_m,
                           overlap_m2)
-WITH parts AS (
-    SELECT d.*, u.code AS home_unit, o.code AS other_unit, o.parent_code AS other_city
-    FROM derived_line d
-    JOIN admin_unit u ON u.code IN (d.left_code, d.right_code) AND u.parent_code = :home AND u.valid_to IS NULL
-    JOIN admin_unit o ON o.code IN (d.left_code, d.right_code) AND o.parent_code <> :home AND o.valid_to IS NULL
+WITH side AS (
+    SELECT code, CASE WHEN level = 'city' THEN code ELSE parent_code END AS city,
+           left(code, 2) || '0000' AS province
+    FROM admin_unit WHERE valid_to IS NULL AND level IN ('county', 'city')
+), parts AS (
+    SELECT d.geom, d.max_gap_m, d.overlap_m2, l.city AS lc, r.city AS rc,
+           l.province AS lp, r.province AS rp
+    FROM derived_line d JOIN side l ON l.code = d.left_code JOIN side r ON r.code = d.right_code
     WHERE d.level = 'county'
 ), grouped AS (
-    SELECT 'city' AS level, other_city AS other, NULL::text AS scope, geom, max_gap_m, overlap_m2
-    FROM parts
+    SELECT 'city' AS level, 4 AS digits, least(lc, rc) AS a, greatest(lc, rc) AS b, geom, max_gap_m,
+           overlap_m2
+    FROM parts WHERE lc <> rc AND 'city' = ANY(:levels)
     UNION ALL
-    SELECT 'province', left(other_city, 2) || '0000',
-           (SELECT name || '段' FROM admin_unit WHERE code = :home AND valid_to IS NULL), geom, max_gap_m, overlap_m2
-    FROM parts WHERE left(other_city, 2) <> left(:home, 2)
-), home AS (
-    SELECT 'city' AS level, :home AS code UNION ALL SELECT 'province', left(:home, 2) || '0000'
+    SELECT 'province', 2, least(lp, rp), greatest(lp, rp), geom, max_gap_m, overlap_m2
+    FROM parts WHERE lp <> rp AND 'province' = ANY(:levels)
 )
-SELECT least(h.code, g.other) || '-' || greatest(h.code, g.other), g.level,
-       hu.name || '—' || ou.name, least(h.code, g.other), greatest(h.code, g.other), g.scope,
+SELECT g.a || '-' || g.b, g.level,
+       CASE WHEN left(g.b, g.digits) = left(:home, g.digits) THEN bu.name || '—' || au.name
+            ELSE au.name || '—' || bu.name END,
+       g.a, g.b,
+       CASE WHEN g.level = ANY(:scoped)
+            THEN (SELECT name || '段' FROM admin_unit WHERE code = :home AND valid_to IS NULL) END,
        ST_Multi(ST_LineMerge(ST_Union(g.geom))), max(g.max_gap_m), sum(g.overlap_m2)
-FROM grouped g JOIN home h ON h.level = g.level
-JOIN admin_unit hu ON hu.code = h.code AND hu.valid_to IS NULL
-JOIN admin_unit ou ON ou.code = g.other AND ou.valid_to IS NULL
-GROUP BY g.level, h.code, g.other, g.scope, hu.name, ou.name
+FROM grouped g
+JOIN admin_unit au ON au.code = g.a AND au.valid_to IS NULL
+JOIN admin_unit bu ON bu.code = g.b AND bu.valid_to IS NULL
+GROUP BY g.level, g.digits, g.a, g.b, au.name, bu.name
 """
 
 _MERGE = """
@@ -132,11 +155,16 @@ WHERE l.valid_to IS NULL
 async def derive_lines(
     db_session: AsyncSession, *, home_code: str, tolerance_m: float, actor: str
 ) -> dict[str, int]:
-    """Derive county, city and provincial lines around `home_code`; returns counts by level."""
-    params = {"proj": LOCAL_TM, "home": home_code, "tol": tolerance_m, "min_len": MIN_LINE_LENGTH_M}
+    """Derive the lines the home unit manages (see `HomeUnit.line_levels`); returns counts
+    by level."""
+    home = HomeUnit(home_code)
+    params = {"prefix": home.prefix, "tol": tolerance_m, "min_len": MIN_LINE_LENGTH_M}
     await db_session.execute(text(_STAGE))
     await db_session.execute(text(_COUNTY_LINES), params)
-    await db_session.execute(text(_GROUPED_LINES), params)
+    await db_session.execute(
+        text(_GROUPED_LINES),
+        {"home": home_code, "levels": list(home.line_levels), "scoped": list(home.scoped_line_levels)},
+    )
     inserted = (await db_session.execute(text(_MERGE), {**params, "actor": actor})).rowcount
     await db_session.execute(text(_JUNCTIONS), {"tol": tolerance_m})
     rows = await db_session.execute(text("SELECT level, count(*) FROM derived_line GROUP BY level"))

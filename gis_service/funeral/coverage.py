@@ -13,6 +13,7 @@ from pyproj import Geod
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gis_service.admin_units.home import HomeUnit
 from gis_service.core.cpu import run_cpu
 from gis_service.core.errors import BadRequest
 from gis_service.funeral import vocabulary as v
@@ -41,10 +42,10 @@ async def official(db_session: AsyncSession, *, home_code: str) -> list[dict]:
         r.code: r.name
         for r in await db_session.execute(
             text(
-                "SELECT code, name FROM admin_unit WHERE level = 'county' AND parent_code = :home"
+                "SELECT code, name FROM admin_unit WHERE level = 'county' AND code LIKE :home_like"
                 " AND valid_to IS NULL ORDER BY code"
             ),
-            {"home": home_code},
+            {"home_like": HomeUnit(home_code).like},
         )
     }
     have = await db_session.execute(
@@ -78,7 +79,7 @@ async def official(db_session: AsyncSession, *, home_code: str) -> list[dict]:
         SELECT a.code, a.name, EXISTS (SELECT 1 FROM funeral_facility f WHERE f.township_code = a.code
                  AND f.facility_type = 'rural_cemetery' AND f.status = 'operating') AS covered
         FROM admin_unit a WHERE {RURAL_TOWNSHIP} AND a.code LIKE :prefix ORDER BY a.code"""),
-        {"prefix": home_code[:4] + "%"},
+        {"prefix": HomeUnit(home_code).like},
     )
     rural = list(rural)
     n_cov = sum(r.covered for r in rural)

@@ -14,9 +14,10 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gis_service.admin_units.home import HomeUnit
 from gis_service.funeral.classification import classify
 
-_COUNTIES = "SELECT code, name, geom FROM admin_unit WHERE level = 'county' AND parent_code = :home AND valid_to IS NULL"
+_COUNTIES = "SELECT code, name, geom FROM admin_unit WHERE level = 'county' AND code LIKE :home_like AND valid_to IS NULL"
 
 _PLACES = f"""
 WITH county AS ({_COUNTIES}),
@@ -179,13 +180,13 @@ async def load_demo_funeral(db_session: AsyncSession, *, home_code: str, graves:
     """Demo places, corridors, zones, facilities and graves, once (skipped when any exist)."""
     if await db_session.scalar(text("SELECT EXISTS (SELECT 1 FROM funeral_facility WHERE source = 'demo')")):
         return {}
-    home = {"home": home_code}
+    home = {"home_like": HomeUnit(home_code).like}
     done = {"place_locations": (await db_session.execute(text(_PLACES), home)).rowcount}
     done["corridors"] = (await db_session.execute(text(_CORRIDORS), home)).rowcount
     done["zones"] = (await db_session.execute(text(_ZONES), home)).rowcount
     done["burial_zones"] = (await db_session.execute(text(_ZONES_OF_BURIAL), home)).rowcount
     done["facilities"] = (
-        await db_session.execute(text(_FACILITIES), {**home, "home_prefix": home_code[:4] + "%"})
+        await db_session.execute(text(_FACILITIES), {**home, "home_prefix": HomeUnit(home_code).like})
     ).rowcount
     done["graves"] = await generate_graves(db_session, count=graves)
     await classify(db_session)

@@ -9,6 +9,7 @@ import json
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gis_service.admin_units.home import HomeUnit
 from gis_service.audit import service as audit
 from gis_service.auth.models import AppUser
 from gis_service.core.column_limits import text_limits, too_long
@@ -18,7 +19,7 @@ from gis_service.funeral.classification import Scope, classify
 from gis_service.funeral.imports import SPECS, check_rows, payload, read_rows, report, require_rows
 
 _HOME_COUNTIES = """(SELECT code, geom FROM admin_unit
-                     WHERE level = 'county' AND parent_code = :home AND valid_to IS NULL)"""
+                     WHERE level = 'county' AND code LIKE :home_like AND valid_to IS NULL)"""
 
 _PROBE = f"""
 SELECT p.i,
@@ -91,7 +92,7 @@ async def import_file(
     ]
     result = await db_session.execute(
         text(_PROBE.format(table=spec.entity)),
-        {"rows": json.dumps(probe, ensure_ascii=False), "home": home_code},
+        {"rows": json.dumps(probe, ensure_ascii=False), "home_like": HomeUnit(home_code).like},
     )
     for found in result:
         row = rows[found.i]

@@ -9,6 +9,7 @@ import json
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gis_service.admin_units.home import HomeUnit
 from gis_service.core.errors import NotFound
 from gis_service.core.query_params import BBox
 from gis_service.inspections.vocabulary import NEEDS_ATTENTION
@@ -133,9 +134,9 @@ async def summary(db_session: AsyncSession, *, home_code: str) -> dict:
                 (SELECT b.banner AS code, u.name, count(*) AS total,
                         count(*) FILTER (WHERE b.attention) AS needs_attention
                  FROM banners b JOIN admin_unit u ON u.code = b.banner AND u.valid_to IS NULL
-                 WHERE u.parent_code = :home GROUP BY 1, 2) s),
+                 WHERE u.level = 'county' AND u.code LIKE :home_like GROUP BY 1, 2) s),
           'open_repairs', (SELECT count(*) FROM repair_order WHERE status = 'open'))::text"""),
-        {"attention": NEEDS_ATTENTION, "home": home_code},
+        {"attention": NEEDS_ATTENTION, "home_like": HomeUnit(home_code).like},
     )
     return json.loads(result)
 

@@ -1,5 +1,5 @@
 """Filling the register from reference data: the category table and the romanisation
-lexicon from `data/`, and every current Ordos unit from the city down to villages and
+lexicon from `data/`, and every current unit within the home, down to villages and
 communities, with standard names derived from the NBS committee names."""
 
 from __future__ import annotations
@@ -7,6 +7,7 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gis_service.admin_units.home import HomeUnit
 from gis_service.placenames.naming import category_for, split_name, standard_name
 from gis_service.placenames.reference import categories, seed_lexicon
 from gis_service.placenames.romanize import pinyin_keys
@@ -55,14 +56,14 @@ def _origin_language(unit, generic: str) -> str:
 
 
 async def import_admin_units(db_session: AsyncSession, *, home_code: str) -> int:
-    """One register record per current unit of the home city (once per unit)."""
-    prefix = home_code[:4]
+    """One register record per current unit within the home (once per unit)."""
+    like = HomeUnit(home_code).like
     units = await db_session.execute(
         text("""SELECT code, name, level, parent_code, name_romanized, name_romanized_source, source FROM admin_unit
-                WHERE valid_to IS NULL AND left(code, 4) = :prefix
+                WHERE valid_to IS NULL AND code LIKE :like
                   AND code NOT IN (SELECT unit_code FROM place_name WHERE unit_code IS NOT NULL)
                 ORDER BY code"""),
-        {"prefix": prefix},
+        {"like": like},
     )
     rows = []
     for u in units:
