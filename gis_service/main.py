@@ -29,6 +29,7 @@ from gis_service.core.health import router as health_router
 from gis_service.core.logging import RequestLogMiddleware, configure_logging
 from gis_service.core.openapi_errors import document_errors
 from gis_service.core.pg_pool import make_pool
+from gis_service.core.read_replica import ReadRouting
 from gis_service.core.read_your_writes import ReadYourWritesMiddleware
 from gis_service.core.security_headers import SecurityHeadersMiddleware
 from gis_service.core.settings import Settings, get_settings
@@ -63,6 +64,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.sessionmaker = make_sessionmaker(engine)
         app.state.pg_pool = make_pool(settings)
         await app.state.pg_pool.open(wait=False)
+        # The read replica, when there is one: its own pool and engine, chosen per read.
+        read_url = settings.read_sqlalchemy_url
+        read_pool = make_pool(settings, read_url) if read_url else None
+        read_engine = make_engine(settings, read_url) if read_url else None
+        if read_pool is not None:
+            await read_pool.open(wait=False)
+        app.state.reads = ReadRouting(app.state.pg_pool, read_pool)
+        app.state.read_sessionmaker = make_sessionmaker(read_engine) if read_engine else None
         chores = asyncio.create_task(maintenance.run_forever(app.state.pg_pool, settings))
         listening = asyncio.create_task(app.state.change_feed.run_forever())
         # Long-lived start-up objects (models, routes, catalogue) leave the GC's scans:
@@ -76,9 +85,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             listening.cancel()
             await app.state.pg_pool.close()
             await engine.dispose()
+            if read_pool is not None:
+                await read_pool.close()
+                await read_engine.dispose()
 
     app = FastAPI(
-        title="Ordos boundary and place-name GIS service",
+        title="Boundary and place-name GIS service",
         version="0.1.0",
         description="Administrative boundaries and markers, place names, funeral facilities. "
         "Geometry is stored in CGCS2000 (EPSG:4490); GeoJSON is lon/lat.",

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gis_service.admin_units.home import HomeUnit, describe
 from gis_service.core.settings import Settings
 from gis_service.funeral import coverage, progress
 from gis_service.funeral import vocabulary as v
@@ -72,19 +73,19 @@ async def standalone_map(
     import folium
     from folium.plugins import HeatMap
 
-    words = TEXT[lang]
+    words = await _words(db_session, settings, lang)
     pick = 0 if lang == "zh" else 1
     dist = await coverage.distance(db_session, radius_km=radius_km)
     by_county = {c["county_code"]: c for c in dist["by_county"]}
     counties = (
         await db_session.execute(
             text("""SELECT code, name, ST_AsGeoJSON(ST_SimplifyPreserveTopology(geom, 0.002), 5) AS g
-                    FROM admin_unit WHERE level = 'county' AND parent_code = :home AND valid_to IS NULL"""),
-            {"home": settings.home_unit_code},
+                    FROM admin_unit WHERE level = 'county' AND code LIKE :home_like AND valid_to IS NULL"""),
+            {"home_like": HomeUnit(settings.home_unit_code).like},
         )
     ).all()
     m = folium.Map(location=[39.4, 108.8], zoom_start=7, tiles=None, prefer_canvas=True)
-    m.fit_bounds([[37.58, 106.70], [40.88, 111.48]])  # the home city
+    m.fit_bounds((await describe(db_session, settings.home_unit_code))["bounds"])
     banners = folium.FeatureGroup(name=words["banners_layer"].format(r=f"{radius_km:g}")).add_to(m)
     for c in counties:
         cov = by_county.get(c.code)
@@ -155,6 +156,13 @@ async def standalone_map(
     return inline_assets(root.render(), settings)
 
 
+async def _words(db_session: AsyncSession, settings: Settings, lang: str) -> dict:
+    """The texts in one language, the titles naming the unit served."""
+    home = await describe(db_session, settings.home_unit_code)
+    unit = home["name"] if lang == "zh" else home["name_en"]
+    return {k: v.replace("{unit}", unit) for k, v in TEXT[lang].items()}
+
+
 def _title_and_legend(words: dict, radius_km: float, pick: int, *, demo: bool) -> str:
     """The exported map's title and legend, drawn over the map like the page's own."""
     swatch = '<i style="background:{c};{r}"></i>{t}'
@@ -186,8 +194,8 @@ def _title_and_legend(words: dict, radius_km: float, pick: int, *, demo: bool) -
 # The report's and the exported map's words, in the planners' two languages.
 TEXT = {
     "zh": {
-        "title": "鄂尔多斯市殡葬设施与“三沿七区”散坟整治指标报告",
-        "map_title": "鄂尔多斯市殡葬设施与散坟整治规划图",
+        "title": "{unit}殡葬设施与“三沿七区”散坟整治指标报告",
+        "map_title": "{unit}殡葬设施与散坟整治规划图",
         "as_of": "计算时间：{t}（北京时间，由数据实时计算）",
         "targets": "规划目标与当前值",
         "indicator": "指标",
@@ -227,8 +235,8 @@ TEXT = {
         "not_operating": "（浅色：未运营）",
     },
     "en": {
-        "title": "Ordos funeral facilities and grave remediation: indicator report",
-        "map_title": "Ordos funeral facilities and grave remediation: planning map",
+        "title": "{unit} funeral facilities and grave remediation: indicator report",
+        "map_title": "{unit} funeral facilities and grave remediation: planning map",
         "as_of": "Computed {t} (Beijing time, live from the data)",
         "targets": "Plan targets and current values",
         "indicator": "Indicator",
@@ -295,7 +303,7 @@ async def printable_report(
 ) -> str:
     """A self-contained HTML page sized for A4 and readable on a phone, with the indicator
     tables in the chosen language."""
-    words = TEXT[lang]
+    words = await _words(db_session, settings, lang)
     label = "label" if lang == "zh" else "label_en"
     found = await indicators(db_session, settings, radius_km=radius_km)
     banners = await progress.series(db_session, by="banner")

@@ -15,6 +15,7 @@ import orjson
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 
+from gis_service.admin_units.home import describe
 from gis_service.catalogue import feature_query
 from gis_service.catalogue import service as layers
 from gis_service.catalogue.declarations import LayerDeclaration
@@ -89,11 +90,12 @@ def _respond(request: Request, doc: dict, title: str, media_type: str = JSON, he
 
 
 @router.get("", summary="Landing page")
-async def landing(request: Request):
+async def landing(request: Request, settings: SettingsDep, db_session: SessionDep):
     """The OGC API landing page with service-desc, conformance and data links."""
     b = _base(request)
+    home = await describe(db_session, settings.home_unit_code)
     doc = {
-        "title": "鄂尔多斯市界线与地名管理系统 Ordos boundaries and place names",
+        "title": f"{home['name']}界线与地名管理系统 {home['name_en']} boundaries and place names",
         "description": "OGC API - Features over the layer catalogue. Geometry is stored in CGCS2000.",
         "links": [
             {"rel": "self", "type": JSON, "href": f"{b}/ogc"},

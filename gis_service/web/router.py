@@ -11,7 +11,8 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from gis_service.core.dependencies import OptionalUser, SettingsDep
+from gis_service.admin_units.home import describe
+from gis_service.core.dependencies import OptionalUser, SessionDep, SettingsDep
 from gis_service.core.settings import Settings
 from gis_service.inspections.vocabulary import vocabulary as conditions_vocabulary
 from gis_service.placenames.vocabulary import STAGES, STATUSES, labelled
@@ -89,17 +90,19 @@ async def planner_page(settings: SettingsDep):
 
 
 @router.get("/api/v1/map-config", include_in_schema=True, tags=["map"])
-async def map_config(settings: SettingsDep, user: OptionalUser):
+async def map_config(settings: SettingsDep, user: OptionalUser, db_session: SessionDep):
     """What the web map needs before sign-in: base map key, anonymous layers, demo flag,
     the visit form's GNSS accuracy and correction window, and the vocabularies (marker
     and sign conditions with their colours, place-name statuses, procedure stages)."""
+    home = await describe(db_session, settings.home_unit_code)
     return {
         "tianditu_key": settings.tianditu_key,
         "anonymous_layers": settings.anonymous_layers,
         "demo_mode": settings.demo_mode,
         "home_code": settings.home_unit_code,  # its units are always labelled on the map
-        # Ordos' extent as [[south, west], [north, east]].
-        "home_bounds": [[37.58, 106.70], [40.88, 111.48]],
+        # the unit served: its names (the page titles) and extent (the map's first view)
+        "home": home,
+        "home_bounds": home["bounds"] or [[18, 73], [54, 135]],
         "signed_in": user is not None,
         # the tools this role's top bar offers
         "actions": map_actions(user.role if user else None),
@@ -119,7 +122,7 @@ async def map_config(settings: SettingsDep, user: OptionalUser):
 async def docs() -> HTMLResponse:
     return get_swagger_ui_html(
         openapi_url="/openapi.json",
-        title="Ordos GIS service API",
+        title="Boundary and place-name GIS service API",
         swagger_js_url="/vendor/swagger-ui/swagger-ui-bundle.js",
         swagger_css_url="/vendor/swagger-ui/swagger-ui.css",
         swagger_favicon_url="/map/static/favicon.svg",

@@ -3,7 +3,7 @@ import * as api from "./api.js";
 import { initAreas, showAreas } from "./areas_panel.js";
 import { addBasemap } from "./basemap.js";
 import { installCoordinateReadout } from "./coords.js";
-import { applyTexts, currentLang, errorMessage, onLanguageChange, pick, t, toggleLanguage } from "./i18n.js";
+import { applyTexts, currentLang, errorMessage, onLanguageChange, pick, setHome, t, toggleLanguage } from "./i18n.js";
 import { buildLayerSwitcher, createCatalogueLayer } from "./layers.js";
 import { el, initMarkerPanel, openPanel, showMarker, showSign } from "./marker_panel.js";
 import { MarkerLayer } from "./markers.js";
@@ -217,6 +217,8 @@ async function main() {
     showStatus(t("network_error"));
     return;
   }
+  setHome(state.config.home);
+  applyTexts();
   if (!window.L.DomEvent.fakeStop) window.L.DomEvent.fakeStop = window.L.DomEvent.stop;
   state.map = createMap(state.config);
   window.gisMap = state;  // for debugging and the browser tests

@@ -250,6 +250,15 @@ export function errorMessage(body, fallbackKey) {
   return t(fallbackKey);
 }
 
+/** Name the served unit in the titles (the texts above are Ordos', the default unit). */
+export function setHome(home) {
+  if (!home || !home.name) return;
+  TEXTS.zh.app_title = `${home.name}界线与地名管理系统`;
+  TEXTS.en.app_title = `${home.name_en} Boundaries and Place Names`;
+  TEXTS.zh.pl_doc_title = `殡葬设施与散坟整治规划 · ${home.name}`;
+  TEXTS.en.pl_doc_title = `Funeral facilities and grave remediation · ${home.name_en}`;
+}
+
 export function applyTexts(root = document) {
   document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
   document.title = t("app_title");

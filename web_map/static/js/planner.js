@@ -2,7 +2,7 @@
 // rings, banners shaded by distance coverage, graves (clustered or as a heat view,
 // coloured by remediation state) and the restricted corridors and zones.
 import * as api from "./api.js";
-import { applyTexts, currentLang, errorMessage, onLanguageChange, t, tf, toggleLanguage } from "./i18n.js";
+import { applyTexts, currentLang, errorMessage, onLanguageChange, setHome, t, tf, toggleLanguage } from "./i18n.js";
 
 const $ = (id) => document.getElementById(id);
 const state = { radius: 30, layers: {}, statuses: [], colors: {} };
@@ -276,8 +276,10 @@ function drawControls() {
 }
 
 async function start() {
-  const map = L.map("map", { preferCanvas: true, maxZoom: 18 }).setView([39.4, 108.8], 7);
   const config = await api.getJson("/api/v1/map-config");
+  setHome(config.home);
+  document.title = t("pl_doc_title");
+  const map = L.map("map", { preferCanvas: true, maxZoom: 18 }).fitBounds(config.home_bounds);
   if (!(config.actions || []).includes("planner")) {
     // the page and the API agree: only planners and administrators read graves and reports
     $("planner-body").hidden = true;
