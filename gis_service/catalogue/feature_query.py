@@ -183,7 +183,7 @@ async def conditions(layer: LayerDeclaration, query: FeatureQuery, pool) -> tupl
 
 async def read_page(request, layer: LayerDeclaration, query: FeatureQuery, filters: dict, *, count: bool):
     """One page of the layer for this query: the single read both doors share."""
-    pool = request.app.state.pg_pool
+    pool = await request.app.state.reads.pool()
     condition = await conditions(layer, query, pool)
     out = layers.OutputCrs(srid=query.crs.srid, flip=query.crs.flip, decimals=query.crs.decimals)
     async with request.app.state.database_reads, pool.connection() as conn:

@@ -138,7 +138,7 @@ async def export_layer(
     filters = property_filters(layer, request.query_params, {"bbox"})
     box = parse_bbox(bbox)
     service.refuse_bbox_without_geometry(layer, box)  # before the stream starts
-    pool = request.app.state.pg_pool
+    pool = await request.app.state.reads.pool()
     media, ext = export.FORMATS[fmt]
     disposition = {"Content-Disposition": f'attachment; filename="{layer.id}.{ext}"'}
     if fmt == "geojson":

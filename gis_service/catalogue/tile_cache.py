@@ -133,7 +133,8 @@ async def cached_tile(request: Request, key: str, render: Callable[[object], Awa
     if task is None:
 
         async def rendering() -> bytes:
-            async with state.database_reads, state.pg_pool.connection() as conn:
+            pool = await state.reads.pool()
+            async with state.database_reads, pool.connection() as conn:
                 raw = await render(conn)
             data = await compress(raw)
             state.tile_cache.put(key, data)

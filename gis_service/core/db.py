@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import DeclarativeBase
 
+from gis_service.core.read_replica import SYNCHRONOUS_COMMIT
 from gis_service.core.settings import Settings
 
 STORAGE_SRID = 4490  # CGCS2000 geographic
@@ -22,16 +23,21 @@ class Base(DeclarativeBase):
     """Declarative base for all tables; the schema itself is created by Alembic."""
 
 
-def make_engine(settings: Settings) -> AsyncEngine:
+def make_engine(settings: Settings, url: str | None = None) -> AsyncEngine:
+    """An engine on DATABASE_URL, or on `url` (the read replica)."""
     return create_async_engine(
-        settings.sqlalchemy_url,
+        url or settings.sqlalchemy_url,
         # A fixed set of connections: under a burst, requests queue briefly for one
         # instead of opening (and, on return, closing) overflow connections, whose
         # start-up and SCRAM handshake cost more than the wait.
         pool_size=settings.db_pool_size,
         max_overflow=0,
         pool_timeout=10,
-        connect_args={"connect_timeout": 5, "application_name": "gis_service"},
+        connect_args={
+            "connect_timeout": 5,
+            "application_name": "gis_service",
+            **({"options": SYNCHRONOUS_COMMIT} if settings.database_read_url and not url else {}),
+        },
     )
 
 

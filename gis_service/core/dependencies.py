@@ -28,8 +28,18 @@ async def get_db_session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
+async def get_read_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """A session for a read-only route: on the read replica when it has caught up with the
+    primary (core/read_replica.py), otherwise on the primary."""
+    state = request.app.state
+    maker = state.read_sessionmaker if await state.reads.use_replica() else state.sessionmaker
+    async with maker() as session:
+        yield session
+
+
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 SessionDep = Annotated[AsyncSession, Depends(get_db_session)]
+ReadSessionDep = Annotated[AsyncSession, Depends(get_read_session)]
 TokenDep = Annotated[str | None, Depends(oauth2_scheme)]
 
 

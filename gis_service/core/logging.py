@@ -13,6 +13,8 @@ from urllib.parse import unquote_plus
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from gis_service.core.read_replica import served_by
+
 _RESERVED = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
 # Request ids: a random prefix per process and a counter, unique without a system call
 # for randomness on every request.
@@ -102,6 +104,8 @@ class RequestLogMiddleware:
                 message.setdefault("headers", []).append((b"x-request-id", request_id.encode()))
             await send(message)
 
+        report: dict = {}
+        served_by.set(report)
         try:
             await self.app(scope, receive, _send)
         finally:
@@ -115,5 +119,6 @@ class RequestLogMiddleware:
                     "params": _param_names(scope.get("query_string", b"")),
                     "status": status,
                     "ms": round((time.perf_counter() - start) * 1000, 2),
+                    **report,  # "db": primary or replica, for reads that may use a replica
                 },
             )

@@ -7,18 +7,26 @@ import re
 
 from psycopg_pool import AsyncConnectionPool
 
+from gis_service.core.read_replica import SYNCHRONOUS_COMMIT
 from gis_service.core.settings import Settings
 
 
-def make_pool(settings: Settings) -> AsyncConnectionPool:
-    url = settings.sqlalchemy_url.replace("postgresql+psycopg://", "postgresql://", 1)
+def make_pool(settings: Settings, url: str | None = None) -> AsyncConnectionPool:
+    """A pool on DATABASE_URL, or on `url` (the read replica)."""
+    primary_with_replica = settings.database_read_url and not url
+    url = (url or settings.sqlalchemy_url).replace("postgresql+psycopg://", "postgresql://", 1)
     return AsyncConnectionPool(
         url,
         min_size=max(1, settings.db_pool_size // 2),  # opened up front: no connect on the hot path
         max_size=settings.db_pool_size,
         open=False,
         timeout=10,
-        kwargs={"autocommit": True, "application_name": "gis_service_tiles", "prepare_threshold": 2},
+        kwargs={
+            "autocommit": True,
+            "application_name": "gis_service_tiles",
+            "prepare_threshold": 2,
+            **({"options": SYNCHRONOUS_COMMIT} if primary_with_replica else {}),
+        },
     )
 
 

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Header, Query, Response, UploadFile, status
 
 from gis_service.auth.models import AppUser
-from gis_service.core.dependencies import CurrentUser, SessionDep, SettingsDep, require_roles
+from gis_service.core.dependencies import CurrentUser, ReadSessionDep, SessionDep, SettingsDep, require_roles
 from gis_service.core.errors import BadRequest
 from gis_service.placenames import findings, lexicon, locate, procedure, search, service, transfer
 from gis_service.placenames.romanize import romanize
@@ -34,7 +34,7 @@ AdminCodeQuery = Query(pattern=r"^\d{2,12}$")
 @router.get("")
 async def list_or_search(
     _: CurrentUser,
-    db_session: SessionDep,
+    db_session: ReadSessionDep,
     q: Annotated[
         str | None, Query(max_length=50, description="Chinese, pinyin, initials or romanised")
     ] = None,
@@ -213,7 +213,7 @@ async def list_suggestions(
 @router.post("/location-suggestions/run")
 async def run_suggestions(officer: Officer, db_session: SessionDep, settings: SettingsDep):
     """Match unlocated names against the GeoNames points (suggestions only)."""
-    added = await locate.suggest(db_session, settings.layers_dir / "data")
+    added = await locate.suggest(db_session, settings.reference_data_dir)
     await db_session.commit()
     return {"added": added}
 
