@@ -14,6 +14,28 @@ from gis_service.placenames.romanize import pinyin_keys
 from gis_service.placenames.service import record_versions
 
 DERIVED_NOTE = "standard name derived from the committee name"
+IMPORT_CHUNK = 50_000
+_COLUMNS = [
+    "name",
+    "specific_part",
+    "generic_part",
+    "level",
+    "admin_code",
+    "unit_code",
+    "category_code",
+    "romanization",
+    "origin_language",
+    "status",
+    "source",
+    "pinyin",
+    "initials",
+]
+_INSERT_NAMES = text(f"""
+INSERT INTO place_name ({", ".join(_COLUMNS)}, geom)
+SELECT r.*, (SELECT ST_PointOnSurface(a.geom) FROM admin_unit a
+             WHERE a.code = r.unit_code AND a.valid_to IS NULL AND a.geom IS NOT NULL)
+FROM unnest({", ".join(f"CAST(:{c} AS text[])" for c in _COLUMNS)}) AS r({", ".join(_COLUMNS)})
+""")
 
 
 async def seed_reference(db_session: AsyncSession) -> dict[str, int]:
@@ -90,15 +112,11 @@ async def import_admin_units(db_session: AsyncSession, *, home_code: str) -> int
         )
     if not rows:
         return 0
-    await db_session.execute(
-        text("""INSERT INTO place_name (name, specific_part, generic_part, level, admin_code, unit_code,
-                    category_code, romanization, origin_language, status, source, pinyin, initials, geom)
-                SELECT :name, :specific_part, :generic_part, :level, :admin_code, :unit_code, :category_code,
-                       :romanization, :origin_language, :status, :source, :pinyin, :initials,
-                       (SELECT ST_PointOnSurface(geom) FROM admin_unit
-                        WHERE code = CAST(:unit_code AS varchar) AND valid_to IS NULL AND geom IS NOT NULL)"""),
-        rows,
-    )
+    # Column arrays, one statement per chunk: the whole country's 660,000 units are one
+    # round trip per chunk, not one per name.
+    for start in range(0, len(rows), IMPORT_CHUNK):
+        chunk = rows[start : start + IMPORT_CHUNK]
+        await db_session.execute(_INSERT_NAMES, {col: [r[col] for r in chunk] for col in _COLUMNS})
     await record_versions(
         db_session,
         ids_sql="SELECT id FROM place_name p2 WHERE NOT EXISTS "

