@@ -44,29 +44,40 @@ WHERE x.valid_to IS NULL AND x.geom IS NOT NULL
          AND c.valid_to IS NULL)))
 """
 
-# Each pair is measured in the Gauss-Krueger 3-degree zone of its first unit (CGCS2000,
+# Candidate pairs come from the units' boxes (small values: comparing the polygons
+# themselves pair by pair would read every outline thousands of times nationwide). Each
+# pair's outlines are then clipped to where the two can meet (their boxes' overlap plus a
+# margin) and measured in the Gauss-Krueger 3-degree zone of the first unit (CGCS2000,
 # EPSG:4534-4554), so metres stay true from Xinjiang to Heilongjiang.
 _COUNTY_LINES = f"""
 INSERT INTO derived_line (code, level, name, left_code, right_code, geom, max_gap_m, overlap_m2)
-WITH u AS (
+WITH u AS MATERIALIZED (
     SELECT code, name, geom, left(code, length(:prefix)) = :prefix AS home,
+           ST_Expand(ST_Envelope(geom), :margin) AS box,
            4534 + greatest(25, least(45, round(ST_X(ST_PointOnSurface(geom)) / 3)::int)) - 25 AS srid
     FROM ({COUNTY_LEVEL_UNITS}) p
 ), pairs AS (
     SELECT a.code AS ac, b.code AS bc, a.name AS an, b.name AS bn, a.home AS a_home, b.home AS b_home,
-           ST_Transform(a.geom, a.srid) AS ag, ST_Transform(b.geom, a.srid) AS bg
-    FROM u a JOIN u b ON a.code < b.code AND a.geom && ST_Expand(b.geom, 0.01)
+           a.srid, a.geom AS ag, b.geom AS bg, box2d(ST_Intersection(a.box, b.box)) AS w
+    FROM u a JOIN u b ON a.code < b.code AND a.box && b.box
     WHERE a.home OR b.home
+), clipped AS (
+    SELECT ac, bc, an, bn, a_home, b_home, srid,
+           ST_Transform(ST_ClipByBox2D(ST_Boundary(ag), w), srid) AS la,
+           ST_Transform(ST_ClipByBox2D(ST_Boundary(bg), w), srid) AS lb,
+           -- clipping may leave a polygon self-touching: repaired, it is still the same area
+           ST_MakeValid(ST_Transform(ST_ClipByBox2D(ag, w), srid)) AS pa,
+           ST_MakeValid(ST_Transform(ST_ClipByBox2D(bg, w), srid)) AS pb
+    FROM pairs WHERE NOT ST_IsEmpty(w::geometry)
 ), shared AS (
     -- A's outline snapped onto B's within the tolerance, then the part lying on B's
     -- outline: exact where the sources share vertices, tolerant where they do not.
-    SELECT p.*, ST_LineMerge(ST_CollectionExtract(ST_Intersection(
-               ST_Snap(ST_Boundary(ag), ST_Boundary(bg), :tol), ST_Boundary(bg)), 2)) AS line
-    FROM pairs p WHERE ST_DWithin(ag, bg, :tol)
+    SELECT c.*, ST_LineMerge(ST_CollectionExtract(ST_Intersection(ST_Snap(la, lb, :tol), lb), 2)) AS line
+    FROM clipped c WHERE ST_DWithin(la, lb, :tol)
 ), sides AS (
     -- The gap: how far the line (on B's outline) strays from A's outline at most.
-    SELECT s.*, ST_Intersection(ag, bg) AS overlap,
-           (SELECT max(ST_Distance(v.geom, ST_Boundary(ag))) FROM ST_DumpPoints(line) v) AS gap
+    SELECT s.*, ST_Intersection(pa, pb) AS overlap,
+           (SELECT max(ST_Distance(v.geom, la)) FROM ST_DumpPoints(line) v) AS gap
     FROM shared s WHERE NOT ST_IsEmpty(line)
 )
 SELECT ac || '-' || bc, 'county',
@@ -146,6 +157,7 @@ UPDATE boundary_line l SET
             WHERE c.level = l.level AND c.valid_to IS NULL AND c.geom IS NOT NULL
               AND c.code NOT IN (l.left_code, l.right_code)
               AND c.geom && ST_Expand(p.geom, 0.01)
+              AND ST_DWithin(c.geom, p.geom, :tol / 50000.0)  -- cheap: a degree is at least 50 km
               AND ST_DWithin(c.geom::geography, p.geom::geography, :tol))
     )::geometry(MultiPoint, 4490)
 WHERE l.valid_to IS NULL
@@ -158,7 +170,9 @@ async def derive_lines(
     """Derive the lines the home unit manages (see `HomeUnit.line_levels`); returns counts
     by level."""
     home = HomeUnit(home_code)
-    params = {"prefix": home.prefix, "tol": tolerance_m, "min_len": MIN_LINE_LENGTH_M}
+    # the clipping margin in degrees: three tolerances (a degree is at least 50 km here)
+    margin = max(0.002, 3 * tolerance_m / 50_000)
+    params = {"prefix": home.prefix, "tol": tolerance_m, "min_len": MIN_LINE_LENGTH_M, "margin": margin}
     await db_session.execute(text(_STAGE))
     await db_session.execute(text(_COUNTY_LINES), params)
     await db_session.execute(
