@@ -26,6 +26,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_support import prepared_database  # noqa: E402
 
+# Metres over the demo data (Ordos): a transverse Mercator between GK zones 36 and 37.
+ORDOS_TM = "+proj=tmerc +lat_0=0 +lon_0=109 +k=1 +x_0=500000 +y_0=0 +ellps=GRS80 +units=m +no_defs"
+
 
 async def ensure_graves(url: str, wanted: int) -> int:
     from sqlalchemy import text
@@ -93,7 +96,6 @@ def naive(url: str) -> tuple[float, float, set]:
     import geopandas as gpd
     from sqlalchemy import create_engine
 
-    from gis_service.boundaries.derive import LOCAL_TM
 
     engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
     t0 = time.perf_counter()
@@ -105,10 +107,10 @@ def naive(url: str) -> tuple[float, float, set]:
     )
     zones = gpd.read_postgis("SELECT id, geom FROM restricted_zone", engine, geom_col="geom")
     t1 = time.perf_counter()
-    graves_m = graves.to_crs(LOCAL_TM)
+    graves_m = graves.to_crs(ORDOS_TM)
     # Edges are straight in longitude/latitude, as stored and as the service reads them:
     # densify before projecting, or a long edge bends by up to ~100 m in the projection.
-    corridors_m = corridors.set_geometry(corridors.segmentize(0.005)).to_crs(LOCAL_TM)
+    corridors_m = corridors.set_geometry(corridors.segmentize(0.005)).to_crs(ORDOS_TM)
     buffers = corridors_m.copy()
     buffers["geometry"] = corridors_m.geometry.buffer(corridors_m["width_m"])
     buffers = buffers.set_geometry("geometry")[["id", "geometry"]]

@@ -22,8 +22,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gis_service.admin_units.home import HomeUnit
 
-# Metres around Ordos: a transverse Mercator on GRS80 centred between zones 36 and 37.
-LOCAL_TM = "+proj=tmerc +lat_0=0 +lon_0=109 +k=1 +x_0=500000 +y_0=0 +ellps=GRS80 +units=m +no_defs"
+# The SRID of the CGCS2000 Gauss-Krueger 3-degree zone (EPSG:4534-4554, no zone prefix)
+# a geometry lies in: metres wherever in China it is.
+GK_ZONE_SRID = "(4534 + greatest(25, least(45, round(ST_X(ST_PointOnSurface({g})) / 3)::int)) - 25)"
 MIN_LINE_LENGTH_M = 200  # shorter shared stretches are corner contacts, not lines
 
 _STAGE = """
@@ -54,7 +55,7 @@ INSERT INTO derived_line (code, level, name, left_code, right_code, geom, max_ga
 WITH u AS MATERIALIZED (
     SELECT code, name, geom, left(code, length(:prefix)) = :prefix AS home,
            ST_Expand(ST_Envelope(geom), :margin) AS box,
-           4534 + greatest(25, least(45, round(ST_X(ST_PointOnSurface(geom)) / 3)::int)) - 25 AS srid
+           {GK_ZONE_SRID.format(g="geom")} AS srid
     FROM ({COUNTY_LEVEL_UNITS}) p
 ), pairs AS (
     SELECT a.code AS ac, b.code AS bc, a.name AS an, b.name AS bn, a.home AS a_home, b.home AS b_home,

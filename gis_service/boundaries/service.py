@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gis_service.audit import service as audit
 from gis_service.auth.models import AppUser
-from gis_service.boundaries.derive import LOCAL_TM
+from gis_service.boundaries.derive import GK_ZONE_SRID
 from gis_service.core.errors import NotFound
 from gis_service.core.geojson_input import parse_geometry
 
@@ -89,11 +89,12 @@ async def replace_geometry(
         await db_session.execute(
             text(
                 "SELECT ST_Length(g::geography) AS length_m,"
-                " ST_HausdorffDistance(ST_Transform(g, :proj), ST_Transform(l.geom, :proj)) AS shift"
+                f" ST_HausdorffDistance(ST_Transform(g, {GK_ZONE_SRID.format(g='l.geom')}),"
+                f" ST_Transform(l.geom, {GK_ZONE_SRID.format(g='l.geom')})) AS shift"
                 " FROM (SELECT ST_SetSRID(ST_GeomFromGeoJSON(:g), 4490) AS g) s, boundary_line l"
                 " WHERE l.id = :id"
             ),
-            {"g": json.dumps(geometry), "id": row.id, "proj": LOCAL_TM},
+            {"g": json.dumps(geometry), "id": row.id},
         )
     ).one()
     await db_session.execute(text("UPDATE boundary_line SET valid_to = now() WHERE id = :id"), {"id": row.id})

@@ -1,6 +1,7 @@
 """Reading a point from a table row: lon/lat, or Gauss-Krueger X (northing) / Y (easting)
 in a 3-degree CGCS2000 zone with the zone number in front of Y, in a 带号/zone column, or
-not given (then every zone that covers Inner Mongolia is a candidate)."""
+not given (then every 3-degree zone of China is a candidate, and the caller chooses: a
+marker the zone that puts it on its line)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pyproj import Transformer
 
 from gis_service.core.gauss_kruger import epsg_for_zone
 
-ZONES_TO_TRY = (35, 36, 37, 38)
+ZONES_TO_TRY = tuple(range(25, 46))  # CGCS2000 3-degree zones 25 (75E) to 45 (135E)
 # The names point_candidates reads, with the headers survey tables use for them.
 COORDINATE_HEADERS = {
     "lon": ["lon", "longitude", "经度"],

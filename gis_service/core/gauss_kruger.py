@@ -1,7 +1,7 @@
 """Gauss-Krueger 3-degree zones on CGCS2000 (EPSG:4513-4533 with zone prefix).
 
-Ordos spans zones 36 and 37 (central meridians 108E and 111E); its neighbours
-reach zone 35. EPSG codes with the zone number in the false easting run
+China spans zones 25 to 45 (central meridians 75E to 135E); Ordos, for example, lies in
+zones 36 and 37 (108E and 111E). EPSG codes with the zone number in the false easting run
 4513 (zone 25) .. 4533 (zone 45); 4534.. are the same zones without prefix.
 """
 

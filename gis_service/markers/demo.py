@@ -13,8 +13,6 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gis_service.boundaries.derive import LOCAL_TM
-
 SPACING_M = 3_800  # ~1,000 markers on Ordos' county lines, as on the ground
 
 _SINGLES = """
@@ -31,8 +29,8 @@ WITH lines AS (
     FROM lines l, ST_Dump(l.geom) d
 ), points AS (
     SELECT p.code, p.left_code, p.east_west, p.g, n,
-           ST_LineInterpolatePoint(p.g, LEAST(1.0, (n - 0.5) * :spacing / ST_Length(ST_Transform(p.g, :proj)))) AS pt
-    FROM parts p, generate_series(1, GREATEST(1, round(ST_Length(ST_Transform(p.g, :proj)) / :spacing)::int)) n
+           ST_LineInterpolatePoint(p.g, LEAST(1.0, (n - 0.5) * :spacing / ST_Length(p.g::geography))) AS pt
+    FROM parts p, generate_series(1, GREATEST(1, round(ST_Length(p.g::geography) / :spacing)::int)) n
 )
 INSERT INTO boundary_marker (code, line_code, seq, type_suffix, marker_type, material, geom, gk_zone,
     gk_x, gk_y, source)
@@ -65,8 +63,8 @@ WITH junctions AS (
     SELECT n.first_line, n.seq, (ARRAY['C','D','E'])[k.k] AS suffix,
            COALESCE(CASE WHEN m.part IS NULL THEN NULL
                          WHEN ST_Distance(ST_StartPoint(m.part), n.pt) <= ST_Distance(ST_EndPoint(m.part), n.pt)
-                         THEN ST_LineInterpolatePoint(m.part, LEAST(1.0, 10 / ST_Length(ST_Transform(m.part, :proj))))
-                         ELSE ST_LineInterpolatePoint(m.part, GREATEST(0.0, 1 - 10 / ST_Length(ST_Transform(m.part, :proj))))
+                         THEN ST_LineInterpolatePoint(m.part, LEAST(1.0, 10 / ST_Length(m.part::geography)))
+                         ELSE ST_LineInterpolatePoint(m.part, GREATEST(0.0, 1 - 10 / ST_Length(m.part::geography)))
                     END, n.pt) AS pt
     FROM numbered n CROSS JOIN generate_series(1, 3) AS k(k)
     LEFT JOIN meeting m ON m.pt = n.pt AND m.k = k.k
@@ -104,7 +102,7 @@ async def load_demo_markers(db_session: AsyncSession, *, home_code: str) -> int:
     """Generate demo markers once (nothing happens if any marker exists)."""
     if await db_session.scalar(text("SELECT EXISTS (SELECT 1 FROM boundary_marker)")):
         return 0
-    params = {"spacing": SPACING_M, "proj": LOCAL_TM, "home": home_code}
+    params = {"spacing": SPACING_M}
     await db_session.execute(text(_SINGLES), params)
     await db_session.execute(text(_TRIPLES), params)
     await db_session.execute(text(_ATTRIBUTES))
