@@ -96,7 +96,6 @@ def naive(url: str) -> tuple[float, float, set]:
     import geopandas as gpd
     from sqlalchemy import create_engine
 
-
     engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
     t0 = time.perf_counter()
     graves = gpd.read_postgis("SELECT id, geom FROM grave", engine, geom_col="geom")

@@ -233,7 +233,10 @@ def main() -> None:
     )
     parser.add_argument("--units", default="150200,150000,100000")
     parser.add_argument("--queries", type=int, default=700)
-    parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--keep", action="store_true", help="keep the cluster and the unit databases")
+    parser.add_argument(
+        "--no-rederive", action="store_true", help="skip timing the national derivation again"
+    )
     args = parser.parse_args()
 
     from gis_service.ops.embedded_postgres import EmbeddedPostgres
@@ -248,14 +251,17 @@ def main() -> None:
             results["preparation"][code] = prepared
             print(code, json.dumps(prepared, ensure_ascii=False), flush=True)
             if code == "100000":
-                results["line_derivation"] = rederive(url)
-                print("lines", results["line_derivation"], flush=True)
+                if not args.no_rederive:
+                    results["line_derivation"] = rederive(url)
+                    print("lines", results["line_derivation"], flush=True)
                 results["country_served"] = serve_country(url, owner_url, args)
         path = save_results("national", results)
         print(json.dumps(results, indent=2, ensure_ascii=False))
         print(f"written to {path}")
     finally:
-        if not args.keep:
+        if args.keep:
+            print(f"kept: {owner_url} (databases unit_<code>), reference folders in {work / 'reference'}")
+        else:
             pg.destroy()
 
 

@@ -256,7 +256,13 @@ async def tile(conn, *, layer: LayerDeclaration, z: int, x: int, y: int, grid: G
     drawn = geom
     if layer.tile_pieces:
         pieces = pieces_in_tile(layer.tile_pieces, layer.id_column, f"t.{q(layer.id_column)}", "bounds.qenv")
-        drawn = f"CASE WHEN %(zoom)s < {PIECES_FROM_ZOOM} THEN {geom} ELSE {pieces} END"
+        # Zoomed out, whole polygons are drawn, first snapped to a grid finer than the
+        # tile's own (a quarter of a tile unit): most of a province's vertices fall together
+        # before the costly transform, and neighbours share their snapped edges exactly
+        # (the same vertex always snaps to the same point), so no gap opens between them.
+        drawn = (
+            f"CASE WHEN %(zoom)s < {PIECES_FROM_ZOOM} THEN ST_SnapToGrid({geom}, %(cell)s) ELSE {pieces} END"
+        )
     if transform:
         drawn = f"ST_Transform({drawn}, 3857)"
     sql = f"""
@@ -275,6 +281,8 @@ async def tile(conn, *, layer: LayerDeclaration, z: int, x: int, y: int, grid: G
     x0, y0, x1, y1 = grid.bounds(z, y, x)
     params = {"z": z, "x": x, "y": y, "zoom": zoom, "layer_name": layer.id}
     params |= {"x0": x0, "y0": y0, "x1": x1, "y1": y1, "pad": (x1 - x0) * margin}
+    # degrees per tile unit, across (Web Mercator tiles are 360 / 2^z degrees wide)
+    params["cell"] = (360 / 2**zoom if transform else x1 - x0) / MVT_EXTENT / 4
     cur = await conn.execute(sql, params)
     row = await cur.fetchone()
     return bytes(row[0] or b"") if row else b""

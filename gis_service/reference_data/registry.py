@@ -126,7 +126,8 @@ def _home_name(units: dict[str, RegistryUnit], home: HomeUnit) -> str:
 def _collect(units, members, found, home: HomeUnit) -> dict[str, list[RegistryUnit]]:
     """The polygons to load, by level: the county-level units, their prefectures and
     provinces, and the home's own ancestors."""
-    chosen = {u.code: u for u in [*members, *found]}
+    # the country: every polygon, Taiwan's (a province without counties) too
+    chosen = dict(units) if home.level == "country" else {u.code: u for u in [*members, *found]}
     for u in list(chosen.values()):
         parent = units.get(u.parent_code or "")
         while parent is not None:
