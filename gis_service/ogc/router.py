@@ -116,9 +116,9 @@ async def landing(request: Request, settings: SettingsDep, db_session: SessionDe
 
 
 @router.get("/", include_in_schema=False)
-async def landing_with_slash(request: Request):
+async def landing_with_slash(request: Request, settings: SettingsDep, db_session: SessionDep):
     """/ogc/ is the landing page too (clients and checkers request it with the slash)."""
-    return await landing(request)
+    return await landing(request, settings, db_session)
 
 
 @router.get(
