@@ -250,10 +250,9 @@ def test_lines_are_derived_at_the_levels_the_unit_manages(unit, figures):
 
 def test_names_and_languages_follow_the_unit(unit):
     db, spec = unit["db"], UNITS[unit["code"]]
-    assert (
-        db.execute("SELECT name FROM admin_unit WHERE code = %s", (unit["code"],)).fetchone()[0]
-        == spec["name"]
-    )
+    if spec["name"]:  # the country has no row of its own
+        name = db.execute("SELECT name FROM admin_unit WHERE code = %s", (unit["code"],)).fetchone()[0]
+        assert name == spec["name"]
     flagged = db.execute(
         "SELECT count(*) FROM admin_unit WHERE name_romanized_source LIKE %s",
         ("%transliteration review (mn%",),
