@@ -38,6 +38,7 @@ async def official(db_session: AsyncSession, *, home_code: str) -> list[dict]:
     banners/districts with an operating facility; for rural public-welfare cemeteries, also
     the share of rural townships (苏木/镇/乡 only: subdistricts, development zones and
     parks have no rural population to serve)."""
+    home_like = HomeUnit(home_code).like
     banners = {
         r.code: r.name
         for r in await db_session.execute(
@@ -45,7 +46,7 @@ async def official(db_session: AsyncSession, *, home_code: str) -> list[dict]:
                 "SELECT code, name FROM admin_unit WHERE level = 'county' AND code LIKE :home_like"
                 " AND valid_to IS NULL ORDER BY code"
             ),
-            {"home_like": HomeUnit(home_code).like},
+            {"home_like": home_like},
         )
     }
     have = await db_session.execute(
@@ -78,8 +79,8 @@ async def official(db_session: AsyncSession, *, home_code: str) -> list[dict]:
         text(f"""
         SELECT a.code, a.name, EXISTS (SELECT 1 FROM funeral_facility f WHERE f.township_code = a.code
                  AND f.facility_type = 'rural_cemetery' AND f.status = 'operating') AS covered
-        FROM admin_unit a WHERE {RURAL_TOWNSHIP} AND a.code LIKE :prefix ORDER BY a.code"""),
-        {"prefix": HomeUnit(home_code).like},
+        FROM admin_unit a WHERE {RURAL_TOWNSHIP} AND a.code LIKE :home_like ORDER BY a.code"""),
+        {"home_like": home_like},
     )
     rural = list(rural)
     n_cov = sum(r.covered for r in rural)

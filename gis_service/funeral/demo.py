@@ -94,7 +94,7 @@ WITH seat AS (
     SELECT a.code AS township_code, left(a.code, 6) AS county_code, a.name, d.geom,
            row_number() OVER (ORDER BY a.code) AS n
     FROM admin_unit a JOIN place_name p ON p.unit_code = a.code JOIN demo_place_location d ON d.place_name_id = p.id
-    WHERE a.level = 'township' AND a.valid_to IS NULL AND a.code LIKE :home_prefix AND a.name !~ '(街道|开发区)$'
+    WHERE a.level = 'township' AND a.valid_to IS NULL AND a.code LIKE :home_like AND a.name !~ '(街道|开发区)$'
 )
 INSERT INTO funeral_facility (code, name, facility_type, status, capacity, used, county_code, township_code, geom, source)
 SELECT 'DEMO-FH' || n, name || '殡仪馆（演示）', 'funeral_home', CASE WHEN n = 6 THEN 'building' ELSE 'operating' END,
@@ -185,9 +185,7 @@ async def load_demo_funeral(db_session: AsyncSession, *, home_code: str, graves:
     done["corridors"] = (await db_session.execute(text(_CORRIDORS), home)).rowcount
     done["zones"] = (await db_session.execute(text(_ZONES), home)).rowcount
     done["burial_zones"] = (await db_session.execute(text(_ZONES_OF_BURIAL), home)).rowcount
-    done["facilities"] = (
-        await db_session.execute(text(_FACILITIES), {**home, "home_prefix": HomeUnit(home_code).like})
-    ).rowcount
+    done["facilities"] = (await db_session.execute(text(_FACILITIES), home)).rowcount
     done["graves"] = await generate_graves(db_session, count=graves)
     await classify(db_session)
     return done

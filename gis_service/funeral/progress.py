@@ -106,15 +106,10 @@ async def series(db_session: AsyncSession, *, by: str) -> dict:
     rows = await db_session.execute(text(_SERIES.format(rows=DIMENSIONS[by])))
     groups: dict = {}
     for r in rows:
-        group = groups.setdefault(
-            r.key,
-            {
-                "key": r.key,
-                "label": _label(labels, r.key)[0],
-                "label_en": _label(labels, r.key)[1],
-                "series": [],
-            },
-        )
+        group = groups.get(r.key)
+        if group is None:  # named once per group, not once per month
+            zh, en = _label(labels, r.key)
+            group = groups[r.key] = {"key": r.key, "label": zh, "label_en": en, "series": []}
         group["series"].append(
             {
                 "month": r.m.isoformat()[:7],
