@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import DeclarativeBase
 
-from gis_service.core.read_replica import SYNCHRONOUS_COMMIT
+from gis_service.core.read_replica import primary_options
 from gis_service.core.settings import Settings
 
 STORAGE_SRID = 4490  # CGCS2000 geographic
@@ -36,7 +36,7 @@ def make_engine(settings: Settings, url: str | None = None) -> AsyncEngine:
         connect_args={
             "connect_timeout": 5,
             "application_name": "gis_service",
-            **({"options": SYNCHRONOUS_COMMIT} if settings.database_read_url and not url else {}),
+            **primary_options(settings.database_read_url, url),
         },
     )
 
@@ -54,3 +54,17 @@ async def standalone_session(settings: Settings) -> AsyncIterator[AsyncSession]:
             yield session
     finally:
         await engine.dispose()
+
+
+BULK_CHUNK = 50_000
+
+
+async def insert_columns(
+    db_session: AsyncSession, statement, rows: list[dict], columns: list[str], **constants
+) -> None:
+    """Run `statement` once per chunk of `rows`, each of `columns` bound as an array under
+    its own name (to unnest in SQL), `constants` as they are: hundreds of thousands of rows
+    in a few round trips, where one INSERT per row takes minutes."""
+    for start in range(0, len(rows), BULK_CHUNK):
+        chunk = rows[start : start + BULK_CHUNK]
+        await db_session.execute(statement, {c: [r[c] for r in chunk] for c in columns} | constants)

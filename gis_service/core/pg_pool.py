@@ -7,13 +7,13 @@ import re
 
 from psycopg_pool import AsyncConnectionPool
 
-from gis_service.core.read_replica import SYNCHRONOUS_COMMIT
+from gis_service.core.read_replica import primary_options
 from gis_service.core.settings import Settings
 
 
 def make_pool(settings: Settings, url: str | None = None) -> AsyncConnectionPool:
     """A pool on DATABASE_URL, or on `url` (the read replica)."""
-    primary_with_replica = settings.database_read_url and not url
+    options = primary_options(settings.database_read_url, url)
     url = (url or settings.sqlalchemy_url).replace("postgresql+psycopg://", "postgresql://", 1)
     return AsyncConnectionPool(
         url,
@@ -25,7 +25,7 @@ def make_pool(settings: Settings, url: str | None = None) -> AsyncConnectionPool
             "autocommit": True,
             "application_name": "gis_service_tiles",
             "prepare_threshold": 2,
-            **({"options": SYNCHRONOUS_COMMIT} if primary_with_replica else {}),
+            **options,
         },
     )
 

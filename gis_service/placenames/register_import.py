@@ -8,13 +8,13 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gis_service.admin_units.home import HomeUnit
+from gis_service.core.db import insert_columns
 from gis_service.placenames.naming import category_for, split_name, standard_name
 from gis_service.placenames.reference import categories, seed_lexicon
 from gis_service.placenames.romanize import pinyin_keys
 from gis_service.placenames.service import record_versions
 
 DERIVED_NOTE = "standard name derived from the committee name"
-IMPORT_CHUNK = 50_000
 _COLUMNS = [
     "name",
     "specific_part",
@@ -112,11 +112,7 @@ async def import_admin_units(db_session: AsyncSession, *, home_code: str) -> int
         )
     if not rows:
         return 0
-    # Column arrays, one statement per chunk: the whole country's 660,000 units are one
-    # round trip per chunk, not one per name.
-    for start in range(0, len(rows), IMPORT_CHUNK):
-        chunk = rows[start : start + IMPORT_CHUNK]
-        await db_session.execute(_INSERT_NAMES, {col: [r[col] for r in chunk] for col in _COLUMNS})
+    await insert_columns(db_session, _INSERT_NAMES, rows, _COLUMNS)
     await record_versions(
         db_session,
         ids_sql="SELECT id FROM place_name p2 WHERE NOT EXISTS "

