@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import typer
+from pydantic import ValidationError
 
 from gis_service.core.settings import PROJECT_ROOT, get_settings
 from gis_service.ops import embedded_postgres as epg
@@ -34,6 +35,19 @@ app.add_typer(audit_app, name="audit")
 def fail(message: str) -> None:
     typer.secho(message, fg=typer.colors.RED, err=True)
     raise typer.Exit(1)
+
+
+@app.callback()
+def _check_settings() -> None:
+    # Every command reads the settings: a bad environment variable (HOME_UNIT_CODE=12,
+    # WORKERS=-1) is one line naming it, not a traceback.
+    try:
+        get_settings()
+    except ValidationError as exc:
+        fail(
+            "Invalid setting: "
+            + "; ".join(f"{'.'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors())
+        )
 
 
 def _settings():

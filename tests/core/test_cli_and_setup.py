@@ -98,3 +98,26 @@ def test_embedded_cluster_starts_stops_and_restarts(tmp_path):
         assert pg.running()
     finally:
         pg.destroy(preferred=tmp_path / "pg")
+
+
+@pytest.mark.parametrize(
+    "variable, value",
+    [
+        ("HOME_UNIT_CODE", "12"),
+        ("HOME_UNIT_CODE", "01234x"),
+        ("WORKERS", "-1"),
+        ("BOUNDARY_TOLERANCE_M", "0"),
+    ],
+)
+def test_a_bad_setting_is_one_line_naming_it(variable, value):
+    r = run(["users", "list"], env={**os.environ, variable: value})
+    assert r.returncode == 1
+    assert r.stderr.startswith(f"Invalid setting: {variable}:") and "Traceback" not in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("unit, said", [("15062", "six-digit"), ("990000", "names no unit")])
+def test_data_init_refuses_a_unit_that_does_not_exist(unit, said):
+    r = run(["data", "init", "--unit", unit], env={**os.environ, "HOME_UNIT_CODE": "150600"})
+    assert r.returncode == 1 and said in r.stderr
+    assert not (PROJECT_ROOT / ".data" / "reference" / unit).exists()
