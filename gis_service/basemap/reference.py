@@ -9,7 +9,12 @@ import hashlib
 import json
 
 from gis_service.basemap.packages import PackageInfo
-from gis_service.catalogue.service import PIECES_FROM_ZOOM, pieces_in_tile, query_envelope
+from gis_service.catalogue.service import (
+    PIECES_FROM_ZOOM,
+    generalised_for_zoom,
+    pieces_in_tile,
+    query_envelope,
+)
 
 TABLES = ["admin_unit", "place_name", "place_name_location_suggestion"]
 MAX_ZOOM = 12  # outlines and places need no more; the map enlarges z12 tiles beyond
@@ -52,7 +57,10 @@ WITH b AS (
            360.0 / (256 * 4 * 2 ^ %(z)s) AS tol
 ), admin AS (
     SELECT ST_AsMVTGeom(ST_Transform(CASE
-               WHEN %(z)s < {PIECES_FROM_ZOOM} THEN ST_SimplifyPreserveTopology(u.geom, b.tol)
+               -- zoomed out: simplified with the neighbours (no gaps), else on its own
+               WHEN %(z)s < {PIECES_FROM_ZOOM} THEN COALESCE(
+                   {generalised_for_zoom("admin_unit_generalised", "code", "u.code", zoom="%(z)s")},
+                   ST_SimplifyPreserveTopology(u.geom, b.tol))
                -- deeper, a tile touches a small part of a unit: clip only the pieces there
                ELSE {pieces_in_tile("admin_unit_piece", "code", "u.code", "b.qenv")} END, 3857),
            b.env, {EXTENT}, 64, true) AS g,

@@ -82,6 +82,9 @@ class LayerDeclaration(BaseModel):
     # A table (id column, geom) of the layer's polygons cut into small pieces: a tile then
     # clips only the pieces it touches instead of a whole large polygon.
     tile_pieces: str | None = None
+    # A table (id column, zoom, geom) of the layer's polygons simplified together per zoom,
+    # drawn below PIECES_FROM_ZOOM: neighbours keep their shared edges as they simplify.
+    tile_generalised: str | None = None
     read_roles: list[str] = ["*"]
     edit_roles: list[str] = []
     # Editing through OGC API Part 4 writes to this table (the source may be a view).
@@ -114,6 +117,7 @@ class LayerDeclaration(BaseModel):
         "edit_table",
         "temporal_property",
         "tile_pieces",
+        "tile_generalised",
     )
     @classmethod
     def _idents(cls, v: str | None) -> str | None:

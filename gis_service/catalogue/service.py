@@ -228,6 +228,13 @@ def pieces_in_tile(pieces: str, key: str, outer_key: str, envelope: str) -> str:
                WHERE p.{q(key)} = {outer_key} AND p.geom && {envelope})"""
 
 
+def generalised_for_zoom(table: str, key: str, outer_key: str, zoom: str = "%(zoom)s") -> str:
+    """SQL for a polygon as generalised for the tile's zoom (table `table`, keyed by `key`
+    equal to `outer_key`, one row per zoom below PIECES_FROM_ZOOM); NULL if not kept."""
+    return f"""(SELECT g.geom FROM {q(table)} g
+               WHERE g.{q(key)} = {outer_key} AND g.zoom = {zoom})"""
+
+
 def _tile_bounds_sql(grid: Grid, margin: float) -> tuple[str, str, bool]:
     """SQL for a tile's envelope, the box its rows are looked up in, and whether geometry
     must be transformed (only for Web Mercator: the geographic grid is the stored CRS)."""
@@ -256,13 +263,15 @@ async def tile(conn, *, layer: LayerDeclaration, z: int, x: int, y: int, grid: G
     drawn = geom
     if layer.tile_pieces:
         pieces = pieces_in_tile(layer.tile_pieces, layer.id_column, f"t.{q(layer.id_column)}", "bounds.qenv")
-        # Zoomed out, whole polygons are drawn, first snapped to a grid finer than the
-        # tile's own (a quarter of a tile unit): most of a province's vertices fall together
-        # before the costly transform, and neighbours share their snapped edges exactly
-        # (the same vertex always snaps to the same point), so no gap opens between them.
-        drawn = (
-            f"CASE WHEN %(zoom)s < {PIECES_FROM_ZOOM} THEN ST_SnapToGrid({geom}, %(cell)s) ELSE {pieces} END"
-        )
+        # Zoomed out, whole polygons are drawn: generalised with their neighbours for this
+        # zoom where that is kept, else snapped to a grid finer than the tile's own (a
+        # quarter of a tile unit) before the costly transform; the same vertex always snaps
+        # to the same point, so neighbours keep their shared edges either way.
+        whole = f"ST_SnapToGrid({geom}, %(cell)s)"
+        if layer.tile_generalised:
+            key = f"t.{q(layer.id_column)}"
+            whole = f"COALESCE({generalised_for_zoom(layer.tile_generalised, layer.id_column, key)}, {whole})"
+        drawn = f"CASE WHEN %(zoom)s < {PIECES_FROM_ZOOM} THEN {whole} ELSE {pieces} END"
     if transform:
         drawn = f"ST_Transform({drawn}, 3857)"
     sql = f"""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
+from gis_service.admin_units.generalise import ensure_generalised
 from gis_service.boundaries.derive import derive_lines
 from gis_service.core.db import standalone_session
 from gis_service.core.settings import Settings
@@ -50,6 +51,9 @@ async def prepare(settings: Settings, *, demo: bool) -> dict[str, object]:
                 actor="setup",
             )
             await session.commit()
+    async with standalone_session(settings) as session:
+        done["generalised_polygons"] = await ensure_generalised(session)
+        await session.commit()
     if demo:
         async with standalone_session(settings) as session:
             done["demo_accounts"] = await load_demo(session)
