@@ -105,7 +105,7 @@ async def ensure_generalised(db_session: AsyncSession) -> dict[str, dict]:
             await insert_columns(
                 db_session,
                 _INSERT,
-                [{"code": c, "wkb": w} for c, w in zip(codes, wkb)],
+                [{"code": c, "wkb": w} for c, w in zip(codes, wkb, strict=True)],
                 ["code", "wkb"],
                 zoom=zoom,
             )
