@@ -31,9 +31,10 @@ log = logging.getLogger(__name__)
 LEVELS = ("province", "city", "county")  # the levels drawn as areas
 ZOOMS = range(0, 9)  # every zoom whose tiles draw whole polygons (below PIECES_FROM_ZOOM)
 TILE_UNITS = 4096
-# How far an edge may be simplified, in units of a 4096-unit tile: an eighth of a pixel
-# of a 256-pixel tile, below what a screen shows.
-TOLERANCE_TILE_UNITS = 2
+# How far edges are simplified, in units of a 4096-unit tile: a vertex goes when the
+# triangle it makes with its neighbours is under 4 x 4 units, which moves the outline by
+# well under a pixel of a 256-pixel tile (16 units).
+TOLERANCE_TILE_UNITS = 4
 
 
 def tolerance_degrees(zoom: int) -> float:
