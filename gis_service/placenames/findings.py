@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from gis_service.auth.models import AppUser
 from gis_service.core.errors import Conflict, NotFound
 from gis_service.placenames.known_codes import check_references
-from gis_service.placenames.lexicon import forms as lexicon_forms
+from gis_service.placenames.lexicon import lexicons
 from gis_service.placenames.reference import word_lists
 from gis_service.placenames.rules import CheckContext, Finding, check_name
 
@@ -65,7 +65,7 @@ async def check_proposed(
         level=level,
         category=category,
         neighbours=[tuple(r) for r in neighbours],
-        lexicon=await lexicon_forms(db_session),
+        lexicon=(await lexicons(db_session)).for_code(admin_code),
     )
     return check_name(ctx)
 
@@ -79,7 +79,7 @@ async def audit_register(db_session: AsyncSession) -> dict:
                     WHERE status NOT IN ('cancelled', 'historical') AND admin_code IS NOT NULL""")
         )
     ).all()
-    lexicon = await lexicon_forms(db_session)
+    known = await lexicons(db_session)
     scopes: dict[tuple, list] = defaultdict(list)
     for n in names:
         scopes[(n.level, scope_prefix(n.level, n.admin_code))].append(n)
@@ -91,7 +91,7 @@ async def audit_register(db_session: AsyncSession) -> dict:
             level=n.level,
             category=n.category_code,
             neighbours=[(p.name, p.pinyin) for p in peers if p.id != n.id],
-            lexicon=lexicon,
+            lexicon=known.for_code(n.admin_code),
         )
         found += [{"id": n.id, **f.as_dict()} for f in check_name(ctx)]
     await db_session.execute(

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from gis_service.auth.models import AppUser
 from gis_service.core.errors import Conflict, NotFound
 from gis_service.placenames import service
-from gis_service.placenames.lexicon import forms
+from gis_service.placenames.lexicon import lexicons
 from gis_service.placenames.romanize import pinyin_keys, romanize
 
 GEONAMES_FILE = "geonames.csv"
@@ -46,7 +46,7 @@ async def suggest(db_session: AsyncSession, data_dir: Path) -> int:
         points: dict[str, list[dict]] = {}
         for row in csv.DictReader(f):
             points.setdefault(_key(row["name"]), []).append(row)
-    lexicon = await forms(db_session)
+    known = await lexicons(db_session)
     names = await db_session.execute(
         text("""SELECT id, name, specific_part, admin_code FROM place_name
                 WHERE geom IS NULL AND status <> 'cancelled' AND admin_code IS NOT NULL
@@ -54,7 +54,7 @@ async def suggest(db_session: AsyncSession, data_dir: Path) -> int:
     )
     candidates = []
     for n in names:
-        for key, method in _keys(n.name, n.specific_part, lexicon).items():
+        for key, method in _keys(n.name, n.specific_part, known.for_code(n.admin_code)).items():
             for p in points.get(key, []):
                 candidates.append(
                     {

@@ -72,13 +72,25 @@ async def list_or_search(
 async def romanize_name(
     _: CurrentUser,
     db_session: SessionDep,
+    settings: SettingsDep,
     name: Annotated[str, Query(min_length=1, max_length=50)],
     level: Literal["province", "city", "county", "township", "village"] | None = None,
+    admin_code: Annotated[
+        str | None, Query(pattern=r"^\d{6}(\d{3}(\d{3})?)?$", description="the unit the name lies in")
+    ] = None,
+    language: Annotated[
+        str | None, Query(pattern=r"^[a-z]{2,3}$", description="romanise with this language's lexicon")
+    ] = None,
 ):
-    """The romanisation engine's best form, its candidates and the parts to review."""
-    result = romanize(name.strip(), await lexicon.forms(db_session), level)
+    """The romanisation engine's best form, its candidates and the parts to review. The
+    lexicons used are those of the language areas of `admin_code` (by default the unit
+    served), or of `language`."""
+    known = await lexicon.lexicons(db_session)
+    spoken = [language] if language else known.languages(admin_code or settings.home_unit_code)
+    result = romanize(name.strip(), known.of_languages(spoken), level)
     return {
         "name": name,
+        "languages": spoken,
         "romanization": result.romanization,
         "candidates": result.candidates,
         "review": result.review,
@@ -112,15 +124,20 @@ async def categories(_: CurrentUser, db_session: SessionDep):
 
 
 @router.get("/lexicon")
-async def get_lexicon(_: CurrentUser, db_session: SessionDep):
-    """The Mongolian transliteration lexicon: roots and whole names, each with its source."""
-    return {"entries": await lexicon.entries(db_session)}
+async def get_lexicon(
+    _: CurrentUser,
+    db_session: SessionDep,
+    language: Annotated[str | None, Query(pattern=r"^[a-z]{2,3}$", description="ISO 639 code")] = None,
+):
+    """The transliteration lexicons (one language, or all): roots, suffixes and whole
+    names, each with its language and source."""
+    return {"entries": await lexicon.entries(db_session, language)}
 
 
 @router.put("/lexicon", status_code=status.HTTP_200_OK)
-async def put_lexicon(body: LexiconIn, officer: Officer, db_session: SessionDep):
-    """Add or correct a lexicon entry (officer)."""
-    entry = await lexicon.upsert(db_session, body, officer)
+async def put_lexicon(body: LexiconIn, officer: Officer, db_session: SessionDep, settings: SettingsDep):
+    """Add or correct an entry of one language's lexicon (officer)."""
+    entry = await lexicon.upsert(db_session, body, officer, settings.home_unit_code)
     await db_session.commit()
     return entry
 
@@ -288,7 +305,10 @@ async def get_one(
     record = await service.get(db_session, place_id)
     response.headers["ETag"] = service.etag(record)
     out = service.feature(record)
-    suggestion = romanize(record["name"], await lexicon.forms(db_session), record["level"])
+    where = record.get("unit_code") or record.get("admin_code")
+    suggestion = romanize(
+        record["name"], (await lexicon.lexicons(db_session)).for_code(where), record["level"]
+    )
     out["properties"]["romanization_suggestion"] = {
         "romanization": suggestion.romanization,
         "candidates": suggestion.candidates,

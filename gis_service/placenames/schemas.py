@@ -91,6 +91,12 @@ class LexiconIn(BaseModel):
         description="name: a whole official name; root: a word within names; suffix: joins the word before it (图 -tu)"
     )
     source: str = Field(min_length=3, max_length=500)
+    language: str | None = Field(
+        default=None,
+        pattern=r"^[a-z]{2,3}$",
+        description="ISO 639 code of the language the entry reads (mn, bo, ug …); by default the first"
+        " language of the unit served",
+    )
 
 
 class RequestIn(BaseModel):

@@ -230,3 +230,49 @@ def test_concurrent_edits_one_wins_the_other_gets_412(client, auth, db):
         "SELECT meaning, version FROM place_name WHERE id = %s", (place,)
     ).fetchone()
     assert version == 2 and meaning in {"first", "second", "third", "fourth"}
+
+
+def test_each_language_keeps_its_own_lexicon(client, auth, db):
+    """A Tibetan reading of a spelling leaves Ordos' Mongolian romanisation alone; a name is
+    romanised with the lexicons of its unit's language areas, or of the language asked."""
+    officer = auth("placename_officer")
+    mongolian = client.get(
+        f"{BASE}/romanize", params={"name": "鄂尔多斯市", "level": "city"}, headers=officer
+    ).json()
+    assert mongolian["romanization"] == "Ordos Shi" and mongolian["languages"] == ["mn"]
+    entry = {
+        "hanzi": "鄂尔多斯",
+        "form": "Erduosi",
+        "kind": "name",
+        "language": "bo",
+        "source": "test entry (other language)",
+    }
+    assert client.put(f"{BASE}/lexicon", json=entry, headers=officer).status_code == 200
+    rows = db.execute(
+        "SELECT language, form FROM romanization_lexicon WHERE hanzi = '鄂尔多斯' ORDER BY language"
+    ).fetchall()
+    assert rows == [("bo", "Erduosi"), ("mn", "Ordos")]
+    again = client.get(
+        f"{BASE}/romanize",
+        params={"name": "鄂尔多斯市", "level": "city", "admin_code": "150600"},
+        headers=officer,
+    ).json()
+    assert again["romanization"] == "Ordos Shi"
+    tibetan = client.get(
+        f"{BASE}/romanize", params={"name": "鄂尔多斯市", "level": "city", "language": "bo"}, headers=officer
+    ).json()
+    assert tibetan["romanization"] == "Erduosi Shi" and tibetan["languages"] == ["bo"]
+    # outside every language area (Hangzhou) there is no lexicon: plain pinyin
+    han = client.get(
+        f"{BASE}/romanize",
+        params={"name": "鄂尔多斯市", "level": "city", "admin_code": "330100"},
+        headers=officer,
+    ).json()
+    assert han["romanization"] == "E'erduosi Shi" and han["languages"] == []
+    assert (
+        client.get(f"{BASE}/lexicon", params={"language": "bo"}, headers=officer).json()["entries"][0]["form"]
+        == "Erduosi"
+    )
+    bad = client.put(f"{BASE}/lexicon", json={**entry, "language": "Tibetan"}, headers=officer)
+    assert bad.status_code == 422
+    db.execute("DELETE FROM romanization_lexicon WHERE language = 'bo' AND hanzi = '鄂尔多斯'")
