@@ -15,7 +15,8 @@ with two workers, signed in, and measures:
 
 - place-name search over the real national register, with bench_placenames' query mix,
   beside the /healthz floor and the same tiered query on the raw database;
-- county_boundary tiles at z3-z8 over China, cold (tile cache off), per zoom;
+- county_boundary tiles at z3-z8 over China, cold (tile cache off), per zoom, and whether
+  the outlines drawn at each zoom still fit together (no gap, no overlap);
 - the serving workers' resident memory after the run.
 
 Targets (issue: any unit at national scale): country < 30 min, province < 3 min,
@@ -155,6 +156,46 @@ async def tile_latencies(base: str, token: str) -> dict:
     return out
 
 
+def outline_gaps(url: str) -> dict:
+    """Whether the county outlines drawn at each zoom z0-z8 still fit together: read back
+    from the database, each zoom's set must be a valid coverage (shared edges identical, no
+    overlap) whose union has no hole the source polygons' union lacks."""
+    import shapely
+
+    from gis_service.admin_units.generalise import ZOOMS, holes
+
+    with psycopg.connect(url) as con:
+        source = dict(
+            con.execute(
+                "SELECT code, ST_AsBinary(geom) FROM admin_unit"
+                " WHERE level = 'county' AND valid_to IS NULL AND geom IS NOT NULL"
+            ).fetchall()
+        )
+        codes = sorted(source)
+        polygons = shapely.from_wkb([bytes(source[c]) for c in codes])
+        out: dict = {
+            "source": {"vertices": int(shapely.get_num_coordinates(polygons).sum()), "holes": holes(polygons)}
+        }
+        for zoom in ZOOMS:
+            drawn = dict(
+                con.execute(
+                    "SELECT code, ST_AsBinary(geom) FROM admin_unit_generalised WHERE zoom = %s", (zoom,)
+                ).fetchall()
+            )
+            polygons = shapely.from_wkb([bytes(drawn[c]) for c in codes])
+            out[f"z{zoom}"] = {
+                "vertices": int(shapely.get_num_coordinates(polygons).sum()),
+                "valid_coverage": bool(shapely.coverage_is_valid(polygons)),
+                "holes": holes(polygons),
+            }
+    out["no_gaps"] = all(
+        v["valid_coverage"] and v["holes"] <= out["source"]["holes"]
+        for k, v in out.items()
+        if k.startswith("z")
+    )
+    return out
+
+
 def _worker_rss_mb(server: subprocess.Popen) -> int:
     """Resident memory of the server process and its workers, in MB."""
     pids = [str(server.pid)]
@@ -180,22 +221,25 @@ def serve_country(url: str, owner_url: str, args) -> dict:
         sizes = dict(
             con.execute(
                 "SELECT t, round(pg_total_relation_size(t::regclass) / 1048576.0) FROM unnest("
-                "ARRAY['admin_unit', 'admin_unit_piece', 'place_name', 'place_name_version', 'boundary_line']) t"
+                "ARRAY['admin_unit', 'admin_unit_piece', 'admin_unit_generalised', 'place_name', 'place_name_version',"
+                " 'boundary_line']) t"
             ).fetchall()
         )
         sizes["database"] = con.execute(
             "SELECT round(pg_database_size(current_database()) / 1048576.0)"
         ).fetchone()[0]
-    # an account to sign in with, as the map's users do
-    subprocess.run(
-        [sys.executable, "-m", "gis_service", "users", "create", "bench_viewer", "--role", "viewer"],
-        cwd=ROOT,
-        env={**os.environ, "DATABASE_URL": url, "DATABASE_OWNER_URL": url, "AUDIT_DIR": str(AUDIT_DIR)},
-        input="bench-viewer-pw\n",
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+        known = con.execute("SELECT count(*) FROM app_user WHERE username = 'bench_viewer'").fetchone()[0]
+    # an account to sign in with, as the map's users do (kept from an earlier run of --keep)
+    if not known:
+        subprocess.run(
+            [sys.executable, "-m", "gis_service", "users", "create", "bench_viewer", "--role", "viewer"],
+            cwd=ROOT,
+            env={**os.environ, "DATABASE_URL": url, "DATABASE_OWNER_URL": url, "AUDIT_DIR": str(AUDIT_DIR)},
+            input="bench-viewer-pw\n",
+            capture_output=True,
+            text=True,
+            check=True,
+        )
     qs = queries(url, args.queries)
     server, base = serve(url, 2, DB_POOL_SIZE="10", HOME_UNIT_CODE="100000", TILE_CACHE_MB="0")
     try:
@@ -223,6 +267,7 @@ def serve_country(url: str, owner_url: str, args) -> dict:
         },
         "search_raw_database": raw_sql_ms(url, qs),
         "tiles_cold": {**tiles, "worst_p95_ms": p95, "met": p95 < 150},
+        "county_outlines_per_zoom": outline_gaps(url),
         "serving_rss_mb": rss,
     }
 
