@@ -1,7 +1,8 @@
 """Regenerate the committed Ordos extract in layers/data/ from the registry packages
-(`packages.py`; see layers/data/PROVENANCE.md): Ordos, the cities and provinces around it
-(listed below, as the committed extract has always held whole neighbouring cities), the
-Ordos township and village register and GeoNames points around it.
+(`packages.py`; see layers/data/PROVENANCE.md): Ordos, the whole cities and provinces
+around it (every city with a county-level unit that touches Ordos, found from the
+polygons as for any unit, `registry.neighbours`), the Ordos township and village
+register and GeoNames points around it.
 
 Run with `gis-service data extract` after `pip install -e .[extract]`; it needs npm
 for china-division. Setup never runs this: the extract is committed. Any other unit's
@@ -16,31 +17,22 @@ from pathlib import Path
 
 from gis_service.admin_units.home import HomeUnit
 from gis_service.reference_data import packages
+from gis_service.reference_data.registry import neighbours
 
 ORDOS = "150600"
-# Cities and leagues that share a boundary with Ordos.
-NEIGHBOUR_CITIES = [
-    "150100",  # 呼和浩特市 Hohhot
-    "150200",  # 包头市 Baotou
-    "150300",  # 乌海市 Wuhai
-    "150800",  # 巴彦淖尔市 Bayannur
-    "152900",  # 阿拉善盟 Alxa
-    "610800",  # 榆林市 Yulin (Shaanxi)
-    "640100",  # 银川市 Yinchuan (Ningxia)
-    "640200",  # 石嘴山市 Shizuishan (Ningxia)
-    "640300",  # 吴忠市 Wuzhong (Ningxia)
-    "140900",  # 忻州市 Xinzhou (Shanxi)
-]
-PROVINCES = ["150000", "610000", "640000", "140000"]
 GEONAMES_EXTENT = (106.2, 37.3, 111.8, 40.9)  # lon/lat: Ordos and a margin around it
 
 
 def extract_boundaries(out: Path) -> dict[str, int]:
     root = packages.cnmaps_root()
     units = packages.registry_units(root)
-    provinces = [packages.unit_feature(root, units[c]) for c in PROVINCES]
+    _, touching = neighbours(root, units, HomeUnit(ORDOS))
+    around = sorted({u.parent_code for u in touching})  # Hohhot, Baotou, ... Yulin, Yinchuan
+    provinces = [
+        packages.unit_feature(root, units[c]) for c in sorted({c[:2] + "0000" for c in [ORDOS, *around]})
+    ]
     cities, counties = [], []
-    for city in [ORDOS, *NEIGHBOUR_CITIES]:
+    for city in [ORDOS, *around]:
         cities.append(packages.unit_feature(root, units[city]))
         counties += [
             packages.unit_feature(root, u)
