@@ -32,7 +32,7 @@ import psycopg
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench_support import LUA_VISIT_PRELUDE, http_latencies, prepared_database, save_results, serve  # noqa: E402
+from bench_support import LUA_VISIT_PRELUDE, http_latencies, p95, prepared_database, save_results, serve  # noqa: E402
 
 MARKERS = 100_000
 VISITS = 1_000_000
@@ -232,12 +232,12 @@ def main() -> None:
         "workers": args.workers,
         "bbox_query_ms": {
             "median": round(statistics.median(bbox), 2),
-            "p95": round(statistics.quantiles(bbox, n=20)[18], 2),
+            "p95": round(p95(bbox), 2),
             "raw_sql_median": raw["bbox_ms"],
         },
         "marker_card_ms": {
             "median": round(statistics.median(card), 2),
-            "p95": round(statistics.quantiles(card, n=20)[18], 2),
+            "p95": round(p95(card), 2),
             "raw_sql_median": raw["card_ms"],
         },
         "visit_submission": visits,

@@ -29,7 +29,7 @@ import psycopg
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench_support import http_latencies, prepared_database, save_results, serve  # noqa: E402
+from bench_support import http_latencies, p95, prepared_database, save_results, serve  # noqa: E402
 
 from gis_service.placenames.romanize import pinyin_keys  # noqa: E402
 
@@ -187,7 +187,7 @@ def main() -> None:
         "workers": args.workers,
         "search_ms": {
             "median": round(statistics.median(times), 2),
-            "p95": round(statistics.quantiles(times, n=20)[18], 2),
+            "p95": round(p95(times), 2),
             "max": round(max(times), 2),
         },
         "raw_database": raw_sql_ms(url, qs),
