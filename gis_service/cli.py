@@ -154,8 +154,9 @@ def data_load_reference(
     """Load the real boundaries, NBS codes, romanised names and history (once)."""
     from gis_service.reference_data.loader import load_reference
 
-    data_dir = data_dir or get_settings().reference_data_dir
-    counts = _session_run(lambda s: load_reference(s, data_dir), as_owner=True)
+    settings = get_settings()
+    data_dir = data_dir or settings.reference_data_dir
+    counts = _session_run(lambda s: load_reference(s, data_dir, settings.home_unit_code), as_owner=True)
     typer.echo(f"reference data: {counts or 'already loaded'}")
 
 

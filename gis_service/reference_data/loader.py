@@ -50,23 +50,37 @@ async def reference_loaded(db_session: AsyncSession) -> bool:
     return bool(await db_session.scalar(select(func.count()).select_from(AdminUnit)))
 
 
+class AnotherUnitsDatabase(RuntimeError):
+    """The database was set up for another unit than the one asked for."""
+
+
+async def _check_same_unit(db_session: AsyncSession, home_code: str | None) -> None:
+    loaded_for = await db_session.scalar(text("SELECT code FROM reference_unit"))
+    if loaded_for is None:
+        # loaded before the unit was recorded: it is the unit whose own row it holds
+        held = await db_session.scalar(
+            select(func.count()).select_from(AdminUnit).where(AdminUnit.code == home_code)
+        )
+        if home_code and HomeUnit(home_code).level != "country" and not held:
+            loaded_for = "another unit"
+        elif home_code:
+            await db_session.execute(text("INSERT INTO reference_unit (code) VALUES (:c)"), {"c": home_code})
+            await db_session.commit()
+    if home_code and loaded_for not in (None, home_code):
+        raise AnotherUnitsDatabase(
+            f"This database holds the reference data of {loaded_for}, not of {home_code}. "
+            "Serve that unit (HOME_UNIT_CODE), or set this one up on a new database."
+        )
+
+
 async def load_reference(
     db_session: AsyncSession, data_dir: Path, home_code: str | None = None
 ) -> dict[str, int]:
-    """Load boundaries, NBS codes, romanised names and division history. One transaction.
-    A database already holding another unit's data is refused, never mixed."""
+    """Load boundaries, NBS codes, romanised names and division history, and record the
+    unit they are for (`home_code`). One transaction. A database already holding another
+    unit's data is refused, never mixed."""
     if await reference_loaded(db_session):
-        if (
-            home_code
-            and HomeUnit(home_code).level != "country"
-            and not await db_session.scalar(
-                select(func.count()).select_from(AdminUnit).where(AdminUnit.code == home_code)
-            )
-        ):
-            raise RuntimeError(
-                f"This database holds another unit's reference data, not {home_code}'s. "
-                "Serve that unit (HOME_UNIT_CODE), or set this one up on a new database."
-            )
+        await _check_same_unit(db_session, home_code)
         return {}
     versions = json.loads((data_dir / "versions.json").read_text(encoding="utf-8"))
     counts: dict[str, int] = {}
@@ -133,6 +147,8 @@ async def load_reference(
                 {"d": effective, "p": r["date_precision"], "id": unit_id},
             )
     counts["admin_unit_history"] = len(changes)
+    if home_code:
+        await db_session.execute(text("INSERT INTO reference_unit (code) VALUES (:c)"), {"c": home_code})
     await db_session.commit()
     log.info("reference data loaded", extra=counts)
     return counts
