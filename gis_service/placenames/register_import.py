@@ -13,6 +13,7 @@ from gis_service.placenames.naming import category_for, split_name, standard_nam
 from gis_service.placenames.reference import categories, seed_lexicon
 from gis_service.placenames.romanize import pinyin_keys
 from gis_service.placenames.service import record_versions
+from gis_service.reference_data.languages import LANGUAGE_REVIEW
 
 DERIVED_NOTE = "standard name derived from the committee name"
 _COLUMNS = [
@@ -69,10 +70,13 @@ async def seed_reference(db_session: AsyncSession) -> dict[str, int]:
 
 def _origin_language(unit, generic: str) -> str:
     """Mongolian where the evidence says so (a transliterated official form, or a gacha or
-    sumu, which are Mongolian units); otherwise left for an officer to record."""
-    if (unit.name_romanized_source or "").startswith("transliteration") or generic in {"嘎查", "苏木"}:
+    sumu, which are Mongolian units); Chinese where the official form is pinyin, or the
+    pinyin was generated outside every minority-language area; otherwise (generated pinyin
+    in such an area: 昆都仑区 is Mongolian) left for an officer to record."""
+    source = unit.name_romanized_source or ""
+    if source.startswith("transliteration") or generic in {"嘎查", "苏木"}:
         return "mn"
-    if (unit.name_romanized_source or "").startswith("pinyin"):
+    if source.startswith("pinyin") and LANGUAGE_REVIEW not in source:
         return "zh"
     return "unknown"
 

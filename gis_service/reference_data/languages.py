@@ -12,6 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+# What a generated Latin form's source says in such an area (the register reads it back:
+# a name there is not taken for Chinese because its generated form is pinyin).
+LANGUAGE_REVIEW = "need transliteration review"
+
 # ISO 639 codes of the languages named by autonomous areas.
 PEOPLES = {
     "蒙古族": "mn",

@@ -32,7 +32,7 @@ from gis_service.admin_units.home import COUNTRY_NAME, HomeUnit
 from gis_service.core.settings import PROJECT_ROOT
 from gis_service.placenames.romanize import romanize
 from gis_service.reference_data import packages
-from gis_service.reference_data.languages import language_areas, languages_of
+from gis_service.reference_data.languages import LANGUAGE_REVIEW, language_areas, languages_of
 from gis_service.reference_data.packages import RegistryUnit, county_level, registry_units
 
 # Wider than any boundary tolerance (0.001 deg is 80-110 m): the derivation, not this
@@ -104,7 +104,7 @@ def _romanised(by_level: dict[str, list[RegistryUnit]], areas: dict[str, list[st
             rows.append(curated[unit.code])
             continue
         langs = languages_of(unit.code, areas)
-        review = f"; names of this area need transliteration review ({', '.join(langs)})" if langs else ""
+        review = f"; names of this area {LANGUAGE_REVIEW} ({', '.join(langs)})" if langs else ""
         rows.append(
             {
                 "code": unit.code,

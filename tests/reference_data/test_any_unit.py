@@ -266,6 +266,22 @@ def test_names_and_languages_follow_the_unit(unit):
         assert mongolian_names > 0
     else:
         assert flagged == 0 and mongolian_names == 0
+
+    # a name whose Latin form was generated inside a language area is not taken for
+    # Chinese (昆都仑区 is Mongolian); outside every such area it is
+    def origins(where: str) -> set[str]:
+        return {
+            r[0]
+            for r in db.execute(
+                "SELECT DISTINCT p.origin_language FROM place_name p JOIN admin_unit u"
+                " ON u.code = p.unit_code AND u.valid_to IS NULL"
+                f" WHERE u.name_romanized_source LIKE 'pinyin (generated%' AND {where}"
+            )
+        }
+
+    assert "zh" not in origins("u.name_romanized_source LIKE '%transliteration review%'")
+    if not spec["mongolian"] and spec["name"]:
+        assert origins("true") == {"zh"}
     # no unit is left without a Latin form, curated or generated for review
     missing = db.execute(
         "SELECT count(*) FROM admin_unit WHERE level IN ('province', 'city', 'county') AND name_romanized IS NULL"
