@@ -54,19 +54,26 @@ class AnotherUnitsDatabase(RuntimeError):
     """The database was set up for another unit than the one asked for."""
 
 
+async def _record_unit(db_session: AsyncSession, home_code: str) -> None:
+    await db_session.execute(text("INSERT INTO reference_unit (code) VALUES (:c)"), {"c": home_code})
+
+
 async def _check_same_unit(db_session: AsyncSession, home_code: str | None) -> None:
+    """Refuse a loaded database recorded for another unit than `home_code`. One loaded
+    before units were recorded is taken to be for the unit whose own row it holds (any,
+    for the country, which has none), and learns it."""
+    if not home_code:
+        return
     loaded_for = await db_session.scalar(text("SELECT code FROM reference_unit"))
     if loaded_for is None:
-        # loaded before the unit was recorded: it is the unit whose own row it holds
-        held = await db_session.scalar(
+        held = HomeUnit(home_code).level == "country" or await db_session.scalar(
             select(func.count()).select_from(AdminUnit).where(AdminUnit.code == home_code)
         )
-        if home_code and HomeUnit(home_code).level != "country" and not held:
-            loaded_for = "another unit"
-        elif home_code:
-            await db_session.execute(text("INSERT INTO reference_unit (code) VALUES (:c)"), {"c": home_code})
+        loaded_for = home_code if held else "another unit"
+        if held:
+            await _record_unit(db_session, home_code)
             await db_session.commit()
-    if home_code and loaded_for not in (None, home_code):
+    if loaded_for != home_code:
         raise AnotherUnitsDatabase(
             f"This database holds the reference data of {loaded_for}, not of {home_code}. "
             "Serve that unit (HOME_UNIT_CODE), or set this one up on a new database."
@@ -148,7 +155,7 @@ async def load_reference(
             )
     counts["admin_unit_history"] = len(changes)
     if home_code:
-        await db_session.execute(text("INSERT INTO reference_unit (code) VALUES (:c)"), {"c": home_code})
+        await _record_unit(db_session, home_code)
     await db_session.commit()
     log.info("reference data loaded", extra=counts)
     return counts
