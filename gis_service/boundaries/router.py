@@ -14,7 +14,7 @@ from gis_service.boundaries import derive, service
 from gis_service.boundaries.schemas import LineGeometryReplacement
 from gis_service.core.cpu import run_cpu
 from gis_service.core.dependencies import AdminUser, CurrentUser, SessionDep, SettingsDep
-from gis_service.core.vector_files import read_geometries
+from gis_service.file_intake.vector import read_geometries
 
 router = APIRouter(prefix="/api/v1/boundary-lines", tags=["boundary lines"])
 GEOJSON = "application/geo+json"

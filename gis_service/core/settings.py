@@ -94,6 +94,10 @@ class Settings(BaseSettings):
     # Without AUDIT_KEY the key is read from AUDIT_DIR/key, created at setup.
     audit_key: str | None = None
     audit_dir: Path = PROJECT_ROOT / ".data" / "audit"
+    # Vertices an uploaded vector file may carry, per feature and in all: a surveyed line
+    # of 200 km at one vertex every two metres fits; a 10^6-vertex scribble is refused with its count.
+    import_max_vertices_per_feature: int = Field(default=100_000, ge=100)
+    import_max_vertices_per_file: int = Field(default=500_000, ge=100)
     items_max_limit: int = 1000
     items_default_limit: int = 100
 

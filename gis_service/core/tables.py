@@ -33,14 +33,33 @@ def _decode(data: bytes) -> str:
     )
 
 
-def _xlsx_rows(data: bytes) -> list[list[str]]:
-    from openpyxl import load_workbook
-
+def _csv_rows(text: str) -> list[list[str]]:
+    # Universal newlines, as a file opened in text mode reads them: a bare CR (old Mac
+    # Excel) ends a row instead of failing the parser.
     try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        formulas = load_workbook(io.BytesIO(data), read_only=True, data_only=False).worksheets[0]
+        return list(csv.reader(io.StringIO(text, newline=None)))
+    except csv.Error as exc:
+        raise BadRequest(
+            f"The CSV file cannot be parsed ({exc}).", f"无法解析该 CSV 文件（{exc}）。"
+        ) from None
+
+
+def _xlsx_rows(data: bytes) -> list[list[str]]:
+    # read_only workbooks parse lazily: the XML parser's errors (a DOCTYPE, an entity
+    # expansion) surface while rows are read, so the whole read is guarded.
+    try:
+        return _read_xlsx(data)
+    except BadRequest:
+        raise
     except Exception:
         raise BadRequest("The XLSX file cannot be read.", "无法读取该 XLSX 文件。") from None
+
+
+def _read_xlsx(data: bytes) -> list[list[str]]:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    formulas = load_workbook(io.BytesIO(data), read_only=True, data_only=False).worksheets[0]
     sheet = wb.worksheets[0]
     # A formula whose result the file does not carry would come in as an empty cell.
     for n, (values, cells) in enumerate(
@@ -86,7 +105,7 @@ def read_table(data: bytes) -> list[dict[str, str]]:
                 "The file is neither CSV text nor an XLSX workbook.",
                 "文件既不是 CSV 文本也不是 XLSX 工作簿。",
             )
-        raw = list(csv.reader(io.StringIO(_decode(data))))
+        raw = _csv_rows(_decode(data))
     raw = [r for r in raw if any(c.strip() for c in r)]
     if len(raw) < 2:
         raise BadRequest(

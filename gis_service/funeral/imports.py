@@ -21,10 +21,9 @@ from shapely.geometry.base import BaseGeometry
 from gis_service.core.coordinates import COORDINATE_HEADERS, number, point_candidates
 from gis_service.core.errors import BadRequest
 from gis_service.core.tables import read_table
-from gis_service.core.vector_files import read_features
+from gis_service.file_intake.vector import is_vector_file, read_features
 from gis_service.funeral import vocabulary as v
 
-VECTOR_SUFFIXES = (".gpkg", ".geojson", ".json", ".zip")
 CODE_HEADERS = ["code", "编号", "编码"]
 NAME_HEADERS = ["name", "名称"]
 
@@ -181,8 +180,8 @@ SPECS = {  # by the import URL's kind
 
 def read_rows(data: bytes, filename: str) -> list[Row]:
     """Rows of a table (numbered as in a spreadsheet, header = row 1) or features of a
-    vector file (numbered from 1)."""
-    if filename.lower().endswith(VECTOR_SUFFIXES) or data[:16].startswith(b"SQLite format 3"):
+    vector file (numbered from 1), told apart by the bytes, never by the name."""
+    if is_vector_file(data):
         frame = read_features(data, filename)
         rows = []
         for i, rec in enumerate(frame.to_dict("records"), start=1):

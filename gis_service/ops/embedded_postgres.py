@@ -20,6 +20,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from gis_service.core.private_files import write_private
+
 PG_MAJOR = "15"
 POSTGIS_PACKAGE = f"postgresql-{PG_MAJOR}-postgis-3"
 DB_NAME = "gis"
@@ -188,8 +190,7 @@ class EmbeddedPostgres:
         return json.loads(self.state_file.read_text()) if self.state_file.exists() else {}
 
     def _save_state(self, state: dict) -> None:
-        self.state_file.write_text(json.dumps(state))
-        self.state_file.chmod(0o600)
+        write_private(self.state_file, json.dumps(state))
 
     @property
     def url(self) -> str:
@@ -219,7 +220,7 @@ class EmbeddedPostgres:
         self._prepare_dirs()
         password = secrets.token_urlsafe(18)
         pwfile = self.root / "pwfile"
-        pwfile.write_text(password + "\n")
+        write_private(pwfile, password + "\n")
         owner = self._owner()
         if owner:
             info = pwd.getpwnam(owner)

@@ -4,28 +4,11 @@ is refused or made harmless, at every file import the OpenAPI document lists."""
 
 import io
 import json
-import re
 import zipfile
 from pathlib import Path
 
-from gis_service.funeral.imports import SPECS
+from tests.core.file_imports import import_requests, state
 from tests.photos.test_photos import _png, _visit, marker  # noqa: F401  (shared fixture)
-
-LINE = "150602-150603"
-# Values for the path parameters of file imports; an import with another parameter fails
-# the generated test until it is given one here.
-PATH_VALUES = {"code": [LINE], "kind": sorted(SPECS)}
-FORM_FIELDS = {"/api/v1/boundary-lines/{code}/geometry/file": {"source": "surveyed", "note": "upload test"}}
-TABLES = (
-    "boundary_marker",
-    "place_name",
-    "funeral_facility",
-    "grave",
-    "restricted_corridor",
-    "restricted_zone",
-    "burial_zone",
-    "audit_log",
-)
 
 
 def _xlsx_bomb() -> bytes:
@@ -88,36 +71,6 @@ def test_a_photo_name_cannot_choose_where_it_is_stored(client, auth, marker, set
     assert not Path("/tmp/escaped.png").exists()
 
 
-def _file_imports(app) -> list[tuple[str, str]]:
-    """Operations taking a multipart `file`, from the OpenAPI document."""
-    doc = app.openapi()
-    found = []
-    for path, operations in doc["paths"].items():
-        for method, op in operations.items():
-            schema = op.get("requestBody", {}).get("content", {}).get("multipart/form-data", {}).get("schema")
-            while schema and "$ref" in schema:
-                schema = doc["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
-            if schema and "file" in schema.get("properties", {}):
-                found.append((method.upper(), path))
-    return found
-
-
-def _urls(path: str) -> list[str]:
-    urls = [path]
-    for name in re.findall(r"{(\w+)}", path):
-        assert name in PATH_VALUES, f"give the file-import test a value for {{{name}}} in {path}"
-        urls = [u.replace("{" + name + "}", value) for u in urls for value in PATH_VALUES[name]]
-    return urls
-
-
-def _state(db):
-    counts = [db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES]
-    lines = db.execute(
-        "SELECT md5(string_agg(ST_AsEWKT(geom), ',' ORDER BY code)) FROM boundary_line"
-    ).fetchone()
-    return counts, lines
-
-
 def test_every_file_import_refuses_hostile_files(app, client, auth, db):
     hostile = {
         "bomb.xlsx": _xlsx_bomb(),
@@ -128,23 +81,16 @@ def test_every_file_import_refuses_hostile_files(app, client, auth, db):
         "broken.geojson": b'{"type": "FeatureCollection", "features": [',
         "empty.csv": b"",
     }
-    imports = _file_imports(app)
-    assert len(imports) >= 4, imports
-    before = _state(db)
-    for method, path in imports:
-        for url in _urls(path):
-            for name, content in hostile.items():
-                r = client.request(
-                    method,
-                    url,
-                    files={"file": (name, content)},
-                    data=FORM_FIELDS.get(path, {}),
-                    headers=auth("admin"),
-                )
-                assert 400 <= r.status_code < 500 and r.json().get("message"), (
-                    url,
-                    name,
-                    r.status_code,
-                    r.text[:300],
-                )
-    assert _state(db) == before
+    requests = import_requests(app)
+    assert len(requests) >= 8, requests
+    before = state(db)
+    for method, url, form in requests:
+        for name, content in hostile.items():
+            r = client.request(method, url, files={"file": (name, content)}, data=form, headers=auth("admin"))
+            assert 400 <= r.status_code < 500 and r.json().get("message"), (
+                url,
+                name,
+                r.status_code,
+                r.text[:300],
+            )
+    assert state(db) == before
