@@ -156,6 +156,7 @@ def _listen_for_changes(app: FastAPI, settings: Settings) -> None:
     app.state.change_feed = feed
     app.state.token_cache = TokenCache(live)
     app.state.basic_cache = TokenCache(live)  # HTTP Basic credentials accepted (auth/basic.py)
+    app.state.basic_inflight = {}  # credentials being checked now, shared by parallel requests
     app.state.table_versions = TableVersions(live)
     feed.on("auth_changed", app.state.token_cache.drop_user)
     feed.on("auth_changed", app.state.basic_cache.drop_user)

@@ -9,6 +9,7 @@ hash of the pair, never the password), and dropped at once when the account chan
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 from datetime import UTC, datetime, timedelta
@@ -40,26 +41,41 @@ def credentials(header: str | None) -> tuple[str, str] | None:
 
 
 async def user_for_basic(request: Request, username: str, password: str) -> AppUser:
+    """The account for these credentials. Parallel requests with the same credentials (QGIS
+    sends several at once) share one check in this process: one attempt is counted, not
+    one per request, so the right password is never refused as "too many failures"."""
     state = request.app.state
     digest = token_digest("basic\0" + username + "\0" + password)
     user = state.basic_cache.get(digest)
     if user is not None:
         return user
-    settings = state.settings
+    inflight: dict[str, asyncio.Future] = state.basic_inflight
+    if digest in inflight:
+        return await asyncio.shield(inflight[digest])
+    future = asyncio.get_running_loop().create_future()
+    inflight[digest] = future
+    try:
+        user = await _check(request, username, password)
+        future.set_result(user)
+    except BaseException as exc:
+        future.set_exception(exc)
+        future.exception()  # retrieved here: nobody may be waiting
+        raise
+    finally:
+        del inflight[digest]
+    state.basic_cache.put(digest, user, datetime.now(UTC) + KEPT)
+    return user
+
+
+async def _check(request: Request, username: str, password: str) -> AppUser:
+    state = request.app.state
     async with state.sessionmaker() as db_session:
-        await throttle.reserve(
-            db_session,
-            username=username,
-            client=throttle.client_address(request, settings.trusted_proxies),
-            max_failures=settings.sign_in_max_failures,
-            max_per_client=settings.sign_in_max_failures_per_client,
-            window=timedelta(minutes=settings.sign_in_window_minutes),
-        )
+        attempt = await throttle.begin(db_session, request, state.settings, username)
         found = await service.check_password(db_session, username=username, password=password)
-        await throttle.clear(db_session, username=username)
+        await throttle.succeeded(db_session, attempt)
         await db_session.commit()
     # a plain object outside any session: safe to share between requests
-    user = AppUser(
+    return AppUser(
         id=found.id,
         username=found.username,
         display_name=found.display_name,
@@ -67,5 +83,3 @@ async def user_for_basic(request: Request, username: str, password: str) -> AppU
         is_active=found.is_active,
         is_demo=found.is_demo,
     )
-    state.basic_cache.put(digest, user, datetime.now(UTC) + KEPT)
-    return user

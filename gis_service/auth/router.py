@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, status
+from fastapi import APIRouter, Depends, Request, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
 
 from gis_service.auth import service, throttle
@@ -31,27 +31,23 @@ async def me(user: CurrentUser):
 async def sign_in(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
     request: Request,
+    response: Response,
     db_session: SessionDep,
     settings: SettingsDep,
 ):
     """OAuth2 password flow: user name and password in, bearer token out. Repeated
-    failures for one user name, or from one client address, are throttled (429 with
-    Retry-After); each attempt is counted before its password is checked."""
-    await throttle.reserve(
-        db_session,
-        username=form.username,
-        client=throttle.client_address(request, settings.trusted_proxies),
-        max_failures=settings.sign_in_max_failures,
-        max_per_client=settings.sign_in_max_failures_per_client,
-        window=timedelta(minutes=settings.sign_in_window_minutes),
-    )
+    failures for one user name are throttled (429 with Retry-After); from a noisy
+    address, devices not known to the account are slowed. Each attempt is counted before
+    its password is checked; a success sets the device cookie that marks it as known."""
+    attempt = await throttle.begin(db_session, request, settings, form.username)
     token, row, user = await service.sign_in(
         db_session,
         username=form.username,
         password=form.password,
         ttl=timedelta(minutes=settings.token_ttl_minutes),
     )
-    await throttle.clear(db_session, username=form.username)
+    await throttle.succeeded(db_session, attempt)
+    await throttle.remember_device(db_session, request, response, attempt)
     await db_session.commit()
     return TokenOut(access_token=token, expires_at=row.expires_at, user=UserOut.model_validate(user))
 

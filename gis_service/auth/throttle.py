@@ -1,27 +1,47 @@
-"""Throttling sign-in. Each attempt is counted before its password is checked, in one
-step under a lock per account and per client address, so that parallel guesses cannot
-all pass the count: past the limit for the account (`SIGN_IN_MAX_FAILURES`) or for the
-address (`SIGN_IN_MAX_FAILURES_PER_CLIENT`) within the window, attempts get 429 until the
-oldest failure leaves it. A successful sign-in takes its attempt back and clears the
-account's failures. Kept in the database so every worker process sees the same count.
+"""Throttling sign-in, fair to many users behind one address.
 
-The client address is the connection's, or, when the connection comes from a configured
-trusted proxy (`TRUSTED_PROXIES`), the last address in X-Forwarded-For that is not one of
-them."""
+Each attempt is counted as a failure before its password is checked, in one step under a
+lock per account and per client address, so that parallel guesses cannot all pass the
+count. A success takes back only its own attempt: it never clears failures counted
+against the account by another client, nor any address's.
+
+- **Per account** (`SIGN_IN_MAX_FAILURES` in the window): past it, every attempt on the
+  account gets 429 until the oldest failure leaves the window, whoever makes it.
+- **Per address** (`SIGN_IN_MAX_FAILURES_PER_CLIENT`): phones on mobile data share
+  carrier-grade NAT addresses and an office shares one, so a noisy address does not
+  lock anyone out. As OWASP's guidance on device cookies has it:
+  - a device that has signed in to the account before (its `gis_device` cookie) is
+    exempt from the address's count;
+  - an unknown device from a noisy address is slowed: its attempt waits for the
+    address's next slot (`SIGN_IN_SLOW_SECONDS` apart), and is refused with Retry-After
+    only when the queue is longer than `SIGN_IN_MAX_WAIT_SECONDS`.
+
+Kept in the database so every worker process sees the same counts. The client address is
+the connection's, or, from a trusted proxy (`TRUSTED_PROXIES`), the last address in
+X-Forwarded-For that is not one of them."""
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import math
+import secrets
+import unicodedata
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
+from starlette.responses import Response
 
-from gis_service.core.errors import TooManyRequests
+from gis_service.core.errors import BadRequest, TooManyRequests
+from gis_service.core.security import token_digest
+from gis_service.core.settings import Settings
 
 MAX_USERNAME = 150
+DEVICE_COOKIE = "gis_device"
+DEVICE_COOKIE_DAYS = 365
 
 
 def client_address(request: Request, trusted_proxies: list[str]) -> str | None:
@@ -52,18 +72,55 @@ def _too_many(seconds: float, what_en: str, what_zh: str) -> TooManyRequests:
     )
 
 
-async def reserve(
-    db_session: AsyncSession,
-    *,
-    username: str,
-    client: str | None,
-    max_failures: int,
-    max_per_client: int,
-    window: timedelta,
-) -> None:
-    """Count this attempt as a failure now, or refuse it (429) when a limit is reached.
-    Commits, so that every other attempt sees it before any password is checked."""
-    name = username[:MAX_USERNAME]
+def checked_username(username: str) -> str:
+    """The user name as counted; a control character (NUL from a Basic header) is a 400."""
+    if any(unicodedata.category(c) == "Cc" for c in username):
+        raise BadRequest("The user name contains a control character.", "用户名中含有控制字符。")
+    return username[:MAX_USERNAME]
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One counted sign-in attempt: taken back if the password is right."""
+
+    failure_id: int
+    username: str
+    known_device: bool
+
+
+async def _is_known_device(db_session: AsyncSession, request: Request, name: str) -> bool:
+    token = request.cookies.get(DEVICE_COOKIE)
+    if not token or len(token) > 100:
+        return False
+    row = await db_session.execute(
+        text("SELECT 1 FROM known_device WHERE digest = :d AND username = :u"),
+        {"d": token_digest(token), "u": name},
+    )
+    return row.first() is not None
+
+
+async def _slot_wait(db_session: AsyncSession, client: str, settings: Settings) -> float:
+    """Seconds until this address's next free slot, which this attempt takes."""
+    return (
+        await db_session.execute(
+            text("""
+            INSERT INTO sign_in_slot AS s (client, next_at)
+            VALUES (CAST(:c AS inet), now() + make_interval(secs => :gap))
+            ON CONFLICT (client) DO UPDATE
+                SET next_at = greatest(s.next_at, now()) + make_interval(secs => :gap)
+            RETURNING extract(epoch FROM s.next_at - now()) - :gap"""),
+            {"c": client, "gap": settings.sign_in_slow_seconds},
+        )
+    ).scalar_one()
+
+
+async def begin(db_session: AsyncSession, request: Request, settings: Settings, username: str) -> Attempt:
+    """Count this attempt as a failure now (and wait for a slot if the address is noisy),
+    or refuse it (429). Commits, so that every other attempt sees it before any password
+    is checked."""
+    name = checked_username(username)
+    client = client_address(request, settings.trusted_proxies)
+    window = timedelta(minutes=settings.sign_in_window_minutes)
     # one lock per key, always in this order: no deadlock between two attempts
     await db_session.execute(text("SELECT pg_advisory_xact_lock(hashtext('sign-in:' || :u))"), {"u": name})
     if client:
@@ -76,30 +133,62 @@ async def reserve(
             SELECT count(*) FILTER (WHERE username = :u) AS n_user,
                    min(at) FILTER (WHERE username = :u) AS oldest_user,
                    count(*) FILTER (WHERE client = CAST(:c AS inet)) AS n_client,
-                   min(at) FILTER (WHERE client = CAST(:c AS inet)) AS oldest_client,
                    now() AS now
             FROM sign_in_failure
             WHERE at > now() - :window AND (username = :u OR client = CAST(:c AS inet))"""),
             {"u": name, "c": client, "window": window},
         )
     ).one()
-    if row.n_user >= max_failures:
+    if row.n_user >= settings.sign_in_max_failures:
         await db_session.rollback()
         raise _too_many((row.oldest_user + window - row.now).total_seconds(), "for this account", "该账号")
-    if client and row.n_client >= max_per_client:
-        await db_session.rollback()
-        raise _too_many((row.oldest_client + window - row.now).total_seconds(), "from this address", "该地址")
-    await db_session.execute(
-        text("INSERT INTO sign_in_failure (username, client) VALUES (:u, CAST(:c AS inet))"),
-        {"u": name, "c": client},
-    )
+    known = await _is_known_device(db_session, request, name)
+    wait = 0.0
+    if client and not known and row.n_client >= settings.sign_in_max_failures_per_client:
+        wait = max(0.0, float(await _slot_wait(db_session, client, settings)))
+        if wait > settings.sign_in_max_wait_seconds:
+            await db_session.rollback()
+            raise _too_many(wait, "from this address", "该地址")
+    failure_id = (
+        await db_session.execute(
+            text("INSERT INTO sign_in_failure (username, client) VALUES (:u, CAST(:c AS inet)) RETURNING id"),
+            {"u": name, "c": client},
+        )
+    ).scalar_one()
     # Old rows are no longer needed by anyone; clearing them here keeps the table small.
     await db_session.execute(text("DELETE FROM sign_in_failure WHERE at < now() - interval '1 day'"))
+    await db_session.execute(text("DELETE FROM sign_in_slot WHERE next_at < now() - interval '1 hour'"))
     await db_session.commit()
+    if wait:
+        await asyncio.sleep(wait)
+    return Attempt(failure_id, name, known)
 
 
-async def clear(db_session: AsyncSession, *, username: str) -> None:
-    """A successful sign-in: the account's failures (this attempt's included) are gone."""
+async def succeeded(db_session: AsyncSession, attempt: Attempt) -> None:
+    """The password was right: this attempt is not a failure. Nothing else is cleared."""
+    await db_session.execute(text("DELETE FROM sign_in_failure WHERE id = :id"), {"id": attempt.failure_id})
+
+
+async def remember_device(
+    db_session: AsyncSession, request: Request, response: Response, attempt: Attempt
+) -> None:
+    """After a sign-in with the password: this device is known for the account from now on
+    (the cookie it already has, or a new one)."""
+    token = request.cookies.get(DEVICE_COOKIE)
+    if not token or len(token) > 100:
+        token = secrets.token_urlsafe(32)
     await db_session.execute(
-        text("DELETE FROM sign_in_failure WHERE username = :u"), {"u": username[:MAX_USERNAME]}
+        text("""
+        INSERT INTO known_device (digest, username) VALUES (:d, :u)
+        ON CONFLICT (digest, username) DO UPDATE SET last_used_at = now()"""),
+        {"d": token_digest(token), "u": attempt.username},
+    )
+    response.set_cookie(
+        DEVICE_COOKIE,
+        token,
+        max_age=DEVICE_COOKIE_DAYS * 86400,
+        path="/",
+        secure=request.url.scheme == "https",
+        httponly=True,
+        samesite="strict",
     )

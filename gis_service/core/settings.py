@@ -41,8 +41,13 @@ class Settings(BaseSettings):
     # attempts are refused (429) until the oldest failure leaves the window.
     sign_in_max_failures: int = Field(default=5, ge=1)
     sign_in_window_minutes: int = Field(default=15, ge=1)
-    # ... and from one client address, across accounts (guessing many accounts).
+    # ... and from one client address, across accounts (guessing many accounts). Past it,
+    # devices the account has signed in from before go on as usual; unknown ones are
+    # slowed to one attempt per SIGN_IN_SLOW_SECONDS from that address, and refused only
+    # when that queue is longer than SIGN_IN_MAX_WAIT_SECONDS.
     sign_in_max_failures_per_client: int = Field(default=30, ge=1)
+    sign_in_slow_seconds: float = Field(default=2.0, ge=0, le=60)
+    sign_in_max_wait_seconds: float = Field(default=10.0, ge=0, le=120)
     # Addresses of reverse proxies whose X-Forwarded-For is believed for the client address.
     trusted_proxies: Annotated[list[str], NoDecode] = []
     # Layers that anonymous callers may read (map, items, tiles). Everything else

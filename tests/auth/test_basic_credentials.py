@@ -61,3 +61,34 @@ def test_a_password_change_ends_basic_access_at_once(client, auth):
     assert changed.status_code == 200, changed.text
     assert client.get(ITEMS, headers=_basic(name, password)).status_code == 401
     assert client.get(ITEMS, headers=_basic(name, "second-password-2")).status_code == 200
+
+
+def test_parallel_requests_with_the_right_credentials_all_pass(settings, prepared_db, client, auth):
+    """QGIS sends several requests at once: one check is counted for all of them."""
+    import concurrent.futures
+
+    import httpx
+
+    from tests.web.field_browser import RestartableServer
+
+    name, password = f"q_{uuid.uuid4().hex[:8]}", "right-password-1"
+    _new_viewer(client, auth, name, password)
+    server = RestartableServer(settings.model_copy(update={"sign_in_max_failures": 5})).start()
+    try:
+        with concurrent.futures.ThreadPoolExecutor(16) as pool:
+            codes = list(
+                pool.map(
+                    lambda _: (
+                        httpx.get(server.base + ITEMS, headers=_basic(name, password), timeout=60).status_code
+                    ),
+                    range(16),
+                )
+            )
+        assert codes == [200] * 16, codes
+    finally:
+        server.stop()
+
+
+def test_a_nul_in_a_basic_user_name_is_a_400(client):
+    r = client.get(ITEMS, headers=_basic("demo\x00viewer", "x"))
+    assert r.status_code == 400 and "control character" in r.json()["message"], r.text
