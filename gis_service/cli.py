@@ -277,8 +277,6 @@ def users_create(
     from gis_service.core.errors import AppError
 
     password, generated = _read_password()
-    if len(password) < 8:
-        fail("The password must be at least 8 characters.")
 
     async def _create(session):
         await service.create_user(

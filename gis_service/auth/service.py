@@ -8,10 +8,12 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gis_service.audit import service as audit
+from gis_service.auth import password_policy
 from gis_service.auth.models import ROLES, AppUser, AuthToken
 from gis_service.core.cpu import run_cpu
 from gis_service.core.errors import BadRequest, Conflict, NotFound, Unauthorized
 from gis_service.core.security import hash_password, new_token, token_digest, verify_password
+from gis_service.core.settings import get_settings
 
 
 def user_state(user: AppUser) -> dict:
@@ -36,6 +38,10 @@ async def list_users(db_session: AsyncSession) -> list[AppUser]:
     return list((await db_session.scalars(select(AppUser).order_by(AppUser.username))).all())
 
 
+def _check_password_policy(password: str, username: str) -> None:
+    password_policy.check(password, username=username, min_length=get_settings().password_min_length)
+
+
 async def create_user(
     db_session: AsyncSession,
     *,
@@ -51,6 +57,8 @@ async def create_user(
             f"Unknown role '{role}'; use one of {', '.join(ROLES)}.",
             f"未知角色“{role}”，可选：{'、'.join(ROLES)}。",
         )
+    if not is_demo:  # demo accounts (demo mode only) keep their published passwords
+        _check_password_policy(password, username)
     if await db_session.scalar(select(AppUser.id).where(AppUser.username == username)):
         raise Conflict(f"A user named '{username}' already exists.", f"用户“{username}”已存在。")
     user = AppUser(
@@ -82,6 +90,7 @@ async def update_user(
     for key, value in changes.items():
         setattr(user, key, value)
     if password is not None:
+        _check_password_policy(password, user.username)
         user.password_hash = await run_cpu(hash_password, password)
         user.password_changed_at = datetime.now(UTC)
     if password is not None or changes.get("is_active") is False or "role" in changes:

@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     # uvicorn worker processes; 0: one per core, at most MAX_AUTO_WORKERS (each holds up to
     # 2 x DB_POOL_SIZE + 1 database connections).
     workers: int = Field(default=0, ge=0)
+    password_min_length: int = Field(default=12, ge=8, le=128)
     token_ttl_minutes: int = Field(default=12 * 60, ge=1)
     # After this many failed sign-ins for one user name within the window, further
     # attempts are refused (429) until the oldest failure leaves the window.

@@ -122,13 +122,45 @@ def test_bad_account_input_is_4xx_and_changes_nothing(client, auth, db):
     count = db.execute("SELECT count(*) FROM app_user").fetchone()[0]
     h = auth("admin")
     bad = [
-        {"username": "a b", "role": "viewer", "password": "password-1"},
-        {"username": "okname", "role": "emperor", "password": "password-1"},
+        {"username": "a b", "role": "viewer", "password": "Kestrel-Orbit-41"},
+        {"username": "okname", "role": "emperor", "password": "Kestrel-Orbit-41"},
         {"username": "okname", "role": "viewer", "password": "short"},
-        {"username": "demo_admin", "role": "viewer", "password": "password-1"},
+        {"username": "demo_admin", "role": "viewer", "password": "Kestrel-Orbit-41"},
     ]
     for body in bad:
         r = client.post("/api/v1/users", json=body, headers=h)
-        assert r.status_code in (409, 422), body
+        assert r.status_code in (400, 409, 422), body
     assert client.patch("/api/v1/users/nobody-here", json={"role": "viewer"}, headers=h).status_code == 404
     assert db.execute("SELECT count(*) FROM app_user").fetchone()[0] == count
+
+
+WEAK = ["12345678", "password", " " * 12, "password-123", "qwertyuiop12", "aaaaaaaaaaaaaa", "Short-pw-1"]
+
+
+def test_weak_passwords_are_refused_wherever_a_password_is_set(client, auth, db, prepared_db):
+    import os
+    import subprocess
+    import sys
+
+    count = db.execute("SELECT count(*) FROM app_user").fetchone()[0]
+    for password in WEAK:
+        r = client.post(
+            "/api/v1/users",
+            json={"username": "weakling", "role": "viewer", "password": password},
+            headers=auth("admin"),
+        )
+        assert r.status_code == 400 and r.json()["message_zh"], (password, r.text)
+    name, _ = _new_user(client, auth)
+    for password in WEAK + [f"{name}-Orbit-41"]:
+        r = client.patch(f"/api/v1/users/{name}", json={"password": password}, headers=auth("admin"))
+        assert r.status_code == 400, (password, r.text)
+    cli = subprocess.run(
+        [sys.executable, "-m", "gis_service", "users", "create", "weak_cli", "--role", "viewer"],
+        input="password-123\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "DATABASE_URL": prepared_db},
+    )
+    assert cli.returncode == 1 and "common" in cli.stderr and "Traceback" not in cli.stderr
+    assert db.execute("SELECT count(*) FROM app_user").fetchone()[0] == count + 1  # only _new_user's
