@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gis_service.audit import service as audit
@@ -74,17 +75,25 @@ FROM (SELECT 1) one LEFT JOIN ins ON true
 """
 
 
-async def record_inspection(
-    db_session: AsyncSession, asset: InspectedAsset, *, code: str, body: InspectionIn, inspector: AppUser
-) -> dict:
-    """Store a visit once; sending the same visit again answers with the first result."""
-    if body.observed_at > datetime.now(UTC) + MAX_CLOCK_SKEW:
-        raise BadRequest(
-            "observed_at is in the future; check the phone's clock.", "观测时间晚于当前时间，请检查手机时间。"
-        )
-    digest = _payload_hash(body)
+def _id_taken() -> Conflict:
+    return Conflict(
+        "This visit id was already used for a different visit; send a new id for a new visit.",
+        "该巡查记录编号已用于另一条记录；新记录请使用新的编号。",
+    )
+
+
+async def _insert_visit(
+    db_session: AsyncSession,
+    asset: InspectedAsset,
+    *,
+    code: str,
+    body: InspectionIn,
+    inspector: AppUser,
+    digest: str,
+):
+    """The one statement that stores a visit (see _record_visit_sql)."""
     gnss = body.gnss
-    row = (
+    return (
         await db_session.execute(
             text(_record_visit_sql(asset)),
             {
@@ -110,6 +119,25 @@ async def record_inspection(
             },
         )
     ).one()
+
+
+async def record_inspection(
+    db_session: AsyncSession, asset: InspectedAsset, *, code: str, body: InspectionIn, inspector: AppUser
+) -> dict:
+    """Store a visit once; sending the same visit again answers with the first result."""
+    if body.observed_at > datetime.now(UTC) + MAX_CLOCK_SKEW:
+        raise BadRequest(
+            "observed_at is in the future; check the phone's clock.", "观测时间晚于当前时间，请检查手机时间。"
+        )
+    digest = _payload_hash(body)
+    gnss = body.gnss
+    try:
+        row = await _insert_visit(db_session, asset, code=code, body=body, inspector=inspector, digest=digest)
+    except IntegrityError as exc:
+        if getattr(exc.orig.diag, "constraint_name", None) != "visit_id_pkey":
+            raise
+        await db_session.rollback()
+        raise _id_taken() from None
     if row.asset_id is None:
         raise NotFound(f"No {asset.noun} '{code}'.", f"{asset.label_zh}“{code}”不存在。")
 
@@ -128,10 +156,7 @@ async def record_inspection(
             or first.payload_hash != digest
             or first.inspector_id != inspector.id
         ):
-            raise Conflict(
-                "This visit id was already used for a different visit; send a new id for a new visit.",
-                "该巡查记录编号已用于另一条记录；新记录请使用新的编号。",
-            )
+            raise _id_taken()
         out = await inspection_out(db_session, asset, inspection_id=str(body.id))
         out["duplicate"] = True
         return out

@@ -95,3 +95,29 @@ def test_someone_elses_visit_id_is_refused_without_revealing_it(
     stolen = client.post(f"{url}/inspections", json=v, headers=other_inspector)
     assert stolen.status_code == 409
     assert "mine" not in stolen.text and v["observed_at"][:19] not in stolen.text
+
+
+def test_a_visit_id_is_one_id_across_every_kind_of_asset(client, auth, visits, other_inspector, db):
+    """A marker visit's id sent as a sign visit (by its own inspector or another) is a 409,
+    and the other way round; nothing is stored and no photo can follow."""
+    counts = db.execute(
+        "SELECT (SELECT count(*) FROM marker_inspection), (SELECT count(*) FROM sign_inspection)"
+    )
+    before = counts.fetchone()
+    (marker_url, marker_visit), (sign_url, sign_visit) = (
+        visits["/api/v1/inspections"],
+        visits["/api/v1/sign-inspections"],
+    )
+    for url, taken in ((sign_url, marker_visit), (marker_url, sign_visit)):
+        for headers in (auth("inspector"), other_inspector):
+            r = client.post(f"{url}/inspections", json=taken, headers=headers)
+            assert r.status_code == 409 and r.json()["message_zh"], r.text
+    after = db.execute(
+        "SELECT (SELECT count(*) FROM marker_inspection), (SELECT count(*) FROM sign_inspection)"
+    ).fetchone()
+    assert after == before
+    # a resend of the same visit to the same asset is still answered with the first result
+    assert (
+        client.post(f"{marker_url}/inspections", json=marker_visit, headers=auth("inspector")).status_code
+        == 200
+    )
