@@ -28,3 +28,16 @@ class EventIn(BaseModel):
     kind: Literal["site_visit", "meeting", "agreement", "ruling", "status_change", "note"]
     description: str = Field(min_length=1, max_length=20000)
     new_status: Status | None = None
+
+
+class DisputeEdit(BaseModel):
+    """The record's fields an edit may change (the timeline only grows through events)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str | None = Field(default=None, min_length=1, max_length=300)
+    line_code: str | None = Field(default=None, pattern=r"^\d{6}-\d{6}$")
+    parties: list[str] | None = Field(default=None, min_length=2, max_length=6)
+    description: str | None = Field(default=None, max_length=20000)
+    opened_on: date | None = None
+    status: Status | None = None

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
+from fastapi.encoders import jsonable_encoder as jsonable
+from pydantic import ValidationError
 from shapely.geometry import mapping
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,7 +15,7 @@ from gis_service.audit import service as audit
 from gis_service.auth.models import AppUser
 from gis_service.core.errors import BadRequest, Conflict, NotFound
 from gis_service.core.geojson_input import parse_geometry
-from gis_service.disputes.schemas import DisputeIn, EventIn
+from gis_service.disputes.schemas import DisputeEdit, DisputeIn, EventIn
 
 # What may follow what: a dispute moves forward, or back to investigation when new
 # facts appear; a closed dispute stays closed.
@@ -134,4 +137,62 @@ async def add_event(db_session: AsyncSession, *, dispute_id: int, body: EventIn,
         entity_id=str(dispute_id),
         before={"status": current},
         after=body.model_dump(mode="json"),
+    )
+
+
+async def edit(
+    db_session: AsyncSession, *, dispute_id: int, changes: dict, geometry: dict | None, actor: AppUser
+) -> None:
+    """Change a dispute's record (from an OGC client): the same rules as the register's.
+    A closed dispute does not change; a new status moves only as NEXT allows and is
+    recorded on the timeline as a status change."""
+    current = await db_session.scalar(
+        text("SELECT status FROM boundary_dispute WHERE id = :id FOR UPDATE"), {"id": dispute_id}
+    )
+    if current is None:
+        raise NotFound(f"No dispute {dispute_id}.", f"纠纷 {dispute_id} 不存在。")
+    if current == "closed":
+        raise Conflict("The dispute is closed; it can no longer change.", "纠纷已结案，不能再修改。")
+    try:
+        checked = DisputeEdit.model_validate(changes).model_dump(exclude_unset=True)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise BadRequest(f"{where}: {first['msg']}", f"{where}：取值无效（{first['msg']}）") from None
+    new_status = checked.pop("status", None)
+    if checked.get("parties") is not None:
+        await _check_units(db_session, checked["parties"])
+    if new_status and new_status != current:
+        await add_event(
+            db_session,
+            dispute_id=dispute_id,
+            body=EventIn(
+                happened_on=date.today(), kind="status_change", description="edited", new_status=new_status
+            ),
+            actor=actor,
+        )
+    sets = [f"{name} = :{name}" for name in checked]
+    if geometry is not None:
+        parse_geometry(geometry, ("Polygon", "MultiPolygon"))
+        sets.append("geom = ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON(:g), 4490))")
+    if sets:
+        await db_session.execute(
+            text(f"UPDATE boundary_dispute SET {', '.join(sets)} WHERE id = :id"),
+            {**checked, "g": json.dumps(geometry) if geometry else None, "id": dispute_id},
+        )
+    await audit.record(
+        db_session,
+        by=actor,
+        action="update",
+        entity="boundary_dispute",
+        entity_id=str(dispute_id),
+        before={"status": current},
+        after={**jsonable(checked), "status": new_status or current, "geometry": geometry},
+    )
+
+
+def refuse_delete(dispute_id: int) -> Conflict:
+    return Conflict(
+        f"Dispute {dispute_id} cannot be deleted: its timeline is the record. Close it with an event.",
+        f"纠纷 {dispute_id} 不能删除：时间线即档案。请通过事件结案。",
     )

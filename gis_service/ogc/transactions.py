@@ -26,7 +26,8 @@ from gis_service.catalogue.dependencies import ReadableLayer
 from gis_service.core.dependencies import CurrentUser, OptionalUser, SessionDep
 from gis_service.core.errors import BadRequest, Forbidden, NotFound, PreconditionFailed
 from gis_service.core.geojson_input import parse_geometry
-from gis_service.ogc import schemas, write_input
+from gis_service.ogc import edit_rules, schemas, write_input
+from gis_service.ogc.edit_rules import DomainWrites
 
 router = APIRouter(prefix="/ogc", tags=["OGC API - Features (edits)"])
 # What a write may send for each declared type: the type itself, and for a Multi type its
@@ -45,14 +46,18 @@ def etag_of(feature_json: str) -> str:
     return '"' + hashlib.blake2b(feature_json.encode(), digest_size=12).hexdigest() + '"'
 
 
-def _editable(layer: LayerDeclaration, user: AppUser) -> None:
-    if not layer.edit_table:
+def _editable(layer: LayerDeclaration, user: AppUser) -> DomainWrites | None:
+    """The domain service that takes this layer's writes (None: the table's constraints
+    are the rules); a 403 if the layer is read-only, has no rules, or the role may not edit."""
+    if not layer.edit_table or layer.edit_table not in edit_rules.RULES:
         raise Forbidden(f"Collection '{layer.id}' is read-only.", f"数据集“{layer.id}”为只读。")
     if not layer.editable_by(user.role):
         raise Forbidden(
             f"Your role ({user.role}) may not edit '{layer.id}'.",
             f"您的角色（{user.role}）无权编辑“{layer.id}”。",
         )
+    rules = edit_rules.RULES[layer.edit_table]
+    return None if isinstance(rules, edit_rules.TableConstraints) else rules
 
 
 async def _body(request: Request, layer: LayerDeclaration, *, partial: bool) -> tuple[dict, Any]:
@@ -164,8 +169,26 @@ async def item_options(layer: ReadableLayer, feature_id: str, user: OptionalUser
 @router.post("/collections/{layer_id}/items", status_code=201)
 async def create_feature(layer: ReadableLayer, request: Request, user: CurrentUser, db_session: SessionDep):
     """Create a feature (GeoJSON Feature body); 201 with its Location."""
-    _editable(layer, user)
+    domain = _editable(layer, user)
     props, geometry = await _body(request, layer, partial=False)
+    if domain is not None:  # the domain records its own audit rows
+        fid = await domain.create(
+            db_session, {k: v for k, v in props.items() if v is not _DEFAULT}, geometry, user
+        )
+    else:
+        fid = await _insert(db_session, layer, props, geometry, user)
+    feature = await layers.item(db_session, layer=layer, feature_id=fid)
+    await db_session.commit()
+    location = f"{str(request.base_url).rstrip('/')}/ogc/collections/{layer.id}/items/{fid}"
+    return Response(
+        feature,
+        status_code=201,
+        media_type="application/geo+json",
+        headers={"Location": location, "ETag": etag_of(feature)},
+    )
+
+
+async def _insert(db_session: AsyncSession, layer: LayerDeclaration, props: dict, geometry, user) -> str:
     cols, params = _assignments(layer, props, geometry)
     fid = await db_session.scalar(
         text(
@@ -182,22 +205,20 @@ async def create_feature(layer: ReadableLayer, request: Request, user: CurrentUs
         entity_id=fid,
         after={**{k: v for k, v in props.items() if v is not _DEFAULT}, "geometry": geometry},
     )
-    feature = await layers.item(db_session, layer=layer, feature_id=fid)
-    await db_session.commit()
-    location = f"{str(request.base_url).rstrip('/')}/ogc/collections/{layer.id}/items/{fid}"
-    return Response(
-        feature,
-        status_code=201,
-        media_type="application/geo+json",
-        headers={"Location": location, "ETag": etag_of(feature)},
-    )
+    return fid
 
 
 async def _update(layer, fid, request, user, db_session, *, partial: bool) -> Response:
-    _editable(layer, user)
+    domain = _editable(layer, user)
     props, geometry = await _body(request, layer, partial=partial)
     current = await _current(db_session, layer, fid)
     _check_if_match(request, current)
+    if domain is not None:
+        changes = {k: v for k, v in props.items() if v is not _DEFAULT}
+        await domain.update(db_session, fid, changes, geometry, user)
+        feature = await layers.item(db_session, layer=layer, feature_id=fid)
+        await db_session.commit()
+        return Response(feature, media_type="application/geo+json", headers={"ETag": etag_of(feature)})
     cols, params = _assignments(layer, props, geometry)
     if cols:
         sets = ", ".join(f"{c} = {v}" for c, v in cols)
@@ -240,9 +261,11 @@ async def delete_feature(
     layer: ReadableLayer, feature_id: str, request: Request, user: CurrentUser, db_session: SessionDep
 ):
     """Delete a feature. With If-Match, a stale version gets 412."""
-    _editable(layer, user)
+    domain = _editable(layer, user)
     current = await _current(db_session, layer, feature_id)
     _check_if_match(request, current)
+    if domain is not None:
+        await domain.delete(db_session, feature_id, user)
     await db_session.execute(
         text(f'DELETE FROM "{layer.edit_table}" WHERE "{layer.id_column}"::text = :id'), {"id": feature_id}
     )

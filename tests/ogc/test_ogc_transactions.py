@@ -52,7 +52,10 @@ def test_create_refetch_lock_update_delete(client, auth, db):
     fresh = client.get(path, headers=h).headers["etag"]
     replaced = client.put(
         path,
-        json={**FEATURE, "properties": {**FEATURE["properties"], "title": "replaced"}},
+        json={
+            **FEATURE,
+            "properties": {**FEATURE["properties"], "title": "replaced", "status": "investigating"},
+        },
         headers={**h, "If-Match": fresh},
     )
     assert replaced.status_code == 200 and replaced.json()["properties"]["title"] == "replaced"
@@ -64,10 +67,12 @@ def test_create_refetch_lock_update_delete(client, auth, db):
             (fid,),
         ).fetchall()
     ]
-    assert actions == ["create", "update", "replace"]
+    # the register's rules: the status move is an event on the timeline, edits are updates
+    assert actions == ["create", "add_event", "update", "update"]
     assert client.delete(path, headers={**h, "If-Match": '"stale"'}).status_code == 412
-    assert client.delete(path, headers=h).status_code == 204
-    assert client.get(path, headers=h).status_code == 404
+    # a dispute is never deleted: its timeline is the record
+    assert client.delete(path, headers=h).status_code == 409
+    assert client.get(path, headers=h).status_code == 200
 
 
 def test_read_only_properties_sent_back_are_ignored(client, auth):
