@@ -403,8 +403,11 @@ def serve(host: str = None, port: int = None, workers: int = None) -> None:
     """Serve the API and the web map with uvicorn."""
     import uvicorn
 
+    from gis_service.core.gdal_offline import switch_off_gdal_network
+
     settings = _settings()
     host, port = host or settings.host, port or settings.port
+    switch_off_gdal_network()  # inherited by every worker process
     if epg.port_in_use(host, port):
         fail(
             f"Port {port} on {host} is already in use. Stop the other server or choose "

@@ -24,7 +24,6 @@ from gis_service.core import maintenance
 from gis_service.core.change_feed import ChangeFeed
 from gis_service.core.db import make_engine, make_sessionmaker
 from gis_service.core.errors import install_error_handlers
-from gis_service.core.gdal_offline import switch_off_gdal_network
 from gis_service.core.head_requests import HeadAsGetMiddleware
 from gis_service.core.health import router as health_router
 from gis_service.core.logging import RequestLogMiddleware, configure_logging
@@ -57,7 +56,6 @@ from gis_service.web.router import router as web_router
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level, settings.log_json, settings.log_file)
-    switch_off_gdal_network()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):

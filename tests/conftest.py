@@ -119,6 +119,19 @@ def auth(tokens: dict[str, str]):
 
 
 @pytest.fixture(scope="session")
+def current(client):
+    """current(url, headers) -> headers plus If-Match with the resource's ETag now: every
+    update of an existing record names the version it changes."""
+
+    def _headers(url: str, headers: dict) -> dict:
+        r = client.get(url, headers=headers)
+        assert r.status_code == 200 and r.headers.get("etag"), (url, r.status_code, r.text[:200])
+        return {**headers, "If-Match": r.headers["etag"]}
+
+    return _headers
+
+
+@pytest.fixture(scope="session")
 def live_server(settings: Settings, prepared_db: str) -> Iterator[str]:
     """The real app served by uvicorn on a free loopback port, for the browser tests."""
     port = free_port()

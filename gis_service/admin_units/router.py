@@ -11,7 +11,7 @@ from fastapi import APIRouter, Path, Query, Response
 
 from gis_service.admin_units import service
 from gis_service.admin_units.schemas import AdminUnitUpdate
-from gis_service.core.dependencies import AdminUser, CurrentUser, SessionDep
+from gis_service.core.dependencies import AdminUser, CurrentUser, IfMatch, SessionDep
 from gis_service.core.errors import BadRequest
 
 router = APIRouter(prefix="/api/v1/admin-units", tags=["admin units"])
@@ -50,22 +50,27 @@ async def list_admin_units(
 
 @router.get("/{code}", responses={200: {"content": {GEOJSON: {}}}})
 async def get_admin_unit(code: Code, _: CurrentUser, db_session: SessionDep, as_of: date | None = None):
-    """One unit as a GeoJSON Feature, with its change history under `history`."""
+    """One unit as a GeoJSON Feature, with its change history under `history`. The current
+    version's ETag is what a correction sends as If-Match."""
     feature = orjson.loads(await service.get_unit_feature(db_session, code=code, as_of=as_of))
     feature["history"] = await service.history(db_session, code=code)
-    return Response(orjson.dumps(feature), media_type=GEOJSON)
+    headers = {} if as_of else {"ETag": service.unit_etag(await service.current_unit(db_session, code=code))}
+    return Response(orjson.dumps(feature), media_type=GEOJSON, headers=headers)
 
 
 @router.patch("/{code}")
-async def update_admin_unit(code: Code, body: AdminUnitUpdate, admin: AdminUser, db_session: SessionDep):
-    """Correct the romanised name of the current version (admin only; audited)."""
+async def update_admin_unit(
+    code: Code, body: AdminUnitUpdate, admin: AdminUser, db_session: SessionDep, if_match: IfMatch
+):
+    """Correct the romanised name of the current version (admin only; audited). If-Match is
+    required (428 without it; 412 if the unit changed since it was read)."""
     changes = body.model_dump(exclude_unset=True)
     if not changes:
         raise BadRequest(
             "Nothing to change: send name_romanized and/or name_romanized_source.",
             "没有可修改的内容：请提供 name_romanized 或 name_romanized_source。",
         )
-    await service.update_current(db_session, code=code, changes=changes, actor=admin)
+    await service.update_current(db_session, code=code, changes=changes, if_match=if_match, actor=admin)
     await db_session.commit()
     return Response(
         await service.get_unit_feature(db_session, code=code, as_of=None, geometry=False), media_type=GEOJSON

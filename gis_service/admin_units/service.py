@@ -11,6 +11,7 @@ from gis_service.admin_units.models import AdminUnit, AdminUnitChange
 from gis_service.audit import service as audit
 from gis_service.auth.models import AppUser
 from gis_service.core.errors import NotFound
+from gis_service.core.etags import check_if_match, etag_of
 
 _FEATURE = """
 json_build_object(
@@ -88,14 +89,26 @@ async def history(db_session: AsyncSession, *, code: str) -> list[dict]:
     ]
 
 
-async def update_current(db_session: AsyncSession, *, code: str, changes: dict, actor: AppUser) -> AdminUnit:
-    unit = await db_session.scalar(
-        select(AdminUnit).where(AdminUnit.code == code, AdminUnit.valid_to.is_(None))
-    )
+def unit_etag(unit: AdminUnit) -> str:
+    """The version of what may be edited of a unit (its romanised name and source)."""
+    return etag_of(f"{unit.id}|{unit.name_romanized}|{unit.name_romanized_source}")
+
+
+async def current_unit(db_session: AsyncSession, *, code: str, lock: bool = False) -> AdminUnit:
+    query = select(AdminUnit).where(AdminUnit.code == code, AdminUnit.valid_to.is_(None))
+    unit = await db_session.scalar(query.with_for_update() if lock else query)
     if unit is None:
         raise NotFound(
             f"No current administrative unit with code {code}.", f"不存在代码为 {code} 的现行行政区划。"
         )
+    return unit
+
+
+async def update_current(
+    db_session: AsyncSession, *, code: str, changes: dict, if_match: str, actor: AppUser
+) -> AdminUnit:
+    unit = await current_unit(db_session, code=code, lock=True)
+    check_if_match(if_match, unit_etag(unit))
     before = {k: getattr(unit, k) for k in changes}
     for key, value in changes.items():
         setattr(unit, key, value)

@@ -13,6 +13,7 @@ from gis_service.auth.schemas import RevokedOut, TokenOut, UserCreate, UserOut, 
 from gis_service.core.dependencies import (
     AdminUser,
     CurrentUser,
+    IfMatch,
     SessionDep,
     SettingsDep,
     TokenDep,
@@ -74,13 +75,32 @@ async def create_user(body: UserCreate, admin: AdminUser, db_session: SessionDep
     return user
 
 
+@router.get("/users/{username}", response_model=UserOut)
+async def get_user(username: str, _: AdminUser, db_session: SessionDep, response: Response):
+    """One account (admin only), with the ETag a change sends as If-Match."""
+    user = await service.get_user(db_session, username=username)
+    response.headers["ETag"] = service.user_etag(user)
+    return user
+
+
 @router.patch("/users/{username}", response_model=UserOut)
-async def update_user(username: str, body: UserUpdate, admin: AdminUser, db_session: SessionDep):
-    """Change role, name, password or active flag (admin only). Role, password and
+async def update_user(
+    username: str,
+    body: UserUpdate,
+    admin: AdminUser,
+    db_session: SessionDep,
+    if_match: IfMatch,
+    response: Response,
+):
+    """Change role, name, password or active flag (admin only; If-Match required, 428
+    without it, 412 if the account changed since it was read). Role, password and
     deactivation changes end the user's open sign-ins."""
     user = await service.get_user(db_session, username=username)
-    await service.update_user(db_session, user=user, changes=body.model_dump(exclude_unset=True), actor=admin)
+    await service.update_user(
+        db_session, user=user, changes=body.model_dump(exclude_unset=True), actor=admin, if_match=if_match
+    )
     await db_session.commit()
+    response.headers["ETag"] = service.user_etag(user)
     return user
 
 

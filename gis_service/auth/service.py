@@ -12,6 +12,7 @@ from gis_service.auth import password_policy
 from gis_service.auth.models import ROLES, AppUser, AuthToken
 from gis_service.core.cpu import run_cpu
 from gis_service.core.errors import BadRequest, Conflict, NotFound, Unauthorized
+from gis_service.core.etags import check_if_match, etag_of
 from gis_service.core.security import hash_password, new_token, token_digest, verify_password
 from gis_service.core.settings import get_settings
 
@@ -25,6 +26,11 @@ def user_state(user: AppUser) -> dict:
         "is_active": user.is_active,
         "is_demo": user.is_demo,
     }
+
+
+def user_etag(user: AppUser) -> str:
+    """The version of an account: its state and when its password last changed."""
+    return etag_of(f"{sorted(user_state(user).items())}|{user.password_changed_at}")
 
 
 async def get_user(db_session: AsyncSession, *, username: str) -> AppUser:
@@ -83,8 +89,18 @@ async def create_user(
 
 
 async def update_user(
-    db_session: AsyncSession, *, user: AppUser, changes: dict, actor: AppUser | None
+    db_session: AsyncSession,
+    *,
+    user: AppUser,
+    changes: dict,
+    actor: AppUser | None,
+    if_match: str | None = None,
 ) -> AppUser:
+    """Apply changes to an account; from the API, only to the version If-Match names (the
+    command line, run by the operator at the server, names none)."""
+    if if_match is not None:
+        await db_session.refresh(user, with_for_update=True)
+        check_if_match(if_match, user_etag(user))
     before = user_state(user)
     password = changes.pop("password", None)
     for key, value in changes.items():

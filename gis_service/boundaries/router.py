@@ -13,7 +13,7 @@ from shapely.geometry import mapping
 from gis_service.boundaries import derive, service
 from gis_service.boundaries.schemas import LineGeometryReplacement
 from gis_service.core.cpu import run_cpu
-from gis_service.core.dependencies import AdminUser, CurrentUser, SessionDep, SettingsDep
+from gis_service.core.dependencies import AdminUser, CurrentUser, IfMatch, SessionDep, SettingsDep
 from gis_service.file_intake.vector import read_geometries
 
 router = APIRouter(prefix="/api/v1/boundary-lines", tags=["boundary lines"])
@@ -59,19 +59,26 @@ async def derive_lines(admin: AdminUser, db_session: SessionDep, settings: Setti
 @router.get("/{code}", responses={200: {"content": {GEOJSON: {}}}})
 async def get_boundary_line(code: LineCode, _: CurrentUser, db_session: SessionDep):
     """One line: geometry, length, end points, tri-junctions, statuses, disagreement
-    between the source polygons, and its version history."""
-    return Response(orjson.dumps(await service.get_line(db_session, code=code)), media_type=GEOJSON)
+    between the source polygons, and its version history. The ETag names the version (a
+    replacement sends it as If-Match)."""
+    line = await service.get_line(db_session, code=code)
+    return Response(
+        orjson.dumps(line),
+        media_type=GEOJSON,
+        headers={"ETag": service.line_etag(line["properties"]["version"])},
+    )
 
 
 @router.put("/{code}/geometry")
 async def replace_line_geometry(
-    code: LineCode, body: LineGeometryReplacement, admin: AdminUser, db_session: SessionDep
+    code: LineCode, body: LineGeometryReplacement, admin: AdminUser, db_session: SessionDep, if_match: IfMatch
 ):
     """Replace the line with surveyed or agreed geometry (admin). The old version stays
-    in the history."""
+    in the history. If-Match names the version replaced (428 without it, 412 if stale)."""
     version = await service.replace_geometry(
         db_session,
         code=code,
+        if_match=if_match,
         geometry=body.geometry,
         source=body.source,
         agreement_ref=body.agreement_ref,
@@ -88,18 +95,20 @@ async def replace_line_geometry_from_file(
     file: UploadFile,
     admin: AdminUser,
     db_session: SessionDep,
+    if_match: IfMatch,
     source: Annotated[Literal["surveyed", "agreement"], Form()],
     note: Annotated[str, Form(min_length=1, max_length=2000)],
     agreement_ref: Annotated[str | None, Form(max_length=200)] = None,
 ):
     """Replace the line with the lines in a GeoJSON, GeoPackage or zipped Shapefile (any
     CRS the file declares; reprojected to CGCS2000). All its lines together become the
-    new version; the old version stays in the history."""
+    new version; the old version stays in the history. If-Match names the version replaced."""
     geoms = await run_cpu(read_geometries, await file.read(), file.filename or "")
     merged = shapely.line_merge(shapely.union_all(geoms.values))
     version = await service.replace_geometry(
         db_session,
         code=code,
+        if_match=if_match,
         geometry=mapping(merged),
         source=source,
         agreement_ref=agreement_ref,

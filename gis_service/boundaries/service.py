@@ -12,6 +12,7 @@ from gis_service.audit import service as audit
 from gis_service.auth.models import AppUser
 from gis_service.boundaries.derive import GK_ZONE_SRID
 from gis_service.core.errors import NotFound
+from gis_service.core.etags import check_if_match
 from gis_service.core.geojson_input import parse_geometry
 
 _FEATURE = """
@@ -64,17 +65,23 @@ async def get_line(db_session: AsyncSession, *, code: str) -> dict:
     return out
 
 
+def line_etag(version: int) -> str:
+    return f'"line-{version}"'
+
+
 async def replace_geometry(
     db_session: AsyncSession,
     *,
     code: str,
+    if_match: str,
     geometry: dict,
     source: str,
     agreement_ref: str | None,
     note: str,
     actor: AppUser,
 ) -> int:
-    """Close the current version and open a new one with surveyed or agreed geometry."""
+    """Close the current version and open a new one with surveyed or agreed geometry, if
+    the current version is the one If-Match names."""
     current = await db_session.execute(
         text(
             "SELECT id, version, source FROM boundary_line WHERE code = :code AND valid_to IS NULL FOR UPDATE"
@@ -84,6 +91,7 @@ async def replace_geometry(
     row = current.first()
     if row is None:
         raise NotFound(f"No boundary line '{code}'.", f"界线“{code}”不存在。")
+    check_if_match(if_match, line_etag(row.version))
     geometry = mapping(parse_geometry(geometry, ("LineString", "MultiLineString")))
     info = (
         await db_session.execute(

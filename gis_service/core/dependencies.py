@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Header, Request
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gis_service.auth.basic import credentials, user_for_basic
 from gis_service.auth.models import AppUser
 from gis_service.auth.token_cache import user_for_token
-from gis_service.core.errors import Forbidden, Unauthorized
+from gis_service.core.errors import Forbidden, PreconditionRequired, Unauthorized
 from gis_service.core.settings import Settings
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
@@ -83,3 +83,23 @@ def require_roles(*roles: str):
 
 
 AdminUser = Annotated[AppUser, Depends(require_roles())]
+
+
+async def required_if_match(
+    if_match: Annotated[
+        str | None,
+        Header(description="The ETag of the version this change is based on (required: 428 without it)"),
+    ] = None,
+) -> str:
+    """Every update of an existing record names the version it was made from, so that two
+    people editing at once cannot silently overwrite each other (lost updates)."""
+    if not if_match or not if_match.strip():
+        raise PreconditionRequired(
+            "Send If-Match with the ETag of the version you read (GET it first); "
+            "without it a change could overwrite someone else's.",
+            "请在 If-Match 中附上您读取时的 ETag（先 GET 获取），否则可能覆盖他人的修改。",
+        )
+    return if_match.strip()
+
+
+IfMatch = Annotated[str, Depends(required_if_match)]

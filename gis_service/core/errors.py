@@ -70,6 +70,13 @@ class PreconditionFailed(AppError):
     code = "precondition_failed"
 
 
+class PreconditionRequired(AppError):
+    """An update sent without If-Match: refused before anything is read or written."""
+
+    status_code = 428
+    code = "precondition_required"
+
+
 class TooManyRequests(AppError):
     status_code = 429
     code = "too_many_requests"

@@ -18,5 +18,7 @@ SETTINGS = {
 
 
 def switch_off_gdal_network() -> None:
-    """Set in the environment, which GDAL and PROJ read at each use (before or after import)."""
+    """Set in the environment, which GDAL and PROJ read at each use (before or after import)
+    and worker processes inherit. Called by `serve`, not by the app factory: a process that
+    embeds the app (the tests, with GDAL as a client beside it) keeps its own network."""
     os.environ.update(SETTINGS)

@@ -24,6 +24,7 @@ STATUSES = {
     "409": "Conflicts with the current state",
     "412": "The If-Match version is no longer current",
     "413": "The request body is too large",
+    "428": "An update of an existing record needs If-Match",
     "422": "The request does not match this operation's parameters or body",
     "429": "Too many attempts; see Retry-After",
     "503": "The database is unavailable; retry shortly",

@@ -7,12 +7,12 @@ from datetime import timedelta
 from typing import Annotated, Any, Literal
 
 import orjson
-from fastapi import APIRouter, Form, Header, Query, Request, Response, UploadFile, status
+from fastapi import APIRouter, Form, Query, Request, Response, UploadFile, status
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
 from gis_service.core.cpu import run_cpu
-from gis_service.core.dependencies import AdminUser, CurrentUser, SessionDep, SettingsDep
+from gis_service.core.dependencies import AdminUser, CurrentUser, IfMatch, SessionDep, SettingsDep
 from gis_service.core.errors import BadRequest
 from gis_service.core.text_input import clean_tree
 from gis_service.inspections import service
@@ -168,13 +168,13 @@ def register_visit_routes(
         db_session: SessionDep,
         settings: SettingsDep,
         response: Response,
-        if_match: Annotated[str | None, Header()] = None,
+        if_match: IfMatch,
     ):
         """Correct a sent visit's hand-filled fields (checks, notes, displacement, the
         neighbour's representative): its inspector within `VISIT_CORRECTION_HOURS` of
         sending, an administrator at any time. The observation itself (condition, time,
-        position) is not corrected: a new visit replaces it. Send the ETag as If-Match to
-        refuse a correction made meanwhile (412)."""
+        position) is not corrected: a new visit replaces it. If-Match with the visit's ETag
+        is required (428 without it); a correction made meanwhile makes it a 412."""
         out = await service.correct_inspection(
             db_session,
             asset,

@@ -23,13 +23,13 @@ from gis_service.catalogue.dependencies import CatalogueDep, ReadableLayer, prop
 from gis_service.catalogue.feature_query import FeatureQueryDep
 from gis_service.core.dependencies import OptionalUser, SessionDep, SettingsDep
 from gis_service.core.errors import AppError, BadRequest, NotFound, Unauthorized
+from gis_service.core.etags import etag_of
 from gis_service.core.geojson_pages import feature_collection, page_links
 from gis_service.ogc import html, schemas
 from gis_service.ogc import openapi as ogc_openapi
 from gis_service.ogc import tiles as ogc_tiles
 from gis_service.ogc.crs import CRS84, SUPPORTED, Crs, crs_headers, parse_crs
 from gis_service.ogc.negotiation import prefers_html, schema_media_type
-from gis_service.ogc.transactions import etag_of
 
 router = APIRouter(prefix="/ogc", tags=["OGC API - Features"])
 GEOJSON = "application/geo+json"

@@ -8,12 +8,11 @@ write sent with If-Match for an older version gets 412 and changes nothing.
 
 from __future__ import annotations
 
-import hashlib
 import json
-from typing import Any
+from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from shapely.geometry import mapping
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,8 +22,9 @@ from gis_service.auth.models import AppUser
 from gis_service.catalogue import service as layers
 from gis_service.catalogue.declarations import LayerDeclaration
 from gis_service.catalogue.dependencies import ReadableLayer
-from gis_service.core.dependencies import CurrentUser, OptionalUser, SessionDep
-from gis_service.core.errors import BadRequest, Forbidden, NotFound, PreconditionFailed
+from gis_service.core.dependencies import CurrentUser, IfMatch, OptionalUser, SessionDep
+from gis_service.core.errors import BadRequest, Forbidden, NotFound
+from gis_service.core.etags import check_if_match, etag_of
 from gis_service.core.geojson_input import parse_geometry
 from gis_service.ogc import edit_rules, schemas, write_input
 from gis_service.ogc.edit_rules import DomainWrites
@@ -40,10 +40,6 @@ GEOMETRY_ACCEPTED = {
     "Polygon": ("Polygon",),
     "MultiPolygon": ("Polygon", "MultiPolygon"),
 }
-
-
-def etag_of(feature_json: str) -> str:
-    return '"' + hashlib.blake2b(feature_json.encode(), digest_size=12).hexdigest() + '"'
 
 
 def _editable(layer: LayerDeclaration, user: AppUser) -> DomainWrites | None:
@@ -128,13 +124,8 @@ async def _current(db_session: AsyncSession, layer: LayerDeclaration, fid: str) 
     return feature
 
 
-def _check_if_match(request: Request, current: str) -> None:
-    wanted = request.headers.get("if-match")
-    if wanted and wanted != "*" and etag_of(current) not in [w.strip() for w in wanted.split(",")]:
-        raise PreconditionFailed(
-            "The feature changed since you read it; fetch it again and retry.",
-            "该要素在您读取后已被修改，请重新获取后再提交。",
-        )
+def _check_if_match(wanted: str, current: str) -> None:
+    check_if_match(wanted, etag_of(current))
 
 
 def _assignments(layer: LayerDeclaration, props: dict, geometry) -> tuple[list[str], dict]:
@@ -208,11 +199,18 @@ async def _insert(db_session: AsyncSession, layer: LayerDeclaration, props: dict
     return fid
 
 
-async def _update(layer, fid, request, user, db_session, *, partial: bool) -> Response:
-    domain = _editable(layer, user)
+async def _editor(layer: ReadableLayer, user: CurrentUser) -> DomainWrites | None:
+    return _editable(layer, user)
+
+
+# Declared before If-Match in each write: a caller who may not edit gets 403, not 428.
+Editor = Annotated[DomainWrites | None, Depends(_editor)]
+
+
+async def _update(layer, fid, request, user, db_session, if_match: str, domain, *, partial: bool) -> Response:
     props, geometry = await _body(request, layer, partial=partial)
     current = await _current(db_session, layer, fid)
-    _check_if_match(request, current)
+    _check_if_match(if_match, current)
     if domain is not None:
         changes = {k: v for k, v in props.items() if v is not _DEFAULT}
         await domain.update(db_session, fid, changes, geometry, user)
@@ -242,28 +240,45 @@ async def _update(layer, fid, request, user, db_session, *, partial: bool) -> Re
 
 @router.put("/collections/{layer_id}/items/{feature_id}")
 async def replace_feature(
-    layer: ReadableLayer, feature_id: str, request: Request, user: CurrentUser, db_session: SessionDep
+    layer: ReadableLayer,
+    feature_id: str,
+    request: Request,
+    user: CurrentUser,
+    db_session: SessionDep,
+    domain: Editor,
+    if_match: IfMatch,
 ):
-    """Replace a feature. With If-Match, a stale version gets 412."""
-    return await _update(layer, feature_id, request, user, db_session, partial=False)
+    """Replace a feature. If-Match is required (428 without it); a stale one gets 412."""
+    return await _update(layer, feature_id, request, user, db_session, if_match, domain, partial=False)
 
 
 @router.patch("/collections/{layer_id}/items/{feature_id}")
 async def update_feature(
-    layer: ReadableLayer, feature_id: str, request: Request, user: CurrentUser, db_session: SessionDep
+    layer: ReadableLayer,
+    feature_id: str,
+    request: Request,
+    user: CurrentUser,
+    db_session: SessionDep,
+    domain: Editor,
+    if_match: IfMatch,
 ):
-    """Change some properties and/or the geometry. With If-Match, a stale version gets 412."""
-    return await _update(layer, feature_id, request, user, db_session, partial=True)
+    """Change some properties and/or the geometry. If-Match is required (428 without it);
+    a stale one gets 412."""
+    return await _update(layer, feature_id, request, user, db_session, if_match, domain, partial=True)
 
 
 @router.delete("/collections/{layer_id}/items/{feature_id}", status_code=204)
 async def delete_feature(
-    layer: ReadableLayer, feature_id: str, request: Request, user: CurrentUser, db_session: SessionDep
+    layer: ReadableLayer,
+    feature_id: str,
+    user: CurrentUser,
+    db_session: SessionDep,
+    domain: Editor,
+    if_match: IfMatch,
 ):
-    """Delete a feature. With If-Match, a stale version gets 412."""
-    domain = _editable(layer, user)
+    """Delete a feature. If-Match is required (428 without it); a stale one gets 412."""
     current = await _current(db_session, layer, feature_id)
-    _check_if_match(request, current)
+    _check_if_match(if_match, current)
     if domain is not None:
         await domain.delete(db_session, feature_id, user)
     await db_session.execute(

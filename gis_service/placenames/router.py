@@ -6,10 +6,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Header, Query, Response, UploadFile, status
+from fastapi import APIRouter, Depends, Query, Response, UploadFile, status
 
 from gis_service.auth.models import AppUser
-from gis_service.core.dependencies import CurrentUser, ReadSessionDep, SessionDep, SettingsDep, require_roles
+from gis_service.core.dependencies import (
+    CurrentUser,
+    IfMatch,
+    ReadSessionDep,
+    SessionDep,
+    SettingsDep,
+    require_roles,
+)
 from gis_service.core.errors import BadRequest
 from gis_service.placenames import findings, lexicon, locate, procedure, search, service, transfer
 from gis_service.placenames.romanize import romanize
@@ -330,10 +337,11 @@ async def update(
     officer: Officer,
     db_session: SessionDep,
     response: Response,
-    if_match: Annotated[str | None, Header()] = None,
+    if_match: IfMatch,
 ):
-    """Change fields of a record as a new version (reason required). Send If-Match with the
-    ETag you read: if someone changed the record since, the answer is 412 and nothing changes."""
+    """Change fields of a record as a new version (reason required). If-Match with the ETag
+    you read is required (428 without it): if someone changed the record since, the answer
+    is 412 and nothing changes."""
     changes = body.model_dump(exclude_unset=True, exclude={"reason", "waiver_reason"})
     if not changes:
         raise BadRequest("Nothing to change.", "没有要修改的内容。")

@@ -52,22 +52,26 @@ def test_bad_requests_get_clear_4xx(client, auth):
     assert client.get("/api/v1/admin-units").status_code == 401
 
 
-def test_patch_needs_admin_and_is_audited(client, auth, db):
+def test_patch_needs_admin_and_is_audited(client, auth, db, current):
     body = {"name_romanized": "Dongsheng Qu (test)"}
     for role in ("viewer", "planner", "inspector", "placename_officer"):
         r = client.patch("/api/v1/admin-units/150602", json=body, headers=auth(role))
         assert r.status_code == 403, role
     assert client.patch("/api/v1/admin-units/150602", json=body).status_code == 401
     before_rows = db.execute("SELECT count(*) FROM audit_log WHERE entity = 'admin_unit'").fetchone()[0]
-    r = client.patch("/api/v1/admin-units/150602", json=body, headers=auth("admin"))
+    unit = "/api/v1/admin-units/150602"
+    read = current(unit, auth("admin"))
+    r = client.patch(unit, json=body, headers=read)
     assert r.status_code == 200 and r.json()["properties"]["name_romanized"] == body["name_romanized"]
     actor, before, after = db.execute(
         "SELECT actor, before, after FROM audit_log WHERE entity = 'admin_unit' ORDER BY id DESC LIMIT 1"
     ).fetchone()
     assert actor == "demo_admin" and before == {"name_romanized": "Dongsheng Qu"}
     assert after == body
+    # the version read before is no longer current
+    assert client.patch(unit, json={"name_romanized": "X"}, headers=read).status_code == 412
     # put it back
-    client.patch("/api/v1/admin-units/150602", json={"name_romanized": "Dongsheng Qu"}, headers=auth("admin"))
+    client.patch(unit, json={"name_romanized": "Dongsheng Qu"}, headers=current(unit, auth("admin")))
     after_rows = db.execute("SELECT count(*) FROM audit_log WHERE entity = 'admin_unit'").fetchone()[0]
     assert after_rows == before_rows + 2
 
@@ -78,7 +82,7 @@ def test_rejected_patch_changes_nothing(client, auth, db):
     ).fetchone()
     audit = db.execute("SELECT count(*) FROM audit_log").fetchone()[0]
     for body in ({"name": "x"}, {"name_romanized": ""}, {}, {"name_romanized": 5}):
-        r = client.patch("/api/v1/admin-units/150621", json=body, headers=auth("admin"))
+        r = client.patch("/api/v1/admin-units/150621", json=body, headers=auth("admin") | {"If-Match": "*"})
         assert 400 <= r.status_code < 500, body
     assert (
         db.execute(

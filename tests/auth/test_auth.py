@@ -79,15 +79,23 @@ def test_admin_revokes_all_tokens_of_a_user(client, auth):
         assert client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {t}"}).status_code == 401
 
 
-def test_password_change_and_deactivation_end_sessions(client, auth):
+def test_password_change_and_deactivation_end_sessions(client, auth, current):
     name, pw = _new_user(client, auth)
     token = _sign_in(client, name, pw).json()["access_token"]
-    r = client.patch(f"/api/v1/users/{name}", json={"password": "another-pass-2"}, headers=auth("admin"))
+    r = client.patch(
+        f"/api/v1/users/{name}",
+        json={"password": "another-pass-2"},
+        headers=current(f"/api/v1/users/{name}", auth("admin")),
+    )
     assert r.status_code == 200
     assert client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
     assert _sign_in(client, name, pw).status_code == 401
     token = _sign_in(client, name, "another-pass-2").json()["access_token"]
-    client.patch(f"/api/v1/users/{name}", json={"is_active": False}, headers=auth("admin"))
+    client.patch(
+        f"/api/v1/users/{name}",
+        json={"is_active": False},
+        headers=current(f"/api/v1/users/{name}", auth("admin")),
+    )
     assert client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
     assert _sign_in(client, name, "another-pass-2").status_code == 401
 
@@ -105,9 +113,13 @@ def test_only_admins_manage_accounts(client, auth, role, db):
     assert db.execute("SELECT count(*) FROM app_user").fetchone()[0] == count
 
 
-def test_account_writes_are_audited_without_secrets(client, auth, db):
+def test_account_writes_are_audited_without_secrets(client, auth, db, current):
     name, _ = _new_user(client, auth, role="planner")
-    client.patch(f"/api/v1/users/{name}", json={"role": "viewer"}, headers=auth("admin"))
+    client.patch(
+        f"/api/v1/users/{name}",
+        json={"role": "viewer"},
+        headers=current(f"/api/v1/users/{name}", auth("admin")),
+    )
     rows = db.execute(
         "SELECT action, actor, before, after FROM audit_log"
         " WHERE entity = 'app_user' AND entity_id = %s ORDER BY id",
@@ -130,14 +142,19 @@ def test_bad_account_input_is_4xx_and_changes_nothing(client, auth, db):
     for body in bad:
         r = client.post("/api/v1/users", json=body, headers=h)
         assert r.status_code in (400, 409, 422), body
-    assert client.patch("/api/v1/users/nobody-here", json={"role": "viewer"}, headers=h).status_code == 404
+    assert (
+        client.patch(
+            "/api/v1/users/nobody-here", json={"role": "viewer"}, headers=h | {"If-Match": "*"}
+        ).status_code
+        == 404
+    )
     assert db.execute("SELECT count(*) FROM app_user").fetchone()[0] == count
 
 
 WEAK = ["12345678", "password", " " * 12, "password-123", "qwertyuiop12", "aaaaaaaaaaaaaa", "Short-pw-1"]
 
 
-def test_weak_passwords_are_refused_wherever_a_password_is_set(client, auth, db, prepared_db):
+def test_weak_passwords_are_refused_wherever_a_password_is_set(client, auth, db, prepared_db, current):
     import os
     import subprocess
     import sys
@@ -152,7 +169,11 @@ def test_weak_passwords_are_refused_wherever_a_password_is_set(client, auth, db,
         assert r.status_code == 400 and r.json()["message_zh"], (password, r.text)
     name, _ = _new_user(client, auth)
     for password in WEAK + [f"{name}-Orbit-41"]:
-        r = client.patch(f"/api/v1/users/{name}", json={"password": password}, headers=auth("admin"))
+        r = client.patch(
+            f"/api/v1/users/{name}",
+            json={"password": password},
+            headers=current(f"/api/v1/users/{name}", auth("admin")),
+        )
         assert r.status_code == 400, (password, r.text)
     cli = subprocess.run(
         [sys.executable, "-m", "gis_service", "users", "create", "weak_cli", "--role", "viewer"],

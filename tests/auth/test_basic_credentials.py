@@ -51,12 +51,14 @@ def test_basic_credentials_are_throttled_like_sign_ins(settings, prepared_db, cl
         assert c.get(ITEMS, headers=_basic(name, password)).status_code == 429  # even the right one
 
 
-def test_a_password_change_ends_basic_access_at_once(client, auth):
+def test_a_password_change_ends_basic_access_at_once(client, auth, current):
     name, password = f"p_{uuid.uuid4().hex[:8]}", "first-password-1"
     _new_viewer(client, auth, name, password)
     assert client.get(ITEMS, headers=_basic(name, password)).status_code == 200  # now cached
     changed = client.patch(
-        f"/api/v1/users/{name}", json={"password": "second-password-2"}, headers=auth("admin")
+        f"/api/v1/users/{name}",
+        json={"password": "second-password-2"},
+        headers=current(f"/api/v1/users/{name}", auth("admin")),
     )
     assert changed.status_code == 200, changed.text
     assert client.get(ITEMS, headers=_basic(name, password)).status_code == 401

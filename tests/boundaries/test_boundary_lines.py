@@ -107,7 +107,7 @@ def test_vectorisation_rate(client, auth):
     assert all(x["rate_pct"] == 100.0 for x in levels.values())
 
 
-def test_replacing_a_line_keeps_history_and_is_admin_only(client, auth, db):
+def test_replacing_a_line_keeps_history_and_is_admin_only(client, auth, db, current):
     code = "150625-150626"
     line = client.get(f"/api/v1/boundary-lines/{code}", headers=auth("viewer")).json()
     geometry = line["geometry"]
@@ -119,8 +119,11 @@ def test_replacing_a_line_keeps_history_and_is_admin_only(client, auth, db):
         == 403
     )
     version = line["properties"]["version"]
-    r = client.put(f"/api/v1/boundary-lines/{code}/geometry", json=body, headers=auth("admin"))
+    read = current(f"/api/v1/boundary-lines/{code}", auth("admin"))
+    r = client.put(f"/api/v1/boundary-lines/{code}/geometry", json=body, headers=read)
     assert r.status_code == 200 and r.json()["version"] == version + 1
+    # the version read is no longer current: a second replacement from it is refused
+    assert client.put(f"/api/v1/boundary-lines/{code}/geometry", json=body, headers=read).status_code == 412
     after = client.get(f"/api/v1/boundary-lines/{code}", headers=auth("viewer")).json()
     assert after["properties"]["source"] == "surveyed"
     assert [h["version"] for h in after["history"]] == list(range(1, version + 2))
@@ -157,7 +160,7 @@ def test_bad_replacement_geometry_is_400_and_changes_nothing(client, auth, db, g
     r = client.put(
         f"/api/v1/boundary-lines/{code}/geometry",
         json={"geometry": geometry, "source": "surveyed", "note": "x"},
-        headers=auth("admin"),
+        headers=auth("admin") | {"If-Match": "*"},
     )
     assert r.status_code in (400, 422), r.text
     assert (
@@ -185,7 +188,7 @@ def _line_frame(client, auth, code):
 
 
 @pytest.mark.parametrize("kind", ["gpkg", "shp"])
-def test_replace_line_from_a_file_in_another_crs(client, auth, db, tmp_path, kind):
+def test_replace_line_from_a_file_in_another_crs(client, auth, db, tmp_path, kind, current):
     import zipfile
 
     code = "150621-150625"
@@ -206,7 +209,7 @@ def test_replace_line_from_a_file_in_another_crs(client, auth, db, tmp_path, kin
         payload = path.read_bytes()
     r = client.put(
         f"/api/v1/boundary-lines/{code}/geometry/file",
-        headers=auth("admin"),
+        headers=current(f"/api/v1/boundary-lines/{code}", auth("admin")),
         files={"file": (path.name, payload)},
         data={"source": "surveyed", "note": f"{kind} survey"},
     )
@@ -226,7 +229,7 @@ def test_unreadable_line_files_are_400(client, auth):
     for name, payload in [("x.gpkg", b"not a geopackage"), ("x.zip", b"PK\x03\x04broken"), ("x.json", b"")]:
         r = client.put(
             f"/api/v1/boundary-lines/{code}/geometry/file",
-            headers=auth("admin"),
+            headers=auth("admin") | {"If-Match": "*"},
             files={"file": (name, payload)},
             data={"source": "surveyed", "note": "x"},
         )

@@ -9,6 +9,8 @@ from gis_service.funeral.imports import SPECS
 LINE = "150602-150603"
 PATH_VALUES = {"code": [LINE], "kind": sorted(SPECS)}
 FORM_FIELDS = {"/api/v1/boundary-lines/{code}/geometry/file": {"source": "surveyed", "note": "upload test"}}
+# Updates of an existing record name the version they change; "*" (any) lets the file through.
+HEADERS = {"/api/v1/boundary-lines/{code}/geometry/file": {"If-Match": "*"}}
 TABLES = (
     "boundary_marker",
     "boundary_line",
@@ -44,9 +46,9 @@ def urls(path: str) -> list[str]:
     return out
 
 
-def import_requests(app) -> list[tuple[str, str, dict]]:
-    """(method, url, form fields) for every file import with its path values filled in."""
-    return [(m, u, FORM_FIELDS.get(p, {})) for m, p in file_imports(app) for u in urls(p)]
+def import_requests(app) -> list[tuple[str, str, dict, dict]]:
+    """(method, url, form fields, headers) for every file import with its path values filled in."""
+    return [(m, u, FORM_FIELDS.get(p, {}), HEADERS.get(p, {})) for m, p in file_imports(app) for u in urls(p)]
 
 
 def state(db):

@@ -230,7 +230,9 @@ def test_a_sent_visit_is_corrected_by_its_inspector_within_the_window(client, au
     url = f"/api/v1/markers/{marker}/inspections/{visit['id']}"
 
     r = client.patch(
-        url, json={"notes": "leaning east ~5°", "vegetation_cleared": True, "reason": "typo"}, headers=h
+        url,
+        json={"notes": "leaning east ~5°", "vegetation_cleared": True, "reason": "typo"},
+        headers=h | {"If-Match": '"visit-0"'},
     )
     assert r.status_code == 200, r.text
     assert r.headers["ETag"] == '"visit-1"' and r.json()["notes"] == "leaning east ~5°"
@@ -247,11 +249,17 @@ def test_a_sent_visit_is_corrected_by_its_inspector_within_the_window(client, au
     # a stale version, the observation itself, other people and a closed window change nothing
     stale = client.patch(url, json={"notes": "x"}, headers=h | {"If-Match": '"visit-0"'})
     assert stale.status_code == 412
+    h = h | {"If-Match": '"visit-1"'}
     observation = client.patch(url, json={"condition": "intact", "notes": "x"}, headers=h)
     assert observation.status_code == 422 and "new visit" in observation.json()["message"]
     assert "新增一次巡查记录" in observation.json()["message_zh"]
-    assert client.patch(url, json={"notes": "x"}, headers=auth("planner")).status_code == 403
-    other = _other_inspector(client, auth)
+    assert (
+        client.patch(
+            url, json={"notes": "x"}, headers=auth("planner") | {"If-Match": '"visit-1"'}
+        ).status_code
+        == 403
+    )
+    other = _other_inspector(client, auth) | {"If-Match": '"visit-1"'}
     assert client.patch(url, json={"notes": "x"}, headers=other).status_code == 403
     db.execute(
         "UPDATE marker_inspection SET received_at = now() - interval '4 days' WHERE id = %s", (visit["id"],)

@@ -56,19 +56,16 @@ def test_a_value_the_database_refuses_names_the_rule(client, auth):
     assert r.status_code == 400 and r.json()["rule"] == "funeral_facility_capacity_check", r.text
 
 
-def test_a_replace_must_carry_the_required_fields(client, auth):
+def test_a_replace_must_carry_the_required_fields(client, auth, current):
     h = auth("inspector")
     path = client.post(ITEMS, json=FEATURE, headers=h).headers["location"].replace("http://testserver", "")
-    try:
-        r = client.put(path, json={**FEATURE, "properties": {"title": "only a title"}}, headers=h)
-        assert r.status_code == 400 and "'parties'" in r.json()["message"], r.text
-        # a PUT that leaves out status keeps it: a status moves only as the register allows
-        client.patch(path, json={"properties": {"status": "negotiating"}}, headers=h)
-        props = {k: v for k, v in FEATURE["properties"].items() if k != "status"}
-        r = client.put(path, json={**FEATURE, "properties": props}, headers=h)
-        assert r.status_code == 200 and r.json()["properties"]["status"] == "negotiating", r.text
-    finally:
-        client.delete(path, headers=h)
+    r = client.put(path, json={**FEATURE, "properties": {"title": "only a title"}}, headers=current(path, h))
+    assert r.status_code == 400 and "'parties'" in r.json()["message"], r.text
+    # a PUT that leaves out status keeps it: a status moves only as the register allows
+    client.patch(path, json={"properties": {"status": "negotiating"}}, headers=current(path, h))
+    props = {k: v for k, v in FEATURE["properties"].items() if k != "status"}
+    r = client.put(path, json={**FEATURE, "properties": props}, headers=current(path, h))
+    assert r.status_code == 200 and r.json()["properties"]["status"] == "negotiating", r.text
 
 
 @pytest.mark.parametrize(
@@ -93,13 +90,10 @@ def test_each_layer_takes_only_its_declared_geometry(client, auth, geometry):
 def test_a_polygon_is_stored_as_the_declared_multipolygon(client, auth, db):
     h = auth("inspector")
     path = client.post(ITEMS, json=FEATURE, headers=h).headers["location"].replace("http://testserver", "")
-    try:
-        assert client.get(path, headers=h).json()["geometry"]["type"] == "MultiPolygon"
-        fid = path.rsplit("/", 1)[1]
-        kind = db.execute("SELECT GeometryType(geom) FROM boundary_dispute WHERE id = %s", (int(fid),))
-        assert kind.fetchone()[0] == "MULTIPOLYGON"
-    finally:
-        client.delete(path, headers=h)
+    assert client.get(path, headers=h).json()["geometry"]["type"] == "MultiPolygon"
+    fid = path.rsplit("/", 1)[1]
+    kind = db.execute("SELECT GeometryType(geom) FROM boundary_dispute WHERE id = %s", (int(fid),))
+    assert kind.fetchone()[0] == "MULTIPOLYGON"
 
 
 def _swap(ring):
@@ -123,13 +117,10 @@ def test_content_crs_is_honoured(client, auth, crs):
     r = client.post(ITEMS, json=body, headers={**h, "Content-Crs": f"<{crs}>"})
     assert r.status_code == 201, r.text
     path = r.headers["location"].replace("http://testserver", "")
-    try:
-        got = client.get(path, headers=h).json()["geometry"]["coordinates"][0][0]
-        assert sorted(c for xy in got for c in xy) == pytest.approx(
-            sorted(c for xy in ring for c in xy), abs=1e-6
-        )
-    finally:
-        client.delete(path, headers=h)
+    got = client.get(path, headers=h).json()["geometry"]["coordinates"][0][0]
+    assert sorted(c for xy in got for c in xy) == pytest.approx(
+        sorted(c for xy in ring for c in xy), abs=1e-6
+    )
 
 
 def test_an_unknown_content_crs_is_refused(client, auth):
@@ -144,16 +135,13 @@ def test_an_unknown_content_crs_is_refused(client, auth):
 def test_the_etag_of_a_read_in_any_crs_is_the_features_version(client, auth):
     h = auth("inspector")
     path = client.post(ITEMS, json=FEATURE, headers=h).headers["location"].replace("http://testserver", "")
-    try:
-        tags = {
-            crs: client.get(path, params={"crs": crs}, headers=h).headers.get("etag")
-            for crs in ("CRS84", EPSG4490, EPSG4525)
-        }
-        assert len(set(tags.values())) == 1 and None not in tags.values()
-        r = client.patch(
-            path, json={"properties": {"title": "edited in GK"}}, headers={**h, "If-Match": tags[EPSG4525]}
-        )
-        assert r.status_code == 200, r.text
-        assert client.get(path, params={"crs": EPSG4525}, headers=h).headers["etag"] != tags[EPSG4525]
-    finally:
-        client.delete(path, headers=h)
+    tags = {
+        crs: client.get(path, params={"crs": crs}, headers=h).headers.get("etag")
+        for crs in ("CRS84", EPSG4490, EPSG4525)
+    }
+    assert len(set(tags.values())) == 1 and None not in tags.values()
+    r = client.patch(
+        path, json={"properties": {"title": "edited in GK"}}, headers={**h, "If-Match": tags[EPSG4525]}
+    )
+    assert r.status_code == 200, r.text
+    assert client.get(path, params={"crs": EPSG4525}, headers=h).headers["etag"] != tags[EPSG4525]

@@ -115,9 +115,18 @@ def test_owslib_edits_a_dispute(live_server, client, auth, tokens):
     assert len(listed) == 1
     fid = str(listed[0]["id"])
     replaced = {**feature, "properties": {**feature["properties"], "status": "negotiating"}}
+    # an update names the version it changes: OWSLib sends the ETag it read as If-Match
+    etag = client.get(f"/ogc/collections/boundary_dispute/items/{fid}", headers=auth("viewer")).headers[
+        "etag"
+    ]
+    api = Features(
+        f"{live_server}/ogc", headers={"Authorization": f"Bearer {tokens['inspector']}", "If-Match": etag}
+    )
     assert api.collection_item_update("boundary_dispute", fid, json.dumps(replaced))
     got = client.get(f"/ogc/collections/boundary_dispute/items/{fid}", headers=auth("viewer")).json()
     assert got["properties"]["status"] == "negotiating" and got["geometry"]["type"] == "MultiPolygon"
+    etag = client.get(f"/ogc/collections/boundary_dispute/items/{fid}", headers=auth("viewer")).headers["etag"]
+    api.headers["If-Match"] = etag
     with pytest.raises(RuntimeError, match="cannot be deleted"):
         api.collection_item_delete("boundary_dispute", fid)
     assert (

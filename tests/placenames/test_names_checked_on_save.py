@@ -23,7 +23,7 @@ def _place(db, name: str) -> tuple[int, int]:
     ).fetchone()
 
 
-def test_renaming_to_a_duplicate_is_refused_until_waived(client, auth, db):
+def test_renaming_to_a_duplicate_is_refused_until_waived(client, auth, db, current):
     officer = auth("placename_officer")
     pid, version = _place(db, "光生村")
     read = client.get(f"{BASE}/{pid}", headers=officer)
@@ -92,7 +92,11 @@ def test_renaming_to_a_duplicate_is_refused_until_waived(client, auth, db):
         }
         assert statuses == {"waived"}
     finally:
-        back = client.patch(f"{BASE}/{pid}", json={"name": "光生村", "reason": "restore"}, headers=officer)
+        back = client.patch(
+            f"{BASE}/{pid}",
+            json={"name": "光生村", "reason": "restore"},
+            headers=current(f"{BASE}/{pid}", officer),
+        )
         assert back.status_code == 200, back.text
 
 

@@ -49,7 +49,7 @@ def _open_place(m: MapPage, query: str):
     page.wait_for_selector("#place-edit-form")
 
 
-def test_a_rename_to_a_duplicate_is_refused_until_waived(browser, live_server, db, client, auth):  # noqa: F811
+def test_a_rename_to_a_duplicate_is_refused_until_waived(browser, live_server, db, client, auth, current):  # noqa: F811
     pid = db.execute(
         "SELECT id FROM place_name WHERE name = '光生村' AND admin_code = '150627104'"
     ).fetchone()[0]
@@ -91,7 +91,9 @@ def test_a_rename_to_a_duplicate_is_refused_until_waived(browser, live_server, d
     finally:
         m.close()
         r = client.patch(
-            f"{BASE}/{pid}", json={"name": "光生村", "reason": "restore"}, headers=auth("placename_officer")
+            f"{BASE}/{pid}",
+            json={"name": "光生村", "reason": "restore"},
+            headers=current(f"{BASE}/{pid}", auth("placename_officer")),
         )
         assert r.status_code == 200, r.text
 

@@ -1,0 +1,23 @@
+"""Entity tags for records that clients edit: one hash for a version's text, and the one
+If-Match check every update makes (under the record's row lock, so check and write are
+atomic)."""
+
+from __future__ import annotations
+
+import hashlib
+
+from gis_service.core.errors import PreconditionFailed
+
+
+def etag_of(text: str) -> str:
+    return '"' + hashlib.blake2b(text.encode(), digest_size=12).hexdigest() + '"'
+
+
+def check_if_match(if_match: str, current: str) -> None:
+    """A 412 unless If-Match names the current ETag ("*" is HTTP's explicit "whatever the
+    current version is": the client chose to overwrite)."""
+    if if_match != "*" and current not in [w.strip() for w in if_match.split(",")]:
+        raise PreconditionFailed(
+            "The record changed since you read it; fetch it again and retry.",
+            "该记录在您读取后已被修改，请重新获取后再提交。",
+        )
