@@ -104,6 +104,11 @@ class Settings(BaseSettings):
     # of 200 km at one vertex every two metres fits; a 10^6-vertex scribble is refused with its count.
     import_max_vertices_per_feature: int = Field(default=100_000, ge=100)
     import_max_vertices_per_file: int = Field(default=500_000, ge=100)
+    # Offline areas: tiles one manifest may list (an estimate from the area's size refuses a
+    # larger one at once, with the zoom that would fit), and manifests one user may have
+    # in preparation at the same time.
+    offline_max_tiles: int = Field(default=30_000, ge=100)
+    offline_manifests_per_user: int = Field(default=2, ge=1, le=10)
     items_max_limit: int = 1000
     items_default_limit: int = 100
 

@@ -17,6 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gis_service.admin_units.home import HomeUnit, describe
+from gis_service.core.html_text import html_in_template_literal
 from gis_service.core.settings import Settings
 from gis_service.funeral import coverage, progress
 from gis_service.funeral import vocabulary as v
@@ -86,6 +87,8 @@ async def standalone_map(
     ).all()
     m = folium.Map(location=[39.4, 108.8], zoom_start=7, tiles=None, prefer_canvas=True)
     m.fit_bounds((await describe(db_session, settings.home_unit_code))["bounds"])
+    # Every text from the database goes through html_in_template_literal: folium writes
+    # tooltips raw into JavaScript template literals (a facility named `${…}` would run).
     banners = folium.FeatureGroup(name=words["banners_layer"].format(r=f"{radius_km:g}")).add_to(m)
     for c in counties:
         cov = by_county.get(c.code)
@@ -99,7 +102,7 @@ async def standalone_map(
                 "fillColor": col,
                 "fillOpacity": 0.4,
             },
-            tooltip=f"{c.name}：{value if value is not None else '—'}%",
+            tooltip=html_in_template_literal(f"{c.name}：{value if value is not None else '—'}%"),
         ).add_to(banners)
     demo = await db_session.scalar(
         text("SELECT count(*) > 0 AND bool_and(source = 'demo') FROM restricted_corridor")
@@ -116,7 +119,7 @@ async def standalone_map(
             folium.GeoJson(
                 r.g,
                 style_function=lambda _, c=color: {"color": c, "weight": 1, "fillOpacity": 0.3},
-                tooltip=r.name,
+                tooltip=html_in_template_literal(r.name),
             ).add_to(group)
     facilities = folium.FeatureGroup(name=words["facilities"]).add_to(m)
     rings = folium.FeatureGroup(name=words["rings"].format(r=f"{radius_km:g}")).add_to(m)
@@ -135,7 +138,7 @@ async def standalone_map(
             fill=True,
             fill_color=color,
             fill_opacity=0.95 if f.status == "operating" else 0.35,
-            tooltip=label,
+            tooltip=html_in_template_literal(label),
         ).add_to(facilities)
         if f.status == "operating":
             folium.Circle(

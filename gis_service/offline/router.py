@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 
 from gis_service.catalogue.dependencies import CatalogueDep
 from gis_service.core.dependencies import CurrentUser, SessionDep, SettingsDep
+from gis_service.core.long_requests import cancel_on_disconnect, per_user_slots
 from gis_service.offline import service
 from gis_service.offline.schemas import AreaSpec, RecordsRequest
 
@@ -28,18 +29,29 @@ async def area_manifest(
     """What an area needs offline: the vector tiles of every layer the caller may read
     (to each layer's native zoom, at most `max_zoom`), the base map tiles (to `max_zoom`),
     and the records (marker cards, signs, graves), each with its ETag; the area's ETag
-    changes when any of them does. `estimated_bytes` is the expected download size."""
+    changes when any of them does. `estimated_bytes` is the expected download size. An
+    area needing more than `OFFLINE_MAX_TILES` tiles is refused at once (400
+    `area_too_large`, with the estimate and the largest zoom that fits); a user prepares
+    at most `OFFLINE_MANIFESTS_PER_USER` at a time (429), and a manifest whose caller has
+    gone away is stopped."""
     readable = _readable(catalogue, user.role, settings)
     tiled = [lay for lay in readable.values() if lay.has_geometry and lay.map_renderer == "tiles"]
-    return await service.manifest(
-        db_session,
-        request.app.state.pg_pool,
-        spec=spec,
-        layers=tiled,
-        basemap=request.app.state.basemap,
-        may_read_graves="grave" in readable,
-        user=user,
-    )
+    pool = request.app.state.pg_pool
+    busy = ("A download list for you is already being prepared", "您的离线下载清单正在生成")
+    async with per_user_slots(pool, "manifest", user.username, settings.offline_manifests_per_user, busy):
+        return await cancel_on_disconnect(
+            request,
+            service.manifest(
+                db_session,
+                pool,
+                spec=spec,
+                layers=tiled,
+                basemap=request.app.state.basemap,
+                may_read_graves="grave" in readable,
+                user=user,
+                max_tiles=settings.offline_max_tiles,
+            ),
+        )
 
 
 @router.post("/records")

@@ -20,11 +20,12 @@ from gis_service.core.errors import BadRequest, NotFound
 from gis_service.core.pg_pool import psycopg_placeholders
 from gis_service.offline import records
 from gis_service.offline.schemas import AreaSpec
-from gis_service.offline.tiles import TileId, TooManyTiles, covering
+from gis_service.offline.tiles import TileId, covering, estimated_tiles
 
 LINE_BUFFER_M = 1000  # a line's area: what an inspector walking it sees on either side
 THUMB_BYTES = 20_000  # a 320-px JPEG thumbnail, roughly
 SAMPLE_TILES = 3  # tiles rendered per layer to estimate its tile size
+MANIFEST_STATEMENT_TIMEOUT = "20s"  # no query of a manifest holds a connection longer
 
 AREA_SQL = {
     "line": f"""SELECT ST_SetSRID(ST_Buffer(geom::geography, {LINE_BUFFER_M})::geometry, 4490) FROM boundary_line
@@ -76,6 +77,47 @@ async def resolve(db_session: AsyncSession, spec: AreaSpec) -> Area:
     return area
 
 
+class AreaTooLarge(BadRequest):
+    code = "area_too_large"
+
+    def __init__(self, estimate: int, max_tiles: int, zoom: int, fits: int | None, kind: str) -> None:
+        lower = f"max_zoom {fits}" if fits is not None and fits >= 8 else "a smaller area"
+        smaller = " or one boundary line instead of a banner" if kind == "banner" else ""
+        super().__init__(
+            f"The area needs about {estimate:,} tiles to zoom {zoom}; at most {max_tiles:,} are prepared "
+            f"at once. Choose {lower}{smaller}.",
+            f"该区域到第 {zoom} 级约需 {estimate:,} 个切片，一次最多准备 {max_tiles:,} 个。"
+            f"请选择{'最大级别 ' + str(fits) if fits is not None and fits >= 8 else '较小的范围'}"
+            f"{'，或改为下载一条界线' if kind == 'banner' else ''}。",
+        )
+        self.estimate, self.max_tiles, self.fits = estimate, max_tiles, fits
+
+    def body(self) -> dict:
+        return super().body() | {
+            "estimated_tiles": self.estimate,
+            "max_tiles": self.max_tiles,
+            "suggested_max_zoom": self.fits,
+        }
+
+
+async def _refuse_if_too_large(db_session: AsyncSession, area: Area, zoom: int, max_tiles: int) -> None:
+    """Count cheaply first: the area's size and outline say how many tiles it needs."""
+    row = (
+        await db_session.execute(
+            text(
+                "SELECT ST_Area(m), ST_Perimeter(m) FROM (SELECT ST_Transform(g, 3857) AS m "
+                f"FROM ({area.sql}) a(g)) t"
+            ),
+            area.params,
+        )
+    ).one()
+    counts = estimated_tiles(float(row[0]), float(row[1]), area.bbox, zoom)
+    if sum(counts) <= max_tiles:
+        return
+    fits = max((z for z in range(len(counts)) if sum(counts[: z + 1]) <= max_tiles), default=None)
+    raise AreaTooLarge(sum(counts), max_tiles, zoom, fits, area.spec.kind)
+
+
 async def _layer_tiles(conn, layer: LayerDeclaration, tiles: list[TileId]) -> list[TileId]:
     """The tiles of `tiles` in which the layer has something to draw."""
     if not tiles:
@@ -110,8 +152,10 @@ async def manifest(
     basemap: MBTiles | PMTiles | None,
     may_read_graves: bool,
     user: AppUser,
+    max_tiles: int,
 ) -> dict:
-    """Everything the area needs offline, with ETags and the expected download size."""
+    """Everything the area needs offline, with ETags and the expected download size.
+    An area that would need more than `max_tiles` tiles is refused before any is listed."""
     area = await resolve(db_session, spec)
     area_sql, params = psycopg_placeholders(area.sql), area.params
     deepest = spec.zoom
@@ -119,14 +163,10 @@ async def manifest(
     vector_max = min(deepest, max((lay.native_max_zoom for lay in layers), default=0))
     entries: list[list] = []  # [url, etag, layer]
     estimated = 0
+    await _refuse_if_too_large(db_session, area, max(basemap_max, vector_max), max_tiles)
     async with pool.connection() as conn, conn.transaction():
-        try:
-            cover = await covering(conn, area_sql, params, area.bbox, max(basemap_max, vector_max))
-        except TooManyTiles as exc:
-            raise BadRequest(
-                f"The area needs too many tiles by zoom {exc.zoom}; choose a smaller area or a lower zoom.",
-                f"该区域在第 {exc.zoom} 级需要的切片过多，请缩小范围或降低最大级别。",
-            ) from None
+        await conn.execute(f"SET LOCAL statement_timeout = '{MANIFEST_STATEMENT_TIMEOUT}'")
+        cover = await covering(conn, area_sql, params, area.bbox, max(basemap_max, vector_max))
         for layer in layers:
             wanted = [
                 t

@@ -125,7 +125,9 @@ def test_owslib_edits_a_dispute(live_server, client, auth, tokens):
     assert api.collection_item_update("boundary_dispute", fid, json.dumps(replaced))
     got = client.get(f"/ogc/collections/boundary_dispute/items/{fid}", headers=auth("viewer")).json()
     assert got["properties"]["status"] == "negotiating" and got["geometry"]["type"] == "MultiPolygon"
-    etag = client.get(f"/ogc/collections/boundary_dispute/items/{fid}", headers=auth("viewer")).headers["etag"]
+    etag = client.get(f"/ogc/collections/boundary_dispute/items/{fid}", headers=auth("viewer")).headers[
+        "etag"
+    ]
     api.headers["If-Match"] = etag
     with pytest.raises(RuntimeError, match="cannot be deleted"):
         api.collection_item_delete("boundary_dispute", fid)
