@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 
 import zhconv
 
+from gis_service.placenames.name_text import comparison_key
 from gis_service.placenames.naming import split_name
 from gis_service.placenames.reference import word_lists
 from gis_service.placenames.romanize import pinyin_keys, unsettled_polyphones
@@ -69,27 +70,37 @@ def rule(code: str) -> Callable[[Rule], Rule]:
 @rule("duplicate")
 def duplicate(ctx: CheckContext) -> list[Finding]:
     """重: the same name already names a place of the same level within the scope
-    (township names within a banner, village names within a township)."""
-    if any(other == ctx.name for other, _ in ctx.neighbours):
-        return [
-            Finding(
-                "duplicate",
-                "error",
-                f"“{ctx.name}” already names another place of this level in the same area.",
-                "Choose a distinct specific, e.g. add a directional or descriptive element.",
-                message_zh=f"“{ctx.name}”与同一区域内同级的另一地名重名。",
-                suggestion_zh="请另选专名，例如加入方位或描述性成分。",
-            )
-        ]
-    return []
+    (township names within a banner, village names within a township). Names are compared
+    by their comparison key: one that only looks different (an invisible character, a
+    blank, a variant character) is the same name."""
+    own = comparison_key(ctx.name)
+    same = sorted({other for other, _ in ctx.neighbours if comparison_key(other) == own})
+    if not same:
+        return []
+    lookalike = [other for other in same if other != ctx.name]
+    shown = "、".join(f"“{o}”" for o in same)
+    return [
+        Finding(
+            "duplicate",
+            "error",
+            f"“{ctx.name}” already names another place of this level in the same area"
+            + (f" (written {shown}, which reads the same)" if lookalike else "")
+            + ".",
+            "Choose a distinct specific, e.g. add a directional or descriptive element.",
+            message_zh=f"“{ctx.name}”与同一区域内同级的另一地名重名"
+            + (f"（{shown}，字形或不可见字符不同但读写相同）" if lookalike else "")
+            + "。",
+            suggestion_zh="请另选专名，例如加入方位或描述性成分。",
+        )
+    ]
 
 
 @rule("homophone")
 def homophone(ctx: CheckContext) -> list[Finding]:
     """重 (by sound): a different name that is pronounced the same in the same scope
     confuses speech, radio and navigation."""
-    own = pinyin_keys(ctx.name)[0]
-    same = sorted({other for other, sound in ctx.neighbours if sound == own and other != ctx.name})
+    own, key = pinyin_keys(ctx.name)[0], comparison_key(ctx.name)
+    same = sorted({other for other, sound in ctx.neighbours if sound == own and comparison_key(other) != key})
     if same:
         return [
             Finding(

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from gis_service.core.errors import invalid_value
+from gis_service.placenames import name_text
 from gis_service.placenames.vocabulary import StageMove, Status
 
 Level = Literal["province", "city", "county", "township", "village", "other"]
@@ -22,16 +24,33 @@ WaiverReason = Annotated[
 ]
 
 
+def _standard_name(value: str | None) -> str | None:
+    if value is not None and (problem := name_text.name_problem(value)):
+        raise invalid_value(*problem)
+    return value
+
+
+def _mongolian_form(value: str | None) -> str | None:
+    if value is not None and (problem := name_text.mongolian_problem(value)):
+        raise invalid_value(*problem)
+    return value
+
+
+# A standard name as it may be saved (no blanks, no invisible characters: name_text.py).
+StandardName = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_standard_name)]
+MongolianForm = Annotated[str, Field(max_length=300), AfterValidator(_mongolian_form)]
+
+
 class PlaceNameFields(BaseModel):
     """Every field of a register record that a person edits (docs/domain.md)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(default=None, min_length=1, max_length=100)
+    name: StandardName | None = None
     specific_part: str | None = Field(default=None, max_length=100)
     generic_part: str | None = Field(default=None, max_length=20)
     romanization: str | None = Field(default=None, max_length=200)
-    mongolian_script: str | None = Field(default=None, max_length=300)
+    mongolian_script: MongolianForm | None = None
     origin_language: Literal["zh", "mn", "other", "unknown"] | None = None
     category_code: str | None = Field(default=None, max_length=8)
     level: Level | None = None
@@ -49,7 +68,7 @@ class PlaceNameFields(BaseModel):
 
 
 class PlaceNameCreate(PlaceNameFields):
-    name: str = Field(min_length=1, max_length=100)
+    name: StandardName
     level: Level
     admin_code: str = Field(pattern=ADMIN_CODE)
     source: str = Field(default="entered by officer", max_length=300)

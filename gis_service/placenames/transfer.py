@@ -19,6 +19,7 @@ from gis_service.core.tables import read_table, write_csv, write_xlsx
 from gis_service.placenames import service
 from gis_service.placenames.findings import child_level
 from gis_service.placenames.name_guard import NameRefused
+from gis_service.placenames.name_text import mongolian_problem, name_problem
 from gis_service.placenames.vocabulary import STATUSES
 
 # (field key, census label) in the order of the national database table.
@@ -107,6 +108,10 @@ def _parse_row(raw: dict[str, str]) -> tuple[dict, list[str]]:
             values[key] = row[key]
     if not values.get("name"):
         errors.append("标准名称 (name) is required")
+    elif problem := name_problem(values["name"]):
+        errors.append(f"标准名称 (name): {problem[0]}")
+    if values.get("mongolian_script") and (problem := mongolian_problem(values["mongolian_script"])):
+        errors.append(f"蒙古文 (mongolian_script): {problem[0]}")
     if "id" in row:
         if not row["id"].isdigit():
             errors.append(f"登记编号 (id) '{row['id']}' is not a number")
