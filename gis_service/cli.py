@@ -421,6 +421,10 @@ def serve(host: str = None, port: int = None, workers: int = None) -> None:
         workers=workers or settings.worker_count,
         log_config=None,
         access_log=False,
+        # X-Forwarded-For/-Proto only from the configured proxies (uvicorn's default trusts
+        # 127.0.0.1, which would let any local process claim any client address)
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=",".join(settings.trusted_proxies) or None,
     )
 
 

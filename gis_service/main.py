@@ -29,6 +29,7 @@ from gis_service.core.health import router as health_router
 from gis_service.core.logging import RequestLogMiddleware, configure_logging
 from gis_service.core.openapi_errors import document_errors
 from gis_service.core.pg_pool import make_pool
+from gis_service.core.public_url import AllowedHostsMiddleware, host_names
 from gis_service.core.read_replica import ReadRouting
 from gis_service.core.read_your_writes import ReadYourWritesMiddleware
 from gis_service.core.security_headers import SecurityHeadersMiddleware
@@ -114,7 +115,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(ReadYourWritesMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestLogMiddleware)
-    app.add_middleware(HeadAsGetMiddleware)  # outermost: HEAD is a GET without its body
+    app.add_middleware(HeadAsGetMiddleware)  # HEAD is a GET without its body
+    # outermost: a Host that is not one of ours is refused before anything can use it
+    app.add_middleware(AllowedHostsMiddleware, names=host_names(settings.public_url, settings.allowed_hosts))
     # Starlette tries routes in order: the hot reads (tiles, items, the signed-in user)
     # come first, so that they do not pay for matching every other route.
     for router in (

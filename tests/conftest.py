@@ -56,6 +56,8 @@ def settings(database_url: str, owner_url: str, tmp_path_factory) -> Settings:
         # itself is tested with its own limit (tests/auth/test_sign_in_throttle.py).
         sign_in_max_failures=1000,
         sign_in_max_failures_per_client=1000,
+        # the test client's own host name beside the local ones
+        allowed_hosts=["localhost", "127.0.0.1", "::1", "testserver"],
     )
 
 

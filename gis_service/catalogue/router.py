@@ -16,6 +16,7 @@ from gis_service.catalogue.tile_grids import WEB_MERCATOR
 from gis_service.core.dependencies import OptionalUser, SessionDep, SettingsDep
 from gis_service.core.errors import NotFound, Unauthorized
 from gis_service.core.geojson_pages import feature_collection, page_links
+from gis_service.core.public_url import public_base
 from gis_service.core.query_params import (
     parse_bbox,
 )
@@ -30,7 +31,7 @@ MVT = tile_serving.MVT
 
 
 def describe(layer: LayerDeclaration, request: Request, role: str | None) -> dict:
-    base = str(request.base_url).rstrip("/")
+    base = public_base(request)
     out = layer.model_dump(mode="json", exclude={"read_roles", "edit_roles", "source", "default_for_roles"})
     if layer.default_for_roles is not None:
         out["default_visible"] = (role or "anonymous") in layer.default_for_roles
@@ -107,7 +108,7 @@ async def tilejson(layer: ReadableLayer, request: Request, db_session: SessionDe
         raise NotFound(
             f"Layer '{layer.id}' has no geometry to tile.", f"图层“{layer.id}”没有几何，无法切片。"
         )
-    base = str(request.base_url).rstrip("/")
+    base = public_base(request)
     bounds = (await service.extent(db_session, layer=layer)).bbox
     fields = {p: "" for p in [layer.id_column, *layer.properties]}
     return {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import orjson
 from starlette.requests import Request
 
+from gis_service.core.public_url import public_request_url, with_query
 from gis_service.core.query_params import encode_cursor
 
 GEOJSON = "application/geo+json"
@@ -13,11 +14,11 @@ GEOJSON = "application/geo+json"
 def page_links(request: Request, next_key: str | None, next_limit: int | None = None) -> list[dict]:
     """`self`, and `next` (this URL with the cursor moved on, and `next_limit` as its
     limit when given) when more rows follow."""
-    links = [{"rel": "self", "type": GEOJSON, "href": str(request.url)}]
+    here = public_request_url(request)
+    links = [{"rel": "self", "type": GEOJSON, "href": here}]
     if next_key is not None:
         moved = {"cursor": encode_cursor(next_key)} | ({"limit": next_limit} if next_limit else {})
-        next_url = request.url.include_query_params(**moved)
-        links.append({"rel": "next", "type": GEOJSON, "href": str(next_url)})
+        links.append({"rel": "next", "type": GEOJSON, "href": with_query(here, request, **moved)})
     return links
 
 

@@ -49,8 +49,14 @@ class Settings(BaseSettings):
     sign_in_max_failures_per_client: int = Field(default=30, ge=1)
     sign_in_slow_seconds: float = Field(default=2.0, ge=0, le=60)
     sign_in_max_wait_seconds: float = Field(default=10.0, ge=0, le=120)
-    # Addresses of reverse proxies whose X-Forwarded-For is believed for the client address.
+    # Addresses of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed
+    # (the client's address for the sign-in throttle and the audit, the scheme for links).
     trusted_proxies: Annotated[list[str], NoDecode] = []
+    # The address users reach the service at (https://mzj.example.gov.cn/gis): every absolute
+    # URL the service writes starts with it. Without it, only ALLOWED_HOSTS may be named in
+    # a request's Host ("*" accepts any, for a deployment whose proxy checks names).
+    public_url: str | None = Field(default=None, pattern=r"^https?://[^/?#\s]+(/[^?#\s]*)?$")
+    allowed_hosts: Annotated[list[str], NoDecode] = ["localhost", "127.0.0.1", "::1"]
     # Layers that anonymous callers may read (map, items, tiles). Everything else
     # needs a signed-in user.
     anonymous_layers: Annotated[list[str], NoDecode] = []
@@ -112,7 +118,7 @@ class Settings(BaseSettings):
     items_max_limit: int = 1000
     items_default_limit: int = 100
 
-    @field_validator("anonymous_layers", "trusted_proxies", mode="before")
+    @field_validator("anonymous_layers", "trusted_proxies", "allowed_hosts", mode="before")
     @classmethod
     def _split_csv(cls, value: object) -> object:
         if isinstance(value, str):

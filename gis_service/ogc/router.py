@@ -25,6 +25,7 @@ from gis_service.core.dependencies import OptionalUser, SessionDep, SettingsDep
 from gis_service.core.errors import AppError, BadRequest, NotFound, Unauthorized
 from gis_service.core.etags import etag_of
 from gis_service.core.geojson_pages import feature_collection, page_links
+from gis_service.core.public_url import public_base, public_request_url, with_query
 from gis_service.ogc import html, schemas
 from gis_service.ogc import openapi as ogc_openapi
 from gis_service.ogc import tiles as ogc_tiles
@@ -58,7 +59,7 @@ CONFORMANCE = [
 
 
 def _base(request: Request) -> str:
-    return str(request.base_url).rstrip("/")
+    return public_base(request)
 
 
 def _wants_html(request: Request) -> bool:
@@ -280,7 +281,11 @@ async def items(layer: ReadableLayer, request: Request, query: FeatureQueryDep):
     # HTML pages keep their size.
     links = page_links(request, page.next_key, None if as_html else min(limit * 10, feature_query.MAX_LIMIT))
     links[1:1] = [
-        {"rel": "alternate", "type": "text/html", "href": str(request.url.include_query_params(f="html"))},
+        {
+            "rel": "alternate",
+            "type": "text/html",
+            "href": with_query(public_request_url(request), request, f="html"),
+        },
         {"rel": "collection", "type": JSON, "href": f"{_base(request)}/ogc/collections/{layer.id}"},
         {
             "rel": "http://www.opengis.net/def/rel/ogc/1.0/queryables",

@@ -15,6 +15,7 @@ from gis_service.catalogue.dependencies import CatalogueDep, ReadableLayer
 from gis_service.catalogue.tile_grids import GRIDS, Grid
 from gis_service.core.dependencies import OptionalUser, SettingsDep
 from gis_service.core.errors import NotFound, Unauthorized
+from gis_service.core.public_url import public_base
 
 router = APIRouter(prefix="/ogc", tags=["OGC API - Tiles"])
 tiles_router = APIRouter(prefix="/ogc", tags=["OGC API - Tiles"])  # matched first, like the map's
@@ -36,7 +37,7 @@ TILE_RESPONSES = {200: {"content": {MVT: {}}, "description": "Mapbox vector tile
 
 
 def _base(request: Request) -> str:
-    return str(request.base_url).rstrip("/") + "/ogc"
+    return public_base(request) + "/ogc"
 
 
 def _grid(tms: str) -> Grid:

@@ -26,6 +26,7 @@ from gis_service.core.dependencies import CurrentUser, IfMatch, OptionalUser, Se
 from gis_service.core.errors import BadRequest, Forbidden, NotFound
 from gis_service.core.etags import check_if_match, etag_of
 from gis_service.core.geojson_input import parse_geometry
+from gis_service.core.public_url import public_base
 from gis_service.ogc import edit_rules, schemas, write_input
 from gis_service.ogc.edit_rules import DomainWrites
 
@@ -170,7 +171,7 @@ async def create_feature(layer: ReadableLayer, request: Request, user: CurrentUs
         fid = await _insert(db_session, layer, props, geometry, user)
     feature = await layers.item(db_session, layer=layer, feature_id=fid)
     await db_session.commit()
-    location = f"{str(request.base_url).rstrip('/')}/ogc/collections/{layer.id}/items/{fid}"
+    location = f"{public_base(request)}/ogc/collections/{layer.id}/items/{fid}"
     return Response(
         feature,
         status_code=201,

@@ -1,0 +1,87 @@
+"""The address this service is reached at, for every absolute URL it writes (OGC links
+and `next`, Location, TileJSON, layer links), never taken from a Host header an attacker
+chose.
+
+- `PUBLIC_URL` (scheme, host and an optional path prefix, e.g.
+  https://mzj.example.gov.cn/gis) is the base of every link when set: behind a TLS proxy
+  the links say https, whatever the proxy forwarded.
+- Without it, a request's Host must be one of `ALLOWED_HOSTS` (the local names by
+  default) or it gets a 400; the link base is then that host, with the scheme uvicorn
+  took from X-Forwarded-Proto, which it believes only from `TRUSTED_PROXIES`."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlsplit
+
+from starlette.requests import Request
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
+
+
+def public_base(request: Request) -> str:
+    """scheme://host[/prefix] without a trailing slash."""
+    configured = request.app.state.settings.public_url
+    return configured.rstrip("/") if configured else str(request.base_url).rstrip("/")
+
+
+def public_request_url(request: Request) -> str:
+    """This request's URL as the public sees it (path and query on the public base)."""
+    query = request.url.query
+    return public_base(request) + request.url.path + (f"?{query}" if query else "")
+
+
+def with_query(url: str, request: Request, **params) -> str:
+    """`url` (a public_request_url) with these query parameters set."""
+    moved = request.url.include_query_params(**params)
+    return url.split("?", 1)[0] + (f"?{moved.query}" if moved.query else "")
+
+
+def host_names(public_url: str | None, allowed: list[str]) -> set[str]:
+    names = {h.lower().strip("[]") for h in allowed}
+    if public_url:
+        names.add((urlsplit(public_url).hostname or "").lower())
+    return names
+
+
+def _host_of(header: str) -> str:
+    if header.startswith("["):  # [::1]:8000
+        return header[1 : header.find("]")].lower()
+    return header.rsplit(":", 1)[0].lower() if header.count(":") == 1 else header.lower()
+
+
+class AllowedHostsMiddleware:
+    """A request whose Host is not one of the service's names is refused (400), before any
+    link could be built from it."""
+
+    def __init__(self, app: ASGIApp, names: set[str]) -> None:
+        self.app = app
+        self.names = names
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or "*" in self.names:
+            await self.app(scope, receive, send)
+            return
+        host = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"host"), "")
+        if _host_of(host) in self.names:
+            await self.app(scope, receive, send)
+            return
+        body = json.dumps(
+            {
+                "code": "unknown_host",
+                "message": "This server is not reached under that name; set PUBLIC_URL or ALLOWED_HOSTS.",
+                "message_zh": "不能通过该名称访问本服务器；请设置 PUBLIC_URL 或 ALLOWED_HOSTS。",
+            }
+        ).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 400,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
