@@ -427,6 +427,23 @@ async def _missing_or_closed(db_session: AsyncSession, asset: InspectedAsset, re
     raise Conflict(f"Repair order {repair_id} is already closed.", f"维修单 {repair_id} 已关闭。")
 
 
+async def _may_close(db_session: AsyncSession, asset: InspectedAsset, repair_id: int, actor: AppUser) -> None:
+    """An assigned order is closed by its assignee or an administrator; an unassigned one
+    by any inspector."""
+    assignee = (
+        await db_session.execute(
+            text(f"""SELECT u.id, u.username FROM {asset.repairs} r JOIN app_user u ON u.id = r.assigned_to
+                     WHERE r.id = :id AND r.status = 'open' FOR UPDATE OF r"""),
+            {"id": repair_id},
+        )
+    ).first()
+    if assignee is not None and assignee.id != actor.id and actor.role != "admin":
+        raise Forbidden(
+            f"Repair order {repair_id} is assigned to {assignee.username}; only they or an administrator close it.",
+            f"维修单 {repair_id} 已指派给 {assignee.username}，只有其本人或管理员可以关闭。",
+        )
+
+
 async def close_repair(
     db_session: AsyncSession,
     asset: InspectedAsset,
@@ -442,6 +459,7 @@ async def close_repair(
     closer, so the asset's current condition (its latest visit) shows the repair. A
     closing sent again with the same `visit_id` answers as the first time."""
     visit_id = visit_id or uuid.uuid4()
+    await _may_close(db_session, asset, repair_id, actor)
     closed = (
         await db_session.execute(
             text(f"""

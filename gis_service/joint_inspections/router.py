@@ -76,9 +76,12 @@ async def add_track(
 
 
 @router.get("/{round_id}/tracks", responses={200: {"content": {"application/geo+json": {}}}})
-async def get_tracks(round_id: int, _: CurrentUser, db_session: SessionDep):
-    """The round's walked tracks, one MultiLineString per inspector, with length and times."""
-    return Response(await tracks.as_geojson(db_session, round_id=round_id), media_type="application/geo+json")
+async def get_tracks(round_id: int, user: CurrentUser, db_session: SessionDep):
+    """The round's walked tracks, one MultiLineString per inspector, with length and times;
+    for the round's participants (who planned it or recorded in it) and administrators."""
+    return Response(
+        await tracks.as_geojson(db_session, round_id=round_id, user=user), media_type="application/geo+json"
+    )
 
 
 @router.post("/{round_id}/complete")

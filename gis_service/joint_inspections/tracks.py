@@ -17,7 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gis_service.auth.models import AppUser
-from gis_service.core.errors import BadRequest, Conflict, NotFound, invalid_value
+from gis_service.core.errors import BadRequest, Conflict, Forbidden, NotFound, invalid_value
 
 MAX_CLOCK_SKEW = timedelta(minutes=10)
 
@@ -125,10 +125,29 @@ async def summary(db_session: AsyncSession, *, round_id: int) -> dict:
     }
 
 
-async def as_geojson(db_session: AsyncSession, *, round_id: int) -> str:
+async def _may_see_tracks(db_session: AsyncSession, round_id: int, user: AppUser) -> bool:
+    """Administrators, and the round's participants: who planned it, or recorded a track or
+    a finding in it. Where an inspector walked is nobody else's business."""
+    if user.role == "admin":
+        return True
+    return await db_session.scalar(
+        text("""
+        SELECT EXISTS (SELECT 1 FROM inspection_round WHERE id = :r AND created_by = :u)
+            OR EXISTS (SELECT 1 FROM inspection_track WHERE round_id = :r AND inspector_id = :u)
+            OR EXISTS (SELECT 1 FROM inspection_finding WHERE round_id = :r AND recorded_by = :u)"""),
+        {"r": round_id, "u": user.id},
+    )
+
+
+async def as_geojson(db_session: AsyncSession, *, round_id: int, user: AppUser) -> str:
     """The round's track as a FeatureCollection: one feature per inspector, a
-    MultiLineString of their batches in time order."""
+    MultiLineString of their batches in time order (participants and administrators only)."""
     await _round_line(db_session, round_id)
+    if not await _may_see_tracks(db_session, round_id, user):
+        raise Forbidden(
+            "Only the round's participants and administrators see its GPS tracks.",
+            "只有本轮检查的参与人员和管理员可以查看其 GPS 轨迹。",
+        )
     return await db_session.scalar(
         text("""
         SELECT json_build_object('type', 'FeatureCollection', 'features', COALESCE(json_agg(f), '[]'))::text

@@ -64,7 +64,14 @@ def test_batches_join_into_a_measured_track(client, auth, round_id, db):
         client.post(f"/api/v1/joint-inspections/{round_id}/tracks", json=changed, headers=h).status_code
         == 409
     )
-    geo = client.get(f"/api/v1/joint-inspections/{round_id}/tracks", headers=auth("viewer")).json()
+    # where an inspector walked is for the round's participants and administrators only
+    for role in ("viewer", "planner", "placename_officer"):
+        refused = client.get(f"/api/v1/joint-inspections/{round_id}/tracks", headers=auth(role))
+        assert refused.status_code == 403 and refused.json()["message_zh"], role
+    assert (
+        client.get(f"/api/v1/joint-inspections/{round_id}/tracks", headers=auth("admin")).status_code == 200
+    )
+    geo = client.get(f"/api/v1/joint-inspections/{round_id}/tracks", headers=h).json()
     (feature,) = geo["features"]
     assert feature["geometry"]["type"] == "MultiLineString" and len(feature["geometry"]["coordinates"]) == 2
     # 18 steps of 0.001° of longitude at 39.6°N ≈ 18 × 85.8 m

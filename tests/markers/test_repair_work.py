@@ -14,6 +14,20 @@ def _damage(client, auth, code):
 
 
 @pytest.fixture
+def new_order(client, auth, db):
+    """new_order() -> the id of a fresh repair order on a marker with none open."""
+
+    def make() -> int:
+        (code,) = db.execute(
+            "SELECT code FROM boundary_marker m WHERE NOT EXISTS (SELECT 1 FROM repair_order r"
+            " WHERE r.marker_id = m.id AND r.status = 'open') ORDER BY random() LIMIT 1"
+        ).fetchone()
+        return _damage(client, auth, code)
+
+    return make
+
+
+@pytest.fixture
 def order(client, auth, db):
     code, line = db.execute(
         "SELECT code, line_code FROM boundary_marker m WHERE NOT EXISTS (SELECT 1 FROM repair_order r"
@@ -125,4 +139,46 @@ def test_a_closing_sent_again_closes_once(client, auth, order, db):
     assert r.status_code == 201
     assert (
         db.execute("SELECT condition FROM boundary_marker WHERE code = %s", (code,)).fetchone()[0] == "intact"
+    )
+
+
+def test_an_assigned_order_is_closed_by_its_assignee_or_an_administrator(client, auth, db, new_order):
+    other = "second_closer_" + uuid.uuid4().hex[:6]
+    assert (
+        client.post(
+            "/api/v1/users",
+            json={"username": other, "role": "inspector", "password": "Second-Closer-88"},
+            headers=auth("admin"),
+        ).status_code
+        == 201
+    )
+    token = client.post("/api/v1/auth/token", data={"username": other, "password": "Second-Closer-88"}).json()
+    someone_else = {"Authorization": f"Bearer {token['access_token']}"}
+    body = {"resolution": "repaired", "visit_id": str(uuid.uuid4())}
+
+    assigned = new_order()
+    client.post(
+        f"/api/v1/repairs/{assigned}/assign", json={"assignee": "demo_inspector"}, headers=auth("admin")
+    )
+    refused = client.post(f"/api/v1/repairs/{assigned}/close", json=body, headers=someone_else)
+    assert refused.status_code == 403 and "demo_inspector" in refused.json()["message"], refused.text
+    assert db.execute("SELECT status FROM repair_order WHERE id = %s", (assigned,)).fetchone()[0] == "open"
+    assert (
+        client.post(f"/api/v1/repairs/{assigned}/close", json=body, headers=auth("inspector")).status_code
+        == 200
+    )
+
+    by_admin = new_order()
+    client.post(
+        f"/api/v1/repairs/{by_admin}/assign", json={"assignee": "demo_inspector"}, headers=auth("admin")
+    )
+    body = {"resolution": "repaired", "visit_id": str(uuid.uuid4())}
+    assert (
+        client.post(f"/api/v1/repairs/{by_admin}/close", json=body, headers=auth("admin")).status_code == 200
+    )
+
+    unassigned = new_order()
+    body = {"resolution": "repaired", "visit_id": str(uuid.uuid4())}
+    assert (
+        client.post(f"/api/v1/repairs/{unassigned}/close", json=body, headers=someone_else).status_code == 200
     )
