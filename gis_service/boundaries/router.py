@@ -3,19 +3,23 @@ and the vectorisation rate."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated, Literal
 
 import orjson
 import shapely
-from fastapi import APIRouter, Form, Path, Query, Response, UploadFile
+from fastapi import APIRouter, Form, Path, Query, Request, Response, UploadFile, status
 from shapely.geometry import mapping
 
 from gis_service.boundaries import derive, service
 from gis_service.boundaries.schemas import LineGeometryReplacement
+from gis_service.core import jobs
 from gis_service.core.cpu import run_cpu
 from gis_service.core.dependencies import AdminUser, CurrentUser, IfMatch, SessionDep, SettingsDep
+from gis_service.core.public_url import public_base
 from gis_service.file_intake.vector import read_geometries
 
+DERIVE_JOB = "derive_lines"
 router = APIRouter(prefix="/api/v1/boundary-lines", tags=["boundary lines"])
 GEOJSON = "application/geo+json"
 LineCode = Annotated[str, Path(pattern=r"^\d{6}-\d{6}$", description="e.g. 150602-150603")]
@@ -43,17 +47,31 @@ async def vectorisation_rate(_: CurrentUser, db_session: SessionDep):
     return {"levels": await service.vectorisation_rate(db_session)}
 
 
-@router.post("/derive")
-async def derive_lines(admin: AdminUser, db_session: SessionDep, settings: SettingsDep):
-    """Re-derive lines from the unit polygons (admin). Surveyed and agreed lines are kept."""
-    counts = await derive.derive_lines(
-        db_session,
-        home_code=settings.home_unit_code,
-        tolerance_m=settings.boundary_tolerance_m,
-        actor=admin.username,
-    )
-    await db_session.commit()
-    return counts
+@router.post("/derive", status_code=status.HTTP_202_ACCEPTED)
+async def derive_lines(admin: AdminUser, request: Request, response: Response, settings: SettingsDep):
+    """Re-derive lines from the unit polygons (admin). Surveyed and agreed lines are kept.
+    It runs as a job (a province takes minutes): the answer is 202 with the job's address
+    (`Location`), where its status and, once done, the counts by level are read. A second
+    start while one runs returns the running job."""
+
+    async def work(db_session) -> dict:
+        return await derive.derive_lines(
+            db_session,
+            home_code=settings.home_unit_code,
+            tolerance_m=settings.boundary_tolerance_m,
+            actor=admin.username,
+        )
+
+    job_id = await jobs.start(request.app.state.sessionmaker, kind=DERIVE_JOB, user=admin.username, work=work)
+    location = f"{public_base(request)}/api/v1/boundary-lines/derive/{job_id}"
+    response.headers["Location"] = location
+    return {"job": job_id, "status": "running", "status_url": location}
+
+
+@router.get("/derive/{job_id}")
+async def derive_job(job_id: uuid.UUID, _: AdminUser, db_session: SessionDep):
+    """A derivation job: running, done (with the counts by level) or failed."""
+    return await jobs.status(db_session, kind=DERIVE_JOB, job_id=job_id)
 
 
 @router.get("/{code}", responses={200: {"content": {GEOJSON: {}}}})

@@ -107,6 +107,35 @@ def test_vectorisation_rate(client, auth):
     assert all(x["rate_pct"] == 100.0 for x in levels.values())
 
 
+def rederive(client, auth) -> dict:
+    """Start a derivation job (202 with its address) and wait for it to finish."""
+    import time
+
+    started = client.post("/api/v1/boundary-lines/derive", headers=auth("admin"))
+    assert started.status_code == 202, started.text
+    url = "/api/v1/" + started.headers["location"].split("/api/v1/", 1)[1]
+    assert started.json()["status_url"] == started.headers["location"]
+    deadline = time.monotonic() + 120
+    while (job := client.get(url, headers=auth("admin")).json())["status"] == "running":
+        assert time.monotonic() < deadline, "the derivation did not finish in 2 minutes"
+        time.sleep(0.2)
+    assert job["status"] == "done", job
+    return job
+
+
+def test_derivation_runs_as_a_job_one_at_a_time(client, auth):
+    first = client.post("/api/v1/boundary-lines/derive", headers=auth("admin"))
+    second = client.post("/api/v1/boundary-lines/derive", headers=auth("admin"))
+    assert first.status_code == second.status_code == 202
+    assert first.json()["job"] == second.json()["job"]  # the running one, not a second
+    assert client.post("/api/v1/boundary-lines/derive", headers=auth("inspector")).status_code == 403
+    assert (
+        client.get(first.headers["location"].split("testserver", 1)[1], headers=auth("viewer")).status_code
+        == 403
+    )
+    assert rederive(client, auth)["result"]
+
+
 def test_replacing_a_line_keeps_history_and_is_admin_only(client, auth, db, current):
     code = "150625-150626"
     line = client.get(f"/api/v1/boundary-lines/{code}", headers=auth("viewer")).json()
@@ -129,7 +158,7 @@ def test_replacing_a_line_keeps_history_and_is_admin_only(client, auth, db, curr
     assert [h["version"] for h in after["history"]] == list(range(1, version + 2))
     assert after["history"][0]["valid_to"] is not None and after["history"][-1]["valid_to"] is None
     # Re-deriving keeps the surveyed line.
-    assert client.post("/api/v1/boundary-lines/derive", headers=auth("admin")).status_code == 200
+    assert rederive(client, auth)["result"]["county"] > 0
     again = client.get(f"/api/v1/boundary-lines/{code}", headers=auth("viewer")).json()
     assert again["properties"]["source"] == "surveyed" and again["properties"]["version"] == version + 1
     rate = {
