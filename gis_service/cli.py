@@ -408,6 +408,9 @@ def serve(host: str = None, port: int = None, workers: int = None) -> None:
     settings = _settings()
     host, port = host or settings.host, port or settings.port
     switch_off_gdal_network()  # inherited by every worker process
+    workers = workers or settings.worker_count
+    if workers > 1:  # uvicorn's supervisor replaces a worker that stops (core/memory.py)
+        os.environ["GIS_SERVICE_SUPERVISED"] = "1"
     if epg.port_in_use(host, port):
         fail(
             f"Port {port} on {host} is already in use. Stop the other server or choose "
@@ -418,7 +421,7 @@ def serve(host: str = None, port: int = None, workers: int = None) -> None:
         factory=True,
         host=host,
         port=port,
-        workers=workers or settings.worker_count,
+        workers=workers,
         log_config=None,
         access_log=False,
         # X-Forwarded-For/-Proto only from the configured proxies (uvicorn's default trusts

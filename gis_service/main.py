@@ -20,7 +20,8 @@ from gis_service.catalogue.declarations import Catalogue
 from gis_service.catalogue.router import router as catalogue_router
 from gis_service.catalogue.router import tiles_router
 from gis_service.catalogue.tile_cache import TableVersions, TileCache
-from gis_service.core import maintenance
+from gis_service.core import maintenance, memory
+from gis_service.core.body_limit import BodyLimitMiddleware
 from gis_service.core.change_feed import ChangeFeed
 from gis_service.core.db import make_engine, make_sessionmaker
 from gis_service.core.errors import install_error_handlers
@@ -75,6 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.read_sessionmaker = make_sessionmaker(read_engine) if read_engine else None
         chores = asyncio.create_task(maintenance.run_forever(app.state.pg_pool, settings))
         listening = asyncio.create_task(app.state.change_feed.run_forever())
+        memory_guard = asyncio.create_task(memory.guard(settings.worker_max_rss_mb, memory.supervised()))
         # Long-lived start-up objects (models, routes, catalogue) leave the GC's scans:
         # fewer and shorter collection pauses under load.
         gc.collect()
@@ -84,6 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             chores.cancel()
             listening.cancel()
+            memory_guard.cancel()
             await app.state.pg_pool.close()
             await engine.dispose()
             if read_pool is not None:
@@ -116,6 +119,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestLogMiddleware)
     app.add_middleware(HeadAsGetMiddleware)  # HEAD is a GET without its body
+    app.add_middleware(
+        BodyLimitMiddleware,
+        json_bytes=settings.max_json_body_mb << 20,
+        upload_bytes=settings.max_upload_body_mb << 20,
+    )
     # outermost: a Host that is not one of ours is refused before anything can use it
     app.add_middleware(AllowedHostsMiddleware, names=host_names(settings.public_url, settings.allowed_hosts))
     # Starlette tries routes in order: the hot reads (tiles, items, the signed-in user)

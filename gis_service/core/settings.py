@@ -115,6 +115,12 @@ class Settings(BaseSettings):
     # in preparation at the same time.
     offline_max_tiles: int = Field(default=30_000, ge=100)
     offline_manifests_per_user: int = Field(default=2, ge=1, le=10)
+    # What one request may send (413 beyond): JSON bodies are parsed in memory, uploads
+    # are spooled to disk. A vector file is at most 50 MB, a photo PHOTO_MAX_BYTES.
+    max_json_body_mb: int = Field(default=16, ge=1, le=1024)
+    max_upload_body_mb: int = Field(default=120, ge=1, le=4096)
+    # A worker resident past this gives memory back, then is replaced gracefully (0: never).
+    worker_max_rss_mb: int = Field(default=1024, ge=0)
     items_max_limit: int = 1000
     items_default_limit: int = 100
 
