@@ -50,7 +50,13 @@ async function cached(cache, request) {
   return older ? cache.match(older) : undefined;
 }
 
-/** The network's answer, or the cache's when the network fails or is too slow. */
+// Behind a reverse proxy, "the service is not there" is an answer, not a network error:
+// the proxy says 502 (service stopped), 504 (no answer) or 503. Those fall back to the
+// cache like a failed fetch.
+const UNREACHABLE = new Set([502, 503, 504]);
+
+/** The network's answer, or the cache's when the network fails, is too slow, or only the
+ * proxy in front of the service answered. */
 async function networkFirst(request, cacheName, { store }) {
   const cache = await caches.open(cacheName);
   const network = fetch(request).then(async (response) => {
@@ -63,7 +69,7 @@ async function networkFirst(request, cacheName, { store }) {
   const slow = new Promise((resolve) => setTimeout(resolve, NETWORK_WAIT_MS, "slow"));
   try {
     const first = await Promise.race([network, slow]);
-    if (first !== "slow") return first;
+    if (first !== "slow") return UNREACHABLE.has(first.status) ? (await cached(cache, request)) || first : first;
     return (await cached(cache, request)) || (await network);
   } catch (_) {
     return (await cached(cache, request)) || offline();

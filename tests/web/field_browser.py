@@ -61,13 +61,22 @@ class Phone:
     """Chromium with a persistent profile at 390 px, geolocation granted."""
 
     def __init__(
-        self, playwright, profile: Path, base: str, *, at: tuple[float, float], offline: bool
+        self,
+        playwright,
+        profile: Path,
+        base: str,
+        *,
+        at: tuple[float, float],
+        offline: bool,
+        args: tuple[str, ...] = (),
+        env: dict | None = None,
     ) -> None:
         lon, lat = at
         self.context = playwright.chromium.launch_persistent_context(
             str(profile),
             executable_path=CHROMIUM,
-            args=ARGS,
+            args=[*ARGS, *args],
+            env=env,
             viewport={"width": 390, "height": 800},
             geolocation={"longitude": lon, "latitude": lat, "accuracy": 5},
             permissions=["geolocation"],
@@ -76,6 +85,7 @@ class Phone:
         )
         self.page = self.context.pages[0] if self.context.pages else self.context.new_page()
         self.base = base
+        self.own_host = urlsplit(base).hostname
         self.errors: list[str] = []
         self.outside: list[str] = []
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
@@ -83,7 +93,7 @@ class Phone:
 
     def _record(self, request) -> None:
         host = urlsplit(request.url).hostname or ""
-        if request.url.startswith("http") and host not in LOCAL_HOSTS:
+        if request.url.startswith("http") and host not in LOCAL_HOSTS and host != self.own_host:
             self.outside.append(request.url)
 
     def sign_in(self, username: str, password: str) -> None:

@@ -1,0 +1,189 @@
+"""The field app as a bureau deploys it: Debian's Caddy with the shipped Caddyfile in
+front (TLS from Caddy's internal CA), the phone reaching the service by name
+(gis.bureau.test, not localhost) and trusting that CA through its NSS database. There it is
+a secure context: the service worker installs, geolocation answers, the app starts again
+with no network after the phone restarts, and a visit queued offline reaches the server
+once when the network returns. Links carry the public address; the throttle and the audit
+see the phone's address, not the proxy's."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import sync_playwright
+
+from gis_service.ops.embedded_postgres import free_port
+from tests.web.field_browser import Phone, RestartableServer
+
+ROOT = Path(__file__).resolve().parents[2]
+HOST = "gis.bureau.test"
+
+
+class Caddy:
+    """Debian's caddy running docker/Caddyfile with its internal CA, on free ports."""
+
+    def __init__(self, app_port: int, data: Path) -> None:
+        self.http_port, self.https_port = free_port(), free_port()
+        self.data = data
+        self.env = {
+            **os.environ,
+            "SITE_ADDRESS": HOST,
+            "TLS_MODE": "internal",
+            "APP_UPSTREAM": f"127.0.0.1:{app_port}",
+            "HTTP_PORT": str(self.http_port),
+            "HTTPS_PORT": str(self.https_port),
+            "CADDY_ADMIN": "off",
+            "XDG_DATA_HOME": str(data / "data"),
+            "XDG_CONFIG_HOME": str(data / "config"),
+        }
+        self.proc = subprocess.Popen(
+            ["caddy", "run", "--config", str(ROOT / "docker" / "Caddyfile"), "--adapter", "caddyfile"],
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=open(data / "caddy.log", "w"),  # noqa: SIM115 - closed with the process
+        )
+        deadline = time.monotonic() + 30
+        while not self.root.exists():
+            assert self.proc.poll() is None, (data / "caddy.log").read_text()[-2000:]
+            assert time.monotonic() < deadline, "caddy made no CA in 30 s"
+            time.sleep(0.2)
+
+    @property
+    def root(self) -> Path:
+        return self.data / "data" / "caddy" / "pki" / "authorities" / "local" / "root.crt"
+
+    @property
+    def base(self) -> str:
+        return f"https://{HOST}:{self.https_port}"
+
+    def client(self, **kw) -> httpx.Client:
+        """An HTTP client that trusts the CA and resolves the name to this machine."""
+        return httpx.Client(transport=_Resolving(httpx.HTTPTransport(verify=str(self.root))), **kw)
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(10)
+
+
+class _Resolving(httpx.BaseTransport):
+    """Sends requests for gis.bureau.test to 127.0.0.1 while keeping the name for TLS (SNI)
+    and the Host header, as --host-resolver-rules does in Chromium."""
+
+    def __init__(self, inner: httpx.HTTPTransport) -> None:
+        self.inner = inner
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        request.extensions["sni_hostname"] = HOST
+        request.url = request.url.copy_with(host="127.0.0.1")
+        request.headers["Host"] = f"{HOST}:{request.url.port}"
+        return self.inner.handle_request(request)
+
+
+def _trusting_home(tmp: Path, root: Path) -> dict:
+    """A HOME whose NSS database trusts the CA: Chromium on Linux reads ~/.pki/nssdb."""
+    nssdb = tmp / "home" / ".pki" / "nssdb"
+    nssdb.mkdir(parents=True)
+    subprocess.run(["certutil", "-d", f"sql:{nssdb}", "-N", "--empty-password"], check=True)
+    subprocess.run(
+        ["certutil", "-d", f"sql:{nssdb}", "-A", "-t", "C,,", "-n", "bureau-internal-ca", "-i", str(root)],
+        check=True,
+    )
+    return {**os.environ, "HOME": str(tmp / "home")}
+
+
+@pytest.fixture(scope="module")
+def deployment(settings, prepared_db, tmp_path_factory):
+    if not shutil.which("caddy") or not shutil.which("certutil"):
+        pytest.fail("caddy and certutil are needed (./scripts/test installs caddy and libnss3-tools)")
+    tmp = tmp_path_factory.mktemp("tls")
+    server = RestartableServer(settings)
+    caddy = Caddy(server.port, tmp)
+    # the public URL is the proxy's; the proxy (127.0.0.1 here) is the one trusted
+    server.settings = settings.model_copy(update={"public_url": caddy.base, "trusted_proxies": ["127.0.0.1"]})
+    server.start()
+    yield {"server": server, "caddy": caddy, "env": _trusting_home(tmp, caddy.root), "tmp": tmp}
+    caddy.stop()
+    server.stop()
+
+
+def test_links_and_addresses_through_the_proxy(deployment, db):
+    caddy = deployment["caddy"]
+    with caddy.client() as c:
+        landing = c.get(caddy.base + "/ogc")
+        assert landing.status_code == 200, landing.text[:300]
+        assert all(link["href"].startswith(caddy.base) for link in landing.json()["links"])
+        # plain HTTP is redirected to HTTPS
+        plain = c.get(f"http://{HOST}:{caddy.http_port}/map", follow_redirects=False)
+        assert plain.status_code in (301, 308) and plain.headers["location"].startswith("https://")
+        # a failed sign-in is counted against the phone's address, not the proxy's; a forged
+        # X-Forwarded-For is replaced by Caddy with the real peer
+        name = f"tls_{uuid.uuid4().hex[:6]}"
+        r = c.post(
+            caddy.base + "/api/v1/auth/token",
+            data={"username": name, "password": "wrong"},
+            headers={"X-Forwarded-For": "198.51.100.99"},
+        )
+        assert r.status_code == 401
+    client = db.execute("SELECT host(client) FROM sign_in_failure WHERE username = %s", (name,)).fetchone()[0]
+    assert client == "127.0.0.1"  # the phone here is this machine; never the forged address
+
+
+def test_the_field_app_works_by_name_over_https(deployment, db, tmp_path):
+    caddy, server, env = deployment["caddy"], deployment["server"], deployment["env"]
+    code, lon, lat = db.execute(
+        "SELECT code, ST_X(geom), ST_Y(geom) FROM boundary_marker WHERE last_inspection_id IS NULL"
+        " ORDER BY code DESC OFFSET 7 LIMIT 1"
+    ).fetchone()
+    args = (f"--host-resolver-rules=MAP {HOST} 127.0.0.1",)
+    profile = tmp_path / "phone"
+    with sync_playwright() as p:
+        started = time.monotonic()
+        phone = Phone(p, profile, caddy.base, at=(lon, lat), offline=False, args=args, env=env)
+        page = phone.page
+        phone.sign_in("demo_inspector", "demo-inspector")
+        first_load_s = time.monotonic() - started
+        assert page.evaluate("window.isSecureContext") is True
+        assert page.evaluate("location.origin") == caddy.base
+        position = page.evaluate(
+            """() => new Promise((ok, fail) => navigator.geolocation.getCurrentPosition(
+                   (p) => ok([p.coords.longitude, p.coords.latitude]), (e) => fail(e.message)))"""
+        )
+        assert position == pytest.approx([lon, lat])
+        # the marker's card read online: the service worker keeps the last answer
+        phone.panel("marker_panel", "showMarker", code)
+        page.wait_for_selector("#log-visit")
+        phone.screenshot("tls-1-signed-in.png")
+        phone.close()
+
+        # the phone restarts with no network, the service stopped behind the proxy
+        server.stop()
+        phone = Phone(p, profile, caddy.base, at=(lon, lat), offline=True, args=args, env=env)
+        page = phone.page
+        page.goto(caddy.base + "/map")
+        phone.wait_ready()
+        assert page.is_visible("#offline-badge")
+        phone.log_visit(code, "tilted", "leaning west, seen over https")
+        page.wait_for_selector("#outbox-button:has-text('(1)')")
+        phone.screenshot("tls-2-queued-offline.png")
+
+        server.start()
+        phone.context.set_offline(False)
+        page.wait_for_function("() => document.querySelector('#outbox-button').hidden", timeout=60_000)
+        page.evaluate("() => import('/map/static/js/outbox.js').then((o) => o.flushNow())")
+        page.wait_for_timeout(500)
+        sent = db.execute(
+            "SELECT count(*) FROM marker_inspection i JOIN boundary_marker b ON b.id = i.marker_id"
+            " WHERE b.code = %s AND i.notes = 'leaning west, seen over https'",
+            (code,),
+        ).fetchone()[0]
+        assert sent == 1
+        assert phone.errors == [] and phone.outside == [], (phone.errors, phone.outside)
+        phone.close()
+    print(f"first load through the proxy on a cold profile (TLS included): {first_load_s:.1f} s")
