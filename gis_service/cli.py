@@ -7,6 +7,7 @@ import getpass
 import os
 import signal
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -411,6 +412,8 @@ def serve(host: str = None, port: int = None, workers: int = None) -> None:
     workers = workers or settings.worker_count
     if workers > 1:  # uvicorn's supervisor replaces a worker that stops (core/memory.py)
         os.environ["GIS_SERVICE_SUPERVISED"] = "1"
+        # each worker writes its metrics here; /metrics sums them (monitoring/metrics.py)
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="gis-metrics-")
     if epg.port_in_use(host, port):
         fail(
             f"Port {port} on {host} is already in use. Stop the other server or choose "

@@ -42,6 +42,9 @@ from gis_service.indicators.router import router as indicators_router
 from gis_service.inspections.schemas import InspectionIn
 from gis_service.joint_inspections.router import router as joint_inspections_router
 from gis_service.markers.router import router as markers_router
+from gis_service.monitoring import metrics
+from gis_service.monitoring.middleware import RequestMetricsMiddleware
+from gis_service.monitoring.router import router as metrics_router
 from gis_service.offline.router import router as offline_router
 from gis_service.ogc.router import page_for_error as ogc_page_for_error
 from gis_service.ogc.router import router as ogc_router
@@ -87,6 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             chores.cancel()
             listening.cancel()
             memory_guard.cancel()
+            metrics.worker_gone(os.getpid())
             await app.state.pg_pool.close()
             await engine.dispose()
             if read_pool is not None:
@@ -114,7 +118,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # a bureau's own base map package, else the reference base map from the database
     app.state.basemap = open_package(settings.basemap_file) if settings.basemap_file else None
     install_error_handlers(app, html_page=ogc_page_for_error)
-    app.add_middleware(TextInputMiddleware)  # innermost: what reaches the routes is clean text
+    app.add_middleware(RequestMetricsMiddleware)  # innermost: the route that answered is known
+    app.add_middleware(TextInputMiddleware)  # what reaches the routes is clean text
     app.add_middleware(ReadYourWritesMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestLogMiddleware)
@@ -132,6 +137,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         tiles_router,
         ogc_tiles_router,
         health_router,
+        metrics_router,
         auth_router,
         catalogue_router,
         ogc_router,

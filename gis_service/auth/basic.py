@@ -71,7 +71,7 @@ async def _check(request: Request, username: str, password: str) -> AppUser:
     state = request.app.state
     async with state.sessionmaker() as db_session:
         attempt = await throttle.begin(db_session, request, state.settings, username)
-        found = await service.check_password(db_session, username=username, password=password)
+        found = await service.check_password(db_session, username=username, password=password, door="basic")
         await throttle.succeeded(db_session, attempt)
         await db_session.commit()
     # a plain object outside any session: safe to share between requests

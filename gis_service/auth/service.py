@@ -15,6 +15,7 @@ from gis_service.core.errors import BadRequest, Conflict, NotFound, Unauthorized
 from gis_service.core.etags import check_if_match, etag_of
 from gis_service.core.security import hash_password, new_token, token_digest, verify_password
 from gis_service.core.settings import get_settings
+from gis_service.monitoring import metrics
 
 
 def user_state(user: AppUser) -> dict:
@@ -125,8 +126,11 @@ async def update_user(
     return user
 
 
-async def check_password(db_session: AsyncSession, *, username: str, password: str) -> AppUser:
-    """The active account these credentials belong to, or 401."""
+async def check_password(
+    db_session: AsyncSession, *, username: str, password: str, door: str = "token"
+) -> AppUser:
+    """The active account these credentials belong to, or 401 (counted by door: a sign-in
+    for a token, or HTTP Basic credentials)."""
     stored = await db_session.scalar(select(AppUser.password_hash).where(AppUser.username == username))
     # The database connection goes back to the pool while the password is hashed (tens of
     # milliseconds): a flood of sign-ins must not hold every connection meanwhile.
@@ -134,6 +138,7 @@ async def check_password(db_session: AsyncSession, *, username: str, password: s
     ok = await run_cpu(verify_password, stored, password)
     user = await db_session.scalar(select(AppUser).where(AppUser.username == username)) if ok else None
     if not user or not user.is_active or user.password_hash != stored:
+        metrics.SIGN_IN_FAILURES.labels(door).inc()
         raise Unauthorized("Wrong user name or password.", "用户名或密码错误。")
     return user
 

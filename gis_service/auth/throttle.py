@@ -38,6 +38,7 @@ from starlette.responses import Response
 from gis_service.core.errors import BadRequest, TooManyRequests
 from gis_service.core.security import token_digest
 from gis_service.core.settings import Settings
+from gis_service.monitoring import metrics
 
 MAX_USERNAME = 150
 DEVICE_COOKIE = "gis_device"
@@ -63,6 +64,7 @@ def _valid(address: str | None) -> str | None:
 
 
 def _too_many(seconds: float, what_en: str, what_zh: str) -> TooManyRequests:
+    metrics.SIGN_IN_REFUSALS.labels("account" if "account" in what_en else "address").inc()
     seconds = max(1, math.ceil(seconds))
     minutes = math.ceil(seconds / 60)
     return TooManyRequests(

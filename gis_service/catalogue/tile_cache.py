@@ -31,6 +31,7 @@ from fastapi import Request, Response
 
 from gis_service.catalogue.declarations import LayerDeclaration
 from gis_service.catalogue.tile_grids import WEB_MERCATOR, Grid
+from gis_service.monitoring import metrics
 
 
 class TileCache:
@@ -46,10 +47,16 @@ class TileCache:
             data = self._items.get(key)
             if data is None:
                 self.misses += 1
+                metrics.TILE_CACHE_MISSES.inc()
                 return None
             self._items.move_to_end(key)
             self.hits += 1
+            metrics.TILE_CACHE_HITS.inc()
             return data
+
+    @property
+    def size_bytes(self) -> int:
+        return self._size
 
     def put(self, key: str, data: bytes) -> None:
         if not self.max_bytes or len(data) > self.max_bytes // 8:  # 0: the cache is off

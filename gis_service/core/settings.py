@@ -121,10 +121,14 @@ class Settings(BaseSettings):
     max_upload_body_mb: int = Field(default=120, ge=1, le=4096)
     # A worker resident past this gives memory back, then is replaced gracefully (0: never).
     worker_max_rss_mb: int = Field(default=1024, ge=0)
+    # /metrics (Prometheus): a bearer token for the monitoring system, or callers from these
+    # addresses (the local ones by default).
+    metrics_token: str | None = None
+    metrics_allowed: Annotated[list[str], NoDecode] = ["127.0.0.1", "::1"]
     items_max_limit: int = 1000
     items_default_limit: int = 100
 
-    @field_validator("anonymous_layers", "trusted_proxies", "allowed_hosts", mode="before")
+    @field_validator("anonymous_layers", "trusted_proxies", "allowed_hosts", "metrics_allowed", mode="before")
     @classmethod
     def _split_csv(cls, value: object) -> object:
         if isinstance(value, str):

@@ -24,6 +24,7 @@ from gis_service.core.errors import BadRequest, Conflict, Forbidden, NotFound, P
 from gis_service.inspections.assets import InspectedAsset
 from gis_service.inspections.schemas import InspectionCorrection, InspectionIn
 from gis_service.inspections.vocabulary import OPENS_REPAIR
+from gis_service.monitoring import metrics
 from gis_service.photos import records as photo_records
 from gis_service.photos.store import StoredPhoto
 
@@ -159,8 +160,10 @@ async def record_inspection(
             raise _id_taken()
         out = await inspection_out(db_session, asset, inspection_id=str(body.id))
         out["duplicate"] = True
+        metrics.RESENDS.labels(asset.noun).inc()
         return out
 
+    metrics.VISITS.labels(asset.noun).inc()
     await audit.record(
         db_session,
         by=inspector,

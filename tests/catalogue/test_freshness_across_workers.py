@@ -6,51 +6,21 @@ from __future__ import annotations
 
 import gzip
 import math
-import os
-import subprocess
-import sys
 import time
 
 import httpx
 import pytest
 
 from gis_service.core.security import token_digest
-from gis_service.ops.embedded_postgres import free_port
+from tests.service_process import served
 
 WORKERS = 2
 
 
 @pytest.fixture(scope="module")
 def two_workers(settings, prepared_db, db):
-    port = free_port()
-    listeners = "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'gis_service_changes'"
-    baseline = db.execute(listeners).fetchone()[0]  # the in-process test apps listen too
-    env = {
-        **os.environ,
-        "DATABASE_URL": settings.database_url,
-        "DATABASE_OWNER_URL": settings.owner_url,
-        "AUDIT_DIR": str(settings.audit_dir),
-        "PHOTO_DIR": str(settings.photo_dir),
-        "LOG_LEVEL": "WARNING",
-    }
-    cmd = [sys.executable, "-m", "gis_service", "serve", "--port", str(port), "--workers", str(WORKERS)]
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        listening = db.execute(listeners).fetchone()[0] - baseline
-        try:
-            if httpx.get(f"{base}/healthz").status_code == 200 and listening >= WORKERS:
-                break
-        except httpx.HTTPError:
-            pass
-        if time.monotonic() > deadline:
-            proc.kill()
-            raise RuntimeError("the two-worker service did not start")
-        time.sleep(0.2)
-    yield base
-    proc.terminate()
-    proc.wait(20)
+    with served(settings, db, WORKERS) as base:
+        yield base
 
 
 def _fresh_get(url: str, headers: dict) -> httpx.Response:

@@ -1,0 +1,2 @@
+"""Monitoring: Prometheus metrics of requests, pools, caches, the change feed, the audit
+seal, visits, sign-ins and memory, at /metrics."""
