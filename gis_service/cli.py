@@ -6,6 +6,7 @@ import asyncio
 import getpass
 import os
 import signal
+import subprocess
 import sys
 import tempfile
 import threading
@@ -320,16 +321,39 @@ def users_revoke_tokens(name: str) -> None:
 
 # -- backups --------------------------------------------------------------------------
 @app.command("backup")
-def backup_command(out: Path = typer.Option(Path("backups"), help="folder for the archive")) -> None:
-    """Write the database and the photo store to a dated archive with a checksum manifest."""
-    from gis_service.ops.backup import BackupError, backup
+def backup_command(
+    out: Path = typer.Option(Path("backups"), help="folder for the archives"),
+    keep: int = typer.Option(0, min=0, help="keep only this many newest archives in OUT (0: keep all)"),
+    then: str = typer.Option(
+        "", help="a shell command run after each backup, the archive's path in $BACKUP_ARCHIVE (copy it off the machine)"
+    ),
+    every_hours: float = typer.Option(0, min=0, help="repeat every this many hours (0: once)"),
+) -> None:
+    """Write the database and the photo store to a dated archive with a checksum manifest;
+    optionally keep the newest KEEP, hand each archive to a copy command, and repeat."""
+    from gis_service.ops.backup import BackupError, backup, prune
 
     settings = _settings()
-    try:
-        archive = backup(settings.owner_url, settings.photo_dir, out)
-    except BackupError as exc:
-        fail(str(exc))
-    typer.echo(f"backup written: {archive}")
+    while True:
+        try:
+            archive = backup(settings.owner_url, settings.photo_dir, out)
+        except BackupError as exc:
+            if not every_hours:
+                fail(str(exc))
+            typer.secho(f"backup failed: {exc}", err=True, fg=typer.colors.RED)
+        else:
+            typer.echo(f"backup written: {archive}")
+            for old in prune(out, keep):
+                typer.echo(f"removed old backup: {old}")
+            if then:
+                copied = subprocess.run(then, shell=True, env={**os.environ, "BACKUP_ARCHIVE": str(archive)})
+                if copied.returncode != 0:
+                    typer.secho(f"the copy command failed (exit {copied.returncode})", err=True, fg=typer.colors.RED)
+                    if not every_hours:
+                        raise typer.Exit(1)
+        if not every_hours:
+            return
+        time.sleep(every_hours * 3600)
 
 
 @app.command("restore")

@@ -171,3 +171,15 @@ def restore(url: str, photo_dir: Path, archive: Path) -> dict:
         "rows": sum(m["rows"] for m in restored.values()),
         "mismatched": mismatched,
     }
+
+
+def prune(folder: Path, keep: int) -> list[Path]:
+    """Remove all but the `keep` newest archives in `folder` (names sort by date); the
+    removed paths. keep=0 removes nothing."""
+    if keep <= 0:
+        return []
+    archives = sorted(Path(folder).glob("*-gis-backup-*.tar"))
+    gone = archives[:-keep]
+    for path in gone:
+        path.unlink()
+    return gone

@@ -60,6 +60,11 @@ def test_backup_and_restore_round_trip(prepared_db, empty_db, tmp_path):
     assert "restored and verified" in r.stdout
     assert table_fingerprints(empty_db) == manifest["tables"]
     assert (restored_photos / "ab" / "ab12.jpg").read_bytes().startswith(b"\xff\xd8")
+    # the drill's last step: the restored audit chain verifies against the key and checkpoints
+    verified = _cli(["audit", "verify"], empty_db, restored_photos)
+    assert verified.returncode == 0 and "audit chain intact" in verified.stdout, (
+        verified.stdout + verified.stderr
+    )
     # A second restore into the now-full database is refused, changing nothing.
     again = _cli(["restore", str(archive)], empty_db, restored_photos)
     assert again.returncode == 1 and "not empty" in again.stderr and "Traceback" not in again.stderr
@@ -80,3 +85,19 @@ def test_damaged_archive_is_refused(prepared_db, empty_db, tmp_path):
             tar.add(tmp_path / "x" / name, arcname=name)
     r = _cli(["restore", str(broken)], empty_db, tmp_path / "p")
     assert r.returncode == 1 and "checksum" in r.stderr
+
+
+def test_scheduled_backups_keep_the_newest_and_copy_each_off_the_machine(prepared_db, tmp_path):
+    out, offsite = tmp_path / "out", tmp_path / "offsite"
+    offsite.mkdir()
+    for _ in range(2):
+        r = _cli(
+            ["backup", "--out", str(out), "--keep", "1", "--then", f'cp "$BACKUP_ARCHIVE" {offsite}/'],
+            prepared_db,
+            tmp_path / "photos",
+        )
+        assert r.returncode == 0, r.stderr
+    kept, copied = sorted(out.glob("*.tar")), sorted(offsite.glob("*.tar"))
+    assert len(kept) == 1 and len(copied) == 2 and kept[0].name == copied[-1].name
+    failing = _cli(["backup", "--out", str(out), "--then", "exit 3"], prepared_db, tmp_path / "photos")
+    assert failing.returncode == 1 and "copy command failed" in failing.stderr

@@ -65,6 +65,14 @@ def test_the_compose_file_puts_tls_in_front_of_the_service():
     assert app["environment"]["PUBLIC_URL"] == "https://${SITE_ADDRESS}"
     assert "front" in app["networks"] and db["networks"] == ["back"]
     assert app["depends_on"]["prepare"]["condition"] == "service_completed_successfully"
+    # a daily backup, kept and copied off the machine, as the owner (pg_dump needs it)
+    backup = services["backup"]
+    command = " ".join(backup["command"])
+    assert "gis-service backup" in command and "--every-hours 24" in command and "--keep" in command
+    assert "--then" in command and "BACKUP_COPY_COMMAND" in backup["environment"]
+    assert backup["environment"]["DATABASE_OWNER_URL"].startswith("postgresql://gis:")
+    assert "backups:/backups" in backup["volumes"] and backup["networks"] == ["back"]
+    assert "postgresql-client-15" in (DOCKER / "Dockerfile").read_text()  # pg_dump in the image
     if (
         shutil.which("docker")
         and subprocess.run(["docker", "compose", "version"], capture_output=True).returncode == 0
