@@ -325,7 +325,8 @@ def backup_command(
     out: Path = typer.Option(Path("backups"), help="folder for the archives"),
     keep: int = typer.Option(0, min=0, help="keep only this many newest archives in OUT (0: keep all)"),
     then: str = typer.Option(
-        "", help="a shell command run after each backup, the archive's path in $BACKUP_ARCHIVE (copy it off the machine)"
+        "",
+        help="a shell command run after each backup, the archive's path in $BACKUP_ARCHIVE (copy it off the machine)",
     ),
     every_hours: float = typer.Option(0, min=0, help="repeat every this many hours (0: once)"),
 ) -> None:
@@ -348,7 +349,9 @@ def backup_command(
             if then:
                 copied = subprocess.run(then, shell=True, env={**os.environ, "BACKUP_ARCHIVE": str(archive)})
                 if copied.returncode != 0:
-                    typer.secho(f"the copy command failed (exit {copied.returncode})", err=True, fg=typer.colors.RED)
+                    typer.secho(
+                        f"the copy command failed (exit {copied.returncode})", err=True, fg=typer.colors.RED
+                    )
                     if not every_hours:
                         raise typer.Exit(1)
         if not every_hours:

@@ -117,6 +117,15 @@ def _rejected(column: str | None, constraint: str | None) -> dict:
     return body | {k: v for k, v in (("field", column), ("rule", constraint)) if v}
 
 
+def invalid_fields(exc) -> BadRequest:
+    """A pydantic ValidationError met inside a service (a model built from a write that did
+    not come through FastAPI's own validation) as the 400 naming the first bad field."""
+    first = exc.errors()[0]
+    where = ".".join(str(p) for p in first["loc"])
+    zh = (first.get("ctx") or {}).get("zh") or first["msg"]
+    return BadRequest(f"{where}: {first['msg']}", f"{where}：取值无效（{zh}）")
+
+
 def _json(status: int, body: dict, headers=None) -> JSONResponse:
     return JSONResponse(status_code=status, content=body, headers=headers)
 

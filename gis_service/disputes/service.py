@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gis_service.audit import service as audit
 from gis_service.auth.models import AppUser
-from gis_service.core.errors import BadRequest, Conflict, NotFound
+from gis_service.core.errors import BadRequest, Conflict, NotFound, invalid_fields
 from gis_service.core.geojson_input import parse_geometry
 from gis_service.disputes.schemas import DisputeEdit, DisputeIn, EventIn
 
@@ -156,9 +156,7 @@ async def edit(
     try:
         checked = DisputeEdit.model_validate(changes).model_dump(exclude_unset=True)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise BadRequest(f"{where}: {first['msg']}", f"{where}：取值无效（{first['msg']}）") from None
+        raise invalid_fields(exc) from None
     new_status = checked.pop("status", None)
     if checked.get("parties") is not None:
         await _check_units(db_session, checked["parties"])

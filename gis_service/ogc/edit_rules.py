@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gis_service.auth.models import AppUser
-from gis_service.core.errors import BadRequest, Conflict
+from gis_service.core.errors import BadRequest, Conflict, invalid_fields
 from gis_service.disputes import service as disputes
 from gis_service.disputes.schemas import DisputeIn
 
@@ -53,9 +53,7 @@ class DisputeWrites:
         try:
             body = DisputeIn.model_validate({**fields, "geometry": geometry})
         except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"])
-            raise BadRequest(f"{where}: {first['msg']}", f"{where}：取值无效（{first['msg']}）") from None
+            raise invalid_fields(exc) from None
         return str(await disputes.create(db, body=body, actor=user))
 
     async def update(self, db, fid, props, geometry, user) -> None:
