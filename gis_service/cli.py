@@ -6,6 +6,7 @@ import asyncio
 import getpass
 import os
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -429,6 +430,12 @@ def audit_verify() -> None:
 @app.command("serve")
 def serve(host: str = None, port: int = None, workers: int = None) -> None:
     """Serve the API and the web map with uvicorn."""
+    _serve(host, port, workers)
+
+
+def _serve(
+    host: str | None, port: int | None, workers: int | None, tls: tuple[Path, Path] | None = None
+) -> None:
     import uvicorn
 
     from gis_service.core.gdal_offline import switch_off_gdal_network
@@ -458,6 +465,8 @@ def serve(host: str = None, port: int = None, workers: int = None) -> None:
         # 127.0.0.1, which would let any local process claim any client address)
         proxy_headers=bool(settings.trusted_proxies),
         forwarded_allow_ips=",".join(settings.trusted_proxies) or None,
+        ssl_certfile=str(tls[0]) if tls else None,
+        ssl_keyfile=str(tls[1]) if tls else None,
     )
 
 
@@ -465,6 +474,40 @@ def serve(host: str = None, port: int = None, workers: int = None) -> None:
 def run_local() -> None:
     """What ./scripts/run does: database (embedded unless DATABASE_URL is set), migrations,
     reference and demo data, then serve; an embedded database stops with the server."""
+    _run_local()
+
+
+@app.command("serve-lan")
+def serve_lan(port: int = typer.Option(8443, help="the HTTPS port phones use")) -> None:
+    """A pilot on an office PC with phones on the same Wi-Fi: what ./scripts/run does, but
+    served over HTTPS on this machine's LAN addresses with a certificate authority made
+    here (.data/tls/). Prints the address and a QR code; phones open /trust first."""
+    import segno
+
+    from gis_service.ops.lan_tls import certificates, lan_addresses
+
+    addresses = lan_addresses()
+    if not addresses:
+        fail("This machine has no LAN address (is it on the office network?).")
+    names = [*addresses, socket.gethostname(), "localhost", "127.0.0.1"]
+    ca, cert, key = certificates(PROJECT_ROOT / ".data" / "tls", names)
+    public = f"https://{addresses[0]}:{port}"
+    os.environ.update(
+        HOST="0.0.0.0",
+        PORT=str(port),
+        PUBLIC_URL=public,
+        ALLOWED_HOSTS=",".join(names),
+        TRUST_CERT_FILE=str(ca),
+    )
+    get_settings.cache_clear()
+    typer.secho(
+        f"\nPhones on this network: {public}/trust (once, to trust this PC), then {public}/map", bold=True
+    )
+    segno.make(f"{public}/trust", error="m").terminal(compact=True)  # printed to the terminal
+    _run_local(tls=(cert, key))
+
+
+def _run_local(tls: tuple[Path, Path] | None = None) -> None:
     started = time.monotonic()
     settings = get_settings()
     if epg.port_in_use(settings.host, settings.port):
@@ -497,8 +540,8 @@ def run_local() -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         _prepare_database()
-        _print_welcome(time.monotonic() - started)
-        serve(None, None, None)
+        _print_welcome(time.monotonic() - started, "https" if tls else "http")
+        _serve(None, None, None, tls)
     finally:
         stop_watching.set()
         if embedded is not None:
@@ -521,11 +564,11 @@ def _prepare_database() -> None:
         typer.echo(f"Loaded {step.replace('_', ' ')}: {counts}")
 
 
-def _print_welcome(seconds: float) -> None:
+def _print_welcome(seconds: float, scheme: str = "http") -> None:
     from gis_service.reference_data.demo import demo_credentials
 
     settings = get_settings()
-    url = f"http://{settings.host}:{settings.port}"
+    url = settings.public_url or f"{scheme}://{settings.host}:{settings.port}"
     typer.secho(
         f"\nGIS service for {settings.home_unit_code} ready in {seconds:.1f} s: {url}/map",
         fg=typer.colors.GREEN,

@@ -56,6 +56,7 @@ from gis_service.placenames.router import router as placenames_router
 from gis_service.placenames.signs_router import router as signs_router
 from gis_service.web.router import mount_static
 from gis_service.web.router import router as web_router
+from gis_service.web.trust import router as trust_router
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -156,6 +157,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         offline_router,
         ogc_transactions_router,
         web_router,
+        trust_router,
     ):
         app.include_router(router)
     mount_static(app, settings)

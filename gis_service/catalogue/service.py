@@ -272,6 +272,11 @@ async def tile(conn, *, layer: LayerDeclaration, z: int, x: int, y: int, grid: G
             key = f"t.{q(layer.id_column)}"
             whole = f"COALESCE({generalised_for_zoom(layer.tile_generalised, layer.id_column, key)}, {whole})"
         drawn = f"CASE WHEN %(zoom)s < {PIECES_FROM_ZOOM} THEN {whole} ELSE {pieces} END"
+    elif "Point" not in layer.geometry_type:
+        # Lines and areas of any size cost the transform of their vertices in this tile's
+        # resolution only: snapped to a quarter tile unit first (a long surveyed line at a
+        # low zoom keeps a few hundred of its vertices, invisibly).
+        drawn = f"ST_SnapToGrid({geom}, %(cell)s)"
     if transform:
         drawn = f"ST_Transform({drawn}, 3857)"
     sql = f"""

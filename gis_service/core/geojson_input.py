@@ -9,10 +9,10 @@ from shapely.geometry import shape
 from shapely.validation import explain_validity
 
 from gis_service.core.errors import BadRequest
+from gis_service.core.settings import get_settings
 
 # Mainland China and its islands, generously; CGCS2000 lon/lat.
 CHINA_BOUNDS = (73.0, 3.0, 136.0, 54.0)
-MAX_VERTICES = 200_000
 # GeoJSON is lon/lat (RFC 7946); an old-style "crs" member may only say so.
 LON_LAT_CRS = {
     "urn:ogc:def:crs:OGC:1.3:CRS84",
@@ -25,9 +25,11 @@ LON_LAT_CRS = {
 }
 
 
-def _check_positions(coords: object, depth: int = 0) -> int:
+def _check_positions(coords: object, depth: int = 0, limit: int | None = None) -> int:
     """Every position is [lon, lat] of two finite numbers; returns the vertex count.
-    3-D and measured (M) positions are refused rather than silently flattened."""
+    3-D and measured (M) positions are refused rather than silently flattened; more than
+    MAX_VERTICES_PER_FEATURE vertices (the limit uploaded files have too) are refused."""
+    limit = limit or get_settings().max_vertices_per_feature
     if depth > 4 or not isinstance(coords, list | tuple):
         raise BadRequest(
             "geometry coordinates are not nested lists of [lon, lat] positions.",
@@ -44,10 +46,11 @@ def _check_positions(coords: object, depth: int = 0) -> int:
         return 1
     total = 0
     for item in coords:
-        total += _check_positions(item, depth + 1)
-        if total > MAX_VERTICES:
+        total += _check_positions(item, depth + 1, limit)
+        if total > limit:
             raise BadRequest(
-                f"geometry has more than {MAX_VERTICES} vertices.", f"几何顶点超过 {MAX_VERTICES} 个。"
+                f"geometry has more than {limit:,} vertices; simplify it first.",
+                f"几何顶点超过 {limit:,} 个，请先简化。",
             )
     return total
 

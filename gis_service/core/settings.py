@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     # a request's Host ("*" accepts any, for a deployment whose proxy checks names).
     public_url: str | None = Field(default=None, pattern=r"^https?://[^/?#\s]+(/[^?#\s]*)?$")
     allowed_hosts: Annotated[list[str], NoDecode] = ["localhost", "127.0.0.1", "::1"]
+    # The root certificate phones install to trust this deployment (Caddy's internal CA,
+    # or the LAN pilot's own), offered at /trust; unset: the certificate is a public CA's.
+    trust_cert_file: Path | None = None
     # Layers that anonymous callers may read (map, items, tiles). Everything else
     # needs a signed-in user.
     anonymous_layers: Annotated[list[str], NoDecode] = []
@@ -108,8 +111,8 @@ class Settings(BaseSettings):
     audit_dir: Path = PROJECT_ROOT / ".data" / "audit"
     # Vertices an uploaded vector file may carry, per feature and in all: a surveyed line
     # of 200 km at one vertex every two metres fits; a 10^6-vertex scribble is refused with its count.
-    import_max_vertices_per_feature: int = Field(default=100_000, ge=100)
-    import_max_vertices_per_file: int = Field(default=500_000, ge=100)
+    max_vertices_per_feature: int = Field(default=100_000, ge=100)
+    max_vertices_per_file: int = Field(default=500_000, ge=100)
     # Offline areas: tiles one manifest may list (an estimate from the area's size refuses a
     # larger one at once, with the zoom that would fit), and manifests one user may have
     # in preparation at the same time.

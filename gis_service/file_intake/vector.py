@@ -52,18 +52,18 @@ def _check_vertices(layer: VectorLayer) -> None:
     settings = get_settings()
     counts = [0 if g is None else int(shapely.get_num_coordinates(g)) for g in layer.geometries]
     worst = max(counts, default=0)
-    if worst > settings.import_max_vertices_per_feature:
+    if worst > settings.max_vertices_per_feature:
         raise BadRequest(
             f"Feature {counts.index(worst) + 1} has {worst:,} vertices; at most "
-            f"{settings.import_max_vertices_per_feature:,} are accepted per feature (simplify it first).",
+            f"{settings.max_vertices_per_feature:,} are accepted per feature (simplify it first).",
             f"第 {counts.index(worst) + 1} 个要素有 {worst:,} 个节点，每个要素最多 "
-            f"{settings.import_max_vertices_per_feature:,} 个（请先简化）。",
+            f"{settings.max_vertices_per_feature:,} 个（请先简化）。",
         )
-    if sum(counts) > settings.import_max_vertices_per_file:
+    if sum(counts) > settings.max_vertices_per_file:
         raise BadRequest(
-            f"The file has {sum(counts):,} vertices; at most {settings.import_max_vertices_per_file:,} "
+            f"The file has {sum(counts):,} vertices; at most {settings.max_vertices_per_file:,} "
             "are accepted per file (split or simplify it).",
-            f"文件共有 {sum(counts):,} 个节点，每个文件最多 {settings.import_max_vertices_per_file:,} 个（请拆分或简化）。",
+            f"文件共有 {sum(counts):,} 个节点，每个文件最多 {settings.max_vertices_per_file:,} 个（请拆分或简化）。",
         )
 
 

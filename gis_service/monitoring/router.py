@@ -9,20 +9,32 @@ from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 
-from gis_service.core.errors import Forbidden
+from gis_service.core.errors import Forbidden, Unauthorized
 from gis_service.core.memory import rss_bytes
 from gis_service.monitoring import metrics
 
 router = APIRouter(tags=["health"])
 
 
-def _allowed(request: Request) -> bool:
+def _check_caller(request: Request) -> None:
+    """An allowed address, or the metrics token; 401 with no credentials, 403 with others
+    (a user's own sign-in is not the monitoring system's)."""
     settings = request.app.state.settings
-    header = request.headers.get("authorization", "")
-    if settings.metrics_token and header.startswith("Bearer "):
-        return hmac.compare_digest(header[7:].encode(), settings.metrics_token.encode())
     peer = request.client.host if request.client else None
-    return peer in settings.metrics_allowed
+    if peer in settings.metrics_allowed:
+        return
+    header = request.headers.get("authorization", "")
+    if not header:
+        raise Unauthorized(
+            "Metrics are for the monitoring system: send METRICS_TOKEN as a bearer token.",
+            "监控指标仅供监控系统读取：请以 Bearer 方式提供 METRICS_TOKEN。",
+        )
+    token = header[7:] if header.startswith("Bearer ") else ""
+    if not (settings.metrics_token and hmac.compare_digest(token.encode(), settings.metrics_token.encode())):
+        raise Forbidden(
+            "Metrics are for the monitoring system: this is not METRICS_TOKEN.",
+            "监控指标仅供监控系统读取：所给凭据不是 METRICS_TOKEN。",
+        )
 
 
 def sample_worker(app) -> None:
@@ -42,11 +54,7 @@ def sample_worker(app) -> None:
 
 @router.get("/metrics", include_in_schema=False)
 async def prometheus_metrics(request: Request) -> Response:
-    if not _allowed(request):
-        raise Forbidden(
-            "Metrics are for the monitoring system: send METRICS_TOKEN or call from an allowed address.",
-            "监控指标仅供监控系统读取：请提供 METRICS_TOKEN 或从允许的地址访问。",
-        )
+    _check_caller(request)
     sample_worker(request.app)
     async with request.app.state.sessionmaker() as session:
         unsealed, oldest = (

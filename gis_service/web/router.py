@@ -4,7 +4,6 @@ web_map/node_modules, never a CDN) and the offline API docs."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -77,16 +76,25 @@ async def web_app_manifest(settings: SettingsDep):
     )
 
 
+async def _page(settings, db_session, name: str, title: str, named: str) -> HTMLResponse:
+    """A page of the shell with the served unit named in its title: the service worker
+    keeps this copy, so a phone that starts offline still shows its own unit's name."""
+    home = await describe(db_session, settings.home_unit_code)
+    body = (settings.web_map_dir / name).read_text(encoding="utf-8")
+    body = body.replace(f"<title>{title}</title>", f"<title>{named.format(title=title, **home)}</title>")
+    body = body.replace(f'data-i18n="app_title">{title}<', f'data-i18n="app_title">{home["name"]}{title}<')
+    return HTMLResponse(body, headers={"Cache-Control": "no-cache"})
+
+
 @router.get("/map")
-async def web_map(settings: SettingsDep):
-    index: Path = settings.web_map_dir / "index.html"
-    return FileResponse(index, headers={"Cache-Control": "no-cache"})
+async def web_map(settings: SettingsDep, db_session: SessionDep):
+    return await _page(settings, db_session, "index.html", "界线与地名管理系统", "{name}{title}")
 
 
 @router.get("/planner")
-async def planner_page(settings: SettingsDep):
+async def planner_page(settings: SettingsDep, db_session: SessionDep):
     """The planners' page: indicators, coverage and remediation beside a map."""
-    return FileResponse(settings.web_map_dir / "planner.html", headers={"Cache-Control": "no-cache"})
+    return await _page(settings, db_session, "planner.html", "殡葬设施与散坟整治规划", "{title} · {name}")
 
 
 @router.get("/api/v1/map-config", include_in_schema=True, tags=["map"])

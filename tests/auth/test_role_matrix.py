@@ -32,7 +32,12 @@ PUBLIC = {
     ("GET", "/api/v1/markers/conditions"): "the condition vocabulary (no data)",
     ("GET", "/sw.js"): "the offline app shell's service worker (no data)",
     ("GET", "/manifest.webmanifest"): "the installable app's manifest (no data)",
+    ("GET", "/trust"): "how phones trust the service's certificate (before they can sign in)",
+    ("GET", "/trust/root.crt"): "the root certificate phones install (public by nature)",
 }
+# For the monitoring system (its token, or a caller from an allowed address), never a role:
+# anonymous callers get 401, every user's own sign-in 403.
+MONITORING = {("GET", "/metrics"): "Prometheus metrics"}
 # Lists of layers: anyone may ask, the answer holds the layers the caller may read, and
 # with no layer open to anonymous callers (the test settings) an anonymous call is a 401.
 LAYER_LISTS = {
@@ -67,6 +72,8 @@ def decision(method: str, route, app) -> frozenset[str | None] | None:
         return frozenset(ROLES)
     if (method, route.path) in PUBLIC:
         return frozenset(CALLERS)
+    if (method, route.path) in MONITORING:
+        return frozenset()
     return None
 
 

@@ -21,7 +21,7 @@ def test_requests_fail_fast_while_the_database_is_down_then_recover(tmp_path):
         url = pg.start()
         settings = Settings(database_url=url, _env_file=None, photo_dir=tmp_path / "photos")
         upgrade(settings.sqlalchemy_url)
-        with TestClient(create_app(settings)) as client:
+        with TestClient(create_app(settings), base_url="http://localhost") as client:
             assert _sign_in(client).status_code == 401  # the database answered
             assert client.get("/readyz").status_code == 200
 

@@ -56,7 +56,7 @@ def test_an_import_cut_by_a_database_crash_leaves_nothing_and_reruns(tmp_path):
         upgrade(settings.sqlalchemy_url)
         asyncio.run(prepare(settings, demo=True))
         data = _table("断")
-        with TestClient(create_app(settings)) as client:
+        with TestClient(create_app(settings), base_url="http://localhost") as client:
             token = client.post(
                 "/api/v1/auth/token",
                 data={"username": "demo_placename_officer", "password": "demo-placename-officer"},

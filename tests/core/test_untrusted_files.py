@@ -161,7 +161,7 @@ def test_a_shapefile_with_a_local_coordinate_system_is_a_400(client, auth, db, t
 
 
 def test_a_line_with_too_many_vertices_is_refused_with_its_count(client, auth, db, settings):
-    limit = settings.import_max_vertices_per_feature
+    limit = settings.max_vertices_per_feature
     coordinates = [[109.5 + i * 1e-6, 39.5 + (i % 2) * 1e-6] for i in range(limit + 1)]
     line = {"type": "LineString", "coordinates": coordinates}
     body = json.dumps({"type": "Feature", "properties": {}, "geometry": line}).encode()

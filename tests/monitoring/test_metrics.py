@@ -97,7 +97,7 @@ def test_counters_move_under_load(service, tokens, db):
 def test_an_outside_caller_needs_the_token(service):
     with httpx.Client(transport=httpx.HTTPTransport(local_address="127.0.0.2")) as outside:
         refused = outside.get(f"{service}/metrics")
-        assert refused.status_code == 403 and refused.json()["message_zh"]
+        assert refused.status_code == 401 and refused.json()["message_zh"]
         wrong = outside.get(f"{service}/metrics", headers={"Authorization": "Bearer nope"})
         assert wrong.status_code == 403
         allowed = outside.get(f"{service}/metrics", headers={"Authorization": f"Bearer {TOKEN}"})

@@ -1,7 +1,7 @@
 // Interface texts. Chinese is the default; English is one click away.
 const TEXTS = {
   zh: {
-    app_title: "鄂尔多斯市界线与地名管理系统",
+    app_title: "界线与地名管理系统",
     sign_in: "登录", sign_out: "退出", sign_in_title: "登录",
     sign_in_hint: "请使用您的账号登录。", username: "用户名", password: "密码",
     demo_hint: "演示模式：演示账号及密码见服务启动时的输出。",
@@ -93,7 +93,7 @@ const TEXTS = {
 
   },
   en: {
-    app_title: "Ordos Boundaries and Place Names",
+    app_title: "Boundaries and Place Names",
     sign_in: "Sign in", sign_out: "Sign out", sign_in_title: "Sign in",
     sign_in_hint: "Sign in with your account.", username: "User name", password: "Password",
     demo_hint: "Demo mode: the demo accounts and passwords are printed when the service starts.",
@@ -250,7 +250,8 @@ export function errorMessage(body, fallbackKey) {
   return t(fallbackKey);
 }
 
-/** Name the served unit in the titles (the texts above are Ordos', the default unit). */
+/** Name the served unit in the titles (the texts above name none: the shell is the same
+ * for every unit; the server also names the unit in the pages it serves). */
 export function setHome(home) {
   if (!home || !home.name) return;
   TEXTS.zh.app_title = `${home.name}界线与地名管理系统`;
