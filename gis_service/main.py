@@ -45,6 +45,7 @@ from gis_service.markers.router import router as markers_router
 from gis_service.monitoring import metrics
 from gis_service.monitoring.middleware import RequestMetricsMiddleware
 from gis_service.monitoring.router import router as metrics_router
+from gis_service.monitoring.router import sample_forever
 from gis_service.offline.router import router as offline_router
 from gis_service.ogc.router import page_for_error as ogc_page_for_error
 from gis_service.ogc.router import router as ogc_router
@@ -81,6 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         chores = asyncio.create_task(maintenance.run_forever(app.state.pg_pool, settings))
         listening = asyncio.create_task(app.state.change_feed.run_forever())
         memory_guard = asyncio.create_task(memory.guard(settings.worker_max_rss_mb, memory.supervised()))
+        gauges = asyncio.create_task(sample_forever(app))
         # Long-lived start-up objects (models, routes, catalogue) leave the GC's scans:
         # fewer and shorter collection pauses under load.
         gc.collect()
@@ -91,6 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             chores.cancel()
             listening.cancel()
             memory_guard.cancel()
+            gauges.cancel()
             metrics.worker_gone(os.getpid())
             await app.state.pg_pool.close()
             await engine.dispose()

@@ -3,6 +3,7 @@ bearer token, or a caller in METRICS_ALLOWED, the local addresses by default).""
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 
 from fastapi import APIRouter, Request, Response
@@ -50,6 +51,14 @@ def sample_worker(app) -> None:
     metrics.TILE_CACHE_BYTES.set(app.state.tile_cache.size_bytes)
     metrics.CHANGE_FEED.set(1 if app.state.change_feed.live else 0)
     metrics.MEMORY.set(rss_bytes())
+
+
+async def sample_forever(app, every_s: float = 1.0) -> None:
+    """Each worker keeps its own gauges current: /metrics is answered by one worker, and
+    sums or takes the minimum over all of them (a worker never asked must not read 0)."""
+    while True:
+        sample_worker(app)
+        await asyncio.sleep(every_s)
 
 
 @router.get("/metrics", include_in_schema=False)
