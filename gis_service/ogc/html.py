@@ -142,7 +142,7 @@ def sign_in_page() -> str:
     body = """<div id="ogc-sign-in" class="card" hidden>
 <h1>请登录 · Sign in</h1>
 <p class="muted">此页面需要登录后查看。This page is for signed-in users.</p>
-<form id="ogc-sign-in-form">
+<form id="ogc-sign-in-form" method="post">
 <label>用户名 · User name <input id="username" autocomplete="username" required autocapitalize="off"></label>
 <label>密码 · Password <input id="password" type="password" autocomplete="current-password" required></label>
 <p id="sign-in-error" class="error" role="alert" hidden></p>

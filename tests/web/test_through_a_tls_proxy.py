@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import time
 import uuid
 from pathlib import Path
@@ -29,12 +30,13 @@ HOST = "gis.bureau.test"
 class Caddy:
     """Debian's caddy running docker/Caddyfile with its internal CA, on free ports."""
 
-    def __init__(self, app_port: int, data: Path) -> None:
+    def __init__(self, app_port: int, data: Path, site: str = HOST) -> None:
         self.http_port, self.https_port = free_port(), free_port()
         self.data = data
+        self.site = site
         self.env = {
             **os.environ,
-            "SITE_ADDRESS": HOST,
+            "SITE_ADDRESS": site,
             "TLS_MODE": "internal",
             "APP_UPSTREAM": f"127.0.0.1:{app_port}",
             "HTTP_PORT": str(self.http_port),
@@ -61,7 +63,7 @@ class Caddy:
 
     @property
     def base(self) -> str:
-        return f"https://{HOST}:{self.https_port}"
+        return f"https://{self.site}:{self.https_port}"
 
     def client(self, **kw) -> httpx.Client:
         """An HTTP client that trusts the CA and resolves the name to this machine."""
@@ -187,3 +189,57 @@ def test_the_field_app_works_by_name_over_https(deployment, db, tmp_path):
         assert phone.errors == [] and phone.outside == [], (phone.errors, phone.outside)
         phone.close()
     print(f"first load through the proxy on a cold profile (TLS included): {first_load_s:.1f} s")
+
+
+@pytest.fixture(scope="module")
+def by_address(settings, prepared_db, tmp_path_factory):
+    """The same deployment reached by IP address (Caddy's internal CA issues for IPs too),
+    which GDAL can resolve without a hosts file."""
+    tmp = tmp_path_factory.mktemp("tls-ip")
+    server = RestartableServer(settings)
+    caddy = Caddy(server.port, tmp, site="127.0.0.1")
+    server.settings = settings.model_copy(update={"public_url": caddy.base, "trusted_proxies": ["127.0.0.1"]})
+    server.start()
+    yield caddy
+    caddy.stop()
+    server.stop()
+
+
+GDAL_OVER_HTTPS = {
+    "GDAL_HTTP_AUTH": "BASIC",
+    "GDAL_HTTP_USERPWD": "demo_viewer:demo-viewer",
+    "CPL_DEBUG": "OFF",
+}
+READ_WITH_PYOGRIO = """
+import json, sys, pyogrio
+df = pyogrio.read_dataframe(sys.argv[1], layer="boundary_marker", max_features=25)
+print(json.dumps({"rows": len(df), "epsg": df.crs.to_epsg()}))
+"""
+
+
+def test_gdal_clients_read_over_https_trusting_the_ca(by_address, db, tmp_path):
+    """Debian's ogr2ogr (GDAL 3.6) pages through every county over HTTPS with Basic
+    credentials, trusting the CA (CURL_CA_BUNDLE); GDAL 3.12 (pyogrio) reads markers."""
+    import json
+
+    env = {**os.environ, **GDAL_OVER_HTTPS, "CURL_CA_BUNDLE": str(by_address.root)}
+    out = tmp_path / "counties.geojson"
+    done = subprocess.run(
+        ["ogr2ogr", "-f", "GeoJSON", str(out), f"OAPIF:{by_address.base}/ogc", "county_boundary", "-oo", "PAGE_SIZE=4"],
+        env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-1500:]
+    expected = db.execute("SELECT count(*) FROM county_boundary").fetchone()[0]
+    assert len(json.loads(out.read_text())["features"]) == expected
+    done = subprocess.run(
+        [sys.executable, "-c", READ_WITH_PYOGRIO, f"OAPIF:{by_address.base}/ogc"],
+        env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-1500:]
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == {"rows": 25, "epsg": 4326}
+    # without the CA, the same read fails: the trust comes from the CA, not from skipping checks
+    untrusted = subprocess.run(
+        ["ogrinfo", "-so", f"OAPIF:{by_address.base}/ogc", "county_boundary"],
+        env={**os.environ, **GDAL_OVER_HTTPS}, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert untrusted.returncode != 0

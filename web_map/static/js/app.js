@@ -198,6 +198,7 @@ async function main() {
     renderUser();
   });
   $("sign-in-form").addEventListener("submit", onSignIn);
+  $("sign-in-form").dataset.ready = "true";  // (method=post: a submit before this never puts the password in a URL)
   $("sign-out").onclick = onSignOut;
   $("sign-in-open").onclick = openSignIn;
   $("township-close").onclick = () => { $("township-panel").hidden = true; };

@@ -11,9 +11,10 @@ let rectangle = null;  // the drawn rectangle, an L.Rectangle
 
 async function storageLine() {
   const s = await store.storage();
+  const space = s.quota === null ? t("storage_unknown")
+    : tf("storage", { used: fmtBytes(s.usage), free: fmtBytes(Math.max(0, s.quota - s.usage)) });
   return el("p", { class: "muted small", id: "storage-line" },
-    tf("storage", { used: fmtBytes(s.usage), free: fmtBytes(Math.max(0, s.quota - s.usage)) }), " · ",
-    t(s.persisted ? "storage_persisted" : "storage_not_persisted"));
+    space, " · ", t(s.persisted ? "storage_persisted" : "storage_not_persisted"));
 }
 
 function ageText(iso) {

@@ -144,9 +144,11 @@ export async function warmApiCache() {
   }
 }
 
-/** Ask the browser to keep our storage, and say how much is used and free. */
+/** Ask the browser to keep our storage, and say how much is used and free (null where the
+ * browser does not tell: WebKit, so every browser on iOS, has no storage estimate). */
 export async function storage() {
   const persisted = navigator.storage?.persist ? await navigator.storage.persist().catch(() => false) : false;
-  const { usage = 0, quota = 0 } = navigator.storage?.estimate ? await navigator.storage.estimate() : {};
+  if (!navigator.storage?.estimate) return { persisted, usage: null, quota: null };
+  const { usage = 0, quota = 0 } = await navigator.storage.estimate();
   return { persisted, usage, quota };
 }
