@@ -68,7 +68,9 @@ def test_webkit_restarts_offline_and_sends_a_queued_visit_once(service, db, tmp_
             {"wait": "document.body.dataset.offlineReady === 'true'", "timeout": 60},
             {"eval": "return [window.isSecureContext, typeof navigator.storage?.estimate];"},
             # where the storage estimate is missing, the offline-areas panel says so
-            {"eval": "document.querySelector('#tools-button').click(); document.querySelector('#open-areas').click(); return true;"},
+            {
+                "eval": "document.querySelector('#tools-button').click(); document.querySelector('#open-areas').click(); return true;"
+            },
             {"wait": "document.querySelector('#storage-line')", "timeout": 20},
             {"eval": "return document.querySelector('#storage-line').textContent;"},
         ],
