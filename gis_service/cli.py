@@ -408,12 +408,18 @@ def audit_seal() -> None:
 
 
 @audit_app.command("verify")
-def audit_verify() -> None:
+def audit_verify(
+    restored: bool = typer.Option(
+        False, help="the database is a restored backup: checkpoints written after it was taken are expected"
+    ),
+) -> None:
     """Recompute the keyed chain and compare it with the signed checkpoints; exit 1 and
     name the first bad seal if a sealed row was changed, removed or reordered."""
+    from functools import partial
+
     from gis_service.audit import chain
 
-    report = _audit_run(chain.verify)
+    report = _audit_run(partial(chain.verify, restored=restored))
     for warning in report.warnings:
         typer.secho(f"warning: {warning}", fg=typer.colors.YELLOW, err=True)
     if not report.intact:

@@ -122,9 +122,15 @@ class ChainReport:
         return self
 
 
-async def verify(conn: AsyncConnection, key: AuditKey, settings: Settings) -> ChainReport:
+async def verify(
+    conn: AsyncConnection, key: AuditKey, settings: Settings, *, restored: bool = False
+) -> ChainReport:
     """Walk the chain in seal order and compare it with the checkpoints. Stops at the
-    first seal that is missing, out of place, or does not match its row, naming it."""
+    first seal that is missing, out of place, or does not match its row, naming it.
+
+    `restored`: the database is a restored backup, which ends where the backup was taken,
+    before checkpoints written since; those are reported, not taken for a removed tail.
+    Every seal the backup holds is still checked, against every checkpoint it reaches."""
     report = ChainReport()
     chain = await chain_id(conn)
     cps = read_checkpoints(settings, key, chain)
@@ -155,7 +161,13 @@ async def verify(conn: AsyncConnection, key: AuditKey, settings: Settings) -> Ch
             prev = row.hash
             report.sealed += 1
             report.keyed += row.keyed
-    if cps.mine and (last := max(cps.mine)) > report.sealed:
+    if cps.mine and (last := max(cps.mine)) > report.sealed and restored:
+        newer = sum(1 for seq in cps.mine if seq > report.sealed)
+        report.warnings.append(
+            f"the backup ends at seal {report.sealed}: {newer} checkpoint(s) up to seal {last} were written "
+            "after it was taken"
+        )
+    elif cps.mine and (last := max(cps.mine)) > report.sealed:
         cp = cps.mine[last]
         first_gone = report.sealed + 1
         return report.broken(

@@ -60,11 +60,20 @@ def test_backup_and_restore_round_trip(prepared_db, empty_db, tmp_path):
     assert "restored and verified" in r.stdout
     assert table_fingerprints(empty_db) == manifest["tables"]
     assert (restored_photos / "ab" / "ab12.jpg").read_bytes().startswith(b"\xff\xd8")
-    # the drill's last step: the restored audit chain verifies against the key and checkpoints
-    verified = _cli(["audit", "verify"], empty_db, restored_photos)
+    # the drill's last step: the restored audit chain verifies against the key and the
+    # checkpoints, which the running service has moved past the backup meanwhile
+    with psycopg.connect(prepared_db, autocommit=True) as con:
+        con.execute(
+            "INSERT INTO audit_log (actor, action, entity, entity_id) VALUES ('drill', 'note', 'drill', 'after-backup')"
+        )
+    assert _cli(["audit", "seal"], prepared_db, photos).returncode == 0
+    verified = _cli(["audit", "verify", "--restored"], empty_db, restored_photos)
     assert verified.returncode == 0 and "audit chain intact" in verified.stdout, (
         verified.stdout + verified.stderr
     )
+    assert "written after it was taken" in verified.stderr
+    strict = _cli(["audit", "verify"], empty_db, restored_photos)  # without --restored: a removed tail
+    assert strict.returncode == 1 and "were removed" in strict.stderr
     # A second restore into the now-full database is refused, changing nothing.
     again = _cli(["restore", str(archive)], empty_db, restored_photos)
     assert again.returncode == 1 and "not empty" in again.stderr and "Traceback" not in again.stderr
