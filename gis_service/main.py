@@ -109,6 +109,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         docs_url=None,  # served offline by web.router
         redoc_url=None,
+        # where clients send what the document describes: the public address, never a guess
+        servers=[{"url": settings.public_url.rstrip("/")}] if settings.public_url else None,
     )
     app.state.settings = settings
     app.state.catalogue = Catalogue(settings.layers_dir)

@@ -65,6 +65,7 @@ def test_every_link_starts_with_the_public_url(public, auth):
     created = public.post("/ogc/collections/boundary_dispute/items", json=FEATURE, headers=h)
     assert created.status_code == 201 and created.headers["location"].startswith(PUBLIC + "/ogc/collections/")
     assert seen > 20
+    assert public.get("/openapi.json").json()["servers"] == [{"url": PUBLIC}]
 
 
 def test_an_unknown_host_is_refused_with_or_without_a_public_url(public, client, auth, db):

@@ -73,3 +73,28 @@ def test_api_conforms_to_its_document(case, caller, client):
     except (AttributeError, TypeError):
         return  # e.g. a number where a multipart file goes: no HTTP client can send that
     case.validate_response(response, checks=CHECKS)
+
+
+# The file imports, as an administrator (who may use them) and anonymously, with more cases
+# each: generated multipart bodies reach the readers, not only the role check.
+IMPORT_EXAMPLES = int(os.environ.get("FUZZ_IMPORT_EXAMPLES", "25"))
+imports = schema.include(path_regex=r"/import(/|$)|/geometry/file$")
+
+
+@pytest.fixture(params=[None, "admin"], ids=lambda r: r or "anonymous")
+def import_caller(request, fuzz_tokens):
+    headers = {"If-Match": "*"}  # an update names a version; "*" lets the body through to the reader
+    return headers | ({"Authorization": f"Bearer {fuzz_tokens[request.param]}"} if request.param else {})
+
+
+@imports.parametrize()
+@seed(SEED)
+@settings(max_examples=IMPORT_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+def test_imports_conform_to_the_document(case, import_caller, client):
+    try:
+        kwargs = case.as_transport_kwargs(base_url="http://testserver", headers=import_caller)
+        response = client.request(**kwargs)
+        response.request.read()
+    except (AttributeError, TypeError):
+        return
+    case.validate_response(response, checks=CHECKS)
