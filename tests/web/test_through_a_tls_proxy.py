@@ -244,3 +244,44 @@ def test_gdal_clients_read_over_https_trusting_the_ca(by_address, db, tmp_path):
         env={**os.environ, **GDAL_OVER_HTTPS}, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert untrusted.returncode != 0
+
+
+QGIS_OVER_HTTPS = r"""
+import json, os, sys
+from qgis.core import QgsApplication, QgsVectorLayer, Qgis
+from qgis.PyQt.QtNetwork import QSslCertificate
+
+base, ca = sys.argv[1:3]
+app = QgsApplication([], False)
+app.initQgis()
+manager = QgsApplication.authManager()
+manager.storeCertAuthorities(QSslCertificate.fromPath(ca))  # the bureau's CA, as a user adds it
+manager.rebuildCaCertsCache()
+manager.rebuildTrustedCaCertsCache()
+layer = QgsVectorLayer(f"url='{base}/ogc' typename='county_boundary' username='demo_viewer' password='demo-viewer'",
+                       "counties", "OAPIF")
+print(json.dumps({"version": Qgis.QGIS_VERSION, "valid": layer.isValid(),
+                  "count": layer.featureCount() if layer.isValid() else None}), flush=True)
+os._exit(0)
+"""
+
+
+def test_qgis_reads_over_https_with_basic_credentials(by_address, db, tmp_path):
+    """Debian's QGIS 3.22 with the bureau's CA in its certificate store reads the counties
+    over HTTPS, signing in with a user name and password (HTTP Basic)."""
+    import json
+
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "HOME": str(tmp_path),
+        "XDG_RUNTIME_DIR": str(tmp_path),
+    }
+    done = subprocess.run(
+        ["/usr/bin/python3", "-c", QGIS_OVER_HTTPS, by_address.base, str(by_address.root)],
+        env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    expected = db.execute("SELECT count(*) FROM county_boundary").fetchone()[0]
+    assert out["valid"] and out["count"] == expected, out
