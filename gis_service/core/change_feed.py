@@ -15,6 +15,8 @@ from collections.abc import Callable
 
 import psycopg
 
+from gis_service.monitoring import metrics
+
 log = logging.getLogger(__name__)
 
 CHANNELS = ("data_changed", "auth_changed")
@@ -55,6 +57,7 @@ class ChangeFeed:
                         await conn.execute(f"LISTEN {channel}")
                     self._reset()  # whatever happened while we were not listening
                     self.live = True
+                    metrics.CHANGE_FEED.set(1)
                     delay = 0.2
                     async for note in conn.notifies():
                         for handler in self._handlers.get(note.channel, ()):
@@ -65,6 +68,7 @@ class ChangeFeed:
                 if self.live:
                     log.warning("change notifications interrupted: %s", exc.__class__.__name__)
             self.live = False
+            metrics.CHANGE_FEED.set(0)
             self._reset()
             for handler in self._losses:
                 handler()

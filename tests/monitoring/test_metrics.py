@@ -3,6 +3,7 @@ metrics store): read with prometheus_client's parser, the counters move under a 
 load whichever worker answers, and a caller that is neither local nor has the token is
 refused."""
 
+import time
 import uuid
 from datetime import UTC, datetime
 
@@ -83,7 +84,12 @@ def test_counters_move_under_load(service, tokens, db):
         - _sum(before, "gis_sign_in_failures_total", door="token")
         == 1
     )
-    # the gauges: both workers' memory, the pools, the change feed, the audit seal
+    # the gauges: both workers' memory, the pools, the change feed, the audit seal (each
+    # worker samples its own every second)
+    deadline = time.monotonic() + 10
+    while after.get(("gis_change_feed_connected", ())) != 1 and time.monotonic() < deadline:
+        time.sleep(0.5)
+        after = _read(service)
     assert len({ls for (n, ls) in after if n == "gis_process_resident_memory_bytes"}) == 2
     assert _sum(after, "gis_process_resident_memory_bytes") > 50e6
     assert ("gis_change_feed_connected", ()) in after and after[("gis_change_feed_connected", ())] == 1
