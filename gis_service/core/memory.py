@@ -1,7 +1,8 @@
 """A worker's memory, kept bounded. Large requests (a 50 MB upload parsed, a 10,000-feature
 page) leave glibc holding freed memory that it does not hand back by itself; a worker
-that has grown past `WORKER_MAX_RSS_MB` first gives free memory back (malloc_trim), and
-if it is still past the limit, it is replaced gracefully: it stops as on SIGTERM, after
+grown 128 MB past its size after start-up gives free memory back (malloc_trim) at the next
+check, and one past `WORKER_MAX_RSS_MB` that is still past it after doing so
+is replaced gracefully: it stops as on SIGTERM, after
 finishing the requests in hand, and uvicorn's supervisor starts a fresh one. A single
 worker (no supervisor to start another) only gives memory back."""
 
@@ -17,6 +18,7 @@ import signal
 
 log = logging.getLogger("gis_service.memory")
 CHECK_EVERY_S = 15.0
+GIVE_BACK_ABOVE_BASELINE = 128 * 1024 * 1024
 _PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
@@ -50,9 +52,14 @@ async def guard(limit_mb: int, supervised: bool) -> None:
     if limit_mb <= 0:
         return
     limit = limit_mb * 1024 * 1024
+    baseline = rss_bytes()
     while True:
         await asyncio.sleep(CHECK_EVERY_S)
-        if rss_bytes() <= limit:
+        rss = rss_bytes()
+        if rss > baseline + GIVE_BACK_ABOVE_BASELINE:
+            give_back()  # after a large request, long before the limit
+            rss = rss_bytes()
+        if rss <= limit:
             continue
         give_back()
         after = rss_bytes()

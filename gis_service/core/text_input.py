@@ -33,6 +33,10 @@ def _mongolian(ch: str) -> bool:
 
 
 def _refused_at(text: str) -> int | None:
+    # Every refused category is non-printable to Python, which checks in C: most text
+    # (Chinese, Latin, digits) is printable and needs no walk character by character.
+    if text.isprintable():
+        return None
     for i, ch in enumerate(text):
         if ch in ALLOWED_CONTROLS or unicodedata.category(ch) not in REFUSED_CATEGORIES:
             continue
