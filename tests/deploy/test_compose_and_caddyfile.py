@@ -63,6 +63,9 @@ def test_the_compose_file_puts_tls_in_front_of_the_service():
     assert ipaddress.ip_address(proxy_ip) in subnet
     assert app["environment"]["TRUSTED_PROXIES"] == proxy_ip
     assert app["environment"]["PUBLIC_URL"] == "https://${SITE_ADDRESS}"
+    # /trust offers the internal CA's root, read from the proxy's data volume
+    assert "caddy_data:/caddy-data:ro" in app["volumes"]
+    assert app["environment"]["TRUST_CERT_FILE"].startswith("/caddy-data/caddy/pki/authorities/local/")
     assert "front" in app["networks"] and db["networks"] == ["back"]
     assert app["depends_on"]["prepare"]["condition"] == "service_completed_successfully"
     # a daily backup, kept and copied off the machine, as the owner (pg_dump needs it)
