@@ -18,7 +18,13 @@ ROOT = Path(__file__).resolve().parents[1]
 EARLIER_RELEASE = "7e2a944"
 
 
+def _have(commit: str) -> bool:
+    return subprocess.run(["git", "-C", str(ROOT), "cat-file", "-e", f"{commit}^{{commit}}"]).returncode == 0
+
+
 def _export(commit: str, into: Path) -> Path:
+    if not _have(commit):  # a shallow clone: its origin (a local repository) has the history
+        subprocess.run(["git", "-C", str(ROOT), "fetch", "--quiet", "--unshallow"], capture_output=True)
     archive = into / "release.tar"
     done = subprocess.run(
         [
