@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
@@ -64,3 +65,53 @@ def test_serve_lan_serves_https_and_the_trust_page(settings, prepared_db, tmp_pa
     finally:
         proc.terminate()
         proc.wait(30)
+
+
+def test_the_pilot_ca_signs_only_for_local_names(tmp_path):
+    """A phone that trusts the pilot's CA trusts nothing on the internet: the CA carries name
+    constraints (private networks, local names, the machine's own), which phones enforce."""
+    import ipaddress
+    from datetime import UTC, datetime, timedelta
+
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.general_name import DNSName, IPAddress
+    from cryptography.x509.verification import PolicyBuilder, Store, VerificationError
+
+    from gis_service.ops.lan_tls import certificates
+
+    ca_path, cert_path, _ = certificates(tmp_path, ["192.168.1.20", "office-pc", "localhost", "127.0.0.1"])
+    ca = x509.load_pem_x509_certificate(ca_path.read_bytes())
+    server = x509.load_pem_x509_certificate(cert_path.read_bytes())
+    now = datetime.now(UTC)
+    store = Store([ca])
+    for name in (DNSName("office-pc"), IPAddress(ipaddress.ip_address("192.168.1.20"))):
+        PolicyBuilder().store(store).time(now).build_server_verifier(name).verify(server, [])
+
+    ca_key = serialization.load_pem_private_key((tmp_path / "ca.key").read_bytes(), None)
+
+    def leaf(name):
+        key = ec.generate_private_key(ec.SECP256R1())
+        return (
+            x509.CertificateBuilder()
+            .subject_name(x509.Name([]))
+            .issuer_name(ca.subject)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - timedelta(minutes=1))
+            .not_valid_after(now + timedelta(days=30))
+            .add_extension(x509.SubjectAlternativeName([name]), critical=False)
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+            .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+            .add_extension(
+                x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False
+            )
+            .sign(ca_key, hashes.SHA256())
+        )
+
+    for name in (DNSName("www.example.com"), IPAddress(ipaddress.ip_address("8.8.8.8"))):
+        with pytest.raises(VerificationError):
+            PolicyBuilder().store(store).time(now).build_server_verifier(name).verify(leaf(name), [])
+    # moved to an address outside what the CA may sign for: a new CA (phones install it again)
+    moved, _, _ = certificates(tmp_path, ["203.0.113.7", "office-pc"])
+    assert x509.load_pem_x509_certificate(moved.read_bytes()).serial_number != ca.serial_number
