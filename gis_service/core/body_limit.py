@@ -5,30 +5,18 @@ smaller bound than multipart uploads, which Starlette spools to disk."""
 
 from __future__ import annotations
 
-import json
-
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from gis_service.core.errors import PayloadTooLarge, send_error
 
 
 class BodyTooLarge(Exception):
     pass
 
 
-def _reply(limit: int) -> tuple[dict, dict]:
+def _too_large(limit: int) -> PayloadTooLarge:
     mb = limit // (1024 * 1024)
-    body = json.dumps(
-        {
-            "code": "too_large",
-            "message": f"The request body is larger than {mb} MB.",
-            "message_zh": f"请求体超过 {mb} MB。",
-        }
-    ).encode()
-    start = {
-        "type": "http.response.start",
-        "status": 413,
-        "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
-    }
-    return start, {"type": "http.response.body", "body": body}
+    return PayloadTooLarge(f"The request body is larger than {mb} MB.", f"请求体超过 {mb} MB。")
 
 
 class BodyLimitMiddleware:
@@ -49,8 +37,7 @@ class BodyLimitMiddleware:
         limit = self._limit(scope)
         declared = dict(scope["headers"]).get(b"content-length")
         if declared and declared.isdigit() and int(declared) > limit:
-            for message in _reply(limit):
-                await send(message)
+            await send_error(send, _too_large(limit))
             return
         seen = 0
         started = False
@@ -73,5 +60,4 @@ class BodyLimitMiddleware:
             await self.app(scope, counted, tracked)
         except BodyTooLarge:
             if not started:
-                for message in _reply(limit):
-                    await send(message)
+                await send_error(send, _too_large(limit))

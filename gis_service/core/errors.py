@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+import orjson
 import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -77,6 +78,11 @@ class PreconditionRequired(AppError):
     code = "precondition_required"
 
 
+class PayloadTooLarge(AppError):
+    status_code = 413
+    code = "too_large"
+
+
 class TooManyRequests(AppError):
     status_code = 429
     code = "too_many_requests"
@@ -115,6 +121,19 @@ def _rejected(column: str | None, constraint: str | None) -> dict:
         en, zh = "a value in the request was refused", "请求中的数据被拒绝"
     body = BadRequest(f"The database refused the request: {en}.", f"数据库拒绝了请求：{zh}。").body()
     return body | {k: v for k, v in (("field", column), ("rule", constraint)) if v}
+
+
+async def send_error(send, exc: AppError) -> None:
+    """Answer with the error body from an ASGI middleware (outside FastAPI's handlers)."""
+    body = orjson.dumps(exc.body())
+    await send(
+        {
+            "type": "http.response.start",
+            "status": exc.status_code,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
 
 
 def invalid_fields(exc) -> BadRequest:

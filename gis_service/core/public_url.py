@@ -11,13 +11,12 @@ chose.
 
 from __future__ import annotations
 
-import json
 from urllib.parse import urlsplit
 
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
+from gis_service.core.errors import BadRequest, send_error
 
 
 def public_base(request: Request) -> str:
@@ -51,6 +50,16 @@ def _host_of(header: str) -> str:
     return header.rsplit(":", 1)[0].lower() if header.count(":") == 1 else header.lower()
 
 
+class UnknownHost(BadRequest):
+    code = "unknown_host"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This server is not reached under that name; set PUBLIC_URL or ALLOWED_HOSTS.",
+            "不能通过该名称访问本服务器；请设置 PUBLIC_URL 或 ALLOWED_HOSTS。",
+        )
+
+
 class AllowedHostsMiddleware:
     """A request whose Host is not one of the service's names is refused (400), before any
     link could be built from it."""
@@ -67,21 +76,4 @@ class AllowedHostsMiddleware:
         if _host_of(host) in self.names:
             await self.app(scope, receive, send)
             return
-        body = json.dumps(
-            {
-                "code": "unknown_host",
-                "message": "This server is not reached under that name; set PUBLIC_URL or ALLOWED_HOSTS.",
-                "message_zh": "不能通过该名称访问本服务器；请设置 PUBLIC_URL 或 ALLOWED_HOSTS。",
-            }
-        ).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 400,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+        await send_error(send, UnknownHost())

@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl, urlencode
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from gis_service.core.errors import BadRequest
+from gis_service.core.errors import BadRequest, send_error
 
 REFUSED_CATEGORIES = {"Cc", "Cf", "Zl", "Zp", "Cs"}
 ALLOWED_CONTROLS = {"\t", "\n", "\r"}
@@ -113,10 +113,12 @@ class TextInputMiddleware:
                         + [(b"content-length", str(len(new_body)).encode())],
                     }
         except UnsafeText as exc:
-            await _answer(send, exc)
+            await send_error(send, exc)
             return
         except UnicodeDecodeError:
-            await _answer(send, BadRequest("The request is not UTF-8 text.", "请求不是 UTF-8 编码的文本。"))
+            await send_error(
+                send, BadRequest("The request is not UTF-8 text.", "请求不是 UTF-8 编码的文本。")
+            )
             return
         await self.app(scope, receive, send)
 
@@ -153,15 +155,3 @@ def _replay(body: bytes, upstream: Receive) -> Receive:
         return await upstream()
 
     return receive
-
-
-async def _answer(send: Send, exc: BadRequest) -> None:
-    body = orjson.dumps(exc.body())
-    await send(
-        {
-            "type": "http.response.start",
-            "status": exc.status_code,
-            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
