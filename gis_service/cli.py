@@ -445,13 +445,14 @@ def _serve(
     import uvicorn
 
     from gis_service.core.gdal_offline import switch_off_gdal_network
+    from gis_service.core.memory import SUPERVISED_ENV
 
     settings = _settings()
     host, port = host or settings.host, port or settings.port
     switch_off_gdal_network()  # inherited by every worker process
     workers = workers or settings.worker_count
     if workers > 1:  # uvicorn's supervisor replaces a worker that stops (core/memory.py)
-        os.environ["GIS_SERVICE_SUPERVISED"] = "1"
+        os.environ[SUPERVISED_ENV] = "1"
         # each worker writes its metrics here; /metrics sums them (monitoring/metrics.py)
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="gis-metrics-")
     if epg.port_in_use(host, port):

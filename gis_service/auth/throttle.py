@@ -63,8 +63,8 @@ def _valid(address: str | None) -> str | None:
         return None
 
 
-def _too_many(seconds: float, what_en: str, what_zh: str) -> TooManyRequests:
-    metrics.SIGN_IN_REFUSALS.labels("account" if "account" in what_en else "address").inc()
+def _too_many(limit: str, seconds: float, what_en: str, what_zh: str) -> TooManyRequests:
+    metrics.SIGN_IN_REFUSALS.labels(limit).inc()
     seconds = max(1, math.ceil(seconds))
     minutes = math.ceil(seconds / 60)
     return TooManyRequests(
@@ -87,7 +87,6 @@ class Attempt:
 
     failure_id: int
     username: str
-    known_device: bool
 
 
 async def _is_known_device(db_session: AsyncSession, request: Request, name: str) -> bool:
@@ -143,14 +142,16 @@ async def begin(db_session: AsyncSession, request: Request, settings: Settings, 
     ).one()
     if row.n_user >= settings.sign_in_max_failures:
         await db_session.rollback()
-        raise _too_many((row.oldest_user + window - row.now).total_seconds(), "for this account", "该账号")
+        raise _too_many(
+            "account", (row.oldest_user + window - row.now).total_seconds(), "for this account", "该账号"
+        )
     known = await _is_known_device(db_session, request, name)
     wait = 0.0
     if client and not known and row.n_client >= settings.sign_in_max_failures_per_client:
         wait = max(0.0, float(await _slot_wait(db_session, client, settings)))
         if wait > settings.sign_in_max_wait_seconds:
             await db_session.rollback()
-            raise _too_many(wait, "from this address", "该地址")
+            raise _too_many("address", wait, "from this address", "该地址")
     failure_id = (
         await db_session.execute(
             text("INSERT INTO sign_in_failure (username, client) VALUES (:u, CAST(:c AS inet)) RETURNING id"),
@@ -163,7 +164,7 @@ async def begin(db_session: AsyncSession, request: Request, settings: Settings, 
     await db_session.commit()
     if wait:
         await asyncio.sleep(wait)
-    return Attempt(failure_id, name, known)
+    return Attempt(failure_id, name)
 
 
 async def succeeded(db_session: AsyncSession, attempt: Attempt) -> None:

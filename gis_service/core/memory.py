@@ -55,13 +55,9 @@ async def guard(limit_mb: int, supervised: bool) -> None:
     baseline = rss_bytes()
     while True:
         await asyncio.sleep(CHECK_EVERY_S)
-        rss = rss_bytes()
-        if rss > baseline + GIVE_BACK_ABOVE_BASELINE:
-            give_back()  # after a large request, long before the limit
-            rss = rss_bytes()
-        if rss <= limit:
-            continue
-        give_back()
+        # after a large request, long before the limit, and always before a replacement
+        if rss_bytes() > min(limit, baseline + GIVE_BACK_ABOVE_BASELINE):
+            give_back()
         after = rss_bytes()
         if after <= limit:
             continue

@@ -39,7 +39,7 @@ def _check_caller(request: Request) -> None:
 
 
 def sample_worker(app) -> None:
-    """This worker's pools, cache, change feed and memory, as gauges."""
+    """This worker's pools, cache and memory, as gauges (the change feed sets its own)."""
     stats = app.state.pg_pool.get_stats()
     size, idle = stats.get("pool_size", 0), stats.get("pool_available", 0)
     metrics.POOL.labels("tiles_and_items", "in_use").set(size - idle)
@@ -49,7 +49,6 @@ def sample_worker(app) -> None:
     metrics.POOL.labels("writes", "in_use").set(engine_pool.checkedout())
     metrics.POOL.labels("writes", "open").set(engine_pool.size())
     metrics.TILE_CACHE_BYTES.set(app.state.tile_cache.size_bytes)
-    metrics.CHANGE_FEED.set(1 if app.state.change_feed.live else 0)
     metrics.MEMORY.set(rss_bytes())
 
 

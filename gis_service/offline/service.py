@@ -44,6 +44,9 @@ class Area:
     spec: AreaSpec
     name: str
     bbox: tuple[float, float, float, float]
+    # size and outline in EPSG:3857 units, which is what counting tiles needs
+    area_m2: float = 0.0
+    perimeter_m: float = 0.0
 
     @property
     def params(self) -> dict:
@@ -58,17 +61,23 @@ class Area:
 
 
 async def resolve(db_session: AsyncSession, spec: AreaSpec) -> Area:
-    """The area's name and bounding box; 404 for an unknown line or banner."""
+    """The area's name, bounding box, size and outline; 404 for an unknown line or banner."""
     area = Area(spec, "", (0, 0, 0, 0))
     row = (
         await db_session.execute(
-            text(f"SELECT ST_XMin(g), ST_YMin(g), ST_XMax(g), ST_YMax(g) FROM ({area.sql}) a(g)"), area.params
+            text(
+                "SELECT ST_XMin(g), ST_YMin(g), ST_XMax(g), ST_YMax(g),"
+                " ST_Area(ST_Transform(g, 3857)), ST_Perimeter(ST_Transform(g, 3857))"
+                f" FROM ({area.sql}) a(g)"
+            ),
+            area.params,
         )
     ).first()
     if row is None or row[0] is None:
         what = {"line": ("boundary line", "界线"), "banner": ("banner or district", "旗区")}[spec.kind]
         raise NotFound(f"No {what[0]} '{spec.code}'.", f"{what[1]}“{spec.code}”不存在。")
-    area.bbox = tuple(float(v) for v in row)
+    area.bbox = tuple(float(v) for v in row[:4])
+    area.area_m2, area.perimeter_m = float(row[4]), float(row[5])
     if spec.kind == "bbox":
         w, s, e, n = spec.bbox
         area.name = f"{w:.3f},{s:.3f} – {e:.3f},{n:.3f}"
@@ -100,18 +109,9 @@ class AreaTooLarge(BadRequest):
         }
 
 
-async def _refuse_if_too_large(db_session: AsyncSession, area: Area, zoom: int, max_tiles: int) -> None:
+def _refuse_if_too_large(area: Area, zoom: int, max_tiles: int) -> None:
     """Count cheaply first: the area's size and outline say how many tiles it needs."""
-    row = (
-        await db_session.execute(
-            text(
-                "SELECT ST_Area(m), ST_Perimeter(m) FROM (SELECT ST_Transform(g, 3857) AS m "
-                f"FROM ({area.sql}) a(g)) t"
-            ),
-            area.params,
-        )
-    ).one()
-    counts = estimated_tiles(float(row[0]), float(row[1]), area.bbox, zoom)
+    counts = estimated_tiles(area.area_m2, area.perimeter_m, area.bbox, zoom)
     if sum(counts) <= max_tiles:
         return
     fits = max((z for z in range(len(counts)) if sum(counts[: z + 1]) <= max_tiles), default=None)
@@ -163,7 +163,7 @@ async def manifest(
     vector_max = min(deepest, max((lay.native_max_zoom for lay in layers), default=0))
     entries: list[list] = []  # [url, etag, layer]
     estimated = 0
-    await _refuse_if_too_large(db_session, area, max(basemap_max, vector_max), max_tiles)
+    _refuse_if_too_large(area, max(basemap_max, vector_max), max_tiles)
     async with pool.connection() as conn, conn.transaction():
         await conn.execute(f"SET LOCAL statement_timeout = '{MANIFEST_STATEMENT_TIMEOUT}'")
         cover = await covering(conn, area_sql, params, area.bbox, max(basemap_max, vector_max))

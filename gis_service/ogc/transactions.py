@@ -125,10 +125,6 @@ async def _current(db_session: AsyncSession, layer: LayerDeclaration, fid: str) 
     return feature
 
 
-def _check_if_match(wanted: str, current: str) -> None:
-    check_if_match(wanted, etag_of(current))
-
-
 def _assignments(layer: LayerDeclaration, props: dict, geometry) -> tuple[list[str], dict]:
     cols, params = [], {}
     for i, (k, v) in enumerate(props.items()):
@@ -211,7 +207,7 @@ Editor = Annotated[DomainWrites | None, Depends(_editor)]
 async def _update(layer, fid, request, user, db_session, if_match: str, domain, *, partial: bool) -> Response:
     props, geometry = await _body(request, layer, partial=partial)
     current = await _current(db_session, layer, fid)
-    _check_if_match(if_match, current)
+    check_if_match(if_match, etag_of(current))
     if domain is not None:
         changes = {k: v for k, v in props.items() if v is not _DEFAULT}
         await domain.update(db_session, fid, changes, geometry, user)
@@ -279,7 +275,7 @@ async def delete_feature(
 ):
     """Delete a feature. If-Match is required (428 without it); a stale one gets 412."""
     current = await _current(db_session, layer, feature_id)
-    _check_if_match(if_match, current)
+    check_if_match(if_match, etag_of(current))
     if domain is not None:
         await domain.delete(db_session, feature_id, user)
     await db_session.execute(
