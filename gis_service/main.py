@@ -30,7 +30,7 @@ from gis_service.core.health import router as health_router
 from gis_service.core.logging import RequestLogMiddleware, configure_logging
 from gis_service.core.openapi_errors import document_errors
 from gis_service.core.pg_pool import make_pool
-from gis_service.core.public_url import AllowedHostsMiddleware, host_names
+from gis_service.core.public_url import AllowedHostsMiddleware, PathPrefixMiddleware, host_names, path_prefix
 from gis_service.core.read_replica import ReadRouting
 from gis_service.core.read_your_writes import ReadYourWritesMiddleware
 from gis_service.core.security_headers import SecurityHeadersMiddleware
@@ -135,6 +135,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         json_bytes=settings.max_json_body_mb << 20,
         upload_bytes=settings.max_upload_body_mb << 20,
     )
+    app.add_middleware(PathPrefixMiddleware, prefix=path_prefix(settings.public_url))
     # outermost: a Host that is not one of ours is refused before anything can use it
     app.add_middleware(AllowedHostsMiddleware, names=host_names(settings.public_url, settings.allowed_hosts))
     # Starlette tries routes in order: the hot reads (tiles, items, the signed-in user)

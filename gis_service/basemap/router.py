@@ -11,6 +11,7 @@ from gis_service.basemap.packages import MBTiles, PMTiles
 from gis_service.catalogue.tile_cache import cached_tile, current_versions, tile_response
 from gis_service.core.dependencies import CurrentUser
 from gis_service.core.errors import BadRequest
+from gis_service.core.public_url import public_base
 
 router = APIRouter(prefix="/basemap", tags=["base map"])
 Zoom = Annotated[int, Path(ge=0, le=22)]
@@ -32,8 +33,9 @@ async def reference_tile(request: Request, z: int, x: int, y: int) -> Response:
 @router.get("/tilejson.json")
 async def tilejson(request: Request, _: CurrentUser):
     """TileJSON 3.0.0 of the base map: its format (pbf, png, jpg, webp), zoom range, bounds
-    and, for the reference base map, where its labels are."""
+    and, for the reference base map, where its labels are (public addresses)."""
     pkg = package(request)
+    base = public_base(request)
     if pkg is None:
         info = reference.INFO
         async with request.app.state.pg_pool.connection() as conn:
@@ -46,7 +48,7 @@ async def tilejson(request: Request, _: CurrentUser):
         "source": "reference" if pkg is None else "file",
         "format": info.format,
         "scheme": "xyz",
-        "tiles": ["/basemap/tiles/{z}/{x}/{y}"],
+        "tiles": [base + "/basemap/tiles/{z}/{x}/{y}"],
         "minzoom": info.minzoom,
         "maxzoom": info.maxzoom,
         "bounds": bounds,
@@ -54,7 +56,7 @@ async def tilejson(request: Request, _: CurrentUser):
         "vector_layers": info.vector_layers,
     }
     if pkg is None:
-        out["labels"] = "/basemap/labels.geojson"
+        out["labels"] = base + "/basemap/labels.geojson"
     return out
 
 

@@ -7,7 +7,10 @@ chose.
   the links say https, whatever the proxy forwarded.
 - Without it, a request's Host must be one of `ALLOWED_HOSTS` (the local names by
   default) or it gets a 400; the link base is then that host, with the scheme uvicorn
-  took from X-Forwarded-Proto, which it believes only from `TRUSTED_PROXIES`."""
+  took from X-Forwarded-Proto, which it believes only from `TRUSTED_PROXIES`.
+- A path prefix in `PUBLIC_URL` (a bureau's host shared with other sites) works whether
+  the proxy strips it or passes it on: the routes see paths without it either way, and
+  the pages and links the service writes put it back (`path_prefix`)."""
 
 from __future__ import annotations
 
@@ -23,6 +26,16 @@ def public_base(request: Request) -> str:
     """scheme://host[/prefix] without a trailing slash."""
     configured = request.app.state.settings.public_url
     return configured.rstrip("/") if configured else str(request.base_url).rstrip("/")
+
+
+def path_prefix(public_url: str | None) -> str:
+    """The path the service is served under ("" or e.g. "/gis"), from PUBLIC_URL."""
+    return urlsplit(public_url).path.rstrip("/") if public_url else ""
+
+
+def app_root(request: Request) -> str:
+    """The path prefix of this service's pages and files, for URLs written into HTML."""
+    return path_prefix(request.app.state.settings.public_url)
 
 
 def public_request_url(request: Request) -> str:
@@ -77,3 +90,20 @@ class AllowedHostsMiddleware:
             await self.app(scope, receive, send)
             return
         await send_error(send, UnknownHost())
+
+
+class PathPrefixMiddleware:
+    """A request for `{prefix}/...` (a proxy that passes the prefix on) is routed as `/...`,
+    as it is when the proxy strips the prefix itself."""
+
+    def __init__(self, app: ASGIApp, prefix: str) -> None:
+        self.app = app
+        self.prefix = prefix
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.prefix and scope["type"] == "http":
+            path = scope["path"]
+            if path == self.prefix or path.startswith(self.prefix + "/"):
+                scope = {**scope, "path": path[len(self.prefix) :] or "/"}
+                scope.pop("raw_path", None)
+        await self.app(scope, receive, send)

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import io
 from html import escape
+from pathlib import Path
 
 from gis_service.core import tables
 from gis_service.inspections.vocabulary import CONDITIONS
+
+# inside the page: a saved or printed report keeps its layout, wherever the service is served
+STYLE = (Path(__file__).parent / "report.css").read_text(encoding="utf-8")
 
 COLUMNS = [
     ("marker_code", "界桩编号 Marker"),
@@ -102,7 +106,7 @@ def as_html(report: dict) -> str:
     notes = escape(report["round"]["report_notes"] or "")
     return f"""<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
 <title>联合检查报告 {escape(line.get("name", ""))}</title>
-<link rel="stylesheet" href="/map/static/report.css"></head><body>
+<style>{STYLE}</style></head><body>
 <h1>行政区域界线联合检查报告<br><small>Joint boundary inspection report</small></h1>
 <table class="meta">{head}</table>
 <h2>检查发现 Findings</h2>

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request
 from gis_service.catalogue.dependencies import CatalogueDep
 from gis_service.core.dependencies import CurrentUser, SessionDep, SettingsDep
 from gis_service.core.long_requests import cancel_on_disconnect, per_user_slots
+from gis_service.core.public_url import public_base
 from gis_service.offline import service
 from gis_service.offline.schemas import AreaSpec, RecordsRequest
 
@@ -50,6 +51,7 @@ async def area_manifest(
                 may_read_graves="grave" in readable,
                 user=user,
                 max_tiles=settings.offline_max_tiles,
+                base=public_base(request),
             ),
         )
 

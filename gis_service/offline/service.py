@@ -139,8 +139,8 @@ async def _sample_size(conn, layer: LayerDeclaration, tiles: list[TileId]) -> fl
     return sum(sizes) / len(sizes) if sizes else 0
 
 
-def tile_url(layer_id: str, z: int, x: int, y: int) -> str:
-    return f"/api/v1/layers/{layer_id}/tiles/{z}/{x}/{y}"
+def tile_url(base: str, layer_id: str, z: int, x: int, y: int) -> str:
+    return f"{base}/api/v1/layers/{layer_id}/tiles/{z}/{x}/{y}"
 
 
 async def manifest(
@@ -153,9 +153,11 @@ async def manifest(
     may_read_graves: bool,
     user: AppUser,
     max_tiles: int,
+    base: str,
 ) -> dict:
-    """Everything the area needs offline, with ETags and the expected download size.
-    An area that would need more than `max_tiles` tiles is refused before any is listed."""
+    """Everything the area needs offline, with ETags and the expected download size; tiles
+    are listed at their public address (`base`, from PUBLIC_URL). An area that would need
+    more than `max_tiles` tiles is refused before any is listed."""
     area = await resolve(db_session, spec)
     area_sql, params = psycopg_placeholders(area.sql), area.params
     deepest = spec.zoom
@@ -176,7 +178,7 @@ async def manifest(
             found = await _layer_tiles(conn, layer, wanted)
             versions = await layer_versions(conn, layer)
             entries += [
-                [tile_url(layer.id, *t), f'"{key_for(layer, versions, *t)}"', layer.id] for t in found
+                [tile_url(base, layer.id, *t), f'"{key_for(layer, versions, *t)}"', layer.id] for t in found
             ]
             estimated += round(await _sample_size(conn, layer, found) * len(found))
         base_tiles = [t for z in range(0, basemap_max + 1) for t in cover.get(z, [])]
@@ -188,7 +190,7 @@ async def manifest(
             etags = [(tile.etag if (tile := basemap.tile(*t)) else None) for t in base_tiles]
             estimated += basemap.sizes(base_tiles)
         entries += [
-            [f"/basemap/tiles/{z}/{x}/{y}", etag, "basemap"]
+            [f"{base}/basemap/tiles/{z}/{x}/{y}", etag, "basemap"]
             for (z, x, y), etag in zip(base_tiles, etags, strict=True)
             if etag is not None
         ]

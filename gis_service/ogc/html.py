@@ -101,18 +101,19 @@ def _self(doc: dict) -> str:
     )
 
 
-def _shell(title: str, body: str) -> str:
+def _shell(title: str, body: str, root: str) -> str:
+    """A page with the service's header; `root` is the path prefix the service is under."""
     return (
         f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
         f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{escape(title)}</title>'
         f"<style>{STYLE}</style></head><body><header>"
-        '<a href="/ogc?f=html">OGC API</a><a href="/ogc/collections?f=html">图层 · Layers</a>'
-        '<a href="/map">地图 · Map</a><a href="/docs">API</a></header>'
+        f'<a href="{root}/ogc?f=html">OGC API</a><a href="{root}/ogc/collections?f=html">图层 · Layers</a>'
+        f'<a href="{root}/map">地图 · Map</a><a href="{root}/docs">API</a></header>'
         f"<main>{body}</main></body></html>"
     )
 
 
-def page(title: str, doc: dict) -> str:
+def page(title: str, doc: dict, root: str) -> str:
     parts = [f"<h1>{escape(doc.get('title') or title)}</h1>"]
     if doc.get("description"):
         parts.append(f"<p>{escape(doc['description'])}</p>")
@@ -132,14 +133,14 @@ def page(title: str, doc: dict) -> str:
     if doc.get("type") == "Feature":
         parts.append(_table([{"id": doc.get("id"), **(doc.get("properties") or {})}]))
     parts.append(_links(doc.get("links", [])))
-    return _shell(title, "".join(parts))
+    return _shell(title, "".join(parts), root)
 
 
-def sign_in_page() -> str:
+def sign_in_page(root: str) -> str:
     """Answered (401) to a browser that asks for a page it must sign in for. Signing in
     keeps the token where the map keeps it, then loads the page with it; later pages
     load with it at once."""
-    body = """<div id="ogc-sign-in" class="card" hidden>
+    body = f"""<div id="ogc-sign-in" class="card" hidden>
 <h1>请登录 · Sign in</h1>
 <p class="muted">此页面需要登录后查看。This page is for signed-in users.</p>
 <form id="ogc-sign-in-form" method="post">
@@ -149,7 +150,7 @@ def sign_in_page() -> str:
 <button type="submit" class="btn-primary">登录 · Sign in</button>
 </form></div>
 <p id="ogc-loading" class="muted">正在加载… Loading…</p>
-<script type="module" src="/map/static/js/ogc_sign_in.js"></script>"""
+<script type="module" src="{root}/map/static/js/ogc_sign_in.js"></script>"""
     style = (
         ".card{background:#fff;border-radius:8px;padding:20px;max-width:360px;box-shadow:0 1px 4px rgba(0,0,0,.2)}"
         ".card label{display:flex;flex-direction:column;gap:4px;margin:10px 0;font-size:14px}"
@@ -158,4 +159,4 @@ def sign_in_page() -> str:
         ".error{color:#b42318;background:#fef3f2;border:1px solid #fecdca;border-radius:6px;padding:6px}"
         "[hidden]{display:none!important}"
     )
-    return _shell("请登录 · Sign in", f"<style>{style}</style>{body}")
+    return _shell("请登录 · Sign in", f"<style>{style}</style>{body}", root)

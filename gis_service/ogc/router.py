@@ -25,7 +25,7 @@ from gis_service.core.dependencies import OptionalUser, SessionDep, SettingsDep
 from gis_service.core.errors import AppError, BadRequest, NotFound, Unauthorized
 from gis_service.core.etags import etag_of
 from gis_service.core.geojson_pages import feature_collection, page_links
-from gis_service.core.public_url import public_base, public_request_url, with_query
+from gis_service.core.public_url import app_root, public_base, public_request_url, with_query
 from gis_service.ogc import html, schemas
 from gis_service.ogc import openapi as ogc_openapi
 from gis_service.ogc import tiles as ogc_tiles
@@ -80,13 +80,13 @@ def page_for_error(request: Request, exc: AppError) -> str | None:
         wants = _wants_html(request)
     except BadRequest:
         return None
-    return html.sign_in_page() if wants else None
+    return html.sign_in_page(app_root(request)) if wants else None
 
 
 def _respond(request: Request, doc: dict, title: str, media_type: str = JSON, headers: dict | None = None):
     headers = {"Link": link_header(doc.get("links", [])), **(headers or {})}
     if _wants_html(request):
-        return HTMLResponse(html.page(title, doc), headers=headers)
+        return HTMLResponse(html.page(title, doc, app_root(request)), headers=headers)
     return Response(orjson.dumps(doc), media_type=media_type, headers=headers)
 
 
@@ -300,7 +300,7 @@ async def items(layer: ReadableLayer, request: Request, query: FeatureQueryDep):
     )
     headers = crs_headers(crs) | {"Link": link_header(links)}
     if as_html:
-        return HTMLResponse(html.page(layer.title.zh, json.loads(body)), headers=headers)
+        return HTMLResponse(html.page(layer.title.zh, json.loads(body), app_root(request)), headers=headers)
     return Response(body, media_type=GEOJSON, headers=headers)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Response, UploadFile, status
+from fastapi import APIRouter, Depends, Query, Request, Response, UploadFile, status
 
 from gis_service.auth.models import AppUser
 from gis_service.core.dependencies import (
@@ -18,6 +18,7 @@ from gis_service.core.dependencies import (
     require_roles,
 )
 from gis_service.core.errors import BadRequest
+from gis_service.core.public_url import public_base
 from gis_service.placenames import findings, lexicon, locate, procedure, search, service, transfer
 from gis_service.placenames.romanize import romanize
 from gis_service.placenames.rules import rule_catalogue
@@ -286,13 +287,15 @@ async def import_table(file: UploadFile, officer: Officer, db_session: SessionDe
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
-async def create(body: PlaceNameCreate, officer: Officer, db_session: SessionDep, response: Response):
+async def create(
+    body: PlaceNameCreate, officer: Officer, db_session: SessionDep, request: Request, response: Response
+):
     values = body.model_dump(exclude_none=True, exclude={"reason", "waiver_reason"})
     record = await service.create(
         db_session, values=values, actor=officer, reason=body.reason, waiver_reason=body.waiver_reason
     )
     await db_session.commit()
-    response.headers["Location"] = f"/api/v1/place-names/{record['id']}"
+    response.headers["Location"] = f"{public_base(request)}/api/v1/place-names/{record['id']}"
     response.headers["ETag"] = service.etag(record)
     return service.feature(record)
 

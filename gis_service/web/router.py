@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import json
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from gis_service.admin_units.home import describe
 from gis_service.core.dependencies import OptionalUser, SessionDep, SettingsDep
+from gis_service.core.public_url import app_root
 from gis_service.core.settings import Settings
 from gis_service.inspections.vocabulary import vocabulary as conditions_vocabulary
 from gis_service.placenames.vocabulary import STAGES, STATUSES, labelled
@@ -52,8 +53,8 @@ def mount_static(app: FastAPI, settings: Settings) -> None:
 
 
 @router.get("/")
-async def root():
-    return RedirectResponse("/map")
+async def root(request: Request):
+    return RedirectResponse(app_root(request) + "/map")
 
 
 @router.get("/sw.js")
@@ -127,11 +128,12 @@ async def map_config(settings: SettingsDep, user: OptionalUser, db_session: Sess
 
 
 @router.get("/docs")
-async def docs() -> HTMLResponse:
+async def docs(request: Request) -> HTMLResponse:
+    root = app_root(request)
     return get_swagger_ui_html(
-        openapi_url="/openapi.json",
+        openapi_url=f"{root}/openapi.json",
         title="Boundary and place-name GIS service API",
-        swagger_js_url="/vendor/swagger-ui/swagger-ui-bundle.js",
-        swagger_css_url="/vendor/swagger-ui/swagger-ui.css",
-        swagger_favicon_url="/map/static/favicon.svg",
+        swagger_js_url=f"{root}/vendor/swagger-ui/swagger-ui-bundle.js",
+        swagger_css_url=f"{root}/vendor/swagger-ui/swagger-ui.css",
+        swagger_favicon_url=f"{root}/map/static/favicon.svg",
     )

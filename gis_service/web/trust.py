@@ -15,7 +15,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from gis_service.core.errors import NotFound
-from gis_service.core.public_url import public_base
+from gis_service.core.public_url import app_root, public_base
 
 router = APIRouter(include_in_schema=False)
 
@@ -98,7 +98,7 @@ async def trust_page(request: Request) -> HTMLResponse:
             "离线使用、定位和拍照才能工作。</p>"
             "<p>Before a phone first uses this service, install and trust the bureau's root certificate: only "
             "then does the browser treat the service as secure, so that offline use, location and the camera work.</p>"
-            f'<p><a class="button" href="root.crt">下载根证书 · Download the root certificate</a></p>'
+            f'<p><a class="button" href="{app_root(request)}/trust/root.crt">下载根证书 · Download the root certificate</a></p>'
             f"<p><small>SHA-256: <code>{escape(pairs)}</code><br>{escape(cert.subject.rfc4514_string())}</small></p>"
             f"{steps}"
         )

@@ -115,7 +115,7 @@ def test_a_bureau_package_is_served(settings, prepared_db, tokens, tmp_path, kin
             json={"kind": "bbox", "bbox": [109.9, 39.7, 110.1, 39.9], "max_zoom": 12},
         ).json()
         base = [(u, e) for u, e, layer in m["tiles"] if layer == "basemap"]
-        assert base == [(f"/basemap/tiles/{Z}/{X}/{Y}", r.headers["etag"])]
+        assert base == [(f"http://testserver/basemap/tiles/{Z}/{X}/{Y}", r.headers["etag"])]
 
 
 def test_a_missing_package_stops_the_start_with_its_name(settings, tmp_path):

@@ -68,6 +68,24 @@ def test_every_link_starts_with_the_public_url(public, auth):
     assert public.get("/openapi.json").json()["servers"] == [{"url": PUBLIC}]
 
 
+def test_base_map_offline_areas_and_new_names_point_at_the_public_url(public, auth, db):
+    h = auth("inspector") | {"X-Forwarded-Host": "evil.example"}
+    basemap = public.get("/basemap/tilejson.json", headers=h).json()
+    assert basemap["tiles"] == [PUBLIC + "/basemap/tiles/{z}/{x}/{y}"]
+    assert basemap["labels"] == PUBLIC + "/basemap/labels.geojson"
+    lon, lat = db.execute(
+        "SELECT ST_X(geom), ST_Y(geom) FROM boundary_marker ORDER BY code LIMIT 1"
+    ).fetchone()
+    spec = {"kind": "bbox", "bbox": [lon - 0.02, lat - 0.02, lon + 0.02, lat + 0.02], "max_zoom": 12}
+    tiles = public.post("/api/v1/offline-areas/manifest", json=spec, headers=h).json()["tiles"]
+    kinds = {url.removeprefix(PUBLIC).split("/")[1] for url, *_ in tiles}
+    assert tiles and all(url.startswith(PUBLIC + "/") for url, *_ in tiles) and kinds == {"api", "basemap"}
+    body = {"name": "链接试验村", "level": "village", "admin_code": "150602001", "reason": "link test"}
+    created = public.post("/api/v1/place-names", json=body, headers=auth("placename_officer"))
+    assert created.status_code == 201, created.text[:300]
+    assert created.headers["location"] == f"{PUBLIC}/api/v1/place-names/{created.json()['id']}"
+
+
 def test_an_unknown_host_is_refused_with_or_without_a_public_url(public, client, auth, db):
     assert public.get("/ogc", headers={"Host": "evil.example"}).status_code == 400
     before = db.execute("SELECT count(*) FROM boundary_dispute").fetchone()[0]

@@ -4,6 +4,7 @@ machine's LAN addresses with a CA made here, the address and a QR code printed, 
 
 import hashlib
 import os
+import re
 import subprocess
 import sys
 import time
@@ -53,7 +54,8 @@ def test_serve_lan_serves_https_and_the_trust_page(settings, prepared_db, tmp_pa
             page = c.get("/trust")
             assert page.status_code == 200 and "Android" in page.text and "iOS" in page.text
             assert "HarmonyOS" in page.text and "<svg" in page.text
-            root = c.get("/trust/root.crt")
+            # the page's own download link, as a phone follows it
+            root = c.get(re.search(r'href="([^"]*root\.crt)"', page.text).group(1))
             assert root.headers["content-type"] == "application/x-x509-ca-cert"
             ca = x509.load_pem_x509_certificate(ca_path.read_bytes())
             assert root.content == ca.public_bytes(serialization.Encoding.DER)

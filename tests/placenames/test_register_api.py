@@ -48,7 +48,7 @@ def _create(client, auth, name, **extra):
 def test_versions_history_and_as_of(client, auth):
     created = _create(client, auth, _unique("试验"), location_description="东胜区交通街道北侧")
     place = created.json()["id"]
-    assert created.headers["location"] == f"{BASE}/{place}"
+    assert created.headers["location"] == f"http://testserver{BASE}/{place}"
     first_read = client.get(f"{BASE}/{place}", headers=auth("viewer"))
     etag = first_read.headers["etag"]
     before_edit = datetime.now(UTC)
