@@ -11,9 +11,15 @@ const PHOTO_CACHE = "gis-photos";  // offline areas: photo thumbnails
 const API_CACHE_MAX = 600;
 const NETWORK_WAIT_MS = 5000;  // weak signal: answer from the cache after this, if it can
 
+// The service's root: "/" or the prefix a bureau serves it under ("/gis/"), which is the
+// scope this worker was registered with. SHELL and the rules below name service paths
+// ("/map", "/api/v1/…"); `at` gives their address under the root.
+const ROOT = new URL(self.registration.scope).pathname;
+const at = (path) => ROOT + path.slice(1);
+
 self.addEventListener("install", (event) => {
   // fetched past the HTTP cache: a release must not be assembled from the last one's files
-  event.waitUntil(caches.open(SHELL_CACHE).then((cache) => cache.addAll(SHELL.map((url) => new Request(url, { cache: "reload" })))));
+  event.waitUntil(caches.open(SHELL_CACHE).then((cache) => cache.addAll(SHELL.map((path) => new Request(at(path), { cache: "reload" })))));
 });
 
 self.addEventListener("activate", (event) => {
@@ -46,8 +52,8 @@ function olderAddress(path) {
 async function cached(cache, request) {
   const hit = await cache.match(request);
   if (hit) return hit;
-  const older = olderAddress(new URL(request.url).pathname);
-  return older ? cache.match(older) : undefined;
+  const older = olderAddress(servicePath(new URL(request.url)));
+  return older ? cache.match(at(older)) : undefined;
 }
 
 // Behind a reverse proxy, "the service is not there" is an answer, not a network error:
@@ -88,16 +94,22 @@ async function trim(cache) {
   }
 }
 
+/** "/api/v1/x" for {origin}{ROOT}api/v1/x; null outside the root. */
+function servicePath(url) {
+  return url.pathname.startsWith(ROOT) ? "/" + url.pathname.slice(ROOT.length) : null;
+}
+
 self.addEventListener("fetch", (event) => {
   const request = event.request;
   const url = new URL(request.url);
   if (request.method !== "GET" || url.origin !== self.location.origin) return;  // writes go to the network
   if (request.headers.has("x-offline-download")) return;  // an area's download stores what it fetches itself
-  const path = url.pathname;
+  const path = servicePath(url);
+  if (path === null) return;
   if (request.mode === "navigate" && (path === "/" || path === "/map")) {
-    event.respondWith(caches.match("/map").then((hit) => hit || fetch(request)));
+    event.respondWith(caches.match(at("/map")).then((hit) => hit || fetch(request)));
   } else if (SHELL.includes(path)) {
-    event.respondWith(caches.match(path).then((hit) => hit || fetch(request)));
+    event.respondWith(caches.match(at(path)).then((hit) => hit || fetch(request)));
   } else if (MAP_TILE.test(path) || (path.includes("/tiles/") && (path.startsWith("/ogc/") || path.startsWith("/basemap/")))) {
     event.respondWith(networkFirst(request, TILE_CACHE, { store: false }));
   } else if (path.startsWith("/api/v1/photos/")) {

@@ -2,6 +2,25 @@
 // network, a request fails at once with status 0 (or the service worker's 503 "offline"),
 // and the signed-in user is remembered so that the app opens offline after a restart.
 const TOKEN_KEY = "gis_token";
+
+// The service's root ("/" or a bureau's prefix such as "/gis/"): this file is served at
+// {root}map/static/js/api.js. The code names the service's paths from that root
+// ("/api/v1/markers"); appUrl turns them into the address to fetch.
+export const APP_ROOT = new URL("../../../", import.meta.url);
+
+/** The address of a service path ("/api/v1/…"); a full URL is returned as it is. */
+export function appUrl(path) {
+  return typeof path === "string" && path.startsWith("/") && !path.startsWith("//")
+    ? new URL(path.slice(1), APP_ROOT).href : path;
+}
+
+/** The service path of an address under the root ("https://host/gis/api/v1/x" ->
+ *  "/api/v1/x"): the key offline data is kept under, whatever the prefix. */
+export function appPath(url) {
+  const u = new URL(url, APP_ROOT);
+  return u.pathname.startsWith(APP_ROOT.pathname)
+    ? "/" + u.pathname.slice(APP_ROOT.pathname.length) + u.search : u.pathname + u.search;
+}
 const SIGN_IN_WAIT_MS = 15000;
 
 export class ApiError extends Error {
@@ -46,7 +65,7 @@ export function sessionExpired() {
 async function request(url, options) {
   let response;
   try {
-    response = await fetch(url, options);
+    response = await fetch(appUrl(url), options);
   } catch (_) {
     throw new ApiError(0, { code: "offline" });
   }
@@ -103,7 +122,7 @@ export async function signIn(username, password) {
 
 export async function signOut() {
   try {
-    await fetch("/api/v1/auth/logout", { method: "POST", headers: authHeaders() });
+    await fetch(appUrl("/api/v1/auth/logout"), { method: "POST", headers: authHeaders() });
   } catch (_) { /* offline: the token simply stays unused here */ } finally {
     signOutLocally();
   }

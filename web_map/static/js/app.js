@@ -255,7 +255,7 @@ function registerServiceWorker() {
   const watch = (worker) => worker?.addEventListener("statechange", () => {
     if (worker.state === "installed" && navigator.serviceWorker.controller) offer(worker);
   });
-  navigator.serviceWorker.register("/sw.js").then((reg) => {
+  navigator.serviceWorker.register(api.appUrl("/sw.js")).then((reg) => {
     if (reg.waiting && navigator.serviceWorker.controller) offer(reg.waiting);
     watch(reg.installing);  // one may already be installing when this page starts
     reg.addEventListener("updatefound", () => watch(reg.installing));

@@ -2,7 +2,7 @@
 // position, photos with camera direction, offline outbox), visit history and corrections,
 // the markers of a line in sequence, and the nearest markers. Markers and signs are
 // visited alike; an asset names the API they live under.
-import { authHeaders, getAllFeatures, getJson } from "./api.js";
+import { appUrl, authHeaders, getAllFeatures, getJson } from "./api.js";
 import { averagePosition, followCompass } from "./field_sensors.js";
 import { currentLang, errorMessage, fmtDateTime, localized, t, vocab } from "./i18n.js";
 import * as store from "./offline_store.js";
@@ -188,7 +188,7 @@ export async function showMarker(code) {
 
 async function loadPhoto(img, url) {
   // Photos need the sign-in token, so they are fetched rather than linked.
-  const r = await fetch(url, { headers: authHeaders() }).catch(() => null);
+  const r = await fetch(appUrl(url), { headers: authHeaders() }).catch(() => null);
   if (r?.ok) img.src = URL.createObjectURL(await r.blob());
 }
 

@@ -3,7 +3,7 @@
 // answers from there without network); records (marker cards with their last visits,
 // signs, graves) and the areas themselves go into IndexedDB. A refresh fetches only the
 // entries whose ETag changed; deleting an area keeps what another area still uses.
-import { authHeaders, ApiError, sendJson } from "./api.js";
+import { appPath, appUrl, authHeaders, ApiError, sendJson } from "./api.js";
 import { inStore, openDb } from "./idb.js";
 
 const TILE_CACHE = "gis-tiles";
@@ -25,7 +25,11 @@ export async function recordsOf(kind) {
 /** Ask the server what an area holds: sizes before downloading. */
 export async function plan(spec) {
   if (!navigator.onLine) throw new ApiError(0, { code: "offline" });
-  return (await sendJson("POST", "/api/v1/offline-areas/manifest", spec)).body;
+  const manifest = (await sendJson("POST", "/api/v1/offline-areas/manifest", spec)).body;
+  // tiles are listed at their public address and kept under their service path, as areas
+  // stored before were: a refresh compares like with like and re-downloads nothing
+  manifest.tiles = manifest.tiles.map(([url, ...rest]) => [appPath(url), ...rest]);
+  return manifest;
 }
 
 async function pool(items, worker) {
@@ -36,11 +40,11 @@ async function pool(items, worker) {
 
 async function fetchInto(cache, url) {
   // straight to the network: the service worker stays out of the way of a bulk download
-  const response = await fetch(url, { headers: { ...authHeaders(), "X-Offline-Download": "1" }, cache: "no-store" });
+  const response = await fetch(appUrl(url), { headers: { ...authHeaders(), "X-Offline-Download": "1" }, cache: "no-store" });
   if (response.status === 204) return 0;
   if (!response.ok) throw new ApiError(response.status, await response.json().catch(() => null));
   const blob = await response.blob();
-  await cache.put(url, new Response(blob, { headers: { "Content-Type": response.headers.get("Content-Type") || "", ETag: response.headers.get("ETag") || "" } }));
+  await cache.put(appUrl(url), new Response(blob, { headers: { "Content-Type": response.headers.get("Content-Type") || "", ETag: response.headers.get("ETag") || "" } }));
   return blob.size;
 }
 
@@ -79,7 +83,7 @@ export async function download(spec, onProgress = () => {}, manifest = null) {
     await inStore(db, "records", "readwrite", (s) => fresh.forEach((r) => s.put(r)));  // one transaction a batch
     for (const r of fresh) { stored.set(r.key, r); moved += r.size; }
     const thumbs = [...new Set(fresh.flatMap((r) => r.data.thumbs || []))];
-    await pool(thumbs, async (url) => { if (!(await photos.match(url))) moved += await fetchInto(photos, url).catch(() => 0); });
+    await pool(thumbs, async (url) => { if (!(await photos.match(appUrl(url)))) moved += await fetchInto(photos, url).catch(() => 0); });
     done += body.records.length + body.gone.length;
     tick("records");
   }
@@ -114,7 +118,7 @@ function dropArea(records, id) {
 async function evictUnused(tiles, candidates) {
   if (!candidates.length) return;
   const used = new Set((await listAreas()).flatMap((a) => a.tiles.map(([url]) => url)));
-  for (const url of candidates) if (!used.has(url)) await tiles.delete(url);
+  for (const url of candidates) if (!used.has(url)) await tiles.delete(appUrl(url));
 }
 
 export async function removeArea(id) {
@@ -132,7 +136,7 @@ export async function warmApiCache() {
   const reads = ["/api/v1/map-config", "/api/v1/layers", "/api/v1/auth/me", "/api/v1/markers/conditions",
                  "/basemap/tilejson.json", "/basemap/labels.geojson"];
   const headers = authHeaders();
-  const get = (url) => fetch(url, { headers }).then((r) => (r.ok ? r.json() : null)).catch(() => null);
+  const get = (url) => fetch(appUrl(url), { headers }).then((r) => (r.ok ? r.json() : null)).catch(() => null);
   await Promise.all(reads.map(get));
   const layers = (await get("/api/v1/layers"))?.layers || [];
   await Promise.all(layers.filter((d) => d.label_point).map((d) => get(`${d.links.items}?skip_geometry=true&limit=1000`)));

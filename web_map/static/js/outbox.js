@@ -6,7 +6,7 @@
 // A network or server failure stops the run and retries later with back-off; a refused
 // sign-in pauses sending until the inspector signs in again; a refusal of the item
 // itself (4xx) marks it for the inspector to see and discard.
-import { authHeaders, sessionExpired, token } from "./api.js";
+import { appUrl, authHeaders, sessionExpired, token } from "./api.js";
 import { inStore, openDb } from "./idb.js";
 
 const STORE = "visits";  // the store's first name, kept so that a queue survives upgrades
@@ -47,7 +47,7 @@ export async function discard(id) {
 
 async function send(method, url, body, extraHeaders = {}) {
   const json = !(body instanceof FormData);
-  const response = await fetch(url, {
+  const response = await fetch(appUrl(url), {
     method, body: json ? JSON.stringify(body) : body,
     headers: { ...authHeaders(), ...(json ? { "Content-Type": "application/json" } : {}), ...extraHeaders },
   });

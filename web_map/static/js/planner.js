@@ -238,7 +238,7 @@ async function refreshCoverage() {
 }
 
 async function download(url, filename) {
-  const response = await fetch(url, { headers: api.authHeaders() });
+  const response = await fetch(api.appUrl(url), { headers: api.authHeaders() });
   if (!response.ok) throw new api.ApiError(response.status, await response.json().catch(() => null));
   const blob = await response.blob();
   const link = document.createElement("a");
