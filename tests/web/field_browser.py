@@ -128,7 +128,9 @@ class Phone:
     def panel(self, module: str, call: str, *args) -> None:
         """Call a function of one of the app's modules (the same instance the app uses)."""
         self.page.evaluate(
-            f"(a) => import('/map/static/js/{module}.js').then((m) => m.{call}(...a))", list(args)
+            f"(a) => import(new URL('map/static/js/{module}.js', document.baseURI).href)"
+            f".then((m) => m.{call}(...a))",
+            list(args),
         )
 
     def close(self) -> None:

@@ -30,7 +30,9 @@ HOST = "gis.bureau.test"
 class Caddy:
     """Debian's caddy running docker/Caddyfile with its internal CA, on free ports."""
 
-    def __init__(self, app_port: int, data: Path, site: str = HOST) -> None:
+    def __init__(
+        self, app_port: int, data: Path, site: str = HOST, config: Path = ROOT / "docker" / "Caddyfile"
+    ) -> None:
         self.http_port, self.https_port = free_port(), free_port()
         self.data = data
         self.site = site
@@ -46,7 +48,7 @@ class Caddy:
             "XDG_CONFIG_HOME": str(data / "config"),
         }
         self.proc = subprocess.Popen(
-            ["caddy", "run", "--config", str(ROOT / "docker" / "Caddyfile"), "--adapter", "caddyfile"],
+            ["caddy", "run", "--config", str(config), "--adapter", "caddyfile"],
             env=self.env,
             stdout=subprocess.DEVNULL,
             stderr=open(data / "caddy.log", "w"),  # noqa: SIM115 - closed with the process
@@ -138,57 +140,130 @@ def test_links_and_addresses_through_the_proxy(deployment, db):
 
 
 def test_the_field_app_works_by_name_over_https(deployment, db, tmp_path):
+    first_load_s = _field_day(deployment, deployment["caddy"].base, db, tmp_path / "phone", "tls")
+    print(f"first load through the proxy on a cold profile (TLS included): {first_load_s:.1f} s")
+
+
+# A bureau's web server that gives the service one path of a host it shares with its own
+# site, and strips that path before passing requests on.
+SHARED_HOST = """{
+	http_port {$HTTP_PORT}
+	https_port {$HTTPS_PORT}
+	admin off
+	skip_install_trust
+}
+{$SITE_ADDRESS} {
+	tls internal
+	redir /gis /gis/ 308
+	handle_path /gis/* {
+		reverse_proxy {$APP_UPSTREAM}
+	}
+	handle {
+		respond "The bureau's own website" 200
+	}
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def under_a_prefix(settings, prepared_db, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("tls-prefix")
+    (tmp / "Caddyfile").write_text(SHARED_HOST)
+    server = RestartableServer(settings)
+    caddy = Caddy(server.port, tmp, config=tmp / "Caddyfile")
+    server.settings = settings.model_copy(
+        update={"public_url": caddy.base + "/gis", "trusted_proxies": ["127.0.0.1"]}
+    )
+    server.start()
+    yield {"server": server, "caddy": caddy, "env": _trusting_home(tmp, caddy.root), "tmp": tmp}
+    caddy.stop()
+    server.stop()
+
+
+def test_the_field_app_works_under_a_path_prefix(under_a_prefix, db, tmp_path):
+    caddy = under_a_prefix["caddy"]
+    with caddy.client() as c:
+        assert c.get(caddy.base + "/").text == "The bureau's own website"
+        links = c.get(caddy.base + "/gis/ogc").json()["links"]
+        assert all(link["href"].startswith(caddy.base + "/gis/") for link in links)
+    _field_day(under_a_prefix, caddy.base + "/gis", db, tmp_path / "phone", "prefix")
+
+
+def _field_day(deployment, base: str, db, profile: Path, label: str) -> float:
+    """Sign in on a cold phone profile at `base` (the service's public URL), download a small
+    area, restart the phone with the service stopped, work from the area and queue a
+    visit, and see it sent once when the service is back. The first load's time."""
     caddy, server, env = deployment["caddy"], deployment["server"], deployment["env"]
     code, lon, lat = db.execute(
         "SELECT code, ST_X(geom), ST_Y(geom) FROM boundary_marker WHERE last_inspection_id IS NULL"
-        " ORDER BY code DESC OFFSET 7 LIMIT 1"
+        " ORDER BY code DESC OFFSET %s LIMIT 1",
+        (7 if label == "tls" else 8,),
     ).fetchone()
+    notes = f"leaning west, seen over https ({label})"
     args = (f"--host-resolver-rules=MAP {HOST} 127.0.0.1",)
-    profile = tmp_path / "phone"
     with sync_playwright() as p:
         started = time.monotonic()
-        phone = Phone(p, profile, caddy.base, at=(lon, lat), offline=False, args=args, env=env)
+        phone = Phone(p, profile, base, at=(lon, lat), offline=False, args=args, env=env)
         page = phone.page
         phone.sign_in("demo_inspector", "demo-inspector")
         first_load_s = time.monotonic() - started
         assert page.evaluate("window.isSecureContext") is True
         assert page.evaluate("location.origin") == caddy.base
+        # the worker is registered for the service's root, prefix included
+        scope = page.evaluate("navigator.serviceWorker.getRegistration().then((r) => r.scope)")
+        assert scope == base + "/"
         position = page.evaluate(
             """() => new Promise((ok, fail) => navigator.geolocation.getCurrentPosition(
                    (p) => ok([p.coords.longitude, p.coords.latitude]), (e) => fail(e.message)))"""
         )
         assert position == pytest.approx([lon, lat])
+        # a small area around the marker, as the areas panel downloads it
+        spec = {"kind": "bbox", "bbox": [lon - 0.01, lat - 0.01, lon + 0.01, lat + 0.01], "max_zoom": 12}
+        fetched = page.evaluate(
+            """(spec) => import(new URL('map/static/js/offline_store.js', document.baseURI).href)
+                   .then((m) => m.download(spec)).then((r) => r.fetched)""",
+            spec,
+        )
+        assert fetched > 0
         # the marker's card read online: the service worker keeps the last answer
         phone.panel("marker_panel", "showMarker", code)
         page.wait_for_selector("#log-visit")
-        phone.screenshot("tls-1-signed-in.png")
+        phone.screenshot(f"{label}-1-signed-in.png")
         phone.close()
 
         # the phone restarts with no network, the service stopped behind the proxy
         server.stop()
-        phone = Phone(p, profile, caddy.base, at=(lon, lat), offline=True, args=args, env=env)
+        phone = Phone(p, profile, base, at=(lon, lat), offline=True, args=args, env=env)
         page = phone.page
-        page.goto(caddy.base + "/map")
+        page.goto(base + "/map")
         phone.wait_ready()
         assert page.is_visible("#offline-badge")
-        phone.log_visit(code, "tilted", "leaning west, seen over https")
+        # the area's tiles are kept at the service's address and served from there offline
+        stored = page.evaluate("""async () => {
+            const keys = (await (await caches.open('gis-tiles')).keys()).map((r) => r.url);
+            const answers = await Promise.all(keys.slice(0, 5).map((u) => fetch(u).then((r) => r.status)));
+            return { keys, answers };
+        }""")
+        assert stored["keys"] and all(k.startswith(base + "/") for k in stored["keys"]), stored["keys"][:3]
+        assert set(stored["answers"]) == {200}, stored["answers"]
+        phone.log_visit(code, "tilted", notes)
         page.wait_for_selector("#outbox-button:has-text('(1)')")
-        phone.screenshot("tls-2-queued-offline.png")
+        phone.screenshot(f"{label}-2-queued-offline.png")
 
         server.start()
         phone.context.set_offline(False)
         page.wait_for_function("() => document.querySelector('#outbox-button').hidden", timeout=60_000)
-        page.evaluate("() => import('/map/static/js/outbox.js').then((o) => o.flushNow())")
+        phone.panel("outbox", "flushNow")
         page.wait_for_timeout(500)
         sent = db.execute(
             "SELECT count(*) FROM marker_inspection i JOIN boundary_marker b ON b.id = i.marker_id"
-            " WHERE b.code = %s AND i.notes = 'leaning west, seen over https'",
-            (code,),
+            " WHERE b.code = %s AND i.notes = %s",
+            (code, notes),
         ).fetchone()[0]
         assert sent == 1
         assert phone.errors == [] and phone.outside == [], (phone.errors, phone.outside)
         phone.close()
-    print(f"first load through the proxy on a cold profile (TLS included): {first_load_s:.1f} s")
+    return first_load_s
 
 
 @pytest.fixture(scope="module")
