@@ -8,7 +8,7 @@ import { buildLayerSwitcher, createCatalogueLayer } from "./layers.js";
 import { el, initMarkerPanel, openPanel, showMarker, showSign } from "./marker_panel.js";
 import { MarkerLayer } from "./markers.js";
 import { warmApiCache } from "./offline_store.js";
-import { flushNow } from "./outbox.js";
+import { flushNow, refresh as redrawOutbox } from "./outbox.js";
 import { initPlaceNames, showPlace } from "./placename_panel.js";
 import { initRepairs, showRepairs } from "./repairs_panel.js";
 import { initTrack, showRounds, stopTrack } from "./track.js";
@@ -196,6 +196,7 @@ async function main() {
     state.layers.forEach((layer) => layer.renderLabels && (layer.labelFeatures.length || layer.legend) && layer.renderLabels());
     state.coords?.refresh();
     renderUser();
+    redrawOutbox();
   });
   $("sign-in-form").addEventListener("submit", onSignIn);
   $("sign-in-form").dataset.ready = "true";  // (method=post: a submit before this never puts the password in a URL)

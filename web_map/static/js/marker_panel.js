@@ -518,7 +518,9 @@ function renderOutbox(items) {
   const button = $("outbox-button");
   const waiting = items.length;
   button.hidden = waiting === 0;
-  button.textContent = `${t("waiting_to_send")} (${waiting})`;
+  // on a phone the label gives way to an icon; the count always shows
+  button.replaceChildren(el("span", { class: "outbox-label" }, t("waiting_to_send")), ` (${waiting})`);
+  button.setAttribute("aria-label", `${t("waiting_to_send")} (${waiting})`);
   button.classList.toggle("has-rejected", items.some((i) => i.status === "rejected"));
   const note = el("p", { class: "muted", id: "outbox-note" });
   const sendNow = async () => {

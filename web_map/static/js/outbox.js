@@ -24,6 +24,8 @@ export async function pending() {
 
 function notify() { pending().then((items) => listeners.forEach((fn) => fn(items))); }
 export function onChange(fn) { listeners.add(fn); notify(); }
+/** Tell the listeners again (the language changed: the queue's words are redrawn). */
+export const refresh = notify;
 
 let seq = 0;
 const put = (item) => inStore(db, STORE, "readwrite", (s) => s.put(item));
