@@ -7,6 +7,7 @@ import { applyTexts, currentLang, errorMessage, onLanguageChange, pick, setHome,
 import { buildLayerSwitcher, createCatalogueLayer } from "./layers.js";
 import { el, initMarkerPanel, openPanel, showMarker, showSign } from "./marker_panel.js";
 import { MarkerLayer } from "./markers.js";
+import { installMyLocation } from "./my_location.js";
 import { warmApiCache } from "./offline_store.js";
 import { flushNow, refresh as redrawOutbox } from "./outbox.js";
 import { initPlaceNames, showPlace } from "./placename_panel.js";
@@ -36,6 +37,7 @@ function createMap(config) {
   map.attributionControl.setPrefix(false);
   map.on("zoomend", () => state.layers.forEach((layer) => layer.updateLabelVisibility?.()));
   state.coords = installCoordinateReadout(map, $("coords"));
+  state.myLocation = installMyLocation(map);
   return map;
 }
 

@@ -4,6 +4,7 @@
 // visited alike; an asset names the API they live under.
 import { appUrl, authHeaders, getAllFeatures, getJson } from "./api.js";
 import { averagePosition, followCompass } from "./field_sensors.js";
+import { lastFix, onFix } from "./my_location.js";
 import { currentLang, errorMessage, fmtDateTime, localized, t, vocab } from "./i18n.js";
 import * as store from "./offline_store.js";
 import * as outbox from "./outbox.js";
@@ -83,11 +84,28 @@ export function distanceBearing(a, b) {
 
 function fmtMetres(m) { return m >= 1000 ? `${(m / 1000).toFixed(2)} km` : `${m.toFixed(0)} m`; }
 
-/** A card row with the distance and bearing from my last position, none before a fix. */
+function fromMeText(fix, target) {
+  if (!fix) return "—";
+  const db = distanceBearing(fix, target);
+  return `${fmtMetres(db.distance_m)} · ${db.bearing_deg.toFixed(0)}° (±${fix.accuracy_m.toFixed(0)} m)`;
+}
+
+/** The newer of the map's live position and the visit form's averaged one. */
+function myPosition() {
+  const live = lastFix();
+  if (!position) return live;
+  return live && live.at > Date.parse(position.fixed_at) ? live : position;
+}
+
+/** A card row with the distance and bearing from me to the asset, kept up to date as the
+ *  inspector walks (while the card is open). */
 function fromMeRows(target) {
-  if (!position) return [];
-  const db = distanceBearing(position, target);
-  return [[t("from_me"), `${fmtMetres(db.distance_m)} · ${db.bearing_deg.toFixed(0)}°`]];
+  const value = el("span", { id: "from-me" }, fromMeText(myPosition(), target));
+  const stop = onFix((fix) => {
+    if (!value.isConnected) { stop(); return; }
+    value.textContent = fromMeText(fix, target);
+  });
+  return [[t("from_me"), value]];
 }
 
 // What an inspector fills in by hand, in a visit and in its later correction.
