@@ -49,11 +49,19 @@ function olderAddress(path) {
   return m ? `/ogc/collections/${m[1]}/tiles/WebMercatorQuad/${m[2]}/${m[3]}/${m[4]}` : null;
 }
 
+/** A stored answer, marked as such: the app learns from it that the service did not answer. */
+function marked(response) {
+  if (!response) return response;
+  const headers = new Headers(response.headers);
+  headers.set("X-From-Cache", "1");
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+}
+
 async function cached(cache, request) {
   const hit = await cache.match(request);
-  if (hit) return hit;
+  if (hit) return marked(hit);
   const older = olderAddress(servicePath(new URL(request.url)));
-  return older ? cache.match(at(older)) : undefined;
+  return older ? marked(await cache.match(at(older))) : undefined;
 }
 
 // Behind a reverse proxy, "the service is not there" is an answer, not a network error:

@@ -240,6 +240,8 @@ def register_visit_routes(
             condition_after=body.condition_after,
             actor=actor,
             visit_id=body.visit_id,
+            closed_at=body.closed_at,
+            gnss=body.gnss,
         )
         await db_session.commit()
         if out.pop("duplicate", False):

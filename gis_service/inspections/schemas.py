@@ -112,6 +112,11 @@ class RepairClose(BaseModel):
     # The id of the visit the closing records, made by the client so that a phone can
     # send the closing again (after a lost answer) without it being refused as closed.
     visit_id: uuid.UUID | None = None
+    # When and where the work was done, taken on the phone: a closing queued offline is
+    # dated by the work, not by the time it reached the server (the closing visit keeps
+    # that as its received_at). Left out, the time of receipt.
+    closed_at: AwareDatetime | None = None
+    gnss: GnssFix | None = None
 
     @field_validator("condition_after")
     @classmethod

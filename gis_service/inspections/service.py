@@ -22,7 +22,7 @@ from gis_service.audit import service as audit
 from gis_service.auth.models import AppUser
 from gis_service.core.errors import BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed
 from gis_service.inspections.assets import InspectedAsset
-from gis_service.inspections.schemas import InspectionCorrection, InspectionIn
+from gis_service.inspections.schemas import GnssFix, InspectionCorrection, InspectionIn
 from gis_service.inspections.vocabulary import OPENS_REPAIR
 from gis_service.monitoring import metrics
 from gis_service.photos import records as photo_records
@@ -430,6 +430,26 @@ async def _missing_or_closed(db_session: AsyncSession, asset: InspectedAsset, re
     raise Conflict(f"Repair order {repair_id} is already closed.", f"维修单 {repair_id} 已关闭。")
 
 
+async def _check_work_time(
+    db_session: AsyncSession, asset: InspectedAsset, repair_id: int, closed_at: datetime
+) -> None:
+    """The phone's time of the work lies between the repair's opening and now (each with
+    the clock-skew allowance): a wrong clock is refused rather than recorded."""
+    if closed_at > datetime.now(UTC) + MAX_CLOCK_SKEW:
+        raise BadRequest(
+            "closed_at is in the future; check the phone's clock.",
+            "维修完成时间晚于当前时间，请检查手机时间。",
+        )
+    opened = await db_session.scalar(
+        text(f"SELECT opened_at FROM {asset.repairs} WHERE id = :id"), {"id": repair_id}
+    )
+    if opened is not None and closed_at < opened - MAX_CLOCK_SKEW:
+        raise BadRequest(
+            f"closed_at is before repair order {repair_id} was opened ({opened.isoformat()}); check the phone's clock.",
+            f"维修完成时间早于维修单 {repair_id} 的创建时间（{opened.isoformat()}），请检查手机时间。",
+        )
+
+
 async def _may_close(db_session: AsyncSession, asset: InspectedAsset, repair_id: int, actor: AppUser) -> None:
     """An assigned order is closed by its assignee or an administrator; an unassigned one
     by any inspector."""
@@ -457,21 +477,35 @@ async def close_repair(
     condition_after: str,
     actor: AppUser,
     visit_id: uuid.UUID | None = None,
+    closed_at: datetime | None = None,
+    gnss: GnssFix | None = None,
 ) -> dict:
     """Close a repair and record the asset's condition after the work as a visit by the
-    closer, so the asset's current condition (its latest visit) shows the repair. A
-    closing sent again with the same `visit_id` answers as the first time."""
+    closer, so the asset's current condition (its latest visit) shows the repair. The
+    work's time and position (`closed_at`, `gnss`) come from the phone when it sends
+    them; within the clock-skew allowance of the repair's opening, the opening's time is
+    kept. A closing sent again with the same `visit_id` answers as the first time."""
     visit_id = visit_id or uuid.uuid4()
     await _may_close(db_session, asset, repair_id, actor)
+    if closed_at is not None:
+        await _check_work_time(db_session, asset, repair_id, closed_at)
     closed = (
         await db_session.execute(
             text(f"""
             UPDATE {asset.repairs} r SET status = 'closed', resolution = :resolution, notes = :notes,
-                   closed_at = now(), closed_by = :actor, closing_inspection = :visit
+                   closed_at = GREATEST(COALESCE(CAST(:closed_at AS timestamptz), now()), r.opened_at),
+                   closed_by = :actor, closing_inspection = :visit
             FROM {asset.table} m
             WHERE r.id = :id AND r.status = 'open' AND m.id = r.{asset.fk}
             RETURNING m.code, r.closed_at"""),
-            {"resolution": resolution, "notes": notes, "actor": actor.id, "id": repair_id, "visit": visit_id},
+            {
+                "resolution": resolution,
+                "notes": notes,
+                "actor": actor.id,
+                "id": repair_id,
+                "visit": visit_id,
+                "closed_at": closed_at,
+            },
         )
     ).first()
     if closed is None:
@@ -505,6 +539,7 @@ async def close_repair(
         id=visit_id,
         condition=condition_after,
         observed_at=closed.closed_at,
+        gnss=gnss,
         notes=f"维修单 {repair_id} 已关闭 / repair order {repair_id} closed: {resolution}"
         + (f" — {notes}" if notes else ""),
     )

@@ -182,3 +182,34 @@ def test_an_assigned_order_is_closed_by_its_assignee_or_an_administrator(client,
     assert (
         client.post(f"/api/v1/repairs/{unassigned}/close", json=body, headers=someone_else).status_code == 200
     )
+
+
+def test_a_closing_is_dated_and_placed_by_the_work_not_by_its_arrival(client, auth, new_order, db):
+    """A closing queued offline carries the time and fix of the work; a wrong clock (in the
+    future, or before the order was opened) is refused and changes nothing."""
+    repair = new_order()
+    (opened,) = db.execute("SELECT opened_at FROM repair_order WHERE id = %s", (repair,)).fetchone()
+    h = auth("inspector")
+    base = {"resolution": "repaired", "condition_after": "intact"}
+    for bad in ("2099-01-01T00:00:00Z", (opened.replace(year=opened.year - 1)).isoformat()):
+        r = client.post(f"/api/v1/repairs/{repair}/close", json=base | {"closed_at": bad}, headers=h)
+        assert r.status_code == 400 and "clock" in r.json()["message"], r.text
+    assert db.execute("SELECT status FROM repair_order WHERE id = %s", (repair,)).fetchone()[0] == "open"
+    (lon, lat) = db.execute(
+        "SELECT ST_X(m.geom), ST_Y(m.geom) FROM repair_order r JOIN boundary_marker m ON m.id = r.marker_id"
+        " WHERE r.id = %s",
+        (repair,),
+    ).fetchone()
+    work = datetime.now(UTC).replace(microsecond=0)
+    gnss = {"lon": lon, "lat": lat + 0.00002, "accuracy_m": 4, "fixed_at": work.isoformat(), "fixes_averaged": 6}
+    visit_id = str(uuid.uuid4())
+    body = base | {"closed_at": work.isoformat(), "gnss": gnss, "visit_id": visit_id}
+    r = client.post(f"/api/v1/repairs/{repair}/close", json=body, headers=h)
+    assert r.status_code == 200, r.text
+    closed_at, observed, received, accuracy, distance = db.execute(
+        "SELECT r.closed_at, i.observed_at, i.received_at, i.gnss_accuracy_m, i.distance_to_marker_m"
+        " FROM repair_order r JOIN marker_inspection i ON i.id = r.closing_inspection WHERE r.id = %s",
+        (repair,),
+    ).fetchone()
+    assert closed_at == observed == max(work, opened) and received >= closed_at
+    assert accuracy == 4 and 1 < distance < 4

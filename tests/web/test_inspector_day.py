@@ -80,3 +80,90 @@ def test_the_map_shows_where_i_am_offline(day):
     assert page.get_attribute("#locate-button", "data-mode") == "off"
     assert page.locator(".my-dot").count() == 0 and page.is_hidden("#fix-chip")
     assert phone.errors == [] and phone.outside == [], (phone.errors, phone.outside)
+
+
+def _visits(db, code: str, notes: str) -> int:
+    return db.execute(
+        "SELECT count(*) FROM marker_inspection i JOIN boundary_marker b ON b.id = i.marker_id"
+        " WHERE b.code = %s AND i.notes = %s",
+        (code, notes),
+    ).fetchone()[0]
+
+
+def test_a_server_out_of_reach_looks_offline_not_slow(day, db):
+    """The phone has a network, but the service does not answer: the app says so from its
+    own requests, keeps the visit, and sends it once when the service is back."""
+    phone, server, code = day["phone"], day["server"], day["code"]
+    lon, lat = day["at"]
+    page = phone.page
+    phone.context.set_geolocation({"longitude": lon, "latitude": lat, "accuracy": 5})
+    phone.context.set_offline(False)
+    page.reload()
+    phone.wait_ready()
+    assert page.evaluate("navigator.onLine") is True
+    page.wait_for_selector("#offline-badge:not([hidden])")
+    phone.log_visit(code, "damaged", "cracked, server out of reach")
+    page.wait_for_function(
+        "() => document.querySelector('#visit-message').textContent.includes('无法连接服务器')", timeout=40_000
+    )
+    page.click("#outbox-button")
+    page.click("#send-now")
+    page.wait_for_function(
+        "() => document.querySelector('#outbox-note').textContent.includes('无法连接服务器')", timeout=40_000
+    )
+    phone.screenshot("day-3-server-out-of-reach.png")
+    # the card shows what the map shows: the condition seen, waiting to be sent
+    phone.panel("marker_panel", "showMarker", code)
+    page.wait_for_selector("#card-condition .queued-badge")
+    assert "损坏" in page.inner_text("#card-condition")
+    assert _visits(db, code, "cracked, server out of reach") == 0
+
+    server.start()  # back: the app notices by itself and sends
+    page.wait_for_selector("#offline-badge[hidden]", state="attached", timeout=40_000)
+    page.wait_for_function("() => document.querySelector('#outbox-button').hidden", timeout=40_000)
+    assert _visits(db, code, "cracked, server out of reach") == 1
+    assert phone.errors == [], phone.errors
+
+
+def test_signing_out_offline_keeps_the_areas_and_the_queue(day, db):
+    phone, server, code = day["phone"], day["server"], day["code"]
+    page = phone.page
+    server.stop()
+    phone.context.set_offline(True)
+    notes = "leaning, queued before signing out"
+    phone.log_visit(code, "tilted", notes)
+    page.wait_for_selector("#outbox-button:has-text('(1)')")
+    # signing out asks first, and says why
+    page.click("#sign-out")
+    page.wait_for_selector("#sign-out-confirm")
+    warning = page.inner_text("#sign-out-confirm")
+    assert "1 条记录待发送" in warning and "有信号才能再次登录" in warning
+    phone.screenshot("day-4-sign-out-asks.png")
+    page.click("#sign-out-cancel")
+    assert page.is_visible("#user-box")
+    page.click("#sign-out")
+    page.click("#sign-out-anyway")
+    page.wait_for_selector("#sign-in-open:not([hidden])")
+    # signed out, offline, and restarted: the map and the queue are still there, read-only
+    page.reload()
+    phone.wait_ready()
+    assert page.is_hidden("#sign-in") and page.is_visible("#sign-in-open")
+    assert "已退出登录" in page.inner_text("#status")
+    page.wait_for_selector("#outbox-button:has-text('(1)')")
+    assert page.evaluate("window.gisMap.layers.get('boundary_marker').byCode.size") > 100
+    phone.panel("marker_panel", "showMarker", code)
+    page.wait_for_selector("#card-condition")
+    assert page.locator("#log-visit").count() == 0
+    phone.screenshot("day-5-signed-out-offline.png")
+
+    # signal again: the app asks for the sign-in that sends the queue, the name filled in
+    server.start()
+    phone.context.set_offline(False)
+    page.wait_for_selector("#sign-in:not([hidden])", timeout=40_000)
+    assert "1 条待发送" in page.inner_text("#sign-in-message")
+    assert page.input_value("#username") == "demo_inspector"
+    page.fill("#password", "demo-inspector")
+    page.click("#sign-in-form button[type=submit]")
+    page.wait_for_function("() => document.querySelector('#outbox-button').hidden", timeout=30_000)
+    assert _visits(db, code, notes) == 1
+    assert phone.errors == [], phone.errors

@@ -199,7 +199,12 @@ def test_an_inspector_works_offline_for_days(field, db, tmp_path):
             "SELECT count(*) FROM inspection_photo WHERE inspection_id = %s", (closing,)
         ).fetchone()[0]
         assert closing_photos == 1
-        assert received < edited < closed_at  # sent in the order they were made
+        closing_observed, closing_received, closing_gnss = db.execute(
+            "SELECT observed_at, received_at, gnss_accuracy_m FROM marker_inspection WHERE id = %s", (closing,)
+        ).fetchone()
+        assert received < edited < closing_received  # sent in the order they were made
+        # the closing is dated by the work on the phone, offline, and placed by its fix
+        assert closed_at == closing_observed < received and closing_gnss == 5
         # sending again changes nothing
         page.evaluate("() => import('/map/static/js/outbox.js').then((o) => o.flushNow())")
         page.wait_for_timeout(500)

@@ -2,6 +2,11 @@
 // network, a request fails at once with status 0 (or the service worker's 503 "offline"),
 // and the signed-in user is remembered so that the app opens offline after a restart.
 const TOKEN_KEY = "gis_token";
+const LAST_USER_KEY = "gis_last_user";  // who signed in last: the sign-in form's user name
+// What the app reads to start, kept through a sign-out so that it still opens offline and
+// shows the downloaded areas (read-only) and the queue; every other answer goes.
+const START_READS = ["/api/v1/map-config", "/api/v1/layers", "/api/v1/markers/conditions",
+                     "/basemap/tilejson.json", "/basemap/labels.geojson"];
 
 // The service's root ("/" or a bureau's prefix such as "/gis/"): this file is served at
 // {root}map/static/js/api.js. The code names the service's paths from that root
@@ -22,6 +27,22 @@ export function appPath(url) {
     ? "/" + u.pathname.slice(APP_ROOT.pathname.length) + u.search : u.pathname + u.search;
 }
 const SIGN_IN_WAIT_MS = 15000;
+
+// Whether the service answers, learnt from the requests themselves: navigator.onLine only
+// says that the phone has a network, not that the server can be reached over it.
+let reachable = true;
+const reachabilityListeners = new Set();
+export const serverReachable = () => navigator.onLine && reachable;
+export function onReachability(fn) { reachabilityListeners.add(fn); }
+/** A request was answered by the service (true) or was not: no answer, a proxy's 502-504,
+ *  or the service worker's stored copy. */
+export function heard(answered) {
+  if (answered === reachable) return;
+  reachable = answered;
+  reachabilityListeners.forEach((fn) => fn(answered));
+}
+const fromElsewhere = (response) => response.headers.has("X-Offline") || response.headers.has("X-From-Cache")
+  || [502, 503, 504].includes(response.status);
 
 export class ApiError extends Error {
   constructor(status, body) {
@@ -67,8 +88,10 @@ async function request(url, options) {
   try {
     response = await fetch(appUrl(url), options);
   } catch (_) {
+    heard(false);
     throw new ApiError(0, { code: "offline" });
   }
+  heard(!fromElsewhere(response));
   const body = await response.json().catch(() => null);
   if (response.status === 401 && options.headers?.Authorization) sessionExpired();
   if (!response.ok) throw new ApiError(response.status, body);
@@ -117,6 +140,7 @@ export async function signIn(username, password) {
     clearTimeout(timer);
   }
   localStorage.setItem(TOKEN_KEY, JSON.stringify({ value: body.access_token, expires: body.expires_at, user: body.user }));
+  localStorage.setItem(LAST_USER_KEY, JSON.stringify({ username: body.user.username }));
   return body.user;
 }
 
@@ -130,7 +154,23 @@ export async function signOut() {
 
 export function signOutLocally() {
   localStorage.removeItem(TOKEN_KEY);
-  if (window.caches) caches.delete("gis-api");  // the last user's reads are not the next one's
+  if (window.caches) forgetReads();
+}
+
+/** The user name of the last sign-in (kept after signing out, for the sign-in form). */
+export function lastUserName() {
+  try { return JSON.parse(localStorage.getItem(LAST_USER_KEY))?.username || ""; } catch (_) { return ""; }
+}
+
+/** The last user's reads are not the next one's: all but the start reads and the layers'
+ *  item pages (the map's own features) are dropped. */
+async function forgetReads() {
+  const cache = await caches.open("gis-api");
+  for (const request of await cache.keys()) {
+    const path = appPath(request.url);
+    const keep = START_READS.includes(path) || /^\/api\/v1\/layers\/[^/]+\/items\?/.test(path);
+    if (!keep) await cache.delete(request);
+  }
 }
 
 /** Send JSON (POST, PATCH, PUT) and return {body, etag}; errors throw ApiError. */

@@ -9,7 +9,7 @@ import { el, initMarkerPanel, openPanel, showMarker, showSign } from "./marker_p
 import { MarkerLayer } from "./markers.js";
 import { installMyLocation } from "./my_location.js";
 import { warmApiCache } from "./offline_store.js";
-import { flushNow, refresh as redrawOutbox } from "./outbox.js";
+import { flushNow, pending, refresh as redrawOutbox } from "./outbox.js";
 import { initPlaceNames, showPlace } from "./placename_panel.js";
 import { initRepairs, showRepairs } from "./repairs_panel.js";
 import { initTrack, showRounds, stopTrack } from "./track.js";
@@ -140,7 +140,7 @@ function renderUser() {
   const signedIn = Boolean(state.user);
   $("user-box").hidden = !signedIn;
   $("sign-in-open").hidden = signedIn;
-  $("offline-badge").hidden = navigator.onLine;
+  $("offline-badge").hidden = api.serverReachable();
   if (signedIn) {
     $("user-name").textContent = `${state.user.display_name || state.user.username} · ${t("role_" + state.user.role)}`;
   }
@@ -152,8 +152,8 @@ function openSignIn(message = "") {
   $("demo-hint").hidden = !state.config?.demo_mode;
   $("sign-in-message").textContent = message;
   $("sign-in-message").hidden = !message;
-  const remembered = api.rememberedUser();
-  if (remembered && !$("username").value) $("username").value = remembered.username;
+  const remembered = api.rememberedUser()?.username || api.lastUserName();
+  if (remembered && !$("username").value) $("username").value = remembered;
   ($("username").value ? $("password") : $("username")).focus();
 }
 
@@ -178,7 +178,29 @@ async function onSignIn(event) {
   if (!state.layers.size) await loadLayers();
 }
 
+/** Signing out with items waiting, or with no server in reach, asks first: the items stay
+ *  on the phone, but signing in again needs signal. */
+async function confirmSignOut() {
+  const waiting = (await pending()).length;
+  const unreachable = !api.serverReachable();
+  if (!waiting && !unreachable) return true;
+  return new Promise((resolve) => {
+    const done = (answer) => { dialog.remove(); resolve(answer); };
+    const dialog = el("div", { class: "modal", id: "sign-out-confirm", role: "alertdialog", "aria-modal": "true" },
+      el("div", { class: "card" },
+        el("h2", {}, t("sign_out")),
+        waiting ? el("p", { class: "warn" }, t("sign_out_waiting").replace("{n}", waiting)) : "",
+        unreachable ? el("p", { class: "warn" }, t("sign_out_offline")) : "",
+        el("div", { class: "actions" },
+          el("button", { type: "button", class: "btn-secondary", id: "sign-out-cancel", onclick: () => done(false) }, t("cancel")),
+          el("button", { type: "button", class: "btn-primary", id: "sign-out-anyway", onclick: () => done(true) }, t("sign_out_anyway")))));
+    document.body.append(dialog);
+    $("sign-out-cancel").focus();
+  });
+}
+
 async function onSignOut() {
+  if (!(await confirmSignOut())) return;
   stopTrack();
   await api.signOut();
   state.user = null;
@@ -186,6 +208,13 @@ async function onSignOut() {
   renderUser();
   await loadLayers();
   if (!state.layers.size) openSignIn();
+  else if (!api.serverReachable()) showStatus(t("signed_out_read_only"));
+}
+
+/** Signed out with items waiting, and the server answers: ask for the sign-in that sends them. */
+async function askToSignInForTheQueue() {
+  const waiting = (await pending()).length;
+  if (!state.user && waiting && $("sign-in").hidden) openSignIn(t("sign_in_to_send").replace("{n}", waiting));
 }
 
 async function main() {
@@ -213,6 +242,7 @@ async function main() {
     if (state.user && !api.token()) openSignIn(t("session_expired_queue"));
   });
   window.addEventListener("offline", renderUser);
+  watchReachability();
   registerServiceWorker();
 
   try {
@@ -233,8 +263,33 @@ async function main() {
   }
   renderUser();
   if (state.user && !api.token() && navigator.onLine) openSignIn(t("session_expired_queue"));
-  if (!state.user && !state.config.anonymous_layers.length) { openSignIn(); return; }
+  if (!state.user && !state.config.anonymous_layers.length) {
+    // signed out with no server in reach: the downloaded areas stay viewable, read-only
+    if (api.serverReachable()) { openSignIn(); askToSignInForTheQueue(); return; }
+    await loadLayers();
+    if (!state.layers.size) { openSignIn(); return; }
+    showStatus(t("signed_out_read_only"));
+    return;
+  }
   await loadLayers();
+}
+
+const PROBE_EVERY_MS = 15000;
+
+/** The offline badge follows whether the service answers, not only whether the phone has
+ *  a network; while it does not, a light request asks again now and then, and the queue
+ *  goes as soon as it answers. */
+function watchReachability() {
+  let probe = null;
+  const ask = () => fetch(api.appUrl("/healthz"), { cache: "no-store", signal: AbortSignal.timeout(5000) })
+    .then((r) => api.heard(r.ok)).catch(() => api.heard(false));
+  api.onReachability((answered) => {
+    renderUser();
+    clearInterval(probe);
+    probe = null;
+    if (answered) { flushNow(); askToSignInForTheQueue(); } else probe = setInterval(ask, PROBE_EVERY_MS);
+  });
+  window.addEventListener("online", ask);
 }
 
 /** Once the service worker controls the page, let it keep the app's start reads, so that

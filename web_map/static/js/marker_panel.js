@@ -2,7 +2,7 @@
 // position, photos with camera direction, offline outbox), visit history and corrections,
 // the markers of a line in sequence, and the nearest markers. Markers and signs are
 // visited alike; an asset names the API they live under.
-import { appUrl, authHeaders, getAllFeatures, getJson } from "./api.js";
+import { appUrl, authHeaders, getAllFeatures, getJson, rememberedUser, serverReachable } from "./api.js";
 import { averagePosition, followCompass } from "./field_sensors.js";
 import { lastFix, onFix } from "./my_location.js";
 import { currentLang, errorMessage, fmtDateTime, localized, t, vocab } from "./i18n.js";
@@ -174,6 +174,9 @@ export async function showMarker(code) {
     ? el("p", {}, `${t("last_visit")}: ${fmtDateTime(card.last_inspection.observed_at)} · ${card.last_inspection.inspector}`)
     : el("p", { class: "muted" }, t("never_visited"));
   const queued = await queuedFor(code);
+  // what this phone saw last, though not yet sent, is the condition shown (as the map does)
+  const waitingVisit = queued.filter((i) => i.visit || i.close).at(-1);
+  const shownCondition = waitingVisit ? waitingVisit.visit?.condition || waitingVisit.close.condition_after : p.condition;
   const repair = card.open_repair;
   const closing = repair && queued.some((i) => i.kind === "repair_close" && i.repair_id === repair.id);
   const repairLine = repair ? el("p", { class: "warn", id: "card-repair" },
@@ -199,7 +202,8 @@ export async function showMarker(code) {
     el("button", { class: "btn-secondary", type: "button", onclick: () => showHistory(code) }, t("history")),
     el("button", { class: "btn-secondary", type: "button", onclick: () => showLine(p.line_code, card.line?.name) }, t("line_view")));
   openPanel(`${t("marker")} ${code}`, note ? el("p", { class: "warn", id: "card-offline-note" }, note) : "",
-    el("p", {}, badge(p.condition)), repairLine, last, table,
+    el("p", { id: "card-condition" }, badge(shownCondition),
+      waitingVisit ? el("span", { class: "badge queued-badge" }, t("waiting_to_send")) : ""), repairLine, last, table,
     el("h3", {}, t("reference_objects")), refs, history, photos, actions);
   focusOn(lat, lon);
 }
@@ -288,11 +292,10 @@ function showVisitForm(card, asset = MARKER) {
     const files = await Promise.all([...photos.files].map(async (f) => ({
       blob: await shrinkPhoto(f), name: f.name.replace(/\.[^.]+$/, "") + ".jpg", bearing })));
     stopSensors();
-    await outbox.enqueue({ code, api: asset.api, visit, photos: files });
-    if (asset === MARKER) ctx.markerLayer?.setCondition(code, visit.condition);
-    message.className = "";
-    message.textContent = navigator.onLine ? t("visit_sending") : t("visit_queued");
     form.querySelector("button[type=submit]").disabled = true;
+    const id = await outbox.enqueue({ code, api: asset.api, visit, photos: files });
+    if (asset === MARKER) ctx.markerLayer?.setCondition(code, visit.condition);
+    await showDelivery(message, id);
   };
   openPanel(`${t("log_visit")} · ${code}`, form);
   position = null;
@@ -365,25 +368,43 @@ export function showRepairClose(code, repair, asset = MARKER, latlon = null) {
   const notes = el("textarea", { id: "repair-notes", rows: "2", maxlength: "4000" });
   const photo = el("input", { type: "file", accept: "image/*", capture: "environment", id: "repair-photo" });
   const message = el("p", { id: "repair-message", role: "status" });
+  const gnss = el("p", { class: "muted", id: "repair-gnss" }, t("locating"));
   const form = el("form", { id: "repair-form", class: "visit-form" },
     el("p", { class: "muted" }, `${t("open_repair")} #${repair.id} · ${conditionLabel(repair.reason)}`),
     el("label", {}, t("condition_after"), after), el("label", {}, t("resolution"), resolution),
-    el("label", {}, t("notes"), notes), el("label", {}, t("photos"), photo), message,
+    el("label", {}, t("notes"), notes), el("label", {}, t("photos"), photo), gnss, message,
     el("button", { class: "btn-primary", type: "submit" }, t("close_repair")));
   form.onsubmit = async (e) => {
     e.preventDefault();
     form.querySelector("button[type=submit]").disabled = true;
     const photos = await Promise.all([...photo.files].map(async (f) => ({ blob: await shrinkPhoto(f), name: "repair.jpg", bearing: null })));
+    // the work's time and place, taken here: a closing sent later is dated by the work
     const close = { resolution: resolution.value, condition_after: after.value, notes: notes.value || null,
-                    visit_id: crypto.randomUUID() };
-    await outbox.enqueue({ kind: "repair_close", code, repairs_api: asset.repairs_api, photos_api: asset.photos_api,
-                           repair_id: repair.id, close, photos });
+                    visit_id: crypto.randomUUID(), closed_at: new Date().toISOString(),
+                    ...(fix ? { gnss: { lon: fix.lon, lat: fix.lat, accuracy_m: fix.accuracy_m, fixed_at: fix.fixed_at,
+                                        fixes_averaged: fix.fixes_averaged } } : {}) };
+    stopSensors();
+    const id = await outbox.enqueue({ kind: "repair_close", code, repairs_api: asset.repairs_api, photos_api: asset.photos_api,
+                                      repair_id: repair.id, close, photos });
     if (asset === MARKER) ctx.markerLayer?.setCondition(code, after.value);
-    message.className = "muted";
-    message.textContent = navigator.onLine ? t("visit_sending") : t("visit_queued");
+    await showDelivery(message, id);
   };
   openPanel(`${t("close_repair")} · ${code}`, form);
   if (latlon) focusOn(...latlon);
+  // the position of the work, averaged while the form is open
+  let fix = null;
+  stopSensors();
+  stopSensors = navigator.geolocation ? averagePosition((f) => { fix = f; gnss.textContent = `${t("my_position")}: ±${f.accuracy_m.toFixed(0)} m`; }, () => {}) : () => {};
+}
+
+/** Say what became of a saved item: sent, refused (the queue says why) or kept for later. */
+async function showDelivery(message, id) {
+  message.className = "muted";
+  message.textContent = t("visit_sending");
+  const result = await outbox.outcome(id);
+  message.className = result === "sent" ? "ok" : result === "rejected" ? "error" : "muted";
+  message.textContent = result === "sent" ? t("visit_sent") : result === "rejected" ? t("visit_rejected")
+    : serverReachable() ? t("visit_queued") : navigator.onLine ? t("server_unreachable") : t("visit_queued");
 }
 
 /** A place-name sign: its texts, the checks against the register, condition and repairs. */
@@ -546,12 +567,15 @@ function renderOutbox(items) {
     note.className = "muted";
     note.textContent = t("visit_sending");
     await outbox.flushNow();
-    note.textContent = "";
+    const left = (await outbox.pending()).filter((i) => i.status !== "rejected").length;
+    note.className = left ? "warn" : "ok";
+    note.textContent = left ? t("server_unreachable") : t("all_sent");
   };
   button.onclick = () => openPanel(t("outbox"), el("ul", { class: "history", id: "outbox-list" }, ...items.map((i) => el("li", { "data-status": i.status },
     outboxLine(i),
     el("div", { class: i.status === "rejected" ? "error" : "muted" },
-      i.status === "rejected" ? errorMessage(i.error, "network_error") : t("waiting_to_send")),
+      i.status === "rejected" ? errorMessage(i.error, "network_error")
+        : i.by && i.by !== rememberedUser()?.username ? t("waiting_for_user").replace("{user}", i.by) : t("waiting_to_send")),
     i.status === "rejected" ? el("button", { class: "btn-secondary", type: "button", onclick: () => outbox.discard(i.id) }, t("discard")) : ""))),
     note, el("button", { class: "btn-secondary", type: "button", id: "send-now", onclick: sendNow }, t("send_now")));
 }

@@ -6,11 +6,15 @@
 // A network or server failure stops the run and retries later with back-off; a refused
 // sign-in pauses sending until the inspector signs in again; a refusal of the item
 // itself (4xx) marks it for the inspector to see and discard.
-import { appUrl, authHeaders, sessionExpired, token } from "./api.js";
+import { appUrl, authHeaders, heard, rememberedUser, sessionExpired, token } from "./api.js";
 import { inStore, openDb } from "./idb.js";
 
 const STORE = "visits";  // the store's first name, kept so that a queue survives upgrades
 const MAX_BACKOFF_MS = 5 * 60 * 1000;
+// A request with no answer by then is a failed one: a server out of reach must not leave
+// "sending…" on the screen (photos get longer on a slow link).
+const SEND_TIMEOUT_MS = 30_000;
+const PHOTO_TIMEOUT_MS = 120_000;
 const db = () => openDb("gis-outbox", 1, { [STORE]: "id" });
 const listeners = new Set();
 let running = null;
@@ -35,11 +39,22 @@ const put = (item) => inStore(db, STORE, "readwrite", (s) => s.put(item));
  *  {code, repairs_api, photos_api, repair_id, close, photos}, "track" {round_id, batch}. */
 export async function enqueue(item, { wait = false } = {}) {
   const id = item.id || item.visit?.id || crypto.randomUUID();
-  await put({ kind: "visit", ...item, id, status: "waiting", error: null, photos_sent: 0,
-              queued_at: new Date().toISOString(), seq: seq++ });
+  // whose work it is: only that user's sign-in sends it, never another's
+  await put({ kind: "visit", ...item, id, by: item.by || rememberedUser()?.username || null, status: "waiting",
+              error: null, photos_sent: 0, queued_at: new Date().toISOString(), seq: seq++ });
   notify();
   const sent = flush().then(flush);  // a run already under way may have started before this item
   if (wait) await sent;
+  return id;
+}
+
+/** What became of a queued item once the sender has tried it: "sent", "rejected" (the
+ *  server refused it; the inspector sees why) or "waiting" (no network or no answer). */
+export async function outcome(id) {
+  await flush();
+  await flush();
+  const item = (await pending()).find((i) => i.id === id);
+  return !item ? "sent" : item.status === "rejected" ? "rejected" : "waiting";
 }
 
 export async function discard(id) {
@@ -52,7 +67,9 @@ async function send(method, url, body, extraHeaders = {}) {
   const response = await fetch(appUrl(url), {
     method, body: json ? JSON.stringify(body) : body,
     headers: { ...authHeaders(), ...(json ? { "Content-Type": "application/json" } : {}), ...extraHeaders },
-  });
+    signal: AbortSignal.timeout(json ? SEND_TIMEOUT_MS : PHOTO_TIMEOUT_MS),
+  }).catch((err) => { heard(false); throw err; });
+  heard(![502, 503, 504].includes(response.status));  // a proxy answering for a stopped service
   return { status: response.status, body: await response.json().catch(() => null) };
 }
 
@@ -108,8 +125,10 @@ export function flush() {
 
 async function sendDue() {
   try {
+    const me = rememberedUser()?.username;
     for (const item of await pending()) {
       if (item.status === "rejected") continue;
+      if (item.by && item.by !== me) continue;  // waits for its own user's sign-in
       let outcome;
       try {
         outcome = await SENDERS[item.kind || "visit"](item);
