@@ -139,10 +139,10 @@ def test_signing_out_offline_keeps_the_areas_and_the_queue(day, db):
     warning = page.inner_text("#sign-out-confirm")
     assert "1 条记录待发送" in warning and "有信号才能再次登录" in warning
     phone.screenshot("day-4-sign-out-asks.png")
-    page.click("#sign-out-cancel")
+    page.click("#sign-out-confirm-cancel")
     assert page.is_visible("#user-box")
     page.click("#sign-out")
-    page.click("#sign-out-anyway")
+    page.click("#sign-out-confirm-ok")
     page.wait_for_selector("#sign-in-open:not([hidden])")
     # signed out, offline, and restarted: the map and the queue are still there, read-only
     page.reload()

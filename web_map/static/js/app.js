@@ -5,17 +5,18 @@ import { addBasemap } from "./basemap.js";
 import { installCoordinateReadout } from "./coords.js";
 import { applyTexts, currentLang, errorMessage, onLanguageChange, pick, setHome, t, toggleLanguage } from "./i18n.js";
 import { buildLayerSwitcher, createCatalogueLayer } from "./layers.js";
-import { el, initMarkerPanel, openPanel, showMarker, showSign } from "./marker_panel.js";
+import { $, confirmDialog, el } from "./dom.js";
+import { initMarkerPanel, showMarker, showSign } from "./marker_panel.js";
 import { MarkerLayer } from "./markers.js";
 import { installMyLocation } from "./my_location.js";
 import { warmApiCache } from "./offline_store.js";
-import { flushNow, pending, refresh as redrawOutbox } from "./outbox.js";
+import { flushNow, onChange as onOutboxChange, pending, refresh as redrawOutbox } from "./outbox.js";
 import { initPlaceNames, showPlace } from "./placename_panel.js";
 import { initRepairs, showRepairs } from "./repairs_panel.js";
+import { openPanel } from "./panel.js";
 import { initTrack, showRounds, stopTrack } from "./track.js";
 
 const state = { map: null, config: null, layers: new Map(), switcher: null, user: null, coords: null, basemap: null };
-const $ = (id) => document.getElementById(id);
 
 function showStatus(message) {
   const el = $("status");
@@ -184,19 +185,8 @@ async function confirmSignOut() {
   const waiting = (await pending()).length;
   const unreachable = !api.serverReachable();
   if (!waiting && !unreachable) return true;
-  return new Promise((resolve) => {
-    const done = (answer) => { dialog.remove(); resolve(answer); };
-    const dialog = el("div", { class: "modal", id: "sign-out-confirm", role: "alertdialog", "aria-modal": "true" },
-      el("div", { class: "card" },
-        el("h2", {}, t("sign_out")),
-        waiting ? el("p", { class: "warn" }, t("sign_out_waiting").replace("{n}", waiting)) : "",
-        unreachable ? el("p", { class: "warn" }, t("sign_out_offline")) : "",
-        el("div", { class: "actions" },
-          el("button", { type: "button", class: "btn-secondary", id: "sign-out-cancel", onclick: () => done(false) }, t("cancel")),
-          el("button", { type: "button", class: "btn-primary", id: "sign-out-anyway", onclick: () => done(true) }, t("sign_out_anyway")))));
-    document.body.append(dialog);
-    $("sign-out-cancel").focus();
-  });
+  return confirmDialog({ id: "sign-out-confirm", title: t("sign_out"), ok: t("sign_out_anyway"), lines: [
+    waiting && t("sign_out_waiting").replace("{n}", waiting), unreachable && t("sign_out_offline")] });
 }
 
 async function onSignOut() {
@@ -243,6 +233,7 @@ async function main() {
   });
   window.addEventListener("offline", renderUser);
   watchReachability();
+  refreshMarkersAfterSync();
   registerServiceWorker();
 
   try {
@@ -272,6 +263,21 @@ async function main() {
     return;
   }
   await loadLayers();
+}
+
+/** When the queue has been sent, the markers are read again: the map and its legend then
+ *  show the server's conditions (other inspectors' visits too), not the phone's guesses. */
+function refreshMarkersAfterSync() {
+  let waitingBefore = 0;
+  onOutboxChange(async (items) => {
+    const waiting = items.filter((i) => i.status !== "rejected").length;
+    const layer = state.layers.get("boundary_marker");
+    if (waitingBefore && !waiting && api.serverReachable() && layer?.features.length) {
+      await layer.reload().catch(() => {});
+      layer.showLegend();
+    }
+    waitingBefore = waiting;
+  });
 }
 
 const PROBE_EVERY_MS = 15000;

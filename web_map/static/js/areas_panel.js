@@ -3,7 +3,8 @@
 // delete them; storage kept persistent where the browser allows, with use and room shown.
 import { getJson } from "./api.js";
 import { errorMessage, fmtBytes, fmtDateTime, t, tf } from "./i18n.js";
-import { el, openPanel } from "./marker_panel.js";
+import { confirmDialog, el } from "./dom.js";
+import { openPanel } from "./panel.js";
 import * as store from "./offline_store.js";
 
 let ctx = { map: null, config: null };
@@ -26,11 +27,20 @@ async function areaList() {
   if (!areas.length) return el("p", { class: "muted" }, t("no_areas"));
   return el("ul", { class: "history", id: "area-list" }, ...areas.map((a) => el("li", { "data-area": a.id },
     el("strong", {}, a.name), ` · ${fmtBytes(a.bytes)} · ${ageText(a.refreshed_at)}`,
-    el("div", { class: "muted small" }, `${a.tiles.length} tiles · ${Object.values(a.counts.records).reduce((x, y) => x + y, 0)} records`),
+    el("div", { class: "muted small" }, tf("area_counts", { tiles: a.tiles.length, records: Object.values(a.counts.records).reduce((x, y) => x + y, 0) })),
     el("div", { class: "actions" },
       el("button", { class: "btn-secondary", type: "button", onclick: () => ctx.map.fitBounds([[a.bbox[1], a.bbox[0]], [a.bbox[3], a.bbox[2]]]) }, t("show_on_map")),
       el("button", { class: "btn-secondary area-refresh", type: "button", onclick: () => run(a.spec) }, t("refresh")),
-      el("button", { class: "btn-secondary area-delete", type: "button", onclick: async () => { await store.removeArea(a.id); showAreas(); } }, t("delete"))))));
+      el("button", { class: "btn-secondary area-delete", type: "button", onclick: () => deleteArea(a) }, t("delete"))))));
+}
+
+/** Deleting an area asks first: offline, what it held cannot be fetched again. */
+async function deleteArea(area) {
+  const sure = await confirmDialog({ id: "area-delete-confirm", title: t("delete"), ok: t("delete"),
+                                     lines: [tf("area_delete_confirm", { name: area.name })] });
+  if (!sure) return;
+  await store.removeArea(area.id);
+  showAreas();
 }
 
 /** Start drawing a rectangle: two taps on the map give its corners. */

@@ -3,18 +3,19 @@
 // the markers of a line in sequence, and the nearest markers. Markers and signs are
 // visited alike; an asset names the API they live under.
 import { appUrl, authHeaders, getAllFeatures, getJson, rememberedUser, serverReachable } from "./api.js";
+import { $, el } from "./dom.js";
 import { averagePosition, followCompass } from "./field_sensors.js";
-import { lastFix, onFix } from "./my_location.js";
+import { distanceBearing, fmtMetres } from "./geodesy.js";
 import { currentLang, errorMessage, fmtDateTime, localized, t, vocab } from "./i18n.js";
+import { lastFix, onFix } from "./my_location.js";
 import * as store from "./offline_store.js";
 import * as outbox from "./outbox.js";
+import { closePanel, openPanel, whenLeft } from "./panel.js";
 
 const FAR_FROM_MARKER_M = 50;
-const $ = (id) => document.getElementById(id);
 let conditions = [];
 let ctx = { user: null, markerLayer: null, map: null, config: null };
 let position = null;  // last geolocation fix {lon, lat, accuracy_m, fixed_at[, fixes_averaged]}
-let stopSensors = () => {};  // the open visit form's position averaging and compass
 const MARKER = { kind: "marker", api: "/api/v1/markers", repairs_api: "/api/v1/repairs", photos_api: "/api/v1/inspections",
                  show: (code) => showMarker(code), field_roles: ["inspector", "admin"] };
 const SIGN = { kind: "sign", api: "/api/v1/place-name-signs", repairs_api: "/api/v1/sign-repairs",
@@ -22,15 +23,6 @@ const SIGN = { kind: "sign", api: "/api/v1/place-name-signs", repairs_api: "/api
                field_roles: ["inspector", "placename_officer", "admin"] };
 export const ASSETS = { marker: MARKER, sign: SIGN };
 const mayVisit = (asset) => Boolean(ctx.user && asset.field_roles.includes(ctx.user.role));
-
-export function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === "class") node.className = v; else if (k.startsWith("on")) node[k] = v; else node.setAttribute(k, v);
-  }
-  for (const c of children) node.append(c instanceof Node ? c : document.createTextNode(String(c ?? "")));
-  return node;
-}
 
 export function conditionLabel(code) {
   const c = conditions.find((x) => x.code === code);
@@ -41,16 +33,6 @@ export function conditionLabel(code) {
 function badge(code) {
   const colour = ctx.markerLayer ? ctx.markerLayer.colour(code) : "#999";
   return el("span", { class: "badge", style: `background:${colour}` }, conditionLabel(code));
-}
-
-export function openPanel(title, ...content) {
-  stopSensors();
-  stopSensors = () => {};
-  $("marker-panel-title").textContent = title;
-  const body = $("marker-panel-body");
-  body.replaceChildren(...content);
-  $("marker-panel").hidden = false;
-  $("marker-panel").scrollTop = 0;  // a form opens at its top
 }
 
 /** Zoom to a place and bring it into the part of the map the panel leaves visible: above
@@ -68,21 +50,7 @@ export function focusOn(lat, lon, zoom = 16) {
   map.setView(centre, z, { animate: false });
 }
 
-export function closePanel() { stopSensors(); $("marker-panel").hidden = true; }
-
 const withN = (key, n) => t(key).replace("{n}", n);
-
-/** Great-circle distance (m) and initial bearing (deg) from a to b; plenty for a phone. */
-export function distanceBearing(a, b) {
-  const R = 6371008.8, rad = Math.PI / 180;
-  const p1 = a.lat * rad, p2 = b.lat * rad, dl = (b.lon - a.lon) * rad;
-  const d = 2 * R * Math.asin(Math.sqrt(Math.sin((p2 - p1) / 2) ** 2 + Math.cos(p1) * Math.cos(p2) * Math.sin(dl / 2) ** 2));
-  const y = Math.sin(dl) * Math.cos(p2);
-  const x = Math.cos(p1) * Math.sin(p2) - Math.sin(p1) * Math.cos(p2) * Math.cos(dl);
-  return { distance_m: d, bearing_deg: ((Math.atan2(y, x) / rad) + 360) % 360 };
-}
-
-function fmtMetres(m) { return m >= 1000 ? `${(m / 1000).toFixed(2)} km` : `${m.toFixed(0)} m`; }
 
 function fromMeText(fix, target) {
   if (!fix) return "—";
@@ -218,7 +186,7 @@ async function loadPhoto(img, url) {
 function showFix(output, card, fix, maxAccuracy) {
   const [lon, lat] = card.geometry.coordinates;
   const { distance_m } = distanceBearing(fix, { lon, lat });
-  const parts = [`${t("my_position")}: ±${fix.accuracy_m.toFixed(0)} m (${withN("fixes_averaged", fix.fixes_averaged)})`,
+  const parts = [`${t("my_position")}: ±${fix.accuracy_m.toFixed(0)} m (${fix.fixes_averaged === 1 ? t("fixes_averaged_one") : withN("fixes_averaged", fix.fixes_averaged)})`,
     `${t("from_marker")} ${fmtMetres(distance_m)}`];
   const far = distance_m > FAR_FROM_MARKER_M + fix.accuracy_m;
   if (far) parts.push(t("far_warning"));
@@ -299,14 +267,16 @@ function showVisitForm(card, asset = MARKER) {
   };
   openPanel(`${t("log_visit")} · ${code}`, form);
   position = null;
+  let stopGnss = () => {};
+  const stopSensors = () => { stopGnss(); compass.stop(); };
+  whenLeft(stopSensors);
   if (!navigator.geolocation) {
     gnss.textContent = t("no_geolocation");
     gnss.className = "warn";
     poorFix.hidden = false;
-    stopSensors = compass.stop;
     return;
   }
-  const stopGnss = averagePosition((fix) => {
+  stopGnss = averagePosition((fix) => {
     position = fix;
     showFix(gnss, card, fix, maxAccuracy);
     if (fix.accuracy_m > maxAccuracy) poorFix.hidden = false;
@@ -316,7 +286,6 @@ function showVisitForm(card, asset = MARKER) {
     gnss.className = "warn";
     poorFix.hidden = false;
   });
-  stopSensors = () => { stopGnss(); compass.stop(); };
 }
 
 /** Correct a visit's hand-filled fields. The correction waits in the outbox like a
@@ -383,7 +352,7 @@ export function showRepairClose(code, repair, asset = MARKER, latlon = null) {
                     visit_id: crypto.randomUUID(), closed_at: new Date().toISOString(),
                     ...(fix ? { gnss: { lon: fix.lon, lat: fix.lat, accuracy_m: fix.accuracy_m, fixed_at: fix.fixed_at,
                                         fixes_averaged: fix.fixes_averaged } } : {}) };
-    stopSensors();
+    stopGnss();
     const id = await outbox.enqueue({ kind: "repair_close", code, repairs_api: asset.repairs_api, photos_api: asset.photos_api,
                                       repair_id: repair.id, close, photos });
     if (asset === MARKER) ctx.markerLayer?.setCondition(code, after.value);
@@ -393,8 +362,10 @@ export function showRepairClose(code, repair, asset = MARKER, latlon = null) {
   if (latlon) focusOn(...latlon);
   // the position of the work, averaged while the form is open
   let fix = null;
-  stopSensors();
-  stopSensors = navigator.geolocation ? averagePosition((f) => { fix = f; gnss.textContent = `${t("my_position")}: ±${f.accuracy_m.toFixed(0)} m`; }, () => {}) : () => {};
+  const stopGnss = navigator.geolocation
+    ? averagePosition((f) => { fix = f; gnss.textContent = `${t("my_position")}: ±${f.accuracy_m.toFixed(0)} m`; }, () => {})
+    : () => {};
+  whenLeft(stopGnss);
 }
 
 /** Say what became of a saved item: sent, refused (the queue says why) or kept for later. */

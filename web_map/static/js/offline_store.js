@@ -52,6 +52,7 @@ async function fetchInto(cache, url) {
  *  records whose ETag differs from what the phone holds are fetched. */
 export async function download(spec, onProgress = () => {}, manifest = null) {
   manifest = manifest || await plan(spec);
+  await sweep();  // what an interrupted download left behind
   const id = areaId(spec);
   const areas = await listAreas();
   const old = areas.find((a) => a.id === id);
@@ -119,6 +120,26 @@ async function evictUnused(tiles, candidates) {
   if (!candidates.length) return;
   const used = new Set((await listAreas()).flatMap((a) => a.tiles.map(([url]) => url)));
   for (const url of candidates) if (!used.has(url)) await tiles.delete(appUrl(url));
+}
+
+/** Drop what no stored area lists: tiles, records and thumbnails a download left behind
+ *  when it was interrupted (the phone closed the app, or ran out of battery). */
+export async function sweep() {
+  const areas = await listAreas();
+  const ids = new Set(areas.map((a) => a.id));
+  const listed = new Set(areas.flatMap((a) => a.tiles.map(([url]) => appUrl(url))));
+  const tiles = await caches.open(TILE_CACHE);
+  for (const request of await tiles.keys()) if (!listed.has(request.url)) await tiles.delete(request);
+  const records = await allRecords();
+  const kept = [];
+  await inStore(db, "records", "readwrite", (s) => records.forEach((r) => {
+    const rest = r.areas.filter((a) => ids.has(a));
+    if (!rest.length) s.delete(r.key);
+    else { kept.push(r); if (rest.length !== r.areas.length) s.put({ ...r, areas: rest }); }
+  }));
+  const thumbs = new Set(kept.flatMap((r) => (r.data.thumbs || []).map((u) => appUrl(u))));
+  const photos = await caches.open(PHOTO_CACHE);
+  for (const request of await photos.keys()) if (!thumbs.has(request.url)) await photos.delete(request);
 }
 
 export async function removeArea(id) {

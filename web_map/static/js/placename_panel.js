@@ -2,10 +2,10 @@
 // place, and a panel to read a record, see its history, run the checks, edit it and
 // move its naming requests along.
 import { getJson, getWithEtag, sendJson } from "./api.js";
+import { $, el } from "./dom.js";
 import { currentLang, errorMessage, fmtDateTime, localized, onLanguageChange, t } from "./i18n.js";
 
 const BASE = "/api/v1/place-names";
-const $ = (id) => document.getElementById(id);
 const EDITABLE = ["name", "romanization", "status", "location_description", "meaning", "origin", "history"];
 const STATUSES = ["standard", "variant", "historical", "pending", "cancelled", "non_standard"];
 const NEXT = {
@@ -20,15 +20,6 @@ const STAGE_FIELDS = {
   filed: ["announced_on", "filed_on"],
 };
 let ctx = { map: null, user: null, highlight: null, picking: null, openId: null };
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === "class") node.className = v; else if (k.startsWith("on")) node[k] = v; else node.setAttribute(k, v);
-  }
-  for (const c of children) node.append(c instanceof Node ? c : document.createTextNode(String(c ?? "")));
-  return node;
-}
 
 const canEdit = () => ["admin", "placename_officer"].includes(ctx.user?.role);
 

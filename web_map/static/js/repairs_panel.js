@@ -4,7 +4,9 @@
 // list comes from the downloaded areas' cards.
 import { getJson, sendJson } from "./api.js";
 import { errorMessage, t, tf } from "./i18n.js";
-import { ASSETS, conditionLabel, el, openPanel, showMarker, showRepairClose, showSign } from "./marker_panel.js";
+import { el } from "./dom.js";
+import { ASSETS, conditionLabel, showMarker, showRepairClose, showSign } from "./marker_panel.js";
+import { openPanel } from "./panel.js";
 import * as store from "./offline_store.js";
 
 let ctx = { user: null };

@@ -4,7 +4,9 @@
 // last point, so the stored pieces join into one line.
 import { getJson } from "./api.js";
 import { errorMessage, t, tf } from "./i18n.js";
-import { distanceBearing, el, openPanel } from "./marker_panel.js";
+import { el } from "./dom.js";
+import { distanceBearing } from "./geodesy.js";
+import { openPanel } from "./panel.js";
 import * as outbox from "./outbox.js";
 
 const BATCH_POINTS = 20;
