@@ -166,4 +166,61 @@ def test_signing_out_offline_keeps_the_areas_and_the_queue(day, db):
     page.click("#sign-in-form button[type=submit]")
     page.wait_for_function("() => document.querySelector('#outbox-button').hidden", timeout=30_000)
     assert _visits(db, code, notes) == 1
+    # signed in again, the inspector's tools and visit button are back
+    page.wait_for_selector("#tools-button:not([hidden])")
+    phone.panel("marker_panel", "showMarker", code)
+    page.wait_for_selector("#log-visit")
+    assert phone.errors == [], phone.errors
+
+
+def test_panels_follow_the_language_and_areas_are_kept_tidy(day, db):
+    phone, server, code = day["phone"], day["server"], day["code"]
+    lon, lat = day["at"]
+    page = phone.page
+    # an open card is drawn again in the other language, where it is
+    phone.panel("marker_panel", "showMarker", code)
+    page.wait_for_selector("#marker-panel-title:has-text('界桩')")
+    centre = page.evaluate("window.gisMap.map.getCenter()")
+    page.click("#lang-toggle")
+    page.wait_for_selector("#marker-panel-title:has-text('Marker')")
+    assert "Line" in page.inner_text("#marker-panel-body") and "界线" not in page.inner_text("#marker-panel-body")
+    assert page.evaluate("window.gisMap.map.getCenter()") == centre
+    page.click("#lang-toggle")
+    page.wait_for_selector("#marker-panel-title:has-text('界桩')")
+
+    # an interrupted download leaves things no area lists; the next download sweeps them
+    store = "import(new URL('map/static/js/offline_store.js', document.baseURI).href)"
+    page.evaluate(f"""async () => {{
+        const tiles = await caches.open('gis-tiles');
+        await tiles.put(new URL('api/v1/layers/x/tiles/9/1/1', document.baseURI).href, new Response('left over'));
+    }}""")
+    spec = {"kind": "bbox", "bbox": [lon - 0.01, lat - 0.01, lon + 0.01, lat + 0.01], "max_zoom": 11}
+    page.evaluate(f"(spec) => {store}.then((m) => m.download(spec))", spec)
+    leftover = page.evaluate("""async () => (await (await caches.open('gis-tiles')).keys())
+        .filter((r) => r.url.includes('/layers/x/')).length""")
+    assert leftover == 0
+
+    # deleting an area asks first
+    page.click("#tools-button")
+    page.click("#open-areas")
+    page.wait_for_selector("#area-list li")
+    page.click(".area-delete")
+    page.wait_for_selector("#area-delete-confirm")
+    phone.screenshot("day-6-delete-area-asks.png")
+    page.click("#area-delete-confirm-cancel")
+    assert page.locator("#area-list li").count() == 1
+    page.click(".area-delete")
+    page.click("#area-delete-confirm-ok")
+    page.wait_for_selector("#area-list", state="detached")
+    assert page.evaluate("async () => (await (await caches.open('gis-tiles')).keys()).length") == 0
+
+    # the card read online, opened offline: it says when it was read
+    phone.panel("marker_panel", "showMarker", code)
+    page.wait_for_selector("#log-visit")
+    server.stop()
+    phone.context.set_offline(True)
+    phone.panel("marker_panel", "showMarker", code)
+    page.wait_for_selector("#card-offline-note")
+    assert "联网时读取" in page.inner_text("#card-offline-note")
+    phone.screenshot("day-7-card-read-earlier.png")
     assert phone.errors == [], phone.errors

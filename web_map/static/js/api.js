@@ -95,14 +95,17 @@ async function request(url, options) {
   const body = await response.json().catch(() => null);
   if (response.status === 401 && options.headers?.Authorization) sessionExpired();
   if (!response.ok) throw new ApiError(response.status, body);
-  return { body, etag: response.headers.get("ETag") };
+  // `stored`: when the service worker answered from its copy, the time that copy was read
+  const stored = response.headers.has("X-From-Cache") ? new Date(response.headers.get("Date") || 0) : null;
+  return { body, etag: response.headers.get("ETag"), stored };
 }
 
 export async function getJson(url) {
   return (await request(url, { headers: { Accept: "application/json", ...authHeaders() } })).body;
 }
 
-/** GET JSON with the response's ETag (for edits with If-Match). */
+/** GET JSON with the response's ETag (for edits with If-Match) and, for a stored copy
+ *  answered offline, when it was read (`stored`). */
 export function getWithEtag(url) {
   return request(url, { headers: { Accept: "application/json", ...authHeaders() } });
 }

@@ -13,7 +13,7 @@ import { warmApiCache } from "./offline_store.js";
 import { flushNow, onChange as onOutboxChange, pending, refresh as redrawOutbox } from "./outbox.js";
 import { initPlaceNames, showPlace } from "./placename_panel.js";
 import { initRepairs, showRepairs } from "./repairs_panel.js";
-import { openPanel } from "./panel.js";
+import { openPanel, redrawPanel, redrawWith } from "./panel.js";
 import { initTrack, showRounds, stopTrack } from "./track.js";
 
 const state = { map: null, config: null, layers: new Map(), switcher: null, user: null, coords: null, basemap: null };
@@ -34,6 +34,10 @@ function createMap(config) {
     L.tileLayer(url("vec"), opts).addTo(map);
     L.tileLayer(url("cva"), opts).addTo(map);
   }
+  // names are read over the marker clusters (Leaflet's marker pane is 600), never under them
+  const labels = map.createPane("labels");
+  labels.style.zIndex = 620;
+  labels.style.pointerEvents = "none";
   L.control.scale({ metric: true, imperial: false, position: "bottomright" }).addTo(map);
   map.attributionControl.setPrefix(false);
   map.on("zoomend", () => state.layers.forEach((layer) => layer.updateLabelVisibility?.()));
@@ -134,7 +138,9 @@ function showTools() {
   const button = (id, key, fn) => el("button", { class: "btn-secondary tool", id, type: "button", onclick: fn }, t(key));
   openPanel(t("tools"), el("div", { class: "actions tools" },
     button("open-areas", "offline_areas", showAreas), button("open-repairs", "repairs", () => showRepairs()),
-    button("open-rounds", "rounds", showRounds)));
+    button("open-rounds", "rounds", showRounds)),
+    state.user ? el("p", { class: "muted", id: "tools-user" }, t("signed_in_as").replace("{user}", $("user-name").textContent)) : "");
+  redrawWith(showTools);
 }
 
 function renderUser() {
@@ -176,17 +182,21 @@ async function onSignIn(event) {
   renderUser();
   showStatus("");
   flushNow();  // what waited for the sign-in goes now
-  if (!state.layers.size) await loadLayers();
+  // the layers, tools and panels are this user's (a sign-in after a read-only start too)
+  await loadLayers();
 }
 
 /** Signing out with items waiting, or with no server in reach, asks first: the items stay
- *  on the phone, but signing in again needs signal. */
+ *  on the phone, but signing in again needs signal. On a phone, where the top bar has no
+ *  room for the user's name and the button is an icon, it always asks, naming the user. */
 async function confirmSignOut() {
   const waiting = (await pending()).length;
   const unreachable = !api.serverReachable();
-  if (!waiting && !unreachable) return true;
-  return confirmDialog({ id: "sign-out-confirm", title: t("sign_out"), ok: t("sign_out_anyway"), lines: [
-    waiting && t("sign_out_waiting").replace("{n}", waiting), unreachable && t("sign_out_offline")] });
+  const phone = window.matchMedia("(max-width: 600px)").matches;
+  if (!waiting && !unreachable && !phone) return true;
+  return confirmDialog({ id: "sign-out-confirm", title: t("sign_out"), ok: waiting || unreachable ? t("sign_out_anyway") : t("sign_out"),
+    lines: [phone && state.user && { muted: true, text: t("signed_in_as").replace("{user}", $("user-name").textContent) },
+      waiting && t("sign_out_waiting").replace("{n}", waiting), unreachable && t("sign_out_offline")] });
 }
 
 async function onSignOut() {
@@ -218,6 +228,7 @@ async function main() {
     state.coords?.refresh();
     renderUser();
     redrawOutbox();
+    redrawPanel();
   });
   $("sign-in-form").addEventListener("submit", onSignIn);
   $("sign-in-form").dataset.ready = "true";  // (method=post: a submit before this never puts the password in a URL)

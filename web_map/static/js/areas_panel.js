@@ -4,7 +4,7 @@
 import { getJson } from "./api.js";
 import { errorMessage, fmtBytes, fmtDateTime, t, tf } from "./i18n.js";
 import { confirmDialog, el } from "./dom.js";
-import { openPanel } from "./panel.js";
+import { openPanel, redrawWith } from "./panel.js";
 import * as store from "./offline_store.js";
 
 let ctx = { map: null, config: null };
@@ -91,7 +91,9 @@ async function run(spec, manifest = null) {
   line.className = "muted";
   try {
     const out = await store.download(spec, (p) => {
-      line.textContent = tf("downloading", { done: p.done, total: p.total, size: fmtBytes(p.bytes) });
+      // looked up at each step: the panel may have been drawn again in the other language
+      const now = status();
+      if (now) now.textContent = tf("downloading", { done: p.done, total: p.total, size: fmtBytes(p.bytes) });
       document.getElementById("area-progress")?.setAttribute("value", String(p.total ? p.done / p.total : 1));
     }, manifest);
     await showAreas();
@@ -151,6 +153,7 @@ export async function showAreas() {
   };
   form.onsubmit = (e) => { e.preventDefault(); run(specFrom(form), manifest); };
   openPanel(t("offline_areas"), await storageLine(), form, el("h3", {}, t("offline_areas")), await areaList());
+  redrawWith(showAreas);
   await fill();
 }
 

@@ -46,7 +46,9 @@ export async function addBasemap(map) {
     return null;  // no base map offline unless an area (or an earlier start) stored it
   }
   map.createPane("basemap").style.zIndex = 150;
-  map.createPane("basemap-labels").style.zIndex = 390;
+  const names = map.createPane("basemap-labels");
+  names.style.zIndex = 610;  // over the markers, under the layers' own names
+  names.style.pointerEvents = "none";
   const options = { pane: "basemap", minZoom: 0, maxNativeZoom: info.maxzoom, maxZoom: 20, attribution: info.attribution };
   const layer = ["png", "jpg", "jpeg", "webp"].includes(info.format)
     ? new AuthTileLayer(info.tiles[0], options)

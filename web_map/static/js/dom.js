@@ -14,14 +14,15 @@ export function el(tag, attrs = {}, ...children) {
 }
 
 /** Ask before something that cannot be taken back. Resolves true for `ok`, false for
- *  cancel; the dialog's id is `id`, its buttons `${id}-ok` and `${id}-cancel`. */
+ *  cancel; the dialog's id is `id`, its buttons `${id}-ok` and `${id}-cancel`. A line is
+ *  a warning, or {text, muted: true}; empty lines are left out. */
 export function confirmDialog({ id, title, lines, ok }) {
   return new Promise((resolve) => {
     const done = (answer) => { dialog.remove(); resolve(answer); };
     const dialog = el("div", { class: "modal", id, role: "alertdialog", "aria-modal": "true" },
       el("div", { class: "card confirm" },
         el("h2", {}, title),
-        ...lines.filter(Boolean).map((line) => el("p", { class: "warn" }, line)),
+        ...lines.filter(Boolean).map((line) => (line.muted ? el("p", { class: "muted" }, line.text) : el("p", { class: "warn" }, line))),
         el("div", { class: "actions" },
           el("button", { type: "button", class: "btn-secondary", id: `${id}-cancel`, onclick: () => done(false) }, t("cancel")),
           el("button", { type: "button", class: "btn-primary", id: `${id}-ok`, onclick: () => done(true) }, ok))));

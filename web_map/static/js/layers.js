@@ -108,7 +108,7 @@ class CatalogueLayer {
       const p = f.properties;
       const cls = `map-label ${this.decl.style.label_class || ""} ${this.isFocus(p) ? "focus" : "other"}`;
       const marker = L.marker([p[latKey], p[lonKey]], {
-        interactive: false, keyboard: false,
+        interactive: false, keyboard: false, pane: "labels",
         icon: L.divIcon({ className: cls, html: "<span></span>", iconSize: [0, 0] }),
       });
       marker.on("add", () => {

@@ -2,7 +2,7 @@
 // position, photos with camera direction, offline outbox), visit history and corrections,
 // the markers of a line in sequence, and the nearest markers. Markers and signs are
 // visited alike; an asset names the API they live under.
-import { appUrl, authHeaders, getAllFeatures, getJson, rememberedUser, serverReachable } from "./api.js";
+import { appUrl, authHeaders, getAllFeatures, getJson, getWithEtag, rememberedUser, serverReachable } from "./api.js";
 import { $, el } from "./dom.js";
 import { averagePosition, followCompass } from "./field_sensors.js";
 import { distanceBearing, fmtMetres } from "./geodesy.js";
@@ -10,7 +10,7 @@ import { currentLang, errorMessage, fmtDateTime, localized, t, vocab } from "./i
 import { lastFix, onFix } from "./my_location.js";
 import * as store from "./offline_store.js";
 import * as outbox from "./outbox.js";
-import { closePanel, openPanel, whenLeft } from "./panel.js";
+import { closePanel, openPanel, redrawWith, whenLeft } from "./panel.js";
 
 const FAR_FROM_MARKER_M = 50;
 let conditions = [];
@@ -94,7 +94,9 @@ function handFilledFields(form, notes, neighbour) {
  *  holds (position and condition only). */
 async function loadCard(code) {
   try {
-    return { card: await getJson(`/api/v1/markers/${encodeURIComponent(code)}`) };
+    const { body, stored } = await getWithEtag(`/api/v1/markers/${encodeURIComponent(code)}`);
+    // a copy read earlier, online: it says when, as it may be out of date
+    return { card: body, note: stored ? t("stored_card").replace("{time}", fmtDateTime(stored.toISOString())) : null };
   } catch (err) {
     if (!err.offline) return { error: err };
     const record = await store.getRecord(`marker:${code}`).catch(() => null);
@@ -116,7 +118,7 @@ function queuedRows(items) {
     ` ${t("queued_" + (i.kind || "visit"))}`, i.visit ? ` · ${conditionLabel(i.visit.condition)} · ${fmtDateTime(i.visit.observed_at)}` : ""));
 }
 
-export async function showMarker(code) {
+export async function showMarker(code, { refocus = true } = {}) {
   const { card, note, error } = await loadCard(code);
   if (error) {
     openPanel(code, el("p", { class: "error" }, errorMessage(error.body, "network_error")));
@@ -173,7 +175,8 @@ export async function showMarker(code) {
     el("p", { id: "card-condition" }, badge(shownCondition),
       waitingVisit ? el("span", { class: "badge queued-badge" }, t("waiting_to_send")) : ""), repairLine, last, table,
     el("h3", {}, t("reference_objects")), refs, history, photos, actions);
-  focusOn(lat, lon);
+  redrawWith(() => showMarker(code, { refocus: false }));
+  if (refocus) focusOn(lat, lon);
 }
 
 async function loadPhoto(img, url) {
@@ -379,7 +382,7 @@ async function showDelivery(message, id) {
 }
 
 /** A place-name sign: its texts, the checks against the register, condition and repairs. */
-export async function showSign(code) {
+export async function showSign(code, { refocus = true } = {}) {
   let sign;
   try {
     sign = await getJson(`${SIGN.api}/${encodeURIComponent(code)}`);
@@ -412,7 +415,8 @@ export async function showSign(code) {
     sign.open_repair_id ? el("p", { class: "warn" }, `${t("open_repair")} #${sign.open_repair_id}`) : "",
     el("table", { class: "props" }, ...rows.map(([k, v]) => el("tr", {}, el("td", {}, k), el("td", {}, v)))),
     el("h3", {}, t("checks")), findings, actions);
-  focusOn(sign.lat, sign.lon);
+  redrawWith(() => showSign(code, { refocus: false }));
+  if (refocus) focusOn(sign.lat, sign.lon);
 }
 
 async function loadHistory(code, asset) {

@@ -3,6 +3,15 @@
 import { $ } from "./dom.js";
 
 let leaving = () => {};
+let redraw = null;  // shows the open view again (in another language)
+
+/** The open view can be drawn again by `fn` (a card or a list; never a form being filled). */
+export function redrawWith(fn) { redraw = fn; }
+
+/** Draw the open view again, if it can be: the language changed. */
+export function redrawPanel() {
+  if (redraw && !$("marker-panel").hidden) redraw();
+}
 
 /** Run `fn` when the view now open is replaced or the panel closes. */
 export function whenLeft(fn) {
@@ -18,6 +27,7 @@ function leave() {
 
 export function openPanel(title, ...content) {
   leave();
+  redraw = null;
   $("marker-panel-title").textContent = title;
   $("marker-panel-body").replaceChildren(...content);
   $("marker-panel").hidden = false;

@@ -6,7 +6,7 @@ import { getJson, sendJson } from "./api.js";
 import { errorMessage, t, tf } from "./i18n.js";
 import { el } from "./dom.js";
 import { ASSETS, conditionLabel, showMarker, showRepairClose, showSign } from "./marker_panel.js";
-import { openPanel } from "./panel.js";
+import { openPanel, redrawWith } from "./panel.js";
 import * as store from "./offline_store.js";
 
 let ctx = { user: null };
@@ -96,6 +96,7 @@ export async function showRepairs(filters = {}) {
   openPanel(t("repairs"), offline ? el("p", { class: "warn" }, t("offline_area_card")) : "", filterForm,
     mine.length ? el("h3", {}, `${t("my_repairs")} (${mine.length})`) : "", mine.length ? list(mine, "my-repairs") : "",
     el("h3", {}, `${t("all_repairs")} (${rest.length})`), rest.length ? list(rest, "repair-list") : el("p", { class: "muted" }, t("no_repairs")));
+  redrawWith(() => showRepairs(filters));
 }
 
 export function initRepairs(context) { ctx = context; }
