@@ -3,7 +3,8 @@ install starts it (one worker, demo data, signed in as the demo inspector), the 
 own download code running in headless Chromium with the service worker on.
 
 For the longest county-level line and for the whole of Ordos it reports the manifest
-time, the area's size and the download time, then the refresh after one marker changes
+time, the size the phone is told beforehand against the browser storage the download
+then takes, the area's size and the download time, then the refresh after one marker changes
 (only the changed records and tiles move), against the floor of fetching the same tile
 URLs with a plain HTTP client (six at a time, as the app does). The server's tile cache
 is off (TILE_CACHE_MB=0), so no figure comes from a warm cache.
@@ -60,6 +61,8 @@ def app_download(page, spec: dict) -> dict:
     return page.evaluate(
         """async (spec) => {
         const store = await import('/map/static/js/offline_store.js');
+        const usage = async () => (await navigator.storage.estimate()).usage;
+        const before = await usage();
         const t0 = performance.now();
         const manifest = await store.plan(spec);
         const t1 = performance.now();
@@ -67,7 +70,9 @@ def app_download(page, spec: dict) -> dict:
         return { manifest_s: (t1 - t0) / 1000, download_s: (performance.now() - t1) / 1000,
                  tiles: manifest.counts.tiles, records: manifest.records.length, estimated: manifest.estimated_bytes,
                  fetched_tiles: out.fetched, fetched_records: out.records, moved_bytes: out.bytes,
-                 stored_bytes: out.area.bytes, tile_urls: manifest.tiles.map((t) => t[0]) };
+                 stored_bytes: out.area.bytes, storage_used: (await usage()) - before,
+                 record_bytes: out.record_bytes, estimate: manifest.estimate,
+                 tile_urls: manifest.tiles.map((t) => t[0]) };
     }""",
         spec,
     )
@@ -160,6 +165,13 @@ def main() -> None:
             f"{label:52} {d['stored_bytes'] / 1e6:7.1f}MB {d['tiles']:6} {d['records']:7} {d['download_s']:8.1f}s"
             f" {r['raw_tile_fetch_s']:9.1f}s {f['download_s']:7.1f}s"
             f" {f['fetched_tiles']:4}t/{f['fetched_records']}r {f['moved_bytes'] / 1e3:5.0f}kB"
+        )
+    print(f"\n{'area':52} {'told':>9} {'storage used':>13} {'told/used':>9} {'manifest':>9}")
+    for label, r in results.items():
+        d = r["download"]
+        print(
+            f"{label:52} {d['estimated'] / 1e6:7.1f}MB {d['storage_used'] / 1e6:11.1f}MB"
+            f" {d['estimated'] / max(d['storage_used'], 1):9.2f} {d['manifest_s']:8.1f}s"
         )
     line_s = next(iter(results.values()))["download"]["download_s"]
     print(

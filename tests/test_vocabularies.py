@@ -60,3 +60,11 @@ def test_the_map_is_given_the_vocabularies(client):
     assert vocabularies["conditions"][0]["colour"] == CONDITIONS["intact"].colour
     assert {s["code"] for s in vocabularies["place_name_statuses"]} == set(STATUSES)
     assert [s["code"] for s in vocabularies["naming_stages"]] == list(STAGES)
+
+
+def test_the_map_keeps_no_copy_of_the_vocabularies():
+    """The map's words for place-name statuses and naming stages come from map-config
+    (i18n.useVocabularies), so they cannot drift from the server's (驳回, not a second word)."""
+    texts = (PROJECT_ROOT / "web_map" / "static" / "js" / "i18n.js").read_text(encoding="utf-8")
+    copies = re.findall(r"\b((?:status|stage)_[a-z_]+):\s*\"", texts)
+    assert copies == [], copies

@@ -7,6 +7,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+import orjson
+
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,7 +26,14 @@ from gis_service.offline.tiles import TileId, covering, estimated_tiles
 
 LINE_BUFFER_M = 1000  # a line's area: what an inspector walking it sees on either side
 THUMB_BYTES = 20_000  # a 320-px JPEG thumbnail, roughly
-SAMPLE_TILES = 3  # tiles rendered per layer to estimate its tile size
+SAMPLE_TILES_PER_ZOOM = 3  # tiles rendered per layer and zoom to estimate its size
+SAMPLE_RECORDS = 10  # records built per kind to estimate their size
+# What a browser stores beside each tile: the URL, the headers and the index entries
+# (Chromium's Cache Storage, measured: about 0.7 kB a tile). An area of small tiles takes
+# more for these than for the tiles themselves. Records go to IndexedDB, which compresses
+# them: they take about this share of their JSON size (measured by scripts/bench_offline).
+STORED_ENTRY_BYTES = 700
+STORED_RECORD_SHARE = 0.5
 MANIFEST_STATEMENT_TIMEOUT = "20s"  # no query of a manifest holds a connection longer
 
 AREA_SQL = {
@@ -132,11 +141,34 @@ async def _layer_tiles(conn, layer: LayerDeclaration, tiles: list[TileId]) -> li
     return [tuple(r) for r in await cur.fetchall()]
 
 
-async def _sample_size(conn, layer: LayerDeclaration, tiles: list[TileId]) -> float:
-    """The mean size of a few of the layer's deepest tiles in the area."""
-    sample = sorted(tiles, reverse=True)[:: max(1, len(tiles) // SAMPLE_TILES)][:SAMPLE_TILES]
-    sizes = [len(await catalogue_service.tile(conn, layer=layer, z=z, x=x, y=y)) for z, x, y in sample]
-    return sum(sizes) / len(sizes) if sizes else 0
+async def _estimated_bytes(conn, layer: LayerDeclaration, tiles: list[TileId]) -> int:
+    """The layer's tiles in the area, in bytes: at each zoom, the mean of a few of its
+    tiles spread across the area, times that zoom's count (tile sizes differ by zoom)."""
+    by_zoom: dict[int, list[TileId]] = {}
+    for t in tiles:
+        by_zoom.setdefault(t[0], []).append(t)
+    total = 0.0
+    for zoom_tiles in by_zoom.values():
+        ordered = sorted(zoom_tiles)
+        sample = ordered[:: max(1, len(ordered) // SAMPLE_TILES_PER_ZOOM)][:SAMPLE_TILES_PER_ZOOM]
+        sizes = [len(await catalogue_service.tile(conn, layer=layer, z=z, x=x, y=y)) for z, x, y in sample]
+        total += sum(sizes) / len(sizes) * len(zoom_tiles)
+    return round(total)
+
+
+async def _record_bytes(db_session: AsyncSession, keys: list[str]) -> int:
+    """The area's records in bytes, with their photo thumbnails: per kind, the mean of a
+    few built as the phone gets them, times how many there are (a grave's record is far
+    smaller than a marker's, and most records have no photo)."""
+    total = 0.0
+    for kind, codes in keys_by_kind(keys).items():
+        if not codes:
+            continue
+        sample = codes[:: max(1, len(codes) // SAMPLE_RECORDS)][:SAMPLE_RECORDS]
+        built = await records.build(db_session, {**{k: [] for k in ("marker", "sign", "grave")}, kind: sample})
+        sizes = [len(orjson.dumps(v)) + len(v.get("thumbs") or []) * THUMB_BYTES for v in built.values()]
+        total += (sum(sizes) / len(sizes) if sizes else 0) * len(codes)
+    return round(total)
 
 
 def tile_url(base: str, layer_id: str, z: int, x: int, y: int) -> str:
@@ -180,7 +212,7 @@ async def manifest(
             entries += [
                 [tile_url(base, layer.id, *t), f'"{key_for(layer, versions, *t)}"', layer.id] for t in found
             ]
-            estimated += round(await _sample_size(conn, layer, found) * len(found))
+            estimated += await _estimated_bytes(conn, layer, found)
         base_tiles = [t for z in range(0, basemap_max + 1) for t in cover.get(z, [])]
         if basemap is None:
             versions = await table_versions(conn, reference.TABLES)
@@ -200,7 +232,10 @@ async def manifest(
     by_kind: dict[str, int] = {}
     for key in etags:
         by_kind[key.split(":", 1)[0]] = by_kind.get(key.split(":", 1)[0], 0) + 1
-    estimated += len(etags) * 3000 + by_kind.get("marker", 0) * THUMB_BYTES // 4
+    tile_bytes = estimated
+    record_bytes = await _record_bytes(db_session, sorted(etags))
+    stored_overhead = len(entries) * STORED_ENTRY_BYTES
+    estimated = tile_bytes + round(record_bytes * STORED_RECORD_SHARE) + stored_overhead
     version = hashlib.blake2b(
         repr((sorted(etags.items()), [e[1] for e in entries])).encode(), digest_size=12
     ).hexdigest()
@@ -217,6 +252,8 @@ async def manifest(
         "records": sorted([k, v] for k, v in etags.items()),
         "counts": {"tiles": len(entries), "records": by_kind},
         "estimated_bytes": estimated,
+        # the parts of it: the tiles and records themselves, and what the browser adds
+        "estimate": {"tile_bytes": tile_bytes, "record_bytes": record_bytes, "stored_overhead_bytes": stored_overhead},
         "for_user": user.username,
     }
 

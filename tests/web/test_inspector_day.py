@@ -224,3 +224,30 @@ def test_panels_follow_the_language_and_areas_are_kept_tidy(day, db):
     assert "联网时读取" in page.inner_text("#card-offline-note")
     phone.screenshot("day-7-card-read-earlier.png")
     assert phone.errors == [], phone.errors
+
+
+def test_an_areas_size_is_told_before_it_is_downloaded(day, db):
+    """The size the phone is told before downloading is what the download then takes in
+    the browser's storage, within a quarter either way."""
+    phone, server = day["phone"], day["server"]
+    lon, lat = day["at"]
+    page = phone.page
+    server.start()
+    phone.context.set_offline(False)
+    page.reload()
+    phone.wait_ready()
+    spec = {"kind": "bbox", "bbox": [lon - 0.15, lat - 0.1, lon + 0.15, lat + 0.1], "max_zoom": 14}
+    out = page.evaluate(
+        """async (spec) => {
+        const store = await import(new URL('map/static/js/offline_store.js', document.baseURI).href);
+        const before = (await navigator.storage.estimate()).usage;
+        const manifest = await store.plan(spec);
+        const done = await store.download(spec, () => {}, manifest);
+        const after = (await navigator.storage.estimate()).usage;
+        return { estimated: manifest.estimated_bytes, used: after - before, counted: done.area.bytes,
+                 tiles: manifest.counts.tiles, records: manifest.records.length };
+    }""",
+        spec,
+    )
+    print("area size:", out)
+    assert 0.75 <= out["estimated"] / out["used"] <= 1.25, out

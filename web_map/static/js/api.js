@@ -123,11 +123,9 @@ export async function getAllFeatures(url) {
   return features;
 }
 
-const NEEDS_NETWORK = { code: "offline", message: "Signing in needs the network; your work is kept until then.",
-                        message_zh: "登录需要网络；在此之前您的记录都会保留。" };
 
 export async function signIn(username, password) {
-  if (!navigator.onLine) throw new ApiError(0, NEEDS_NETWORK);
+  if (!navigator.onLine) throw new ApiError(0, { code: "sign_in_needs_network" });
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), SIGN_IN_WAIT_MS);
   let body;
@@ -138,7 +136,7 @@ export async function signIn(username, password) {
       body: new URLSearchParams({ username, password }),
     }));
   } catch (err) {
-    throw err.offline ? new ApiError(0, NEEDS_NETWORK) : err;
+    throw err.offline ? new ApiError(0, { code: "sign_in_needs_network" }) : err;
   } finally {
     clearTimeout(timer);
   }

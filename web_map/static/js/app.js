@@ -3,7 +3,7 @@ import * as api from "./api.js";
 import { initAreas, showAreas } from "./areas_panel.js";
 import { addBasemap } from "./basemap.js";
 import { installCoordinateReadout } from "./coords.js";
-import { applyTexts, currentLang, errorMessage, onLanguageChange, pick, setHome, t, toggleLanguage } from "./i18n.js";
+import { applyTexts, currentLang, errorMessage, onLanguageChange, pick, setHome, t, toggleLanguage, useVocabularies } from "./i18n.js";
 import { buildLayerSwitcher, createCatalogueLayer } from "./layers.js";
 import { $, confirmDialog, el } from "./dom.js";
 import { initMarkerPanel, showMarker, showSign } from "./marker_panel.js";
@@ -254,6 +254,7 @@ async function main() {
     return;
   }
   setHome(state.config.home);
+  useVocabularies(state.config.vocabularies);
   applyTexts();
   if (!window.L.DomEvent.fakeStop) window.L.DomEvent.fakeStop = window.L.DomEvent.stop;
   state.map = createMap(state.config);

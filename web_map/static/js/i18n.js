@@ -14,6 +14,7 @@ const TEXTS = {
     layers: "图层", townships: "苏木乡镇（街道）", lon: "经度", lat: "纬度",
     gk_zone: "高斯-克吕格 3°带", loading: "正在加载…",
     network_error: "无法连接服务器，请检查网络后重试。",
+    sign_in_needs_network: "登录需要网络；在此之前您的记录都会保留。", sign_in_failed: "登录失败。",
     session_ended: "登录已失效，请重新登录。", no_layers: "没有可查看的图层。",
     area_km2: "面积（km²）", code: "代码", name: "名称", name_romanized: "罗马字母拼写",
     parent_code: "上级代码", county_name: "所属旗区", valid_from: "设立",
@@ -46,12 +47,8 @@ const TEXTS = {
     advance: "推进", edit: "编辑", reason: "修改理由", save: "保存", saved: "已保存。",
     changed_meanwhile: "该记录已被他人修改，请刷新后重试。", set_location: "在地图上定位", move_location: "移动位置",
     click_map: "请在地图上点击位置…", status: "状态", romanization: "罗马字母拼写",
-    status_standard: "标准名", status_variant: "异名", status_historical: "历史地名", status_pending: "待审定",
-    status_cancelled: "已销名", status_non_standard: "不规范",
     severity_error: "错误", severity_warning: "警告", severity_review: "待审",
     kind_naming: "命名", kind_renaming: "更名", kind_cancellation: "销名",
-    stage_application: "申请", stage_review: "审核", stage_approval: "批准", stage_announcement: "公告",
-    stage_filed: "备案", stage_rejected: "不予批准", stage_withdrawn: "撤回",
     tools: "工具",
     offline_area_card: "当前离线：显示的是已下载离线区域中的信息。", queued_visit: "巡查记录", queued_correction: "修改记录",
     queued_repair_close: "关闭维修单", queued_track: "巡查轨迹", closing_queued: "关闭待发送", assigned_to: "负责人",
@@ -118,6 +115,7 @@ const TEXTS = {
     layers: "Layers", townships: "Townships and subdistricts", lon: "Lon", lat: "Lat",
     gk_zone: "Gauss-Krüger 3° zone", loading: "Loading…",
     network_error: "Cannot reach the server; check the connection and try again.",
+    sign_in_needs_network: "Signing in needs the network; your work is kept until then.", sign_in_failed: "Sign-in failed.",
     session_ended: "Your sign-in has ended; please sign in again.", no_layers: "No layers to show.",
     area_km2: "Area (km²)", code: "Code", name: "Name", name_romanized: "Romanised name",
     parent_code: "Parent code", county_name: "Banner/district", valid_from: "Created",
@@ -158,12 +156,8 @@ const TEXTS = {
     changed_meanwhile: "Someone changed this record meanwhile; reload and try again.",
     set_location: "Locate on the map", move_location: "Move the location", click_map: "Click the map…",
     status: "Status", romanization: "Romanisation",
-    status_standard: "standard", status_variant: "variant", status_historical: "historical", status_pending: "pending",
-    status_cancelled: "cancelled", status_non_standard: "non-standard",
     severity_error: "Error", severity_warning: "Warning", severity_review: "Review",
     kind_naming: "naming", kind_renaming: "renaming", kind_cancellation: "cancellation",
-    stage_application: "application", stage_review: "review", stage_approval: "approval",
-    stage_announcement: "announcement", stage_filed: "filed", stage_rejected: "rejected", stage_withdrawn: "withdrawn",
     tools: "Tools",
     offline_area_card: "Offline: showing the downloaded offline area.", queued_visit: "visit", queued_correction: "correction",
     queued_repair_close: "repair closing", queued_track: "walked track", closing_queued: "closing waits to send",
@@ -268,11 +262,15 @@ export function tf(key, values) {
 }
 
 /** The server's error message in the current language. */
+/** A text in both languages, as the bilingual OGC pages show everything. */
+export function inBoth(key) { return `${TEXTS.zh[key]} ${TEXTS.en[key]}`; }
+
 export function errorMessage(body, fallbackKey) {
   if (body && (body.message || body.message_zh)) {
     return lang === "zh" ? (body.message_zh || body.message) : (body.message || body.message_zh);
   }
-  return t(fallbackKey);
+  // the app's own errors carry a code named here
+  return body?.code && TEXTS[lang][body.code] ? t(body.code) : t(fallbackKey);
 }
 
 /** Name the served unit in the titles (the texts above name none: the shell is the same
@@ -283,6 +281,17 @@ export function setHome(home) {
   TEXTS.en.app_title = `${home.name_en} Boundaries and Place Names`;
   TEXTS.zh.pl_doc_title = `殡葬设施与散坟整治规划 · ${home.name}`;
   TEXTS.en.pl_doc_title = `Funeral facilities and grave remediation · ${home.name_en}`;
+}
+
+/** The words of the server's vocabularies (map-config): place-name statuses and naming
+ *  stages are named in one place, the server, and the map says what it says. */
+export function useVocabularies(vocabularies) {
+  for (const [list, prefix] of [["place_name_statuses", "status_"], ["naming_stages", "stage_"]]) {
+    for (const { code, zh, en } of vocabularies?.[list] || []) {
+      TEXTS.zh[prefix + code] = zh;
+      TEXTS.en[prefix + code] = en;
+    }
+  }
 }
 
 export function applyTexts(root = document) {

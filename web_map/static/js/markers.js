@@ -100,14 +100,14 @@ export class MarkerLayer {
       L.DomEvent.disableClickPropagation(box);
       const title = L.DomUtil.create("div", "legend-title", box);
       title.textContent = t("marker_legend");
-      const rows = [...this.conditions, { code: "unknown", zh: "未巡查", en: "Not yet inspected" }];
+      const rows = [...this.conditions, { code: "unknown", label: t("not_inspected") }];
       for (const c of rows) {
         if (!counts[c.code]) continue;
         const row = L.DomUtil.create("div", "legend-row", box);
         const dot = L.DomUtil.create("span", "marker-dot", row);
         dot.style.background = this.colour(c.code);
         const label = L.DomUtil.create("span", "", row);
-        label.textContent = `${currentLang() === "zh" ? c.zh : c.en} ${counts[c.code]}`;
+        label.textContent = `${c.label || (currentLang() === "zh" ? c.zh : c.en)} ${counts[c.code]}`;
       }
       const filter = L.DomUtil.create("label", "legend-filter", box);
       const input = L.DomUtil.create("input", "", filter);

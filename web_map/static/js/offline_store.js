@@ -104,7 +104,7 @@ export async function download(spec, onProgress = () => {}, manifest = null) {
   await inStore(db, "areas", "readwrite", (s) => s.put(area));
   await evictUnused(tiles, old ? old.tiles.map(([url]) => url).filter((u) => !sizes.has(u)) : []);
   tick("done");
-  return { area, fetched: todo.length, records: changedKeys.length, bytes: moved };
+  return { area, fetched: todo.length, records: changedKeys.length, bytes: moved, record_bytes: recordBytes };
 }
 
 /** These records no longer belong to area `id`; those of no other area are deleted. */

@@ -2,6 +2,7 @@
 // that needs one comes back as this sign-in; with the map's token (or after signing in
 // here) the page is fetched again with it and shown in place.
 import * as api from "./api.js";
+import { inBoth } from "./i18n.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -27,9 +28,9 @@ function askToSignIn() {
       await api.signIn($("username").value.trim(), $("password").value);
       if (!(await showWithToken())) throw new Error("refused");
     } catch (err) {
-      const zh = err.body?.message_zh || "登录失败。";
-      const en = err.body?.message || "Sign-in failed.";
-      $("sign-in-error").textContent = `${zh} ${en}`;
+      const { message, message_zh: zh, code } = err.body || {};
+      $("sign-in-error").textContent = message || zh ? `${zh || ""} ${message || ""}`.trim()
+        : inBoth(code === "sign_in_needs_network" ? code : "sign_in_failed");
       $("sign-in-error").hidden = false;
     }
   });
