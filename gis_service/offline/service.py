@@ -8,7 +8,6 @@ import hashlib
 from dataclasses import dataclass
 
 import orjson
-
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -165,7 +164,9 @@ async def _record_bytes(db_session: AsyncSession, keys: list[str]) -> int:
         if not codes:
             continue
         sample = codes[:: max(1, len(codes) // SAMPLE_RECORDS)][:SAMPLE_RECORDS]
-        built = await records.build(db_session, {**{k: [] for k in ("marker", "sign", "grave")}, kind: sample})
+        built = await records.build(
+            db_session, {**{k: [] for k in ("marker", "sign", "grave")}, kind: sample}
+        )
         sizes = [len(orjson.dumps(v)) + len(v.get("thumbs") or []) * THUMB_BYTES for v in built.values()]
         total += (sum(sizes) / len(sizes) if sizes else 0) * len(codes)
     return round(total)
@@ -253,7 +254,11 @@ async def manifest(
         "counts": {"tiles": len(entries), "records": by_kind},
         "estimated_bytes": estimated,
         # the parts of it: the tiles and records themselves, and what the browser adds
-        "estimate": {"tile_bytes": tile_bytes, "record_bytes": record_bytes, "stored_overhead_bytes": stored_overhead},
+        "estimate": {
+            "tile_bytes": tile_bytes,
+            "record_bytes": record_bytes,
+            "stored_overhead_bytes": stored_overhead,
+        },
         "for_user": user.username,
     }
 

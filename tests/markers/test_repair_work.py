@@ -201,7 +201,13 @@ def test_a_closing_is_dated_and_placed_by_the_work_not_by_its_arrival(client, au
         (repair,),
     ).fetchone()
     work = datetime.now(UTC).replace(microsecond=0)
-    gnss = {"lon": lon, "lat": lat + 0.00002, "accuracy_m": 4, "fixed_at": work.isoformat(), "fixes_averaged": 6}
+    gnss = {
+        "lon": lon,
+        "lat": lat + 0.00002,
+        "accuracy_m": 4,
+        "fixed_at": work.isoformat(),
+        "fixes_averaged": 6,
+    }
     visit_id = str(uuid.uuid4())
     body = base | {"closed_at": work.isoformat(), "gnss": gnss, "visit_id": visit_id}
     r = client.post(f"/api/v1/repairs/{repair}/close", json=body, headers=h)

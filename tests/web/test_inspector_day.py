@@ -53,7 +53,9 @@ def test_the_map_shows_where_i_am_offline(day):
     assert me["radius"] == 5 and me["inView"] and me["zoom"] >= 16
     phone.screenshot("day-1-my-position.png")
     # the fix ages while no new one comes
-    page.wait_for_function("() => document.querySelector('#fix-chip').textContent.includes('秒前')", timeout=10_000)
+    page.wait_for_function(
+        "() => document.querySelector('#fix-chip').textContent.includes('秒前')", timeout=10_000
+    )
 
     # the open marker's distance and bearing follow the inspector
     phone.panel("marker_panel", "showMarker", day["code"])
@@ -104,7 +106,8 @@ def test_a_server_out_of_reach_looks_offline_not_slow(day, db):
     page.wait_for_selector("#offline-badge:not([hidden])")
     phone.log_visit(code, "damaged", "cracked, server out of reach")
     page.wait_for_function(
-        "() => document.querySelector('#visit-message').textContent.includes('无法连接服务器')", timeout=40_000
+        "() => document.querySelector('#visit-message').textContent.includes('无法连接服务器')",
+        timeout=40_000,
     )
     page.click("#outbox-button")
     page.click("#send-now")
@@ -183,17 +186,19 @@ def test_panels_follow_the_language_and_areas_are_kept_tidy(day, db):
     centre = page.evaluate("window.gisMap.map.getCenter()")
     page.click("#lang-toggle")
     page.wait_for_selector("#marker-panel-title:has-text('Marker')")
-    assert "Line" in page.inner_text("#marker-panel-body") and "界线" not in page.inner_text("#marker-panel-body")
+    assert "Line" in page.inner_text("#marker-panel-body") and "界线" not in page.inner_text(
+        "#marker-panel-body"
+    )
     assert page.evaluate("window.gisMap.map.getCenter()") == centre
     page.click("#lang-toggle")
     page.wait_for_selector("#marker-panel-title:has-text('界桩')")
 
     # an interrupted download leaves things no area lists; the next download sweeps them
     store = "import(new URL('map/static/js/offline_store.js', document.baseURI).href)"
-    page.evaluate(f"""async () => {{
+    page.evaluate("""async () => {
         const tiles = await caches.open('gis-tiles');
         await tiles.put(new URL('api/v1/layers/x/tiles/9/1/1', document.baseURI).href, new Response('left over'));
-    }}""")
+    }""")
     spec = {"kind": "bbox", "bbox": [lon - 0.01, lat - 0.01, lon + 0.01, lat + 0.01], "max_zoom": 11}
     page.evaluate(f"(spec) => {store}.then((m) => m.download(spec))", spec)
     leftover = page.evaluate("""async () => (await (await caches.open('gis-tiles')).keys())

@@ -200,7 +200,8 @@ def test_an_inspector_works_offline_for_days(field, db, tmp_path):
         ).fetchone()[0]
         assert closing_photos == 1
         closing_observed, closing_received, closing_gnss = db.execute(
-            "SELECT observed_at, received_at, gnss_accuracy_m FROM marker_inspection WHERE id = %s", (closing,)
+            "SELECT observed_at, received_at, gnss_accuracy_m FROM marker_inspection WHERE id = %s",
+            (closing,),
         ).fetchone()
         assert received < edited < closing_received  # sent in the order they were made
         # the closing is dated by the work on the phone, offline, and placed by its fix
