@@ -305,7 +305,11 @@ function watchReachability() {
     renderUser();
     clearInterval(probe);
     probe = null;
-    if (answered) { flushNow(); askToSignInForTheQueue(); } else probe = setInterval(ask, PROBE_EVERY_MS);
+    if (answered) {
+      flushNow();
+      askToSignInForTheQueue();
+      navigator.serviceWorker?.getRegistration().then((reg) => reg?.update()).catch(() => {});  // a release may have come meanwhile
+    } else probe = setInterval(ask, PROBE_EVERY_MS);
   });
   window.addEventListener("online", ask);
 }

@@ -1,8 +1,9 @@
 // The inspector's panel: marker and place-name sign cards, the visit form (averaged
-// position, photos with camera direction, offline outbox), visit history and corrections,
-// the markers of a line in sequence, and the nearest markers. Markers and signs are
+// position, photos with camera direction), repair closings, visit history and
+// corrections, the markers of a line in sequence, and the nearest markers. Markers and signs are
 // visited alike; an asset names the API they live under.
-import { appUrl, authHeaders, getAllFeatures, getJson, getWithEtag, rememberedUser, serverReachable } from "./api.js";
+import { appUrl, authHeaders, getAllFeatures, getJson, getWithEtag } from "./api.js";
+import { conditionLabel, loadConditions } from "./conditions.js";
 import { $, el } from "./dom.js";
 import { averagePosition, followCompass } from "./field_sensors.js";
 import { distanceBearing, fmtMetres } from "./geodesy.js";
@@ -10,10 +11,12 @@ import { currentLang, errorMessage, fmtDateTime, localized, t, vocab } from "./i
 import { lastFix, onFix } from "./my_location.js";
 import * as store from "./offline_store.js";
 import * as outbox from "./outbox.js";
+import { renderOutbox, showDelivery } from "./outbox_panel.js";
 import { closePanel, openPanel, redrawWith, whenLeft } from "./panel.js";
+import { shrinkPhoto } from "./photos.js";
 
 const FAR_FROM_MARKER_M = 50;
-let conditions = [];
+let conditions = [];  // the marker conditions, read once (conditions.js)
 let ctx = { user: null, markerLayer: null, map: null, config: null };
 let position = null;  // last geolocation fix {lon, lat, accuracy_m, fixed_at[, fixes_averaged]}
 const MARKER = { kind: "marker", api: "/api/v1/markers", repairs_api: "/api/v1/repairs", photos_api: "/api/v1/inspections",
@@ -23,12 +26,6 @@ const SIGN = { kind: "sign", api: "/api/v1/place-name-signs", repairs_api: "/api
                field_roles: ["inspector", "placename_officer", "admin"] };
 export const ASSETS = { marker: MARKER, sign: SIGN };
 const mayVisit = (asset) => Boolean(ctx.user && asset.field_roles.includes(ctx.user.role));
-
-export function conditionLabel(code) {
-  const c = conditions.find((x) => x.code === code);
-  if (!c) return t("not_inspected");
-  return currentLang() === "zh" ? c.zh : c.en;
-}
 
 function badge(code) {
   const colour = ctx.markerLayer ? ctx.markerLayer.colour(code) : "#999";
@@ -198,25 +195,6 @@ function showFix(output, card, fix, maxAccuracy) {
   output.className = far || fix.accuracy_m > maxAccuracy ? "warn" : "muted";
 }
 
-/** Scale a camera photo down on the phone before it waits in the outbox: a 12 MP photo
- *  becomes a few hundred kB, which matters on a weak connection. The server re-encodes
- *  whatever arrives, so a photo the browser cannot decode is sent as it is. */
-async function shrinkPhoto(file, maxSide = 2560, quality = 0.85) {
-  try {
-    const bitmap = await createImageBitmap(file, { imageOrientation: "from-image" });
-    const scale = Math.min(1, maxSide / Math.max(bitmap.width, bitmap.height));
-    if (scale === 1 && file.size < 2_000_000) return file;
-    const canvas = document.createElement("canvas");
-    canvas.width = Math.round(bitmap.width * scale);
-    canvas.height = Math.round(bitmap.height * scale);
-    canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
-    const blob = await new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", quality));
-    return blob || file;
-  } catch (_) {
-    return file;
-  }
-}
-
 function showVisitForm(card, asset = MARKER) {
   const code = card.properties.code;
   const maxAccuracy = ctx.config?.gnss_max_accuracy_m ?? 30;
@@ -371,16 +349,6 @@ export function showRepairClose(code, repair, asset = MARKER, latlon = null) {
   whenLeft(stopGnss);
 }
 
-/** Say what became of a saved item: sent, refused (the queue says why) or kept for later. */
-async function showDelivery(message, id) {
-  message.className = "muted";
-  message.textContent = t("visit_sending");
-  const result = await outbox.outcome(id);
-  message.className = result === "sent" ? "ok" : result === "rejected" ? "error" : "muted";
-  message.textContent = result === "sent" ? t("visit_sent") : result === "rejected" ? t("visit_rejected")
-    : serverReachable() ? t("visit_queued") : navigator.onLine ? t("server_unreachable") : t("visit_queued");
-}
-
 /** A place-name sign: its texts, the checks against the register, condition and repairs. */
 export async function showSign(code, { refocus = true } = {}) {
   let sign;
@@ -521,48 +489,12 @@ export async function showNearest() {
   { enableHighAccuracy: true, timeout: 20000, maximumAge: 10000 });
 }
 
-function outboxLine(i) {
-  const what = t("queued_" + (i.kind || "visit"));
-  if (i.kind === "track") return `${what} · ${i.batch.points.length} ${t("points")}`;
-  const detail = i.visit ? ` · ${conditionLabel(i.visit.condition)} · ${fmtDateTime(i.visit.observed_at)}` : "";
-  return `${i.code} · ${what}${detail}`;
-}
-
-function renderOutbox(items) {
-  const button = $("outbox-button");
-  const waiting = items.length;
-  button.hidden = waiting === 0;
-  // on a phone the label gives way to an icon; the count always shows
-  button.replaceChildren(el("span", { class: "outbox-label" }, t("waiting_to_send")), ` (${waiting})`);
-  button.setAttribute("aria-label", `${t("waiting_to_send")} (${waiting})`);
-  button.classList.toggle("has-rejected", items.some((i) => i.status === "rejected"));
-  const note = el("p", { class: "muted", id: "outbox-note" });
-  const sendNow = async () => {
-    if (!navigator.onLine) { note.className = "warn"; note.textContent = t("send_when_online"); return; }
-    note.className = "muted";
-    note.textContent = t("visit_sending");
-    await outbox.flushNow();
-    const left = (await outbox.pending()).filter((i) => i.status !== "rejected").length;
-    note.className = left ? "warn" : "ok";
-    note.textContent = left ? t("server_unreachable") : t("all_sent");
-  };
-  button.onclick = () => openPanel(t("outbox"), el("ul", { class: "history", id: "outbox-list" }, ...items.map((i) => el("li", { "data-status": i.status },
-    outboxLine(i),
-    el("div", { class: i.status === "rejected" ? "error" : "muted" },
-      i.status === "rejected" ? errorMessage(i.error, "network_error")
-        : i.by && i.by !== rememberedUser()?.username ? t("waiting_for_user").replace("{user}", i.by) : t("waiting_to_send")),
-    i.status === "rejected" ? el("button", { class: "btn-secondary", type: "button", onclick: () => outbox.discard(i.id) }, t("discard")) : ""))),
-    note, el("button", { class: "btn-secondary", type: "button", id: "send-now", onclick: sendNow }, t("send_now")));
-}
-
 export async function initMarkerPanel(context) {
   ctx = context;
-  conditions = (await getJson("/api/v1/markers/conditions")).conditions;
+  conditions = await loadConditions();
   $("marker-panel-close").onclick = closePanel;
   $("nearest-button").hidden = !context.nearest;
   $("nearest-button").onclick = showNearest;
   outbox.onChange(renderOutbox);
   outbox.startSender();
 }
-
-export const markerConditions = () => conditions;

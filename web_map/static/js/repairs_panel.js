@@ -5,7 +5,8 @@
 import { getJson, sendJson } from "./api.js";
 import { errorMessage, t, tf } from "./i18n.js";
 import { el } from "./dom.js";
-import { ASSETS, conditionLabel, showMarker, showRepairClose, showSign } from "./marker_panel.js";
+import { conditionLabel } from "./conditions.js";
+import { ASSETS, showMarker, showRepairClose, showSign } from "./marker_panel.js";
 import { openPanel, redrawWith } from "./panel.js";
 import * as store from "./offline_store.js";
 
