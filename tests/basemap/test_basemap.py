@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from PIL import Image
 
 from gis_service.main import create_app
+from gis_service.offline.tiles import lonlat_to_tile
 
 # z10 tile over Dongsheng (109.99°E, 39.8°N)
 Z, X, Y = 10, 824, 388
@@ -20,7 +21,7 @@ def test_reference_tilejson_tiles_and_labels(client, auth):
     h = auth("viewer")
     info = client.get("/basemap/tilejson.json", headers=h).json()
     assert info["source"] == "reference" and info["format"] == "pbf" and info["maxzoom"] == 12
-    assert {layer["id"] for layer in info["vector_layers"]} == {"admin", "place"}
+    assert {layer["id"] for layer in info["vector_layers"]} == {"admin", "water", "place"}
     w, s, e, n = info["bounds"]
     assert w < 108 and e > 111 and s < 38 and n > 40.5  # Ordos and its neighbours
     r = client.get(f"/basemap/tiles/{Z}/{X}/{Y}", headers=h)
@@ -127,3 +128,39 @@ def test_a_missing_package_stops_the_start_with_its_name(settings, tmp_path):
     bad.write_bytes(gzip.compress(b"not sqlite"))
     with pytest.raises(PackageError):
         create_app(settings.model_copy(update={"basemap_file": bad}))
+
+
+# The Yellow River: the river lines that run within this distance of Ordos' own outline
+# (the city is bounded by the river on its west, north and east).
+ALONG_THE_OUTLINE_M = 3000
+YELLOW_RIVER = f"""
+SELECT w.id, ST_Length(ST_Intersection(w.geom, z.band)::geography) AS along, ST_PointOnSurface(ST_Intersection(w.geom, z.band)) AS p
+FROM reference_water w,
+     (SELECT ST_SetSRID(ST_Buffer(ST_Boundary(geom)::geography, {ALONG_THE_OUTLINE_M})::geometry, 4490) AS band
+      FROM admin_unit WHERE code = '150600' AND valid_to IS NULL) z
+WHERE w.kind = 'river' AND w.geom && z.band
+"""
+
+
+def test_the_base_map_draws_the_yellow_river_and_the_lakes(client, auth, db):
+    """Rivers and lakes come from GSHHG / World Data Bank II; the river lines along Ordos'
+    outline add up to hundreds of kilometres, and the tiles over them carry the river."""
+    rivers, lakes = db.execute(
+        "SELECT count(*) FILTER (WHERE kind = 'river'), count(*) FILTER (WHERE kind = 'lake') FROM reference_water"
+    ).fetchone()
+    assert rivers > 20 and lakes >= 1
+    (along,) = db.execute(f"SELECT sum(along) FROM ({YELLOW_RIVER}) r").fetchone()
+    assert along > 300_000, along  # metres of river along the outline
+    lon, lat = db.execute(
+        f"SELECT ST_X(p), ST_Y(p) FROM ({YELLOW_RIVER}) r ORDER BY along DESC LIMIT 1"
+    ).fetchone()
+    h = auth("viewer")
+    # z8 and z12 (the reference base map's deepest: the map draws z13 and beyond from it)
+    for z in (8, 12):
+        x, y = lonlat_to_tile(lon, lat, z)
+        r = client.get(f"/basemap/tiles/{z}/{x}/{y}", headers=h)
+        assert r.status_code == 200, (z, r.status_code)
+        tile = mapbox_vector_tile.decode(r.content)
+        assert any(f["properties"]["kind"] == "river" for f in tile.get("water", {}).get("features", [])), z
+    info = client.get("/basemap/tilejson.json", headers=h).json()
+    assert "water" in {layer["id"] for layer in info["vector_layers"]} and "GSHHG" in info["attribution"]

@@ -10,6 +10,9 @@ const VECTOR_STYLE = {
     city: { color: "#a1887f", weight: 1.4, dashArray: "6 3", fill: false },
     county: { color: "#bcaaa4", weight: 0.8, dashArray: "2 3", fill: false },
   }[p.level] || { weight: 0.5, color: "#ccc", fill: false }),
+  water: (p) => (p.kind === "lake"
+    ? { color: "#6fa8dc", weight: 0.8, fill: true, fillColor: "#b3d4f0", fillOpacity: 1 }
+    : { color: "#6fa8dc", weight: 1.6, fill: false }),
   place: () => ({ radius: 2.5, fill: true, fillColor: "#5d4037", fillOpacity: 1, color: "#fff", weight: 1 }),
 };
 
