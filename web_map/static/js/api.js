@@ -41,8 +41,12 @@ export function heard(answered) {
   reachable = answered;
   reachabilityListeners.forEach((fn) => fn(answered));
 }
-const fromElsewhere = (response) => response.headers.has("X-Offline") || response.headers.has("X-From-Cache")
-  || [502, 503, 504].includes(response.status);
+/** What a response says of the service: answered, unless it is the service worker's
+ *  stored copy or a proxy speaking for a stopped service (502-504). */
+export function heardFrom(response) {
+  heard(!(response.headers.has("X-Offline") || response.headers.has("X-From-Cache")
+    || [502, 503, 504].includes(response.status)));
+}
 
 export class ApiError extends Error {
   constructor(status, body) {
@@ -91,7 +95,7 @@ async function request(url, options) {
     heard(false);
     throw new ApiError(0, { code: "offline" });
   }
-  heard(!fromElsewhere(response));
+  heardFrom(response);
   const body = await response.json().catch(() => null);
   if (response.status === 401 && options.headers?.Authorization) sessionExpired();
   if (!response.ok) throw new ApiError(response.status, body);

@@ -94,8 +94,10 @@ async function refreshConfig() {
 /** A tool the signed-in role's top bar offers (map-config `actions`). */
 const offers = (action) => Boolean(state.user) && (state.config?.actions || []).includes(action);
 
-async function loadLayers() {
-  await refreshConfig();
+/** The catalogue's layers for whoever is signed in now; `configRead`: the caller has just
+ *  read map-config, so it is not read again. */
+async function loadLayers({ configRead = false } = {}) {
+  if (!configRead) await refreshConfig();
   state.layers.forEach((layer) => layer.hide && layer.hide());
   state.layers.clear();
   if (state.switcher) state.switcher.remove();
@@ -183,7 +185,7 @@ async function onSignIn(event) {
   showStatus("");
   flushNow();  // what waited for the sign-in goes now
   // the layers, tools and panels are this user's (a sign-in after a read-only start too)
-  await loadLayers();
+  await loadLayers({ configRead: true });
 }
 
 /** Signing out with items waiting, or with no server in reach, asks first: the items stay
@@ -206,7 +208,7 @@ async function onSignOut() {
   state.user = null;
   await refreshConfig();
   renderUser();
-  await loadLayers();
+  await loadLayers({ configRead: true });
   if (!state.layers.size) openSignIn();
   else if (!api.serverReachable()) showStatus(t("signed_out_read_only"));
 }
@@ -269,12 +271,12 @@ async function main() {
   if (!state.user && !state.config.anonymous_layers.length) {
     // signed out with no server in reach: the downloaded areas stay viewable, read-only
     if (api.serverReachable()) { openSignIn(); askToSignInForTheQueue(); return; }
-    await loadLayers();
+    await loadLayers({ configRead: true });
     if (!state.layers.size) { openSignIn(); return; }
     showStatus(t("signed_out_read_only"));
     return;
   }
-  await loadLayers();
+  await loadLayers({ configRead: true });
 }
 
 /** When the queue has been sent, the markers are read again: the map and its legend then

@@ -10,8 +10,6 @@ export async function loadConditions() {
   return conditions;
 }
 
-export const markerConditions = () => conditions;
-
 export function conditionLabel(code) {
   const c = conditions.find((x) => x.code === code);
   if (!c) return t("not_inspected");

@@ -6,7 +6,7 @@
 // A network or server failure stops the run and retries later with back-off; a refused
 // sign-in pauses sending until the inspector signs in again; a refusal of the item
 // itself (4xx) marks it for the inspector to see and discard.
-import { appUrl, authHeaders, heard, rememberedUser, sessionExpired, token } from "./api.js";
+import { appUrl, authHeaders, heard, heardFrom, rememberedUser, sessionExpired, token } from "./api.js";
 import { inStore, openDb } from "./idb.js";
 
 const STORE = "visits";  // the store's first name, kept so that a queue survives upgrades
@@ -69,7 +69,7 @@ async function send(method, url, body, extraHeaders = {}) {
     headers: { ...authHeaders(), ...(json ? { "Content-Type": "application/json" } : {}), ...extraHeaders },
     signal: AbortSignal.timeout(json ? SEND_TIMEOUT_MS : PHOTO_TIMEOUT_MS),
   }).catch((err) => { heard(false); throw err; });
-  heard(![502, 503, 504].includes(response.status));  // a proxy answering for a stopped service
+  heardFrom(response);
   return { status: response.status, body: await response.json().catch(() => null) };
 }
 
