@@ -32,7 +32,7 @@ import psycopg
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench_support import prepared_database, save_results, serve  # noqa: E402
+from bench_support import prepared_database, report, serve  # noqa: E402
 
 WORKERS = 2
 
@@ -188,9 +188,7 @@ def main() -> None:
             server.terminate()
             server.wait(30)
             pg.stop()
-    for key, value in results.items():
-        print(f"{key:34} {value}")
-    print("written to", save_results("large_requests", results))
+    report("large_requests", results)
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench_support import prepared_database, run_wrk, save_results, serve  # noqa: E402
+from bench_support import prepared_database, report, run_wrk, serve  # noqa: E402
 
 from gis_service.offline.tiles import lonlat_to_tile  # noqa: E402
 from gis_service.ops.embedded_postgres import free_port  # noqa: E402
@@ -99,9 +99,7 @@ def main() -> None:
             server.terminate()
             server.wait(30)
             pg.stop()
-    for key, value in results.items():
-        print(f"{key:28} {value}")
-    print("written to", save_results("proxy", results))
+    report("proxy", results)
 
 
 if __name__ == "__main__":

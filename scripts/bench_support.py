@@ -36,6 +36,14 @@ def save_results(name: str, results) -> Path:
     return path
 
 
+def report(name: str, results: dict) -> None:
+    """Print a benchmark's flat results, a line each, and save them (save_results)."""
+    width = max(map(len, results), default=0) + 2
+    for key, value in results.items():
+        print(f"{key:{width}} {value}")
+    print("written to", save_results(name, results))
+
+
 def start_server(cmd: list[str], env: dict, health: str, timeout_s: float = 30) -> subprocess.Popen:
     """Start a server process and return once `health` answers (any non-5xx)."""
     proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

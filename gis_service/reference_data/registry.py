@@ -45,6 +45,13 @@ GEONAMES_MARGIN_DEG = 0.5
 CURATED = PROJECT_ROOT / "layers" / "data"
 
 
+def around(bounds) -> tuple[float, float, float, float]:
+    """A unit's extent (lon/lat) with the margin its GeoNames points and water are read over."""
+    x0, y0, x1, y1 = bounds
+    m = GEONAMES_MARGIN_DEG
+    return (x0 - m, y0 - m, x1 + m, y1 + m)
+
+
 class RegistryError(ValueError):
     """The code names no unit in the registry packages."""
 
@@ -156,10 +163,8 @@ def build(
     bounds = [round(v, 4) for v in shapely.total_bounds(inside).tolist()]
     division = division_dist or packages.china_division_dist(PROJECT_ROOT / ".data" / "registry")
     counts.update(packages.write_register(division, tmp, home))
-    x0, y0, x1, y1 = bounds
-    m = GEONAMES_MARGIN_DEG
-    counts.update(packages.write_geonames(tmp, (x0 - m, y0 - m, x1 + m, y1 + m)))
-    counts.update(write_water(tmp, (x0 - m, y0 - m, x1 + m, y1 + m)))
+    counts.update(packages.write_geonames(tmp, around(bounds)))
+    counts.update(write_water(tmp, around(bounds)))
     areas = language_areas(units.values())
     _write_csv(
         tmp / "romanized_names.csv",

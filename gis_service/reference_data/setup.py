@@ -37,13 +37,11 @@ def _add_water(folder: Path) -> dict[str, object]:
     unit = folder / "unit.json"
     if (folder / "water.geojson").exists() or not unit.exists():
         return {}
-    from gis_service.reference_data.registry import GEONAMES_MARGIN_DEG
+    from gis_service.reference_data.registry import around
     from gis_service.reference_data.water import WaterDataMissing, write_water
 
-    x0, y0, x1, y1 = json.loads(unit.read_text(encoding="utf-8"))["bounds"]
-    m = GEONAMES_MARGIN_DEG
     try:
-        return write_water(folder, (x0 - m, y0 - m, x1 + m, y1 + m))
+        return write_water(folder, around(json.loads(unit.read_text(encoding="utf-8"))["bounds"]))
     except WaterDataMissing:
         return {}
 

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from tests.conftest import PASSWORDS, USERNAMES
-from tests.web.field_browser import ARGS, ARTIFACTS, CHROMIUM
+from tests.web.field_browser import ARTIFACTS, Phone
 
 WIDTHS = (360, 390)
 ROLES = ("inspector", "admin", "planner", "placename_officer", "viewer")
@@ -36,14 +36,8 @@ QUEUE_VISITS = """async (n) => {
 def test_the_top_bar_fits_at_every_state(live_server, role, tmp_path):
     overflow = []
     with sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            str(tmp_path / "phone"),
-            executable_path=CHROMIUM,
-            args=ARGS,
-            viewport={"width": 390, "height": 800},
-            service_workers="allow",
-        )
-        page = context.pages[0] if context.pages else context.new_page()
+        phone = Phone(p, tmp_path / "phone", live_server, at=(109.99, 39.8), offline=False)
+        context, page = phone.context, phone.page
         page.goto(live_server + "/map")
         page.fill("#username", USERNAMES[role])
         page.fill("#password", PASSWORDS[role])
