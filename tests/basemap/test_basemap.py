@@ -20,8 +20,8 @@ Z, X, Y = 10, 824, 388
 def test_reference_tilejson_tiles_and_labels(client, auth):
     h = auth("viewer")
     info = client.get("/basemap/tilejson.json", headers=h).json()
-    assert info["source"] == "reference" and info["format"] == "pbf" and info["maxzoom"] == 12
-    assert {layer["id"] for layer in info["vector_layers"]} == {"admin", "water", "place"}
+    assert info["source"] == "reference" and info["format"] == "pbf" and info["maxzoom"] == 14
+    assert {layer["id"] for layer in info["vector_layers"]} == {"admin", "relief", "water", "place"}
     w, s, e, n = info["bounds"]
     assert w < 108 and e > 111 and s < 38 and n > 40.5  # Ordos and its neighbours
     r = client.get(f"/basemap/tiles/{Z}/{X}/{Y}", headers=h)
@@ -31,12 +31,16 @@ def test_reference_tilejson_tiles_and_labels(client, auth):
     assert "东胜区" in names and "内蒙古自治区" in names
     again = client.get(f"/basemap/tiles/{Z}/{X}/{Y}", headers={**h, "If-None-Match": r.headers["etag"]})
     assert again.status_code == 304
-    assert client.get("/basemap/tiles/16/52700/24800", headers=h).status_code == 204  # beyond z12
+    assert client.get("/basemap/tiles/16/52700/24800", headers=h).status_code == 204  # beyond z14
     assert client.get("/basemap/tiles/3/9/1", headers=h).status_code == 400
     assert client.get(f"/basemap/tiles/{Z}/{X}/{Y}").status_code == 401
     labels = client.get("/basemap/labels.geojson", headers=h).json()
     assert labels["type"] == "FeatureCollection"
-    assert all(f["properties"]["located_by"] in ("register", "geonames") for f in labels["features"])
+    places = [f for f in labels["features"] if f["properties"]["level"] != "river"]
+    assert places and all(f["properties"]["located_by"] in ("register", "geonames") for f in places)
+    # township seats are written from z8 with the rivers, villages from z11
+    assert {f["properties"]["minzoom"] for f in places if f["properties"]["level"] == "township"} == {8}
+    assert {f["properties"]["minzoom"] for f in places if f["properties"]["level"] != "township"} <= {11}
 
 
 def _png(colour) -> bytes:
@@ -144,23 +148,61 @@ WHERE w.kind = 'river' AND w.geom && z.band
 
 def test_the_base_map_draws_the_yellow_river_and_the_lakes(client, auth, db):
     """Rivers and lakes come from GSHHG / World Data Bank II; the river lines along Ordos'
-    outline add up to hundreds of kilometres, and the tiles over them carry the river."""
+    outline add up to hundreds of kilometres and are named 黄河 after Natural Earth's
+    centreline; the tiles over them carry the named river at z8, z12 and z14, with the
+    hillshade at z8, and the labels write its name along its course."""
     rivers, lakes = db.execute(
         "SELECT count(*) FILTER (WHERE kind = 'river'), count(*) FILTER (WHERE kind = 'lake') FROM reference_water"
     ).fetchone()
     assert rivers > 20 and lakes >= 1
     (along,) = db.execute(f"SELECT sum(along) FROM ({YELLOW_RIVER}) r").fetchone()
     assert along > 300_000, along  # metres of river along the outline
+    (named_along,) = db.execute(
+        f"SELECT sum(along) FROM ({YELLOW_RIVER}) r JOIN reference_water w USING (id) WHERE w.name = '黄河'"
+    ).fetchone()
+    assert named_along > 0.8 * along, (named_along, along)
     lon, lat = db.execute(
         f"SELECT ST_X(p), ST_Y(p) FROM ({YELLOW_RIVER}) r ORDER BY along DESC LIMIT 1"
     ).fetchone()
     h = auth("viewer")
-    # z8 and z12 (the reference base map's deepest: the map draws z13 and beyond from it)
-    for z in (8, 12):
+    for z in (8, 12, 14):  # z14 is the deepest: the map enlarges it beyond
         x, y = lonlat_to_tile(lon, lat, z)
         r = client.get(f"/basemap/tiles/{z}/{x}/{y}", headers=h)
         assert r.status_code == 200, (z, r.status_code)
         tile = mapbox_vector_tile.decode(r.content)
-        assert any(f["properties"]["kind"] == "river" for f in tile.get("water", {}).get("features", [])), z
+        water = tile.get("water", {}).get("features", [])
+        assert any(f["properties"] == {"kind": "river", "name": "黄河"} for f in water), (z, water[:3])
+        assert ("relief" in tile) == (z <= 10), z
     info = client.get("/basemap/tilejson.json", headers=h).json()
-    assert "water" in {layer["id"] for layer in info["vector_layers"]} and "GSHHG" in info["attribution"]
+    assert (
+        "GSHHG" in info["attribution"]
+        and "Natural Earth" in info["attribution"]
+        and "ETOPO" in info["attribution"]
+    )
+    labels = client.get("/basemap/labels.geojson", headers=h).json()["features"]
+    yellow = [
+        f
+        for f in labels
+        if f["properties"] == {"name": "黄河", "level": "river", "located_by": None, "minzoom": 8}
+    ]
+    assert len(yellow) >= 5  # one every half degree along its course around Ordos
+
+
+def test_the_hillshade_shows_the_mountains_not_the_plain(db):
+    """ETOPO 2022 relief: the Helan/Zhuozi ranges west of the Yellow River are shaded, the
+    flat Hetao plain on the river's north bank is not."""
+    counts = db.execute(
+        "SELECT shade, count(*) FROM reference_relief GROUP BY shade ORDER BY shade"
+    ).fetchall()
+    assert [s for s, _ in counts] == [-2, -1, 1], counts
+
+    def shaded(lon0, lat0, lon1, lat1) -> float:
+        return db.execute(
+            "SELECT coalesce(sum(ST_Area(ST_Intersection(geom, e))), 0) / ST_Area(e) FROM reference_relief,"
+            " ST_MakeEnvelope(%s, %s, %s, %s, 4490) e WHERE geom && e GROUP BY e",
+            (lon0, lat0, lon1, lat1),
+        ).fetchone() or (0.0,)
+
+    (mountains,) = shaded(106.6, 39.3, 107.0, 39.9)  # Zhuozi Shan, east of Wuhai
+    (plain,) = shaded(107.4, 40.5, 108.0, 40.8)  # the Hetao irrigation plain
+    assert mountains > 0.3 and plain < 0.1, (mountains, plain)

@@ -29,11 +29,11 @@ def test_a_line_area_lists_tiles_records_and_its_size(line_manifest, db):
     assert {"basemap", "county_boundary", "boundary_line"} <= layers and "boundary_marker" not in layers
     urls = [u for u, _, _ in m["tiles"]]
     assert len(urls) == len(set(urls)) == m["counts"]["tiles"]
-    # vector layers stop at their native zoom (14); the reference base map at 12
+    # vector layers and the reference base map stop at their native zoom (14)
     zooms = {
         layer: max(int(u.split("/")[-3]) for u, _, lay in m["tiles"] if lay == layer) for layer in layers
     }
-    assert zooms["boundary_line"] == 14 and zooms["basemap"] == 12
+    assert zooms["boundary_line"] == 14 and zooms["basemap"] == 14
     markers = db.execute("SELECT count(*) FROM boundary_marker WHERE line_code = %s", (LINE,)).fetchone()[0]
     assert m["counts"]["records"]["marker"] == markers > 0
     assert all(k.startswith(("marker:", "sign:", "grave:")) and len(e) == 32 for k, e in m["records"])

@@ -18,14 +18,17 @@ import os
 import sqlite3
 from pathlib import Path
 
+import mapbox_vector_tile
 import psycopg
 import pytest
 import shapely
 from shapely.geometry import shape
 
 from gis_service.admin_units.home import HomeUnit
+from gis_service.basemap import reference
 from gis_service.boundaries.derive import COUNTY_LEVEL_UNITS
 from gis_service.core.settings import PROJECT_ROOT, Settings
+from gis_service.offline.tiles import lonlat_to_tile
 from gis_service.ops.database_setup import setup_database
 from gis_service.reference_data import packages
 from gis_service.reference_data.registry import build
@@ -289,13 +292,27 @@ def test_names_and_languages_follow_the_unit(unit):
     assert missing == 0
 
 
-def test_the_base_map_has_the_units_rivers(unit):
-    """Rivers (and, where there are any, lakes) over the unit come with its reference data."""
-    rivers, metres = (
-        unit["db"]
-        .execute(
-            "SELECT count(*), coalesce(sum(ST_Length(geom::geography)), 0) FROM reference_water WHERE kind = 'river'"
-        )
-        .fetchone()
-    )
+def test_the_base_map_has_the_units_rivers_relief_and_towns(unit):
+    """Rivers (and, where there are any, lakes) over the unit come with its reference data,
+    the main ones named; its base-map tiles at z8, z12 and z14 over its longest named river
+    carry that river by name, the low zooms the hillshade, and its towns are labelled."""
+    db = unit["db"]
+    rivers, metres = db.execute(
+        "SELECT count(*), coalesce(sum(ST_Length(geom::geography)), 0) FROM reference_water WHERE kind = 'river'"
+    ).fetchone()
     assert rivers > 0 and metres > 50_000, (unit["code"], rivers, metres)
+    name, lon, lat = db.execute(
+        "SELECT name, ST_X(p), ST_Y(p) FROM (SELECT name, ST_LineInterpolatePoint(ST_GeometryN(geom, 1), 0.5) AS p,"
+        " ST_Length(geom) AS len FROM reference_water WHERE kind = 'river' AND name IS NOT NULL) r"
+        " ORDER BY len DESC LIMIT 1"
+    ).fetchone()
+    for z in (8, 12, 14):
+        x, y = lonlat_to_tile(lon, lat, z)
+        (data,) = db.execute(reference.TILE_SQL, {"z": z, "x": x, "y": y}).fetchone()
+        tile = mapbox_vector_tile.decode(bytes(data))
+        assert any(f["properties"].get("name") == name for f in tile["water"]["features"]), (unit["code"], z)
+        assert ("relief" in tile) == (z <= reference.RELIEF_MAX_ZOOM), (unit["code"], z)
+    labels = db.execute(f"SELECT level, name FROM ({reference.LABELS_SQL}) l").fetchall()
+    assert ("river", name) in labels
+    towns = sum(level == "township" for level, _ in labels)  # the register holds the home's only
+    assert towns > 0, unit["code"]

@@ -1,10 +1,15 @@
 // The base map under the layers, served by the service itself (so it works offline and
 // needs no key): a bureau's raster or vector package, or the reference base map drawn
-// from the database (outlines and located places, labelled here). Tiles need the
+// from the database (hillshade, outlines, rivers and lakes, located places; the names of
+// places and rivers are written here, each from its own zoom). Tiles need the
 // sign-in token, so raster tiles are fetched rather than linked.
 import { authHeaders, getJson } from "./api.js";
 
 const VECTOR_STYLE = {
+  // shadow darker, slopes facing the light lighter; flat ground has no polygon
+  relief: (p) => (p.shade > 0
+    ? { stroke: false, fill: true, fillColor: "#ffffff", fillOpacity: 0.35 }
+    : { stroke: false, fill: true, fillColor: "#5d4037", fillOpacity: p.shade < -1 ? 0.16 : 0.08 }),
   admin: (p) => ({
     province: { color: "#8d6e63", weight: 2.2, fill: true, fillColor: "#f7f3ea", fillOpacity: 1 },
     city: { color: "#a1887f", weight: 1.4, dashArray: "6 3", fill: false },
@@ -31,13 +36,26 @@ const AuthTileLayer = L.TileLayer.extend({
   },
 });
 
-function labelLayer(geojson) {
-  return L.geoJSON(geojson, {
+/** The labels, each shown from its `minzoom` (township seats and rivers before villages). */
+function labelLayer(map, geojson) {
+  const group = L.layerGroup();
+  const all = [];
+  L.geoJSON(geojson, {
     pointToLayer: (f, latlng) => L.marker(latlng, {
       interactive: false, keyboard: false,
       icon: L.divIcon({ className: `map-label label-basemap level-${f.properties.level}`, html: "<span></span>", iconSize: [0, 0] }),
     }).on("add", (e) => { e.target.getElement().firstChild.textContent = f.properties.name; }),
+    onEachFeature: (f, marker) => { marker.options.pane = "basemap-labels"; all.push([f.properties.minzoom ?? 9, marker]); },
   });
+  const show = () => {
+    const zoom = map.getZoom();
+    for (const [from, marker] of all) {
+      if (zoom >= from) group.addLayer(marker); else group.removeLayer(marker);
+    }
+  };
+  map.on("zoomend", show);
+  show();
+  return group;
 }
 
 /** Add the base map to the map (below every other layer); resolves when it is there. */
@@ -62,13 +80,7 @@ export async function addBasemap(map) {
   layer.addTo(map);
   if (info.labels) {
     const labels = await getJson(info.labels).catch(() => null);
-    if (labels) {
-      const group = labelLayer(labels);
-      group.eachLayer((m) => { m.options.pane = "basemap-labels"; });
-      const toggle = () => (map.getZoom() >= 9 ? group.addTo(map) : group.remove());
-      map.on("zoomend", toggle);
-      toggle();
-    }
+    if (labels) labelLayer(map, labels).addTo(map);
   }
   return layer;
 }
