@@ -1,24 +1,21 @@
-// The inspector's panel: marker and place-name sign cards, the visit form (averaged
-// position, photos with camera direction), repair closings, visit history and
-// corrections, the markers of a line in sequence, and the nearest markers. Markers and signs are
-// visited alike; an asset names the API they live under.
+// The inspector's panel: marker and place-name sign cards, visit history, the markers of
+// a line in sequence, and the nearest markers; the forms they open (visit, correction,
+// repair closing) are field_forms.js. Markers and signs are visited alike; an asset names
+// the API they live under.
 import { appUrl, authHeaders, getAllFeatures, getJson, getWithEtag } from "./api.js";
 import { conditionLabel, loadConditions } from "./conditions.js";
 import { $, el } from "./dom.js";
-import { averagePosition, followCompass } from "./field_sensors.js";
+import { averagedFix, initFieldForms, mayCorrect, rememberFix, showCorrectionForm, showRepairClose as showRepairForm,
+         showVisitForm } from "./field_forms.js";
 import { distanceBearing, fmtMetres } from "./geodesy.js";
-import { currentLang, errorMessage, fmtDateTime, localized, t, vocab } from "./i18n.js";
+import { errorMessage, fmtDateTime, localized, t, vocab } from "./i18n.js";
 import { lastFix, onFix } from "./my_location.js";
 import * as store from "./offline_store.js";
 import * as outbox from "./outbox.js";
-import { renderOutbox, showDelivery } from "./outbox_panel.js";
-import { closePanel, openPanel, redrawWith, whenLeft } from "./panel.js";
-import { shrinkPhoto } from "./photos.js";
+import { renderOutbox } from "./outbox_panel.js";
+import { closePanel, openPanel, redrawWith } from "./panel.js";
 
-const FAR_FROM_MARKER_M = 50;
-let conditions = [];  // the marker conditions, read once (conditions.js)
 let ctx = { user: null, markerLayer: null, map: null, config: null };
-let position = null;  // last geolocation fix {lon, lat, accuracy_m, fixed_at[, fixes_averaged]}
 const MARKER = { kind: "marker", api: "/api/v1/markers", repairs_api: "/api/v1/repairs", photos_api: "/api/v1/inspections",
                  show: (code) => showMarker(code), field_roles: ["inspector", "admin"] };
 const SIGN = { kind: "sign", api: "/api/v1/place-name-signs", repairs_api: "/api/v1/sign-repairs",
@@ -47,19 +44,18 @@ export function focusOn(lat, lon, zoom = 16) {
   map.setView(centre, z, { animate: false });
 }
 
-const withN = (key, n) => t(key).replace("{n}", n);
-
 function fromMeText(fix, target) {
   if (!fix) return "—";
   const db = distanceBearing(fix, target);
   return `${fmtMetres(db.distance_m)} · ${db.bearing_deg.toFixed(0)}° (±${fix.accuracy_m.toFixed(0)} m)`;
 }
 
-/** The newer of the map's live position and the visit form's averaged one. */
+/** The newer of the map's live position and the last averaged one. */
 function myPosition() {
   const live = lastFix();
-  if (!position) return live;
-  return live && live.at > Date.parse(position.fixed_at) ? live : position;
+  const averaged = averagedFix();
+  if (!averaged) return live;
+  return live && live.at > Date.parse(averaged.fixed_at) ? live : averaged;
 }
 
 /** A card row with the distance and bearing from me to the asset, kept up to date as the
@@ -71,20 +67,6 @@ function fromMeRows(target) {
     value.textContent = fromMeText(fix, target);
   });
   return [[t("from_me"), value]];
-}
-
-// What an inspector fills in by hand, in a visit and in its later correction.
-const VISIT_CHECKS = ["inscription_legible", "vegetation_cleared", "reference_objects_present"];
-
-function visitCheckboxes(visit = {}) {
-  return VISIT_CHECKS.map((name) => el("label", { class: "check" },
-    el("input", { type: "checkbox", name, ...(visit[name] ? { checked: "" } : {}) }), ` ${t(name)}`));
-}
-
-function handFilledFields(form, notes, neighbour) {
-  const data = new FormData(form);
-  return { ...Object.fromEntries(VISIT_CHECKS.map((name) => [name, data.has(name)])),
-           notes: notes.value || null, neighbour_representative: neighbour.value || null };
 }
 
 /** The card from the server; with no network, from a downloaded area; else what the map
@@ -159,7 +141,7 @@ export async function showMarker(code, { refocus = true } = {}) {
     ...recent.map((i) => el("li", {}, badge(i.condition), ` ${fmtDateTime(i.observed_at)} · ${i.inspector}`))) : "";
   const actions = el("div", { class: "actions" });
   if (mayVisit(MARKER)) {
-    actions.append(el("button", { class: "btn-primary", id: "log-visit", type: "button", onclick: () => showVisitForm(card) }, t("log_visit")));
+    actions.append(el("button", { class: "btn-primary", id: "log-visit", type: "button", onclick: () => showVisitForm(card, MARKER) }, t("log_visit")));
     if (repair && !closing) {
       actions.append(el("button", { class: "btn-secondary", id: "close-repair", type: "button",
         onclick: () => showRepairClose(code, repair, MARKER, [lat, lon]) }, t("close_repair")));
@@ -180,173 +162,6 @@ async function loadPhoto(img, url) {
   // Photos need the sign-in token, so they are fetched rather than linked.
   const r = await fetch(appUrl(url), { headers: authHeaders() }).catch(() => null);
   if (r?.ok) img.src = URL.createObjectURL(await r.blob());
-}
-
-/** Show the averaged fix: accuracy, how many fixes, distance to the marker, and warnings. */
-function showFix(output, card, fix, maxAccuracy) {
-  const [lon, lat] = card.geometry.coordinates;
-  const { distance_m } = distanceBearing(fix, { lon, lat });
-  const parts = [`${t("my_position")}: ±${fix.accuracy_m.toFixed(0)} m (${fix.fixes_averaged === 1 ? t("fixes_averaged_one") : withN("fixes_averaged", fix.fixes_averaged)})`,
-    `${t("from_marker")} ${fmtMetres(distance_m)}`];
-  const far = distance_m > FAR_FROM_MARKER_M + fix.accuracy_m;
-  if (far) parts.push(t("far_warning"));
-  if (fix.accuracy_m > maxAccuracy) parts.push(withN("poor_fix", maxAccuracy));
-  output.textContent = parts.join(" · ");
-  output.className = far || fix.accuracy_m > maxAccuracy ? "warn" : "muted";
-}
-
-function showVisitForm(card, asset = MARKER) {
-  const code = card.properties.code;
-  const maxAccuracy = ctx.config?.gnss_max_accuracy_m ?? 30;
-  const select = el("select", { name: "condition", id: "visit-condition", required: "" },
-    ...conditions.map((c) => el("option", { value: c.code }, currentLang() === "zh" ? c.zh : c.en)));
-  const gnss = el("p", { class: "muted", id: "visit-gnss" }, t("locating"));
-  const acceptPoorFix = el("input", { type: "checkbox", id: "visit-accept-poor-fix" });
-  const poorFix = el("label", { class: "check", id: "visit-poor-fix", hidden: "" }, acceptPoorFix, ` ${t("accept_poor_fix")}`);
-  const photos = el("input", { type: "file", accept: "image/*", capture: "environment", multiple: "", id: "visit-photos" });
-  const photoBearing = el("p", { class: "muted", id: "visit-photo-bearing" });
-  const notes = el("textarea", { name: "notes", id: "visit-notes", rows: "3", maxlength: "4000" });
-  const neighbour = el("input", { name: "neighbour", id: "visit-neighbour", maxlength: "200" });
-  const message = el("p", { id: "visit-message", role: "status" });
-  const form = el("form", { id: "visit-form", class: "visit-form" },
-    el("label", {}, t("condition"), select), ...visitCheckboxes(),
-    el("label", {}, t("photos"), photos), photoBearing, el("label", {}, t("notes"), notes),
-    el("label", {}, t("neighbour_representative"), neighbour), gnss, poorFix, message,
-    el("button", { class: "btn-primary", type: "submit" }, t("save_visit")));
-  // The camera direction is read when the photos come back from the camera.
-  const compass = followCompass();
-  let bearing = null;
-  photos.onclick = () => compass.ask();
-  photos.onchange = () => {
-    bearing = compass.heading();
-    photoBearing.textContent = bearing == null ? "" : `${t("camera_direction")} ${bearing}°`;
-  };
-  form.onsubmit = async (e) => {
-    e.preventDefault();
-    // Enforce the accuracy: a poor or missing fix is saved only when the inspector says so.
-    if (!(position && position.accuracy_m <= maxAccuracy) && !acceptPoorFix.checked) {
-      poorFix.hidden = false;
-      message.textContent = withN("wait_for_fix", maxAccuracy);
-      message.className = "warn";
-      return;
-    }
-    const visit = {
-      id: crypto.randomUUID(), condition: select.value, observed_at: new Date().toISOString(),
-      ...handFilledFields(form, notes, neighbour),
-    };
-    if (position) {
-      visit.gnss = { lon: position.lon, lat: position.lat, accuracy_m: position.accuracy_m, fixed_at: position.fixed_at,
-                     fixes_averaged: position.fixes_averaged };
-    }
-    const files = await Promise.all([...photos.files].map(async (f) => ({
-      blob: await shrinkPhoto(f), name: f.name.replace(/\.[^.]+$/, "") + ".jpg", bearing })));
-    stopSensors();
-    form.querySelector("button[type=submit]").disabled = true;
-    const id = await outbox.enqueue({ code, api: asset.api, visit, photos: files });
-    if (asset === MARKER) ctx.markerLayer?.setCondition(code, visit.condition);
-    await showDelivery(message, id);
-  };
-  openPanel(`${t("log_visit")} · ${code}`, form);
-  position = null;
-  let stopGnss = () => {};
-  const stopSensors = () => { stopGnss(); compass.stop(); };
-  whenLeft(stopSensors);
-  if (!navigator.geolocation) {
-    gnss.textContent = t("no_geolocation");
-    gnss.className = "warn";
-    poorFix.hidden = false;
-    return;
-  }
-  stopGnss = averagePosition((fix) => {
-    position = fix;
-    showFix(gnss, card, fix, maxAccuracy);
-    if (fix.accuracy_m > maxAccuracy) poorFix.hidden = false;
-  }, (err) => {
-    if (position) return;  // a later timeout does not undo the fixes already taken
-    gnss.textContent = `${t("no_fix")} (${err.message})`;
-    gnss.className = "warn";
-    poorFix.hidden = false;
-  });
-}
-
-/** Correct a visit's hand-filled fields. The correction waits in the outbox like a
- *  visit, so it works offline and follows the visit it corrects; the server checks who may. */
-function showCorrectionForm(code, visit, asset) {
-  const notes = el("textarea", { id: "correct-notes", rows: "3", maxlength: "4000" });
-  notes.value = visit.notes || "";
-  const neighbour = el("input", { id: "correct-neighbour", maxlength: "200" });
-  neighbour.value = visit.neighbour_representative || "";
-  const reason = el("input", { id: "correct-reason", maxlength: "500" });
-  const message = el("p", { id: "correct-message", role: "status" });
-  const form = el("form", { id: "correct-form", class: "visit-form" },
-    el("p", {}, badge(visit.condition), ` ${fmtDateTime(visit.observed_at)}`), ...visitCheckboxes(visit),
-    el("label", {}, t("notes"), notes), el("label", {}, t("neighbour_representative"), neighbour),
-    el("label", {}, t("reason"), reason), message,
-    el("button", { class: "btn-primary", type: "submit" }, t("save")),
-    el("button", { class: "btn-secondary", type: "button", onclick: () => showHistory(code, asset) }, t("back")));
-  form.onsubmit = async (e) => {
-    e.preventDefault();
-    const correction = { ...handFilledFields(form, notes, neighbour), reason: reason.value || null };
-    form.querySelector("button[type=submit]").disabled = true;
-    await outbox.enqueue({ kind: "correction", code, api: asset.api, visit_id: visit.id,
-                           edit_count: visit.edit_count || 0, correction }, { wait: true });
-    const left = (await outbox.pending()).some((i) => i.kind === "correction" && i.visit_id === visit.id);
-    message.className = "muted";
-    message.textContent = left ? t("correction_queued") : t("correction_saved");
-    if (!left) await showHistory(code, asset);
-  };
-  openPanel(`${t("correct_visit")} · ${code}`, form);
-}
-
-/** Whether the signed-in user may correct this visit now (the server decides for good).
- *  A visit still waiting in the outbox is the user's own and within the window. */
-function mayCorrect(visit) {
-  if (!ctx.user) return false;
-  if (ctx.user.role === "admin") return true;
-  const hours = ctx.config?.visit_correction_hours ?? 72;
-  const sent = visit.received_at ? Date.parse(visit.received_at) : Date.now();
-  return visit.inspector === ctx.user.username && Date.now() - sent < hours * 3600e3;
-}
-
-/** Close a repair order: the condition after the work, how, notes and a photo. Queued in
- *  the outbox, so it works offline; the closing visit's id is made here. */
-export function showRepairClose(code, repair, asset = MARKER, latlon = null) {
-  const fixed = conditions.filter((c) => !c.opens_repair);
-  const after = el("select", { id: "repair-condition" }, ...fixed.map((c) => el("option", { value: c.code }, currentLang() === "zh" ? c.zh : c.en)));
-  const resolution = el("select", { id: "repair-resolution" },
-    ...["repaired", "replaced", "reset"].map((r) => el("option", { value: r }, t("resolution_" + r))));
-  const notes = el("textarea", { id: "repair-notes", rows: "2", maxlength: "4000" });
-  const photo = el("input", { type: "file", accept: "image/*", capture: "environment", id: "repair-photo" });
-  const message = el("p", { id: "repair-message", role: "status" });
-  const gnss = el("p", { class: "muted", id: "repair-gnss" }, t("locating"));
-  const form = el("form", { id: "repair-form", class: "visit-form" },
-    el("p", { class: "muted" }, `${t("open_repair")} #${repair.id} · ${conditionLabel(repair.reason)}`),
-    el("label", {}, t("condition_after"), after), el("label", {}, t("resolution"), resolution),
-    el("label", {}, t("notes"), notes), el("label", {}, t("photos"), photo), gnss, message,
-    el("button", { class: "btn-primary", type: "submit" }, t("close_repair")));
-  form.onsubmit = async (e) => {
-    e.preventDefault();
-    form.querySelector("button[type=submit]").disabled = true;
-    const photos = await Promise.all([...photo.files].map(async (f) => ({ blob: await shrinkPhoto(f), name: "repair.jpg", bearing: null })));
-    // the work's time and place, taken here: a closing sent later is dated by the work
-    const close = { resolution: resolution.value, condition_after: after.value, notes: notes.value || null,
-                    visit_id: crypto.randomUUID(), closed_at: new Date().toISOString(),
-                    ...(fix ? { gnss: { lon: fix.lon, lat: fix.lat, accuracy_m: fix.accuracy_m, fixed_at: fix.fixed_at,
-                                        fixes_averaged: fix.fixes_averaged } } : {}) };
-    stopGnss();
-    const id = await outbox.enqueue({ kind: "repair_close", code, repairs_api: asset.repairs_api, photos_api: asset.photos_api,
-                                      repair_id: repair.id, close, photos });
-    if (asset === MARKER) ctx.markerLayer?.setCondition(code, after.value);
-    await showDelivery(message, id);
-  };
-  openPanel(`${t("close_repair")} · ${code}`, form);
-  if (latlon) focusOn(...latlon);
-  // the position of the work, averaged while the form is open
-  let fix = null;
-  const stopGnss = navigator.geolocation
-    ? averagePosition((f) => { fix = f; gnss.textContent = `${t("my_position")}: ±${f.accuracy_m.toFixed(0)} m`; }, () => {})
-    : () => {};
-  whenLeft(stopGnss);
 }
 
 /** A place-name sign: its texts, the checks against the register, condition and repairs. */
@@ -415,7 +230,7 @@ async function showHistory(code, asset = MARKER) {
     i.edit_count ? el("span", { class: "muted" }, ` · ${t("corrected")} (${i.edited_by})`) : "",
     i.notes ? el("div", { class: "muted" }, i.notes) : "",
     mayCorrect(i) ? el("button", { class: "btn-secondary correct-visit", type: "button",
-      onclick: () => showCorrectionForm(code, i, asset) }, t("correct_visit")) : "")));
+      onclick: () => showCorrectionForm(code, i, asset, () => showHistory(code, asset)) }, t("correct_visit")) : "")));
   openPanel(`${t("history")} · ${code}`, queued.length + inspections.length ? list : el("p", { class: "muted" }, t("never_visited")),
     el("button", { class: "btn-secondary", type: "button", onclick: () => asset.show(code) }, t("back")));
 }
@@ -471,8 +286,9 @@ export async function showNearest() {
   const status = el("p", { class: "muted", id: "nearest-status" }, t("locating"));
   openPanel(t("nearest"), search, status);
   navigator.geolocation.getCurrentPosition(async (pos) => {
-    position = { lon: pos.coords.longitude, lat: pos.coords.latitude, accuracy_m: pos.coords.accuracy,
-                 fixed_at: new Date(pos.timestamp).toISOString() };
+    const position = { lon: pos.coords.longitude, lat: pos.coords.latitude, accuracy_m: pos.coords.accuracy,
+                       fixed_at: new Date(pos.timestamp).toISOString() };
+    rememberFix(position);
     let markers, offlineNote = "";
     try {
       ({ markers } = await getJson(`/api/v1/markers/nearest?lon=${position.lon}&lat=${position.lat}&limit=10`));
@@ -489,9 +305,16 @@ export async function showNearest() {
   { enableHighAccuracy: true, timeout: 20000, maximumAge: 10000 });
 }
 
+/** Close a repair order (from a card or the repairs list), with the map on the asset. */
+export function showRepairClose(code, repair, asset = MARKER, latlon = null) {
+  showRepairForm(code, repair, asset);
+  if (latlon) focusOn(...latlon);
+}
+
 export async function initMarkerPanel(context) {
   ctx = context;
-  conditions = await loadConditions();
+  initFieldForms({ user: context.user, config: context.config, markerLayer: context.markerLayer,
+                   conditions: await loadConditions(), badge });
   $("marker-panel-close").onclick = closePanel;
   $("nearest-button").hidden = !context.nearest;
   $("nearest-button").onclick = showNearest;
