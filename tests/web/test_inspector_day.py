@@ -198,6 +198,14 @@ def test_panels_follow_the_language_and_areas_are_kept_tidy(day, db):
     page.evaluate("""async () => {
         const tiles = await caches.open('gis-tiles');
         await tiles.put(new URL('api/v1/layers/x/tiles/9/1/1', document.baseURI).href, new Response('left over'));
+        // what the download had set out to fetch, as it records before fetching
+        const db = await new Promise((ok, no) => { const r = indexedDB.open('gis-offline'); r.onsuccess = () => ok(r.result); r.onerror = no; });
+        await new Promise((ok, no) => {
+            const t = db.transaction('pending', 'readwrite');
+            t.objectStore('pending').put({ id: 'bbox:interrupted', urls: ['/api/v1/layers/x/tiles/9/1/1'] });
+            t.oncomplete = ok; t.onerror = no;
+        });
+        db.close();
     }""")
     spec = {"kind": "bbox", "bbox": [lon - 0.01, lat - 0.01, lon + 0.01, lat + 0.01], "max_zoom": 11}
     page.evaluate(f"(spec) => {store}.then((m) => m.download(spec))", spec)

@@ -10,7 +10,10 @@ const TILE_CACHE = "gis-tiles";
 const PHOTO_CACHE = "gis-photos";
 const PARALLEL = 6;
 const RECORDS_PER_REQUEST = 500;
-const db = () => openDb("gis-offline", 1, { areas: "id", records: "key" });
+// `pending`: the tiles a download is fetching, until its area is saved. What an interrupted
+// download left is found from there, never by listing the tile cache: Chromium refuses
+// Cache.keys() on a cache of some 20,000 tiles ("Operation too large").
+const db = () => openDb("gis-offline", 2, { areas: "id", records: "key", pending: "id" });
 
 export const areaId = (spec) => spec.kind === "bbox" ? `bbox:${spec.bbox.map((v) => v.toFixed(4)).join(",")}` : `${spec.kind}:${spec.code}`;
 export const listAreas = () => inStore(db, "areas", "readonly", (s) => s.getAll());
@@ -68,6 +71,7 @@ export async function download(spec, onProgress = () => {}, manifest = null) {
   const tick = (phase) => onProgress({ done, total, bytes, phase });
   // the app's own reads, so that it starts offline with this user's catalogue and labels
   await warmApiCache();
+  await inStore(db, "pending", "readwrite", (s) => s.put({ id, urls: todo.map(([url]) => url) }));
   await pool(todo, async ([url]) => {
     const size = await fetchInto(tiles, url);
     sizes.set(url, size); bytes += size; moved += size; done++;
@@ -102,6 +106,7 @@ export async function download(spec, onProgress = () => {}, manifest = null) {
     bytes: [...sizes.values()].reduce((a, b) => a + b, 0) + recordBytes,
   };
   await inStore(db, "areas", "readwrite", (s) => s.put(area));
+  await inStore(db, "pending", "readwrite", (s) => s.delete(id));
   await evictUnused(tiles, old ? old.tiles.map(([url]) => url).filter((u) => !sizes.has(u)) : []);
   tick("done");
   return { area, fetched: todo.length, records: changedKeys.length, bytes: moved, record_bytes: recordBytes };
@@ -127,9 +132,11 @@ async function evictUnused(tiles, candidates) {
 export async function sweep() {
   const areas = await listAreas();
   const ids = new Set(areas.map((a) => a.id));
-  const listed = new Set(areas.flatMap((a) => a.tiles.map(([url]) => appUrl(url))));
-  const tiles = await caches.open(TILE_CACHE);
-  for (const request of await tiles.keys()) if (!listed.has(request.url)) await tiles.delete(request);
+  const left = await inStore(db, "pending", "readonly", (s) => s.getAll());
+  if (left.length) {
+    await evictUnused(await caches.open(TILE_CACHE), [...new Set(left.flatMap((p) => p.urls))]);
+    await inStore(db, "pending", "readwrite", (s) => left.forEach((p) => s.delete(p.id)));
+  }
   const records = await allRecords();
   const kept = [];
   await inStore(db, "records", "readwrite", (s) => records.forEach((r) => {
