@@ -20,8 +20,8 @@ from gis_service.catalogue import service as layers
 from gis_service.catalogue.declarations import LayerDeclaration
 from gis_service.core.errors import BadRequest
 from gis_service.core.query_params import BBox, decode_cursor, parse_bool, parse_limit
-from gis_service.ogc import cql2, temporal
-from gis_service.ogc.crs import CRS84, SUPPORTED, Crs, parse_crs
+from gis_service.query import cql2, temporal
+from gis_service.query.crs import CRS84, SUPPORTED, Crs, parse_crs
 
 DEFAULT_LIMIT, MAX_LIMIT = 10, 10_000
 FILTER_LANGS = ["cql2-text", "cql-text"]  # cql-text: the draft's name, which GDAL still sends

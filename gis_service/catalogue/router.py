@@ -20,7 +20,7 @@ from gis_service.core.public_url import public_base
 from gis_service.core.query_params import (
     parse_bbox,
 )
-from gis_service.ogc.crs import crs_headers
+from gis_service.query.crs import crs_headers
 
 router = APIRouter(tags=["layers"])
 # Vector tiles, the most frequent request of all, in a router of their own that the app

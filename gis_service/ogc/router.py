@@ -29,8 +29,8 @@ from gis_service.core.public_url import app_root, public_base, public_request_ur
 from gis_service.ogc import html, schemas
 from gis_service.ogc import openapi as ogc_openapi
 from gis_service.ogc import tiles as ogc_tiles
-from gis_service.ogc.crs import CRS84, SUPPORTED, Crs, crs_headers, parse_crs
 from gis_service.ogc.negotiation import prefers_html, schema_media_type
+from gis_service.query.crs import CRS84, SUPPORTED, Crs, crs_headers, parse_crs
 
 router = APIRouter(prefix="/ogc", tags=["OGC API - Features"])
 GEOJSON = "application/geo+json"

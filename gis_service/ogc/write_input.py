@@ -16,7 +16,7 @@ from pyproj import Transformer
 
 from gis_service.catalogue.service import Column
 from gis_service.core.errors import BadRequest
-from gis_service.ogc.crs import SUPPORTED, Crs, parse_crs
+from gis_service.query.crs import SUPPORTED, Crs, parse_crs
 
 INTEGER_TYPES = {"integer", "bigint", "smallint"}
 NUMBER_TYPES = {"numeric", "double precision", "real"}
