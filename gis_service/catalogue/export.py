@@ -22,7 +22,7 @@ from gis_service.catalogue.declarations import LayerDeclaration
 from gis_service.core import tables
 from gis_service.core.cpu import run_cpu
 from gis_service.core.errors import Conflict
-from gis_service.core.query_params import BBox
+from gis_service.query.bbox import Bbox
 
 PAGE = 5000
 FORMATS = {
@@ -33,12 +33,13 @@ FORMATS = {
 }
 
 
-async def _pages(pool, layer: LayerDeclaration, bbox: BBox | None, filters: dict) -> AsyncIterator[str]:
+async def _pages(pool, layer: LayerDeclaration, area: Bbox | None, filters: dict) -> AsyncIterator[str]:
     """The layer's features, a page at a time, each page comma-separated JSON text."""
     after = None
+    where = {"bbox": area.box, "bbox_srid": area.srid} if area else {"bbox": None}
     async with pool.connection() as conn:
         while True:
-            page = await service.items(conn, layer=layer, bbox=bbox, limit=PAGE, after=after, filters=filters)
+            page = await service.items(conn, layer=layer, limit=PAGE, after=after, filters=filters, **where)
             if page.returned:
                 yield page.features_json
             if page.next_key is None:
@@ -46,21 +47,21 @@ async def _pages(pool, layer: LayerDeclaration, bbox: BBox | None, filters: dict
             after = page.next_key
 
 
-async def geojson_stream(pool, layer, bbox, filters) -> AsyncIterator[bytes]:
+async def geojson_stream(pool, layer, area, filters) -> AsyncIterator[bytes]:
     yield b'{"type":"FeatureCollection","name":"' + layer.id.encode() + b'","features":['
     first = True
-    async for features in _pages(pool, layer, bbox, filters):
+    async for features in _pages(pool, layer, area, filters):
         yield (features if first else "," + features).encode()
         first = False
     yield b"]}"
 
 
-async def csv_stream(pool, layer, bbox, filters) -> AsyncIterator[bytes]:
+async def csv_stream(pool, layer, area, filters) -> AsyncIterator[bytes]:
     from shapely.geometry import shape
 
     columns = ["id", *layer.properties] + (["wkt"] if layer.has_geometry else [])
     yield (tables.CSV_BOM + tables.csv_lines([columns])).encode()
-    async for features in _pages(pool, layer, bbox, filters):
+    async for features in _pages(pool, layer, area, filters):
         rows = []
         for f in _parsed(features):
             row = [f["id"], *[f["properties"].get(p) for p in layer.properties]]
@@ -197,7 +198,7 @@ def _write_page(features: str, target: Path, layer, types, fmt: str, append: boo
     _write_table(_table(layer, types, _parsed(features)), target, layer, fmt, append)
 
 
-async def write_file(pool, layer, bbox, filters, fmt: str) -> Path:
+async def write_file(pool, layer, area, filters, fmt: str) -> Path:
     """Write a GeoPackage or zipped Shapefile to a temporary folder; returns the file.
     An empty layer gives an empty file with the layer's fields and geometry type."""
     folder = Path(tempfile.mkdtemp(prefix="gis-export-"))
@@ -205,7 +206,7 @@ async def write_file(pool, layer, bbox, filters, fmt: str) -> Path:
         target = folder / (f"{layer.id}.gpkg" if fmt == "gpkg" else f"{layer.id}.shp")
         types = await service.sql_types(pool, layer=layer)
         written = False
-        async for features in _pages(pool, layer, bbox, filters):
+        async for features in _pages(pool, layer, area, filters):
             await run_cpu(_write_page, features, target, layer, types, fmt, written)
             written = True
         if not written:

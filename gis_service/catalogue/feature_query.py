@@ -10,7 +10,6 @@ drops its heights; `bbox` and `filter` are read in the CRS they name.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -19,8 +18,9 @@ from fastapi import Depends, Query
 from gis_service.catalogue import service as layers
 from gis_service.catalogue.declarations import LayerDeclaration
 from gis_service.core.errors import BadRequest
-from gis_service.core.query_params import BBox, decode_cursor, parse_bool, parse_limit
+from gis_service.core.query_params import decode_cursor, parse_bool, parse_limit
 from gis_service.query import cql2, temporal
+from gis_service.query.bbox import GEOGRAPHIC_SRID, BBox, Bbox, parse_bbox
 from gis_service.query.crs import CRS84, SUPPORTED, Crs, parse_crs
 
 DEFAULT_LIMIT, MAX_LIMIT = 10, 10_000
@@ -93,32 +93,15 @@ class FeatureQuery:
     skip_geometry: bool
 
 
-def _bbox(raw: str | None, crs: Crs) -> tuple[BBox | None, int]:
-    """bbox in the axis order of bbox-crs, returned as (minx east, miny north, ...) and its SRID."""
-    if not raw:
-        return None, 4490
-    try:
-        values = [float(v) for v in raw.split(",")]
-    except ValueError:
-        raise BadRequest(
-            f"bbox '{raw}' contains something that is not a number.", f"bbox“{raw}”中含有非数字。"
-        ) from None
-    if len(values) == 6:  # 3-D bbox: drop the heights
-        values = [values[0], values[1], values[3], values[4]]
-    if len(values) != 4 or not all(math.isfinite(v) for v in values):
-        raise BadRequest("bbox needs four finite numbers.", "bbox 需要四个有限数。")
-    a0, b0, a1, b1 = values
-    x0, y0, x1, y1 = (b0, a0, b1, a1) if crs.flip else (a0, b0, a1, b1)
-    if crs.srid == 4490 and not (
-        -180 <= x0 <= 180 and -180 <= x1 <= 180 and -90 <= y0 <= 90 and -90 <= y1 <= 90
-    ):
-        raise BadRequest(
-            "bbox is outside the valid range for its CRS (is the axis order right?).",
-            "bbox 超出其坐标系的有效范围（坐标轴顺序是否正确？）。",
-        )
-    if x0 > x1 or y0 > y1:
-        raise BadRequest("bbox minimum is greater than its maximum.", "bbox 最小值大于最大值。")
-    return (x0, y0, x1, y1), crs.srid
+async def bbox_query(
+    bbox: Annotated[str | None, _param("bbox")] = None,
+    bbox_crs: Annotated[str | None, _param("bbox-crs")] = None,
+) -> Bbox | None:
+    """`bbox` with `bbox-crs`, for the reads that take nothing else of the feature query."""
+    return parse_bbox(bbox, parse_crs(bbox_crs, "bbox-crs"))
+
+
+BboxQuery = Annotated[Bbox | None, Depends(bbox_query)]
 
 
 async def feature_query(
@@ -138,10 +121,10 @@ async def feature_query(
         raise BadRequest("filter-lang must be cql2-text.", "filter-lang 必须是 cql2-text。")
     if filter and parse_crs(filter_crs, "filter-crs").uri != CRS84:
         raise BadRequest("filter-crs must be CRS84 (lon/lat).", "filter-crs 必须是 CRS84（经度/纬度）。")
-    box, srid = _bbox(bbox, parse_crs(bbox_crs, "bbox-crs"))
+    area = parse_bbox(bbox, parse_crs(bbox_crs, "bbox-crs"))
     return FeatureQuery(
-        bbox=box,
-        bbox_srid=srid,
+        bbox=area.box if area else None,
+        bbox_srid=area.srid if area else GEOGRAPHIC_SRID,
         crs=parse_crs(crs),
         limit=parse_limit(limit, default=DEFAULT_LIMIT, maximum=MAX_LIMIT, clamp=True),
         after=decode_cursor(cursor),

@@ -11,15 +11,12 @@ from starlette.background import BackgroundTask
 from gis_service.catalogue import export, feature_query, service, tile_serving
 from gis_service.catalogue.declarations import LayerDeclaration
 from gis_service.catalogue.dependencies import CatalogueDep, ReadableLayer, property_filters
-from gis_service.catalogue.feature_query import FeatureQueryDep
+from gis_service.catalogue.feature_query import BboxQuery, FeatureQueryDep
 from gis_service.catalogue.tile_grids import WEB_MERCATOR
 from gis_service.core.dependencies import OptionalUser, SessionDep, SettingsDep
 from gis_service.core.errors import NotFound, Unauthorized
 from gis_service.core.geojson_pages import feature_collection, page_links
 from gis_service.core.public_url import public_base
-from gis_service.core.query_params import (
-    parse_bbox,
-)
 from gis_service.query.crs import crs_headers
 
 router = APIRouter(tags=["layers"])
@@ -131,26 +128,25 @@ async def export_layer(
     layer: ReadableLayer,
     fmt: Literal["geojson", "csv", "gpkg", "shp"],
     request: Request,
-    bbox: str | None = None,
+    area: BboxQuery,
 ):
-    """The layer, filtered like its items (`bbox`, property filters), as GeoJSON, CSV (WKT
-    geometry), GeoPackage or zipped Shapefile (.prj for CGCS2000, .cpg UTF-8). Streams in
-    pages, so memory stays bounded for millions of features."""
-    filters = property_filters(layer, request.query_params, {"bbox"})
-    box = parse_bbox(bbox)
-    service.refuse_bbox_without_geometry(layer, box)  # before the stream starts
+    """The layer, filtered like its items (`bbox` with `bbox-crs`, property filters), as
+    GeoJSON, CSV (WKT geometry), GeoPackage or zipped Shapefile (.prj for CGCS2000, .cpg
+    UTF-8). Streams in pages, so memory stays bounded for millions of features."""
+    filters = property_filters(layer, request.query_params, {"bbox", "bbox-crs"})
+    service.refuse_bbox_without_geometry(layer, area.box if area else None)  # before the stream starts
     pool = await request.app.state.reads.pool()
     media, ext = export.FORMATS[fmt]
     disposition = {"Content-Disposition": f'attachment; filename="{layer.id}.{ext}"'}
     if fmt == "geojson":
         return StreamingResponse(
-            export.geojson_stream(pool, layer, box, filters), media_type=media, headers=disposition
+            export.geojson_stream(pool, layer, area, filters), media_type=media, headers=disposition
         )
     if fmt == "csv":
         return StreamingResponse(
-            export.csv_stream(pool, layer, box, filters), media_type=media, headers=disposition
+            export.csv_stream(pool, layer, area, filters), media_type=media, headers=disposition
         )
-    path = await export.write_file(pool, layer, box, filters, fmt)
+    path = await export.write_file(pool, layer, area, filters, fmt)
     return FileResponse(
         path, media_type=media, headers=disposition, background=BackgroundTask(export.cleanup, path)
     )

@@ -17,7 +17,7 @@ from gis_service.catalogue.tile_grids import WEB_MERCATOR, Grid
 from gis_service.core.db import STORAGE_SRID
 from gis_service.core.errors import BadRequest
 from gis_service.core.pg_pool import psycopg_placeholders
-from gis_service.core.query_params import BBox
+from gis_service.query.bbox import BBox
 
 GEOJSON_DECIMALS = 7  # ~1 cm
 MVT_EXTENT = 4096

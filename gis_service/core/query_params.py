@@ -1,45 +1,12 @@
-"""Parsing of the common query parameters (bbox, limit, cursor) with clear 4xx errors."""
+"""Parsing of the common query parameters (limit, cursor, booleans) with clear 4xx
+errors; the bbox has its own parser in gis_service/query/bbox.py."""
 
 from __future__ import annotations
 
 import base64
 import json
-import math
 
 from gis_service.core.errors import BadRequest
-
-BBox = tuple[float, float, float, float]
-
-
-def parse_bbox(raw: str | None) -> BBox | None:
-    """'minLon,minLat,maxLon,maxLat' in degrees (RFC 7946 order)."""
-    if raw is None or raw == "":
-        return None
-    parts = raw.split(",")
-    if len(parts) != 4:
-        raise BadRequest(
-            "bbox needs four comma-separated numbers: minLon,minLat,maxLon,maxLat.",
-            "bbox 需要四个以逗号分隔的数：最小经度,最小纬度,最大经度,最大纬度。",
-        )
-    try:
-        minx, miny, maxx, maxy = (float(p) for p in parts)
-    except ValueError:
-        raise BadRequest(
-            f"bbox '{raw}' contains something that is not a number.", f"bbox“{raw}”中含有非数字。"
-        ) from None
-    if not all(math.isfinite(v) for v in (minx, miny, maxx, maxy)):
-        raise BadRequest("bbox values must be finite numbers.", "bbox 的值必须是有限数。")
-    if not (-180 <= minx <= 180 and -180 <= maxx <= 180 and -90 <= miny <= 90 and -90 <= maxy <= 90):
-        raise BadRequest(
-            "bbox is outside the valid range: longitude -180..180, latitude -90..90.",
-            "bbox 超出有效范围：经度 -180..180，纬度 -90..90。",
-        )
-    if minx > maxx or miny > maxy:
-        raise BadRequest(
-            "bbox minimum is greater than its maximum; order is minLon,minLat,maxLon,maxLat.",
-            "bbox 最小值大于最大值；顺序为 最小经度,最小纬度,最大经度,最大纬度。",
-        )
-    return minx, miny, maxx, maxy
 
 
 def parse_limit(raw: str | None, *, default: int, maximum: int, clamp: bool = False) -> int:

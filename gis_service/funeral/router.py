@@ -13,14 +13,15 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
 from gis_service.auth.models import AppUser
+from gis_service.catalogue.feature_query import BboxQuery
 from gis_service.core.cpu import run_cpu
 from gis_service.core.dependencies import AdminUser, CurrentUser, SessionDep, SettingsDep, require_roles
-from gis_service.core.query_params import parse_bbox
 from gis_service.funeral import classification, coverage, planner_export, progress, registry, service
 from gis_service.funeral import vocabulary as v
 from gis_service.funeral.imports import SPECS
 from gis_service.photos import records as photo_records
 from gis_service.photos.store import save
+from gis_service.query.bbox import lonlat_box
 
 router = APIRouter(prefix="/api/v1/funeral", tags=["funeral"])
 FieldUser = Annotated[AppUser, Depends(require_roles("inspector"))]
@@ -129,9 +130,9 @@ async def classification_summary(_: CurrentUser, db_session: SessionDep):
 
 
 @router.get("/graves/points")
-async def grave_points(_: GraveReader, db_session: SessionDep, bbox: str | None = None):
+async def grave_points(_: GraveReader, db_session: SessionDep, area: BboxQuery):
     """Graves for cluster and heat views as [lon, lat, status index, grave count]."""
-    return await service.grave_points(db_session, bbox=parse_bbox(bbox))
+    return await service.grave_points(db_session, bbox=await lonlat_box(db_session, area))
 
 
 @router.get("/graves/{code}")

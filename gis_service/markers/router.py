@@ -7,11 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, UploadFile, status
 
 from gis_service.auth.models import AppUser
+from gis_service.catalogue.feature_query import BboxQuery
 from gis_service.core.cpu import run_cpu
 from gis_service.core.dependencies import AdminUser, CurrentUser, SessionDep, SettingsDep, require_roles
 from gis_service.core.errors import BadRequest, InvalidRows
 from gis_service.core.geojson_pages import feature_collection, page_links
-from gis_service.core.query_params import decode_cursor, parse_bbox, parse_limit
+from gis_service.core.query_params import decode_cursor, parse_limit
 from gis_service.core.tables import read_table
 from gis_service.inspections.assets import MARKER
 from gis_service.inspections.routes import register_visit_routes
@@ -19,6 +20,7 @@ from gis_service.inspections.schemas import InspectionOut
 from gis_service.inspections.vocabulary import CONDITIONS, NEEDS_ATTENTION, vocabulary
 from gis_service.markers import importer, service, telemetry
 from gis_service.markers.schemas import TelemetryIn
+from gis_service.query.bbox import lonlat_box
 
 router = APIRouter(prefix="/api/v1", tags=["markers"])
 GEOJSON = "application/geo+json"
@@ -48,10 +50,10 @@ async def list_markers(
     _: CurrentUser,
     db_session: SessionDep,
     settings: SettingsDep,
+    area: BboxQuery,
     condition: Annotated[str | None, Query(description="codes, comma-separated, or needs_attention")] = None,
     line: Annotated[str | None, Query(pattern=r"^\d{6}-\d{6}$")] = None,
     banner: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
-    bbox: str | None = None,
     limit: str | None = None,
     cursor: str | None = None,
 ):
@@ -61,7 +63,7 @@ async def list_markers(
         conditions=_parse_conditions(condition),
         line=line,
         banner=banner,
-        bbox=parse_bbox(bbox),
+        bbox=await lonlat_box(db_session, area),
         after=decode_cursor(cursor),
         limit=parse_limit(limit, default=settings.items_default_limit, maximum=settings.items_max_limit),
     )

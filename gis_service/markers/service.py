@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gis_service.admin_units.home import HomeUnit
 from gis_service.core.errors import NotFound
-from gis_service.core.query_params import BBox
 from gis_service.inspections.vocabulary import NEEDS_ATTENTION
+from gis_service.query.bbox import BBox
 
 _MARKER_FEATURE = """
 json_build_object(

@@ -76,7 +76,7 @@ def test_township_layer_is_a_list_without_geometry(client, auth):
 @pytest.mark.parametrize(
     ("params", "fragment"),
     [
-        ({"bbox": "1,2,3"}, "four finite numbers"),
+        ({"bbox": "1,2,3"}, "four comma-separated numbers"),
         ({"bbox": "a,b,c,d"}, "not a number"),
         ({"bbox": "100,30,200,40"}, "outside the valid range"),
         ({"bbox": "110,40,109,39"}, "greater than its maximum"),

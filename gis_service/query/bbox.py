@@ -1,0 +1,72 @@
+"""The one bbox parser: `minx,miny,maxx,maxy` (or six numbers, heights dropped) in the
+axis order of its CRS, for every read that takes a bbox (items, exports, markers, graves)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from sqlalchemy import text
+
+from gis_service.core.errors import BadRequest
+from gis_service.query.crs import SUPPORTED, Crs
+
+BBox = tuple[float, float, float, float]  # x east, y north
+GEOGRAPHIC_SRID = 4490
+DEFAULT = SUPPORTED[0]  # CRS84: lon, lat
+
+
+@dataclass(frozen=True)
+class Bbox:
+    box: BBox  # x east, y north, in `srid`
+    srid: int
+
+
+def parse_bbox(raw: str | None, crs: Crs = DEFAULT) -> Bbox | None:
+    if raw is None or raw == "":
+        return None
+    try:
+        values = [float(v) for v in raw.split(",")]
+    except ValueError:
+        raise BadRequest(
+            f"bbox '{raw}' contains something that is not a number.", f"bbox“{raw}”中含有非数字。"
+        ) from None
+    if len(values) == 6:  # a 3-D bbox: the heights are dropped
+        values = [values[0], values[1], values[3], values[4]]
+    if len(values) != 4:
+        raise BadRequest(
+            "bbox needs four comma-separated numbers: minx,miny,maxx,maxy (lon/lat unless bbox-crs says otherwise).",
+            "bbox 需要四个以逗号分隔的数：最小x,最小y,最大x,最大y（除非 bbox-crs 另有规定，为经度/纬度）。",
+        )
+    if not all(math.isfinite(v) for v in values):
+        raise BadRequest("bbox values must be finite numbers.", "bbox 的值必须是有限数。")
+    a0, b0, a1, b1 = values
+    x0, y0, x1, y1 = (b0, a0, b1, a1) if crs.flip else (a0, b0, a1, b1)
+    if crs.srid == GEOGRAPHIC_SRID and not (
+        -180 <= x0 <= 180 and -180 <= x1 <= 180 and -90 <= y0 <= 90 and -90 <= y1 <= 90
+    ):
+        raise BadRequest(
+            "bbox is outside the valid range: longitude -180..180, latitude -90..90 (is the axis order right?).",
+            "bbox 超出有效范围：经度 -180..180，纬度 -90..90（坐标轴顺序是否正确？）。",
+        )
+    if x0 > x1 or y0 > y1:
+        raise BadRequest(
+            "bbox minimum is greater than its maximum; the order is minx,miny,maxx,maxy.",
+            "bbox 最小值大于最大值；顺序为 最小x,最小y,最大x,最大y。",
+        )
+    return Bbox((x0, y0, x1, y1), crs.srid)
+
+
+async def lonlat_box(db_session, area: Bbox | None) -> BBox | None:
+    """The bbox in lon/lat (the envelope of its corners transformed), for the reads whose
+    SQL works in degrees; given in lon/lat, it is returned as it is."""
+    if area is None or area.srid == GEOGRAPHIC_SRID:
+        return area.box if area else None
+    row = (
+        await db_session.execute(
+            text(f"""SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM ST_Transform(
+                     ST_MakeEnvelope(:x0, :y0, :x1, :y1, {int(area.srid)}), {GEOGRAPHIC_SRID}) AS e"""),
+            dict(zip(("x0", "y0", "x1", "y1"), area.box, strict=True)),
+        )
+    ).one()
+    return tuple(float(v) for v in row)
