@@ -263,7 +263,7 @@ def _read_password() -> tuple[str, bool]:
         password = ""
     if password:
         return password, False
-    from gis_service.core.security import generate_password
+    from gis_service.auth.security import generate_password
 
     return generate_password(), True
 

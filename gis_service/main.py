@@ -20,7 +20,7 @@ from gis_service.catalogue.declarations import Catalogue
 from gis_service.catalogue.router import router as catalogue_router
 from gis_service.catalogue.router import tiles_router
 from gis_service.catalogue.tile_cache import TableVersions, TileCache
-from gis_service.core import maintenance, memory
+from gis_service.core import memory
 from gis_service.core.body_limit import BodyLimitMiddleware
 from gis_service.core.change_feed import ChangeFeed
 from gis_service.core.db import make_engine, make_sessionmaker
@@ -52,6 +52,7 @@ from gis_service.ogc.router import router as ogc_router
 from gis_service.ogc.tiles import router as ogc_tilesets_router
 from gis_service.ogc.tiles import tiles_router as ogc_tiles_router
 from gis_service.ogc.transactions import router as ogc_transactions_router
+from gis_service.ops import maintenance
 from gis_service.photos.router import router as photos_router
 from gis_service.placenames.router import router as placenames_router
 from gis_service.placenames.signs_router import router as signs_router

@@ -75,7 +75,7 @@ async def sign_in_flood(base: str, stop: asyncio.Event) -> int:
 def marker_table(url: str, rows: int) -> bytes:
     """A results table of `rows` new markers on the county-level lines (numbers 100-999 of
     each line, which the demo leaves free), as G-K X/Y without the zone."""
-    from gis_service.core.gauss_kruger import lonlat_to_gk
+    from gis_service.geodesy.gauss_kruger import lonlat_to_gk
 
     with psycopg.connect(url) as con:
         lines = con.execute(

@@ -11,7 +11,8 @@ from fastapi import APIRouter, Path, Query, Response
 
 from gis_service.admin_units import service
 from gis_service.admin_units.schemas import AdminUnitUpdate
-from gis_service.core.dependencies import AdminUser, CurrentUser, IfMatch, SessionDep
+from gis_service.auth.dependencies import AdminUser, CurrentUser
+from gis_service.core.dependencies import IfMatch, SessionDep
 from gis_service.core.errors import BadRequest
 
 router = APIRouter(prefix="/api/v1/admin-units", tags=["admin units"])

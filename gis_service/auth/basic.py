@@ -18,8 +18,8 @@ from fastapi import Request
 
 from gis_service.auth import service, throttle
 from gis_service.auth.models import AppUser
+from gis_service.auth.security import token_digest
 from gis_service.core.errors import Unauthorized
-from gis_service.core.security import token_digest
 
 KEPT = timedelta(seconds=60)  # the cache's own TTL (seconds) ends it sooner, as does any account change
 

@@ -9,15 +9,9 @@ from fastapi import APIRouter, Depends, Request, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
 
 from gis_service.auth import service, throttle
+from gis_service.auth.dependencies import AdminUser, CurrentUser, TokenDep
 from gis_service.auth.schemas import RevokedOut, TokenOut, UserCreate, UserOut, UserUpdate
-from gis_service.core.dependencies import (
-    AdminUser,
-    CurrentUser,
-    IfMatch,
-    SessionDep,
-    SettingsDep,
-    TokenDep,
-)
+from gis_service.core.dependencies import IfMatch, SessionDep, SettingsDep
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
 

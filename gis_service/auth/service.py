@@ -10,10 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from gis_service.audit import service as audit
 from gis_service.auth import password_policy
 from gis_service.auth.models import ROLES, AppUser, AuthToken
+from gis_service.auth.security import hash_password, new_token, token_digest, verify_password
 from gis_service.core.cpu import run_cpu
 from gis_service.core.errors import BadRequest, Conflict, NotFound, Unauthorized
 from gis_service.core.etags import check_if_match, etag_of
-from gis_service.core.security import hash_password, new_token, token_digest, verify_password
 from gis_service.core.settings import get_settings
 from gis_service.monitoring import metrics
 

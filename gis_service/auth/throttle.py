@@ -35,8 +35,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.responses import Response
 
+from gis_service.auth.security import token_digest
 from gis_service.core.errors import BadRequest, TooManyRequests
-from gis_service.core.security import token_digest
 from gis_service.core.settings import Settings
 from gis_service.monitoring import metrics
 

@@ -17,8 +17,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from gis_service.auth.models import AppUser
+from gis_service.auth.security import token_digest
 from gis_service.core.errors import Unauthorized
-from gis_service.core.security import token_digest
 
 TOKEN_SQL = """
 SELECT u.id, u.username, u.display_name, u.role, u.is_active, u.is_demo,

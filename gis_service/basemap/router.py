@@ -6,10 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, Response
 
+from gis_service.auth.dependencies import CurrentUser
 from gis_service.basemap import reference
 from gis_service.basemap.packages import MBTiles, PMTiles
 from gis_service.catalogue.tile_cache import cached_tile, current_versions, tile_response
-from gis_service.core.dependencies import CurrentUser
 from gis_service.core.errors import BadRequest
 from gis_service.core.public_url import public_base
 

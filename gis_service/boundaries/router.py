@@ -11,11 +11,12 @@ import shapely
 from fastapi import APIRouter, Form, Path, Query, Request, Response, UploadFile, status
 from shapely.geometry import mapping
 
+from gis_service.auth.dependencies import AdminUser, CurrentUser
 from gis_service.boundaries import derive, service
 from gis_service.boundaries.schemas import LineGeometryReplacement
 from gis_service.core import jobs
 from gis_service.core.cpu import run_cpu
-from gis_service.core.dependencies import AdminUser, CurrentUser, IfMatch, SessionDep, SettingsDep
+from gis_service.core.dependencies import IfMatch, SessionDep, SettingsDep
 from gis_service.core.public_url import public_base
 from gis_service.file_intake.vector import read_geometries
 

@@ -13,7 +13,7 @@ from gis_service.auth.models import AppUser
 from gis_service.boundaries.derive import GK_ZONE_SRID
 from gis_service.core.errors import NotFound
 from gis_service.core.etags import check_if_match
-from gis_service.core.geojson_input import parse_geometry
+from gis_service.file_intake.geojson_input import parse_geometry
 
 _FEATURE = """
 json_build_object(

@@ -6,8 +6,8 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from gis_service.auth.dependencies import OptionalUser
 from gis_service.catalogue.declarations import Catalogue, LayerDeclaration
-from gis_service.core.dependencies import OptionalUser
 from gis_service.core.errors import BadRequest, Forbidden, NotFound, Unauthorized
 
 

@@ -19,9 +19,9 @@ import orjson
 
 from gis_service.catalogue import service
 from gis_service.catalogue.declarations import LayerDeclaration
-from gis_service.core import tables
 from gis_service.core.cpu import run_cpu
 from gis_service.core.errors import Conflict
+from gis_service.file_intake import tables
 from gis_service.query.bbox import Bbox
 
 PAGE = 5000

@@ -8,12 +8,13 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse, StreamingResponse
 from starlette.background import BackgroundTask
 
+from gis_service.auth.dependencies import OptionalUser
 from gis_service.catalogue import export, feature_query, service, tile_serving
 from gis_service.catalogue.declarations import LayerDeclaration
 from gis_service.catalogue.dependencies import CatalogueDep, ReadableLayer, property_filters
 from gis_service.catalogue.feature_query import BboxQuery, FeatureQueryDep
 from gis_service.catalogue.tile_grids import WEB_MERCATOR
-from gis_service.core.dependencies import OptionalUser, SessionDep, SettingsDep
+from gis_service.core.dependencies import SessionDep, SettingsDep
 from gis_service.core.errors import NotFound, Unauthorized
 from gis_service.core.geojson_pages import feature_collection, page_links
 from gis_service.core.public_url import public_base

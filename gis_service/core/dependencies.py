@@ -1,4 +1,5 @@
-"""Shared FastAPI dependencies: settings, database session, the current user."""
+"""Shared FastAPI dependencies: settings, database sessions, If-Match. Who the caller is
+and what they may do: gis_service/auth/dependencies.py."""
 
 from __future__ import annotations
 
@@ -6,16 +7,10 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
-from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gis_service.auth.basic import credentials, user_for_basic
-from gis_service.auth.models import AppUser
-from gis_service.auth.token_cache import user_for_token
-from gis_service.core.errors import Forbidden, PreconditionRequired, Unauthorized
+from gis_service.core.errors import PreconditionRequired
 from gis_service.core.settings import Settings
-
-oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 
 async def get_app_settings(request: Request) -> Settings:
@@ -40,49 +35,6 @@ async def get_read_session(request: Request) -> AsyncIterator[AsyncSession]:
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 SessionDep = Annotated[AsyncSession, Depends(get_db_session)]
 ReadSessionDep = Annotated[AsyncSession, Depends(get_read_session)]
-TokenDep = Annotated[str | None, Depends(oauth2_scheme)]
-
-
-async def get_optional_user(request: Request, token: TokenDep) -> AppUser | None:
-    """The caller, from the per-process token cache or one query on the plain pool: a
-    read route that needs no ORM session opens none. GIS clients that can only send a
-    user name and password (HTTP Basic) are checked like a sign-in."""
-    state = request.app.state
-    if token:
-        return await user_for_token(state.pg_pool, state.token_cache, token)
-    basic = credentials(request.headers.get("authorization"))
-    return await user_for_basic(request, *basic) if basic else None
-
-
-OptionalUser = Annotated[AppUser | None, Depends(get_optional_user)]
-
-
-async def get_current_user(user: OptionalUser) -> AppUser:
-    if user is None:
-        raise Unauthorized("Sign in first.", "请先登录。")
-    return user
-
-
-CurrentUser = Annotated[AppUser, Depends(get_current_user)]
-
-
-def require_roles(*roles: str):
-    """A dependency that admits only the given roles (admin always included)."""
-    allowed = {"admin", *roles}
-
-    async def _check(user: CurrentUser) -> AppUser:
-        if user.role not in allowed:
-            raise Forbidden(
-                f"Your role ({user.role}) may not do this; it needs: {', '.join(sorted(allowed))}.",
-                f"您的角色（{user.role}）无权执行此操作，需要：{'、'.join(sorted(allowed))}。",
-            )
-        return user
-
-    _check.allowed_roles = frozenset(allowed)  # read by the role-matrix test
-    return _check
-
-
-AdminUser = Annotated[AppUser, Depends(require_roles())]
 
 
 async def required_if_match(

@@ -7,8 +7,9 @@ from typing import Annotated
 import orjson
 from fastapi import APIRouter, Depends, Response, status
 
+from gis_service.auth.dependencies import CurrentUser, require_roles
 from gis_service.auth.models import AppUser
-from gis_service.core.dependencies import CurrentUser, SessionDep, require_roles
+from gis_service.core.dependencies import SessionDep
 from gis_service.disputes import service
 from gis_service.disputes.schemas import DisputeIn, EventIn, Status
 

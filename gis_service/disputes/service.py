@@ -14,8 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from gis_service.audit import service as audit
 from gis_service.auth.models import AppUser
 from gis_service.core.errors import BadRequest, Conflict, NotFound, invalid_fields
-from gis_service.core.geojson_input import parse_geometry
 from gis_service.disputes.schemas import DisputeEdit, DisputeIn, EventIn
+from gis_service.file_intake.geojson_input import parse_geometry
 
 # What may follow what: a dispute moves forward, or back to investigation when new
 # facts appear; a closed dispute stays closed.

@@ -18,11 +18,11 @@ from datetime import date
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from gis_service.core.coordinates import COORDINATE_HEADERS, number, point_candidates
 from gis_service.core.errors import BadRequest
-from gis_service.core.tables import read_table
+from gis_service.file_intake.tables import read_table
 from gis_service.file_intake.vector import is_vector_file, read_features
 from gis_service.funeral import vocabulary as v
+from gis_service.geodesy.coordinates import COORDINATE_HEADERS, number, point_candidates
 
 CODE_HEADERS = ["code", "编号", "编码"]
 NAME_HEADERS = ["name", "名称"]

@@ -12,9 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from gis_service.admin_units.home import HomeUnit
 from gis_service.audit import service as audit
 from gis_service.auth.models import AppUser
-from gis_service.core.column_limits import text_limits, too_long
 from gis_service.core.cpu import run_cpu
 from gis_service.core.errors import InvalidRows
+from gis_service.file_intake.column_limits import text_limits, too_long
 from gis_service.funeral.classification import Scope, classify
 from gis_service.funeral.imports import SPECS, check_rows, payload, read_rows, report, require_rows
 

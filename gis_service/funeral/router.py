@@ -12,10 +12,11 @@ from fastapi import APIRouter, Depends, File, Form, Path, Query, UploadFile, sta
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
+from gis_service.auth.dependencies import AdminUser, CurrentUser, require_roles
 from gis_service.auth.models import AppUser
 from gis_service.catalogue.feature_query import BboxQuery
 from gis_service.core.cpu import run_cpu
-from gis_service.core.dependencies import AdminUser, CurrentUser, SessionDep, SettingsDep, require_roles
+from gis_service.core.dependencies import SessionDep, SettingsDep
 from gis_service.funeral import classification, coverage, planner_export, progress, registry, service
 from gis_service.funeral import vocabulary as v
 from gis_service.funeral.imports import SPECS

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from gis_service.core.dependencies import CurrentUser, SessionDep, SettingsDep
+from gis_service.auth.dependencies import CurrentUser
+from gis_service.core.dependencies import SessionDep, SettingsDep
 from gis_service.funeral.coverage import RadiusKm
 from gis_service.indicators import service
 

@@ -11,8 +11,9 @@ from fastapi import APIRouter, Form, Query, Request, Response, UploadFile, statu
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
+from gis_service.auth.dependencies import AdminUser, CurrentUser
 from gis_service.core.cpu import run_cpu
-from gis_service.core.dependencies import AdminUser, CurrentUser, IfMatch, SessionDep, SettingsDep
+from gis_service.core.dependencies import IfMatch, SessionDep, SettingsDep
 from gis_service.core.errors import BadRequest
 from gis_service.core.text_input import clean_tree
 from gis_service.inspections import service

@@ -6,7 +6,7 @@ import io
 from html import escape
 from pathlib import Path
 
-from gis_service.core import tables
+from gis_service.file_intake import tables
 from gis_service.inspections.vocabulary import CONDITIONS
 
 # inside the page: a saved or printed report keeps its layout, wherever the service is served

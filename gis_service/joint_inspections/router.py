@@ -8,8 +8,9 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Response, status
 from fastapi.responses import HTMLResponse
 
+from gis_service.auth.dependencies import CurrentUser, require_roles
 from gis_service.auth.models import AppUser
-from gis_service.core.dependencies import CurrentUser, SessionDep, SettingsDep, require_roles
+from gis_service.core.dependencies import SessionDep, SettingsDep
 from gis_service.joint_inspections import report, service, tracks
 from gis_service.joint_inspections.schemas import FindingIn, RoundComplete, RoundIn
 

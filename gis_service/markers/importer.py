@@ -20,9 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gis_service.audit import service as audit
 from gis_service.auth.models import AppUser
-from gis_service.core.column_limits import text_limits, too_long
-from gis_service.core.coordinates import COORDINATE_HEADERS, number, point_candidates
 from gis_service.core.cpu import run_cpu
+from gis_service.file_intake.column_limits import text_limits, too_long
+from gis_service.geodesy.coordinates import COORDINATE_HEADERS, number, point_candidates
 
 CODE = re.compile(r"^(\d{6}-\d{6})-(\d{3})([QABCDE])$")
 TYPES = {

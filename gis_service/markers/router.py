@@ -6,14 +6,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, UploadFile, status
 
+from gis_service.auth.dependencies import AdminUser, CurrentUser, require_roles
 from gis_service.auth.models import AppUser
 from gis_service.catalogue.feature_query import BboxQuery
 from gis_service.core.cpu import run_cpu
-from gis_service.core.dependencies import AdminUser, CurrentUser, SessionDep, SettingsDep, require_roles
+from gis_service.core.dependencies import SessionDep, SettingsDep
 from gis_service.core.errors import BadRequest, InvalidRows
 from gis_service.core.geojson_pages import feature_collection, page_links
 from gis_service.core.query_params import decode_cursor, parse_limit
-from gis_service.core.tables import read_table
+from gis_service.file_intake.tables import read_table
 from gis_service.inspections.assets import MARKER
 from gis_service.inspections.routes import register_visit_routes
 from gis_service.inspections.schemas import InspectionOut

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
+from gis_service.auth.dependencies import CurrentUser
 from gis_service.catalogue.dependencies import CatalogueDep
-from gis_service.core.dependencies import CurrentUser, SessionDep, SettingsDep
+from gis_service.core.dependencies import SessionDep, SettingsDep
 from gis_service.core.long_requests import cancel_on_disconnect, per_user_slots
 from gis_service.core.public_url import public_base
 from gis_service.offline import service

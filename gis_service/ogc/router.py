@@ -16,12 +16,13 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 
 from gis_service.admin_units.home import describe
+from gis_service.auth.dependencies import OptionalUser
 from gis_service.catalogue import feature_query
 from gis_service.catalogue import service as layers
 from gis_service.catalogue.declarations import LayerDeclaration
 from gis_service.catalogue.dependencies import CatalogueDep, ReadableLayer, property_filters
 from gis_service.catalogue.feature_query import FeatureQueryDep
-from gis_service.core.dependencies import OptionalUser, SessionDep, SettingsDep
+from gis_service.core.dependencies import SessionDep, SettingsDep
 from gis_service.core.errors import AppError, BadRequest, NotFound, Unauthorized
 from gis_service.core.etags import etag_of
 from gis_service.core.geojson_pages import feature_collection, page_links

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
+from gis_service.auth.dependencies import OptionalUser
 from gis_service.catalogue import tile_serving
 from gis_service.catalogue.declarations import LayerDeclaration
 from gis_service.catalogue.dependencies import CatalogueDep, ReadableLayer
 from gis_service.catalogue.tile_grids import GRIDS, Grid
-from gis_service.core.dependencies import OptionalUser, SettingsDep
+from gis_service.core.dependencies import SettingsDep
 from gis_service.core.errors import NotFound, Unauthorized
 from gis_service.core.public_url import public_base
 

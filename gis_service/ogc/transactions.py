@@ -18,15 +18,16 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gis_service.audit import service as audit
+from gis_service.auth.dependencies import CurrentUser, OptionalUser
 from gis_service.auth.models import AppUser
 from gis_service.catalogue import service as layers
 from gis_service.catalogue.declarations import LayerDeclaration
 from gis_service.catalogue.dependencies import ReadableLayer
-from gis_service.core.dependencies import CurrentUser, IfMatch, OptionalUser, SessionDep
+from gis_service.core.dependencies import IfMatch, SessionDep
 from gis_service.core.errors import BadRequest, Forbidden, NotFound
 from gis_service.core.etags import check_if_match, etag_of
-from gis_service.core.geojson_input import parse_geometry
 from gis_service.core.public_url import public_base
+from gis_service.file_intake.geojson_input import parse_geometry
 from gis_service.ogc import edit_rules, schemas, write_input
 from gis_service.ogc.edit_rules import DomainWrites
 

@@ -11,7 +11,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
 from PIL import Image
 
-from gis_service.core.dependencies import CurrentUser, SettingsDep
+from gis_service.auth.dependencies import CurrentUser
+from gis_service.core.dependencies import SettingsDep
 from gis_service.core.errors import NotFound
 from gis_service.photos.store import path_for
 

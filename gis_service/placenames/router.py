@@ -8,15 +8,9 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response, UploadFile, status
 
+from gis_service.auth.dependencies import CurrentUser, require_roles
 from gis_service.auth.models import AppUser
-from gis_service.core.dependencies import (
-    CurrentUser,
-    IfMatch,
-    ReadSessionDep,
-    SessionDep,
-    SettingsDep,
-    require_roles,
-)
+from gis_service.core.dependencies import IfMatch, ReadSessionDep, SessionDep, SettingsDep
 from gis_service.core.errors import BadRequest
 from gis_service.core.public_url import public_base
 from gis_service.placenames import findings, lexicon, locate, procedure, search, service, transfer

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from gis_service.audit import service as audit
 from gis_service.auth.models import AppUser
 from gis_service.core.errors import NotFound, PreconditionFailed
-from gis_service.core.geojson_input import parse_geometry
+from gis_service.file_intake.geojson_input import parse_geometry
 from gis_service.placenames import name_guard
 from gis_service.placenames.known_codes import check_references
 from gis_service.placenames.naming import category_for, split_name

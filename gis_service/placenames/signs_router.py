@@ -7,8 +7,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, status
 
+from gis_service.auth.dependencies import CurrentUser, require_roles
 from gis_service.auth.models import AppUser
-from gis_service.core.dependencies import CurrentUser, SessionDep, require_roles
+from gis_service.core.dependencies import SessionDep
 from gis_service.inspections.assets import SIGN
 from gis_service.inspections.routes import register_visit_routes
 from gis_service.inspections.vocabulary import CONDITIONS

@@ -11,11 +11,11 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gis_service.auth.models import AppUser
-from gis_service.core.column_limits import text_limits, too_long
 from gis_service.core.cpu import run_cpu
 from gis_service.core.errors import InvalidRows
-from gis_service.core.geojson_input import CHINA_BOUNDS
-from gis_service.core.tables import read_table, write_csv, write_xlsx
+from gis_service.file_intake.column_limits import text_limits, too_long
+from gis_service.file_intake.geojson_input import CHINA_BOUNDS
+from gis_service.file_intake.tables import read_table, write_csv, write_xlsx
 from gis_service.placenames import service
 from gis_service.placenames.findings import child_level
 from gis_service.placenames.name_guard import NameRefused

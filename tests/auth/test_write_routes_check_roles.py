@@ -1,6 +1,6 @@
 """Every write route decides who may call it: a new route without a role check fails here."""
 
-from gis_service.core.dependencies import get_current_user
+from gis_service.auth.dependencies import get_current_user
 from tests.auth.routes import api_routes, dependency_calls
 
 # Routes that write but are open by design, with the reason.

@@ -11,7 +11,7 @@ import time
 import httpx
 import pytest
 
-from gis_service.core.security import token_digest
+from gis_service.auth.security import token_digest
 from tests.service_process import served
 
 WORKERS = 2

@@ -2,7 +2,7 @@
 
 import pytest
 
-from gis_service.core.gauss_kruger import epsg_for_zone, lonlat_to_gk, zone_for_lon
+from gis_service.geodesy.gauss_kruger import epsg_for_zone, lonlat_to_gk, zone_for_lon
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,7 @@
 import numpy as np
 from pyproj import Geod
 
-from gis_service.core.gcj02 import gcj02_to_wgs84, wgs84_to_gcj02
+from gis_service.geodesy.gcj02 import gcj02_to_wgs84, wgs84_to_gcj02
 
 GEOD = Geod(ellps="GRS80")
 # Ordos and a margin around it (its neighbours' counties reach these bounds).

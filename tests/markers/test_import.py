@@ -7,7 +7,7 @@ import random
 import pytest
 from openpyxl import Workbook
 
-from gis_service.core.gauss_kruger import lonlat_to_gk
+from gis_service.geodesy.gauss_kruger import lonlat_to_gk
 
 LINE = "150602-150603"
 HEADER = "界桩编号,类型,材质,经度,纬度,X,Y,带号,高程,埋设日期,方位物1,方位物1方位角,方位物1距离"

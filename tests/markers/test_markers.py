@@ -49,7 +49,7 @@ def test_demo_registry_is_realistic_and_labelled(db):
 
 
 def test_gauss_kruger_coordinates_match_pyproj(db):
-    from gis_service.core.gauss_kruger import lonlat_to_gk
+    from gis_service.geodesy.gauss_kruger import lonlat_to_gk
 
     for code, lon, lat, zone, x, y in db.execute(
         "SELECT code, ST_X(geom), ST_Y(geom), gk_zone, gk_x, gk_y FROM boundary_marker ORDER BY code LIMIT 20"

@@ -5,8 +5,8 @@ import json
 import pytest
 from pyproj import Geod
 
-from gis_service.core.gcj02 import gcj02_to_wgs84
 from gis_service.core.settings import PROJECT_ROOT
+from gis_service.geodesy.gcj02 import gcj02_to_wgs84
 
 ORDOS_UNITS = {
     "150602": ("东胜区", "Dongsheng Qu"),

@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from pyproj import Transformer
 
-from gis_service.core.gauss_kruger import epsg_for_zone
+from gis_service.geodesy.gauss_kruger import epsg_for_zone
 
 ZONES_TO_TRY = tuple(range(25, 46))  # CGCS2000 3-degree zones 25 (75E) to 45 (135E)
 # The names point_candidates reads, with the headers survey tables use for them.
