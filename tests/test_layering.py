@@ -47,3 +47,39 @@ def test_the_catalogue_does_not_import_the_ogc_api():
         str(p.relative_to(PACKAGE)) for p in (PACKAGE / "catalogue").rglob("*.py") if "ogc" in _imports(p)
     ]
     assert wrong == []
+
+
+def _docstrings(tree) -> set[int]:
+    return {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+
+
+def _writes_collection(text: str) -> bool:
+    """A JSON type member (in a dict, a JSON text or SQL's json_build_object), not prose."""
+    return text == "FeatureCollection" or '"FeatureCollection"' in text or "'FeatureCollection'" in text
+
+
+def test_one_feature_collection_writer():
+    """Every FeatureCollection the service answers with is written by core/geojson_pages.py
+    (setup's reference files and the upload readers are not answers)."""
+    writers = []
+    for path in PACKAGE.rglob("*.py"):
+        if _package_of(path) in {"reference_data", "file_intake"}:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        skip = _docstrings(tree)
+        if any(
+            isinstance(n, ast.Constant)
+            and isinstance(n.value, str)
+            and id(n) not in skip
+            and _writes_collection(n.value)
+            for n in ast.walk(tree)
+        ):
+            writers.append(str(path.relative_to(PACKAGE)))
+    assert writers == ["core/geojson_pages.py"]

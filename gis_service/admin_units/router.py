@@ -7,13 +7,14 @@ from datetime import date
 from typing import Annotated, Literal
 
 import orjson
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from gis_service.admin_units import service
 from gis_service.admin_units.schemas import AdminUnitUpdate
 from gis_service.auth.dependencies import AdminUser, CurrentUser
 from gis_service.core.dependencies import IfMatch, SessionDep
 from gis_service.core.errors import BadRequest
+from gis_service.core.geojson_pages import collection_response
 
 router = APIRouter(prefix="/api/v1/admin-units", tags=["admin units"])
 GEOJSON = "application/geo+json"
@@ -26,6 +27,7 @@ Level = Literal["province", "city", "county", "township", "village"]
 
 @router.get("", responses={200: {"content": {GEOJSON: {}}}})
 async def list_admin_units(
+    request: Request,
     _: CurrentUser,
     db_session: SessionDep,
     parent: Annotated[str | None, Query(description="parent unit code, e.g. 150600")] = None,
@@ -43,10 +45,7 @@ async def list_admin_units(
     features = await service.list_units(
         db_session, parent=parent, level=level, as_of=as_of, geometry=geometry
     )
-    body = (
-        f'{{"type":"FeatureCollection","numberReturned":{len(features)},"features":[{",".join(features)}]}}'
-    )
-    return Response(body, media_type=GEOJSON)
+    return collection_response(features, request)
 
 
 @router.get("/{code}", responses={200: {"content": {GEOJSON: {}}}})

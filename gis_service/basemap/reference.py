@@ -9,7 +9,6 @@ are one GeoJSON document, `labels`."""
 from __future__ import annotations
 
 import hashlib
-import json
 
 from gis_service.basemap.packages import PackageInfo
 from gis_service.catalogue.service import (
@@ -18,6 +17,7 @@ from gis_service.catalogue.service import (
     pieces_in_tile,
     query_envelope,
 )
+from gis_service.core.geojson_pages import feature_collection
 
 TABLES = ["admin_unit", "place_name", "place_name_location_suggestion", "reference_water", "reference_relief"]
 MAX_ZOOM = 14  # street-level detail is not in the sources; the map enlarges z14 tiles beyond
@@ -143,10 +143,11 @@ async def labels(conn) -> str:
     """The names to write on the map as a GeoJSON FeatureCollection (name, level, the zoom
     each appears from)."""
     cur = await conn.execute(
-        f"""SELECT json_build_object('type', 'FeatureCollection', 'features', COALESCE(json_agg(json_build_object(
+        f"""SELECT json_build_object(
                 'type', 'Feature', 'geometry', ST_AsGeoJSON(l.geom, 6)::json,
                 'properties', json_build_object('name', l.name, 'level', l.level, 'located_by', l.located_by,
-                                                'minzoom', l.minzoom))
-                ORDER BY l.minzoom, l.level, l.name), '[]'))::text FROM ({LABELS_SQL}) l"""
+                                                'minzoom', l.minzoom))::text
+            FROM ({LABELS_SQL}) l ORDER BY l.minzoom, l.level, l.name"""
     )
-    return (await cur.fetchone())[0] or json.dumps({"type": "FeatureCollection", "features": []})
+    features = [row[0] for row in await cur.fetchall()]
+    return feature_collection(",".join(features), len(features))

@@ -11,6 +11,7 @@ from gis_service.basemap import reference
 from gis_service.basemap.packages import MBTiles, PMTiles
 from gis_service.catalogue.tile_cache import cached_tile, current_versions, tile_response
 from gis_service.core.errors import BadRequest
+from gis_service.core.geojson_pages import collection_response
 from gis_service.core.public_url import public_base
 
 router = APIRouter(prefix="/basemap", tags=["base map"])
@@ -96,6 +97,6 @@ async def labels(request: Request, _: CurrentUser):
     """The reference base map's labels: located township seats and villages, and named
     rivers along their course, each with the zoom it shows from (`minzoom`)."""
     if package(request) is not None:
-        return Response('{"type": "FeatureCollection", "features": []}', media_type="application/geo+json")
+        return collection_response([])
     async with request.app.state.pg_pool.connection() as conn:
         return Response(await reference.labels(conn), media_type="application/geo+json")

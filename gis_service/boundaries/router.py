@@ -17,6 +17,7 @@ from gis_service.boundaries.schemas import LineGeometryReplacement
 from gis_service.core import jobs
 from gis_service.core.cpu import run_cpu
 from gis_service.core.dependencies import IfMatch, SessionDep, SettingsDep
+from gis_service.core.geojson_pages import collection_response
 from gis_service.core.public_url import public_base
 from gis_service.file_intake.vector import read_geometries
 
@@ -28,6 +29,7 @@ LineCode = Annotated[str, Path(pattern=r"^\d{6}-\d{6}$", description="e.g. 15060
 
 @router.get("", responses={200: {"content": {GEOJSON: {}}}})
 async def list_boundary_lines(
+    request: Request,
     _: CurrentUser,
     db_session: SessionDep,
     level: Literal["province", "city", "county"] | None = None,
@@ -36,10 +38,7 @@ async def list_boundary_lines(
 ):
     """Current boundary lines as GeoJSON, by level and by unit (either side)."""
     features = await service.list_lines(db_session, level=level, unit=unit, geometry=geometry)
-    body = (
-        f'{{"type":"FeatureCollection","numberReturned":{len(features)},"features":[{",".join(features)}]}}'
-    )
-    return Response(body, media_type=GEOJSON)
+    return collection_response(features, request)
 
 
 @router.get("/vectorisation-rate")

@@ -21,6 +21,7 @@ from gis_service.catalogue import service
 from gis_service.catalogue.declarations import LayerDeclaration
 from gis_service.core.cpu import run_cpu
 from gis_service.core.errors import Conflict
+from gis_service.core.geojson_pages import collection_parts
 from gis_service.file_intake import tables
 from gis_service.query.bbox import Bbox
 
@@ -48,12 +49,13 @@ async def _pages(pool, layer: LayerDeclaration, area: Bbox | None, filters: dict
 
 
 async def geojson_stream(pool, layer, area, filters) -> AsyncIterator[bytes]:
-    yield b'{"type":"FeatureCollection","name":"' + layer.id.encode() + b'","features":['
+    head, tail = collection_parts(members=f'"name":{orjson.dumps(layer.id).decode()},')
+    yield head.encode()
     first = True
     async for features in _pages(pool, layer, area, filters):
         yield (features if first else "," + features).encode()
         first = False
-    yield b"]}"
+    yield tail.encode()
 
 
 async def csv_stream(pool, layer, area, filters) -> AsyncIterator[bytes]:

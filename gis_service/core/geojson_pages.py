@@ -1,9 +1,12 @@
-"""Paged GeoJSON FeatureCollections built around features Postgres already serialised."""
+"""The one FeatureCollection writer: collections built around features PostgreSQL already
+serialised (one JSON text each, or several comma-separated), paged or whole, sent at once
+or streamed."""
 
 from __future__ import annotations
 
 import orjson
 from starlette.requests import Request
+from starlette.responses import Response
 
 from gis_service.core.public_url import public_request_url, with_query
 from gis_service.core.query_params import encode_cursor
@@ -22,15 +25,22 @@ def page_links(request: Request, next_key: str | None, next_limit: int | None = 
     return links
 
 
-def feature_collection(features: str, returned: int, links: list[dict], members: str = "") -> str:
-    """The collection as text around the features PostgreSQL wrote (comma-separated);
+def collection_parts(links: list[dict] | None = None, members: str = "") -> tuple[str, str]:
+    """The text before and after the features: for a stream, which cannot count them first.
     `members` are extra JSON members, each ending with a comma."""
-    return (
-        '{"type":"FeatureCollection",'
-        + members
-        + f'"numberReturned":{returned},"links":'
-        + orjson.dumps(links).decode()
-        + ',"features":['
-        + features
-        + "]}"
-    )
+    linked = f'"links":{orjson.dumps(links).decode()},' if links is not None else ""
+    return '{"type":"FeatureCollection",' + members + linked + '"features":[', "]}"
+
+
+def feature_collection(
+    features: str, returned: int, links: list[dict] | None = None, members: str = ""
+) -> str:
+    """The collection as text around the features (comma-separated), with how many."""
+    head, tail = collection_parts(links, members + f'"numberReturned":{returned},')
+    return head + features + tail
+
+
+def collection_response(features: list[str], request: Request | None = None) -> Response:
+    """A whole (unpaged) collection of serialised features, with its `self` link."""
+    links = page_links(request, None) if request is not None else None
+    return Response(feature_collection(",".join(features), len(features), links), media_type=GEOJSON)

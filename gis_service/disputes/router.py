@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 import orjson
-from fastapi import APIRouter, Depends, Response, status
+from fastapi import APIRouter, Depends, Request, Response, status
 
 from gis_service.auth.dependencies import CurrentUser, require_roles
 from gis_service.auth.models import AppUser
 from gis_service.core.dependencies import SessionDep
+from gis_service.core.geojson_pages import collection_response
 from gis_service.disputes import service
 from gis_service.disputes.schemas import DisputeIn, EventIn, Status
 
@@ -19,12 +20,12 @@ FieldUser = Annotated[AppUser, Depends(require_roles("inspector"))]
 
 
 @router.get("", responses={200: {"content": {GEOJSON: {}}}})
-async def list_disputes(_: CurrentUser, db_session: SessionDep, status: Status | None = None):
+async def list_disputes(
+    request: Request, _: CurrentUser, db_session: SessionDep, status: Status | None = None
+):
     """Disputes as GeoJSON, newest first."""
     features = await service.list_all(db_session, status=status)
-    return Response(
-        '{"type":"FeatureCollection","features":[' + ",".join(features) + "]}", media_type=GEOJSON
-    )
+    return collection_response(features, request)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)

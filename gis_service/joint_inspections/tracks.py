@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gis_service.auth.models import AppUser
 from gis_service.core.errors import BadRequest, Conflict, Forbidden, NotFound, invalid_value
+from gis_service.core.geojson_pages import feature_collection
 
 MAX_CLOCK_SKEW = timedelta(minutes=10)
 
@@ -148,20 +149,19 @@ async def as_geojson(db_session: AsyncSession, *, round_id: int, user: AppUser) 
             "Only the round's participants and administrators see its GPS tracks.",
             "只有本轮检查的参与人员和管理员可以查看其 GPS 轨迹。",
         )
-    return await db_session.scalar(
+    rows = await db_session.execute(
         text("""
-        SELECT json_build_object('type', 'FeatureCollection', 'features', COALESCE(json_agg(f), '[]'))::text
-        FROM (
-            SELECT json_build_object(
-                'type', 'Feature', 'id', u.username,
-                'geometry', ST_AsGeoJSON(ST_Multi(ST_Collect(ST_Force2D(t.geom) ORDER BY t.started_at)), 7)::json,
-                'properties', json_build_object(
-                    'round_id', t.round_id, 'inspector', u.username,
-                    'length_km', round(sum(t.length_m)::numeric / 1000, 3),
-                    'started_at', min(t.started_at), 'ended_at', max(t.ended_at),
-                    'points', sum(t.point_count))) AS f
-            FROM inspection_track t JOIN app_user u ON u.id = t.inspector_id
-            WHERE t.round_id = :id GROUP BY t.round_id, u.username
-        ) s"""),
+        SELECT json_build_object(
+            'type', 'Feature', 'id', u.username,
+            'geometry', ST_AsGeoJSON(ST_Multi(ST_Collect(ST_Force2D(t.geom) ORDER BY t.started_at)), 7)::json,
+            'properties', json_build_object(
+                'round_id', t.round_id, 'inspector', u.username,
+                'length_km', round(sum(t.length_m)::numeric / 1000, 3),
+                'started_at', min(t.started_at), 'ended_at', max(t.ended_at),
+                'points', sum(t.point_count)))::text
+        FROM inspection_track t JOIN app_user u ON u.id = t.inspector_id
+        WHERE t.round_id = :id GROUP BY t.round_id, u.username ORDER BY u.username"""),
         {"id": round_id},
     )
+    features = list(rows.scalars())
+    return feature_collection(",".join(features), len(features))
