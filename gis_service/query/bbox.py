@@ -3,9 +3,11 @@ axis order of its CRS, for every read that takes a bbox (items, exports, markers
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
+from pyproj import CRS, Transformer
 from sqlalchemy import text
 
 from gis_service.core.errors import BadRequest
@@ -54,7 +56,36 @@ def parse_bbox(raw: str | None, crs: Crs = DEFAULT) -> Bbox | None:
             "bbox minimum is greater than its maximum; the order is minx,miny,maxx,maxy.",
             "bbox 最小值大于最大值；顺序为 最小x,最小y,最大x,最大y。",
         )
+    if crs.srid != GEOGRAPHIC_SRID and not _within_area_of_use(crs.srid, (x0, y0, x1, y1)):
+        raise BadRequest(
+            f"bbox is outside the area EPSG:{crs.srid} covers (is it in that CRS's metres, easting with its zone number?).",
+            f"bbox 超出 EPSG:{crs.srid} 的适用范围（是否为该坐标系的米制坐标、东坐标带有带号？）。",
+        )
     return Bbox((x0, y0, x1, y1), crs.srid)
+
+
+@functools.cache
+def _to_lonlat(srid: int) -> tuple[Transformer, tuple[float, float, float, float]]:
+    area = CRS.from_epsg(srid).area_of_use
+    bounds = (area.west, area.south, area.east, area.north) if area else (-180.0, -90.0, 180.0, 90.0)
+    return Transformer.from_crs(srid, GEOGRAPHIC_SRID, always_xy=True), bounds
+
+
+# a projected CRS is still answered a little past its area of use (a zone's edge)
+AREA_MARGIN_DEG = 1.0
+
+
+def _within_area_of_use(srid: int, box: BBox) -> bool:
+    """Whether the corners of a projected bbox land inside (or just beside) its CRS's area:
+    numbers given in the wrong CRS would otherwise reach the database's transform."""
+    transformer, (w, s, e, n) = _to_lonlat(srid)
+    x0, y0, x1, y1 = box
+    lons, lats = transformer.transform([x0, x0, x1, x1], [y0, y1, y0, y1])
+    m = AREA_MARGIN_DEG
+    return all(
+        math.isfinite(lon) and math.isfinite(lat) and w - m <= lon <= e + m and s - m <= lat <= n + m
+        for lon, lat in zip(lons, lats, strict=True)
+    )
 
 
 async def lonlat_box(db_session, area: Bbox | None) -> BBox | None:

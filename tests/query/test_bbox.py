@@ -62,3 +62,22 @@ def test_markers_graves_and_exports_read_a_bbox_in_its_crs(client, auth):
                 bad,
                 r.text,
             )
+
+
+def test_a_bbox_outside_its_crs_is_refused_at_every_door(client, auth):
+    """Lon/lat numbers sent as Gauss-Krueger metres fall outside that zone: a 400 naming
+    the CRS, never the database's transform error."""
+    h = auth("admin")
+    wrong = {"bbox": f"{LON0},{LAT0},{LON1},{LAT1}", "bbox-crs": "http://www.opengis.net/def/crs/EPSG/0/4525"}
+    for url in (
+        "/api/v1/markers",
+        "/api/v1/funeral/graves/points",
+        "/api/v1/layers/boundary_line/export.csv",
+        "/api/v1/layers/boundary_line/items",
+        "/ogc/collections/boundary_line/items",
+    ):
+        r = client.get(url, params=wrong, headers=h)
+        assert r.status_code == 400 and "EPSG:4525" in r.json()["message"], (url, r.text)
+    # the same area in zone 37's own metres (northing first, as EPSG:4525 orders its axes)
+    right = {"bbox": "4370000,37430000,4430000,37530000", "bbox-crs": wrong["bbox-crs"]}
+    assert client.get("/api/v1/markers", params=right, headers=h).status_code == 200
