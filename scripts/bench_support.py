@@ -26,10 +26,11 @@ def p95(values) -> float:
 
 
 def save_results(name: str, results) -> Path:
-    """Write a benchmark's results to bench-results/<name>.json (kept out of git)."""
+    """Write a benchmark's results to bench-results/<name>.json (kept out of git), or to
+    BENCH_RESULTS_DIR (the suite's smoke runs, which must not replace measured figures)."""
     import json
 
-    out = ROOT / "bench-results"
+    out = Path(os.environ.get("BENCH_RESULTS_DIR") or ROOT / "bench-results")
     out.mkdir(exist_ok=True)
     path = out / f"{name}.json"
     path.write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str))
@@ -100,9 +101,13 @@ def serve(url: str, workers: int, **extra_env: str) -> tuple[subprocess.Popen, s
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
+    # an external database (BENCH_DATABASE_URL) is reached as its owner, and the service
+    # serves as the owner only when told so
+    owner = {"DATABASE_OWNER_URL": url} if url == os.environ.get("BENCH_DATABASE_URL") else {}
     env = {
         **os.environ,
         "DATABASE_URL": url,
+        **owner,
         "LOG_LEVEL": "WARNING",
         "AUDIT_DIR": str(AUDIT_DIR),
         **extra_env,

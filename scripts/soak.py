@@ -97,6 +97,15 @@ def _tile(lon: float, lat: float, z: int) -> str:
     return f"{z}/{x}/{y}"
 
 
+TILE_PATH = re.compile(r"^/api/v1/layers/(\w+)/tiles/(\d+/\d+/\d+)$")
+
+
+def tipg_tile_path(ours: str) -> str:
+    """Our tile's address at tipg: its view, in the WebMercatorQuad tile matrix set."""
+    layer, zxy = TILE_PATH.match(ours).groups()
+    return f"/collections/public.{SOAK_LAYERS[layer]}/tiles/WebMercatorQuad/{zxy}"
+
+
 def workload(url: str) -> list[str]:
     rng = random.Random(7)
     with psycopg.connect(url) as con:
@@ -126,15 +135,14 @@ def compare_reads(base: str, tile_paths: list[str], pg, url: str, args, workdir:
     owner = os.environ.get("BENCH_DATABASE_URL") or pg.url
 
     def timed(server: str, paths: list[str], token: str) -> dict:
-        return measure(server, paths, token, duration=10, connections=16, workdir=workdir, db_url=owner)
+        return measure(
+            server, paths, token, duration=args.read_seconds, connections=16, workdir=workdir, db_url=owner
+        )
 
     # tipg 1.6.1 answers 500 for place_name_map (its geometry column declares no SRID, and
     # tipg then assumes 4326): the comparison leaves that layer out on both sides.
-    tile_paths = [p for p in tile_paths if not p.startswith("/ogc/collections/place_name/")]
-    tipg_paths = [
-        re.sub(r"^/ogc/collections/(\w+)/", lambda m: f"/collections/public.{SOAK_LAYERS[m.group(1)]}/", p)
-        for p in tile_paths
-    ]
+    tile_paths = [p for p in tile_paths if not p.startswith("/api/v1/layers/place_name/")]
+    tipg_paths = [tipg_tile_path(p) for p in tile_paths]
     views = [f"public.{v}" for k, v in SOAK_LAYERS.items() if k != "place_name"]
     tipg, tipg_base = start_tipg(owner, views, args.workers)
     try:
@@ -175,6 +183,7 @@ def main() -> None:
     parser.add_argument(
         "--tile-cache-mb", type=int, default=8, help="per worker (the service's default is 64)"
     )
+    parser.add_argument("--read-seconds", type=int, default=10, help="each read comparison after the soak")
     parser.add_argument("--keep", action="store_true", help="keep the cluster")
     args = parser.parse_args()
 
@@ -274,6 +283,8 @@ def main() -> None:
         and results["rss_mb"]["second_half_growth_percent"] < 10
     )
     results["reads_beside_tipg"] = reads
+    # every side of the comparison answered: a path the peer does not know fails the run
+    results["ok"] = results["ok"] and all(r["errors"] == 0 for r in reads.values())
     save_results("soak", results)
     print(json.dumps(results, indent=2))
     if not args.keep and not os.environ.get("BENCH_DATABASE_URL"):
