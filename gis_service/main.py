@@ -61,9 +61,9 @@ from gis_service.web.router import router as web_router
 from gis_service.web.trust import router as trust_router
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    settings = settings or get_settings()
-    configure_logging(settings.log_level, settings.log_json, settings.log_file)
+def _lifespan(settings: Settings):
+    """What each worker opens at start and closes at the end: pools, engines, the read
+    replica's routing, and the background chores."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -102,12 +102,66 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 await read_pool.close()
                 await read_engine.dispose()
 
+    return lifespan
+
+
+def _add_middleware(app: FastAPI, settings: Settings) -> None:
+    """The middleware stack, innermost first (Starlette wraps each new one around the last)."""
+    install_error_handlers(app, html_page=ogc_page_for_error)
+    app.add_middleware(RequestMetricsMiddleware)  # innermost: the route that answered is known
+    app.add_middleware(TextInputMiddleware)  # what reaches the routes is clean text
+    app.add_middleware(ReadYourWritesMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(RequestLogMiddleware)
+    app.add_middleware(HeadAsGetMiddleware)  # HEAD is a GET without its body
+    app.add_middleware(
+        BodyLimitMiddleware,
+        json_bytes=settings.max_json_body_mb << 20,
+        upload_bytes=settings.max_upload_body_mb << 20,
+    )
+    app.add_middleware(PathPrefixMiddleware, prefix=path_prefix(settings.public_url))
+    # outermost: a Host that is not one of ours is refused before anything can use it
+    app.add_middleware(AllowedHostsMiddleware, names=host_names(settings.public_url, settings.allowed_hosts))
+
+
+# Starlette tries routes in order: the hot reads (tiles, items, the signed-in user) come
+# first, so that they do not pay for matching every other route.
+ROUTERS = (
+    tiles_router,
+    ogc_tiles_router,
+    health_router,
+    metrics_router,
+    auth_router,
+    catalogue_router,
+    ogc_router,
+    ogc_tilesets_router,
+    basemap_router,
+    admin_units_router,
+    boundaries_router,
+    markers_router,
+    photos_router,
+    joint_inspections_router,
+    disputes_router,
+    placenames_router,
+    signs_router,
+    funeral_router,
+    indicators_router,
+    offline_router,
+    ogc_transactions_router,
+    web_router,
+    trust_router,
+)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level, settings.log_json, settings.log_file)
     app = FastAPI(
         title="Boundary and place-name GIS service",
         version="0.1.0",
         description="Administrative boundaries and markers, place names, funeral facilities. "
         "Geometry is stored in CGCS2000 (EPSG:4490); GeoJSON is lon/lat.",
-        lifespan=lifespan,
+        lifespan=_lifespan(settings),
         docs_url=None,  # served offline by web.router
         redoc_url=None,
         # where clients send what the document describes: the public address, never a guess
@@ -124,48 +178,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     _listen_for_changes(app, settings)
     # a bureau's own base map package, else the reference base map from the database
     app.state.basemap = open_package(settings.basemap_file) if settings.basemap_file else None
-    install_error_handlers(app, html_page=ogc_page_for_error)
-    app.add_middleware(RequestMetricsMiddleware)  # innermost: the route that answered is known
-    app.add_middleware(TextInputMiddleware)  # what reaches the routes is clean text
-    app.add_middleware(ReadYourWritesMiddleware)
-    app.add_middleware(SecurityHeadersMiddleware)
-    app.add_middleware(RequestLogMiddleware)
-    app.add_middleware(HeadAsGetMiddleware)  # HEAD is a GET without its body
-    app.add_middleware(
-        BodyLimitMiddleware,
-        json_bytes=settings.max_json_body_mb << 20,
-        upload_bytes=settings.max_upload_body_mb << 20,
-    )
-    app.add_middleware(PathPrefixMiddleware, prefix=path_prefix(settings.public_url))
-    # outermost: a Host that is not one of ours is refused before anything can use it
-    app.add_middleware(AllowedHostsMiddleware, names=host_names(settings.public_url, settings.allowed_hosts))
-    # Starlette tries routes in order: the hot reads (tiles, items, the signed-in user)
-    # come first, so that they do not pay for matching every other route.
-    for router in (
-        tiles_router,
-        ogc_tiles_router,
-        health_router,
-        metrics_router,
-        auth_router,
-        catalogue_router,
-        ogc_router,
-        ogc_tilesets_router,
-        basemap_router,
-        admin_units_router,
-        boundaries_router,
-        markers_router,
-        photos_router,
-        joint_inspections_router,
-        disputes_router,
-        placenames_router,
-        signs_router,
-        funeral_router,
-        indicators_router,
-        offline_router,
-        ogc_transactions_router,
-        web_router,
-        trust_router,
-    ):
+    _add_middleware(app, settings)
+    for router in ROUTERS:
         app.include_router(router)
     mount_static(app, settings)
     _document_extra_schemas(app, [InspectionIn])

@@ -68,42 +68,35 @@ def _shade(value: float | None) -> str:
     return "#2e7d32" if value >= 95 else "#9e9d24" if value >= 80 else "#ef6c00" if value >= 50 else "#c62828"
 
 
-async def standalone_map(
-    db_session: AsyncSession, settings: Settings, *, radius_km: float, lang: str = "zh"
-) -> str:
+async def _add_banners(
+    m, db_session: AsyncSession, settings: Settings, words: dict, radius_km: float
+) -> None:
+    """The home's banners, shaded by the share of their places within reach."""
     import folium
-    from folium.plugins import HeatMap
 
-    words = await _words(db_session, settings, lang)
-    pick = 0 if lang == "zh" else 1
     dist = await coverage.distance(db_session, radius_km=radius_km)
     by_county = {c["county_code"]: c for c in dist["by_county"]}
-    counties = (
-        await db_session.execute(
-            text("""SELECT code, name, ST_AsGeoJSON(ST_SimplifyPreserveTopology(geom, 0.002), 5) AS g
-                    FROM admin_unit WHERE level = 'county' AND code LIKE :home_like AND valid_to IS NULL"""),
-            {"home_like": HomeUnit(settings.home_unit_code).like},
-        )
-    ).all()
-    m = folium.Map(location=[39.4, 108.8], zoom_start=7, tiles=None, prefer_canvas=True)
-    m.fit_bounds((await describe(db_session, settings.home_unit_code))["bounds"])
-    # Every text from the database goes through html_in_template_literal: folium writes
-    # tooltips raw into JavaScript template literals (a facility named `${…}` would run).
+    counties = await db_session.execute(
+        text("""SELECT code, name, ST_AsGeoJSON(ST_SimplifyPreserveTopology(geom, 0.002), 5) AS g
+                FROM admin_unit WHERE level = 'county' AND code LIKE :home_like AND valid_to IS NULL"""),
+        {"home_like": HomeUnit(settings.home_unit_code).like},
+    )
     banners = folium.FeatureGroup(name=words["banners_layer"].format(r=f"{radius_km:g}")).add_to(m)
     for c in counties:
         cov = by_county.get(c.code)
         value = cov["value"] if cov else None
-        fill = _shade(value)
+        style = {"color": "#455a64", "weight": 1.5, "fillColor": _shade(value), "fillOpacity": 0.4}
         folium.GeoJson(
             c.g,
-            style_function=lambda _, col=fill: {
-                "color": "#455a64",
-                "weight": 1.5,
-                "fillColor": col,
-                "fillOpacity": 0.4,
-            },
+            style_function=lambda _, style=style: style,
             tooltip=html_in_template_literal(f"{c.name}：{value if value is not None else '—'}%"),
         ).add_to(banners)
+
+
+async def _add_restrictions(m, db_session: AsyncSession, words: dict) -> bool:
+    """The restricted corridors and zones; whether the corridors are demo data."""
+    import folium
+
     demo = await db_session.scalar(
         text("SELECT count(*) > 0 AND bool_and(source = 'demo') FROM restricted_corridor")
     )
@@ -121,6 +114,13 @@ async def standalone_map(
                 style_function=lambda _, c=color: {"color": c, "weight": 1, "fillOpacity": 0.3},
                 tooltip=html_in_template_literal(r.name),
             ).add_to(group)
+    return bool(demo)
+
+
+async def _add_facilities(m, db_session: AsyncSession, words: dict, radius_km: float, pick: int) -> None:
+    """The facilities by type and status, and the reach of each operating one."""
+    import folium
+
     facilities = folium.FeatureGroup(name=words["facilities"]).add_to(m)
     rings = folium.FeatureGroup(name=words["rings"].format(r=f"{radius_km:g}")).add_to(m)
     for f in await db_session.execute(
@@ -144,6 +144,25 @@ async def standalone_map(
             folium.Circle(
                 [f.y, f.x], radius=radius_km * 1000, color=color, weight=1, fill=False, dash_array="4 4"
             ).add_to(rings)
+
+
+async def standalone_map(
+    db_session: AsyncSession, settings: Settings, *, radius_km: float, lang: str = "zh"
+) -> str:
+    """The planners' map as one HTML file: banners by coverage, restrictions, facilities
+    with their reach, and the graves still to remediate as a heat map."""
+    import folium
+    from folium.plugins import HeatMap
+
+    words = await _words(db_session, settings, lang)
+    pick = 0 if lang == "zh" else 1
+    m = folium.Map(location=[39.4, 108.8], zoom_start=7, tiles=None, prefer_canvas=True)
+    m.fit_bounds((await describe(db_session, settings.home_unit_code))["bounds"])
+    # Every text from the database goes through html_in_template_literal: folium writes
+    # tooltips raw into JavaScript template literals (a facility named `${…}` would run).
+    await _add_banners(m, db_session, settings, words, radius_km)
+    demo = await _add_restrictions(m, db_session, words)
+    await _add_facilities(m, db_session, words, radius_km, pick)
     heat = [
         [r.y, r.x, min(1.0, r.c / 5)]
         for r in await db_session.execute(
@@ -155,7 +174,7 @@ async def standalone_map(
     folium.LayerControl(collapsed=False).add_to(m)
     root = m.get_root()
     root.header.add_child(folium.Element(f"<title>{html.escape(words['map_title'])}</title>"))
-    root.html.add_child(folium.Element(_title_and_legend(words, radius_km, pick, demo=bool(demo))))
+    root.html.add_child(folium.Element(_title_and_legend(words, radius_km, pick, demo=demo)))
     return inline_assets(root.render(), settings)
 
 
@@ -301,125 +320,116 @@ def _rows(items: list[dict], columns: list[tuple[str, str]]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-async def printable_report(
-    db_session: AsyncSession, settings: Settings, *, radius_km: float, lang: str = "zh"
-) -> str:
-    """A self-contained HTML page sized for A4 and readable on a phone, with the indicator
-    tables in the chosen language."""
-    words = await _words(db_session, settings, lang)
-    label = "label" if lang == "zh" else "label_en"
+async def _banner_names(db_session: AsyncSession, lang: str) -> dict[str, str]:
+    rows = await db_session.execute(
+        text(
+            "SELECT code, CASE WHEN :zh THEN name ELSE coalesce(name_romanized, name) END FROM admin_unit"
+            " WHERE level = 'county' AND valid_to IS NULL"
+        ),
+        {"zh": lang == "zh"},
+    )
+    return dict(rows.all())
+
+
+async def _report_tables(
+    db_session: AsyncSession, settings: Settings, words: dict, radius_km: float, lang: str
+):
+    """(as of, [(heading, rows, [(field, column heading)])]): the report's tables."""
+    w, label = words, "label" if lang == "zh" else "label_en"
     found = await indicators(db_session, settings, radius_km=radius_km)
     banners = await progress.series(db_session, by="banner")
     kinds = await progress.series(db_session, by="restriction")
     official = await coverage.official(db_session, home_code=settings.home_unit_code)
     dist = await coverage.distance(db_session, radius_km=radius_km)
-    banner_names = dict(
-        (
-            await db_session.execute(
-                text(
-                    "SELECT code, CASE WHEN :zh THEN name ELSE coalesce(name_romanized, name) END FROM admin_unit"
-                    " WHERE level = 'county' AND valid_to IS NULL"
-                ),
-                {"zh": lang == "zh"},
-            )
-        ).all()
-    )
+    banner_names = await _banner_names(db_session, lang)
     for o in official:
         o["missing_names"] = "、".join(x["name"] for x in o["missing"]) or "—"
     uncovered = [
         {
             **u,
-            "level_shown": words.get(u["level"], u["level"]),
+            "level_shown": w.get(u["level"], u["level"]),
             "banner": banner_names.get(u["county_code"], u["county_code"]),
         }
         for u in dist["uncovered"][:300]
     ]
-    as_of = found[0]["as_of"] if found else ""
     for i in found:  # each figure in its unit: a rate in percent, a count in sites
-        suffix = "%" if i["unit"] == "percent" else words["sites"]
+        suffix = "%" if i["unit"] == "percent" else w["sites"]
         for k in ("value", "target"):
             i[f"{k}_shown"] = None if i[k] is None else f"{i[k]}{suffix}"
-    w = words
-    sections = [
+    progress_columns = [
+        (label, None),
+        ("surveyed", w["surveyed"]),
+        ("remediated", w["remediated"]),
+        ("rate_pct", w["rate"]),
+    ]
+    tables = [
         (
             w["targets"],
-            _rows(
-                found,
-                [
-                    (label, w["indicator"]),
-                    ("value_shown", w["value"]),
-                    ("target_shown", w["target"]),
-                    ("numerator", w["numerator"]),
-                    ("denominator", w["denominator"]),
-                ],
-            ),
+            found,
+            [
+                (label, w["indicator"]),
+                ("value_shown", w["value"]),
+                ("target_shown", w["target"]),
+                ("numerator", w["numerator"]),
+                ("denominator", w["denominator"]),
+            ],
         ),
-        (
-            w["by_banner"],
-            _rows(
-                banners["groups"],
-                [
-                    (label, w["banner"]),
-                    ("surveyed", w["surveyed"]),
-                    ("remediated", w["remediated"]),
-                    ("rate_pct", w["rate"]),
-                ],
-            ),
-        ),
-        (
-            w["by_kind"],
-            _rows(
-                kinds["groups"],
-                [
-                    (label, w["kind"]),
-                    ("surveyed", w["surveyed"]),
-                    ("remediated", w["remediated"]),
-                    ("rate_pct", w["rate"]),
-                ],
-            ),
-        ),
+        (w["by_banner"], banners["groups"], [(label, w["banner"]), *progress_columns[1:]]),
+        (w["by_kind"], kinds["groups"], [(label, w["kind"]), *progress_columns[1:]]),
         (
             w["official"],
-            _rows(
-                official,
-                [
-                    (label, w["facility_type"]),
-                    ("covered", w["covered"]),
-                    ("total", w["total"]),
-                    ("value", w["coverage"]),
-                    ("missing_names", w["missing"]),
-                ],
-            ),
+            official,
+            [
+                (label, w["facility_type"]),
+                ("covered", w["covered"]),
+                ("total", w["total"]),
+                ("value", w["coverage"]),
+                ("missing_names", w["missing"]),
+            ],
         ),
         (
             w["uncovered"].format(r=f"{radius_km:g}", n=len(dist["uncovered"])),
-            _rows(
-                uncovered,
-                [
-                    ("name", w["place"]),
-                    ("level_shown", w["level"]),
-                    ("banner", w["banner"]),
-                    ("nearest_km", w["nearest"]),
-                ],
-            ),
+            uncovered,
+            [
+                ("name", w["place"]),
+                ("level_shown", w["level"]),
+                ("banner", w["banner"]),
+                ("nearest_km", w["nearest"]),
+            ],
         ),
     ]
-    body = "".join(f'<h2>{html.escape(t)}</h2><div class="table">{table}</div>' for t, table in sections)
+    return (found[0]["as_of"] if found else ""), tables
+
+
+REPORT_CSS = """@page { size: A4; margin: 15mm; }
+body { font-family: "Noto Sans CJK SC", "WenQuanYi Zen Hei", "Microsoft YaHei", sans-serif; font-size: 11pt;
+  margin: 16px; color: #111; }
+.table { overflow-x: auto; margin-bottom: 1em; }
+table { border-collapse: collapse; width: 100%; page-break-inside: auto; }
+th, td { border: 1px solid #999; padding: 4px 8px; text-align: left; vertical-align: top; }
+th { background: #f0f0f0; white-space: nowrap; font-weight: 600; }
+td:not(:first-child) { font-variant-numeric: tabular-nums; }
+tr { page-break-inside: avoid; } h1 { font-size: 16pt; } h2 { font-size: 13pt; margin-top: 1.2em; }
+@media (max-width: 600px) { body { margin: 8px; font-size: 14px; } h1 { font-size: 18px; }
+  h2 { font-size: 15px; } th, td { padding: 4px 6px; } }
+@media print { body { margin: 0; } .table { overflow: visible; } }"""
+
+
+async def printable_report(
+    db_session: AsyncSession, settings: Settings, *, radius_km: float, lang: str = "zh"
+) -> str:
+    """A self-contained HTML page sized for A4 and readable on a phone, with the indicator
+    tables in the chosen language."""
+    w = await _words(db_session, settings, lang)
+    as_of, tables = await _report_tables(db_session, settings, w, radius_km, lang)
+    body = "".join(
+        f'<h2>{html.escape(heading)}</h2><div class="table">{_rows(rows, columns)}</div>'
+        for heading, rows, columns in tables
+    )
     return f"""<!doctype html><html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{html.escape(w["title"])}</title>
-<style>@page {{ size: A4; margin: 15mm; }}
-body {{ font-family: "Noto Sans CJK SC", "WenQuanYi Zen Hei", "Microsoft YaHei", sans-serif; font-size: 11pt;
-  margin: 16px; color: #111; }}
-.table {{ overflow-x: auto; margin-bottom: 1em; }}
-table {{ border-collapse: collapse; width: 100%; page-break-inside: auto; }}
-th, td {{ border: 1px solid #999; padding: 4px 8px; text-align: left; vertical-align: top; }}
-th {{ background: #f0f0f0; white-space: nowrap; font-weight: 600; }}
-td:not(:first-child) {{ font-variant-numeric: tabular-nums; }}
-tr {{ page-break-inside: avoid; }} h1 {{ font-size: 16pt; }} h2 {{ font-size: 13pt; margin-top: 1.2em; }}
-@media (max-width: 600px) {{ body {{ margin: 8px; font-size: 14px; }} h1 {{ font-size: 18px; }}
-  h2 {{ font-size: 15px; }} th, td {{ padding: 4px 6px; }} }}
-@media print {{ body {{ margin: 0; }} .table {{ overflow: visible; }} }}</style></head>
+<style>{REPORT_CSS}</style></head>
 <body><h1>{html.escape(w["title"])}</h1><p>{html.escape(w["as_of"].format(t=_local_time(as_of, lang)))}</p>
 {body}<script>if (matchMedia("(min-width: 700px)").matches) window.addEventListener("load", () => window.print());</script>
 </body></html>"""

@@ -90,6 +90,13 @@ def register_visit_routes(
     field_user: Any,
     response_model: Any = None,
 ) -> None:
+    """The visit, photo, correction, history and repair routes of one inspected asset."""
+    _visit_routes(router, asset, asset_path, photos_path, code_param, field_user, response_model)
+    _correction_routes(router, asset, asset_path, code_param, field_user, response_model)
+    _repair_routes(router, asset, repairs_path, field_user)
+
+
+def _visit_routes(router, asset, asset_path, photos_path, code_param, field_user, response_model) -> None:
     @router.post(
         asset_path + "/{code}/inspections",
         response_model=response_model,
@@ -156,6 +163,8 @@ def register_visit_routes(
         await db_session.commit()
         return out[0]
 
+
+def _correction_routes(router, asset, asset_path, code_param, field_user, response_model) -> None:
     @router.patch(
         asset_path + "/{code}/inspections/{inspection_id}",
         response_model=response_model,
@@ -198,6 +207,8 @@ def register_visit_routes(
             "inspections": await service.inspection_history(db_session, asset, code=code),
         }
 
+
+def _repair_routes(router, asset, repairs_path, field_user) -> None:
     @router.get(repairs_path, name=f"list_{asset.noun}_repairs")
     async def list_repairs(
         me: CurrentUser,

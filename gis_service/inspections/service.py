@@ -467,6 +467,33 @@ async def _may_close(db_session: AsyncSession, asset: InspectedAsset, repair_id:
         )
 
 
+def _closing(repair_id: int, resolution: str, visit: dict, **extra) -> dict:
+    return {
+        "id": repair_id,
+        "status": "closed",
+        "resolution": resolution,
+        "visit": {k: visit[k] for k in ("id", "condition", "observed_at", "is_current")},
+        **extra,
+    }
+
+
+async def _closed_before(
+    db_session: AsyncSession, asset: InspectedAsset, repair_id: int, visit_id, actor: AppUser
+):
+    """The first answer, when this closing (same visit id, same closer) was sent before."""
+    again = (
+        await db_session.execute(
+            text(f"""SELECT resolution, closing_inspection, closed_by FROM {asset.repairs}
+                     WHERE id = :id AND status = 'closed'"""),
+            {"id": repair_id},
+        )
+    ).first()
+    if again is None or again.closing_inspection != visit_id or again.closed_by != actor.id:
+        return None
+    visit = await inspection_out(db_session, asset, inspection_id=str(visit_id))
+    return _closing(repair_id, again.resolution, visit, duplicate=True)
+
+
 async def close_repair(
     db_session: AsyncSession,
     asset: InspectedAsset,
@@ -509,22 +536,8 @@ async def close_repair(
         )
     ).first()
     if closed is None:
-        again = (
-            await db_session.execute(
-                text(f"""SELECT resolution, closing_inspection, closed_by FROM {asset.repairs}
-                         WHERE id = :id AND status = 'closed'"""),
-                {"id": repair_id},
-            )
-        ).first()
-        if again is not None and again.closing_inspection == visit_id and again.closed_by == actor.id:
-            visit = await inspection_out(db_session, asset, inspection_id=str(visit_id))
-            return {
-                "id": repair_id,
-                "status": "closed",
-                "resolution": again.resolution,
-                "visit": {k: visit[k] for k in ("id", "condition", "observed_at", "is_current")},
-                "duplicate": True,
-            }
+        if (again := await _closed_before(db_session, asset, repair_id, visit_id, actor)) is not None:
+            return again
         await _missing_or_closed(db_session, asset, repair_id)
     await audit.record(
         db_session,
@@ -544,12 +557,7 @@ async def close_repair(
         + (f" — {notes}" if notes else ""),
     )
     recorded = await record_inspection(db_session, asset, code=closed.code, body=visit, inspector=actor)
-    return {
-        "id": repair_id,
-        "status": "closed",
-        "resolution": resolution,
-        "visit": {k: recorded[k] for k in ("id", "condition", "observed_at", "is_current")},
-    }
+    return _closing(repair_id, resolution, recorded)
 
 
 async def attach_photos(

@@ -176,6 +176,46 @@ def tile_url(base: str, layer_id: str, z: int, x: int, y: int) -> str:
     return f"{base}/api/v1/layers/{layer_id}/tiles/{z}/{x}/{y}"
 
 
+async def _layer_entries(conn, layers: list[LayerDeclaration], cover, deepest: int, base: str):
+    """([url, etag, layer] of each layer's tiles over the area, their bytes estimated)."""
+    entries: list[list] = []
+    estimated = 0
+    for layer in layers:
+        wanted = [
+            t
+            for z in range(layer.min_zoom, min(layer.native_max_zoom, deepest) + 1)
+            for t in cover.get(z, [])
+        ]
+        found = await _layer_tiles(conn, layer, wanted)
+        versions = await layer_versions(conn, layer)
+        entries += [
+            [tile_url(base, layer.id, *t), f'"{key_for(layer, versions, *t)}"', layer.id] for t in found
+        ]
+        estimated += await _sampled_bytes(
+            found, lambda z, x, y, layer=layer: catalogue_service.tile(conn, layer=layer, z=z, x=x, y=y)
+        )
+    return entries, estimated
+
+
+async def _basemap_entries(conn, basemap: MBTiles | PMTiles | None, cover, basemap_max: int, base: str):
+    """The base map's tiles over the area (a package's where it holds one, else the
+    reference base map's), their bytes estimated."""
+    base_tiles = [t for z in range(0, basemap_max + 1) for t in cover.get(z, [])]
+    if basemap is None:
+        versions = await table_versions(conn, reference.TABLES)
+        etags = [f'"{reference.tile_key(versions, *t)}"' for t in base_tiles]
+        estimated = await _sampled_bytes(base_tiles, lambda z, x, y: reference.tile(conn, z, x, y))
+    else:
+        etags = [(tile.etag if (tile := basemap.tile(*t)) else None) for t in base_tiles]
+        estimated = basemap.sizes(base_tiles)
+    entries = [
+        [f"{base}/basemap/tiles/{z}/{x}/{y}", etag, "basemap"]
+        for (z, x, y), etag in zip(base_tiles, etags, strict=True)
+        if etag is not None
+    ]
+    return entries, estimated
+
+
 async def manifest(
     db_session: AsyncSession,
     pool,
@@ -196,39 +236,14 @@ async def manifest(
     deepest = spec.zoom
     basemap_max = min(deepest, basemap.info.maxzoom if basemap else reference.MAX_ZOOM)
     vector_max = min(deepest, max((lay.native_max_zoom for lay in layers), default=0))
-    entries: list[list] = []  # [url, etag, layer]
-    estimated = 0
     _refuse_if_too_large(area, max(basemap_max, vector_max), max_tiles)
     async with pool.connection() as conn, conn.transaction():
         await conn.execute(f"SET LOCAL statement_timeout = '{MANIFEST_STATEMENT_TIMEOUT}'")
         cover = await covering(conn, area_sql, params, area.bbox, max(basemap_max, vector_max))
-        for layer in layers:
-            wanted = [
-                t
-                for z in range(layer.min_zoom, min(layer.native_max_zoom, deepest) + 1)
-                for t in cover.get(z, [])
-            ]
-            found = await _layer_tiles(conn, layer, wanted)
-            versions = await layer_versions(conn, layer)
-            entries += [
-                [tile_url(base, layer.id, *t), f'"{key_for(layer, versions, *t)}"', layer.id] for t in found
-            ]
-            estimated += await _sampled_bytes(
-                found, lambda z, x, y, layer=layer: catalogue_service.tile(conn, layer=layer, z=z, x=x, y=y)
-            )
-        base_tiles = [t for z in range(0, basemap_max + 1) for t in cover.get(z, [])]
-        if basemap is None:
-            versions = await table_versions(conn, reference.TABLES)
-            etags = [f'"{reference.tile_key(versions, *t)}"' for t in base_tiles]
-            estimated += await _sampled_bytes(base_tiles, lambda z, x, y: reference.tile(conn, z, x, y))
-        else:
-            etags = [(tile.etag if (tile := basemap.tile(*t)) else None) for t in base_tiles]
-            estimated += basemap.sizes(base_tiles)
-        entries += [
-            [f"{base}/basemap/tiles/{z}/{x}/{y}", etag, "basemap"]
-            for (z, x, y), etag in zip(base_tiles, etags, strict=True)
-            if etag is not None
-        ]
+        entries, estimated = await _layer_entries(conn, layers, cover, deepest, base)
+        base_entries, base_bytes = await _basemap_entries(conn, basemap, cover, basemap_max, base)
+    entries += base_entries
+    estimated += base_bytes
     etags = await records.area_etags(
         db_session, kind=spec.kind, area_sql=area.sql, params=area.params, graves=may_read_graves
     )

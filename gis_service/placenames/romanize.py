@@ -183,32 +183,22 @@ def unsettled_polyphones(text: str, lexicon: dict[str, str] | None = None) -> li
     return list(dict.fromkeys(found))
 
 
-def romanize(name: str, lexicon: dict[str, str] | None = None, level: str | None = None) -> Romanization:
-    lexicon = Lexicon.of(lexicon)
-    specific, generic = split_name(name)
-    spec_segments = _segments(specific, lexicon)
-    # A name that is only partly Mongolian by its roots (树林召, 乌兰木伦) is spelled in
-    # pinyin; the part-transliterated form stays a candidate for the officer to weigh.
-    mixed = any(s.root for s in spec_segments) and any(not s.transliterated for s in spec_segments)
-    mixed_segments = spec_segments if mixed else []
-    if mixed:
-        spec_segments = _segments(specific, lexicon.names_only())
-    gen_segments = _generic_segments(generic) if generic else []
-    one_word = generic in ONE_WORD_GENERICS or level == "village"
+def _render(spec: list[Segment], gen: list[Segment], one_word: bool) -> str:
+    """Specific and generic written out: one word (a village, a one-word generic) or two."""
+    spec_text = _capitalise(_word(spec, spaced=not one_word))
+    if not gen:
+        return spec_text
+    gen_text = _word(gen)
+    if one_word:
+        return _capitalise(_join_syllables([spec_text.lower(), gen_text]))
+    return f"{spec_text} {_capitalise(gen_text)}"
 
-    def render(spec: list[Segment], gen: list[Segment]) -> str:
-        spec_text = _capitalise(_word(spec, spaced=not one_word))
-        if not gen:
-            return spec_text
-        gen_text = _word(gen)
-        if one_word:
-            return _capitalise(_join_syllables([spec_text.lower(), gen_text]))
-        return f"{spec_text} {_capitalise(gen_text)}"
 
-    best = render(spec_segments, gen_segments)
+def _reading_reviews(segments: list[Segment]) -> tuple[list[dict], list[tuple[int, list[str]]]]:
+    """What to check about the characters' readings, and the segments with several."""
     review: list[dict] = []
     variable: list[tuple[int, list[str]]] = []
-    for idx, seg in enumerate(spec_segments + gen_segments):
+    for idx, seg in enumerate(segments):
         if seg.review == "polyphonic":
             options = seg.options
             review.append(
@@ -231,6 +221,12 @@ def romanize(name: str, lexicon: dict[str, str] | None = None, level: str | None
                     "message_zh": f"“{seg.hanzi}”没有读音数据。",
                 }
             )
+    return review, variable
+
+
+def _origin_reviews(specific: str, generic: str, spec_segments, mixed_segments) -> list[dict]:
+    """A pinyin spelling of what looks Mongolian, and a name of mixed origin."""
+    review = []
     pinyin_part = "".join(s.hanzi for s in spec_segments if not s.transliterated)
     if pinyin_part and (
         generic in MONGOLIAN_GENERICS
@@ -245,8 +241,7 @@ def romanize(name: str, lexicon: dict[str, str] | None = None, level: str | None
                 "message_zh": f"“{pinyin_part}”似源自蒙古语，但按汉语拼音拼写；请核实规范音译并补入词库。",
             }
         )
-
-    if mixed:
+    if mixed_segments:
         roots = "、".join(s.hanzi for s in mixed_segments if s.root)
         review.append(
             {
@@ -258,22 +253,44 @@ def romanize(name: str, lexicon: dict[str, str] | None = None, level: str | None
                 "如全名源自蒙古语，请记录其音译并补入词库。",
             }
         )
+    return review
+
+
+def _reading_variants(spec_segments, gen_segments, variable, one_word: bool, candidates: list[str]) -> None:
+    """Add the spellings of the other readings of polyphonic characters, up to MAX_CANDIDATES."""
+    all_segments = spec_segments + gen_segments
+    for combo in itertools.product(*[options for _, options in variable]):
+        if len(candidates) >= MAX_CANDIDATES:
+            break
+        trial = [Segment(s.hanzi, list(s.syllables), s.transliterated, s.suffix) for s in all_segments]
+        for (idx, _), reading in zip(variable, combo, strict=True):
+            trial[idx].syllables = [reading]
+        form = _render(trial[: len(spec_segments)], trial[len(spec_segments) :], one_word)
+        if form not in candidates:
+            candidates.append(form)
+
+
+def romanize(name: str, lexicon: dict[str, str] | None = None, level: str | None = None) -> Romanization:
+    lexicon = Lexicon.of(lexicon)
+    specific, generic = split_name(name)
+    spec_segments = _segments(specific, lexicon)
+    # A name that is only partly Mongolian by its roots (树林召, 乌兰木伦) is spelled in
+    # pinyin; the part-transliterated form stays a candidate for the officer to weigh.
+    mixed = any(s.root for s in spec_segments) and any(not s.transliterated for s in spec_segments)
+    mixed_segments = spec_segments if mixed else []
+    if mixed:
+        spec_segments = _segments(specific, lexicon.names_only())
+    gen_segments = _generic_segments(generic) if generic else []
+    one_word = generic in ONE_WORD_GENERICS or level == "village"
+    best = _render(spec_segments, gen_segments, one_word)
+    review, variable = _reading_reviews(spec_segments + gen_segments)
+    review += _origin_reviews(specific, generic, spec_segments, mixed_segments)
     candidates = [best]
     if mixed:
-        candidates.append(render(mixed_segments, gen_segments))
+        candidates.append(_render(mixed_segments, gen_segments, one_word))
     if variable:
-        all_segments = spec_segments + gen_segments
-        choices = [options for _, options in variable]
-        for combo in itertools.product(*choices):
-            if len(candidates) >= MAX_CANDIDATES:
-                break
-            trial = [Segment(s.hanzi, list(s.syllables), s.transliterated, s.suffix) for s in all_segments]
-            for (idx, _), reading in zip(variable, combo, strict=True):
-                trial[idx].syllables = [reading]
-            form = render(trial[: len(spec_segments)], trial[len(spec_segments) :])
-            if form not in candidates:
-                candidates.append(form)
-    plain = render(_pinyin_only(specific), _pinyin_only(generic) if generic else [])
+        _reading_variants(spec_segments, gen_segments, variable, one_word, candidates)
+    plain = _render(_pinyin_only(specific), _pinyin_only(generic) if generic else [], one_word)
     if plain not in candidates:
         candidates.append(plain)  # the all-pinyin spelling, for comparison
     return Romanization(romanization=best, candidates=candidates, review=review)

@@ -203,53 +203,26 @@ def _who(actor: AppUser | None) -> str:
     return actor.username if actor else "cli"
 
 
-async def update(
-    db_session: AsyncSession,
-    place_id: int,
-    *,
-    changes: dict,
-    actor: AppUser,
-    reason: str,
-    if_match: str | None,
-    waiver_reason: str | None = None,
-) -> dict:
-    """Apply changes as a new version. With If-Match, a stale version gets 412. A change of
-    name, place or status is checked like a new name (name_guard)."""
-    current = await get(db_session, place_id, for_update=True)
-    if if_match is not None and if_match != etag(current):
-        raise PreconditionFailed(
-            f"The record changed since you read it (now version {current['version']}); reload and try again.",
-            f"记录在您读取后已被修改（当前版本 {current['version']}），请刷新后重试。",
-        )
+def _complete_changes(changes: dict, current: dict) -> dict:
+    """The record as it will be; `changes` gains the parts derived again. A new name
+    re-derives its parts unless they are given too, and the old name is kept as former."""
     if "name" in changes and changes["name"] != current["name"]:
-        # A new name re-derives its parts unless they are given too; the old one is kept.
         changes.setdefault("specific_part", None)
         changes.setdefault("generic_part", None)
         former = list(changes.get("former_names") or current["former_names"] or [])
         if current["name"] not in former:
             former.append(current["name"])
         changes["former_names"] = former
-    merged = {k: current[k] for k in FIELDS} | changes
-    completed = _completed(merged)
+    completed = _completed({k: current[k] for k in FIELDS} | changes)
     for key in ("specific_part", "generic_part", "category_code"):
         if key in changes or completed[key] != current[key]:
             changes[key] = completed[key]
-    await check_references(db_session, changes)
-    waived: list = []
-    if name_guard.touches_name(changes, current):
-        waived = await name_guard.check_on_save(
-            db_session, completed, exclude_id=place_id, waiver_reason=waiver_reason
-        )
-    diff: dict[str, Any] = {}
-    for key, value in changes.items():
-        before = current.get(key)
-        if key == "geometry":
-            if value != before:
-                diff[key] = {"before": before, "after": value}
-        elif value != before:
-            diff[key] = {"before": before, "after": value}
-    if not diff:
-        return current
+    return completed
+
+
+async def _write_changes(
+    db_session: AsyncSession, place_id: int, changes: dict, completed: dict, actor
+) -> None:
     sets = [f"{k} = :{k}" for k in changes if k != "geometry"]
     params: dict[str, Any] = {k: v for k, v in changes.items() if k != "geometry"}
     if "geometry" in changes:
@@ -269,6 +242,37 @@ async def update(
         "id": place_id,
     }
     await db_session.execute(text(f"UPDATE place_name SET {', '.join(sets)} WHERE id = :id"), params)
+
+
+async def update(
+    db_session: AsyncSession,
+    place_id: int,
+    *,
+    changes: dict,
+    actor: AppUser,
+    reason: str,
+    if_match: str | None,
+    waiver_reason: str | None = None,
+) -> dict:
+    """Apply changes as a new version. With If-Match, a stale version gets 412. A change of
+    name, place or status is checked like a new name (name_guard)."""
+    current = await get(db_session, place_id, for_update=True)
+    if if_match is not None and if_match != etag(current):
+        raise PreconditionFailed(
+            f"The record changed since you read it (now version {current['version']}); reload and try again.",
+            f"记录在您读取后已被修改（当前版本 {current['version']}），请刷新后重试。",
+        )
+    completed = _complete_changes(changes, current)
+    await check_references(db_session, changes)
+    waived: list = []
+    if name_guard.touches_name(changes, current):
+        waived = await name_guard.check_on_save(
+            db_session, completed, exclude_id=place_id, waiver_reason=waiver_reason
+        )
+    diff = {k: {"before": current.get(k), "after": v} for k, v in changes.items() if v != current.get(k)}
+    if not diff:
+        return current
+    await _write_changes(db_session, place_id, changes, completed, actor)
     waiver = name_guard.waiver_note(waived, waiver_reason)
     record = await _record_version(
         db_session, place_id, actor=actor.username, reason=reason, diff=diff | waiver

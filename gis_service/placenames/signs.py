@@ -31,6 +31,10 @@ def _letters(value: str) -> str:
 def check_sign(sign: dict) -> list[Finding]:
     """The sign must show the standard name and its official romanisation, without tone
     marks; a Mongolian-origin name's sign carries the Mongolian text too."""
+    return _name_findings(sign) + _romanization_findings(sign) + _script_findings(sign)
+
+
+def _name_findings(sign: dict) -> list[Finding]:
     found = []
     if sign["place_status"] != "standard":
         found.append(
@@ -54,6 +58,11 @@ def check_sign(sign: dict) -> list[Finding]:
                 suggestion_zh=f"请将标志文字改为“{sign['place_name']}”。",
             )
         )
+    return found
+
+
+def _romanization_findings(sign: dict) -> list[Finding]:
+    found = []
     roman = sign.get("romanization") or ""
     if roman and any(unicodedata.combining(c) for c in unicodedata.normalize("NFD", roman)):
         found.append(
@@ -102,6 +111,11 @@ def check_sign(sign: dict) -> list[Finding]:
                 suggestion_zh=f"请使用“{official}”。",
             )
         )
+    return found
+
+
+def _script_findings(sign: dict) -> list[Finding]:
+    found = []
     if sign["origin_language"] == "mn" and not (sign.get("text_mn") or "").strip():
         found.append(
             Finding(
