@@ -5,7 +5,9 @@ import re
 
 import pytest
 
-from gis_service.catalogue.declarations import load_declarations
+from gis_service.auth import roles
+from gis_service.auth.schemas import Role
+from gis_service.catalogue.declarations import LayerDeclaration, load_declarations
 from gis_service.core.settings import PROJECT_ROOT
 from gis_service.disputes.schemas import Status as DisputeStatus
 from gis_service.inspections.vocabulary import CONDITIONS, UNKNOWN_COLOUR
@@ -22,6 +24,7 @@ COLUMNS = {
     ("place_name", "status"): set(STATUSES),
     ("naming_request", "stage"): set(STAGES),
     ("boundary_dispute", "status"): DISPUTE_STATUSES,
+    ("app_user", "role"): set(roles.ROLES),
 }
 
 
@@ -68,3 +71,47 @@ def test_the_map_keeps_no_copy_of_the_vocabularies():
     texts = (PROJECT_ROOT / "web_map" / "static" / "js" / "i18n.js").read_text(encoding="utf-8")
     copies = re.findall(r"\b((?:status|stage)_[a-z_]+):\s*\"", texts)
     assert copies == [], copies
+
+
+JS = PROJECT_ROOT / "web_map" / "static" / "js"
+
+
+def test_the_roles_are_declared_once():
+    """auth/roles.py: the API's Role type is its ROLES, each capability names known roles,
+    the layer declarations name only known roles (a typo fails their load), and the map
+    has each role's name in both languages."""
+    assert Role.__args__ == roles.ROLES
+    assert set().union(*roles.CAPABILITIES.values()) <= set(roles.ROLES)
+    for layer in load_declarations(PROJECT_ROOT / "layers").values():
+        assert set(layer.read_roles + layer.edit_roles + (layer.default_for_roles or [])) <= {
+            *roles.ROLES,
+            roles.ANONYMOUS,
+            "*",
+        }
+    with pytest.raises(ValueError, match="unknown role"):
+        LayerDeclaration.model_validate(
+            {**load_declarations(PROJECT_ROOT / "layers")["grave"].model_dump(), "edit_roles": ["inspecter"]}
+        )
+    names = (JS / "i18n.js").read_text(encoding="utf-8")
+    for role in roles.ROLES:
+        assert len(re.findall(rf"\brole_{role}:", names)) == 2, role  # Chinese and English
+
+
+def test_the_map_holds_no_role_names():
+    """The map asks what the user may do (map-config's capabilities, `may()` in api.js),
+    never which role they hold: a new role needs no change in the JS but its names."""
+    pattern = re.compile(r"[\"'](" + "|".join(roles.ROLES) + r")[\"']")
+    found = {
+        p.name: pattern.findall(p.read_text(encoding="utf-8"))
+        for p in [*JS.glob("*.js"), PROJECT_ROOT / "web_map" / "sw.js"]
+        if p.name != "i18n.js" and pattern.search(p.read_text(encoding="utf-8"))
+    }
+    assert found == {}
+
+
+def test_the_map_is_told_what_the_user_may_do(client, auth):
+    config = client.get("/api/v1/map-config", headers=auth("inspector")).json()
+    assert config["capabilities"] == roles.capabilities_of("inspector")
+    assert "field_work" in config["capabilities"] and "place_names" not in config["capabilities"]
+    me = client.get("/api/v1/auth/me", headers=auth("placename_officer")).json()
+    assert me["capabilities"] == ["sign_work", "place_names"]

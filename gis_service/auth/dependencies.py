@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 
+from gis_service.auth import roles
 from gis_service.auth.basic import credentials, user_for_basic
 from gis_service.auth.models import AppUser
 from gis_service.auth.token_cache import user_for_token
@@ -41,20 +42,26 @@ async def get_current_user(user: OptionalUser) -> AppUser:
 CurrentUser = Annotated[AppUser, Depends(get_current_user)]
 
 
-def require_roles(*roles: str):
-    """A dependency that admits only the given roles (admin always included)."""
-    allowed = {"admin", *roles}
+def requires(capability: str):
+    """A dependency that admits only the roles holding `capability` (auth/roles.py)."""
+    allowed = roles.roles_holding(capability)
 
     async def _check(user: CurrentUser) -> AppUser:
-        if user.role not in allowed:
+        if not roles.holds(user.role, capability):
             raise Forbidden(
                 f"Your role ({user.role}) may not do this; it needs: {', '.join(sorted(allowed))}.",
                 f"您的角色（{user.role}）无权执行此操作，需要：{'、'.join(sorted(allowed))}。",
             )
         return user
 
-    _check.allowed_roles = frozenset(allowed)  # read by the role-matrix test
+    _check.allowed_roles = allowed  # read by the role-matrix test
     return _check
 
 
-AdminUser = Annotated[AppUser, Depends(require_roles())]
+# the callers each kind of route admits, by what they may do
+FieldWorker = Annotated[AppUser, Depends(requires("field_work"))]
+SignWorker = Annotated[AppUser, Depends(requires("sign_work"))]
+PlaceNameOfficer = Annotated[AppUser, Depends(requires("place_names"))]
+Planner = Annotated[AppUser, Depends(requires("planning"))]
+GraveReader = Annotated[AppUser, Depends(requires("grave_reading"))]
+AdminUser = Annotated[AppUser, Depends(requires("administration"))]

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
-Role = Literal["admin", "inspector", "placename_officer", "planner", "viewer"]
+from gis_service.auth.roles import Role, capabilities_of
 
 
 class UserOut(BaseModel):
@@ -18,6 +18,12 @@ class UserOut(BaseModel):
     role: Role
     is_active: bool
     is_demo: bool
+
+    @computed_field
+    @property
+    def capabilities(self) -> list[str]:
+        """What the role may do (auth/roles.py): the map asks these, never the role."""
+        return capabilities_of(self.role)
 
 
 class UserCreate(BaseModel):

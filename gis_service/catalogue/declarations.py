@@ -19,6 +19,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from gis_service.auth import roles
+
 log = logging.getLogger("gis_service.catalogue")
 
 IDENT = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
@@ -155,15 +157,24 @@ class LayerDeclaration(BaseModel):
         any position we store needs for drawing, and 4^(z-14) times fewer tiles to fetch."""
         return min(self.max_zoom, NATIVE_MAX_ZOOM)
 
+    @field_validator("read_roles", "edit_roles", "default_for_roles")
+    @classmethod
+    def _known_roles(cls, names: list[str] | None) -> list[str] | None:
+        """Role lists name roles of auth/roles.py (or "*", or "anonymous"): a typo fails the load."""
+        unknown = sorted(set(names or []) - {*roles.ROLES, roles.ANONYMOUS, "*"})
+        if unknown:
+            raise ValueError(f"unknown role(s) {', '.join(unknown)}; the roles are {', '.join(roles.ROLES)}")
+        return names
+
     def readable_by(self, role: str | None, anonymous_layers: list[str]) -> bool:
         if role is None:
             return self.id in anonymous_layers
-        return role == "admin" or "*" in self.read_roles or role in self.read_roles
+        return role == roles.ADMIN or "*" in self.read_roles or role in self.read_roles
 
     def editable_by(self, role: str | None) -> bool:
         if self.edit_table is None or role is None:
             return False
-        return role == "admin" or role in self.edit_roles
+        return role == roles.ADMIN or role in self.edit_roles
 
 
 def load_declarations(folder: Path) -> dict[str, LayerDeclaration]:

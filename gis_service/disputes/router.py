@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 import orjson
-from fastapi import APIRouter, Depends, Request, Response, status
+from fastapi import APIRouter, Request, Response, status
 
-from gis_service.auth.dependencies import CurrentUser, require_roles
-from gis_service.auth.models import AppUser
+from gis_service.auth.dependencies import CurrentUser, FieldWorker
 from gis_service.core.dependencies import SessionDep
 from gis_service.core.geojson_pages import collection_response
 from gis_service.disputes import service
@@ -16,7 +13,6 @@ from gis_service.disputes.schemas import DisputeIn, EventIn, Status
 
 router = APIRouter(prefix="/api/v1/disputes", tags=["disputes"])
 GEOJSON = "application/geo+json"
-FieldUser = Annotated[AppUser, Depends(require_roles("inspector"))]
 
 
 @router.get("", responses={200: {"content": {GEOJSON: {}}}})
@@ -29,7 +25,7 @@ async def list_disputes(
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
-async def create_dispute(body: DisputeIn, actor: FieldUser, db_session: SessionDep):
+async def create_dispute(body: DisputeIn, actor: FieldWorker, db_session: SessionDep):
     """Register a dispute with its area or location and the parties (unit codes)."""
     dispute_id = await service.create(db_session, body=body, actor=actor)
     await db_session.commit()
@@ -43,7 +39,7 @@ async def get_dispute(dispute_id: int, _: CurrentUser, db_session: SessionDep):
 
 
 @router.post("/{dispute_id}/events", status_code=status.HTTP_201_CREATED)
-async def add_event(dispute_id: int, body: EventIn, actor: FieldUser, db_session: SessionDep):
+async def add_event(dispute_id: int, body: EventIn, actor: FieldWorker, db_session: SessionDep):
     """Add a site visit, meeting, agreement, ruling or note; optionally move the status on."""
     await service.add_event(db_session, dispute_id=dispute_id, body=body, actor=actor)
     await db_session.commit()

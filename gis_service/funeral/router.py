@@ -8,12 +8,11 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, File, Form, Path, Query, UploadFile, status
+from fastapi import APIRouter, File, Form, Path, Query, UploadFile, status
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
-from gis_service.auth.dependencies import AdminUser, CurrentUser, require_roles
-from gis_service.auth.models import AppUser
+from gis_service.auth.dependencies import AdminUser, CurrentUser, FieldWorker, GraveReader, Planner
 from gis_service.catalogue.feature_query import BboxQuery
 from gis_service.core.cpu import run_cpu
 from gis_service.core.dependencies import SessionDep, SettingsDep
@@ -25,12 +24,9 @@ from gis_service.photos.store import save
 from gis_service.query.bbox import lonlat_box
 
 router = APIRouter(prefix="/api/v1/funeral", tags=["funeral"])
-FieldUser = Annotated[AppUser, Depends(require_roles("inspector"))]
-PlannerUser = Annotated[AppUser, Depends(require_roles("planner"))]
 # Individual graves are read by the roles the grave layer admits (layers/grave.toml):
 # their positions are personal data of the families, not a public statistic.
 Language = Annotated[Literal["zh", "en"], Query(description="the language of the page")]
-GraveReader = Annotated[AppUser, Depends(require_roles("planner", "inspector"))]
 GraveCode = Annotated[str, Path(pattern=r"^[0-9A-Za-z_-]{1,40}$")]
 Radius = coverage.RadiusKm
 TypesParam = Annotated[str | None, Query(description="facility types, comma-separated (default: all)")]
@@ -146,7 +142,7 @@ async def grave_card(code: GraveCode, _: GraveReader, db_session: SessionDep):
 @router.post("/graves/{code}/remediation", status_code=status.HTTP_201_CREATED)
 async def record_remediation(
     code: GraveCode,
-    actor: FieldUser,
+    actor: FieldWorker,
     db_session: SessionDep,
     settings: SettingsDep,
     status_: Annotated[str, Form(alias="status", description="not_started, in_progress or remediated")],
@@ -221,7 +217,7 @@ async def distance_coverage(
 
 @router.get("/coverage/suggested-sites")
 async def suggested_sites(
-    _: PlannerUser,
+    _: Planner,
     db_session: SessionDep,
     settings: SettingsDep,
     k: Annotated[int, Query(ge=1, le=20)] = 3,
@@ -237,7 +233,7 @@ async def suggested_sites(
 
 @router.get("/planner-map.html", response_class=HTMLResponse)
 async def planner_map_export(
-    _: PlannerUser,
+    _: Planner,
     db_session: SessionDep,
     settings: SettingsDep,
     radius_km: Radius = None,
@@ -256,7 +252,7 @@ async def planner_map_export(
 
 @router.get("/report.html", response_class=HTMLResponse)
 async def printable_report(
-    _: PlannerUser,
+    _: Planner,
     db_session: SessionDep,
     settings: SettingsDep,
     radius_km: Radius = None,

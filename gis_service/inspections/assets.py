@@ -18,6 +18,7 @@ class InspectedAsset:
     repairs: str
     photos: str  # inspection ↔ photo links
     line_column: str | None = None  # the boundary line an asset stands on, if any
+    capability: str = "field_work"  # who visits it and closes its repairs (auth/roles.py)
 
     @property
     def code_key(self) -> str:
@@ -35,6 +36,7 @@ MARKER = InspectedAsset(
     line_column="line_code",
 )
 SIGN = InspectedAsset(
+    capability="sign_work",
     noun="sign",
     label_zh="地名标志",
     table="place_name_sign",

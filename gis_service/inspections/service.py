@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gis_service.audit import service as audit
+from gis_service.auth import roles
 from gis_service.auth.models import AppUser
 from gis_service.core.errors import BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed
 from gis_service.inspections.assets import InspectedAsset
@@ -255,7 +256,7 @@ async def recent_histories(
 def may_change_visit(visit, actor: AppUser, window: timedelta) -> None:
     """A sent visit is changed (corrected, given photos) by its own inspector within
     `window` of sending, or by an administrator at any time; anyone else gets 403."""
-    if actor.role == "admin":
+    if roles.holds(actor.role, "administration"):
         return
     if visit.inspector_id != actor.id:
         raise Forbidden(
@@ -395,7 +396,7 @@ async def assign_repair(
                 text("SELECT id, role, is_active FROM app_user WHERE username = :u"), {"u": assignee}
             )
         ).first()
-        if user is None or not user.is_active or user.role not in ("inspector", "admin"):
+        if user is None or not user.is_active or not roles.holds(user.role, asset.capability):
             raise BadRequest(f"'{assignee}' is not an active inspector.", f"“{assignee}”不是在职的巡查员。")
         user_id = user.id
     row = (
@@ -460,7 +461,7 @@ async def _may_close(db_session: AsyncSession, asset: InspectedAsset, repair_id:
             {"id": repair_id},
         )
     ).first()
-    if assignee is not None and assignee.id != actor.id and actor.role != "admin":
+    if assignee is not None and assignee.id != actor.id and not roles.holds(actor.role, "administration"):
         raise Forbidden(
             f"Repair order {repair_id} is assigned to {assignee.username}; only they or an administrator close it.",
             f"维修单 {repair_id} 已指派给 {assignee.username}，只有其本人或管理员可以关闭。",

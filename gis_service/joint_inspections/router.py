@@ -5,17 +5,15 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Query, Response, status
 from fastapi.responses import HTMLResponse
 
-from gis_service.auth.dependencies import CurrentUser, require_roles
-from gis_service.auth.models import AppUser
+from gis_service.auth.dependencies import CurrentUser, FieldWorker
 from gis_service.core.dependencies import SessionDep, SettingsDep
 from gis_service.joint_inspections import report, service, tracks
 from gis_service.joint_inspections.schemas import FindingIn, RoundComplete, RoundIn
 
 router = APIRouter(prefix="/api/v1/joint-inspections", tags=["joint inspections"])
-FieldUser = Annotated[AppUser, Depends(require_roles("inspector"))]
 
 
 @router.get("/due")
@@ -42,7 +40,7 @@ async def list_rounds(
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
-async def create_round(body: RoundIn, actor: FieldUser, db_session: SessionDep):
+async def create_round(body: RoundIn, actor: FieldWorker, db_session: SessionDep):
     """Plan a round: scheduled, or extra (after floods or road works, with the reason)."""
     round_id = await service.create_round(db_session, body=body, actor=actor)
     await db_session.commit()
@@ -56,7 +54,7 @@ async def get_round(round_id: int, _: CurrentUser, db_session: SessionDep):
 
 
 @router.post("/{round_id}/findings", status_code=status.HTTP_201_CREATED)
-async def add_finding(round_id: int, body: FindingIn, actor: FieldUser, db_session: SessionDep):
+async def add_finding(round_id: int, body: FindingIn, actor: FieldWorker, db_session: SessionDep):
     """Record a finding, for a marker of the line or for the line as a whole."""
     finding_id = await service.add_finding(db_session, round_id=round_id, body=body, actor=actor)
     await db_session.commit()
@@ -65,7 +63,7 @@ async def add_finding(round_id: int, body: FindingIn, actor: FieldUser, db_sessi
 
 @router.post("/{round_id}/tracks", status_code=status.HTTP_201_CREATED)
 async def add_track(
-    round_id: int, body: tracks.TrackBatch, actor: FieldUser, db_session: SessionDep, response: Response
+    round_id: int, body: tracks.TrackBatch, actor: FieldWorker, db_session: SessionDep, response: Response
 ):
     """A batch of the track walked during the round (positions with times, in order).
     The same batch sent again is stored once and answered with 200."""
@@ -86,7 +84,7 @@ async def get_tracks(round_id: int, user: CurrentUser, db_session: SessionDep):
 
 
 @router.post("/{round_id}/complete")
-async def complete_round(round_id: int, body: RoundComplete, actor: FieldUser, db_session: SessionDep):
+async def complete_round(round_id: int, body: RoundComplete, actor: FieldWorker, db_session: SessionDep):
     """Close the round; the line's next due date follows from it."""
     await service.complete_round(
         db_session, round_id=round_id, completed_on=body.completed_on, notes=body.report_notes, actor=actor

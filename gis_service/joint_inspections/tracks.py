@@ -16,6 +16,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validato
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gis_service.auth import roles
 from gis_service.auth.models import AppUser
 from gis_service.core.errors import BadRequest, Conflict, Forbidden, NotFound, invalid_value
 from gis_service.core.geojson_pages import feature_collection
@@ -129,7 +130,7 @@ async def summary(db_session: AsyncSession, *, round_id: int) -> dict:
 async def _may_see_tracks(db_session: AsyncSession, round_id: int, user: AppUser) -> bool:
     """Administrators, and the round's participants: who planned it, or recorded a track or
     a finding in it. Where an inspector walked is nobody else's business."""
-    if user.role == "admin":
+    if roles.holds(user.role, "administration"):
         return True
     return await db_session.scalar(
         text("""

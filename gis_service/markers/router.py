@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response, UploadFile, status
+from fastapi import APIRouter, Path, Query, Request, Response, UploadFile, status
 
-from gis_service.auth.dependencies import AdminUser, CurrentUser, require_roles
-from gis_service.auth.models import AppUser
+from gis_service.auth.dependencies import AdminUser, CurrentUser, FieldWorker
 from gis_service.catalogue.feature_query import BboxQuery
 from gis_service.core.cpu import run_cpu
 from gis_service.core.dependencies import SessionDep, SettingsDep
@@ -25,7 +24,6 @@ from gis_service.query.bbox import lonlat_box
 
 router = APIRouter(prefix="/api/v1", tags=["markers"])
 GEOJSON = "application/geo+json"
-FieldUser = Annotated[AppUser, Depends(require_roles("inspector"))]
 MarkerCode = Annotated[str, Path(min_length=3, max_length=40, pattern=r"^[0-9A-Za-z-]+$")]
 
 
@@ -126,14 +124,14 @@ register_visit_routes(
     photos_path="/inspections",
     repairs_path="/repairs",
     code_param=MarkerCode,
-    field_user=FieldUser,
+    field_user=FieldWorker,
     response_model=InspectionOut,
 )
 
 
 @router.post("/markers/{code}/telemetry", status_code=status.HTTP_201_CREATED)
 async def record_telemetry(
-    code: MarkerCode, body: TelemetryIn, actor: FieldUser, db_session: SessionDep, settings: SettingsDep
+    code: MarkerCode, body: TelemetryIn, actor: FieldWorker, db_session: SessionDep, settings: SettingsDep
 ):
     """A smart-marker reading. Tilt, drift from the registered position, low battery or
     tampering past the thresholds raise alerts (one open alert per marker and kind).
@@ -150,7 +148,7 @@ async def list_alerts(_: CurrentUser, db_session: SessionDep, open: bool = True)
 
 
 @router.post("/alerts/{alert_id}/acknowledge")
-async def acknowledge_alert(alert_id: int, actor: FieldUser, db_session: SessionDep):
+async def acknowledge_alert(alert_id: int, actor: FieldWorker, db_session: SessionDep):
     """Acknowledge an alert (inspector or admin)."""
     out = await telemetry.acknowledge(db_session, alert_id=alert_id, actor=actor)
     await db_session.commit()

@@ -6,10 +6,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response, UploadFile, status
+from fastapi import APIRouter, Query, Request, Response, UploadFile, status
 
-from gis_service.auth.dependencies import CurrentUser, require_roles
-from gis_service.auth.models import AppUser
+from gis_service.auth.dependencies import CurrentUser, PlaceNameOfficer
 from gis_service.core.dependencies import IfMatch, ReadSessionDep, SessionDep, SettingsDep
 from gis_service.core.errors import BadRequest
 from gis_service.core.public_url import public_base
@@ -29,7 +28,6 @@ from gis_service.placenames.schemas import (
 from gis_service.placenames.vocabulary import Stage
 
 router = APIRouter(prefix="/api/v1/place-names", tags=["place names"])
-Officer = Annotated[AppUser, Depends(require_roles("placename_officer"))]
 AdminCodeQuery = Query(pattern=r"^\d{2,12}$")
 
 
@@ -137,7 +135,9 @@ async def get_lexicon(
 
 
 @router.put("/lexicon", status_code=status.HTTP_200_OK)
-async def put_lexicon(body: LexiconIn, officer: Officer, db_session: SessionDep, settings: SettingsDep):
+async def put_lexicon(
+    body: LexiconIn, officer: PlaceNameOfficer, db_session: SessionDep, settings: SettingsDep
+):
     """Add or correct an entry of one language's lexicon (officer)."""
     entry = await lexicon.upsert(db_session, body, officer, settings.home_unit_code)
     await db_session.commit()
@@ -145,7 +145,7 @@ async def put_lexicon(body: LexiconIn, officer: Officer, db_session: SessionDep,
 
 
 @router.post("/audit")
-async def run_audit(officer: Officer, db_session: SessionDep):
+async def run_audit(officer: PlaceNameOfficer, db_session: SessionDep):
     """Check the whole register; findings stay open until resolved or waived."""
     result = await findings.audit_register(db_session)
     await db_session.commit()
@@ -175,14 +175,14 @@ async def list_findings(
 
 
 @router.post("/findings/{finding_id}/resolve")
-async def resolve_finding(finding_id: int, officer: Officer, db_session: SessionDep):
+async def resolve_finding(finding_id: int, officer: PlaceNameOfficer, db_session: SessionDep):
     out = await findings.close(db_session, finding_id, actor=officer, waive_reason=None)
     await db_session.commit()
     return out
 
 
 @router.post("/findings/{finding_id}/waive")
-async def waive_finding(finding_id: int, body: WaiveIn, officer: Officer, db_session: SessionDep):
+async def waive_finding(finding_id: int, body: WaiveIn, officer: PlaceNameOfficer, db_session: SessionDep):
     """Accept a finding as it stands, with the reason (kept)."""
     out = await findings.close(db_session, finding_id, actor=officer, waive_reason=body.reason)
     await db_session.commit()
@@ -199,7 +199,7 @@ async def list_requests(
 
 
 @router.post("/requests", status_code=status.HTTP_201_CREATED)
-async def create_request(body: RequestIn, officer: Officer, db_session: SessionDep):
+async def create_request(body: RequestIn, officer: PlaceNameOfficer, db_session: SessionDep):
     """Open a naming, renaming or cancellation request (stage: application)."""
     out = await procedure.create(db_session, body, officer)
     await db_session.commit()
@@ -212,7 +212,9 @@ async def get_request(request_id: int, _: CurrentUser, db_session: SessionDep):
 
 
 @router.post("/requests/{request_id}/advance")
-async def advance_request(request_id: int, body: AdvanceIn, officer: Officer, db_session: SessionDep):
+async def advance_request(
+    request_id: int, body: AdvanceIn, officer: PlaceNameOfficer, db_session: SessionDep
+):
     """Move a request to its next stage. A move the procedure does not allow is a 409;
     a move without what its stage needs is a 400 naming the missing items."""
     out = await procedure.advance(db_session, request_id, body, officer)
@@ -230,7 +232,7 @@ async def list_suggestions(
 
 
 @router.post("/location-suggestions/run")
-async def run_suggestions(officer: Officer, db_session: SessionDep, settings: SettingsDep):
+async def run_suggestions(officer: PlaceNameOfficer, db_session: SessionDep, settings: SettingsDep):
     """Match unlocated names against the GeoNames points (suggestions only)."""
     added = await locate.suggest(db_session, settings.reference_data_dir)
     await db_session.commit()
@@ -239,7 +241,10 @@ async def run_suggestions(officer: Officer, db_session: SessionDep, settings: Se
 
 @router.post("/location-suggestions/{suggestion_id}/{decision}")
 async def decide_suggestion(
-    suggestion_id: int, decision: Literal["accept", "reject"], officer: Officer, db_session: SessionDep
+    suggestion_id: int,
+    decision: Literal["accept", "reject"],
+    officer: PlaceNameOfficer,
+    db_session: SessionDep,
 ):
     """Accepting sets the name's location (a new version); rejecting only records it."""
     out = await locate.decide(db_session, suggestion_id, accept=decision == "accept", actor=officer)
@@ -272,7 +277,7 @@ async def export(
 
 
 @router.post("/import", status_code=status.HTTP_201_CREATED)
-async def import_table(file: UploadFile, officer: Officer, db_session: SessionDep):
+async def import_table(file: UploadFile, officer: PlaceNameOfficer, db_session: SessionDep):
     """Import names from CSV or XLSX (census labels or field keys as headers). A row with
     a 登记编号/id updates that record; others are new. All rows or none."""
     out = await transfer.import_table(db_session, await file.read(), actor=officer)
@@ -282,7 +287,11 @@ async def import_table(file: UploadFile, officer: Officer, db_session: SessionDe
 
 @router.post("", status_code=status.HTTP_201_CREATED)
 async def create(
-    body: PlaceNameCreate, officer: Officer, db_session: SessionDep, request: Request, response: Response
+    body: PlaceNameCreate,
+    officer: PlaceNameOfficer,
+    db_session: SessionDep,
+    request: Request,
+    response: Response,
 ):
     values = body.model_dump(exclude_none=True, exclude={"reason", "waiver_reason"})
     record = await service.create(
@@ -331,7 +340,7 @@ async def history(place_id: int, _: CurrentUser, db_session: SessionDep):
 async def update(
     place_id: int,
     body: PlaceNameUpdate,
-    officer: Officer,
+    officer: PlaceNameOfficer,
     db_session: SessionDep,
     response: Response,
     if_match: IfMatch,

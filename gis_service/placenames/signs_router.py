@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, status
+from fastapi import APIRouter, Path, Query, status
 
-from gis_service.auth.dependencies import CurrentUser, require_roles
-from gis_service.auth.models import AppUser
+from gis_service.auth.dependencies import CurrentUser, PlaceNameOfficer, SignWorker
 from gis_service.core.dependencies import SessionDep
 from gis_service.inspections.assets import SIGN
 from gis_service.inspections.routes import register_visit_routes
@@ -17,9 +16,7 @@ from gis_service.placenames import signs
 from gis_service.placenames.schemas import SignIn
 
 router = APIRouter(prefix="/api/v1", tags=["place-name signs"])
-Officer = Annotated[AppUser, Depends(require_roles("placename_officer"))]
 # Signs are visited by boundary inspectors and place-name officers alike.
-SignVisitor = Annotated[AppUser, Depends(require_roles("inspector", "placename_officer"))]
 SignCode = Annotated[str, Path(min_length=3, max_length=40, pattern=r"^[0-9A-Za-z-]+$")]
 
 
@@ -40,7 +37,7 @@ async def list_signs(
 
 
 @router.post("/place-name-signs", status_code=status.HTTP_201_CREATED)
-async def create_sign(body: SignIn, officer: Officer, db_session: SessionDep):
+async def create_sign(body: SignIn, officer: PlaceNameOfficer, db_session: SessionDep):
     """Register an installed sign (officer); the answer includes the text check."""
     out = await signs.create(db_session, body, officer)
     await db_session.commit()
@@ -59,5 +56,5 @@ register_visit_routes(
     photos_path="/sign-inspections",
     repairs_path="/sign-repairs",
     code_param=SignCode,
-    field_user=SignVisitor,
+    field_user=SignWorker,
 )

@@ -12,13 +12,13 @@ from fastapi.staticfiles import StaticFiles
 
 from gis_service.admin_units.home import describe
 from gis_service.auth.dependencies import OptionalUser
+from gis_service.auth.roles import capabilities_of, map_actions
 from gis_service.core.dependencies import SessionDep, SettingsDep
 from gis_service.core.public_url import app_root
 from gis_service.core.settings import Settings
 from gis_service.inspections.vocabulary import vocabulary as conditions_vocabulary
 from gis_service.placenames.vocabulary import STAGES, STATUSES, labelled
 from gis_service.web import shell
-from gis_service.web.role_views import map_actions
 
 router = APIRouter(include_in_schema=False)
 
@@ -114,8 +114,9 @@ async def map_config(settings: SettingsDep, user: OptionalUser, db_session: Sess
         "home": home,
         "home_bounds": home["bounds"] or [[18, 73], [54, 135]],
         "signed_in": user is not None,
-        # the tools this role's top bar offers
+        # the tools this user's top bar offers, and what they may do (the map holds no roles)
         "actions": map_actions(user.role if user else None),
+        "capabilities": capabilities_of(user.role) if user else [],
         # the visit form's field rules
         "gnss_max_accuracy_m": settings.gnss_max_accuracy_m,
         "visit_correction_hours": settings.visit_correction_hours,

@@ -79,8 +79,8 @@ def test_a_viewer_is_told_the_planners_page_is_not_theirs(browser, live_server, 
     # the page and the API agree: individual graves and the planners' files are not a viewer's
     assert client.get("/api/v1/funeral/graves/points", headers=auth("viewer")).status_code == 403
     assert client.get("/api/v1/funeral/report.html", headers=auth("viewer")).status_code == 403
-    assert "planner" not in client.get("/api/v1/map-config", headers=auth("viewer")).json()["actions"]
-    assert "planner" in client.get("/api/v1/map-config", headers=auth("planner")).json()["actions"]
+    assert "planner_page" not in client.get("/api/v1/map-config", headers=auth("viewer")).json()["actions"]
+    assert "planner_page" in client.get("/api/v1/map-config", headers=auth("planner")).json()["actions"]
     m = MapPage(browser, live_server)
     m.page.goto(f"{live_server}/planner")
     _sign_in(m, "demo_viewer", "demo-viewer")

@@ -13,6 +13,13 @@ const START_READS = ["/api/v1/map-config", "/api/v1/layers", "/api/v1/markers/co
 // ("/api/v1/markers"); appUrl turns them into the address to fetch.
 export const APP_ROOT = new URL("../../../", import.meta.url);
 
+/** Whether the user may do something (a capability the server lists with the user:
+ *  field_work, sign_work, place_names, planning, grave_reading, administration). The
+ *  map knows no roles; the server decides for good. */
+export function may(user, capability) {
+  return Boolean(user?.capabilities?.includes(capability));
+}
+
 /** The address of a service path ("/api/v1/…"); a full URL is returned as it is. */
 export function appUrl(path) {
   return typeof path === "string" && path.startsWith("/") && !path.startsWith("//")

@@ -153,7 +153,7 @@ function renderUser() {
   if (signedIn) {
     $("user-name").textContent = `${state.user.display_name || state.user.username} · ${t("role_" + state.user.role)}`;
   }
-  $("planner-link").hidden = !offers("planner");
+  $("planner-link").hidden = !offers("planner_page");
 }
 
 function openSignIn(message = "") {

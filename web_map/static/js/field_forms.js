@@ -4,6 +4,7 @@
 // The panel that opens them passes what they need (the user, the config, the map's
 // marker layer, how to draw a condition and where "back" goes), so this module knows no
 // panel.
+import { may } from "./api.js";
 import { conditionLabel } from "./conditions.js";
 import { el } from "./dom.js";
 import { averagePosition, followCompass } from "./field_sensors.js";
@@ -168,7 +169,7 @@ export function showCorrectionForm(code, visit, asset, back) {
  *  A visit still waiting in the outbox is the user's own and within the window. */
 export function mayCorrect(visit) {
   if (!ctx.user) return false;
-  if (ctx.user.role === "admin") return true;
+  if (may(ctx.user, "administration")) return true;
   const hours = ctx.config?.visit_correction_hours ?? 72;
   const sent = visit.received_at ? Date.parse(visit.received_at) : Date.now();
   return visit.inspector === ctx.user.username && Date.now() - sent < hours * 3600e3;

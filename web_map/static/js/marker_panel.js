@@ -2,7 +2,7 @@
 // a line in sequence, and the nearest markers; the forms they open (visit, correction,
 // repair closing) are field_forms.js. Markers and signs are visited alike; an asset names
 // the API they live under.
-import { appUrl, authHeaders, getAllFeatures, getJson, getWithEtag } from "./api.js";
+import { appUrl, authHeaders, getAllFeatures, getJson, getWithEtag, may } from "./api.js";
 import { conditionLabel, loadConditions } from "./conditions.js";
 import { $, el } from "./dom.js";
 import { averagedFix, initFieldForms, mayCorrect, rememberFix, showCorrectionForm, showRepairClose as showRepairForm,
@@ -17,12 +17,12 @@ import { closePanel, openPanel, redrawWith } from "./panel.js";
 
 let ctx = { user: null, markerLayer: null, map: null, config: null };
 const MARKER = { kind: "marker", api: "/api/v1/markers", repairs_api: "/api/v1/repairs", photos_api: "/api/v1/inspections",
-                 show: (code) => showMarker(code), field_roles: ["inspector", "admin"] };
+                 show: (code) => showMarker(code), capability: "field_work" };
 const SIGN = { kind: "sign", api: "/api/v1/place-name-signs", repairs_api: "/api/v1/sign-repairs",
                photos_api: "/api/v1/sign-inspections", show: (code) => showSign(code),
-               field_roles: ["inspector", "placename_officer", "admin"] };
+               capability: "sign_work" };
 export const ASSETS = { marker: MARKER, sign: SIGN };
-const mayVisit = (asset) => Boolean(ctx.user && asset.field_roles.includes(ctx.user.role));
+const mayVisit = (asset) => may(ctx.user, asset.capability);
 
 function badge(code) {
   const colour = ctx.markerLayer ? ctx.markerLayer.colour(code) : "#999";

@@ -1,7 +1,7 @@
 // The place-name officer's tools on the map: a search box whose results zoom to the
 // place, and a panel to read a record, see its history, run the checks, edit it and
 // move its naming requests along.
-import { getJson, getWithEtag, sendJson } from "./api.js";
+import { getJson, getWithEtag, may, sendJson } from "./api.js";
 import { $, el } from "./dom.js";
 import { currentLang, errorMessage, fmtDateTime, localized, onLanguageChange, t } from "./i18n.js";
 
@@ -21,7 +21,7 @@ const STAGE_FIELDS = {
 };
 let ctx = { map: null, user: null, highlight: null, picking: null, openId: null };
 
-const canEdit = () => ["admin", "placename_officer"].includes(ctx.user?.role);
+const canEdit = () => may(ctx.user, "place_names");
 
 export function initPlaceNames({ map, user }) {
   ctx = { ...ctx, map, user };

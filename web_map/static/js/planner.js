@@ -280,10 +280,10 @@ async function start() {
   setHome(config.home);
   document.title = t("pl_doc_title");
   const map = L.map("map", { preferCanvas: true, maxZoom: 18 }).fitBounds(config.home_bounds);
-  if (!(config.actions || []).includes("planner")) {
+  if (!(config.actions || []).includes("planner_page")) {
     // the page and the API agree: only planners and administrators read graves and reports
     $("planner-body").hidden = true;
-    $("not-for-role").textContent = tf("pl_not_for_role", { role: t("role_" + (api.rememberedUser()?.role || "viewer")) });
+    $("not-for-role").textContent = tf("pl_not_for_role", { role: api.rememberedUser()?.role ? t("role_" + api.rememberedUser().role) : "—" });
     $("not-for-role").hidden = false;
     document.body.dataset.ready = "true";
     return;

@@ -2,7 +2,7 @@
 // filtered by line and banner, each with its age; open one on the map or close it with
 // the condition after the work and a photo. Administrators assign orders. Offline, the
 // list comes from the downloaded areas' cards.
-import { getJson, sendJson } from "./api.js";
+import { getJson, may, sendJson } from "./api.js";
 import { errorMessage, t, tf } from "./i18n.js";
 import { el } from "./dom.js";
 import { conditionLabel } from "./conditions.js";
@@ -52,7 +52,7 @@ function orderItem(order, inspectors) {
   const open = () => (order.asset === "marker" ? showMarker(order.code) : showSign(order.code));
   const actions = el("div", { class: "actions" },
     el("button", { class: "btn-secondary", type: "button", onclick: open }, t("show_on_map")));
-  if (ctx.user && asset.field_roles.includes(ctx.user.role)) {
+  if (may(ctx.user, asset.capability)) {
     actions.append(el("button", { class: "btn-secondary close-order", type: "button",
       onclick: () => showRepairClose(order.code, order, asset, [order.lat, order.lon]) }, t("close_repair")));
   }
@@ -79,9 +79,10 @@ export async function showRepairs(filters = {}) {
     offline = true;
   }
   let inspectors = null;
-  if (ctx.user?.role === "admin" && !offline) {
+  if (may(ctx.user, "administration") && !offline) {
     const users = await getJson("/api/v1/users").catch(() => []);
-    inspectors = users.filter((u) => u.role === "inspector" && u.is_active !== false).map((u) => u.username);
+    // who may take a marker's repair (the sign repairs' list asks the same of each order)
+    inspectors = users.filter((u) => may(u, "field_work") && u.is_active !== false).map((u) => u.username);
   }
   const mine = orders.filter((o) => o.assigned_to && o.assigned_to === ctx.user?.username);
   const rest = orders.filter((o) => !mine.includes(o));
