@@ -126,7 +126,7 @@ async def feature_query(
         bbox=area.box if area else None,
         bbox_srid=area.srid if area else GEOGRAPHIC_SRID,
         crs=parse_crs(crs),
-        limit=parse_limit(limit, default=DEFAULT_LIMIT, maximum=MAX_LIMIT, clamp=True),
+        limit=parse_limit(limit, default=DEFAULT_LIMIT, maximum=MAX_LIMIT),
         after=decode_cursor(cursor),
         datetime=datetime or None,
         filter=filter or None,

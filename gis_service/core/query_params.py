@@ -9,9 +9,9 @@ import json
 from gis_service.core.errors import BadRequest
 
 
-def parse_limit(raw: str | None, *, default: int, maximum: int, clamp: bool = False) -> int:
-    """A page size: a whole number from 1; above `maximum` clamped (as OGC API asks) or,
-    without `clamp`, refused."""
+def parse_limit(raw: str | None, *, default: int, maximum: int) -> int:
+    """A page size: a whole number from 1; above `maximum` clamped, as OGC API asks, on
+    every list (the next link carries on from there)."""
     if raw is None or raw == "":
         return default
     try:
@@ -20,8 +20,6 @@ def parse_limit(raw: str | None, *, default: int, maximum: int, clamp: bool = Fa
         raise BadRequest(f"limit '{raw}' is not a whole number.", f"limit“{raw}”不是整数。") from None
     if value < 1:
         raise BadRequest("limit must be at least 1.", "limit 至少为 1。")
-    if value > maximum and not clamp:
-        raise BadRequest(f"limit must be between 1 and {maximum}.", f"limit 必须在 1 到 {maximum} 之间。")
     return min(value, maximum)
 
 
