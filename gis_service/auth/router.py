@@ -10,7 +10,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 
 from gis_service.auth import service, throttle
 from gis_service.auth.dependencies import AdminUser, CurrentUser, TokenDep
-from gis_service.auth.schemas import RevokedOut, TokenOut, UserCreate, UserOut, UserUpdate
+from gis_service.auth.schemas import PasswordChange, RevokedOut, TokenOut, UserCreate, UserOut, UserUpdate
 from gis_service.core.dependencies import IfMatch, SessionDep, SettingsDep
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
@@ -45,6 +45,32 @@ async def sign_in(
     await throttle.remember_device(db_session, request, response, attempt)
     await db_session.commit()
     return TokenOut(access_token=token, expires_at=row.expires_at, user=UserOut.model_validate(user))
+
+
+@router.post("/auth/password", response_model=TokenOut)
+async def change_own_password(
+    body: PasswordChange,
+    user: CurrentUser,
+    request: Request,
+    db_session: SessionDep,
+    settings: SettingsDep,
+):
+    """Change one's own password, giving the current one (throttled like a sign-in, so a
+    borrowed token cannot guess it). Every open sign-in of the account ends, on every
+    device; this one carries on with the new token in the answer."""
+    attempt = await throttle.begin(db_session, request, settings, user.username)
+    checked = await service.check_password(
+        db_session, username=user.username, password=body.current_password, door="password_change"
+    )
+    await throttle.succeeded(db_session, attempt)
+    await service.update_user(
+        db_session, user=checked, changes={"password": body.new_password}, actor=checked
+    )
+    token, row, _ = await service.issue_token(
+        db_session, user=checked, ttl=timedelta(minutes=settings.token_ttl_minutes)
+    )
+    await db_session.commit()
+    return TokenOut(access_token=token, expires_at=row.expires_at, user=UserOut.model_validate(checked))
 
 
 @router.post("/auth/logout", response_model=RevokedOut)

@@ -42,6 +42,13 @@ class UserUpdate(BaseModel):
     password: str | None = Field(default=None, max_length=200)
 
 
+class PasswordChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    current_password: str = Field(max_length=200)
+    new_password: str = Field(max_length=200)  # the policy (auth/password_policy.py) says the rest
+
+
 class TokenOut(BaseModel):
     access_token: str
     token_type: Literal["bearer"] = "bearer"

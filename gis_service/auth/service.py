@@ -147,6 +147,14 @@ async def sign_in(
     db_session: AsyncSession, *, username: str, password: str, ttl: timedelta
 ) -> tuple[str, AuthToken, AppUser]:
     user = await check_password(db_session, username=username, password=password)
+    token, row, _ = await issue_token(db_session, user=user, ttl=ttl)
+    return token, row, user
+
+
+async def issue_token(
+    db_session: AsyncSession, *, user: AppUser, ttl: timedelta
+) -> tuple[str, AuthToken, AppUser]:
+    """A new bearer token for a user whose password was just checked (audited as a sign-in)."""
     token = new_token()
     row = AuthToken(user_id=user.id, token_hash=token_digest(token), expires_at=datetime.now(UTC) + ttl)
     db_session.add(row)

@@ -185,3 +185,48 @@ def test_weak_passwords_are_refused_wherever_a_password_is_set(client, auth, db,
     )
     assert cli.returncode == 1 and "common" in cli.stderr and "Traceback" not in cli.stderr
     assert db.execute("SELECT count(*) FROM app_user").fetchone()[0] == count + 1  # only _new_user's
+
+
+def test_a_user_changes_their_own_password(client, auth, db):
+    """Giving the current password; every sign-in of the account ends (a second device's
+    too), this one carries on with the token in the answer; audited without the password."""
+    name, password = _new_user(client, auth)
+    here = _sign_in(client, name, password).json()["access_token"]
+    elsewhere = _sign_in(client, name, password).json()["access_token"]
+    url = "/api/v1/auth/password"
+
+    wrong = client.post(
+        url,
+        json={"current_password": "nope", "new_password": "Another-horse-2"},
+        headers={"Authorization": f"Bearer {here}"},
+    )
+    assert wrong.status_code == 401
+    weak = client.post(
+        url,
+        json={"current_password": password, "new_password": "123"},
+        headers={"Authorization": f"Bearer {here}"},
+    )
+    assert weak.status_code == 400 and weak.json()["message_zh"]
+    assert client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {here}"}).status_code == 200
+
+    done = client.post(
+        url,
+        json={"current_password": password, "new_password": "Another-horse-2"},
+        headers={"Authorization": f"Bearer {here}"},
+    )
+    assert done.status_code == 200, done.text
+    fresh = done.json()["access_token"]
+    for old in (here, elsewhere):
+        assert client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {old}"}).status_code == 401
+    assert (
+        client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {fresh}"}).json()["username"] == name
+    )
+    assert _sign_in(client, name, password).status_code == 401
+    assert _sign_in(client, name, "Another-horse-2").status_code == 200
+    (after,) = db.execute(
+        "SELECT after FROM audit_log WHERE entity = 'app_user' AND entity_id = %s AND action = 'update'"
+        " ORDER BY id DESC LIMIT 1",
+        (name,),
+    ).fetchone()
+    assert "password" in after and "Another-horse-2" not in str(after)  # recorded, never shown
+    assert client.post(url, json={"current_password": "x", "new_password": "y"}).status_code == 401
