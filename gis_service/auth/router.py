@@ -12,6 +12,7 @@ from gis_service.auth import service, throttle
 from gis_service.auth.dependencies import AdminUser, CurrentUser, TokenDep
 from gis_service.auth.schemas import PasswordChange, RevokedOut, TokenOut, UserCreate, UserOut, UserUpdate
 from gis_service.core.dependencies import IfMatch, SessionDep, SettingsDep
+from gis_service.core.errors import BadRequest, Unauthorized
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
 
@@ -56,12 +57,16 @@ async def change_own_password(
     settings: SettingsDep,
 ):
     """Change one's own password, giving the current one (throttled like a sign-in, so a
-    borrowed token cannot guess it). Every open sign-in of the account ends, on every
+    borrowed token cannot guess it; a wrong one is a 400, the sign-in stands). Every open sign-in of the account ends, on every
     device; this one carries on with the new token in the answer."""
     attempt = await throttle.begin(db_session, request, settings, user.username)
-    checked = await service.check_password(
-        db_session, username=user.username, password=body.current_password, door="password_change"
-    )
+    try:
+        checked = await service.check_password(
+            db_session, username=user.username, password=body.current_password, door="password_change"
+        )
+    except Unauthorized:
+        # the caller is signed in: a 401 would say their sign-in had ended
+        raise BadRequest("The current password is wrong.", "当前密码不正确。") from None
     await throttle.succeeded(db_session, attempt)
     await service.update_user(
         db_session, user=checked, changes={"password": body.new_password}, actor=checked

@@ -200,7 +200,7 @@ def test_a_user_changes_their_own_password(client, auth, db):
         json={"current_password": "nope", "new_password": "Another-horse-2"},
         headers={"Authorization": f"Bearer {here}"},
     )
-    assert wrong.status_code == 401
+    assert wrong.status_code == 400 and wrong.json()["message"] == "The current password is wrong."
     weak = client.post(
         url,
         json={"current_password": password, "new_password": "123"},

@@ -115,3 +115,56 @@ def test_a_joint_inspection_track_is_recorded(browser, live_server, client, auth
     m.screenshot("track-recorded-phone.png")
     assert m.console_errors == [] and m.outside_requests == []
     m.close()
+
+
+def test_a_user_changes_their_password_in_the_app(browser, live_server, client, auth):  # noqa: F811
+    """On a phone from the tools, on a desk from the user's name: a wrong current password
+    says so and keeps the sign-in; the right one changes it, ends the account's other
+    sign-ins, and this one carries on."""
+    name, password, new = f"pw_{uuid.uuid4().hex[:8]}", "Correct-horse-31", "Correct-horse-32"
+    created = client.post(
+        "/api/v1/users",
+        json={"username": name, "role": "inspector", "password": password},
+        headers=auth("admin"),
+    )
+    assert created.status_code == 201, created.text
+    elsewhere = client.post("/api/v1/auth/token", data={"username": name, "password": password}).json()[
+        "access_token"
+    ]
+
+    phone = _sign_in(browser, live_server, name, password)
+    phone.page.click("#tools-button")
+    phone.page.click("#open-account")
+    phone.page.fill("#current-password", "not-it")
+    phone.page.fill("#new-password", new)
+    phone.page.fill("#new-password-again", new)
+    phone.page.click("#password-form button[type=submit]")
+    phone.page.wait_for_selector("#password-message.error")
+    assert "当前密码不正确" in phone.page.inner_text("#password-message")
+    assert phone.page.is_visible("#sign-out") and not phone.page.is_visible("#sign-in-form")
+    phone.page.fill("#current-password", password)
+    phone.page.click("#password-form button[type=submit]")
+    phone.page.wait_for_selector("#password-message.muted")
+    assert "密码已修改" in phone.page.inner_text("#password-message")
+    phone.screenshot("password-changed-phone.png")
+    assert client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {elsewhere}"}).status_code == 401
+    # this phone carries on with the token the change brought
+    assert (
+        phone.page.evaluate(
+            "async () => (await fetch('api/v1/auth/me', { headers: { Authorization: "
+            "'Bearer ' + JSON.parse(localStorage.getItem('gis_token')).value } })).status"
+        )
+        == 200
+    )
+    phone.close()
+
+    desk = MapPage(browser, live_server)
+    desk.open()
+    desk.sign_in(name, new)
+    desk.wait_ready()
+    desk.page.click("#lang-toggle")
+    desk.page.click("#user-name")
+    desk.page.wait_for_selector("#password-form")
+    assert "Change password" in desk.page.inner_text("#marker-panel")
+    desk.screenshot("password-form-desktop-en.png")
+    desk.close()

@@ -151,8 +151,21 @@ export async function signIn(username, password) {
   } finally {
     clearTimeout(timer);
   }
+  keepSession(body);
+  return body.user;
+}
+
+function keepSession(body) {
   localStorage.setItem(TOKEN_KEY, JSON.stringify({ value: body.access_token, expires: body.expires_at, user: body.user }));
   localStorage.setItem(LAST_USER_KEY, JSON.stringify({ username: body.user.username }));
+}
+
+/** Change one's own password: every other sign-in of the account ends, this one carries
+ *  on with the token the answer brings. */
+export async function changePassword(currentPassword, newPassword) {
+  const { body } = await sendJson("POST", "/api/v1/auth/password",
+    { current_password: currentPassword, new_password: newPassword });
+  keepSession(body);
   return body.user;
 }
 

@@ -1,4 +1,5 @@
 // The web map: sign-in, catalogue layers, labels, scale bar, coordinate read-out.
+import { showAccount } from "./account_panel.js";
 import * as api from "./api.js";
 import { initAreas, showAreas } from "./areas_panel.js";
 import { addBasemap } from "./basemap.js";
@@ -140,7 +141,7 @@ function showTools() {
   const button = (id, key, fn) => el("button", { class: "btn-secondary tool", id, type: "button", onclick: fn }, t(key));
   openPanel(t("tools"), el("div", { class: "actions tools" },
     button("open-areas", "offline_areas", showAreas), button("open-repairs", "repairs", () => showRepairs()),
-    button("open-rounds", "rounds", showRounds)),
+    button("open-rounds", "rounds", showRounds), button("open-account", "my_account", showAccount)),
     state.user ? el("p", { class: "muted", id: "tools-user" }, t("signed_in_as").replace("{user}", $("user-name").textContent)) : "");
   redrawWith(showTools);
 }
@@ -238,6 +239,7 @@ async function main() {
   $("sign-in-open").onclick = openSignIn;
   $("township-close").onclick = () => { $("township-panel").hidden = true; };
   $("tools-button").onclick = showTools;
+  $("user-name").onclick = showAccount;
   // A refused token keeps the user and the queue: only the password is asked for.
   api.setUnauthorizedHandler(() => openSignIn(t("session_expired_queue")));
   window.addEventListener("online", () => {

@@ -1,0 +1,41 @@
+// The signed-in user's own account: who they are, and changing their password (with the
+// current one; the server ends every other sign-in of the account).
+import { changePassword, rememberedUser } from "./api.js";
+import { el } from "./dom.js";
+import { errorMessage, t } from "./i18n.js";
+import { openPanel, redrawWith } from "./panel.js";
+
+export function showAccount() {
+  const user = rememberedUser();
+  const current = el("input", { type: "password", id: "current-password", autocomplete: "current-password", required: "" });
+  const next = el("input", { type: "password", id: "new-password", autocomplete: "new-password", required: "" });
+  const again = el("input", { type: "password", id: "new-password-again", autocomplete: "new-password", required: "" });
+  const message = el("p", { id: "password-message", role: "status" });
+  const form = el("form", { id: "password-form", class: "visit-form" },
+    el("label", {}, t("current_password"), current), el("label", {}, t("new_password"), next),
+    el("label", {}, t("new_password_again"), again), message,
+    el("button", { class: "btn-primary", type: "submit" }, t("change_password")));
+  form.onsubmit = async (e) => {
+    e.preventDefault();
+    if (next.value !== again.value) {
+      message.className = "warn";
+      message.textContent = t("passwords_differ");
+      return;
+    }
+    form.querySelector("button[type=submit]").disabled = true;
+    try {
+      await changePassword(current.value, next.value);
+      form.reset();
+      message.className = "muted";
+      message.textContent = t("password_changed");
+    } catch (err) {
+      message.className = "error";
+      message.textContent = errorMessage(err.body, "network_error");
+    } finally {
+      form.querySelector("button[type=submit]").disabled = false;
+    }
+  };
+  openPanel(t("my_account"), el("p", { class: "muted", id: "account-user" },
+    user ? `${user.display_name || user.username} (${user.username}) · ${t("role_" + user.role)}` : ""), form);
+  redrawWith(showAccount);
+}
