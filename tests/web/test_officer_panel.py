@@ -20,8 +20,10 @@ INTERFACE = """() => {
   const panel = document.querySelector('#place-panel');
   const picks = [...panel.querySelectorAll('th, h3, summary, label, .finding strong, .finding, .refused > .error,'
     + ' button:not(.candidate), .badge, .muted, .warn')];
-  // the language switch names the other language in that language (中文 / EN), as is usual
-  picks.push(...document.querySelectorAll('.topbar button:not([hidden]):not(#lang-toggle), .topbar a:not([hidden])'));
+  // the language switch names the other language in that language (中文 / EN), as is usual;
+  // the account button shows the user's own name, which is theirs in whatever language
+  picks.push(...document.querySelectorAll(
+    '.topbar button:not([hidden]):not(#lang-toggle):not(#user-name), .topbar a:not([hidden])'));
   return picks.filter((e) => e.offsetParent !== null || e.closest('details')).map((e) => {
     const copy = e.cloneNode(true);
     copy.querySelectorAll('input, textarea, .candidate, option').forEach((x) => x.remove());
