@@ -17,7 +17,6 @@ from gis_service.catalogue.service import (
     pieces_in_tile,
     query_envelope,
 )
-from gis_service.core.geojson_pages import feature_collection
 
 TABLES = ["admin_unit", "place_name", "place_name_location_suggestion", "reference_water", "reference_relief"]
 MAX_ZOOM = 14  # street-level detail is not in the sources; the map enlarges z14 tiles beyond
@@ -126,22 +125,20 @@ LABELS_SQL = f"""
 SELECT pl.geom, pl.name, pl.level, pl.located_by, CASE WHEN pl.level = 'township' THEN 8 ELSE 11 END AS minzoom
 FROM ({PLACES_SQL}) pl
 UNION ALL (
-SELECT DISTINCT ON (r.name, cell) p.geom, r.name, 'river', NULL, 8
+SELECT DISTINCT ON (r.name, c.x, c.y) p.geom, r.name, 'river', NULL, 8
 FROM reference_water r,
      LATERAL (SELECT (ST_DumpPoints(ST_LineInterpolatePoints(part.geom, least(1, 0.05 / ST_Length(part.geom))))).geom
               FROM ST_Dump(r.geom) part WHERE ST_Length(part.geom) > 0) p,
-     LATERAL (SELECT floor(ST_X(p.geom) / {RIVER_LABEL_CELL_DEG}) || ',' || floor(ST_Y(p.geom) / {RIVER_LABEL_CELL_DEG})
-              AS cell) c
+     LATERAL (SELECT floor(ST_X(p.geom) / {RIVER_LABEL_CELL_DEG}) AS x, floor(ST_Y(p.geom) / {RIVER_LABEL_CELL_DEG}) AS y) c
 WHERE r.kind = 'river' AND r.name IS NOT NULL
-ORDER BY r.name, cell, ST_Distance(p.geom, ST_SetSRID(ST_MakePoint(
-    (floor(ST_X(p.geom) / {RIVER_LABEL_CELL_DEG}) + 0.5) * {RIVER_LABEL_CELL_DEG},
-    (floor(ST_Y(p.geom) / {RIVER_LABEL_CELL_DEG}) + 0.5) * {RIVER_LABEL_CELL_DEG}), 4490)))
+ORDER BY r.name, c.x, c.y, ST_Distance(p.geom, ST_SetSRID(ST_MakePoint(
+    (c.x + 0.5) * {RIVER_LABEL_CELL_DEG}, (c.y + 0.5) * {RIVER_LABEL_CELL_DEG}), 4490)))
 """
 
 
-async def labels(conn) -> str:
-    """The names to write on the map as a GeoJSON FeatureCollection (name, level, the zoom
-    each appears from)."""
+async def labels(conn) -> list[str]:
+    """The names to write on the map, each a GeoJSON Feature (name, level, the zoom it
+    appears from)."""
     cur = await conn.execute(
         f"""SELECT json_build_object(
                 'type', 'Feature', 'geometry', ST_AsGeoJSON(l.geom, 6)::json,
@@ -149,5 +146,4 @@ async def labels(conn) -> str:
                                                 'minzoom', l.minzoom))::text
             FROM ({LABELS_SQL}) l ORDER BY l.minzoom, l.level, l.name"""
     )
-    features = [row[0] for row in await cur.fetchall()]
-    return feature_collection(",".join(features), len(features))
+    return [row[0] for row in await cur.fetchall()]

@@ -99,4 +99,4 @@ async def labels(request: Request, _: CurrentUser):
     if package(request) is not None:
         return collection_response([])
     async with request.app.state.pg_pool.connection() as conn:
-        return Response(await reference.labels(conn), media_type="application/geo+json")
+        return collection_response(await reference.labels(conn))

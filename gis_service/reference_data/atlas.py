@@ -8,15 +8,15 @@ placeholder, so the version is pinned.)"""
 from __future__ import annotations
 
 import functools
-import importlib.util
 import json
 import sqlite3
 import zlib
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 from shapely.geometry import LineString, box
+
+from gis_service.reference_data.packages import installed_folder
 
 PACKAGE = "pyworldatlas-mapdata-standard"
 RIVER_SOURCE = "Natural Earth 1:10m rivers and lake centrelines (public domain), via PyPI pyworldatlas-mapdata-standard 0.9.4"
@@ -28,31 +28,22 @@ class AtlasDataMissing(RuntimeError):
     pass
 
 
-def data_file() -> Path:
-    spec = importlib.util.find_spec("pyworldatlas_mapdata_standard")
-    if spec is None or not spec.submodule_search_locations:
-        raise AtlasDataMissing(f"{PACKAGE} is not installed (./scripts/test and ./scripts/run install it)")
-    return Path(next(iter(spec.submodule_search_locations))) / "data" / "maps.sqlite3"
-
-
 @functools.cache
-def _china(path: Path) -> dict:
+def china() -> dict:
+    """China's record, read once per process."""
+    path = (
+        installed_folder("pyworldatlas_mapdata_standard", PACKAGE, AtlasDataMissing) / "data" / "maps.sqlite3"
+    )
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as con:
         (payload,) = con.execute("SELECT payload FROM country_map WHERE alpha2 = 'CN'").fetchone()
     return json.loads(zlib.decompress(payload))
 
 
-def china(path: Path | None = None) -> dict:
-    return _china(path or data_file())
-
-
-def river_lines(
-    extent: tuple[float, float, float, float], path: Path | None = None
-) -> list[tuple[str, LineString]]:
+def river_lines(extent: tuple[float, float, float, float]) -> list[tuple[str, LineString]]:
     """(romanised name, line clipped to `extent`) of the centrelines that reach into it."""
     frame = box(*extent)
     found = []
-    for river in china(path)["rivers"]:
+    for river in china()["rivers"]:
         if len(river["points"]) < 2:
             continue
         line = LineString(river["points"])
@@ -72,9 +63,9 @@ class Grid:
     step: float
 
 
-def elevation(extent: tuple[float, float, float, float], path: Path | None = None) -> Grid:
+def elevation(extent: tuple[float, float, float, float]) -> Grid:
     """The part of the grid covering `extent`."""
-    record = china(path)
+    record = china()
     step = float(record["latitudeStep"])
     rows, cols = record["rows"], record["columns"]
     full = np.frombuffer(bytes.fromhex(record["elevation"]), dtype="<i2").reshape(rows, cols)

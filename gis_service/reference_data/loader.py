@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from gis_service.admin_units.home import HomeUnit
 from gis_service.admin_units.models import AdminUnit, AdminUnitChange
 from gis_service.core.db import insert_columns
-from gis_service.reference_data.atlas import RELIEF_SOURCE
+from gis_service.reference_data.atlas import RELIEF_SOURCE, RIVER_SOURCE
 from gis_service.reference_data.water import SOURCE as WATER_SOURCE
 
 log = logging.getLogger("gis_service.reference_data")
@@ -105,7 +105,8 @@ async def load_water(db_session: AsyncSession, data_dir: Path) -> int:
             {
                 "kind": f["properties"]["kind"],
                 "name": f["properties"].get("name"),
-                "source": WATER_SOURCE,
+                # a named line: its name is Natural Earth's, the line GSHHG's
+                "source": WATER_SOURCE + (f"; name: {RIVER_SOURCE}" if f["properties"].get("name") else ""),
                 "geometry": json.dumps(f["geometry"]),
             }
             for f in features
@@ -120,7 +121,7 @@ async def load_relief(db_session: AsyncSession, data_dir: Path) -> int:
     features = _features(data_dir / "relief.geojson")
     if not features or await db_session.scalar(text("SELECT EXISTS (SELECT 1 FROM reference_relief)")):
         return 0
-    result = await db_session.execute(
+    await db_session.execute(
         text("""INSERT INTO reference_relief (shade, source, geom)
                 SELECT CAST(:shade AS smallint), :source, ST_Multi(piece)
                 FROM ST_Subdivide(ST_SetSRID(ST_GeomFromGeoJSON(:geometry), 4490), 256) AS piece"""),
@@ -133,7 +134,7 @@ async def load_relief(db_session: AsyncSession, data_dir: Path) -> int:
             for f in features
         ],
     )
-    return await db_session.scalar(text("SELECT count(*) FROM reference_relief")) or result.rowcount
+    return await db_session.scalar(text("SELECT count(*) FROM reference_relief"))
 
 
 async def load_reference(

