@@ -37,10 +37,9 @@ FORMATS = {
 async def _pages(pool, layer: LayerDeclaration, area: Bbox | None, filters: dict) -> AsyncIterator[str]:
     """The layer's features, a page at a time, each page comma-separated JSON text."""
     after = None
-    where = {"bbox": area.box, "bbox_srid": area.srid} if area else {"bbox": None}
     async with pool.connection() as conn:
         while True:
-            page = await service.items(conn, layer=layer, limit=PAGE, after=after, filters=filters, **where)
+            page = await service.items(conn, layer=layer, area=area, limit=PAGE, after=after, filters=filters)
             if page.returned:
                 yield page.features_json
             if page.next_key is None:

@@ -20,7 +20,7 @@ from gis_service.catalogue.declarations import LayerDeclaration
 from gis_service.core.errors import BadRequest
 from gis_service.core.query_params import decode_cursor, parse_bool, parse_limit
 from gis_service.query import cql2, temporal
-from gis_service.query.bbox import GEOGRAPHIC_SRID, BBox, Bbox, parse_bbox
+from gis_service.query.bbox import Bbox, parse_bbox
 from gis_service.query.crs import CRS84, SUPPORTED, Crs, parse_crs
 
 DEFAULT_LIMIT, MAX_LIMIT = 10, 10_000
@@ -83,8 +83,7 @@ def _param(name: str):
 
 @dataclass(frozen=True)
 class FeatureQuery:
-    bbox: BBox | None  # x east, y north, in bbox_srid
-    bbox_srid: int
+    area: Bbox | None  # the bbox, in its own CRS
     crs: Crs
     limit: int
     after: str | None
@@ -121,10 +120,8 @@ async def feature_query(
         raise BadRequest("filter-lang must be cql2-text.", "filter-lang 必须是 cql2-text。")
     if filter and parse_crs(filter_crs, "filter-crs").uri != CRS84:
         raise BadRequest("filter-crs must be CRS84 (lon/lat).", "filter-crs 必须是 CRS84（经度/纬度）。")
-    area = parse_bbox(bbox, parse_crs(bbox_crs, "bbox-crs"))
     return FeatureQuery(
-        bbox=area.box if area else None,
-        bbox_srid=area.srid if area else GEOGRAPHIC_SRID,
+        area=parse_bbox(bbox, parse_crs(bbox_crs, "bbox-crs")),
         crs=parse_crs(crs),
         limit=parse_limit(limit, default=DEFAULT_LIMIT, maximum=MAX_LIMIT),
         after=decode_cursor(cursor),
@@ -173,8 +170,7 @@ async def read_page(request, layer: LayerDeclaration, query: FeatureQuery, filte
         return await layers.items(
             conn,
             layer=layer,
-            bbox=query.bbox,
-            bbox_srid=query.bbox_srid,
+            area=query.area,
             limit=query.limit,
             after=query.after,
             filters=filters,

@@ -135,7 +135,7 @@ async def export_layer(
     GeoJSON, CSV (WKT geometry), GeoPackage or zipped Shapefile (.prj for CGCS2000, .cpg
     UTF-8). Streams in pages, so memory stays bounded for millions of features."""
     filters = property_filters(layer, request.query_params, {"bbox", "bbox-crs"})
-    service.refuse_bbox_without_geometry(layer, area.box if area else None)  # before the stream starts
+    service.refuse_bbox_without_geometry(layer, area)  # before the stream starts
     pool = await request.app.state.reads.pool()
     media, ext = export.FORMATS[fmt]
     disposition = {"Content-Disposition": f'attachment; filename="{layer.id}.{ext}"'}

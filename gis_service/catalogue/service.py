@@ -17,7 +17,7 @@ from gis_service.catalogue.tile_grids import WEB_MERCATOR, Grid
 from gis_service.core.db import STORAGE_SRID
 from gis_service.core.errors import BadRequest
 from gis_service.core.pg_pool import psycopg_placeholders
-from gis_service.query.bbox import BBox
+from gis_service.query.bbox import Bbox
 
 GEOJSON_DECIMALS = 7  # ~1 cm
 MVT_EXTENT = 4096
@@ -73,9 +73,9 @@ class ItemsPage:
 COUNT_CAP = 100_000  # above this, counting costs more than it tells a client
 
 
-def refuse_bbox_without_geometry(layer: LayerDeclaration, bbox) -> None:
+def refuse_bbox_without_geometry(layer: LayerDeclaration, area: Bbox | None) -> None:
     """A bbox cannot filter a layer without geometry: a clear 400, not every row."""
-    if bbox is not None and not layer.has_geometry:
+    if area is not None and not layer.has_geometry:
         raise BadRequest(
             f"Layer '{layer.id}' has no geometry, so bbox cannot filter it; filter by its properties.",
             f"图层“{layer.id}”没有几何，不能按 bbox 筛选，请按属性筛选。",
@@ -86,30 +86,29 @@ async def items(
     conn,
     *,
     layer: LayerDeclaration,
-    bbox: BBox | None,
+    area: Bbox | None,
     limit: int,
     after: str | None,
     filters: dict[str, str],
     skip_geometry: bool = False,
     out: OutputCrs = OutputCrs(),
-    bbox_srid: int = STORAGE_SRID,
     count: bool = False,
     condition: tuple[str, dict] | None = None,
 ) -> ItemsPage:
     """One keyset page of features, ordered by the layer's id column, in one statement on a
     plain connection (prepared after its second use, so it is planned once): PostgreSQL
     writes the features, the next key and, with `count`, numberMatched when it stays under
-    COUNT_CAP. `bbox` is (minx, miny, maxx, maxy) in `bbox_srid` with x east."""
+    COUNT_CAP. `area` is the bbox in its own CRS."""
     where, params = [], {"limit": limit + 1, "page": limit}
-    refuse_bbox_without_geometry(layer, bbox)
-    if bbox is not None:
-        env = f"ST_MakeEnvelope(:minx, :miny, :maxx, :maxy, {int(bbox_srid)})"
-        if bbox_srid != STORAGE_SRID:
+    refuse_bbox_without_geometry(layer, area)
+    if area is not None:
+        env = f"ST_MakeEnvelope(:minx, :miny, :maxx, :maxy, {int(area.srid)})"
+        if area.srid != STORAGE_SRID:
             env = f"ST_Transform({env}, {STORAGE_SRID})"
         where.append(
             f"t.{q(layer.geometry_column)} && {env} AND ST_Intersects(t.{q(layer.geometry_column)}, {env})"
         )
-        params.update(zip(("minx", "miny", "maxx", "maxy"), bbox, strict=True))
+        params.update(zip(("minx", "miny", "maxx", "maxy"), area.box, strict=True))
     if condition is not None:  # e.g. a CQL2 filter, already turned into SQL with bound values
         where.append(condition[0])
         params.update(condition[1])

@@ -21,7 +21,6 @@ from gis_service.funeral import vocabulary as v
 from gis_service.funeral.imports import SPECS
 from gis_service.photos import records as photo_records
 from gis_service.photos.store import save
-from gis_service.query.bbox import lonlat_box
 
 router = APIRouter(prefix="/api/v1/funeral", tags=["funeral"])
 # Individual graves are read by the roles the grave layer admits (layers/grave.toml):
@@ -129,7 +128,7 @@ async def classification_summary(_: CurrentUser, db_session: SessionDep):
 @router.get("/graves/points")
 async def grave_points(_: GraveReader, db_session: SessionDep, area: BboxQuery):
     """Graves for cluster and heat views as [lon, lat, status index, grave count]."""
-    return await service.grave_points(db_session, bbox=await lonlat_box(db_session, area))
+    return await service.grave_points(db_session, bbox=area.lonlat if area else None)
 
 
 @router.get("/graves/{code}")

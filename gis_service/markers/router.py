@@ -20,7 +20,6 @@ from gis_service.inspections.schemas import InspectionOut
 from gis_service.inspections.vocabulary import CONDITIONS, NEEDS_ATTENTION, vocabulary
 from gis_service.markers import importer, service, telemetry
 from gis_service.markers.schemas import TelemetryIn
-from gis_service.query.bbox import lonlat_box
 
 router = APIRouter(prefix="/api/v1", tags=["markers"])
 GEOJSON = "application/geo+json"
@@ -62,7 +61,7 @@ async def list_markers(
         conditions=_parse_conditions(condition),
         line=line,
         banner=banner,
-        bbox=await lonlat_box(db_session, area),
+        bbox=area.lonlat if area else None,
         after=decode_cursor(cursor),
         limit=parse_limit(limit, default=settings.items_default_limit, maximum=settings.items_max_limit),
     )

@@ -8,7 +8,6 @@ import math
 from dataclasses import dataclass
 
 from pyproj import CRS, Transformer
-from sqlalchemy import text
 
 from gis_service.core.errors import BadRequest
 from gis_service.query.crs import SUPPORTED, Crs
@@ -22,6 +21,7 @@ DEFAULT = SUPPORTED[0]  # CRS84: lon, lat
 class Bbox:
     box: BBox  # x east, y north, in `srid`
     srid: int
+    lonlat: BBox  # the envelope of its corners in lon/lat, for the reads whose SQL works in degrees
 
 
 def parse_bbox(raw: str | None, crs: Crs = DEFAULT) -> Bbox | None:
@@ -56,12 +56,14 @@ def parse_bbox(raw: str | None, crs: Crs = DEFAULT) -> Bbox | None:
             "bbox minimum is greater than its maximum; the order is minx,miny,maxx,maxy.",
             "bbox 最小值大于最大值；顺序为 最小x,最小y,最大x,最大y。",
         )
-    if crs.srid != GEOGRAPHIC_SRID and not _within_area_of_use(crs.srid, (x0, y0, x1, y1)):
+    box = (x0, y0, x1, y1)
+    lonlat = box if crs.srid == GEOGRAPHIC_SRID else _lonlat_within_area_of_use(crs.srid, box)
+    if lonlat is None:
         raise BadRequest(
             f"bbox is outside the area EPSG:{crs.srid} covers (is it in that CRS's metres, easting with its zone number?).",
             f"bbox 超出 EPSG:{crs.srid} 的适用范围（是否为该坐标系的米制坐标、东坐标带有带号？）。",
         )
-    return Bbox((x0, y0, x1, y1), crs.srid)
+    return Bbox(box, crs.srid, lonlat)
 
 
 @functools.cache
@@ -75,29 +77,16 @@ def _to_lonlat(srid: int) -> tuple[Transformer, tuple[float, float, float, float
 AREA_MARGIN_DEG = 1.0
 
 
-def _within_area_of_use(srid: int, box: BBox) -> bool:
-    """Whether the corners of a projected bbox land inside (or just beside) its CRS's area:
-    numbers given in the wrong CRS would otherwise reach the database's transform."""
+def _lonlat_within_area_of_use(srid: int, box: BBox) -> BBox | None:
+    """The lon/lat envelope of a projected bbox's corners when they land inside (or just
+    beside) its CRS's area; None otherwise: numbers given in the wrong CRS would reach the
+    database's transform."""
     transformer, (w, s, e, n) = _to_lonlat(srid)
     x0, y0, x1, y1 = box
     lons, lats = transformer.transform([x0, x0, x1, x1], [y0, y1, y0, y1])
     m = AREA_MARGIN_DEG
-    return all(
+    inside = all(
         math.isfinite(lon) and math.isfinite(lat) and w - m <= lon <= e + m and s - m <= lat <= n + m
         for lon, lat in zip(lons, lats, strict=True)
     )
-
-
-async def lonlat_box(db_session, area: Bbox | None) -> BBox | None:
-    """The bbox in lon/lat (the envelope of its corners transformed), for the reads whose
-    SQL works in degrees; given in lon/lat, it is returned as it is."""
-    if area is None or area.srid == GEOGRAPHIC_SRID:
-        return area.box if area else None
-    row = (
-        await db_session.execute(
-            text(f"""SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM ST_Transform(
-                     ST_MakeEnvelope(:x0, :y0, :x1, :y1, {int(area.srid)}), {GEOGRAPHIC_SRID}) AS e"""),
-            dict(zip(("x0", "y0", "x1", "y1"), area.box, strict=True)),
-        )
-    ).one()
-    return tuple(float(v) for v in row)
+    return (min(lons), min(lats), max(lons), max(lats)) if inside else None
