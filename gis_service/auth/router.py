@@ -57,8 +57,9 @@ async def change_own_password(
     settings: SettingsDep,
 ):
     """Change one's own password, giving the current one (throttled like a sign-in, so a
-    borrowed token cannot guess it; a wrong one is a 400, the sign-in stands). Every open sign-in of the account ends, on every
-    device; this one carries on with the new token in the answer."""
+    borrowed token cannot guess it; a wrong one is a 400, the sign-in stands). Every open
+    sign-in of the account ends, on every device; this one carries on with the new token
+    in the answer."""
     attempt = await throttle.begin(db_session, request, settings, user.username)
     try:
         checked = await service.check_password(
@@ -71,7 +72,7 @@ async def change_own_password(
     await service.update_user(
         db_session, user=checked, changes={"password": body.new_password}, actor=checked
     )
-    token, row, _ = await service.issue_token(
+    token, row = await service.issue_token(
         db_session, user=checked, ttl=timedelta(minutes=settings.token_ttl_minutes)
     )
     await db_session.commit()

@@ -147,13 +147,11 @@ async def sign_in(
     db_session: AsyncSession, *, username: str, password: str, ttl: timedelta
 ) -> tuple[str, AuthToken, AppUser]:
     user = await check_password(db_session, username=username, password=password)
-    token, row, _ = await issue_token(db_session, user=user, ttl=ttl)
+    token, row = await issue_token(db_session, user=user, ttl=ttl)
     return token, row, user
 
 
-async def issue_token(
-    db_session: AsyncSession, *, user: AppUser, ttl: timedelta
-) -> tuple[str, AuthToken, AppUser]:
+async def issue_token(db_session: AsyncSession, *, user: AppUser, ttl: timedelta) -> tuple[str, AuthToken]:
     """A new bearer token for a user whose password was just checked (audited as a sign-in)."""
     token = new_token()
     row = AuthToken(user_id=user.id, token_hash=token_digest(token), expires_at=datetime.now(UTC) + ttl)
@@ -167,7 +165,7 @@ async def issue_token(
         entity_id=str(row.id),
         after={"expires_at": row.expires_at.isoformat()},
     )
-    return token, row, user
+    return token, row
 
 
 async def revoke_token(db_session: AsyncSession, *, token: str, actor: AppUser) -> int:

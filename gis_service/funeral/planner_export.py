@@ -356,12 +356,7 @@ async def _report_tables(
         suffix = "%" if i["unit"] == "percent" else w["sites"]
         for k in ("value", "target"):
             i[f"{k}_shown"] = None if i[k] is None else f"{i[k]}{suffix}"
-    progress_columns = [
-        (label, None),
-        ("surveyed", w["surveyed"]),
-        ("remediated", w["remediated"]),
-        ("rate_pct", w["rate"]),
-    ]
+    progress_columns = [("surveyed", w["surveyed"]), ("remediated", w["remediated"]), ("rate_pct", w["rate"])]
     tables = [
         (
             w["targets"],
@@ -374,8 +369,8 @@ async def _report_tables(
                 ("denominator", w["denominator"]),
             ],
         ),
-        (w["by_banner"], banners["groups"], [(label, w["banner"]), *progress_columns[1:]]),
-        (w["by_kind"], kinds["groups"], [(label, w["kind"]), *progress_columns[1:]]),
+        (w["by_banner"], banners["groups"], [(label, w["banner"]), *progress_columns]),
+        (w["by_kind"], kinds["groups"], [(label, w["kind"]), *progress_columns]),
         (
             w["official"],
             official,

@@ -140,6 +140,11 @@ async def _layer_tiles(conn, layer: LayerDeclaration, tiles: list[TileId]) -> li
     return [tuple(r) for r in await cur.fetchall()]
 
 
+def _spread(items: list, n: int) -> list:
+    """At most `n` of the items, spread evenly over them (a sample across the area)."""
+    return items[:: max(1, len(items) // n)][:n]
+
+
 async def _sampled_bytes(tiles: list[TileId], render) -> int:
     """The tiles in bytes: at each zoom, the mean of a few rendered (`render(z, x, y)`),
     spread across the area, times that zoom's count (tile sizes differ by zoom)."""
@@ -149,7 +154,7 @@ async def _sampled_bytes(tiles: list[TileId], render) -> int:
     total = 0.0
     for zoom_tiles in by_zoom.values():
         ordered = sorted(zoom_tiles)
-        sample = ordered[:: max(1, len(ordered) // SAMPLE_TILES_PER_ZOOM)][:SAMPLE_TILES_PER_ZOOM]
+        sample = _spread(ordered, SAMPLE_TILES_PER_ZOOM)
         sizes = [len(await render(*t)) for t in sample]
         total += sum(sizes) / len(sizes) * len(zoom_tiles)
     return round(total)
@@ -163,7 +168,7 @@ async def _record_bytes(db_session: AsyncSession, keys: list[str]) -> int:
     for kind, codes in keys_by_kind(keys).items():
         if not codes:
             continue
-        sample = codes[:: max(1, len(codes) // SAMPLE_RECORDS)][:SAMPLE_RECORDS]
+        sample = _spread(codes, SAMPLE_RECORDS)
         built = await records.build(
             db_session, {**{k: [] for k in ("marker", "sign", "grave")}, kind: sample}
         )
@@ -240,17 +245,16 @@ async def manifest(
     async with pool.connection() as conn, conn.transaction():
         await conn.execute(f"SET LOCAL statement_timeout = '{MANIFEST_STATEMENT_TIMEOUT}'")
         cover = await covering(conn, area_sql, params, area.bbox, max(basemap_max, vector_max))
-        entries, estimated = await _layer_entries(conn, layers, cover, deepest, base)
+        entries, tile_bytes = await _layer_entries(conn, layers, cover, deepest, base)
         base_entries, base_bytes = await _basemap_entries(conn, basemap, cover, basemap_max, base)
     entries += base_entries
-    estimated += base_bytes
+    tile_bytes += base_bytes
     etags = await records.area_etags(
         db_session, kind=spec.kind, area_sql=area.sql, params=area.params, graves=may_read_graves
     )
     by_kind: dict[str, int] = {}
     for key in etags:
         by_kind[key.split(":", 1)[0]] = by_kind.get(key.split(":", 1)[0], 0) + 1
-    tile_bytes = estimated
     record_bytes = await _record_bytes(db_session, sorted(etags))
     stored_overhead = len(entries) * STORED_ENTRY_BYTES
     estimated = tile_bytes + round(record_bytes * STORED_RECORD_SHARE) + stored_overhead

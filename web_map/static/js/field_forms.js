@@ -9,7 +9,7 @@ import { conditionLabel } from "./conditions.js";
 import { el } from "./dom.js";
 import { averagePosition, followCompass } from "./field_sensors.js";
 import { distanceBearing, fmtMetres } from "./geodesy.js";
-import { currentLang, fmtDateTime, t } from "./i18n.js";
+import { fmtDateTime, t } from "./i18n.js";
 import * as outbox from "./outbox.js";
 import { showDelivery } from "./outbox_panel.js";
 import { openPanel, whenLeft } from "./panel.js";
@@ -32,7 +32,10 @@ export function rememberFix(fix) {
 }
 
 const withN = (key, n) => t(key).replace("{n}", n);
-const conditionOptions = (list) => list.map((c) => el("option", { value: c.code }, currentLang() === "zh" ? c.zh : c.en));
+const conditionOptions = (list) => list.map((c) => el("option", { value: c.code }, conditionLabel(c.code)));
+// what a saved visit or closing carries of an averaged fix
+const gnssOf = (fix) => ({ lon: fix.lon, lat: fix.lat, accuracy_m: fix.accuracy_m, fixed_at: fix.fixed_at,
+                           fixes_averaged: fix.fixes_averaged });
 
 // What an inspector fills in by hand, in a visit and in its later correction.
 const VISIT_CHECKS = ["inscription_legible", "vegetation_cleared", "reference_objects_present"];
@@ -101,10 +104,7 @@ export function showVisitForm(card, asset) {
       id: crypto.randomUUID(), condition: select.value, observed_at: new Date().toISOString(),
       ...handFilledFields(form, notes, neighbour),
     };
-    if (position) {
-      visit.gnss = { lon: position.lon, lat: position.lat, accuracy_m: position.accuracy_m, fixed_at: position.fixed_at,
-                     fixes_averaged: position.fixes_averaged };
-    }
+    if (position) visit.gnss = gnssOf(position);
     const files = await Promise.all([...photos.files].map(async (f) => ({
       blob: await shrinkPhoto(f), name: f.name.replace(/\.[^.]+$/, "") + ".jpg", bearing })));
     stopSensors();
@@ -197,8 +197,7 @@ export function showRepairClose(code, repair, asset) {
     // the work's time and place, taken here: a closing sent later is dated by the work
     const close = { resolution: resolution.value, condition_after: after.value, notes: notes.value || null,
                     visit_id: crypto.randomUUID(), closed_at: new Date().toISOString(),
-                    ...(fix ? { gnss: { lon: fix.lon, lat: fix.lat, accuracy_m: fix.accuracy_m, fixed_at: fix.fixed_at,
-                                        fixes_averaged: fix.fixes_averaged } } : {}) };
+                    ...(fix ? { gnss: gnssOf(fix) } : {}) };
     stopGnss();
     const id = await outbox.enqueue({ kind: "repair_close", code, repairs_api: asset.repairs_api, photos_api: asset.photos_api,
                                       repair_id: repair.id, close, photos });
