@@ -33,6 +33,11 @@ async def get_optional_user(request: Request, token: TokenDep) -> AppUser | None
 OptionalUser = Annotated[AppUser | None, Depends(get_optional_user)]
 
 
+async def caller(request: Request) -> AppUser | None:
+    """get_optional_user called directly, for a route that resolves no dependencies."""
+    return await get_optional_user(request, await oauth2_scheme(request))
+
+
 async def get_current_user(user: OptionalUser) -> AppUser:
     if user is None:
         raise Unauthorized("Sign in first.", "请先登录。")

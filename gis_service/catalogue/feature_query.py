@@ -17,6 +17,7 @@ from fastapi import Depends, Query
 
 from gis_service.catalogue import service as layers
 from gis_service.catalogue.declarations import LayerDeclaration
+from gis_service.core.dependencies import FeatureReads
 from gis_service.core.errors import BadRequest
 from gis_service.core.query_params import decode_cursor, parse_bool, parse_limit
 from gis_service.query import cql2, temporal
@@ -161,12 +162,13 @@ async def conditions(layer: LayerDeclaration, query: FeatureQuery, pool) -> tupl
     }
 
 
-async def read_page(request, layer: LayerDeclaration, query: FeatureQuery, filters: dict, *, count: bool):
+async def read_page(
+    reads: FeatureReads, layer: LayerDeclaration, query: FeatureQuery, filters: dict, *, count: bool
+):
     """One page of the layer for this query: the single read both doors share."""
-    pool = await request.app.state.reads.pool()
-    condition = await conditions(layer, query, pool)
+    condition = await conditions(layer, query, reads.pool)
     out = layers.OutputCrs(srid=query.crs.srid, flip=query.crs.flip, decimals=query.crs.decimals)
-    async with request.app.state.database_reads, pool.connection() as conn:
+    async with reads.slots, reads.pool.connection() as conn:
         return await layers.items(
             conn,
             layer=layer,

@@ -8,15 +8,16 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse, StreamingResponse
 from starlette.background import BackgroundTask
 
-from gis_service.auth.dependencies import OptionalUser
+from gis_service.auth.dependencies import OptionalUser, caller
 from gis_service.catalogue import export, feature_query, service, tile_serving
 from gis_service.catalogue.declarations import LayerDeclaration
-from gis_service.catalogue.dependencies import CatalogueDep, ReadableLayer, property_filters
+from gis_service.catalogue.dependencies import CatalogueDep, ReadableLayer, property_filters, readable_layer
 from gis_service.catalogue.feature_query import BboxQuery, FeatureQueryDep
 from gis_service.catalogue.tile_grids import WEB_MERCATOR
-from gis_service.core.dependencies import SessionDep, SettingsDep
+from gis_service.core.dependencies import FeatureReadsDep, SessionDep, SettingsDep
 from gis_service.core.errors import NotFound, Unauthorized
 from gis_service.core.geojson_pages import feature_collection, page_links
+from gis_service.core.lean_route import LeanRoute, lean, path_int
 from gis_service.core.public_url import public_base
 from gis_service.query.crs import crs_headers
 
@@ -41,15 +42,28 @@ def describe(layer: LayerDeclaration, request: Request, role: str | None) -> dic
     return out
 
 
-@tiles_router.get(
-    "/api/v1/layers/{layer_id}/tiles/{z}/{x}/{y}",
-    responses={200: {"content": {MVT: {}}, "description": "Mapbox vector tile"}},
-)
-async def layer_tile(layer: ReadableLayer, z: int, x: int, y: int, request: Request):
+async def _tile_arguments(request: Request) -> dict:
+    """What FastAPI would resolve for layer_tile, by calling the same checks directly."""
+    user = await caller(request)
+    layer = await readable_layer(request.path_params["layer_id"], request, user)
+    return {"layer": layer, "request": request} | {n: path_int(request, n) for n in ("z", "x", "y")}
+
+
+@lean(_tile_arguments)
+async def layer_tile(layer: ReadableLayer, z: int, x: int, y: int, request: Request) -> Response:
     """The map's own XYZ tiles (zoom, column x, row y) of Web Mercator. The same tiles are
     at /ogc/collections/{id}/tiles/WebMercatorQuad/{tileMatrix}/{tileRow}/{tileCol}, in the
     order OGC API - Tiles gives them."""
     return await tile_serving.layer_tile(request, layer, WEB_MERCATOR, z, y, x)
+
+
+tiles_router.add_api_route(
+    "/api/v1/layers/{layer_id}/tiles/{z}/{x}/{y}",
+    layer_tile,
+    methods=["GET"],
+    route_class_override=LeanRoute,
+    responses={200: {"content": {MVT: {}}, "description": "Mapbox vector tile"}},
+)
 
 
 @router.get("/api/v1/layers")
@@ -74,12 +88,12 @@ async def get_layer(layer: ReadableLayer, request: Request, user: OptionalUser):
     "/api/v1/layers/{layer_id}/items",
     responses={200: {"content": {GEOJSON: {}}, "description": "GeoJSON FeatureCollection"}},
 )
-async def layer_items(layer: ReadableLayer, request: Request, query: FeatureQueryDep):
+async def layer_items(layer: ReadableLayer, request: Request, query: FeatureQueryDep, reads: FeatureReadsDep):
     """Features as GeoJSON: the same query, with the same rules, as the OGC API's items
     (bbox with bbox-crs, crs, limit, cursor, datetime, CQL2 filter, skipGeometry), plus
     `?name=...` for the layer's filterable properties; paged through `next` links."""
     filters = property_filters(layer, request.query_params, feature_query.NAMES)
-    page = await feature_query.read_page(request, layer, query, filters, count=False)
+    page = await feature_query.read_page(reads, layer, query, filters, count=False)
     body = feature_collection(page.features_json, page.returned, page_links(request, page.next_key))
     return Response(body, media_type=GEOJSON, headers=crs_headers(query.crs))
 

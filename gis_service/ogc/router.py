@@ -22,7 +22,7 @@ from gis_service.catalogue import service as layers
 from gis_service.catalogue.declarations import LayerDeclaration
 from gis_service.catalogue.dependencies import CatalogueDep, ReadableLayer, property_filters
 from gis_service.catalogue.feature_query import FeatureQueryDep
-from gis_service.core.dependencies import SessionDep, SettingsDep
+from gis_service.core.dependencies import FeatureReadsDep, SessionDep, SettingsDep
 from gis_service.core.errors import AppError, BadRequest, NotFound, Unauthorized
 from gis_service.core.etags import etag_of
 from gis_service.core.geojson_pages import feature_collection, page_links
@@ -266,14 +266,14 @@ async def feature_schema(layer: ReadableLayer, request: Request):
     summary="Features",
     responses={200: {"content": {GEOJSON: {}, "text/html": {}}}},
 )
-async def items(layer: ReadableLayer, request: Request, query: FeatureQueryDep):
+async def items(layer: ReadableLayer, request: Request, query: FeatureQueryDep, reads: FeatureReadsDep):
     """Features of a collection: the query both doors share (`bbox` with `bbox-crs`, `crs`,
     `limit` clamped to 10,000, `datetime` where the layer has a time, a CQL2 `filter`,
     `skipGeometry`) and equality on the filterable properties; paged by `next` links.
     numberMatched is given when it is cheap (up to 100,000)."""
     filters = property_filters(layer, request.query_params, feature_query.NAMES | {"f"})
     as_html = _wants_html(request)
-    page = await feature_query.read_page(request, layer, query, filters, count=True)
+    page = await feature_query.read_page(reads, layer, query, filters, count=True)
     crs, limit = query.crs, query.limit
     # A client that keeps following `next` is reading the whole layer: its pages grow
     # tenfold up to the maximum. GDAL before 3.8 always asks for 10 and cannot learn the

@@ -224,3 +224,22 @@ def test_tilejson(client, auth):
     )
     assert tj["vector_layers"][0]["id"] == "county_boundary" and "name" in tj["vector_layers"][0]["fields"]
     assert 97 < tj["bounds"][0] < 107
+
+
+def test_the_lean_tile_route_answers_as_the_ogc_door_and_is_documented(client, auth, app):
+    """The XYZ tile route skips FastAPI's per-request work (core/lean_route.py): it must
+    still check the caller and the layer as the OGC door does, and give the same tile."""
+    xyz = "/api/v1/layers/county_boundary/tiles/6/51/24"
+    ogc = "/ogc/collections/county_boundary/tiles/WebMercatorQuad/6/24/51"
+    a, b = client.get(xyz, headers=auth("viewer")), client.get(ogc, headers=auth("viewer"))
+    assert a.status_code == b.status_code == 200
+    assert a.content == b.content and a.headers["etag"] == b.headers["etag"]
+    for path in (xyz, ogc):
+        assert client.get(path).status_code == 401
+        assert client.get(path, headers={"Authorization": "Bearer not-a-token"}).status_code == 401
+    assert client.get("/api/v1/layers/nope/tiles/6/51/24", headers=auth("viewer")).status_code == 404
+    assert client.get(xyz.replace("/24", "/x"), headers=auth("viewer")).json()["code"] == "invalid"
+    operation = app.openapi()["paths"]["/api/v1/layers/{layer_id}/tiles/{z}/{x}/{y}"]["get"]
+    params = {p["name"]: p["schema"]["type"] for p in operation["parameters"] if p["in"] == "path"}
+    assert params == {"layer_id": "string", "z": "integer", "x": "integer", "y": "integer"}
+    assert "application/vnd.mapbox-vector-tile" in operation["responses"]["200"]["content"]
