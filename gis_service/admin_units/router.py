@@ -14,7 +14,14 @@ from gis_service.admin_units.schemas import AdminUnitUpdate
 from gis_service.auth.dependencies import AdminUser, CurrentUser
 from gis_service.core.dependencies import IfMatch, SessionDep
 from gis_service.core.errors import BadRequest
-from gis_service.core.geojson_pages import collection_response
+from gis_service.core.geojson_pages import (
+    COLLECTION_SCHEMA,
+    FEATURE_SCHEMA,
+    GeoJSONResponse,
+    collection_response,
+    geojson_answer,
+)
+from gis_service.core.openapi_links import record_link
 
 router = APIRouter(prefix="/api/v1/admin-units", tags=["admin units"])
 GEOJSON = "application/geo+json"
@@ -25,7 +32,16 @@ Code = Annotated[
 Level = Literal["province", "city", "county", "township", "village"]
 
 
-@router.get("", responses={200: {"content": {GEOJSON: {}}}})
+@router.get(
+    "",
+    response_class=GeoJSONResponse,
+    responses={
+        200: geojson_answer(
+            COLLECTION_SCHEMA,
+            **record_link("/api/v1/admin-units/{code}", code="$response.body#/features/0/id"),
+        )
+    },
+)
 async def list_admin_units(
     request: Request,
     _: CurrentUser,
@@ -48,7 +64,7 @@ async def list_admin_units(
     return collection_response(features, request)
 
 
-@router.get("/{code}", responses={200: {"content": {GEOJSON: {}}}})
+@router.get("/{code}", response_class=GeoJSONResponse, responses={200: geojson_answer(FEATURE_SCHEMA)})
 async def get_admin_unit(code: Code, _: CurrentUser, db_session: SessionDep, as_of: date | None = None):
     """One unit as a GeoJSON Feature, with its change history under `history`. The current
     version's ETag is what a correction sends as If-Match."""
@@ -58,7 +74,7 @@ async def get_admin_unit(code: Code, _: CurrentUser, db_session: SessionDep, as_
     return Response(orjson.dumps(feature), media_type=GEOJSON, headers=headers)
 
 
-@router.patch("/{code}")
+@router.patch("/{code}", response_class=GeoJSONResponse, responses={200: geojson_answer(FEATURE_SCHEMA)})
 async def update_admin_unit(
     code: Code, body: AdminUnitUpdate, admin: AdminUser, db_session: SessionDep, if_match: IfMatch
 ):

@@ -13,6 +13,7 @@ from gis_service.auth.dependencies import AdminUser, CurrentUser, TokenDep
 from gis_service.auth.schemas import PasswordChange, RevokedOut, TokenOut, UserCreate, UserOut, UserUpdate
 from gis_service.core.dependencies import IfMatch, SessionDep, SettingsDep
 from gis_service.core.errors import BadRequest, Unauthorized
+from gis_service.core.openapi_links import record_link
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
 
@@ -87,7 +88,11 @@ async def sign_out(user: CurrentUser, token: TokenDep, db_session: SessionDep):
     return RevokedOut(revoked=revoked)
 
 
-@router.get("/users", response_model=list[UserOut])
+@router.get(
+    "/users",
+    response_model=list[UserOut],
+    responses={200: record_link("/api/v1/users/{username}", username="$response.body#/0/username")},
+)
 async def list_users(_: AdminUser, db_session: SessionDep):
     """All accounts (admin only)."""
     return await service.list_users(db_session)

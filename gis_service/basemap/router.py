@@ -10,8 +10,14 @@ from gis_service.auth.dependencies import CurrentUser
 from gis_service.basemap import reference
 from gis_service.basemap.packages import MBTiles, PMTiles
 from gis_service.catalogue.tile_cache import cached_tile, current_versions, tile_response
+from gis_service.core.answers import TileJSON, answer
 from gis_service.core.errors import BadRequest
-from gis_service.core.geojson_pages import collection_response
+from gis_service.core.geojson_pages import (
+    COLLECTION_SCHEMA,
+    GeoJSONResponse,
+    collection_response,
+    geojson_answer,
+)
 from gis_service.core.public_url import public_base
 
 router = APIRouter(prefix="/basemap", tags=["base map"])
@@ -31,7 +37,17 @@ async def reference_tile(request: Request, z: int, x: int, y: int) -> Response:
     return tile_response(request, data, f'"{key}"', reference.INFO.media_type)
 
 
-@router.get("/tilejson.json")
+class BasemapTileJSON(TileJSON):
+    """The base map's TileJSON: where its tiles come from (`reference` data in the
+    database or a bureau's `file`), their format, and the labels' GeoJSON."""
+
+    source: str
+    format: str
+    attribution: str | None = None
+    labels: str | None = None
+
+
+@router.get("/tilejson.json", responses=answer(BasemapTileJSON))
 async def tilejson(request: Request, _: CurrentUser):
     """TileJSON 3.0.0 of the base map: its format (pbf, png, jpg, webp), zoom range, bounds
     and, for the reference base map, where its labels are (public addresses)."""
@@ -63,6 +79,7 @@ async def tilejson(request: Request, _: CurrentUser):
 
 @router.get(
     "/tiles/{z}/{x}/{y}",
+    response_class=Response,
     responses={
         200: {"content": {"application/vnd.mapbox-vector-tile": {}, "image/png": {}}},
         204: {"description": "no tile here"},
@@ -92,7 +109,11 @@ async def basemap_tile(z: Zoom, x: int, y: int, request: Request, _: CurrentUser
     return Response(found.data, media_type=media, headers=headers)
 
 
-@router.get("/labels.geojson", responses={200: {"content": {"application/geo+json": {}}}})
+@router.get(
+    "/labels.geojson",
+    response_class=GeoJSONResponse,
+    responses={200: geojson_answer(COLLECTION_SCHEMA)},
+)
 async def labels(request: Request, _: CurrentUser):
     """The reference base map's labels: located township seats and villages, and named
     rivers along their course, each with the zoom it shows from (`minzoom`)."""

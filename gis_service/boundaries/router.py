@@ -12,12 +12,21 @@ from fastapi import APIRouter, Form, Path, Query, Request, Response, UploadFile,
 from shapely.geometry import mapping
 
 from gis_service.auth.dependencies import AdminUser, CurrentUser
-from gis_service.boundaries import derive, service
+from gis_service.boundaries import answers, derive, service
 from gis_service.boundaries.schemas import LineGeometryReplacement
 from gis_service.core import jobs
+from gis_service.core.answers import answer
 from gis_service.core.cpu import run_cpu
 from gis_service.core.dependencies import IfMatch, SessionDep, SettingsDep
-from gis_service.core.geojson_pages import collection_response
+from gis_service.core.geojson_pages import (
+    COLLECTION_SCHEMA,
+    FEATURE_SCHEMA,
+    GeoJSONResponse,
+    collection_response,
+    geojson_answer,
+)
+from gis_service.core.jobs import JobStarted, JobStatus
+from gis_service.core.openapi_links import record_link
 from gis_service.core.public_url import public_base
 from gis_service.file_intake.vector import read_geometries
 
@@ -27,7 +36,16 @@ GEOJSON = "application/geo+json"
 LineCode = Annotated[str, Path(pattern=r"^\d{6}-\d{6}$", description="e.g. 150602-150603")]
 
 
-@router.get("", responses={200: {"content": {GEOJSON: {}}}})
+@router.get(
+    "",
+    response_class=GeoJSONResponse,
+    responses={
+        200: geojson_answer(
+            COLLECTION_SCHEMA,
+            **record_link("/api/v1/boundary-lines/{code}", code="$response.body#/features/0/id"),
+        )
+    },
+)
 async def list_boundary_lines(
     request: Request,
     _: CurrentUser,
@@ -41,13 +59,13 @@ async def list_boundary_lines(
     return collection_response(features, request)
 
 
-@router.get("/vectorisation-rate")
+@router.get("/vectorisation-rate", responses=answer(answers.VectorisationRate))
 async def vectorisation_rate(_: CurrentUser, db_session: SessionDep):
     """Lines with vector geometry ÷ lines required, by level and by source."""
     return {"levels": await service.vectorisation_rate(db_session)}
 
 
-@router.post("/derive", status_code=status.HTTP_202_ACCEPTED)
+@router.post("/derive", responses=answer(JobStarted, 202), status_code=status.HTTP_202_ACCEPTED)
 async def derive_lines(admin: AdminUser, request: Request, response: Response, settings: SettingsDep):
     """Re-derive lines from the unit polygons (admin). Surveyed and agreed lines are kept.
     It runs as a job (a province takes minutes): the answer is 202 with the job's address
@@ -68,13 +86,13 @@ async def derive_lines(admin: AdminUser, request: Request, response: Response, s
     return {"job": job_id, "status": "running", "status_url": location}
 
 
-@router.get("/derive/{job_id}")
+@router.get("/derive/{job_id}", responses=answer(JobStatus))
 async def derive_job(job_id: uuid.UUID, _: AdminUser, db_session: SessionDep):
     """A derivation job: running, done (with the counts by level) or failed."""
     return await jobs.status(db_session, kind=DERIVE_JOB, job_id=job_id)
 
 
-@router.get("/{code}", responses={200: {"content": {GEOJSON: {}}}})
+@router.get("/{code}", response_class=GeoJSONResponse, responses={200: geojson_answer(FEATURE_SCHEMA)})
 async def get_boundary_line(code: LineCode, _: CurrentUser, db_session: SessionDep):
     """One line: geometry, length, end points, tri-junctions, statuses, disagreement
     between the source polygons, and its version history. The ETag names the version (a
@@ -87,7 +105,7 @@ async def get_boundary_line(code: LineCode, _: CurrentUser, db_session: SessionD
     )
 
 
-@router.put("/{code}/geometry")
+@router.put("/{code}/geometry", responses=answer(answers.GeometryReplaced))
 async def replace_line_geometry(
     code: LineCode, body: LineGeometryReplacement, admin: AdminUser, db_session: SessionDep, if_match: IfMatch
 ):
@@ -107,7 +125,7 @@ async def replace_line_geometry(
     return {"code": code, "version": version}
 
 
-@router.put("/{code}/geometry/file")
+@router.put("/{code}/geometry/file", responses=answer(answers.GeometryReplaced))
 async def replace_line_geometry_from_file(
     code: LineCode,
     file: UploadFile,

@@ -9,15 +9,24 @@ from fastapi.responses import FileResponse, StreamingResponse
 from starlette.background import BackgroundTask
 
 from gis_service.auth.dependencies import OptionalUser, caller
-from gis_service.catalogue import export, feature_query, service, tile_serving
+from gis_service.catalogue import answers, export, feature_query, service, tile_serving
 from gis_service.catalogue.declarations import LayerDeclaration
 from gis_service.catalogue.dependencies import CatalogueDep, ReadableLayer, property_filters, readable_layer
 from gis_service.catalogue.feature_query import BboxQuery, FeatureQueryDep
 from gis_service.catalogue.tile_grids import WEB_MERCATOR
+from gis_service.core.answers import TileJSON, answer
 from gis_service.core.dependencies import FeatureReadsDep, SessionDep, SettingsDep
 from gis_service.core.errors import NotFound, Unauthorized
-from gis_service.core.geojson_pages import feature_collection, page_links
+from gis_service.core.geojson_pages import (
+    COLLECTION_SCHEMA,
+    FEATURE_SCHEMA,
+    GeoJSONResponse,
+    feature_collection,
+    geojson_answer,
+    page_links,
+)
 from gis_service.core.lean_route import LeanRoute, lean, path_int
+from gis_service.core.openapi_links import SAME_LAYER, record_link
 from gis_service.core.public_url import public_base
 from gis_service.query.crs import crs_headers
 
@@ -62,11 +71,17 @@ tiles_router.add_api_route(
     layer_tile,
     methods=["GET"],
     route_class_override=LeanRoute,
+    response_class=Response,
     responses={200: {"content": {MVT: {}}, "description": "Mapbox vector tile"}},
 )
 
 
-@router.get("/api/v1/layers")
+@router.get(
+    "/api/v1/layers",
+    responses=answer(
+        answers.Layers, **record_link("/api/v1/layers/{layer_id}", layer_id="$response.body#/layers/0/id")
+    ),
+)
 async def list_layers(request: Request, catalogue: CatalogueDep, user: OptionalUser, settings: SettingsDep):
     """The layers this caller may read, with their style and links."""
     role = user.role if user else None
@@ -78,7 +93,7 @@ async def list_layers(request: Request, catalogue: CatalogueDep, user: OptionalU
     return {"layers": visible}
 
 
-@router.get("/api/v1/layers/{layer_id}")
+@router.get("/api/v1/layers/{layer_id}", responses=answer(answers.LayerDescription))
 async def get_layer(layer: ReadableLayer, request: Request, user: OptionalUser):
     """One layer's declaration."""
     return describe(layer, request, user.role if user else None)
@@ -86,7 +101,17 @@ async def get_layer(layer: ReadableLayer, request: Request, user: OptionalUser):
 
 @router.get(
     "/api/v1/layers/{layer_id}/items",
-    responses={200: {"content": {GEOJSON: {}}, "description": "GeoJSON FeatureCollection"}},
+    response_class=GeoJSONResponse,
+    responses={
+        200: geojson_answer(
+            COLLECTION_SCHEMA,
+            **record_link(
+                "/api/v1/layers/{layer_id}/items/{feature_id}",
+                layer_id=SAME_LAYER,
+                feature_id="$response.body#/features/0/id",
+            ),
+        )
+    },
 )
 async def layer_items(layer: ReadableLayer, request: Request, query: FeatureQueryDep, reads: FeatureReadsDep):
     """Features as GeoJSON: the same query, with the same rules, as the OGC API's items
@@ -100,7 +125,8 @@ async def layer_items(layer: ReadableLayer, request: Request, query: FeatureQuer
 
 @router.get(
     "/api/v1/layers/{layer_id}/items/{feature_id}",
-    responses={200: {"content": {GEOJSON: {}}, "description": "GeoJSON Feature"}},
+    response_class=GeoJSONResponse,
+    responses={200: geojson_answer(FEATURE_SCHEMA)},
 )
 async def layer_item(layer: ReadableLayer, feature_id: str, db_session: SessionDep):
     """One feature by its id."""
@@ -113,7 +139,11 @@ async def layer_item(layer: ReadableLayer, feature_id: str, db_session: SessionD
     return Response(feature, media_type=GEOJSON)
 
 
-@router.get("/ogc/collections/{layer_id}/tiles/WebMercatorQuad/tilejson.json", tags=["OGC API - Tiles"])
+@router.get(
+    "/ogc/collections/{layer_id}/tiles/WebMercatorQuad/tilejson.json",
+    responses=answer(TileJSON),
+    tags=["OGC API - Tiles"],
+)
 async def tilejson(layer: ReadableLayer, request: Request, db_session: SessionDep):
     """TileJSON 3.0.0 for the layer's vector tiles (what MapLibre, Leaflet plugins and QGIS read)."""
     if not layer.has_geometry:
@@ -138,7 +168,7 @@ async def tilejson(layer: ReadableLayer, request: Request, db_session: SessionDe
     }
 
 
-@router.get("/api/v1/layers/{layer_id}/export.{fmt}")
+@router.get("/api/v1/layers/{layer_id}/export.{fmt}", response_class=Response)
 async def export_layer(
     layer: ReadableLayer,
     fmt: Literal["geojson", "csv", "gpkg", "shp"],

@@ -14,6 +14,46 @@ from gis_service.core.query_params import encode_cursor
 GEOJSON = "application/geo+json"
 
 
+class GeoJSONResponse(Response):
+    """A route's response class when it answers GeoJSON: the OpenAPI document then names
+    application/geo+json, not FastAPI's default JSON."""
+
+    media_type = GEOJSON
+
+
+# What the OpenAPI document says a GeoJSON answer holds (RFC 7946), for clients and for
+# the fuzzer that checks every answer against the document.
+_GEOMETRY = {"type": ["object", "null"], "required": ["type"], "properties": {"type": {"type": "string"}}}
+FEATURE_SCHEMA = {
+    "type": "object",
+    "required": ["type", "geometry", "properties"],
+    "properties": {
+        "type": {"enum": ["Feature"]},
+        "id": {"type": ["string", "integer"]},
+        "geometry": _GEOMETRY,
+        "properties": {"type": ["object", "null"]},
+    },
+}
+COLLECTION_SCHEMA = {
+    "type": "object",
+    "required": ["type", "features"],
+    "properties": {
+        "type": {"enum": ["FeatureCollection"]},
+        "features": {"type": "array", "items": FEATURE_SCHEMA},
+        "numberReturned": {"type": "integer"},
+        "numberMatched": {"type": "integer"},
+        "links": {"type": "array", "items": {"type": "object", "required": ["href"]}},
+    },
+}
+
+
+def geojson_answer(schema: dict, *, also: tuple[str, ...] = (), **extra) -> dict:
+    """A route's documented 200 answer: GeoJSON with its schema (and other media types the
+    route can also give, undescribed), plus extra entries such as `links`."""
+    content = {GEOJSON: {"schema": schema}} | {media: {} for media in also}
+    return {"description": schema["properties"]["type"]["enum"][0], "content": content, **extra}
+
+
 def page_links(request: Request, next_key: str | None, next_limit: int | None = None) -> list[dict]:
     """`self`, and `next` (this URL with the cursor moved on, and `next_limit` as its
     limit when given) when more rows follow."""

@@ -6,16 +6,18 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
+from gis_service.core.answers import Health, Readiness, answer
+
 router = APIRouter(tags=["health"])
 
 
-@router.get("/healthz")
+@router.get("/healthz", responses=answer(Health))
 async def healthz():
     """The process is up."""
     return {"status": "ok"}
 
 
-@router.get("/readyz")
+@router.get("/readyz", responses=answer(Readiness) | {503: {"model": Readiness}})
 async def readyz(request: Request):
     """The database answers, the schema is current and every catalogue source exists."""
     from gis_service.core.migrations import head_revision

@@ -10,12 +10,13 @@ import asyncio
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import orjson
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from gis_service.core.answers import Answer
 from gis_service.core.errors import NotFound
 
 log = logging.getLogger("gis_service.jobs")
@@ -88,3 +89,22 @@ async def status(db_session: AsyncSession, *, kind: str, job_id: uuid.UUID) -> d
     if row is None:
         raise NotFound(f"No {kind} job {job_id}.", f"任务 {job_id} 不存在。")
     return dict(row._mapping)
+
+
+class JobStarted(Answer):
+    """202: the job runs; its status is read at `status_url` (also the `Location`)."""
+
+    job: str
+    status: str
+    status_url: str
+
+
+class JobStatus(Answer):
+    id: str
+    kind: str
+    status: str
+    result: dict | None
+    error: str | None
+    created_by: str | None
+    created_at: datetime
+    finished_at: datetime | None

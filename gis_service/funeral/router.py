@@ -14,9 +14,10 @@ from pydantic import BaseModel, Field
 
 from gis_service.auth.dependencies import AdminUser, CurrentUser, FieldWorker, GraveReader, Planner
 from gis_service.catalogue.feature_query import BboxQuery
+from gis_service.core.answers import answer
 from gis_service.core.cpu import run_cpu
 from gis_service.core.dependencies import SessionDep, SettingsDep
-from gis_service.funeral import classification, coverage, planner_export, progress, registry, service
+from gis_service.funeral import answers, classification, coverage, planner_export, progress, registry, service
 from gis_service.funeral import vocabulary as v
 from gis_service.funeral.imports import SPECS
 from gis_service.photos import records as photo_records
@@ -51,7 +52,7 @@ def _types(raw: str | None) -> list[str] | None:
     return types or None
 
 
-@router.get("/vocabulary")
+@router.get("/vocabulary", responses=answer(answers.Vocabulary))
 async def vocabulary(_: CurrentUser):
     """Facility types and statuses, zone types, grave kinds, remediation states and methods."""
     return {
@@ -67,7 +68,7 @@ async def vocabulary(_: CurrentUser):
     }
 
 
-@router.post("/import/{kind}", status_code=status.HTTP_201_CREATED)
+@router.post("/import/{kind}", responses=answer(answers.Imported, 201), status_code=status.HTTP_201_CREATED)
 async def import_file(
     kind: ImportKind, file: UploadFile, admin: AdminUser, db_session: SessionDep, settings: SettingsDep
 ):
@@ -88,13 +89,13 @@ async def import_file(
     return out
 
 
-@router.get("/corridor-classes")
+@router.get("/corridor-classes", responses=answer(answers.CorridorClasses))
 async def corridor_classes(_: CurrentUser, db_session: SessionDep):
     """Corridor classes with their buffer widths (settings) and corridor counts."""
     return {"classes": await service.corridor_classes(db_session)}
 
 
-@router.put("/corridor-classes/{corridor_class}")
+@router.put("/corridor-classes/{corridor_class}", responses=answer(answers.WidthChanged))
 async def set_corridor_width(
     corridor_class: Annotated[str, Path(pattern=r"^[a-z_]{1,24}$")],
     body: WidthIn,
@@ -110,7 +111,7 @@ async def set_corridor_width(
     return out
 
 
-@router.post("/classify")
+@router.post("/classify", responses=answer(answers.Classified))
 async def classify_all(_: AdminUser, db_session: SessionDep):
     """Recompute the classification of every grave against every corridor and zone (admin).
     Imports and width changes already do this for what they touch."""
@@ -119,26 +120,30 @@ async def classify_all(_: AdminUser, db_session: SessionDep):
     return {"restriction_rows": written}
 
 
-@router.get("/classification/summary")
+@router.get("/classification/summary", responses=answer(answers.ClassificationSummary))
 async def classification_summary(_: CurrentUser, db_session: SessionDep):
     """Graves by corridor or zone class, and those not restricted."""
     return await classification.summary(db_session)
 
 
-@router.get("/graves/points")
+@router.get("/graves/points", responses=answer(answers.GravePoints))
 async def grave_points(_: GraveReader, db_session: SessionDep, area: BboxQuery):
     """Graves for cluster and heat views as [lon, lat, status index, grave count]."""
     return await service.grave_points(db_session, bbox=area.lonlat if area else None)
 
 
-@router.get("/graves/{code}")
+@router.get("/graves/{code}", responses=answer(answers.GraveCard))
 async def grave_card(code: GraveCode, _: GraveReader, db_session: SessionDep):
     """A grave: position, kind, the corridors (with distance) and zones it lies in, and its
     remediation history with evidence photos."""
     return await service.grave_card(db_session, code=code)
 
 
-@router.post("/graves/{code}/remediation", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/graves/{code}/remediation",
+    responses=answer(answers.Remediation, 201),
+    status_code=status.HTTP_201_CREATED,
+)
 async def record_remediation(
     code: GraveCode,
     actor: FieldWorker,
@@ -179,27 +184,27 @@ async def record_remediation(
     return out
 
 
-@router.get("/progress")
+@router.get("/progress", responses=answer(answers.Progress))
 async def remediation_progress(_: CurrentUser, db_session: SessionDep, by: ProgressBy = ProgressBy.banner):
     """Remediation progress (remediated ÷ surveyed, in graves) as a monthly series by
     banner, township, restriction class or grave kind."""
     return await progress.series(db_session, by=by.value)
 
 
-@router.get("/progress/targets")
+@router.get("/progress/targets", responses=answer(answers.Targets))
 async def remediation_targets(_: CurrentUser, db_session: SessionDep):
     """The plan's remediation targets with their current values."""
     return {"targets": await progress.targets(db_session)}
 
 
-@router.get("/coverage/official")
+@router.get("/coverage/official", responses=answer(answers.OfficialCoverage))
 async def official_coverage(_: CurrentUser, db_session: SessionDep, settings: SettingsDep):
     """Per facility type, the share of banners and districts with an operating facility;
     rural public-welfare cemeteries also per rural township."""
     return {"indicators": await coverage.official(db_session, home_code=settings.home_unit_code)}
 
 
-@router.get("/coverage/distance")
+@router.get("/coverage/distance", responses=answer(answers.DistanceCoverage))
 async def distance_coverage(
     _: CurrentUser,
     db_session: SessionDep,
@@ -214,7 +219,7 @@ async def distance_coverage(
     )
 
 
-@router.get("/coverage/suggested-sites")
+@router.get("/coverage/suggested-sites", responses=answer(answers.SuggestedSites))
 async def suggested_sites(
     _: Planner,
     db_session: SessionDep,

@@ -5,14 +5,15 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from gis_service.auth.dependencies import CurrentUser
+from gis_service.core.answers import answer
 from gis_service.core.dependencies import SessionDep, SettingsDep
 from gis_service.funeral.coverage import RadiusKm
-from gis_service.indicators import service
+from gis_service.indicators import answers, service
 
 router = APIRouter(prefix="/api/v1", tags=["indicators"])
 
 
-@router.get("/indicators")
+@router.get("/indicators", responses=answer(answers.Indicators))
 async def indicators(
     _: CurrentUser, db_session: SessionDep, settings: SettingsDep, radius_km: RadiusKm = None
 ):

@@ -12,11 +12,12 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
 from gis_service.auth.dependencies import AdminUser, CurrentUser
+from gis_service.core.answers import answer
 from gis_service.core.cpu import run_cpu
 from gis_service.core.dependencies import IfMatch, SessionDep, SettingsDep
 from gis_service.core.errors import BadRequest
 from gis_service.core.text_input import clean_tree
-from gis_service.inspections import service
+from gis_service.inspections import answers, service
 from gis_service.inspections.assets import InspectedAsset
 from gis_service.inspections.schemas import InspectionCorrection, InspectionIn, RepairAssign, RepairClose
 from gis_service.photos import records as photo_records
@@ -102,7 +103,10 @@ def _visit_routes(router, asset, asset_path, photos_path, code_param, field_user
         response_model=response_model,
         status_code=status.HTTP_201_CREATED,
         openapi_extra={"requestBody": VISIT_BODY},
-        responses={200: {"description": "the same visit, sent again"}},
+        responses={
+            **answer(response_model or answers.RecordedVisit, 201),
+            200: {"description": "the same visit, sent again"},
+        },
         name=f"record_{asset.noun}_inspection",
     )
     async def record_inspection(
@@ -138,6 +142,7 @@ def _visit_routes(router, asset, asset_path, photos_path, code_param, field_user
     @router.post(
         photos_path + "/{inspection_id}/photos",
         status_code=status.HTTP_201_CREATED,
+        responses=answer(answers.Photo, 201),
         name=f"add_{asset.noun}_inspection_photo",
     )
     async def add_photo(
@@ -168,6 +173,7 @@ def _correction_routes(router, asset, asset_path, code_param, field_user, respon
     @router.patch(
         asset_path + "/{code}/inspections/{inspection_id}",
         response_model=response_model,
+        responses=answer(response_model or answers.RecordedVisit),
         name=f"correct_{asset.noun}_inspection",
     )
     async def correct_inspection(
@@ -199,7 +205,11 @@ def _correction_routes(router, asset, asset_path, code_param, field_user, respon
         response.headers["ETag"] = service.visit_etag(out["edit_count"])
         return out
 
-    @router.get(asset_path + "/{code}/inspections", name=f"{asset.noun}_inspection_history")
+    @router.get(
+        asset_path + "/{code}/inspections",
+        name=f"{asset.noun}_inspection_history",
+        responses=answer(answers.history_of(asset.noun)),
+    )
     async def inspection_history(code: code_param, _: CurrentUser, db_session: SessionDep):
         """Every visit, newest observation first."""
         return {
@@ -209,7 +219,7 @@ def _correction_routes(router, asset, asset_path, code_param, field_user, respon
 
 
 def _repair_routes(router, asset, repairs_path, field_user) -> None:
-    @router.get(repairs_path, name=f"list_{asset.noun}_repairs")
+    @router.get(repairs_path, name=f"list_{asset.noun}_repairs", responses=answer(answers.Repairs))
     async def list_repairs(
         me: CurrentUser,
         db_session: SessionDep,
@@ -225,7 +235,11 @@ def _repair_routes(router, asset, repairs_path, field_user) -> None:
         )
         return {"repairs": rows}
 
-    @router.post(repairs_path + "/{repair_id}/assign", name=f"assign_{asset.noun}_repair")
+    @router.post(
+        repairs_path + "/{repair_id}/assign",
+        name=f"assign_{asset.noun}_repair",
+        responses=answer(answers.Assignment),
+    )
     async def assign_repair(repair_id: int, body: RepairAssign, admin: AdminUser, db_session: SessionDep):
         """Give an open repair order to an inspector (administrators); `null` takes it back."""
         out = await service.assign_repair(
@@ -234,7 +248,11 @@ def _repair_routes(router, asset, repairs_path, field_user) -> None:
         await db_session.commit()
         return out
 
-    @router.post(repairs_path + "/{repair_id}/close", name=f"close_{asset.noun}_repair")
+    @router.post(
+        repairs_path + "/{repair_id}/close",
+        name=f"close_{asset.noun}_repair",
+        responses=answer(answers.Closing),
+    )
     async def close_repair(
         repair_id: int, body: RepairClose, actor: field_user, db_session: SessionDep, response: Response
     ):

@@ -9,14 +9,17 @@ from fastapi import APIRouter, Query, Response, status
 from fastapi.responses import HTMLResponse
 
 from gis_service.auth.dependencies import CurrentUser, FieldWorker
+from gis_service.core.answers import answer
 from gis_service.core.dependencies import SessionDep, SettingsDep
-from gis_service.joint_inspections import report, service, tracks
+from gis_service.core.geojson_pages import COLLECTION_SCHEMA, GeoJSONResponse, geojson_answer
+from gis_service.core.openapi_links import record_link
+from gis_service.joint_inspections import answers, report, service, tracks
 from gis_service.joint_inspections.schemas import FindingIn, RoundComplete, RoundIn
 
 router = APIRouter(prefix="/api/v1/joint-inspections", tags=["joint inspections"])
 
 
-@router.get("/due")
+@router.get("/due", responses=answer(answers.DueList))
 async def due(_: CurrentUser, db_session: SessionDep, settings: SettingsDep):
     """Every line with its last completed round and the next due date: overdue first."""
     return {
@@ -29,7 +32,13 @@ async def due(_: CurrentUser, db_session: SessionDep, settings: SettingsDep):
     }
 
 
-@router.get("")
+@router.get(
+    "",
+    responses=answer(
+        answers.Rounds,
+        **record_link("/api/v1/joint-inspections/{round_id}", round_id="$response.body#/rounds/0/id"),
+    ),
+)
 async def list_rounds(
     _: CurrentUser,
     db_session: SessionDep,
@@ -39,7 +48,7 @@ async def list_rounds(
     return {"rounds": await service.list_rounds(db_session, line=line)}
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post("", responses=answer(answers.Created, 201), status_code=status.HTTP_201_CREATED)
 async def create_round(body: RoundIn, actor: FieldWorker, db_session: SessionDep):
     """Plan a round: scheduled, or extra (after floods or road works, with the reason)."""
     round_id = await service.create_round(db_session, body=body, actor=actor)
@@ -47,13 +56,15 @@ async def create_round(body: RoundIn, actor: FieldWorker, db_session: SessionDep
     return {"id": round_id}
 
 
-@router.get("/{round_id}")
+@router.get("/{round_id}", responses=answer(answers.RoundReport))
 async def get_round(round_id: int, _: CurrentUser, db_session: SessionDep):
     """A round with its line and findings."""
     return await service.round_report(db_session, round_id=round_id)
 
 
-@router.post("/{round_id}/findings", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/{round_id}/findings", responses=answer(answers.Created, 201), status_code=status.HTTP_201_CREATED
+)
 async def add_finding(round_id: int, body: FindingIn, actor: FieldWorker, db_session: SessionDep):
     """Record a finding, for a marker of the line or for the line as a whole."""
     finding_id = await service.add_finding(db_session, round_id=round_id, body=body, actor=actor)
@@ -61,7 +72,9 @@ async def add_finding(round_id: int, body: FindingIn, actor: FieldWorker, db_ses
     return {"id": finding_id}
 
 
-@router.post("/{round_id}/tracks", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/{round_id}/tracks", responses=answer(answers.TrackBatchStored, 201), status_code=status.HTTP_201_CREATED
+)
 async def add_track(
     round_id: int, body: tracks.TrackBatch, actor: FieldWorker, db_session: SessionDep, response: Response
 ):
@@ -74,7 +87,9 @@ async def add_track(
     return out
 
 
-@router.get("/{round_id}/tracks", responses={200: {"content": {"application/geo+json": {}}}})
+@router.get(
+    "/{round_id}/tracks", response_class=GeoJSONResponse, responses={200: geojson_answer(COLLECTION_SCHEMA)}
+)
 async def get_tracks(round_id: int, user: CurrentUser, db_session: SessionDep):
     """The round's walked tracks, one MultiLineString per inspector, with length and times;
     for the round's participants (who planned it or recorded in it) and administrators."""
@@ -83,7 +98,7 @@ async def get_tracks(round_id: int, user: CurrentUser, db_session: SessionDep):
     )
 
 
-@router.post("/{round_id}/complete")
+@router.post("/{round_id}/complete", responses=answer(answers.Completed))
 async def complete_round(round_id: int, body: RoundComplete, actor: FieldWorker, db_session: SessionDep):
     """Close the round; the line's next due date follows from it."""
     await service.complete_round(
@@ -95,6 +110,7 @@ async def complete_round(round_id: int, body: RoundComplete, actor: FieldWorker,
 
 @router.get(
     "/{round_id}/report.{fmt}",
+    response_class=Response,
     responses={
         200: {
             "content": {

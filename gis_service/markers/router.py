@@ -8,17 +8,25 @@ from fastapi import APIRouter, Path, Query, Request, Response, UploadFile, statu
 
 from gis_service.auth.dependencies import AdminUser, CurrentUser, FieldWorker
 from gis_service.catalogue.feature_query import BboxQuery
+from gis_service.core.answers import answer
 from gis_service.core.cpu import run_cpu
 from gis_service.core.dependencies import SessionDep, SettingsDep
 from gis_service.core.errors import BadRequest, InvalidRows
-from gis_service.core.geojson_pages import feature_collection, page_links
+from gis_service.core.geojson_pages import (
+    COLLECTION_SCHEMA,
+    GeoJSONResponse,
+    feature_collection,
+    geojson_answer,
+    page_links,
+)
+from gis_service.core.openapi_links import record_link
 from gis_service.core.query_params import decode_cursor, parse_limit
 from gis_service.file_intake.tables import read_table
 from gis_service.inspections.assets import MARKER
 from gis_service.inspections.routes import register_visit_routes
 from gis_service.inspections.schemas import InspectionOut
 from gis_service.inspections.vocabulary import CONDITIONS, NEEDS_ATTENTION, vocabulary
-from gis_service.markers import importer, service, telemetry
+from gis_service.markers import answers, importer, service, telemetry
 from gis_service.markers.schemas import TelemetryIn
 
 router = APIRouter(prefix="/api/v1", tags=["markers"])
@@ -42,7 +50,15 @@ def _parse_conditions(raw: str | None) -> list[str] | None:
     return values
 
 
-@router.get("/markers", responses={200: {"content": {GEOJSON: {}}}})
+@router.get(
+    "/markers",
+    response_class=GeoJSONResponse,
+    responses={
+        200: geojson_answer(
+            COLLECTION_SCHEMA, **record_link("/api/v1/markers/{code}", code="$response.body#/features/0/id")
+        )
+    },
+)
 async def list_markers(
     request: Request,
     _: CurrentUser,
@@ -69,13 +85,13 @@ async def list_markers(
     return Response(body, media_type=GEOJSON)
 
 
-@router.get("/markers/summary")
+@router.get("/markers/summary", responses=answer(answers.Summary))
 async def markers_summary(_: CurrentUser, db_session: SessionDep, settings: SettingsDep):
     """Counts by condition, by line and by banner; markers needing attention; open repairs."""
     return await service.summary(db_session, home_code=settings.home_unit_code)
 
 
-@router.get("/markers/nearest")
+@router.get("/markers/nearest", responses=answer(answers.Nearest))
 async def nearest_markers(
     _: CurrentUser,
     db_session: SessionDep,
@@ -88,13 +104,13 @@ async def nearest_markers(
     return {"markers": await service.nearest(db_session, lon=lon, lat=lat, limit=limit)}
 
 
-@router.get("/markers/conditions")
+@router.get("/markers/conditions", responses=answer(answers.Conditions))
 async def marker_conditions():
     """The condition vocabulary with Chinese and English labels and map colours."""
     return {"conditions": vocabulary()}
 
 
-@router.post("/markers/import", status_code=status.HTTP_201_CREATED)
+@router.post("/markers/import", responses=answer(answers.Imported, 201), status_code=status.HTTP_201_CREATED)
 async def import_markers(file: UploadFile, admin: AdminUser, db_session: SessionDep, settings: SettingsDep):
     """Import a marker results table (界桩成果表, CSV or XLSX; admin). Every row is checked;
     if any row has an error nothing is imported and the answer (422) lists the errors row
@@ -109,7 +125,7 @@ async def import_markers(file: UploadFile, admin: AdminUser, db_session: Session
     return {"imported": imported}
 
 
-@router.get("/markers/{code}")
+@router.get("/markers/{code}", responses=answer(answers.Card))
 async def marker_card(code: MarkerCode, _: CurrentUser, db_session: SessionDep):
     """The marker card: position (lon/lat and Gauss–Krüger), reference objects, current
     condition, last visit and open repair."""
@@ -128,7 +144,9 @@ register_visit_routes(
 )
 
 
-@router.post("/markers/{code}/telemetry", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/markers/{code}/telemetry", responses=answer(answers.Reading, 201), status_code=status.HTTP_201_CREATED
+)
 async def record_telemetry(
     code: MarkerCode, body: TelemetryIn, actor: FieldWorker, db_session: SessionDep, settings: SettingsDep
 ):
@@ -140,13 +158,13 @@ async def record_telemetry(
     return out
 
 
-@router.get("/alerts")
+@router.get("/alerts", responses=answer(answers.Alerts))
 async def list_alerts(_: CurrentUser, db_session: SessionDep, open: bool = True):
     """Smart-marker alerts, open ones by default."""
     return {"alerts": await telemetry.list_alerts(db_session, open_only=open)}
 
 
-@router.post("/alerts/{alert_id}/acknowledge")
+@router.post("/alerts/{alert_id}/acknowledge", responses=answer(answers.Acknowledged))
 async def acknowledge_alert(alert_id: int, actor: FieldWorker, db_session: SessionDep):
     """Acknowledge an alert (inspector or admin)."""
     out = await telemetry.acknowledge(db_session, alert_id=alert_id, actor=actor)

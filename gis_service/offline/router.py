@@ -6,10 +6,11 @@ from fastapi import APIRouter, Request
 
 from gis_service.auth.dependencies import CurrentUser
 from gis_service.catalogue.dependencies import CatalogueDep
+from gis_service.core.answers import answer
 from gis_service.core.dependencies import SessionDep, SettingsDep
 from gis_service.core.long_requests import cancel_on_disconnect, per_user_slots
 from gis_service.core.public_url import public_base
-from gis_service.offline import service
+from gis_service.offline import answers, service
 from gis_service.offline.schemas import AreaSpec, RecordsRequest
 
 router = APIRouter(prefix="/api/v1/offline-areas", tags=["offline areas"])
@@ -19,7 +20,7 @@ def _readable(catalogue, role: str, settings) -> dict:
     return {lay.id: lay for lay in catalogue.readable(role, settings.anonymous_layers)}
 
 
-@router.post("/manifest")
+@router.post("/manifest", responses=answer(answers.Manifest))
 async def area_manifest(
     spec: AreaSpec,
     request: Request,
@@ -57,7 +58,7 @@ async def area_manifest(
         )
 
 
-@router.post("/records")
+@router.post("/records", responses=answer(answers.Records))
 async def area_records(
     body: RecordsRequest,
     user: CurrentUser,

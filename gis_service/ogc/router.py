@@ -22,12 +22,21 @@ from gis_service.catalogue import service as layers
 from gis_service.catalogue.declarations import LayerDeclaration
 from gis_service.catalogue.dependencies import CatalogueDep, ReadableLayer, property_filters
 from gis_service.catalogue.feature_query import FeatureQueryDep
+from gis_service.core.answers import answer
 from gis_service.core.dependencies import FeatureReadsDep, SessionDep, SettingsDep
 from gis_service.core.errors import AppError, BadRequest, NotFound, Unauthorized
 from gis_service.core.etags import etag_of
-from gis_service.core.geojson_pages import feature_collection, page_links
+from gis_service.core.geojson_pages import (
+    COLLECTION_SCHEMA,
+    FEATURE_SCHEMA,
+    GeoJSONResponse,
+    feature_collection,
+    geojson_answer,
+    page_links,
+)
+from gis_service.core.openapi_links import SAME_LAYER, record_link
 from gis_service.core.public_url import app_root, public_base, public_request_url, with_query
-from gis_service.ogc import html, schemas
+from gis_service.ogc import answers, html, schemas
 from gis_service.ogc import openapi as ogc_openapi
 from gis_service.ogc import tiles as ogc_tiles
 from gis_service.ogc.negotiation import prefers_html, schema_media_type
@@ -91,7 +100,7 @@ def _respond(request: Request, doc: dict, title: str, media_type: str = JSON, he
     return Response(orjson.dumps(doc), media_type=media_type, headers=headers)
 
 
-@router.get("", summary="Landing page")
+@router.get("", responses=answer(answers.Landing), summary="Landing page")
 async def landing(request: Request, settings: SettingsDep, db_session: SessionDep):
     """The OGC API landing page with service-desc, conformance and data links."""
     b = _base(request)
@@ -126,7 +135,13 @@ async def landing_with_slash(request: Request, settings: SettingsDep, db_session
 @router.get(
     "/api",
     summary="The OGC API's OpenAPI 3.0.3 document",
-    responses={200: {"content": {ogc_openapi.MEDIA_TYPE: {}}, "description": "OpenAPI 3.0.3"}},
+    response_class=Response,
+    responses={
+        200: {
+            "content": {ogc_openapi.MEDIA_TYPE: {"schema": answers.OPENAPI_DOCUMENT}},
+            "description": "OpenAPI 3.0.3",
+        }
+    },
 )
 async def api_document(request: Request, catalogue: CatalogueDep, user: OptionalUser, settings: SettingsDep):
     """Paths relative to /ogc, with every items parameter (limit with its default and
@@ -137,7 +152,7 @@ async def api_document(request: Request, catalogue: CatalogueDep, user: Optional
     return Response(orjson.dumps(doc), media_type=ogc_openapi.MEDIA_TYPE)
 
 
-@router.get("/conformance", summary="Conformance classes")
+@router.get("/conformance", responses=answer(answers.Conformance), summary="Conformance classes")
 async def conformance(request: Request):
     b = _base(request)
     links = [
@@ -186,7 +201,14 @@ async def _collection(request: Request, layer: LayerDeclaration, db_session) -> 
     return doc
 
 
-@router.get("/collections", summary="Collections")
+@router.get(
+    "/collections",
+    summary="Collections",
+    responses=answer(
+        answers.Collections,
+        **record_link("/ogc/collections/{layer_id}", layer_id="$response.body#/collections/0/id"),
+    ),
+)
 async def collections(
     request: Request,
     catalogue: CatalogueDep,
@@ -210,7 +232,7 @@ async def collections(
     return _respond(request, doc, "Collections")
 
 
-@router.get("/collections/{layer_id}", summary="One collection")
+@router.get("/collections/{layer_id}", responses=answer(answers.Collection), summary="One collection")
 async def collection(layer: ReadableLayer, request: Request, db_session: SessionDep):
     doc = await _collection(request, layer, db_session)
     return _respond(request, doc, layer.title.zh)
@@ -236,7 +258,15 @@ def _crs_members(crs: Crs) -> str:
     return f'"crs":{{"type":"name","properties":{{"name":"{crs.urn}"}}}},'
 
 
-SCHEMA_RESPONSES = {200: {"content": {SCHEMA: {}, JSON: {}}, "description": "JSON Schema"}}
+SCHEMA_RESPONSES = {
+    200: {
+        "content": {
+            SCHEMA: {"schema": answers.JSON_SCHEMA_DOCUMENT},
+            JSON: {"schema": answers.JSON_SCHEMA_DOCUMENT},
+        },
+        "description": "JSON Schema",
+    }
+}
 
 
 async def _schema_response(request: Request, layer: LayerDeclaration, name: str, build) -> Response:
@@ -263,8 +293,19 @@ async def feature_schema(layer: ReadableLayer, request: Request):
 
 @router.get(
     "/collections/{layer_id}/items",
+    response_class=GeoJSONResponse,
     summary="Features",
-    responses={200: {"content": {GEOJSON: {}, "text/html": {}}}},
+    responses={
+        200: geojson_answer(
+            COLLECTION_SCHEMA,
+            also=("text/html",),
+            **record_link(
+                "/ogc/collections/{layer_id}/items/{feature_id}",
+                layer_id=SAME_LAYER,
+                feature_id="$response.body#/features/0/id",
+            ),
+        )
+    },
 )
 async def items(layer: ReadableLayer, request: Request, query: FeatureQueryDep, reads: FeatureReadsDep):
     """Features of a collection: the query both doors share (`bbox` with `bbox-crs`, `crs`,
@@ -307,8 +348,9 @@ async def items(layer: ReadableLayer, request: Request, query: FeatureQueryDep, 
 
 @router.get(
     "/collections/{layer_id}/items/{feature_id}",
+    response_class=GeoJSONResponse,
     summary="One feature",
-    responses={200: {"content": {GEOJSON: {}, "text/html": {}}}},
+    responses={200: geojson_answer(FEATURE_SCHEMA, also=("text/html",))},
 )
 async def item(layer: ReadableLayer, feature_id: str, request: Request, db_session: SessionDep):
     """One feature, with self, alternate and collection links."""

@@ -7,16 +7,19 @@ column. (The map's own XYZ route, /api/v1/layers/{id}/tiles/{z}/{x}/{y}, keeps x
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 
 from gis_service.auth.dependencies import OptionalUser
 from gis_service.catalogue import tile_serving
 from gis_service.catalogue.declarations import LayerDeclaration
 from gis_service.catalogue.dependencies import CatalogueDep, ReadableLayer
 from gis_service.catalogue.tile_grids import GRIDS, Grid
+from gis_service.core.answers import answer
 from gis_service.core.dependencies import SettingsDep
 from gis_service.core.errors import NotFound, Unauthorized
+from gis_service.core.openapi_links import record_link
 from gis_service.core.public_url import public_base
+from gis_service.ogc import answers
 
 router = APIRouter(prefix="/ogc", tags=["OGC API - Tiles"])
 tiles_router = APIRouter(prefix="/ogc", tags=["OGC API - Tiles"])  # matched first, like the map's
@@ -104,7 +107,14 @@ def _readable(catalogue, user, settings) -> list[LayerDeclaration]:
     return found
 
 
-@router.get("/tileMatrixSets", summary="Tile matrix sets")
+@router.get(
+    "/tileMatrixSets",
+    summary="Tile matrix sets",
+    responses=answer(
+        answers.TileMatrixSets,
+        **record_link("/ogc/tileMatrixSets/{tms}", tms="$response.body#/tileMatrixSets/0/id"),
+    ),
+)
 async def tile_matrix_sets(request: Request):
     b = _base(request)
     return {
@@ -121,12 +131,20 @@ async def tile_matrix_sets(request: Request):
     }
 
 
-@router.get("/tileMatrixSets/{tms}", summary="One tile matrix set (OGC TMS 2.0 JSON)")
+@router.get(
+    "/tileMatrixSets/{tms}",
+    responses=answer(answers.TileMatrixSet),
+    summary="One tile matrix set (OGC TMS 2.0 JSON)",
+)
 async def tile_matrix_set(tms: str):
     return _grid(tms).tile_matrix_set()
 
 
-@router.get("/tiles", summary="Dataset vector tilesets (every layer the caller may read)")
+@router.get(
+    "/tiles",
+    responses=answer(answers.TileSets),
+    summary="Dataset vector tilesets (every layer the caller may read)",
+)
 async def dataset_tilesets(
     request: Request, catalogue: CatalogueDep, user: OptionalUser, settings: SettingsDep
 ):
@@ -135,7 +153,7 @@ async def dataset_tilesets(
     return _tileset_list(base, f"{base}/tiles", "全部图层 All layers")
 
 
-@router.get("/tiles/{tms}", summary="A dataset vector tileset")
+@router.get("/tiles/{tms}", responses=answer(answers.TileSet), summary="A dataset vector tileset")
 async def dataset_tileset(
     tms: str, request: Request, catalogue: CatalogueDep, user: OptionalUser, settings: SettingsDep
 ):
@@ -146,7 +164,10 @@ async def dataset_tileset(
 
 
 @tiles_router.get(
-    "/tiles/{tms}/{tileMatrix}/{tileRow}/{tileCol}", responses=TILE_RESPONSES, summary="A dataset tile"
+    "/tiles/{tms}/{tileMatrix}/{tileRow}/{tileCol}",
+    response_class=Response,
+    responses=TILE_RESPONSES,
+    summary="A dataset tile",
 )
 async def dataset_tile(
     tms: str,
@@ -163,14 +184,22 @@ async def dataset_tile(
     return await tile_serving.dataset_tile(request, layers, _grid(tms), tileMatrix, tileRow, tileCol)
 
 
-@router.get("/collections/{layer_id}/tiles", summary="A collection's vector tilesets")
+@router.get(
+    "/collections/{layer_id}/tiles",
+    responses=answer(answers.TileSets),
+    summary="A collection's vector tilesets",
+)
 async def collection_tilesets(layer: ReadableLayer, request: Request):
     _has_geometry(layer)
     base = _base(request)
     return _tileset_list(base, f"{base}/collections/{layer.id}/tiles", layer.title.zh)
 
 
-@router.get("/collections/{layer_id}/tiles/{tms}", summary="A collection's vector tileset")
+@router.get(
+    "/collections/{layer_id}/tiles/{tms}",
+    responses=answer(answers.TileSet),
+    summary="A collection's vector tileset",
+)
 async def collection_tileset(layer: ReadableLayer, tms: str, request: Request):
     _has_geometry(layer)
     grid, base = _grid(tms), _base(request)
@@ -179,6 +208,7 @@ async def collection_tileset(layer: ReadableLayer, tms: str, request: Request):
 
 @tiles_router.get(
     "/collections/{layer_id}/tiles/{tms}/{tileMatrix}/{tileRow}/{tileCol}",
+    response_class=Response,
     responses=TILE_RESPONSES,
     summary="A collection's tile",
 )

@@ -26,6 +26,7 @@ from gis_service.catalogue.dependencies import ReadableLayer
 from gis_service.core.dependencies import IfMatch, SessionDep
 from gis_service.core.errors import BadRequest, Forbidden, NotFound
 from gis_service.core.etags import check_if_match, etag_of
+from gis_service.core.geojson_pages import FEATURE_SCHEMA, GeoJSONResponse, geojson_answer
 from gis_service.core.public_url import public_base
 from gis_service.file_intake.geojson_input import parse_geometry
 from gis_service.ogc import edit_rules, schemas, write_input
@@ -155,7 +156,12 @@ async def item_options(layer: ReadableLayer, feature_id: str, user: OptionalUser
     return Response(status_code=204, headers={"Allow": allow})
 
 
-@router.post("/collections/{layer_id}/items", status_code=201)
+@router.post(
+    "/collections/{layer_id}/items",
+    status_code=201,
+    response_class=GeoJSONResponse,
+    responses={201: geojson_answer(FEATURE_SCHEMA)},
+)
 async def create_feature(layer: ReadableLayer, request: Request, user: CurrentUser, db_session: SessionDep):
     """Create a feature (GeoJSON Feature body); 201 with its Location."""
     domain = _editable(layer, user)
@@ -236,7 +242,11 @@ async def _update(layer, fid, request, user, db_session, if_match: str, domain, 
     return Response(feature, media_type="application/geo+json", headers={"ETag": etag_of(feature)})
 
 
-@router.put("/collections/{layer_id}/items/{feature_id}")
+@router.put(
+    "/collections/{layer_id}/items/{feature_id}",
+    response_class=GeoJSONResponse,
+    responses={200: geojson_answer(FEATURE_SCHEMA)},
+)
 async def replace_feature(
     layer: ReadableLayer,
     feature_id: str,
@@ -250,7 +260,11 @@ async def replace_feature(
     return await _update(layer, feature_id, request, user, db_session, if_match, domain, partial=False)
 
 
-@router.patch("/collections/{layer_id}/items/{feature_id}")
+@router.patch(
+    "/collections/{layer_id}/items/{feature_id}",
+    response_class=GeoJSONResponse,
+    responses={200: geojson_answer(FEATURE_SCHEMA)},
+)
 async def update_feature(
     layer: ReadableLayer,
     feature_id: str,

@@ -9,10 +9,12 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request, Response, UploadFile, status
 
 from gis_service.auth.dependencies import CurrentUser, PlaceNameOfficer
+from gis_service.core.answers import answer
 from gis_service.core.dependencies import IfMatch, ReadSessionDep, SessionDep, SettingsDep
 from gis_service.core.errors import BadRequest
+from gis_service.core.openapi_links import record_link
 from gis_service.core.public_url import public_base
-from gis_service.placenames import findings, lexicon, locate, procedure, search, service, transfer
+from gis_service.placenames import answers, findings, lexicon, locate, procedure, search, service, transfer
 from gis_service.placenames.romanize import romanize
 from gis_service.placenames.rules import rule_catalogue
 from gis_service.placenames.schemas import (
@@ -31,7 +33,13 @@ router = APIRouter(prefix="/api/v1/place-names", tags=["place names"])
 AdminCodeQuery = Query(pattern=r"^\d{2,12}$")
 
 
-@router.get("")
+@router.get(
+    "",
+    responses=answer(
+        answers.NameList,
+        **record_link("/api/v1/place-names/{place_id}", place_id="$response.body#/results/0/id"),
+    ),
+)
 async def list_or_search(
     _: CurrentUser,
     db_session: ReadSessionDep,
@@ -68,7 +76,7 @@ async def list_or_search(
     return {"results": items, "next_after": items[-1]["id"] if len(items) == limit else None}
 
 
-@router.get("/romanize")
+@router.get("/romanize", responses=answer(answers.Romanization))
 async def romanize_name(
     _: CurrentUser,
     db_session: SessionDep,
@@ -97,7 +105,7 @@ async def romanize_name(
     }
 
 
-@router.post("/check")
+@router.post("/check", responses=answer(answers.CheckResult))
 async def check(body: CheckIn, _: CurrentUser, db_session: SessionDep):
     """Check a proposed name in its context (admin unit, category) against every rule."""
     found = await findings.check_proposed(
@@ -111,19 +119,19 @@ async def check(body: CheckIn, _: CurrentUser, db_session: SessionDep):
     return {"name": body.name, "findings": [f.as_dict() for f in found]}
 
 
-@router.get("/rules")
+@router.get("/rules", responses=answer(answers.Rules))
 async def rules(_: CurrentUser):
     """The standardisation rules, each with its explanation."""
     return {"rules": rule_catalogue()}
 
 
-@router.get("/categories")
+@router.get("/categories", responses=answer(answers.Categories))
 async def categories(_: CurrentUser, db_session: SessionDep):
     """The place-name category table (GB/T 18521 structure; codes to be checked)."""
     return {"categories": await service.categories(db_session)}
 
 
-@router.get("/lexicon")
+@router.get("/lexicon", responses=answer(answers.Lexicon))
 async def get_lexicon(
     _: CurrentUser,
     db_session: SessionDep,
@@ -134,7 +142,7 @@ async def get_lexicon(
     return {"entries": await lexicon.entries(db_session, language)}
 
 
-@router.put("/lexicon", status_code=status.HTTP_200_OK)
+@router.put("/lexicon", responses=answer(answers.LexiconEntry), status_code=status.HTTP_200_OK)
 async def put_lexicon(
     body: LexiconIn, officer: PlaceNameOfficer, db_session: SessionDep, settings: SettingsDep
 ):
@@ -144,7 +152,7 @@ async def put_lexicon(
     return entry
 
 
-@router.post("/audit")
+@router.post("/audit", responses=answer(answers.AuditRun))
 async def run_audit(officer: PlaceNameOfficer, db_session: SessionDep):
     """Check the whole register; findings stay open until resolved or waived."""
     result = await findings.audit_register(db_session)
@@ -152,13 +160,13 @@ async def run_audit(officer: PlaceNameOfficer, db_session: SessionDep):
     return result
 
 
-@router.get("/audit")
+@router.get("/audit", responses=answer(answers.AuditSummary))
 async def audit_summary(_: CurrentUser, db_session: SessionDep):
     """Open findings counted by rule and by banner."""
     return await findings.summary(db_session)
 
 
-@router.get("/findings")
+@router.get("/findings", responses=answer(answers.Findings))
 async def list_findings(
     _: CurrentUser,
     db_session: SessionDep,
@@ -174,14 +182,14 @@ async def list_findings(
     }
 
 
-@router.post("/findings/{finding_id}/resolve")
+@router.post("/findings/{finding_id}/resolve", responses=answer(answers.StatusChange))
 async def resolve_finding(finding_id: int, officer: PlaceNameOfficer, db_session: SessionDep):
     out = await findings.close(db_session, finding_id, actor=officer, waive_reason=None)
     await db_session.commit()
     return out
 
 
-@router.post("/findings/{finding_id}/waive")
+@router.post("/findings/{finding_id}/waive", responses=answer(answers.StatusChange))
 async def waive_finding(finding_id: int, body: WaiveIn, officer: PlaceNameOfficer, db_session: SessionDep):
     """Accept a finding as it stands, with the reason (kept)."""
     out = await findings.close(db_session, finding_id, actor=officer, waive_reason=body.reason)
@@ -189,7 +197,15 @@ async def waive_finding(finding_id: int, body: WaiveIn, officer: PlaceNameOffice
     return out
 
 
-@router.get("/requests")
+@router.get(
+    "/requests",
+    responses=answer(
+        answers.NamingRequests,
+        **record_link(
+            "/api/v1/place-names/requests/{request_id}", request_id="$response.body#/requests/0/id"
+        ),
+    ),
+)
 async def list_requests(
     _: CurrentUser,
     db_session: SessionDep,
@@ -198,7 +214,7 @@ async def list_requests(
     return {"requests": await procedure.list_requests(db_session, stage=stage)}
 
 
-@router.post("/requests", status_code=status.HTTP_201_CREATED)
+@router.post("/requests", responses=answer(answers.NamingRequest, 201), status_code=status.HTTP_201_CREATED)
 async def create_request(body: RequestIn, officer: PlaceNameOfficer, db_session: SessionDep):
     """Open a naming, renaming or cancellation request (stage: application)."""
     out = await procedure.create(db_session, body, officer)
@@ -206,12 +222,12 @@ async def create_request(body: RequestIn, officer: PlaceNameOfficer, db_session:
     return out
 
 
-@router.get("/requests/{request_id}")
+@router.get("/requests/{request_id}", responses=answer(answers.NamingRequest))
 async def get_request(request_id: int, _: CurrentUser, db_session: SessionDep):
     return await procedure.get(db_session, request_id)
 
 
-@router.post("/requests/{request_id}/advance")
+@router.post("/requests/{request_id}/advance", responses=answer(answers.NamingRequest))
 async def advance_request(
     request_id: int, body: AdvanceIn, officer: PlaceNameOfficer, db_session: SessionDep
 ):
@@ -222,7 +238,7 @@ async def advance_request(
     return out
 
 
-@router.get("/location-suggestions")
+@router.get("/location-suggestions", responses=answer(answers.Suggestions))
 async def list_suggestions(
     _: CurrentUser,
     db_session: SessionDep,
@@ -231,7 +247,7 @@ async def list_suggestions(
     return {"suggestions": await locate.list_suggestions(db_session, status=status_)}
 
 
-@router.post("/location-suggestions/run")
+@router.post("/location-suggestions/run", responses=answer(answers.SuggestionRun))
 async def run_suggestions(officer: PlaceNameOfficer, db_session: SessionDep, settings: SettingsDep):
     """Match unlocated names against the GeoNames points (suggestions only)."""
     added = await locate.suggest(db_session, settings.reference_data_dir)
@@ -239,7 +255,7 @@ async def run_suggestions(officer: PlaceNameOfficer, db_session: SessionDep, set
     return {"added": added}
 
 
-@router.post("/location-suggestions/{suggestion_id}/{decision}")
+@router.post("/location-suggestions/{suggestion_id}/{decision}", responses=answer(answers.StatusChange))
 async def decide_suggestion(
     suggestion_id: int,
     decision: Literal["accept", "reject"],
@@ -257,6 +273,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @router.get(
     "/export",
+    response_class=Response,
     responses={200: {"content": {"text/csv": {}, XLSX: {}}, "description": "the table as a file"}},
 )
 async def export(
@@ -276,7 +293,7 @@ async def export(
     )
 
 
-@router.post("/import", status_code=status.HTTP_201_CREATED)
+@router.post("/import", responses=answer(answers.ImportResult, 201), status_code=status.HTTP_201_CREATED)
 async def import_table(file: UploadFile, officer: PlaceNameOfficer, db_session: SessionDep):
     """Import names from CSV or XLSX (census labels or field keys as headers). A row with
     a 登记编号/id updates that record; others are new. All rows or none."""
@@ -285,7 +302,7 @@ async def import_table(file: UploadFile, officer: PlaceNameOfficer, db_session: 
     return out
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post("", responses=answer(answers.PlaceNameFeature, 201), status_code=status.HTTP_201_CREATED)
 async def create(
     body: PlaceNameCreate,
     officer: PlaceNameOfficer,
@@ -303,7 +320,7 @@ async def create(
     return service.feature(record)
 
 
-@router.get("/{place_id}")
+@router.get("/{place_id}", responses=answer(answers.PlaceNameFeature))
 async def get_one(
     place_id: int,
     _: CurrentUser,
@@ -330,13 +347,13 @@ async def get_one(
     return out
 
 
-@router.get("/{place_id}/history")
+@router.get("/{place_id}/history", responses=answer(answers.History))
 async def history(place_id: int, _: CurrentUser, db_session: SessionDep):
     """Every version, newest first: who, when, why and what changed."""
     return {"id": place_id, "versions": await service.history(db_session, place_id)}
 
 
-@router.patch("/{place_id}")
+@router.patch("/{place_id}", responses=answer(answers.PlaceNameFeature))
 async def update(
     place_id: int,
     body: PlaceNameUpdate,

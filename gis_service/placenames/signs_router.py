@@ -8,11 +8,13 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, status
 
 from gis_service.auth.dependencies import CurrentUser, PlaceNameOfficer, SignWorker
+from gis_service.core.answers import answer
 from gis_service.core.dependencies import SessionDep
+from gis_service.core.openapi_links import record_link
 from gis_service.inspections.assets import SIGN
 from gis_service.inspections.routes import register_visit_routes
 from gis_service.inspections.vocabulary import CONDITIONS
-from gis_service.placenames import signs
+from gis_service.placenames import answers, signs
 from gis_service.placenames.schemas import SignIn
 
 router = APIRouter(prefix="/api/v1", tags=["place-name signs"])
@@ -20,7 +22,12 @@ router = APIRouter(prefix="/api/v1", tags=["place-name signs"])
 SignCode = Annotated[str, Path(min_length=3, max_length=40, pattern=r"^[0-9A-Za-z-]+$")]
 
 
-@router.get("/place-name-signs")
+@router.get(
+    "/place-name-signs",
+    responses=answer(
+        answers.Signs, **record_link("/api/v1/place-name-signs/{code}", code="$response.body#/signs/0/code")
+    ),
+)
 async def list_signs(
     _: CurrentUser,
     db_session: SessionDep,
@@ -36,7 +43,7 @@ async def list_signs(
     }
 
 
-@router.post("/place-name-signs", status_code=status.HTTP_201_CREATED)
+@router.post("/place-name-signs", responses=answer(answers.Sign, 201), status_code=status.HTTP_201_CREATED)
 async def create_sign(body: SignIn, officer: PlaceNameOfficer, db_session: SessionDep):
     """Register an installed sign (officer); the answer includes the text check."""
     out = await signs.create(db_session, body, officer)
@@ -44,7 +51,7 @@ async def create_sign(body: SignIn, officer: PlaceNameOfficer, db_session: Sessi
     return out
 
 
-@router.get("/place-name-signs/{code}")
+@router.get("/place-name-signs/{code}", responses=answer(answers.Sign))
 async def get_sign(code: SignCode, _: CurrentUser, db_session: SessionDep):
     return await signs.get(db_session, code)
 
