@@ -13,16 +13,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Query
+from fastapi import Depends, Query, Request, Response
 
 from gis_service.catalogue import service as layers
 from gis_service.catalogue.declarations import LayerDeclaration
 from gis_service.core.dependencies import FeatureReads
 from gis_service.core.errors import BadRequest
+from gis_service.core.geojson_pages import GEOJSON, feature_collection, page_links
 from gis_service.core.query_params import decode_cursor, parse_bool, parse_limit
 from gis_service.query import cql2, temporal
 from gis_service.query.bbox import Bbox, parse_bbox
-from gis_service.query.crs import CRS84, SUPPORTED, Crs, parse_crs
+from gis_service.query.crs import CRS84, SUPPORTED, Crs, crs_headers, parse_crs
 
 DEFAULT_LIMIT, MAX_LIMIT = 10, 10_000
 FILTER_LANGS = ["cql2-text", "cql-text"]  # cql-text: the draft's name, which GDAL still sends
@@ -181,3 +182,19 @@ async def read_page(
             count=count,
             condition=condition,
         )
+
+
+def and_filters(*parts: str | None) -> str | None:
+    """CQL2 filters joined with AND (a route's own conditions beside the caller's filter)."""
+    present = [f"({p})" for p in parts if p]
+    return " AND ".join(present) or None
+
+
+async def items_response(
+    request: Request, reads: FeatureReads, layer: LayerDeclaration, query: FeatureQuery, filters: dict
+) -> Response:
+    """A page of the layer as a GeoJSON FeatureCollection with its `next` link: what every
+    list of features answers (the layers' items, and the domain lists over their layers)."""
+    page = await read_page(reads, layer, query, filters, count=False)
+    body = feature_collection(page.features_json, page.returned, page_links(request, page.next_key))
+    return Response(body, media_type=GEOJSON, headers=crs_headers(query.crs))

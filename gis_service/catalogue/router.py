@@ -21,14 +21,11 @@ from gis_service.core.geojson_pages import (
     COLLECTION_SCHEMA,
     FEATURE_SCHEMA,
     GeoJSONResponse,
-    feature_collection,
     geojson_answer,
-    page_links,
 )
 from gis_service.core.lean_route import LeanRoute, lean, path_int
 from gis_service.core.openapi_links import SAME_LAYER, record_link
 from gis_service.core.public_url import public_base
-from gis_service.query.crs import crs_headers
 
 router = APIRouter(tags=["layers"])
 # Vector tiles, the most frequent request of all, in a router of their own that the app
@@ -118,9 +115,7 @@ async def layer_items(layer: ReadableLayer, request: Request, query: FeatureQuer
     (bbox with bbox-crs, crs, limit, cursor, datetime, CQL2 filter, skipGeometry), plus
     `?name=...` for the layer's filterable properties; paged through `next` links."""
     filters = property_filters(layer, request.query_params, feature_query.NAMES)
-    page = await feature_query.read_page(reads, layer, query, filters, count=False)
-    body = feature_collection(page.features_json, page.returned, page_links(request, page.next_key))
-    return Response(body, media_type=GEOJSON, headers=crs_headers(query.crs))
+    return await feature_query.items_response(request, reads, layer, query, filters)
 
 
 @router.get(

@@ -124,8 +124,6 @@ class MapSettings(BaseModel):
     basemap_file: Path | None = None
     # Vector tiles kept in memory per worker (keyed by data version, so never stale).
     tile_cache_mb: int = Field(default=64, ge=0, le=4096)
-    items_max_limit: int = 1000
-    items_default_limit: int = 100
 
 
 class FieldWorkSettings(BaseModel):

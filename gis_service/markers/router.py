@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response, UploadFile, status
+from fastapi import APIRouter, Path, Query, Request, UploadFile, status
 
 from gis_service.auth.dependencies import AdminUser, CurrentUser, FieldWorker
-from gis_service.catalogue.feature_query import BboxQuery
+from gis_service.catalogue.dependencies import readable_layer
+from gis_service.catalogue.feature_query import FeatureQueryDep, and_filters, items_response
 from gis_service.core.answers import answer
 from gis_service.core.cpu import run_cpu
-from gis_service.core.dependencies import SessionDep, SettingsDep
+from gis_service.core.dependencies import FeatureReadsDep, SessionDep, SettingsDep
 from gis_service.core.errors import BadRequest, InvalidRows
 from gis_service.core.geojson_pages import (
     COLLECTION_SCHEMA,
     GeoJSONResponse,
-    feature_collection,
     geojson_answer,
-    page_links,
 )
 from gis_service.core.openapi_links import record_link
-from gis_service.core.query_params import decode_cursor, parse_limit
 from gis_service.file_intake.tables import read_table
 from gis_service.inspections.assets import MARKER
 from gis_service.inspections.routes import register_visit_routes
@@ -30,7 +29,7 @@ from gis_service.markers import answers, importer, service, telemetry
 from gis_service.markers.schemas import TelemetryIn
 
 router = APIRouter(prefix="/api/v1", tags=["markers"])
-GEOJSON = "application/geo+json"
+LAYER = "boundary_marker"  # the layer the markers list reads
 MarkerCode = Annotated[str, Path(min_length=3, max_length=40, pattern=r"^[0-9A-Za-z-]+$")]
 
 
@@ -61,28 +60,25 @@ def _parse_conditions(raw: str | None) -> list[str] | None:
 )
 async def list_markers(
     request: Request,
-    _: CurrentUser,
-    db_session: SessionDep,
-    settings: SettingsDep,
-    area: BboxQuery,
+    user: CurrentUser,
+    query: FeatureQueryDep,
+    reads: FeatureReadsDep,
     condition: Annotated[str | None, Query(description="codes, comma-separated, or needs_attention")] = None,
     line: Annotated[str | None, Query(pattern=r"^\d{6}-\d{6}$")] = None,
     banner: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
-    limit: str | None = None,
-    cursor: str | None = None,
 ):
-    """Markers as GeoJSON with their current condition, filtered and paged by cursor."""
-    features, last = await service.list_markers(
-        db_session,
-        conditions=_parse_conditions(condition),
-        line=line,
-        banner=banner,
-        bbox=area.lonlat if area else None,
-        after=decode_cursor(cursor),
-        limit=parse_limit(limit, default=settings.items_default_limit, maximum=settings.items_max_limit),
+    """Markers with their current condition: the boundary_marker layer's items (the same
+    properties, query parameters and paging as /api/v1/layers/boundary_marker/items),
+    filtered by condition, line and banner."""
+    layer = await readable_layer(LAYER, request, user)
+    wanted = _parse_conditions(condition)
+    own = and_filters(
+        query.filter,
+        "condition IN ({})".format(", ".join(f"'{c}'" for c in wanted)) if wanted else None,
+        f"line_code LIKE '{banner}-%' OR line_code LIKE '%-{banner}'" if banner else None,
     )
-    body = feature_collection(",".join(features), len(features), page_links(request, last))
-    return Response(body, media_type=GEOJSON)
+    filters = {"line_code": line} if line else {}
+    return await items_response(request, reads, layer, replace(query, filter=own), filters)
 
 
 @router.get("/markers/summary", responses=answer(answers.Summary))

@@ -12,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from gis_service.admin_units.home import HomeUnit
 from gis_service.core.errors import NotFound
 from gis_service.inspections.vocabulary import NEEDS_ATTENTION
-from gis_service.query.bbox import BBox
 
 _MARKER_FEATURE = """
 json_build_object(
@@ -32,49 +31,6 @@ async def get_marker_id(db_session: AsyncSession, code: str) -> int:
     if marker_id is None:
         raise NotFound(f"No marker '{code}'.", f"界桩“{code}”不存在。")
     return marker_id
-
-
-async def list_markers(
-    db_session: AsyncSession,
-    *,
-    conditions: list[str] | None,
-    line: str | None,
-    banner: str | None,
-    bbox: BBox | None,
-    after: str | None,
-    limit: int,
-) -> tuple[list[str], str | None]:
-    """A keyset page of markers (ordered by code) and the last code when more follow."""
-    where, params = ["true"], {"limit": limit + 1}
-    if conditions is not None:
-        where.append("COALESCE(m.condition, 'unknown') = ANY(:conditions)")
-        params["conditions"] = conditions
-    if line:
-        where.append("m.line_code = :line")
-        params["line"] = line
-    if banner:
-        where.append(
-            "(split_part(m.line_code, '-', 1) = :banner OR split_part(m.line_code, '-', 2) = :banner)"
-        )
-        params["banner"] = banner
-    if bbox:
-        where.append("m.geom && ST_MakeEnvelope(:x0, :y0, :x1, :y1, 4490)")
-        params.update(zip(("x0", "y0", "x1", "y1"), bbox, strict=True))
-    if after:
-        where.append("m.code > :after")
-        params["after"] = after
-    rows = (
-        await db_session.execute(
-            text(
-                f"SELECT {_MARKER_FEATURE}::text AS f, m.code FROM boundary_marker m"
-                f" WHERE {' AND '.join(where)} ORDER BY m.code LIMIT :limit"
-            ),
-            params,
-        )
-    ).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return [r.f for r in rows], (rows[-1].code if more and rows else None)
 
 
 _CARD_SQL = f"""
