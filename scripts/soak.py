@@ -7,6 +7,11 @@ processes) every minute, and checks that memory levels off (the second half grow
     ./scripts/soak                 # 10 minutes on a durable embedded PostGIS under /tmp
     ./scripts/soak --minutes 1     # a short run
 
+`--profile day` runs a bureau's users at once instead (scripts/bureau_day.py): inspectors
+sending visits with photos, officers searching and editing names, planners panning tiles
+and reading indicators, an offline-area download and an import, each route class timed
+beside the `/healthz` floor; results in bench-results/soak-day.json.
+
 After the soak, the same tile reads run read-only for 10 s each: signed in (as users send
 them), anonymous, and through tipg with the same worker count, beside the `/healthz`
 floor. Results are printed and written to bench-results/soak.json.
@@ -34,6 +39,7 @@ import psycopg
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import bureau_day  # noqa: E402
 from bench_support import (  # noqa: E402
     LUA_VISIT_PRELUDE,
     measure,
@@ -173,6 +179,23 @@ def rss_kb(pid: int) -> int:
     return total
 
 
+def bureau_day_soak(pg, url: str, args) -> None:
+    """The day profile on a default install (its tile cache as users get it)."""
+    server, base = serve(url, args.workers)
+    try:
+        admin = sign_in(base, "demo_admin")
+        results = bureau_day.run(base, url, args.minutes, admin, lambda: round(rss_kb(server.pid) / 1024, 1))
+    finally:
+        server.terminate()
+        server.wait(30)
+    results["workers"] = args.workers
+    save_results("soak-day", results)
+    print(json.dumps(results, indent=2, ensure_ascii=False))
+    if not args.keep and not os.environ.get("BENCH_DATABASE_URL"):
+        pg.destroy()
+    sys.exit(0 if results["ok"] else 1)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -185,9 +208,18 @@ def main() -> None:
     )
     parser.add_argument("--read-seconds", type=int, default=10, help="each read comparison after the soak")
     parser.add_argument("--keep", action="store_true", help="keep the cluster")
+    parser.add_argument(
+        "--profile",
+        choices=["mix", "day"],
+        default="mix",
+        help="mix: wrk's request mix; day: a bureau's users at once (scripts/bureau_day.py)",
+    )
     args = parser.parse_args()
 
     pg, url = prepared_database(Path("/tmp/gis-service-soak"))
+    if args.profile == "day":
+        bureau_day_soak(pg, url, args)
+        return
     lines = workload(url)
     # A small tile cache fills within the first minutes, so that memory still growing
     # after that is a leak, not a cache filling up.

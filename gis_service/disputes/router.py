@@ -6,13 +6,14 @@ import orjson
 from fastapi import APIRouter, Request, Response, status
 
 from gis_service.auth.dependencies import CurrentUser, FieldWorker
+from gis_service.catalogue.dependencies import readable_layer
+from gis_service.catalogue.feature_query import FeatureQueryDep, items_response
 from gis_service.core.answers import answer
-from gis_service.core.dependencies import SessionDep
+from gis_service.core.dependencies import FeatureReadsDep, SessionDep
 from gis_service.core.geojson_pages import (
     COLLECTION_SCHEMA,
     FEATURE_SCHEMA,
     GeoJSONResponse,
-    collection_response,
     geojson_answer,
 )
 from gis_service.core.openapi_links import record_link
@@ -21,6 +22,7 @@ from gis_service.disputes.schemas import DisputeIn, EventIn, Status
 
 router = APIRouter(prefix="/api/v1/disputes", tags=["disputes"])
 GEOJSON = "application/geo+json"
+LAYER = "boundary_dispute"  # the layer the list reads
 
 
 @router.get(
@@ -34,11 +36,16 @@ GEOJSON = "application/geo+json"
     },
 )
 async def list_disputes(
-    request: Request, _: CurrentUser, db_session: SessionDep, status: Status | None = None
+    request: Request,
+    user: CurrentUser,
+    query: FeatureQueryDep,
+    reads: FeatureReadsDep,
+    status: Status | None = None,
 ):
-    """Disputes as GeoJSON, newest first."""
-    features = await service.list_all(db_session, status=status)
-    return collection_response(features, request)
+    """Disputes as GeoJSON: the boundary_dispute layer's items (its properties, query
+    parameters and paging), by status. A dispute's timeline is on its record."""
+    layer = await readable_layer(LAYER, request, user)
+    return await items_response(request, reads, layer, query, {"status": status} if status else {})
 
 
 @router.post("", responses=answer(answers.DisputeRef, 201), status_code=status.HTTP_201_CREATED)

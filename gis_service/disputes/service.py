@@ -93,15 +93,6 @@ async def get(db_session: AsyncSession, *, dispute_id: int) -> dict:
     return out
 
 
-async def list_all(db_session: AsyncSession, *, status: str | None) -> list[str]:
-    rows = await db_session.scalars(
-        text(f"""SELECT {_FEATURE} FROM boundary_dispute d
-        WHERE CAST(:status AS text) IS NULL OR d.status = :status ORDER BY d.opened_on DESC, d.id DESC"""),
-        {"status": status},
-    )
-    return list(rows)
-
-
 async def add_event(db_session: AsyncSession, *, dispute_id: int, body: EventIn, actor: AppUser) -> None:
     current = await db_session.scalar(
         text("SELECT status FROM boundary_dispute WHERE id = :id FOR UPDATE"), {"id": dispute_id}

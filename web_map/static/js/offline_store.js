@@ -41,14 +41,37 @@ async function pool(items, worker) {
   await Promise.all(Array.from({ length: Math.min(PARALLEL, items.length) }, run));
 }
 
-async function fetchInto(cache, url) {
+async function fetchInto(cache, url, writes = null) {
   // straight to the network: the service worker stays out of the way of a bulk download
   const response = await fetch(appUrl(url), { headers: { ...authHeaders(), "X-Offline-Download": "1" }, cache: "no-store" });
   if (response.status === 204) return 0;
   if (!response.ok) throw new ApiError(response.status, await response.json().catch(() => null));
   const blob = await response.blob();
-  await cache.put(appUrl(url), new Response(blob, { headers: { "Content-Type": response.headers.get("Content-Type") || "", ETag: response.headers.get("ETag") || "" } }));
+  const put = cache.put(appUrl(url), new Response(blob, { headers: { "Content-Type": response.headers.get("Content-Type") || "", ETag: response.headers.get("ETag") || "" } }));
+  await (writes ? writes.add(put) : put);
   return blob.size;
+}
+
+/** Cache writes that run while the next tiles are fetched: a lane that waited for its
+ *  own write left the connection idle, and the download took over twice the network's
+ *  time. At most MAX_WRITES are in flight (each holds its tile in memory); the first
+ *  failure (a full disk) fails the download. */
+const MAX_WRITES = 64;
+function backgroundWrites() {
+  const running = new Set();
+  let failure = null;
+  return {
+    async add(put) {
+      if (failure) throw failure;
+      const tracked = put.catch((err) => { failure = failure || err; }).finally(() => running.delete(tracked));
+      running.add(tracked);
+      if (running.size >= MAX_WRITES) await Promise.race(running);
+    },
+    async settled() {
+      await Promise.all(running);
+      if (failure) throw failure;
+    },
+  };
 }
 
 /** Download (or refresh) an area. onProgress({done, total, bytes, phase}). Only tiles and
@@ -72,11 +95,13 @@ export async function download(spec, onProgress = () => {}, manifest = null) {
   // the app's own reads, so that it starts offline with this user's catalogue and labels
   await warmApiCache();
   await inStore(db, "pending", "readwrite", (s) => s.put({ id, urls: todo.map(([url]) => url) }));
+  const writes = backgroundWrites();
   await pool(todo, async ([url]) => {
-    const size = await fetchInto(tiles, url);
+    const size = await fetchInto(tiles, url, writes);
     sizes.set(url, size); bytes += size; moved += size; done++;
     if (done % 25 === 0) tick("tiles");
   });
+  await writes.settled();
   tick("records");
   const photos = await caches.open(PHOTO_CACHE);
   for (let i = 0; i < changedKeys.length; i += RECORDS_PER_REQUEST) {
