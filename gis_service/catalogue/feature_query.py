@@ -105,33 +105,65 @@ async def bbox_query(
 BboxQuery = Annotated[Bbox | None, Depends(bbox_query)]
 
 
-async def feature_query(
+@dataclass(frozen=True)
+class Page:
+    limit: int
+    after: str | None  # the key the page starts after (from the cursor)
+
+
+async def page_query(
     limit: Annotated[str | None, _param("limit")] = None,
-    bbox: Annotated[str | None, _param("bbox")] = None,
-    bbox_crs: Annotated[str | None, _param("bbox-crs")] = None,
-    crs: Annotated[str | None, _param("crs")] = None,
-    datetime: Annotated[str | None, _param("datetime")] = None,
+    cursor: Annotated[str | None, _param("cursor")] = None,
+) -> Page:
+    """`limit` (clamped to MAX_LIMIT) and `cursor`: one paging rule for every feature list."""
+    return Page(parse_limit(limit, default=DEFAULT_LIMIT, maximum=MAX_LIMIT), decode_cursor(cursor))
+
+
+async def crs_query(crs: Annotated[str | None, _param("crs")] = None) -> Crs:
+    return parse_crs(crs)
+
+
+async def filter_query(
     filter: Annotated[str | None, _param("filter")] = None,  # noqa: A002 - the standard's name
     filter_lang: Annotated[str | None, _param("filter-lang")] = None,
     filter_crs: Annotated[str | None, _param("filter-crs")] = None,
-    cursor: Annotated[str | None, _param("cursor")] = None,
-    skip_geometry: Annotated[str | None, _param("skipGeometry")] = None,
-    skip_geometry_old: Annotated[str | None, Query(alias="skip_geometry", include_in_schema=False)] = None,
-) -> FeatureQuery:
+) -> str | None:
+    """A CQL2 text `filter` (checked against a layer's columns when it is read)."""
     if filter and (filter_lang or "cql2-text") not in FILTER_LANGS:
         raise BadRequest("filter-lang must be cql2-text.", "filter-lang 必须是 cql2-text。")
     if filter and parse_crs(filter_crs, "filter-crs").uri != CRS84:
         raise BadRequest("filter-crs must be CRS84 (lon/lat).", "filter-crs 必须是 CRS84（经度/纬度）。")
-    return FeatureQuery(
-        area=parse_bbox(bbox, parse_crs(bbox_crs, "bbox-crs")),
-        crs=parse_crs(crs),
-        limit=parse_limit(limit, default=DEFAULT_LIMIT, maximum=MAX_LIMIT),
-        after=decode_cursor(cursor),
-        datetime=datetime or None,
-        filter=filter or None,
-        skip_geometry=parse_bool("skipGeometry", skip_geometry)
-        or parse_bool("skip_geometry", skip_geometry_old),
-    )
+    return filter or None
+
+
+async def datetime_query(datetime: Annotated[str | None, _param("datetime")] = None) -> str | None:
+    return datetime or None
+
+
+async def skip_geometry_query(
+    skip_geometry: Annotated[str | None, _param("skipGeometry")] = None,
+    skip_geometry_old: Annotated[str | None, Query(alias="skip_geometry", include_in_schema=False)] = None,
+) -> bool:
+    return parse_bool("skipGeometry", skip_geometry) or parse_bool("skip_geometry", skip_geometry_old)
+
+
+PageQuery = Annotated[Page, Depends(page_query)]
+CrsQuery = Annotated[Crs, Depends(crs_query)]
+FilterQuery = Annotated[str | None, Depends(filter_query)]
+DatetimeQuery = Annotated[str | None, Depends(datetime_query)]
+SkipGeometryQuery = Annotated[bool, Depends(skip_geometry_query)]
+
+
+async def feature_query(
+    area: BboxQuery,
+    crs: CrsQuery,
+    page: PageQuery,
+    datetime: DatetimeQuery,
+    filter: FilterQuery,  # noqa: A002
+    skip_geometry: SkipGeometryQuery,
+) -> FeatureQuery:
+    """The whole query of a feature list, from its typed parts."""
+    return FeatureQuery(area, crs, page.limit, page.after, datetime, filter, skip_geometry)
 
 
 FeatureQueryDep = Annotated[FeatureQuery, Depends(feature_query)]

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from gis_service.core.errors import invalid_value
+from gis_service.query.bbox import bbox_of
 
 RECORD_KEY = r"^(marker|sign|grave):[0-9A-Za-z-]{1,40}$"
 
@@ -30,7 +31,7 @@ class AreaSpec(BaseModel):
         if self.kind == "bbox":
             if self.bbox is None or self.code is not None:
                 raise invalid_value("A rectangle needs bbox and no code.", "矩形区域需要 bbox，不需要 code。")
-            w, s, e, n = self.bbox
+            w, s, e, n = bbox_of(self.bbox).box  # the checks of every bbox first
             if not (73 <= w < e <= 136 and 3 <= s < n <= 54):
                 raise invalid_value(
                     "bbox must be west, south, east, north inside China (lon 73–136, lat 3–54).",

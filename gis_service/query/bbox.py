@@ -40,6 +40,12 @@ def parse_bbox(raw: str | None, crs: Crs = DEFAULT) -> Bbox | None:
             "bbox needs four comma-separated numbers: minx,miny,maxx,maxy (lon/lat unless bbox-crs says otherwise).",
             "bbox 需要四个以逗号分隔的数：最小x,最小y,最大x,最大y（除非 bbox-crs 另有规定，为经度/纬度）。",
         )
+    return bbox_of(values, crs)
+
+
+def bbox_of(values: list[float] | tuple[float, ...], crs: Crs = DEFAULT) -> Bbox:
+    """Four numbers in `crs`'s axis order, checked: finite, in range, minimum before
+    maximum, inside the CRS's area (the query string's bbox and a JSON body's alike)."""
     if not all(math.isfinite(v) for v in values):
         raise BadRequest("bbox values must be finite numbers.", "bbox 的值必须是有限数。")
     a0, b0, a1, b1 = values
