@@ -273,6 +273,7 @@ def users_create(
     name: str,
     role: str = typer.Option(..., help="admin, inspector, placename_officer, planner or viewer"),
     display_name: str = typer.Option(None),
+    unit: str = typer.Option(None, help="the account's unit (six digits); default: the served unit"),
 ) -> None:
     """Create an account. The password is read from stdin; if none is given, one is
     generated and printed once."""
@@ -283,7 +284,7 @@ def users_create(
 
     async def _create(session):
         await service.create_user(
-            session, username=name, role=role, password=password, display_name=display_name
+            session, username=name, role=role, password=password, display_name=display_name, unit_code=unit
         )
         await session.commit()
 
@@ -303,7 +304,7 @@ def users_list() -> None:
 
     for u in _session_run(service.list_users):
         flags = ["active" if u.is_active else "disabled"] + (["demo"] if u.is_demo else [])
-        typer.echo("\t".join([u.username, u.role, *flags]))
+        typer.echo("\t".join([u.username, u.role, u.unit_code or "served unit", *flags]))
 
 
 @users_app.command("revoke-tokens")

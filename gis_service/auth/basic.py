@@ -82,4 +82,5 @@ async def _check(request: Request, username: str, password: str) -> AppUser:
         role=found.role,
         is_active=found.is_active,
         is_demo=found.is_demo,
+        unit_code=found.unit_code,
     )

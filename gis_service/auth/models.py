@@ -22,6 +22,8 @@ class AppUser(Base):
     password_hash: Mapped[str] = mapped_column(Text)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    # the unit the account belongs to; None: the served unit (auth/jurisdiction.py)
+    unit_code: Mapped[str | None] = mapped_column(String(6))
     password_changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 

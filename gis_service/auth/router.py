@@ -93,9 +93,9 @@ async def sign_out(user: CurrentUser, token: TokenDep, db_session: SessionDep):
     response_model=list[UserOut],
     responses={200: record_link("/api/v1/users/{username}", username="$response.body#/0/username")},
 )
-async def list_users(_: AdminUser, db_session: SessionDep):
+async def list_users(admin: AdminUser, db_session: SessionDep):
     """All accounts (admin only)."""
-    return await service.list_users(db_session)
+    return await service.list_users(db_session, admin)
 
 
 @router.post("/users", response_model=UserOut, status_code=status.HTTP_201_CREATED)
@@ -107,9 +107,9 @@ async def create_user(body: UserCreate, admin: AdminUser, db_session: SessionDep
 
 
 @router.get("/users/{username}", response_model=UserOut)
-async def get_user(username: str, _: AdminUser, db_session: SessionDep, response: Response):
+async def get_user(username: str, admin: AdminUser, db_session: SessionDep, response: Response):
     """One account (admin only), with the ETag a change sends as If-Match."""
-    user = await service.get_user(db_session, username=username)
+    user = await service.managed_user(db_session, username=username, actor=admin)
     response.headers["ETag"] = service.user_etag(user)
     return user
 
@@ -126,7 +126,7 @@ async def update_user(
     """Change role, name, password or active flag (admin only; If-Match required, 428
     without it, 412 if the account changed since it was read). Role, password and
     deactivation changes end the user's open sign-ins."""
-    user = await service.get_user(db_session, username=username)
+    user = await service.managed_user(db_session, username=username, actor=admin)
     await service.update_user(
         db_session, user=user, changes=body.model_dump(exclude_unset=True), actor=admin, if_match=if_match
     )
@@ -138,7 +138,7 @@ async def update_user(
 @router.post("/users/{username}/revoke-tokens", response_model=RevokedOut)
 async def revoke_tokens(username: str, admin: AdminUser, db_session: SessionDep):
     """End every open sign-in of a user (admin only)."""
-    user = await service.get_user(db_session, username=username)
+    user = await service.managed_user(db_session, username=username, actor=admin)
     revoked = await service.revoke_user_tokens(db_session, user=user, actor=admin)
     await db_session.commit()
     return RevokedOut(revoked=revoked)

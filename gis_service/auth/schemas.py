@@ -18,6 +18,7 @@ class UserOut(BaseModel):
     role: Role
     is_active: bool
     is_demo: bool
+    unit_code: str | None = Field(default=None, description="the account's unit; null: the served unit")
 
     @computed_field
     @property
@@ -31,6 +32,11 @@ class UserCreate(BaseModel):
     role: Role
     display_name: str | None = Field(default=None, max_length=200)
     password: str = Field(max_length=200)  # the policy (auth/password_policy.py) says the rest
+    unit_code: str | None = Field(
+        default=None,
+        pattern=r"^[1-9][0-9]{5}$",
+        description="the unit the account belongs to (county level or above); null: the served unit",
+    )
 
 
 class UserUpdate(BaseModel):
@@ -40,6 +46,11 @@ class UserUpdate(BaseModel):
     display_name: str | None = Field(default=None, max_length=200)
     is_active: bool | None = None
     password: str | None = Field(default=None, max_length=200)
+    unit_code: str | None = Field(
+        default=None,
+        pattern=r"^[1-9][0-9]{5}$",
+        description="the unit the account belongs to (county level or above); null: the served unit",
+    )
 
 
 class PasswordChange(BaseModel):

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gis_service.admin_units.home import HomeUnit
 from gis_service.audit import service as audit
-from gis_service.auth import password_policy
+from gis_service.auth import jurisdiction, password_policy
 from gis_service.auth.models import ROLES, AppUser, AuthToken
 from gis_service.auth.security import hash_password, new_token, token_digest, verify_password
 from gis_service.core.cpu import run_cpu
-from gis_service.core.errors import BadRequest, Conflict, NotFound, Unauthorized
+from gis_service.core.errors import BadRequest, Conflict, Forbidden, NotFound, Unauthorized
 from gis_service.core.etags import check_if_match, etag_of
 from gis_service.core.settings import get_settings
 from gis_service.monitoring import metrics
@@ -26,6 +27,7 @@ def user_state(user: AppUser) -> dict:
         "display_name": user.display_name,
         "is_active": user.is_active,
         "is_demo": user.is_demo,
+        "unit_code": user.unit_code,
     }
 
 
@@ -41,8 +43,50 @@ async def get_user(db_session: AsyncSession, *, username: str) -> AppUser:
     return user
 
 
-async def list_users(db_session: AsyncSession) -> list[AppUser]:
-    return list((await db_session.scalars(select(AppUser).order_by(AppUser.username))).all())
+async def list_users(db_session: AsyncSession, actor: AppUser | None = None) -> list[AppUser]:
+    """Every account the actor manages: those of the actor's unit and the units below it."""
+    users = (await db_session.scalars(select(AppUser).order_by(AppUser.username))).all()
+    return [u for u in users if manages(actor, u)]
+
+
+def manages(actor: AppUser | None, user: AppUser) -> bool:
+    """An administrator manages the accounts of their unit's subtree (an account of the
+    served unit lies in no banner's subtree)."""
+    return jurisdiction.covers(actor, user.unit_code) if user.unit_code else not (actor and actor.unit_code)
+
+
+async def managed_user(db_session: AsyncSession, *, username: str, actor: AppUser) -> AppUser:
+    """The account, when the actor manages it; otherwise 404, as if it did not exist."""
+    user = await get_user(db_session, username=username)
+    if not manages(actor, user):
+        raise NotFound(f"No user named '{username}'.", f"用户“{username}”不存在。")
+    return user
+
+
+async def _check_unit(db_session: AsyncSession, unit_code: str | None, actor: AppUser | None) -> None:
+    """A new or changed account's unit: a current unit within the served one, and within
+    the actor's own (a banner's administrator makes accounts of the banner only)."""
+    if unit_code is None:
+        if actor is not None and actor.unit_code:
+            raise Forbidden(
+                "Only an account of the served unit makes accounts of the served unit.",
+                "只有本级单位的账号才能创建本级单位的账号。",
+            )
+        return
+    home = get_settings().home_unit_code
+    known = await db_session.scalar(
+        text("SELECT 1 FROM admin_unit WHERE code = :c AND valid_to IS NULL"), {"c": unit_code}
+    )
+    if not known or not HomeUnit(home).contains(unit_code):
+        raise BadRequest(
+            f"'{unit_code}' is not a current unit within the served unit ({home}).",
+            f"“{unit_code}”不是本系统所服务单位（{home}）内的现行行政区划。",
+        )
+    if not jurisdiction.covers(actor, unit_code):
+        raise Forbidden(
+            f"Unit {unit_code} is outside your unit ({actor.unit_code}).",
+            f"单位 {unit_code} 不在您所属单位（{actor.unit_code}）的辖区内。",
+        )
 
 
 def _check_password_policy(password: str, username: str) -> None:
@@ -58,6 +102,7 @@ async def create_user(
     display_name: str | None = None,
     is_demo: bool = False,
     actor: AppUser | None = None,
+    unit_code: str | None = None,
 ) -> AppUser:
     if role not in ROLES:
         raise BadRequest(
@@ -66,6 +111,7 @@ async def create_user(
         )
     if not is_demo:  # demo accounts (demo mode only) keep their published passwords
         _check_password_policy(password, username)
+    await _check_unit(db_session, unit_code, actor)
     if await db_session.scalar(select(AppUser.id).where(AppUser.username == username)):
         raise Conflict(f"A user named '{username}' already exists.", f"用户“{username}”已存在。")
     user = AppUser(
@@ -75,6 +121,7 @@ async def create_user(
         display_name=display_name,
         is_demo=is_demo,
         is_active=True,
+        unit_code=unit_code,
     )
     db_session.add(user)
     await db_session.flush()
@@ -102,6 +149,8 @@ async def update_user(
     if if_match is not None:
         await db_session.refresh(user, with_for_update=True)
         check_if_match(if_match, user_etag(user))
+    if "unit_code" in changes:
+        await _check_unit(db_session, changes["unit_code"], actor)
     before = user_state(user)
     password = changes.pop("password", None)
     for key, value in changes.items():
@@ -110,7 +159,7 @@ async def update_user(
         _check_password_policy(password, user.username)
         user.password_hash = await run_cpu(hash_password, password)
         user.password_changed_at = datetime.now(UTC)
-    if password is not None or changes.get("is_active") is False or "role" in changes:
+    if password is not None or changes.get("is_active") is False or {"role", "unit_code"} & set(changes):
         # A new password, a disabled account or a new role ends every open session.
         await revoke_user_tokens(db_session, user=user)
     await db_session.flush()

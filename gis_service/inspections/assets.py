@@ -19,6 +19,9 @@ class InspectedAsset:
     photos: str  # inspection ↔ photo links
     line_column: str | None = None  # the boundary line an asset stands on, if any
     capability: str = "field_work"  # who visits it and closes its repairs (auth/roles.py)
+    # the units an asset belongs to (auth/jurisdiction.py), as SQL on its row `m`: a
+    # marker, the units on both sides of its line; a sign, the unit its place lies in
+    units_sql: str = "string_to_array(m.line_code, '-')"
 
     @property
     def code_key(self) -> str:
@@ -37,6 +40,7 @@ MARKER = InspectedAsset(
 )
 SIGN = InspectedAsset(
     capability="sign_work",
+    units_sql="ARRAY(SELECT p.admin_code FROM place_name p WHERE p.id = m.place_name_id)",
     noun="sign",
     label_zh="地名标志",
     table="place_name_sign",

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gis_service.audit import service as audit
-from gis_service.auth import roles
+from gis_service.auth import jurisdiction, roles
 from gis_service.auth.models import AppUser
 from gis_service.core.errors import BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed
 from gis_service.inspections.assets import InspectedAsset
@@ -123,6 +123,20 @@ async def _insert_visit(
     ).one()
 
 
+async def require_asset_within(
+    db_session: AsyncSession, asset: InspectedAsset, code: str, user: AppUser
+) -> None:
+    """403 when the asset lies outside the user's unit; an unknown asset is left to the
+    caller's 404."""
+    units = await db_session.scalar(
+        text(f"SELECT {asset.units_sql} FROM {asset.table} m WHERE m.code = :c"), {"c": code}
+    )
+    if units is not None:
+        jurisdiction.require_within(
+            user, units, (f"{asset.noun.title()} {code}", f"{asset.label_zh}“{code}”")
+        )
+
+
 async def record_inspection(
     db_session: AsyncSession, asset: InspectedAsset, *, code: str, body: InspectionIn, inspector: AppUser
 ) -> dict:
@@ -131,6 +145,7 @@ async def record_inspection(
         raise BadRequest(
             "observed_at is in the future; check the phone's clock.", "观测时间晚于当前时间，请检查手机时间。"
         )
+    await require_asset_within(db_session, asset, code, inspector)
     digest = _payload_hash(body)
     gnss = body.gnss
     try:

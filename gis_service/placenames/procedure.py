@@ -13,6 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gis_service.audit import service as audit
+from gis_service.auth import jurisdiction
 from gis_service.auth.models import AppUser
 from gis_service.core.errors import BadRequest, Conflict, NotFound
 from gis_service.placenames import service
@@ -85,13 +86,18 @@ async def create(db_session: AsyncSession, body: RequestIn, actor: AppUser) -> d
                 f"A naming request needs proposal fields: {', '.join(missing)}.",
                 f"命名申请缺少拟用字段：{'、'.join(missing)}。",
             )
+        jurisdiction.require_within(
+            actor, [proposal["admin_code"]], ("The proposed name's unit", "拟命名地名所在单位")
+        )
     else:
         if body.place_name_id is None:
             raise BadRequest(
                 f"A {body.kind} request needs the place_name_id of the name it changes.",
                 "更名或销名申请须指明地名 place_name_id。",
             )
-        await service.get(db_session, body.place_name_id)
+        target = await service.get(db_session, body.place_name_id)
+        what = (f"Place name {body.place_name_id}", f"地名 {body.place_name_id}")
+        jurisdiction.require_within(actor, [target["admin_code"]], what)
         if body.kind == "renaming" and not proposal.get("name"):
             raise BadRequest(
                 "A renaming request needs the proposed name (proposal.name).",

@@ -11,6 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gis_service.audit import service as audit
+from gis_service.auth import jurisdiction
 from gis_service.auth.models import AppUser
 from gis_service.core.errors import NotFound, PreconditionFailed
 from gis_service.file_intake.geojson_input import parse_geometry
@@ -173,6 +174,7 @@ async def create(
     """A new record as its first version. A name that breaks a prohibition is refused
     unless `waiver_reason` waives it (name_guard)."""
     values = _completed(values)
+    jurisdiction.require_within(actor, [values.get("admin_code")], ("The name's unit", "该地名所在单位"))
     await check_references(db_session, values)
     waived = await name_guard.check_on_save(db_session, values, exclude_id=None, waiver_reason=waiver_reason)
     waiver = name_guard.waiver_note(waived, waiver_reason)
@@ -262,6 +264,10 @@ async def update(
             f"The record changed since you read it (now version {current['version']}); reload and try again.",
             f"记录在您读取后已被修改（当前版本 {current['version']}），请刷新后重试。",
         )
+    what = (f"Place name {place_id}", f"地名 {place_id}")
+    jurisdiction.require_within(actor, [current["admin_code"]], what)
+    if "admin_code" in changes:  # moved: it must land within the unit too
+        jurisdiction.require_within(actor, [changes["admin_code"]], what)
     completed = _complete_changes(changes, current)
     await check_references(db_session, changes)
     waived: list = []
