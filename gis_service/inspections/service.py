@@ -403,16 +403,26 @@ async def list_repairs(
 async def assign_repair(
     db_session: AsyncSession, asset: InspectedAsset, *, repair_id: int, assignee: str | None, actor: AppUser
 ) -> dict:
-    """Give an open repair order to an inspector (or take it back with None)."""
+    """Give an open repair order to an inspector whose unit covers the asset (or take it
+    back with None)."""
+    await _require_repair_within(db_session, asset, repair_id, actor)
     user_id = None
     if assignee is not None:
         user = (
             await db_session.execute(
-                text("SELECT id, role, is_active FROM app_user WHERE username = :u"), {"u": assignee}
+                text("SELECT id, role, is_active, unit_code FROM app_user WHERE username = :u"),
+                {"u": assignee},
             )
         ).first()
         if user is None or not user.is_active or not roles.holds(user.role, asset.capability):
             raise BadRequest(f"'{assignee}' is not an active inspector.", f"“{assignee}”不是在职的巡查员。")
+        units = await _repair_units(db_session, asset, repair_id)
+        if units is not None and not any(jurisdiction.covers(user, u) for u in units):
+            raise BadRequest(
+                f"'{assignee}' works in {user.unit_code}, which does not cover repair order {repair_id} "
+                f"({', '.join(units)}).",
+                f"“{assignee}”所属单位 {user.unit_code} 的辖区不含维修单 {repair_id}（{'、'.join(units)}）。",
+            )
         user_id = user.id
     row = (
         await db_session.execute(
@@ -481,6 +491,26 @@ async def _may_close(db_session: AsyncSession, asset: InspectedAsset, repair_id:
             f"Repair order {repair_id} is assigned to {assignee.username}; only they or an administrator close it.",
             f"维修单 {repair_id} 已指派给 {assignee.username}，只有其本人或管理员可以关闭。",
         )
+    await _require_repair_within(db_session, asset, repair_id, actor)
+
+
+async def _repair_units(db_session: AsyncSession, asset: InspectedAsset, repair_id: int) -> list[str] | None:
+    """The units of a repair order's asset (None: no such order)."""
+    return await db_session.scalar(
+        text(f"""SELECT {asset.units_sql} FROM {asset.repairs} r JOIN {asset.table} m ON m.id = r.{asset.fk}
+                 WHERE r.id = :id"""),
+        {"id": repair_id},
+    )
+
+
+async def _require_repair_within(
+    db_session: AsyncSession, asset: InspectedAsset, repair_id: int, user
+) -> None:
+    """403 when the repaired asset lies outside the user's unit (auth/jurisdiction.py)."""
+    units = await _repair_units(db_session, asset, repair_id)
+    if units is not None:
+        what = (f"Repair order {repair_id}", f"维修单 {repair_id}")
+        jurisdiction.require_within(user, units, what)
 
 
 def _closing(repair_id: int, resolution: str, visit: dict, **extra) -> dict:

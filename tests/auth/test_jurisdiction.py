@@ -151,3 +151,23 @@ def test_a_banner_administrator_manages_the_banners_accounts(client, auth, banne
         ).status_code
         == 400
     )
+
+
+def test_repairs_are_assigned_and_closed_within_the_unit(client, auth, db, banner_account):
+    other = _marker(db, f"line_code NOT LIKE '%{DALAD}%' AND line_code LIKE '1506%-1506%'")
+    visit = {"id": str(uuid.uuid4()), "condition": "damaged", "observed_at": datetime.now(UTC).isoformat()}
+    opened = client.post(f"/api/v1/markers/{other}/inspections", json=visit, headers=auth("inspector"))
+    repair = opened.json()["repair_order_id"]
+    assert repair
+    name, password = f"insp_dalad_{uuid.uuid4().hex[:6]}", uuid.uuid4().hex
+    body = {"username": name, "role": "inspector", "password": password, "unit_code": DALAD}
+    assert client.post("/api/v1/users", json=body, headers=auth("admin")).status_code == 201
+    dalad_admin = banner_account("admin", DALAD)
+    assign = f"/api/v1/repairs/{repair}/assign"
+    assert client.post(assign, json={"assignee": "demo_inspector"}, headers=dalad_admin).status_code == 403
+    refused = client.post(assign, json={"assignee": name}, headers=auth("admin"))
+    assert refused.status_code == 400 and DALAD in refused.json()["message"]
+    close = f"/api/v1/repairs/{repair}/close"
+    dalad_inspector = banner_account("inspector", DALAD)
+    assert client.post(close, json={"resolution": "repaired"}, headers=dalad_inspector).status_code == 403
+    assert client.post(close, json={"resolution": "repaired"}, headers=auth("inspector")).status_code == 200
