@@ -29,7 +29,8 @@ class Vocabulary(Answer):
 
 class Imported(Answer):
     imported: int
-    restriction_rows: int | None = None
+    # restriction rows written by classifying what came in, by kind of area
+    restriction_rows: dict[str, int] | None = None
 
 
 class CorridorClass(Answer):
@@ -53,7 +54,7 @@ class WidthChanged(Answer):
 
 
 class Classified(Answer):
-    restriction_rows: int
+    restriction_rows: dict[str, int]  # by kind of area: corridor, zone
 
 
 class ClassCount(Answer):
@@ -119,7 +120,7 @@ class Month(Answer):
 
 
 class ProgressGroup(Answer):
-    key: str
+    key: str | None  # None: graves not placed in a unit of this level
     label: str | None
     label_en: str | None
     series: list[Month]

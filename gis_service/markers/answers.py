@@ -77,7 +77,7 @@ class Card(Answer):
     open_repair: dict | None
     last_inspection: dict | None
     inspection_count: int
-    reference_objects: list[dict]
+    reference_objects: list[dict] | None
 
 
 class RaisedAlert(Answer):

@@ -64,6 +64,18 @@ class PlaceNameFeature(Answer):
     properties: PlaceNameProperties
 
 
+class RecordAsOf(Answer):
+    """With `as_of`: the record's fields as that version stored them, and the version."""
+
+    id: int
+    name: str
+    version: int
+    valid_from: datetime
+    valid_to: datetime | None
+    changed_by: str | None
+    reason: str | None
+
+
 class Version(Answer):
     version: int
     valid_from: datetime

@@ -320,7 +320,7 @@ async def create(
     return service.feature(record)
 
 
-@router.get("/{place_id}", responses=answer(answers.PlaceNameFeature))
+@router.get("/{place_id}", responses=answer(answers.PlaceNameFeature | answers.RecordAsOf))
 async def get_one(
     place_id: int,
     _: CurrentUser,
