@@ -83,4 +83,5 @@ async def _check(request: Request, username: str, password: str) -> AppUser:
         is_active=found.is_active,
         is_demo=found.is_demo,
         unit_code=found.unit_code,
+        password_change_required=found.password_change_required,
     )

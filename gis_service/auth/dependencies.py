@@ -12,7 +12,7 @@ from gis_service.auth import roles
 from gis_service.auth.basic import credentials, user_for_basic
 from gis_service.auth.models import AppUser
 from gis_service.auth.token_cache import user_for_token
-from gis_service.core.errors import Forbidden, Unauthorized
+from gis_service.core.errors import Forbidden, PasswordChangeRequired, Unauthorized
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
@@ -25,9 +25,20 @@ async def get_optional_user(request: Request, token: TokenDep) -> AppUser | None
     user name and password (HTTP Basic) are checked like a sign-in."""
     state = request.app.state
     if token:
-        return await user_for_token(state.pg_pool, state.token_cache, token)
-    basic = credentials(request.headers.get("authorization"))
-    return await user_for_basic(request, *basic) if basic else None
+        user = await user_for_token(state.pg_pool, state.token_cache, token)
+    else:
+        basic = credentials(request.headers.get("authorization"))
+        user = await user_for_basic(request, *basic) if basic else None
+    if user is not None and user.password_change_required and request.url.path not in WHILE_CHANGING:
+        raise PasswordChangeRequired(
+            "Change the one-time password you were given before going on (POST /api/v1/auth/password).",
+            "请先修改管理员为您设置的一次性密码，再继续操作。",
+        )
+    return user
+
+
+# what an account with a one-time password may still do: see itself, change it, leave
+WHILE_CHANGING = {"/api/v1/auth/me", "/api/v1/auth/password", "/api/v1/auth/logout", "/api/v1/map-config"}
 
 
 OptionalUser = Annotated[AppUser | None, Depends(get_optional_user)]

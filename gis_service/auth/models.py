@@ -24,6 +24,8 @@ class AppUser(Base):
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     # the unit the account belongs to; None: the served unit (auth/jurisdiction.py)
     unit_code: Mapped[str | None] = mapped_column(String(6))
+    # set with a one-time password (an administrator's); the account's own change clears it
+    password_change_required: Mapped[bool] = mapped_column(Boolean, default=False)
     password_changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 

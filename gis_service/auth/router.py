@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
 
 from gis_service.auth import service, throttle
@@ -93,9 +93,16 @@ async def sign_out(user: CurrentUser, token: TokenDep, db_session: SessionDep):
     response_model=list[UserOut],
     responses={200: record_link("/api/v1/users/{username}", username="$response.body#/0/username")},
 )
-async def list_users(admin: AdminUser, db_session: SessionDep):
-    """All accounts (admin only)."""
-    return await service.list_users(db_session, admin)
+async def list_users(
+    admin: AdminUser,
+    db_session: SessionDep,
+    unit: Annotated[
+        str | None, Query(pattern=r"^[1-9][0-9]{5}$", description="accounts of this unit and below")
+    ] = None,
+):
+    """The accounts this administrator manages (those of their unit and below), with when
+    each last signed in; `unit` narrows them to one unit's subtree."""
+    return await service.list_users(db_session, admin, unit)
 
 
 @router.post("/users", response_model=UserOut, status_code=status.HTTP_201_CREATED)

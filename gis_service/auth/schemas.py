@@ -19,6 +19,10 @@ class UserOut(BaseModel):
     is_active: bool
     is_demo: bool
     unit_code: str | None = Field(default=None, description="the account's unit; null: the served unit")
+    password_change_required: bool = Field(
+        default=False, description="signed in with a one-time password: it must be changed first"
+    )
+    last_sign_in: datetime | None = None
 
     @computed_field
     @property
@@ -37,6 +41,10 @@ class UserCreate(BaseModel):
         pattern=r"^[1-9][0-9]{5}$",
         description="the unit the account belongs to (county level or above); null: the served unit",
     )
+    password_change_required: bool | None = Field(
+        default=None,
+        description="true: the password given is a one-time password, changed at the next sign-in",
+    )
 
 
 class UserUpdate(BaseModel):
@@ -50,6 +58,10 @@ class UserUpdate(BaseModel):
         default=None,
         pattern=r"^[1-9][0-9]{5}$",
         description="the unit the account belongs to (county level or above); null: the served unit",
+    )
+    password_change_required: bool | None = Field(
+        default=None,
+        description="true: the password given is a one-time password, changed at the next sign-in",
     )
 
 

@@ -28,6 +28,7 @@ def user_state(user: AppUser) -> dict:
         "is_active": user.is_active,
         "is_demo": user.is_demo,
         "unit_code": user.unit_code,
+        "password_change_required": user.password_change_required,
     }
 
 
@@ -43,10 +44,27 @@ async def get_user(db_session: AsyncSession, *, username: str) -> AppUser:
     return user
 
 
-async def list_users(db_session: AsyncSession, actor: AppUser | None = None) -> list[AppUser]:
-    """Every account the actor manages: those of the actor's unit and the units below it."""
-    users = (await db_session.scalars(select(AppUser).order_by(AppUser.username))).all()
-    return [u for u in users if manages(actor, u)]
+async def list_users(
+    db_session: AsyncSession, actor: AppUser | None = None, unit: str | None = None
+) -> list[AppUser]:
+    """Every account the actor manages (those of the actor's unit and the units below
+    it), or those of `unit` and below, each with when it last signed in."""
+    last = (
+        select(AuthToken.user_id, func.max(AuthToken.created_at).label("at"))
+        .group_by(AuthToken.user_id)
+        .subquery()
+    )
+    rows = await db_session.execute(
+        select(AppUser, last.c.at).outerjoin(last, last.c.user_id == AppUser.id).order_by(AppUser.username)
+    )
+    users = []
+    for user, signed_in in rows:
+        if manages(actor, user) and (
+            unit is None or (user.unit_code and HomeUnit(unit).contains(user.unit_code))
+        ):
+            user.last_sign_in = signed_in  # shown, never stored
+            users.append(user)
+    return users
 
 
 def manages(actor: AppUser | None, user: AppUser) -> bool:
@@ -103,6 +121,7 @@ async def create_user(
     is_demo: bool = False,
     actor: AppUser | None = None,
     unit_code: str | None = None,
+    password_change_required: bool | None = None,
 ) -> AppUser:
     if role not in ROLES:
         raise BadRequest(
@@ -122,6 +141,7 @@ async def create_user(
         is_demo=is_demo,
         is_active=True,
         unit_code=unit_code,
+        password_change_required=bool(password_change_required),
     )
     db_session.add(user)
     await db_session.flush()
@@ -159,6 +179,8 @@ async def update_user(
         _check_password_policy(password, user.username)
         user.password_hash = await run_cpu(hash_password, password)
         user.password_changed_at = datetime.now(UTC)
+        if actor is not None and actor.id == user.id:  # one's own: no longer a one-time password
+            user.password_change_required = False
     if password is not None or changes.get("is_active") is False or {"role", "unit_code"} & set(changes):
         # A new password, a disabled account or a new role ends every open session.
         await revoke_user_tokens(db_session, user=user)

@@ -22,6 +22,7 @@ from gis_service.core.errors import Unauthorized
 
 TOKEN_SQL = """
 SELECT u.id, u.username, u.display_name, u.role, u.is_active, u.is_demo, u.unit_code,
+       u.password_change_required,
        t.revoked_at, t.expires_at
 FROM auth_token t JOIN app_user u ON u.id = t.user_id
 WHERE t.token_hash = %s"""
@@ -78,7 +79,18 @@ async def user_for_token(pool, cache: TokenCache, token: str) -> AppUser:
         row = await cur.fetchone()
     if row is None:
         raise Unauthorized("The sign-in token is not valid; sign in again.", "登录凭证无效，请重新登录。")
-    user_id, username, display_name, role, is_active, is_demo, unit_code, revoked_at, expires_at = row
+    (
+        user_id,
+        username,
+        display_name,
+        role,
+        is_active,
+        is_demo,
+        unit_code,
+        must_change,
+        revoked_at,
+        expires_at,
+    ) = row
     if revoked_at is not None:
         raise Unauthorized("This sign-in was ended; sign in again.", "该登录已被注销，请重新登录。")
     if expires_at <= datetime.now(UTC):
@@ -94,6 +106,7 @@ async def user_for_token(pool, cache: TokenCache, token: str) -> AppUser:
         is_active=is_active,
         is_demo=is_demo,
         unit_code=unit_code,
+        password_change_required=must_change,
     )
     cache.put(digest, user, expires_at)
     return user

@@ -54,6 +54,10 @@ class Forbidden(AppError):
     code = "forbidden"
 
 
+class PasswordChangeRequired(Forbidden):
+    code = "password_change_required"
+
+
 class NotFound(AppError):
     status_code = 404
     code = "not_found"

@@ -168,3 +168,29 @@ def test_a_user_changes_their_password_in_the_app(browser, live_server, client, 
     assert "Change password" in desk.page.inner_text("#marker-panel")
     desk.screenshot("password-form-desktop-en.png")
     desk.close()
+
+
+def test_a_one_time_password_is_changed_before_anything_else(browser, live_server, client, auth):  # noqa: F811
+    """An account made with a one-time password signs in to the password form, and to the
+    map once it has chosen its own (at 390 px, in Chinese)."""
+    name, given, own = f"otp_{uuid.uuid4().hex[:8]}", "Given-by-admin-77", "My-own-horse-78"
+    made = client.post(
+        "/api/v1/users",
+        json={"username": name, "role": "inspector", "password": given, "password_change_required": True},
+        headers=auth("admin"),
+    )
+    assert made.status_code == 201 and made.json()["password_change_required"] is True
+    phone = MapPage(browser, live_server, width=390, height=800)
+    phone.open()
+    phone.sign_in(name, given)
+    phone.page.wait_for_selector("#one-time-password")
+    assert "一次性密码" in phone.page.inner_text("#one-time-password")
+    phone.screenshot("one-time-password-phone.png")
+    phone.page.fill("#current-password", given)
+    phone.page.fill("#new-password", own)
+    phone.page.fill("#new-password-again", own)
+    with phone.page.expect_navigation():
+        phone.page.click("#password-form button[type=submit]")
+    phone.wait_ready()
+    assert phone.page.evaluate("() => window.gisMap.layers.size") > 0
+    phone.close()

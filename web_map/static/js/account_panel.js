@@ -5,7 +5,9 @@ import { el } from "./dom.js";
 import { errorMessage, t } from "./i18n.js";
 import { openPanel, redrawWith } from "./panel.js";
 
-export function showAccount() {
+/** `required`: the account signed in with a one-time password, which it changes first;
+ *  the app starts again once it has. */
+export function showAccount({ required = false } = {}) {
   const user = rememberedUser();
   const current = el("input", { type: "password", id: "current-password", autocomplete: "current-password", required: "" });
   const next = el("input", { type: "password", id: "new-password", autocomplete: "new-password", required: "" });
@@ -26,6 +28,7 @@ export function showAccount() {
     try {
       await changePassword(current.value, next.value);
       form.reset();
+      if (required) { location.reload(); return; }
       message.className = "muted";
       message.textContent = t("password_changed");
     } catch (err) {
@@ -35,7 +38,8 @@ export function showAccount() {
       form.querySelector("button[type=submit]").disabled = false;
     }
   };
+  const notice = required ? el("p", { class: "warn", id: "one-time-password" }, t("one_time_password")) : "";
   openPanel(t("my_account"), el("p", { class: "muted", id: "account-user" },
-    user ? `${user.display_name || user.username} (${user.username}) · ${t("role_" + user.role)}` : ""), form);
-  redrawWith(showAccount);
+    user ? `${user.display_name || user.username} (${user.username}) · ${t("role_" + user.role)}` : ""), notice, form);
+  redrawWith(() => showAccount({ required }));
 }

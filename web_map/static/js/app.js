@@ -183,6 +183,7 @@ async function onSignIn(event) {
   $("sign-in").hidden = true;
   await refreshConfig();
   renderUser();
+  if (state.user.password_change_required) { showAccount({ required: true }); return; }
   showStatus("");
   flushNow();  // what waited for the sign-in goes now
   // the layers, tools and panels are this user's (a sign-in after a read-only start too)
@@ -269,6 +270,9 @@ async function main() {
     state.user = api.rememberedUser();  // offline after the token expired: work on, sign in later
   }
   renderUser();
+  // an administrator's one-time password is changed before anything else (the server
+  // answers nothing else for this account until then)
+  if (state.user?.password_change_required && api.token()) { showAccount({ required: true }); return; }
   if (state.user && !api.token() && navigator.onLine) openSignIn(t("session_expired_queue"));
   if (!state.user && !state.config.anonymous_layers.length) {
     // signed out with no server in reach: the downloaded areas stay viewable, read-only
