@@ -434,6 +434,9 @@ def audit_verify(
 
 
 # -- serving --------------------------------------------------------------------------
+KEEP_ALIVE_S = 150
+
+
 @app.command("serve")
 def serve(host: str = None, port: int = None, workers: int = None) -> None:
     """Serve the API and the web map with uvicorn."""
@@ -475,6 +478,10 @@ def _serve(
         forwarded_allow_ips=",".join(settings.trusted_proxies) or None,
         ssl_certfile=str(tls[0]) if tls else None,
         ssl_keyfile=str(tls[1]) if tls else None,
+        # Idle connections stay open longer than a proxy keeps its own to us (Caddy 2 min,
+        # nginx 60 s) and than a phone pauses between requests: with uvicorn's 5 s, a
+        # request sent as the server closed the connection failed (the bureau-day soak).
+        timeout_keep_alive=KEEP_ALIVE_S,
     )
 
 

@@ -42,7 +42,7 @@ class Day:
     base: str
     rng: random.Random
     markers: list[str]
-    names: list[tuple[int, str]]
+    names: list[tuple[int, str, str]]
     tiles: list[tuple[float, float]]
     times: dict[str, list[float]] = field(default_factory=dict)
     errors: dict[str, list[str]] = field(default_factory=dict)
@@ -121,9 +121,10 @@ async def inspector(day: Day, token: str, until: float, photo: bytes) -> None:
 async def officer(day: Day, token: str, until: float) -> None:
     async with _client(day, token) as c:
         while time.monotonic() < until:
-            place_id, name = day.rng.choice(day.names)
+            place_id, name, admin_code = day.rng.choice(day.names)
             await day.call("name search", c, "GET", "/api/v1/place-names", params={"q": name[:2]})
-            await day.call("name check", c, "POST", "/api/v1/place-names/check", json={"name": name + "新村"})
+            proposed = {"name": name[:-1] + "新村", "admin_code": admin_code, "level": "village"}
+            await day.call("name check", c, "POST", "/api/v1/place-names/check", json=proposed)
             r = await day.call("name record", c, "GET", f"/api/v1/place-names/{place_id}")
             if r is not None and r.status_code == 200 and day.rng.random() < 0.3:
                 note = f"bureau day {uuid.uuid4().hex[:8]}"
@@ -244,7 +245,9 @@ async def _run(base: str, url: str, minutes: float, admin: str, sample_rss) -> d
         markers = [r[0] for r in con.execute("SELECT code FROM boundary_marker ORDER BY code")]
         names = [
             tuple(r)
-            for r in con.execute("SELECT id, name FROM place_name WHERE level = 'village' ORDER BY id")
+            for r in con.execute(
+                "SELECT id, name, admin_code FROM place_name WHERE level = 'village' ORDER BY id"
+            )
         ]
         tiles = [
             tuple(r) for r in con.execute("SELECT ST_X(geom), ST_Y(geom) FROM grave ORDER BY id LIMIT 2000")

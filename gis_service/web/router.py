@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 
 from gis_service.admin_units.home import describe
 from gis_service.auth.dependencies import OptionalUser
-from gis_service.auth.roles import capabilities_of, map_actions
+from gis_service.auth.roles import ROLES, capabilities_of, map_actions
 from gis_service.core.dependencies import SessionDep, SettingsDep
 from gis_service.core.public_url import app_root
 from gis_service.core.settings import Settings
@@ -125,6 +125,7 @@ async def map_config(settings: SettingsDep, user: OptionalUser, db_session: Sess
             "conditions": conditions_vocabulary(),
             "place_name_statuses": labelled(STATUSES),
             "naming_stages": labelled(STAGES),
+            "roles": list(ROLES),  # named in the map's own languages (i18n.js role_<name>)
         },
     }
 

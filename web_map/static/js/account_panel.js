@@ -1,9 +1,10 @@
 // The signed-in user's own account: who they are, and changing their password (with the
 // current one; the server ends every other sign-in of the account).
-import { changePassword, rememberedUser } from "./api.js";
+import { changePassword, may, rememberedUser } from "./api.js";
 import { el } from "./dom.js";
 import { errorMessage, t } from "./i18n.js";
 import { openPanel, redrawWith } from "./panel.js";
+import { showUsers } from "./users_panel.js";
 
 /** `required`: the account signed in with a one-time password, which it changes first;
  *  the app starts again once it has. */
@@ -39,7 +40,11 @@ export function showAccount({ required = false } = {}) {
     }
   };
   const notice = required ? el("p", { class: "warn", id: "one-time-password" }, t("one_time_password")) : "";
+  // on a desk the user's name opens this panel: administrators reach the accounts from here
+  const accounts = !required && may(user, "administration")
+    ? el("button", { class: "btn-secondary", id: "open-users-from-account", type: "button", onclick: () => showUsers() }, t("accounts"))
+    : "";
   openPanel(t("my_account"), el("p", { class: "muted", id: "account-user" },
-    user ? `${user.display_name || user.username} (${user.username}) · ${t("role_" + user.role)}` : ""), notice, form);
+    user ? `${user.display_name || user.username} (${user.username}) · ${t("role_" + user.role)}` : ""), notice, form, accounts);
   redrawWith(() => showAccount({ required }));
 }

@@ -1,5 +1,6 @@
 // The web map: sign-in, catalogue layers, labels, scale bar, coordinate read-out.
 import { showAccount } from "./account_panel.js";
+import { initUsers, showUsers } from "./users_panel.js";
 import * as api from "./api.js";
 import { initAreas, showAreas } from "./areas_panel.js";
 import { addBasemap } from "./basemap.js";
@@ -130,6 +131,7 @@ async function loadLayers({ configRead = false } = {}) {
     $("tools-button").hidden = !offers("field_tools");
   }
   initPlaceNames({ map: state.map, user: state.user });
+  initUsers(state.config);
   state.switcher = buildLayerSwitcher(state.map, catalogue.layers, { onToggle: toggleLayer });
   await Promise.all(catalogue.layers.filter((d) => d.default_visible).map((d) => toggleLayer(d, true)));
   document.body.dataset.layersReady = "true";
@@ -141,7 +143,8 @@ function showTools() {
   const button = (id, key, fn) => el("button", { class: "btn-secondary tool", id, type: "button", onclick: fn }, t(key));
   openPanel(t("tools"), el("div", { class: "actions tools" },
     button("open-areas", "offline_areas", showAreas), button("open-repairs", "repairs", () => showRepairs()),
-    button("open-rounds", "rounds", showRounds), button("open-account", "my_account", showAccount)),
+    button("open-rounds", "rounds", showRounds), button("open-account", "my_account", showAccount),
+    offers("accounts_page") ? button("open-users", "accounts", () => showUsers()) : ""),
     state.user ? el("p", { class: "muted", id: "tools-user" }, t("signed_in_as").replace("{user}", $("user-name").textContent)) : "");
   redrawWith(showTools);
 }
