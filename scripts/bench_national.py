@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import math
 import os
 import random
 import statistics
@@ -48,6 +47,8 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from bench_placenames import queries, raw_sql_ms  # noqa: E402
 from bench_support import AUDIT_DIR, http_latencies, p95, save_results, serve  # noqa: E402
+
+from gis_service.offline.tiles import lonlat_to_tile  # noqa: E402
 
 TARGET_S = {"city": 60, "province": 180, "country": 1800}
 CHINA = (73.5, 18.0, 135.0, 53.6)  # lon/lat extent of the county tiles measured
@@ -122,13 +123,7 @@ def rederive(url: str) -> dict:
 
 
 def _tiles(z: int, rng: random.Random) -> list[tuple[int, int, int]]:
-    def tile(lon, lat):
-        n = 2**z
-        x = int((lon + 180) / 360 * n)
-        y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
-        return x, y
-
-    (x0, y0), (x1, y1) = tile(CHINA[0], CHINA[3]), tile(CHINA[2], CHINA[1])
+    (x0, y0), (x1, y1) = lonlat_to_tile(CHINA[0], CHINA[3], z), lonlat_to_tile(CHINA[2], CHINA[1], z)
     every = [(z, x, y) for x in range(x0, x1 + 1) for y in range(y0, y1 + 1)]
     return rng.sample(every, min(TILES_PER_ZOOM, len(every)))
 

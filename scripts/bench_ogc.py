@@ -24,7 +24,6 @@ Results: bench-results/ogc.json and a table with the targets on stdout.
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import random
 import shutil
@@ -51,6 +50,7 @@ from bench_support import (  # noqa: E402
 )
 
 from gis_service.core.settings import Settings  # noqa: E402
+from gis_service.offline.tiles import lonlat_to_tile  # noqa: E402
 from gis_service.ops.db_roles import grant_service_role, role_of  # noqa: E402
 from gis_service.ops.embedded_postgres import free_port  # noqa: E402
 
@@ -92,11 +92,6 @@ def ensure_points(owner_url: str, service_role: str) -> None:
         grant_service_role(owner_url, service_role)
 
 
-def tile_of(lon: float, lat: float, z: int) -> tuple[int, int]:
-    n = 2**z
-    return int((lon + 180) / 360 * n), int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
-
-
 def grave_extent(url: str) -> tuple[float, float, float, float]:
     with psycopg.connect(url) as con:
         return tuple(
@@ -113,13 +108,13 @@ def boxes_and_tiles(extent, seed: int = 7) -> tuple[list[str], list[tuple[int, i
     for _ in range(500):
         lon, lat = rnd.uniform(x0, x1), rnd.uniform(y0, y1)
         boxes.append(f"{lon - 0.02:.4f},{lat - 0.02:.4f},{lon + 0.02:.4f},{lat + 0.02:.4f}")
-        z12.append(tile_of(lon, lat, 12))
+        z12.append(lonlat_to_tile(lon, lat, 12))
     return boxes, z12, _all_tiles(extent, 9)
 
 
 def _all_tiles(extent, z: int) -> list[tuple[int, int]]:
     x0, y0, x1, y1 = extent
-    (a, b), (c, d) = tile_of(x0, y1, z), tile_of(x1, y0, z)
+    (a, b), (c, d) = lonlat_to_tile(x0, y1, z), lonlat_to_tile(x1, y0, z)
     return [(x, y) for x in range(a, c + 1) for y in range(b, d + 1)]
 
 

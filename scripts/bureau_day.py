@@ -30,6 +30,8 @@ import httpx
 import psycopg
 from PIL import Image
 
+from gis_service.offline.tiles import lonlat_to_tile
+
 INSPECTORS, OFFICERS, PLANNERS = 40, 10, 5
 THINK_S = {"inspector": (2.0, 6.0), "officer": (1.0, 3.0), "planner": (1.0, 2.0)}
 INTERACTIVE_P99_MS = 150  # the target for every class a person waits on
@@ -144,10 +146,7 @@ async def officer(day: Day, token: str, until: float) -> None:
 
 
 def _tile_block(lon: float, lat: float, z: int) -> list[str]:
-    import math
-
-    x = int((lon + 180) / 360 * 2**z)
-    y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * 2**z)
+    x, y = lonlat_to_tile(lon, lat, z)
     return [f"{z}/{x + dx}/{y + dy}" for dx in (-1, 0, 1) for dy in (-1, 0, 1)]
 
 

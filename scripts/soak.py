@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import random
 import re
@@ -51,6 +50,7 @@ from bench_support import (  # noqa: E402
 )
 
 from gis_service.core.settings import Settings  # noqa: E402
+from gis_service.offline.tiles import lonlat_to_tile  # noqa: E402
 
 SOAK_LAYERS = {  # our tile layers in the mix -> the views tipg serves for them
     "boundary_marker": "boundary_marker_status",
@@ -98,8 +98,7 @@ end
 
 
 def _tile(lon: float, lat: float, z: int) -> str:
-    x = int((lon + 180) / 360 * 2**z)
-    y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * 2**z)
+    x, y = lonlat_to_tile(lon, lat, z)
     return f"{z}/{x}/{y}"
 
 

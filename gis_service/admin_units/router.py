@@ -15,13 +15,12 @@ from gis_service.auth.dependencies import AdminUser, CurrentUser
 from gis_service.core.dependencies import IfMatch, SessionDep
 from gis_service.core.errors import BadRequest
 from gis_service.core.geojson_pages import (
-    COLLECTION_SCHEMA,
     FEATURE_SCHEMA,
     GeoJSONResponse,
     collection_response,
+    features_answer,
     geojson_answer,
 )
-from gis_service.core.openapi_links import record_link
 
 router = APIRouter(prefix="/api/v1/admin-units", tags=["admin units"])
 GEOJSON = "application/geo+json"
@@ -35,12 +34,7 @@ Level = Literal["province", "city", "county", "township", "village"]
 @router.get(
     "",
     response_class=GeoJSONResponse,
-    responses={
-        200: geojson_answer(
-            COLLECTION_SCHEMA,
-            **record_link("/api/v1/admin-units/{code}", code="$response.body#/features/0/id"),
-        )
-    },
+    responses={200: features_answer("/api/v1/admin-units/{code}", "code")},
 )
 async def list_admin_units(
     request: Request,

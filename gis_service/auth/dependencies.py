@@ -19,6 +19,10 @@ oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=F
 TokenDep = Annotated[str | None, Depends(oauth2_scheme)]
 
 
+# what an account with a one-time password may still do: see itself, change it, leave
+WHILE_CHANGING = {"/api/v1/auth/me", "/api/v1/auth/password", "/api/v1/auth/logout", "/api/v1/map-config"}
+
+
 async def get_optional_user(request: Request, token: TokenDep) -> AppUser | None:
     """The caller, from the per-process token cache or one query on the plain pool: a
     read route that needs no ORM session opens none. GIS clients that can only send a
@@ -35,10 +39,6 @@ async def get_optional_user(request: Request, token: TokenDep) -> AppUser | None
             "请先修改管理员为您设置的一次性密码，再继续操作。",
         )
     return user
-
-
-# what an account with a one-time password may still do: see itself, change it, leave
-WHILE_CHANGING = {"/api/v1/auth/me", "/api/v1/auth/password", "/api/v1/auth/logout", "/api/v1/map-config"}
 
 
 OptionalUser = Annotated[AppUser | None, Depends(get_optional_user)]

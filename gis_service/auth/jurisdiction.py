@@ -19,10 +19,16 @@ from gis_service.auth.models import AppUser
 from gis_service.core.errors import Forbidden
 
 
+def bounded(user: AppUser | None) -> bool:
+    """Whether the user's writes are limited to a unit: the command line (no user) and
+    accounts of the served unit may write anywhere, and need not look a record's units up."""
+    return user is not None and bool(getattr(user, "unit_code", None))
+
+
 def covers(user: AppUser | None, code: str | None) -> bool:
     """Whether a unit (any level: county, township or village code) lies within the
-    user's. The command line (no user) and accounts of the served unit cover everything."""
-    if user is None or not getattr(user, "unit_code", None):
+    user's."""
+    if not bounded(user):
         return True
     return code is not None and HomeUnit(user.unit_code).contains(code)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
@@ -31,20 +31,27 @@ class UserOut(BaseModel):
         return capabilities_of(self.role)
 
 
+# what an administrator sets when making or changing an account
+UnitCode = Annotated[
+    str | None,
+    Field(
+        pattern=r"^[1-9][0-9]{5}$",
+        description="the unit the account belongs to (county level or above); null: the served unit",
+    ),
+]
+OneTimePassword = Annotated[
+    bool | None,
+    Field(description="true: the password given is a one-time password, changed at the next sign-in"),
+]
+
+
 class UserCreate(BaseModel):
     username: str = Field(pattern=r"^[A-Za-z0-9_.-]{2,64}$")
     role: Role
     display_name: str | None = Field(default=None, max_length=200)
     password: str = Field(max_length=200)  # the policy (auth/password_policy.py) says the rest
-    unit_code: str | None = Field(
-        default=None,
-        pattern=r"^[1-9][0-9]{5}$",
-        description="the unit the account belongs to (county level or above); null: the served unit",
-    )
-    password_change_required: bool | None = Field(
-        default=None,
-        description="true: the password given is a one-time password, changed at the next sign-in",
-    )
+    unit_code: UnitCode = None
+    password_change_required: OneTimePassword = None
 
 
 class UserUpdate(BaseModel):
@@ -54,15 +61,8 @@ class UserUpdate(BaseModel):
     display_name: str | None = Field(default=None, max_length=200)
     is_active: bool | None = None
     password: str | None = Field(default=None, max_length=200)
-    unit_code: str | None = Field(
-        default=None,
-        pattern=r"^[1-9][0-9]{5}$",
-        description="the unit the account belongs to (county level or above); null: the served unit",
-    )
-    password_change_required: bool | None = Field(
-        default=None,
-        description="true: the password given is a one-time password, changed at the next sign-in",
-    )
+    unit_code: UnitCode = None
+    password_change_required: OneTimePassword = None
 
 
 class PasswordChange(BaseModel):

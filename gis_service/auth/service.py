@@ -57,11 +57,10 @@ async def list_users(
     rows = await db_session.execute(
         select(AppUser, last.c.at).outerjoin(last, last.c.user_id == AppUser.id).order_by(AppUser.username)
     )
+    within = HomeUnit(unit) if unit else None
     users = []
     for user, signed_in in rows:
-        if manages(actor, user) and (
-            unit is None or (user.unit_code and HomeUnit(unit).contains(user.unit_code))
-        ):
+        if manages(actor, user) and (within is None or (user.unit_code and within.contains(user.unit_code))):
             user.last_sign_in = signed_in  # shown, never stored
             users.append(user)
     return users

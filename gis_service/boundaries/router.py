@@ -19,14 +19,13 @@ from gis_service.core.answers import answer
 from gis_service.core.cpu import run_cpu
 from gis_service.core.dependencies import IfMatch, SessionDep, SettingsDep
 from gis_service.core.geojson_pages import (
-    COLLECTION_SCHEMA,
     FEATURE_SCHEMA,
     GeoJSONResponse,
     collection_response,
+    features_answer,
     geojson_answer,
 )
 from gis_service.core.jobs import JobStarted, JobStatus
-from gis_service.core.openapi_links import record_link
 from gis_service.core.public_url import public_base
 from gis_service.file_intake.vector import read_geometries
 
@@ -39,12 +38,7 @@ LineCode = Annotated[str, Path(pattern=r"^\d{6}-\d{6}$", description="e.g. 15060
 @router.get(
     "",
     response_class=GeoJSONResponse,
-    responses={
-        200: geojson_answer(
-            COLLECTION_SCHEMA,
-            **record_link("/api/v1/boundary-lines/{code}", code="$response.body#/features/0/id"),
-        )
-    },
+    responses={200: features_answer("/api/v1/boundary-lines/{code}", "code")},
 )
 async def list_boundary_lines(
     request: Request,

@@ -18,9 +18,9 @@ from gis_service.core.answers import TileJSON, answer
 from gis_service.core.dependencies import FeatureReadsDep, SessionDep, SettingsDep
 from gis_service.core.errors import NotFound, Unauthorized
 from gis_service.core.geojson_pages import (
-    COLLECTION_SCHEMA,
     FEATURE_SCHEMA,
     GeoJSONResponse,
+    features_answer,
     geojson_answer,
 )
 from gis_service.core.lean_route import LeanRoute, lean, path_int
@@ -100,13 +100,8 @@ async def get_layer(layer: ReadableLayer, request: Request, user: OptionalUser):
     "/api/v1/layers/{layer_id}/items",
     response_class=GeoJSONResponse,
     responses={
-        200: geojson_answer(
-            COLLECTION_SCHEMA,
-            **record_link(
-                "/api/v1/layers/{layer_id}/items/{feature_id}",
-                layer_id=SAME_LAYER,
-                feature_id="$response.body#/features/0/id",
-            ),
+        200: features_answer(
+            "/api/v1/layers/{layer_id}/items/{feature_id}", "feature_id", layer_id=SAME_LAYER
         )
     },
 )

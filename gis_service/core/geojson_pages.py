@@ -8,6 +8,7 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
+from gis_service.core.openapi_links import FIRST_FEATURE_ID, record_link
 from gis_service.core.public_url import public_request_url, with_query
 from gis_service.core.query_params import encode_cursor
 
@@ -52,6 +53,13 @@ def geojson_answer(schema: dict, *, also: tuple[str, ...] = (), **extra) -> dict
     route can also give, undescribed), plus extra entries such as `links`."""
     content = {GEOJSON: {"schema": schema}} | {media: {} for media in also}
     return {"description": schema["properties"]["type"]["enum"][0], "content": content, **extra}
+
+
+def features_answer(record_path: str, id_param: str, *, also: tuple[str, ...] = (), **params: str) -> dict:
+    """A feature list's documented 200 answer: a FeatureCollection whose first feature's
+    id leads to its record at `record_path` (as `id_param`, beside any other `params`)."""
+    link = record_link(record_path, **{id_param: FIRST_FEATURE_ID}, **params)
+    return geojson_answer(COLLECTION_SCHEMA, also=also, **link)
 
 
 def page_links(request: Request, next_key: str | None, next_limit: int | None = None) -> list[dict]:

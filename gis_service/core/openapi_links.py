@@ -22,3 +22,5 @@ def record_link(record_path: str, **parameters: str) -> dict:
 
 # a record of the same layer as the list's
 SAME_LAYER = "$request.path.layer_id"
+# the id of a FeatureCollection's first feature
+FIRST_FEATURE_ID = "$response.body#/features/0/id"

@@ -184,17 +184,7 @@ CONCERNS = (
 )
 
 
-class Settings(
-    DatabaseSettings,
-    ServingSettings,
-    AccessSettings,
-    UnitSettings,
-    MapSettings,
-    FieldWorkSettings,
-    PlanningSettings,
-    OperationsSettings,
-    BaseSettings,
-):
+class Settings(*CONCERNS, BaseSettings):
     """Everything an operator can set, one concern per base class. Names are the
     environment variable names."""
 

@@ -11,12 +11,11 @@ from gis_service.catalogue.feature_query import FeatureQueryDep, items_response
 from gis_service.core.answers import answer
 from gis_service.core.dependencies import FeatureReadsDep, SessionDep
 from gis_service.core.geojson_pages import (
-    COLLECTION_SCHEMA,
     FEATURE_SCHEMA,
     GeoJSONResponse,
+    features_answer,
     geojson_answer,
 )
-from gis_service.core.openapi_links import record_link
 from gis_service.disputes import answers, service
 from gis_service.disputes.schemas import DisputeIn, EventIn, Status
 
@@ -28,12 +27,7 @@ LAYER = "boundary_dispute"  # the layer the list reads
 @router.get(
     "",
     response_class=GeoJSONResponse,
-    responses={
-        200: geojson_answer(
-            COLLECTION_SCHEMA,
-            **record_link("/api/v1/disputes/{dispute_id}", dispute_id="$response.body#/features/0/id"),
-        )
-    },
+    responses={200: features_answer("/api/v1/disputes/{dispute_id}", "dispute_id")},
 )
 async def list_disputes(
     request: Request,

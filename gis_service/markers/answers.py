@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from gis_service.core.answers import Answer
+from gis_service.inspections.vocabulary import Condition
 
 
 class LineCount(Answer):
@@ -46,17 +47,8 @@ class Nearest(Answer):
     markers: list[NearMarker]
 
 
-class Condition(Answer):
-    code: str
-    zh: str
-    en: str
-    colour: str
-    needs_attention: bool
-    opens_repair: bool
-
-
 class Conditions(Answer):
-    conditions: list[Condition]
+    conditions: list[Condition]  # the vocabulary's own declaration
 
 
 class Imported(Answer):

@@ -15,11 +15,9 @@ from gis_service.core.cpu import run_cpu
 from gis_service.core.dependencies import FeatureReadsDep, SessionDep, SettingsDep
 from gis_service.core.errors import BadRequest, InvalidRows
 from gis_service.core.geojson_pages import (
-    COLLECTION_SCHEMA,
     GeoJSONResponse,
-    geojson_answer,
+    features_answer,
 )
-from gis_service.core.openapi_links import record_link
 from gis_service.file_intake.tables import read_table
 from gis_service.inspections.assets import MARKER
 from gis_service.inspections.routes import register_visit_routes
@@ -52,11 +50,7 @@ def _parse_conditions(raw: str | None) -> list[str] | None:
 @router.get(
     "/markers",
     response_class=GeoJSONResponse,
-    responses={
-        200: geojson_answer(
-            COLLECTION_SCHEMA, **record_link("/api/v1/markers/{code}", code="$response.body#/features/0/id")
-        )
-    },
+    responses={200: features_answer("/api/v1/markers/{code}", "code")},
 )
 async def list_markers(
     request: Request,

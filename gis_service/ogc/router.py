@@ -27,10 +27,10 @@ from gis_service.core.dependencies import FeatureReadsDep, SessionDep, SettingsD
 from gis_service.core.errors import AppError, BadRequest, NotFound, Unauthorized
 from gis_service.core.etags import etag_of
 from gis_service.core.geojson_pages import (
-    COLLECTION_SCHEMA,
     FEATURE_SCHEMA,
     GeoJSONResponse,
     feature_collection,
+    features_answer,
     geojson_answer,
     page_links,
 )
@@ -296,14 +296,11 @@ async def feature_schema(layer: ReadableLayer, request: Request):
     response_class=GeoJSONResponse,
     summary="Features",
     responses={
-        200: geojson_answer(
-            COLLECTION_SCHEMA,
+        200: features_answer(
+            "/ogc/collections/{layer_id}/items/{feature_id}",
+            "feature_id",
+            layer_id=SAME_LAYER,
             also=("text/html",),
-            **record_link(
-                "/ogc/collections/{layer_id}/items/{feature_id}",
-                layer_id=SAME_LAYER,
-                feature_id="$response.body#/features/0/id",
-            ),
         )
     },
 )
