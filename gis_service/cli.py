@@ -284,7 +284,13 @@ def users_create(
 
     async def _create(session):
         await service.create_user(
-            session, username=name, role=role, password=password, display_name=display_name, unit_code=unit
+            session,
+            username=name,
+            role=role,
+            password=password,
+            display_name=display_name,
+            unit_code=unit,
+            rules=service.AccountRules.of(_settings()),
         )
         await session.commit()
 

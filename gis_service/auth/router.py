@@ -71,7 +71,11 @@ async def change_own_password(
         raise BadRequest("The current password is wrong.", "当前密码不正确。") from None
     await throttle.succeeded(db_session, attempt)
     await service.update_user(
-        db_session, user=checked, changes={"password": body.new_password}, actor=checked
+        db_session,
+        user=checked,
+        changes={"password": body.new_password},
+        actor=checked,
+        rules=service.AccountRules.of(settings),
     )
     token, row = await service.issue_token(
         db_session, user=checked, ttl=timedelta(minutes=settings.token_ttl_minutes)
@@ -106,9 +110,11 @@ async def list_users(
 
 
 @router.post("/users", response_model=UserOut, status_code=status.HTTP_201_CREATED)
-async def create_user(body: UserCreate, admin: AdminUser, db_session: SessionDep):
+async def create_user(body: UserCreate, admin: AdminUser, db_session: SessionDep, settings: SettingsDep):
     """Create an account (admin only)."""
-    user = await service.create_user(db_session, actor=admin, **body.model_dump())
+    user = await service.create_user(
+        db_session, actor=admin, rules=service.AccountRules.of(settings), **body.model_dump()
+    )
     await db_session.commit()
     return user
 
@@ -127,6 +133,7 @@ async def update_user(
     body: UserUpdate,
     admin: AdminUser,
     db_session: SessionDep,
+    settings: SettingsDep,
     if_match: IfMatch,
     response: Response,
 ):
@@ -135,7 +142,12 @@ async def update_user(
     deactivation changes end the user's open sign-ins."""
     user = await service.managed_user(db_session, username=username, actor=admin)
     await service.update_user(
-        db_session, user=user, changes=body.model_dump(exclude_unset=True), actor=admin, if_match=if_match
+        db_session,
+        user=user,
+        changes=body.model_dump(exclude_unset=True),
+        actor=admin,
+        rules=service.AccountRules.of(settings),
+        if_match=if_match,
     )
     await db_session.commit()
     response.headers["ETag"] = service.user_etag(user)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select, text, update
@@ -15,8 +16,21 @@ from gis_service.auth.security import hash_password, new_token, token_digest, ve
 from gis_service.core.cpu import run_cpu
 from gis_service.core.errors import BadRequest, Conflict, Forbidden, NotFound, Unauthorized
 from gis_service.core.etags import check_if_match, etag_of
-from gis_service.core.settings import get_settings
+from gis_service.core.settings import Settings
 from gis_service.monitoring import metrics
+
+
+@dataclass(frozen=True)
+class AccountRules:
+    """What the deployment sets for its accounts: the unit it serves (accounts belong to
+    it or a unit within it) and the password policy's length."""
+
+    served_unit: str
+    password_min_length: int
+
+    @classmethod
+    def of(cls, settings: Settings) -> AccountRules:
+        return cls(settings.home_unit_code, settings.password_min_length)
 
 
 def user_state(user: AppUser) -> dict:
@@ -80,7 +94,9 @@ async def managed_user(db_session: AsyncSession, *, username: str, actor: AppUse
     return user
 
 
-async def _check_unit(db_session: AsyncSession, unit_code: str | None, actor: AppUser | None) -> None:
+async def _check_unit(
+    db_session: AsyncSession, unit_code: str | None, actor: AppUser | None, served_unit: str
+) -> None:
     """A new or changed account's unit: a current unit within the served one, and within
     the actor's own (a banner's administrator makes accounts of the banner only)."""
     if unit_code is None:
@@ -90,7 +106,7 @@ async def _check_unit(db_session: AsyncSession, unit_code: str | None, actor: Ap
                 "只有本级单位的账号才能创建本级单位的账号。",
             )
         return
-    home = get_settings().home_unit_code
+    home = served_unit
     known = await db_session.scalar(
         text("SELECT 1 FROM admin_unit WHERE code = :c AND valid_to IS NULL"), {"c": unit_code}
     )
@@ -106,8 +122,8 @@ async def _check_unit(db_session: AsyncSession, unit_code: str | None, actor: Ap
         )
 
 
-def _check_password_policy(password: str, username: str) -> None:
-    password_policy.check(password, username=username, min_length=get_settings().password_min_length)
+def _check_password_policy(password: str, username: str, rules: AccountRules) -> None:
+    password_policy.check(password, username=username, min_length=rules.password_min_length)
 
 
 async def create_user(
@@ -121,6 +137,7 @@ async def create_user(
     actor: AppUser | None = None,
     unit_code: str | None = None,
     password_change_required: bool | None = None,
+    rules: AccountRules,
 ) -> AppUser:
     if role not in ROLES:
         raise BadRequest(
@@ -128,8 +145,8 @@ async def create_user(
             f"未知角色“{role}”，可选：{'、'.join(ROLES)}。",
         )
     if not is_demo:  # demo accounts (demo mode only) keep their published passwords
-        _check_password_policy(password, username)
-    await _check_unit(db_session, unit_code, actor)
+        _check_password_policy(password, username, rules)
+    await _check_unit(db_session, unit_code, actor, rules.served_unit)
     if await db_session.scalar(select(AppUser.id).where(AppUser.username == username)):
         raise Conflict(f"A user named '{username}' already exists.", f"用户“{username}”已存在。")
     user = AppUser(
@@ -161,6 +178,7 @@ async def update_user(
     user: AppUser,
     changes: dict,
     actor: AppUser | None,
+    rules: AccountRules,
     if_match: str | None = None,
 ) -> AppUser:
     """Apply changes to an account; from the API, only to the version If-Match names (the
@@ -169,13 +187,13 @@ async def update_user(
         await db_session.refresh(user, with_for_update=True)
         check_if_match(if_match, user_etag(user))
     if "unit_code" in changes:
-        await _check_unit(db_session, changes["unit_code"], actor)
+        await _check_unit(db_session, changes["unit_code"], actor, rules.served_unit)
     before = user_state(user)
     password = changes.pop("password", None)
     for key, value in changes.items():
         setattr(user, key, value)
     if password is not None:
-        _check_password_policy(password, user.username)
+        _check_password_policy(password, user.username, rules)
         user.password_hash = await run_cpu(hash_password, password)
         user.password_changed_at = datetime.now(UTC)
         if actor is not None and actor.id == user.id:  # one's own: no longer a one-time password

@@ -26,7 +26,7 @@ def demo_credentials() -> list[tuple[str, str, str]]:
     return [(f"demo_{role}", f"demo-{role}".replace("_", "-"), role) for role in ROLES]
 
 
-async def load_demo(db_session: AsyncSession) -> int:
+async def load_demo(db_session: AsyncSession, rules: auth_service.AccountRules) -> int:
     created = 0
     for username, password, role in demo_credentials():
         if await db_session.scalar(select(AppUser.id).where(AppUser.username == username)):
@@ -38,6 +38,7 @@ async def load_demo(db_session: AsyncSession) -> int:
             password=password,
             display_name=DEMO_DISPLAY[role],
             is_demo=True,
+            rules=rules,
         )
         created += 1
     await db_session.commit()

@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy import text
 
 from gis_service.admin_units.generalise import ensure_generalised
+from gis_service.auth.service import AccountRules
 from gis_service.boundaries.derive import derive_lines
 from gis_service.core.db import standalone_session
 from gis_service.core.settings import Settings
@@ -83,7 +84,7 @@ async def prepare(settings: Settings, *, demo: bool) -> dict[str, object]:
         await session.commit()
     if demo:
         async with standalone_session(settings) as session:
-            done["demo_accounts"] = await load_demo(session)
+            done["demo_accounts"] = await load_demo(session, AccountRules.of(settings))
         async with standalone_session(settings) as session:
             done["demo_markers"] = await load_demo_markers(session, home_code=settings.home_unit_code)
             await session.commit()

@@ -16,18 +16,22 @@ import json
 import math
 import os
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import mapbox_vector_tile
 import psycopg
 import pytest
 import shapely
+from fastapi.testclient import TestClient
 from shapely.geometry import shape
 
 from gis_service.admin_units.home import HomeUnit
 from gis_service.basemap import reference
 from gis_service.boundaries.derive import COUNTY_LEVEL_UNITS
 from gis_service.core.settings import PROJECT_ROOT, Settings
+from gis_service.main import create_app
 from gis_service.offline.tiles import lonlat_to_tile
 from gis_service.ops.database_setup import setup_database
 from gis_service.reference_data import packages
@@ -83,7 +87,13 @@ def unit(request, prepared_db, package_root, division_dist, tmp_path_factory):
     if existing := os.environ.get(f"UNIT_CHECK_DB_{code}"):  # a database set up already, e.g.
         # by `scripts/bench_national --keep`: the checks do not depend on who set it up
         with psycopg.connect(existing, autocommit=True) as con:
-            yield {"code": code, "home": HomeUnit(code), "db": con}
+            yield {
+                "code": code,
+                "home": HomeUnit(code),
+                "db": con,
+                "url": existing,
+                "audit_dir": os.environ.get("AUDIT_DIR"),
+            }
         return
     folder = tmp_path_factory.mktemp(f"reference-{code}") / code
     build(code, folder, division_dist=division_dist)
@@ -97,12 +107,12 @@ def unit(request, prepared_db, package_root, division_dist, tmp_path_factory):
         database_owner_url=url,
         home_unit_code=code,
         reference_dir=folder,
-        audit_dir=tmp_path_factory.mktemp(f"audit-{code}"),
+        audit_dir=(audit_dir := tmp_path_factory.mktemp(f"audit-{code}")),
         _env_file=None,
     )
     setup_database(settings, demo=False)
     with psycopg.connect(url, autocommit=True) as con:
-        yield {"code": code, "home": HomeUnit(code), "db": con}
+        yield {"code": code, "home": HomeUnit(code), "db": con, "url": url, "audit_dir": audit_dir}
     with psycopg.connect(prepared_db, autocommit=True) as con:
         con.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
@@ -316,3 +326,87 @@ def test_the_base_map_has_the_units_rivers_relief_and_towns(unit):
     assert ("river", name) in labels
     towns = sum(level == "township" for level, _ in labels)  # the register holds the home's only
     assert towns > 0, unit["code"]
+
+
+@pytest.mark.parametrize("unit", ["150200"], indirect=True)
+def test_a_county_officer_names_places_in_their_own_county_only(unit, settings):
+    """A city deployment with its counties' bureaus (Baotou): the city's administrator,
+    made from the command line as a bureau starts, gives a county its officer, who
+    renames a village of the county and is refused one of the neighbouring county."""
+    kundulun, qingshan = "150203", "150204"  # 昆都仑区 and 青山区 share a line
+    assert (
+        unit["db"]
+        .execute(
+            "SELECT true FROM boundary_line WHERE code IN (%s, %s)",
+            (f"{kundulun}-{qingshan}", f"{qingshan}-{kundulun}"),
+        )
+        .fetchone()
+    )
+    served = settings.model_copy(
+        update={
+            "database_url": unit["url"],
+            "database_owner_url": unit["url"],
+            "home_unit_code": "150200",
+            "audit_dir": unit["audit_dir"],
+        }
+    )
+    env = os.environ | {
+        "DATABASE_URL": unit["url"],
+        "DATABASE_OWNER_URL": unit["url"],
+        "HOME_UNIT_CODE": "150200",
+        "AUDIT_DIR": str(unit["audit_dir"]),
+    }
+    made = subprocess.run(
+        [sys.executable, "-m", "gis_service", "users", "create", "baotou_admin", "--role", "admin"],
+        input="baotou-admin-password-1\n",
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+    )
+    assert made.returncode == 0, made.stderr
+    with TestClient(create_app(served)) as client:
+
+        def signed_in(name: str, password: str) -> dict:
+            r = client.post("/api/v1/auth/token", data={"username": name, "password": password})
+            assert r.status_code == 200, r.text
+            return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+        admin = signed_in("baotou_admin", "baotou-admin-password-1")
+        r = client.post(
+            "/api/v1/users",
+            json={
+                "username": "kundulun_officer",
+                "role": "placename_officer",
+                "password": "kundulun-officer-1",
+                "unit_code": kundulun,
+            },
+            headers=admin,
+        )
+        assert r.status_code == 201, r.text
+        officer = signed_in("kundulun_officer", "kundulun-officer-1")
+
+        def rename(county: str):
+            place_id, name = (
+                unit["db"]
+                .execute(
+                    "SELECT id, name FROM place_name WHERE level = 'village' AND admin_code LIKE %s"
+                    " ORDER BY id LIMIT 1",
+                    (county + "%",),
+                )
+                .fetchone()
+            )
+            etag = client.get(f"/api/v1/place-names/{place_id}", headers=officer).headers["etag"]
+            answer = client.patch(
+                f"/api/v1/place-names/{place_id}",
+                json={"name": name[:-1] + "新" + name[-1], "reason": "更名测试"},
+                headers=officer | {"If-Match": etag},
+            )
+            now = unit["db"].execute("SELECT name FROM place_name WHERE id = %s", (place_id,)).fetchone()[0]
+            return answer, name, now
+
+        answer, before, now = rename(kundulun)
+        assert answer.status_code == 200 and now != before, answer.text
+        answer, before, now = rename(qingshan)
+        assert answer.status_code == 403 and kundulun in answer.json()["message"], answer.text
+        assert now == before
