@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -118,6 +119,27 @@ def tokens(client: TestClient) -> dict[str, str]:
 def auth(tokens: dict[str, str]):
     """auth('planner') -> headers signed in as the demo planner."""
     return lambda role: {"Authorization": f"Bearer {tokens[role]}"}
+
+
+@pytest.fixture(scope="session")
+def banner_account(client, auth):
+    """A signed-in account of a unit: (role, unit) -> headers."""
+    made = {}
+
+    def make(role: str, unit: str) -> dict:
+        if (role, unit) not in made:
+            name, password = f"{role}_{unit}_{uuid.uuid4().hex[:6]}", uuid.uuid4().hex
+            r = client.post(
+                "/api/v1/users",
+                json={"username": name, "role": role, "password": password, "unit_code": unit},
+                headers=auth("admin"),
+            )
+            assert r.status_code == 201 and r.json()["unit_code"] == unit, r.text
+            token = client.post("/api/v1/auth/token", data={"username": name, "password": password})
+            made[role, unit] = {"Authorization": f"Bearer {token.json()['access_token']}"}
+        return made[role, unit]
+
+    return make
 
 
 @pytest.fixture(scope="session")

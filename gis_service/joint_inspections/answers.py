@@ -58,14 +58,37 @@ class TrackSummary(Answer):
     by_inspector: list[dict]
 
 
+class Signature(Answer):
+    signer_name: str
+    statement: str | None
+    signed_at: datetime
+    signed_by: str | None
+
+
+class Party(Answer):
+    """One side of the line: its unit and, once it has signed, its signature."""
+
+    side: str
+    unit_name: str | None
+    signature: Signature | None
+
+
 class RoundReport(Answer):
-    """A round with its line, the markers on the line, its findings and its walked track."""
+    """A round with its line, the markers on the line, its parties, its findings, its walked
+    track, and the sides the caller may act for."""
 
     round: Round
     line: dict | None
     markers_on_line: int
+    parties: list[Party]
     findings: list[dict]
     track: TrackSummary
+    your_sides: list[str]
+
+
+class Signed(Answer):
+    round_id: int
+    side: str
 
 
 class TrackBatchStored(Answer):

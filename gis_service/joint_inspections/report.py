@@ -13,6 +13,7 @@ from gis_service.inspections.vocabulary import CONDITIONS
 STYLE = (Path(__file__).parent / "report.css").read_text(encoding="utf-8")
 
 COLUMNS = [
+    ("side", "所属方 Side"),
     ("marker_code", "界桩编号 Marker"),
     ("condition", "状况 Condition"),
     ("finding", "发现 Finding"),
@@ -30,6 +31,26 @@ def _cell(key: str, value) -> str:
     if key == "action_required":
         return "是 yes" if value else "否 no"
     return str(value)
+
+
+def _side_names(report: dict) -> dict[str, str]:
+    return {p["side"]: f"{p['unit_name'] or ''} ({p['side']})" for p in report.get("parties", [])}
+
+
+def _signature_text(party: dict) -> str:
+    """e.g. "张三 (dalad_inspector), 2026-12-06 09:30 UTC: 界桩完好" or "未签 not signed"."""
+    g = party["signature"]
+    if g is None:
+        return "未签 not signed"
+    said = f": {g['statement']}" if g["statement"] else ""
+    return f"{g['signer_name']} ({g['signed_by']}), {g['signed_at']:%Y-%m-%d %H:%M} UTC{said}"
+
+
+def _signature_rows(report: dict) -> list[list]:
+    return [
+        [f"签字 Signed for {_side_names(report)[p['side']]}", _signature_text(p)]
+        for p in report.get("parties", [])
+    ]
 
 
 def _heading(report: dict) -> list[tuple[str, str]]:
@@ -57,13 +78,24 @@ def _track_text(track: dict | None) -> str:
     return f"{track['length_km']} km, {span} (UTC); {people}"
 
 
+def _finding_cells(report: dict, finding: dict) -> list[str]:
+    names = _side_names(report)
+    return [
+        names.get(finding[k], "组织方 organiser") if k == "side" and finding[k] else _cell(k, finding[k])
+        for k, _ in COLUMNS
+    ]
+
+
 def _rows(report: dict) -> list[list]:
-    """The report as table rows: the heading, a blank row, the findings with their header."""
+    """The report as table rows: the heading, a blank row, the findings with their header,
+    a blank row and each side's signature."""
     return [
         *([k, v] for k, v in _heading(report)),
         [],
         [label for _, label in COLUMNS],
-        *([_cell(k, f[k]) for k, _ in COLUMNS] for f in report["findings"]),
+        *(_finding_cells(report, f) for f in report["findings"]),
+        [],
+        *_signature_rows(report),
     ]
 
 
@@ -86,7 +118,7 @@ def as_xlsx(report: dict) -> bytes:
         elif i == heading + 1:
             for c in ws[ws.max_row]:
                 c.font = Font(bold=True)
-    for col, width in zip("ABCDEF", (22, 18, 50, 10, 16, 22), strict=True):
+    for col, width in zip("ABCDEFG", (22, 18, 18, 50, 10, 16, 22), strict=True):
         ws.column_dimensions[col].width = width
     buf = io.BytesIO()
     wb.save(buf)
@@ -98,12 +130,18 @@ def as_html(report: dict) -> str:
     head = "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in _heading(report))
     rows = (
         "".join(
-            "<tr>" + "".join(f"<td>{escape(_cell(k, f[k]))}</td>" for k, _ in COLUMNS) + "</tr>"
+            "<tr>" + "".join(f"<td>{escape(c)}</td>" for c in _finding_cells(report, f)) + "</tr>"
             for f in report["findings"]
         )
         or f'<tr><td colspan="{len(COLUMNS)}">无发现 No findings</td></tr>'
     )
     notes = escape(report["round"]["report_notes"] or "")
+    names = _side_names(report)
+    signed = "".join(
+        f'<div class="signature" data-side="{escape(p["side"])}"><strong>{escape(names[p["side"]])}</strong><br>'
+        f"{escape(_signature_text(p))}</div>"
+        for p in report.get("parties", [])
+    )
     return f"""<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
 <title>联合检查报告 {escape(line.get("name", ""))}</title>
 <style>{STYLE}</style></head><body>
@@ -113,5 +151,6 @@ def as_html(report: dict) -> str:
 <table class="findings"><thead><tr>{"".join(f"<th>{escape(label)}</th>" for _, label in COLUMNS)}</tr></thead>
 <tbody>{rows}</tbody></table>
 <h2>结论 Notes</h2><p class="notes">{notes}</p>
-<div class="signatures"><div>甲方代表 Side A</div><div>乙方代表 Side B</div><div>日期 Date</div></div>
+<h2>双方签字 Signatures of the sides</h2>
+<div class="signatures">{signed}</div>
 </body></html>"""

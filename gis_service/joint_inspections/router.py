@@ -13,8 +13,8 @@ from gis_service.core.answers import answer
 from gis_service.core.dependencies import SessionDep, SettingsDep
 from gis_service.core.geojson_pages import COLLECTION_SCHEMA, GeoJSONResponse, geojson_answer
 from gis_service.core.openapi_links import record_link
-from gis_service.joint_inspections import answers, report, service, tracks
-from gis_service.joint_inspections.schemas import FindingIn, RoundComplete, RoundIn
+from gis_service.joint_inspections import answers, parties, report, service, tracks
+from gis_service.joint_inspections.schemas import FindingIn, RoundComplete, RoundIn, SignatureIn
 
 router = APIRouter(prefix="/api/v1/joint-inspections", tags=["joint inspections"])
 
@@ -57,19 +57,43 @@ async def create_round(body: RoundIn, actor: FieldWorker, db_session: SessionDep
 
 
 @router.get("/{round_id}", responses=answer(answers.RoundReport))
-async def get_round(round_id: int, _: CurrentUser, db_session: SessionDep):
-    """A round with its line and findings."""
-    return await service.round_report(db_session, round_id=round_id)
+async def get_round(round_id: int, user: CurrentUser, db_session: SessionDep):
+    """A round with its line, its parties (one per side, with their signatures) and its
+    findings; `your_sides` are the sides the caller may record and sign for."""
+    data = await service.round_report(db_session, round_id=round_id)
+    return data | {"your_sides": parties.sides_for(user, data["round"]["line_code"])}
 
 
 @router.post(
     "/{round_id}/findings", responses=answer(answers.Created, 201), status_code=status.HTTP_201_CREATED
 )
-async def add_finding(round_id: int, body: FindingIn, actor: FieldWorker, db_session: SessionDep):
-    """Record a finding, for a marker of the line or for the line as a whole."""
-    finding_id = await service.add_finding(db_session, round_id=round_id, body=body, actor=actor)
+async def add_finding(
+    round_id: int, body: FindingIn, actor: FieldWorker, db_session: SessionDep, response: Response
+):
+    """Record a finding of the caller's side, for a marker of the line or for the line as a
+    whole; refused (409) once that side has signed. The same `id` again is stored once and
+    answered with 200."""
+    finding_id, again = await service.add_finding(db_session, round_id=round_id, body=body, actor=actor)
     await db_session.commit()
+    if again:
+        response.status_code = status.HTTP_200_OK
     return {"id": finding_id}
+
+
+@router.post(
+    "/{round_id}/signatures", responses=answer(answers.Signed, 201), status_code=status.HTTP_201_CREATED
+)
+async def sign_round(
+    round_id: int, body: SignatureIn, actor: FieldWorker, db_session: SessionDep, response: Response
+):
+    """Sign the caller's side of the round, once: its findings are closed then, and the
+    round is completed when every side has signed. The same account signing the same
+    side again is answered with 200; another signature of a signed side is a 409."""
+    out = await service.sign(db_session, round_id=round_id, body=body, actor=actor)
+    await db_session.commit()
+    if out.pop("duplicate"):
+        response.status_code = status.HTTP_200_OK
+    return out
 
 
 @router.post(
@@ -100,7 +124,8 @@ async def get_tracks(round_id: int, user: CurrentUser, db_session: SessionDep):
 
 @router.post("/{round_id}/complete", responses=answer(answers.Completed))
 async def complete_round(round_id: int, body: RoundComplete, actor: FieldWorker, db_session: SessionDep):
-    """Close the round; the line's next due date follows from it."""
+    """Close the round, once every side has signed (409 before); the line's next due date
+    follows from it."""
     await service.complete_round(
         db_session, round_id=round_id, completed_on=body.completed_on, notes=body.report_notes, actor=actor
     )

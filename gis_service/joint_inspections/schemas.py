@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
+from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from gis_service.inspections.vocabulary import ConditionCode
 
@@ -29,8 +30,20 @@ class RoundIn(BaseModel):
         return self
 
 
+UnitSide = Annotated[
+    str | None,
+    Field(
+        pattern=r"^\d{6}$",
+        description="the side (unit code) acted for; by default the one side the account's unit covers",
+    ),
+]
+
+
 class FindingIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+    id: UUID | None = Field(default=None, description="made on the phone: a resend is stored once")
+    side: UnitSide = None
 
     marker_code: str | None = Field(default=None, max_length=40)
     condition: ConditionCode | None = None
@@ -43,3 +56,15 @@ class RoundComplete(BaseModel):
 
     completed_on: date
     report_notes: str | None = Field(default=None, max_length=20000)
+
+
+class SignatureIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    side: UnitSide = None
+    signer_name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)] = (
+        Field(description="the side's representative, as signed")
+    )
+    statement: str | None = Field(
+        default=None, max_length=4000, description="the side's opinion of the round"
+    )

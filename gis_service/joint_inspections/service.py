@@ -10,10 +10,11 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gis_service.audit import service as audit
+from gis_service.auth.jurisdiction import require_within
 from gis_service.auth.models import AppUser
 from gis_service.core.errors import BadRequest, Conflict, NotFound
-from gis_service.joint_inspections import tracks
-from gis_service.joint_inspections.schemas import FindingIn, RoundIn
+from gis_service.joint_inspections import parties, tracks
+from gis_service.joint_inspections.schemas import FindingIn, RoundIn, SignatureIn
 
 
 async def due_list(
@@ -56,6 +57,9 @@ async def create_round(db_session: AsyncSession, *, body: RoundIn, actor: AppUse
     )
     if not exists:
         raise NotFound(f"No boundary line '{body.line_code}'.", f"界线“{body.line_code}”不存在。")
+    require_within(
+        actor, parties.sides_of(body.line_code), (f"Line {body.line_code}", f"界线 {body.line_code}")
+    )
     round_id = await db_session.scalar(
         text("""
         INSERT INTO inspection_round (line_code, kind, reason, planned_on, sides, lead, created_by)
@@ -85,8 +89,21 @@ async def _round_row(db_session: AsyncSession, round_id: int, *, for_update: boo
     return row
 
 
-async def add_finding(db_session: AsyncSession, *, round_id: int, body: FindingIn, actor: AppUser) -> int:
+async def add_finding(
+    db_session: AsyncSession, *, round_id: int, body: FindingIn, actor: AppUser
+) -> tuple[int, bool]:
+    """Record a finding for the side the actor acts for; (its id, whether it was stored
+    before: the same id from the phone's outbox again)."""
+    if body.id is not None:
+        stored = await db_session.scalar(
+            text("SELECT id FROM inspection_finding WHERE client_id = :c AND round_id = :r"),
+            {"c": body.id, "r": round_id},
+        )
+        if stored is not None:
+            return stored, True
     r = await _round_row(db_session, round_id, for_update=True)
+    side = parties.acting_side(actor, r.line_code, body.side)
+    parties.refuse_if_signed(round_id, side, await parties.signed_sides(db_session, round_id))
     if r.status != "planned":
         raise Conflict(
             f"Round {round_id} is {r.status}; findings can no longer be added.",
@@ -105,9 +122,17 @@ async def add_finding(db_session: AsyncSession, *, round_id: int, body: FindingI
             )
     finding_id = await db_session.scalar(
         text("""
-        INSERT INTO inspection_finding (round_id, marker_code, condition, finding, action_required, recorded_by)
-        VALUES (:round_id, :marker_code, :condition, :finding, :action_required, :by) RETURNING id"""),
-        {**body.model_dump(), "round_id": round_id, "by": actor.id},
+        INSERT INTO inspection_finding
+            (round_id, marker_code, condition, finding, action_required, recorded_by, side, client_id)
+        VALUES (:round_id, :marker_code, :condition, :finding, :action_required, :by, :side, :client_id)
+        RETURNING id"""),
+        {
+            **body.model_dump(exclude={"id"}),
+            "round_id": round_id,
+            "by": actor.id,
+            "side": side,
+            "client_id": body.id,
+        },
     )
     await audit.record(
         db_session,
@@ -115,9 +140,35 @@ async def add_finding(db_session: AsyncSession, *, round_id: int, body: FindingI
         action="create",
         entity="inspection_finding",
         entity_id=str(finding_id),
-        after={"round": round_id, **body.model_dump()},
+        after={"round": round_id, **body.model_dump(mode="json", exclude={"id"}), "side": side},
     )
-    return finding_id
+    return finding_id, False
+
+
+async def sign(db_session: AsyncSession, *, round_id: int, body: SignatureIn, actor: AppUser) -> dict:
+    """A side signs its part of a planned round (once; its findings are closed then)."""
+    r = await _round_row(db_session, round_id, for_update=True)
+    if r.status != "planned":
+        raise Conflict(f"Round {round_id} is {r.status}.", f"联合检查 {round_id} 状态为 {r.status}。")
+    side, again = await parties.sign(
+        db_session,
+        round_id=round_id,
+        line_code=r.line_code,
+        side=body.side,
+        signer_name=body.signer_name,
+        statement=body.statement,
+        actor=actor,
+    )
+    if not again:
+        await audit.record(
+            db_session,
+            by=actor,
+            action="sign",
+            entity="inspection_round",
+            entity_id=str(round_id),
+            after={"side": side, "signer_name": body.signer_name, "statement": body.statement},
+        )
+    return {"round_id": round_id, "side": side, "duplicate": again}
 
 
 async def complete_round(
@@ -130,6 +181,8 @@ async def complete_round(
         )
     if completed_on > date.today():
         raise BadRequest("completed_on is in the future.", "完成日期晚于今天。")
+    require_within(actor, parties.sides_of(r.line_code), (f"Line {r.line_code}", f"界线 {r.line_code}"))
+    await parties.require_all_signed(db_session, round_id=round_id, line_code=r.line_code)
     await db_session.execute(
         text(
             "UPDATE inspection_round SET status = 'completed', completed_on = :d,"
@@ -175,11 +228,11 @@ async def round_report(db_session: AsyncSession, *, round_id: int) -> dict:
     ).first()
     findings = await db_session.execute(
         text("""
-        SELECT f.id, f.marker_code, f.condition, f.finding, f.action_required, u.username AS recorded_by,
-               f.recorded_at
+        SELECT f.id, f.side, f.marker_code, f.condition, f.finding, f.action_required,
+               u.username AS recorded_by, f.recorded_at
         FROM inspection_finding f LEFT JOIN app_user u ON u.id = f.recorded_by
         LEFT JOIN boundary_marker m ON m.code = f.marker_code
-        WHERE f.round_id = :id ORDER BY m.seq NULLS LAST, m.type_suffix, f.id"""),
+        WHERE f.round_id = :id ORDER BY f.side NULLS FIRST, m.seq NULLS LAST, m.type_suffix, f.id"""),
         {"id": round_id},
     )
     markers = await db_session.scalar(
@@ -189,6 +242,7 @@ async def round_report(db_session: AsyncSession, *, round_id: int) -> dict:
         "round": {k: v for k, v in r._mapping.items() if k != "created_by"},
         "line": dict(line._mapping) if line else None,
         "markers_on_line": markers,
+        "parties": await parties.parties(db_session, round_id=round_id, line_code=r.line_code),
         "findings": [dict(f._mapping) for f in findings],
         "track": await tracks.summary(db_session, round_id=round_id),
     }

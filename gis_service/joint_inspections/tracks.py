@@ -17,6 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gis_service.auth import roles
+from gis_service.auth.jurisdiction import line_units, require_within
 from gis_service.auth.models import AppUser
 from gis_service.core.errors import BadRequest, Conflict, Forbidden, NotFound, invalid_value
 from gis_service.core.geojson_pages import feature_collection
@@ -57,8 +58,10 @@ async def _round_line(db_session: AsyncSession, round_id: int) -> str:
 
 
 async def add_batch(db_session: AsyncSession, *, round_id: int, batch: TrackBatch, actor: AppUser) -> dict:
-    """Store one batch of the walked track; the same batch again answers as the first time."""
-    await _round_line(db_session, round_id)
+    """Store one batch of the walked track (by a party of the line: an account whose unit
+    covers one of its sides); the same batch again answers as the first time."""
+    line = await _round_line(db_session, round_id)
+    require_within(actor, line_units(line), (f"Line {line}", f"界线 {line}"))
     if batch.points[-1].at > datetime.now(UTC) + MAX_CLOCK_SKEW:
         raise BadRequest(
             "Track times are in the future; check the phone's clock.",
@@ -136,7 +139,8 @@ async def _may_see_tracks(db_session: AsyncSession, round_id: int, user: AppUser
         text("""
         SELECT EXISTS (SELECT 1 FROM inspection_round WHERE id = :r AND created_by = :u)
             OR EXISTS (SELECT 1 FROM inspection_track WHERE round_id = :r AND inspector_id = :u)
-            OR EXISTS (SELECT 1 FROM inspection_finding WHERE round_id = :r AND recorded_by = :u)"""),
+            OR EXISTS (SELECT 1 FROM inspection_finding WHERE round_id = :r AND recorded_by = :u)
+            OR EXISTS (SELECT 1 FROM inspection_signature WHERE round_id = :r AND signed_by = :u)"""),
         {"r": round_id, "u": user.id},
     )
 

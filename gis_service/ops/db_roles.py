@@ -15,7 +15,7 @@ import psycopg
 from psycopg import sql
 
 # Appended to, never changed: the service may only add rows here.
-APPEND_ONLY = ("audit_log", "audit_seal", "audit_chain")
+APPEND_ONLY = ("audit_log", "audit_seal", "audit_chain", "inspection_signature")
 READ_ONLY = ("alembic_version", "spatial_ref_sys")
 
 

@@ -6,30 +6,7 @@ a banner's administrator manages the banner's accounts. Accounts of the served u
 import uuid
 from datetime import UTC, datetime
 
-import pytest
-
 DALAD, DONGSHENG = "150621", "150602"
-
-
-@pytest.fixture(scope="module")
-def banner_account(client, auth):
-    """A signed-in account of a unit: (role, unit) -> headers."""
-    made = {}
-
-    def make(role: str, unit: str) -> dict:
-        if (role, unit) not in made:
-            name, password = f"{role}_{unit}_{uuid.uuid4().hex[:6]}", uuid.uuid4().hex
-            r = client.post(
-                "/api/v1/users",
-                json={"username": name, "role": role, "password": password, "unit_code": unit},
-                headers=auth("admin"),
-            )
-            assert r.status_code == 201 and r.json()["unit_code"] == unit, r.text
-            token = client.post("/api/v1/auth/token", data={"username": name, "password": password})
-            made[role, unit] = {"Authorization": f"Bearer {token.json()['access_token']}"}
-        return made[role, unit]
-
-    return make
 
 
 def _village(db, unit: str) -> tuple[int, str]:

@@ -30,9 +30,21 @@ def test_a_completed_round_sets_the_next_due_date(client, auth, db):
     assert len(due) == db.execute("SELECT count(*) FROM boundary_line WHERE valid_to IS NULL").fetchone()[0]
     round_id = _create(client, auth)
     done_on = date.today() - timedelta(days=5 * 365 - 30)  # due again in about a month
+    complete = {"completed_on": str(done_on), "report_notes": "all markers found"}
+    early = client.post(
+        f"/api/v1/joint-inspections/{round_id}/complete", json=complete, headers=auth("inspector")
+    )
+    assert early.status_code == 409 and "150000 and 610000" in early.json()["message"]
+    for side in ("150000", "610000"):  # the demo inspector (of the served unit) acts for either side
+        signed = client.post(
+            f"/api/v1/joint-inspections/{round_id}/signatures",
+            json={"side": side, "signer_name": f"代表 {side}"},
+            headers=auth("inspector"),
+        )
+        assert signed.status_code == 201 and signed.json()["side"] == side, signed.text
     r = client.post(
         f"/api/v1/joint-inspections/{round_id}/complete",
-        json={"completed_on": str(done_on), "report_notes": "all markers found"},
+        json=complete,
         headers=auth("inspector"),
     )
     assert r.status_code == 200
