@@ -70,6 +70,7 @@ class Party(Answer):
 
     side: str
     unit_name: str | None
+    unit_name_romanized: str | None
     signature: Signature | None
 
 

@@ -71,7 +71,7 @@ async def parties(db_session: AsyncSession, *, round_id: int, line_code: str) ->
     """Each side with its unit's name and its signature (None until it signs)."""
     rows = await db_session.execute(
         text("""
-        SELECT s.side, u.name AS unit_name, g.signer_name, g.statement, g.signed_at, a.username AS signed_by
+        SELECT s.side, u.name AS unit_name, u.name_romanized AS unit_name_romanized, g.signer_name, g.statement, g.signed_at, a.username AS signed_by
         FROM unnest(CAST(:sides AS text[])) WITH ORDINALITY AS s(side, n)
         LEFT JOIN admin_unit u ON u.code = s.side AND u.valid_to IS NULL
         LEFT JOIN inspection_signature g ON g.round_id = :r AND g.side = s.side

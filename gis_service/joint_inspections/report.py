@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
 
@@ -30,6 +31,8 @@ def _cell(key: str, value) -> str:
         return f"{CONDITIONS[value].zh} {CONDITIONS[value].en}"
     if key == "action_required":
         return "是 yes" if value else "否 no"
+    if isinstance(value, datetime):
+        return f"{value.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
     return str(value)
 
 
@@ -60,7 +63,7 @@ def _heading(report: dict) -> list[tuple[str, str]]:
         ("检查类型 Kind", f"{r['kind']}{' — ' + r['reason'] if r['reason'] else ''}"),
         ("计划日期 Planned", str(r["planned_on"])),
         ("完成日期 Completed", str(r["completed_on"] or "")),
-        ("参与方 Sides", ", ".join(r["sides"] or [])),
+        ("参与方 Sides", "; ".join(_side_names(report).values()) or ", ".join(r["sides"] or [])),
         ("负责人 Lead", r["lead"] or ""),
         ("界桩数 Markers on line", str(report["markers_on_line"])),
         ("巡查轨迹 Walked track", _track_text(report.get("track"))),

@@ -17,6 +17,7 @@ import { initPlaceNames, showPlace } from "./placename_panel.js";
 import { initRepairs, showRepairs } from "./repairs_panel.js";
 import { openPanel, redrawPanel, redrawWith } from "./panel.js";
 import { initTrack, showRounds, stopTrack } from "./track.js";
+import { initRound } from "./round_panel.js";
 
 const state = { map: null, config: null, layers: new Map(), switcher: null, user: null, coords: null, basemap: null };
 
@@ -128,6 +129,7 @@ async function loadLayers({ configRead = false } = {}) {
     initAreas({ map: state.map, config: state.config });
     initRepairs({ user: state.user });
     initTrack({ map: state.map });
+    initRound({ user: state.user });
     $("tools-button").hidden = !offers("field_tools");
   }
   initPlaceNames({ map: state.map, user: state.user });

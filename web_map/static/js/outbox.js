@@ -1,7 +1,8 @@
 // The outbox: everything an inspector records waits in IndexedDB until the server has
 // confirmed it, so nothing is lost without signal or across a restart. Items are sent
 // once each, in the order they were made: visits (with photos), corrections of a visit,
-// repair closings (then their photos), and joint-inspection track batches. Each carries
+// repair closings (then their photos), and joint-inspection track batches, findings and
+// signatures (a side's findings go before its signature: the order they were made). Each carries
 // an id made on the phone, so a resend after a lost answer is recognised by the server.
 // A network or server failure stops the run and retries later with back-off; a refused
 // sign-in pauses sending until the inspector signs in again; a refusal of the item
@@ -36,7 +37,8 @@ const put = (item) => inStore(db, STORE, "readwrite", (s) => s.put(item));
 
 /** Queue an item and try to send. kind: "visit" {code, api, visit, photos},
  *  "correction" {code, api, visit_id, edit_count, correction}, "repair_close"
- *  {code, repairs_api, photos_api, repair_id, close, photos}, "track" {round_id, batch}. */
+ *  {code, repairs_api, photos_api, repair_id, close, photos}, "track" {round_id, batch},
+ *  "finding" {round_id, finding}, "signature" {round_id, signature}. */
 export async function enqueue(item, { wait = false } = {}) {
   const id = item.id || item.visit?.id || crypto.randomUUID();
   // whose work it is: only that user's sign-in sends it, never another's
@@ -111,6 +113,8 @@ const SENDERS = {
     return { status: 200 };
   },
   track: (item) => send("POST", `/api/v1/joint-inspections/${item.round_id}/tracks`, item.batch),
+  finding: (item) => send("POST", `/api/v1/joint-inspections/${item.round_id}/findings`, item.finding),
+  signature: (item) => send("POST", `/api/v1/joint-inspections/${item.round_id}/signatures`, item.signature),
 };
 
 /** Send what is due, in order. Stops at the first item that could not be sent for a

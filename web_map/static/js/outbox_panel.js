@@ -10,6 +10,8 @@ import { openPanel } from "./panel.js";
 function outboxLine(i) {
   const what = t("queued_" + (i.kind || "visit"));
   if (i.kind === "track") return `${what} · ${i.batch.points.length} ${t("points")}`;
+  if (i.kind === "finding") return `${what} · ${i.finding.marker_code || t("whole_line")} · ${i.finding.finding}`;
+  if (i.kind === "signature") return `${what} · ${i.signature.signer_name}`;
   const detail = i.visit ? ` · ${conditionLabel(i.visit.condition)} · ${fmtDateTime(i.visit.observed_at)}` : "";
   return `${i.code} · ${what}${detail}`;
 }

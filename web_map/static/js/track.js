@@ -8,6 +8,7 @@ import { el } from "./dom.js";
 import { distanceBearing } from "./geodesy.js";
 import { openPanel } from "./panel.js";
 import * as outbox from "./outbox.js";
+import { showRound } from "./round_panel.js";
 
 const BATCH_POINTS = 20;
 const BATCH_SECONDS = 60;
@@ -81,7 +82,10 @@ export async function showRounds() {
       t(active ? "stop_track" : "record_track"));
     toggle.onclick = () => { if (active) stopTrack(); else startTrack(r.id); showRounds(); };
     return el("li", {}, el("strong", {}, r.line_name || r.line_code), ` · ${r.planned_on}`,
-      el("div", { class: "actions" }, toggle,
+      el("div", { class: "actions" },
+        el("button", { class: "btn-primary", type: "button", "data-open-round": String(r.id), onclick: () => showRound(r.id) },
+          t("round_record")),
+        toggle,
         el("button", { class: "btn-secondary", type: "button", onclick: () => showTrack(r.id) }, t("show_track"))));
   });
   openPanel(t("rounds"), el("p", { class: "muted", id: "track-status" }),
