@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from pydantic.json_schema import models_json_schema
 
 from gis_service.admin_units.router import router as admin_units_router
+from gis_service.auth import write_scopes
 from gis_service.auth.router import router as auth_router
 from gis_service.auth.token_cache import TokenCache
 from gis_service.basemap.packages import open_package
@@ -181,6 +182,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     _add_middleware(app, settings)
     for router in ROUTERS:
         app.include_router(router)
+    if missing := write_scopes.unscoped(app.routes):
+        raise RuntimeError(f"write routes without a scope in auth/write_scopes.py: {', '.join(missing)}")
     mount_static(app, settings)
     _document_extra_schemas(app, [InspectionIn])
     return app

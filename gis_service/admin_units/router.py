@@ -11,7 +11,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 
 from gis_service.admin_units import service
 from gis_service.admin_units.schemas import AdminUnitUpdate
-from gis_service.auth.dependencies import AdminUser, CurrentUser
+from gis_service.auth.dependencies import AdminUser, CurrentUser, WholeDeployment
 from gis_service.core.dependencies import IfMatch, SessionDep
 from gis_service.core.errors import BadRequest
 from gis_service.core.geojson_pages import (
@@ -68,7 +68,12 @@ async def get_admin_unit(code: Code, _: CurrentUser, db_session: SessionDep, as_
     return Response(orjson.dumps(feature), media_type=GEOJSON, headers=headers)
 
 
-@router.patch("/{code}", response_class=GeoJSONResponse, responses={200: geojson_answer(FEATURE_SCHEMA)})
+@router.patch(
+    "/{code}",
+    response_class=GeoJSONResponse,
+    responses={200: geojson_answer(FEATURE_SCHEMA)},
+    dependencies=[WholeDeployment],
+)
 async def update_admin_unit(
     code: Code, body: AdminUnitUpdate, admin: AdminUser, db_session: SessionDep, if_match: IfMatch
 ):

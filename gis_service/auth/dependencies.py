@@ -8,10 +8,11 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 
-from gis_service.auth import roles
+from gis_service.auth import jurisdiction, roles
 from gis_service.auth.basic import credentials, user_for_basic
 from gis_service.auth.models import AppUser
 from gis_service.auth.token_cache import user_for_token
+from gis_service.core.dependencies import SettingsDep
 from gis_service.core.errors import Forbidden, PasswordChangeRequired, Unauthorized
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
@@ -81,3 +82,19 @@ PlaceNameOfficer = Annotated[AppUser, Depends(requires("place_names"))]
 Planner = Annotated[AppUser, Depends(requires("planning"))]
 GraveReader = Annotated[AppUser, Depends(requires("grave_reading"))]
 AdminUser = Annotated[AppUser, Depends(requires("administration"))]
+
+
+async def _within_deployment(user: OptionalUser, settings: SettingsDep) -> None:
+    """Work on the deployment as a whole (auth/write_scopes.py, DEPLOYMENT): accounts of the
+    served unit only. Who is not signed in is left to the route's own check (401)."""
+    if user is not None and not jurisdiction.covers(user, settings.home_unit_code):
+        raise Forbidden(
+            f"This changes the whole deployment: it is done by an account of the served unit "
+            f"({settings.home_unit_code}), not of {user.unit_code}.",
+            f"此操作涉及整个系统，须由本级单位（{settings.home_unit_code}）的账号办理，"
+            f"而非 {user.unit_code} 的账号。",
+        )
+
+
+# a route's dependencies=[...]: the work is the served unit's (auth/write_scopes.py)
+WholeDeployment = Depends(_within_deployment)

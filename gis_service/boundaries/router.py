@@ -11,7 +11,7 @@ import shapely
 from fastapi import APIRouter, Form, Path, Query, Request, Response, UploadFile, status
 from shapely.geometry import mapping
 
-from gis_service.auth.dependencies import AdminUser, CurrentUser
+from gis_service.auth.dependencies import AdminUser, CurrentUser, WholeDeployment
 from gis_service.boundaries import answers, derive, service
 from gis_service.boundaries.schemas import LineGeometryReplacement
 from gis_service.core import jobs
@@ -59,7 +59,12 @@ async def vectorisation_rate(_: CurrentUser, db_session: SessionDep):
     return {"levels": await service.vectorisation_rate(db_session)}
 
 
-@router.post("/derive", responses=answer(JobStarted, 202), status_code=status.HTTP_202_ACCEPTED)
+@router.post(
+    "/derive",
+    responses=answer(JobStarted, 202),
+    status_code=status.HTTP_202_ACCEPTED,
+    dependencies=[WholeDeployment],
+)
 async def derive_lines(admin: AdminUser, request: Request, response: Response, settings: SettingsDep):
     """Re-derive lines from the unit polygons (admin). Surveyed and agreed lines are kept.
     It runs as a job (a province takes minutes): the answer is 202 with the job's address
@@ -99,7 +104,7 @@ async def get_boundary_line(code: LineCode, _: CurrentUser, db_session: SessionD
     )
 
 
-@router.put("/{code}/geometry", responses=answer(answers.GeometryReplaced))
+@router.put("/{code}/geometry", responses=answer(answers.GeometryReplaced), dependencies=[WholeDeployment])
 async def replace_line_geometry(
     code: LineCode, body: LineGeometryReplacement, admin: AdminUser, db_session: SessionDep, if_match: IfMatch
 ):
@@ -119,7 +124,9 @@ async def replace_line_geometry(
     return {"code": code, "version": version}
 
 
-@router.put("/{code}/geometry/file", responses=answer(answers.GeometryReplaced))
+@router.put(
+    "/{code}/geometry/file", responses=answer(answers.GeometryReplaced), dependencies=[WholeDeployment]
+)
 async def replace_line_geometry_from_file(
     code: LineCode,
     file: UploadFile,

@@ -12,6 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gis_service.audit import service as audit
+from gis_service.auth.jurisdiction import require_within
 from gis_service.auth.models import AppUser
 from gis_service.core.errors import BadRequest, Conflict, NotFound, invalid_fields
 from gis_service.disputes.schemas import DisputeEdit, DisputeIn, EventIn
@@ -50,6 +51,7 @@ async def _check_units(db_session: AsyncSession, codes: list[str]) -> None:
 async def create(db_session: AsyncSession, *, body: DisputeIn, actor: AppUser) -> int:
     geom = parse_geometry(body.geometry, ("Polygon", "MultiPolygon"))  # an area, as the layer declares
     await _check_units(db_session, body.parties)
+    require_within(actor, body.parties, ("The dispute", "该纠纷"))
     dispute_id = await db_session.scalar(
         text("""
         INSERT INTO boundary_dispute (title, line_code, parties, description, geom, opened_on, created_by)
@@ -94,11 +96,15 @@ async def get(db_session: AsyncSession, *, dispute_id: int) -> dict:
 
 
 async def add_event(db_session: AsyncSession, *, dispute_id: int, body: EventIn, actor: AppUser) -> None:
-    current = await db_session.scalar(
-        text("SELECT status FROM boundary_dispute WHERE id = :id FOR UPDATE"), {"id": dispute_id}
-    )
-    if current is None:
+    found = (
+        await db_session.execute(
+            text("SELECT status, parties FROM boundary_dispute WHERE id = :id FOR UPDATE"), {"id": dispute_id}
+        )
+    ).first()
+    if found is None:
         raise NotFound(f"No dispute {dispute_id}.", f"纠纷 {dispute_id} 不存在。")
+    require_within(actor, found.parties, (f"Dispute {dispute_id}", f"纠纷 {dispute_id}"))
+    current = found.status
     if current == "closed":
         raise Conflict(
             "The dispute is closed; its timeline can no longer change.", "纠纷已结案，时间线不能再修改。"

@@ -12,7 +12,14 @@ from fastapi import APIRouter, File, Form, Path, Query, UploadFile, status
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
-from gis_service.auth.dependencies import AdminUser, CurrentUser, FieldWorker, GraveReader, Planner
+from gis_service.auth.dependencies import (
+    AdminUser,
+    CurrentUser,
+    FieldWorker,
+    GraveReader,
+    Planner,
+    WholeDeployment,
+)
 from gis_service.catalogue.feature_query import BboxQuery
 from gis_service.core.answers import answer
 from gis_service.core.cpu import run_cpu
@@ -68,7 +75,12 @@ async def vocabulary(_: CurrentUser):
     }
 
 
-@router.post("/import/{kind}", responses=answer(answers.Imported, 201), status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/import/{kind}",
+    responses=answer(answers.Imported, 201),
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[WholeDeployment],
+)
 async def import_file(
     kind: ImportKind, file: UploadFile, admin: AdminUser, db_session: SessionDep, settings: SettingsDep
 ):
@@ -95,7 +107,11 @@ async def corridor_classes(_: CurrentUser, db_session: SessionDep):
     return {"classes": await service.corridor_classes(db_session)}
 
 
-@router.put("/corridor-classes/{corridor_class}", responses=answer(answers.WidthChanged))
+@router.put(
+    "/corridor-classes/{corridor_class}",
+    responses=answer(answers.WidthChanged),
+    dependencies=[WholeDeployment],
+)
 async def set_corridor_width(
     corridor_class: Annotated[str, Path(pattern=r"^[a-z_]{1,24}$")],
     body: WidthIn,
@@ -111,7 +127,7 @@ async def set_corridor_width(
     return out
 
 
-@router.post("/classify", responses=answer(answers.Classified))
+@router.post("/classify", responses=answer(answers.Classified), dependencies=[WholeDeployment])
 async def classify_all(_: AdminUser, db_session: SessionDep):
     """Recompute the classification of every grave against every corridor and zone (admin).
     Imports and width changes already do this for what they touch."""
@@ -143,6 +159,7 @@ async def grave_card(code: GraveCode, _: GraveReader, db_session: SessionDep):
     "/graves/{code}/remediation",
     responses=answer(answers.Remediation, 201),
     status_code=status.HTTP_201_CREATED,
+    dependencies=[WholeDeployment],
 )
 async def record_remediation(
     code: GraveCode,

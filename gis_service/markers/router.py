@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, UploadFile, status
 
-from gis_service.auth.dependencies import AdminUser, CurrentUser, FieldWorker
+from gis_service.auth.dependencies import AdminUser, CurrentUser, FieldWorker, WholeDeployment
 from gis_service.catalogue.dependencies import readable_layer
 from gis_service.catalogue.feature_query import FeatureQueryDep, and_filters, items_response
 from gis_service.core.answers import answer
@@ -100,7 +100,12 @@ async def marker_conditions():
     return {"conditions": vocabulary()}
 
 
-@router.post("/markers/import", responses=answer(answers.Imported, 201), status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/markers/import",
+    responses=answer(answers.Imported, 201),
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[WholeDeployment],
+)
 async def import_markers(file: UploadFile, admin: AdminUser, db_session: SessionDep, settings: SettingsDep):
     """Import a marker results table (界桩成果表, CSV or XLSX; admin). Every row is checked;
     if any row has an error nothing is imported and the answer (422) lists the errors row

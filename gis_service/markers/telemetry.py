@@ -13,6 +13,8 @@ from gis_service.audit import service as audit
 from gis_service.auth.models import AppUser
 from gis_service.core.errors import BadRequest, Conflict, NotFound
 from gis_service.core.settings import Settings
+from gis_service.inspections.assets import MARKER
+from gis_service.inspections.service import require_asset_within
 from gis_service.markers.schemas import TelemetryIn
 from gis_service.markers.service import get_marker_id
 
@@ -23,6 +25,7 @@ async def record_reading(
     if (body.lon is None) != (body.lat is None):
         raise BadRequest("Send both lon and lat, or neither.", "经度和纬度须同时提供或同时省略。")
     marker_id = await get_marker_id(db_session, code)
+    await require_asset_within(db_session, MARKER, code, actor)
     row = (
         await db_session.execute(
             text("""
@@ -96,6 +99,15 @@ async def list_alerts(db_session: AsyncSession, *, open_only: bool) -> list[dict
 
 
 async def acknowledge(db_session: AsyncSession, *, alert_id: int, actor: AppUser) -> dict:
+    """Acknowledge an open alert, by an account whose unit covers its marker's line."""
+    marker = await db_session.scalar(
+        text(
+            "SELECT m.code FROM marker_alert a JOIN boundary_marker m ON m.id = a.marker_id WHERE a.id = :id"
+        ),
+        {"id": alert_id},
+    )
+    if marker is not None:
+        await require_asset_within(db_session, MARKER, marker, actor)
     row = (
         await db_session.execute(
             text("""

@@ -18,7 +18,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gis_service.audit import service as audit
-from gis_service.auth.dependencies import CurrentUser, OptionalUser
+from gis_service.auth.dependencies import CurrentUser, OptionalUser, WholeDeployment
 from gis_service.auth.models import AppUser
 from gis_service.catalogue import service as layers
 from gis_service.catalogue.declarations import LayerDeclaration
@@ -161,6 +161,7 @@ async def item_options(layer: ReadableLayer, feature_id: str, user: OptionalUser
     status_code=201,
     response_class=GeoJSONResponse,
     responses={201: geojson_answer(FEATURE_SCHEMA)},
+    dependencies=[WholeDeployment],
 )
 async def create_feature(layer: ReadableLayer, request: Request, user: CurrentUser, db_session: SessionDep):
     """Create a feature (GeoJSON Feature body); 201 with its Location."""
@@ -246,6 +247,7 @@ async def _update(layer, fid, request, user, db_session, if_match: str, domain, 
     "/collections/{layer_id}/items/{feature_id}",
     response_class=GeoJSONResponse,
     responses={200: geojson_answer(FEATURE_SCHEMA)},
+    dependencies=[WholeDeployment],
 )
 async def replace_feature(
     layer: ReadableLayer,
@@ -264,6 +266,7 @@ async def replace_feature(
     "/collections/{layer_id}/items/{feature_id}",
     response_class=GeoJSONResponse,
     responses={200: geojson_answer(FEATURE_SCHEMA)},
+    dependencies=[WholeDeployment],
 )
 async def update_feature(
     layer: ReadableLayer,
@@ -279,7 +282,7 @@ async def update_feature(
     return await _update(layer, feature_id, request, user, db_session, if_match, domain, partial=True)
 
 
-@router.delete("/collections/{layer_id}/items/{feature_id}", status_code=204)
+@router.delete("/collections/{layer_id}/items/{feature_id}", status_code=204, dependencies=[WholeDeployment])
 async def delete_feature(
     layer: ReadableLayer,
     feature_id: str,

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response, UploadFile, status
 
-from gis_service.auth.dependencies import CurrentUser, PlaceNameOfficer
+from gis_service.auth.dependencies import CurrentUser, PlaceNameOfficer, WholeDeployment
 from gis_service.core.answers import answer
 from gis_service.core.dependencies import IfMatch, ReadSessionDep, SessionDep, SettingsDep
 from gis_service.core.errors import BadRequest
@@ -142,7 +142,12 @@ async def get_lexicon(
     return {"entries": await lexicon.entries(db_session, language)}
 
 
-@router.put("/lexicon", responses=answer(answers.LexiconEntry), status_code=status.HTTP_200_OK)
+@router.put(
+    "/lexicon",
+    responses=answer(answers.LexiconEntry),
+    status_code=status.HTTP_200_OK,
+    dependencies=[WholeDeployment],
+)
 async def put_lexicon(
     body: LexiconIn, officer: PlaceNameOfficer, db_session: SessionDep, settings: SettingsDep
 ):
@@ -152,7 +157,7 @@ async def put_lexicon(
     return entry
 
 
-@router.post("/audit", responses=answer(answers.AuditRun))
+@router.post("/audit", responses=answer(answers.AuditRun), dependencies=[WholeDeployment])
 async def run_audit(officer: PlaceNameOfficer, db_session: SessionDep):
     """Check the whole register; findings stay open until resolved or waived."""
     result = await findings.audit_register(db_session)
@@ -182,14 +187,18 @@ async def list_findings(
     }
 
 
-@router.post("/findings/{finding_id}/resolve", responses=answer(answers.StatusChange))
+@router.post(
+    "/findings/{finding_id}/resolve", responses=answer(answers.StatusChange), dependencies=[WholeDeployment]
+)
 async def resolve_finding(finding_id: int, officer: PlaceNameOfficer, db_session: SessionDep):
     out = await findings.close(db_session, finding_id, actor=officer, waive_reason=None)
     await db_session.commit()
     return out
 
 
-@router.post("/findings/{finding_id}/waive", responses=answer(answers.StatusChange))
+@router.post(
+    "/findings/{finding_id}/waive", responses=answer(answers.StatusChange), dependencies=[WholeDeployment]
+)
 async def waive_finding(finding_id: int, body: WaiveIn, officer: PlaceNameOfficer, db_session: SessionDep):
     """Accept a finding as it stands, with the reason (kept)."""
     out = await findings.close(db_session, finding_id, actor=officer, waive_reason=body.reason)
@@ -227,7 +236,9 @@ async def get_request(request_id: int, _: CurrentUser, db_session: SessionDep):
     return await procedure.get(db_session, request_id)
 
 
-@router.post("/requests/{request_id}/advance", responses=answer(answers.NamingRequest))
+@router.post(
+    "/requests/{request_id}/advance", responses=answer(answers.NamingRequest), dependencies=[WholeDeployment]
+)
 async def advance_request(
     request_id: int, body: AdvanceIn, officer: PlaceNameOfficer, db_session: SessionDep
 ):
@@ -247,7 +258,9 @@ async def list_suggestions(
     return {"suggestions": await locate.list_suggestions(db_session, status=status_)}
 
 
-@router.post("/location-suggestions/run", responses=answer(answers.SuggestionRun))
+@router.post(
+    "/location-suggestions/run", responses=answer(answers.SuggestionRun), dependencies=[WholeDeployment]
+)
 async def run_suggestions(officer: PlaceNameOfficer, db_session: SessionDep, settings: SettingsDep):
     """Match unlocated names against the GeoNames points (suggestions only)."""
     added = await locate.suggest(db_session, settings.reference_data_dir)
@@ -255,7 +268,11 @@ async def run_suggestions(officer: PlaceNameOfficer, db_session: SessionDep, set
     return {"added": added}
 
 
-@router.post("/location-suggestions/{suggestion_id}/{decision}", responses=answer(answers.StatusChange))
+@router.post(
+    "/location-suggestions/{suggestion_id}/{decision}",
+    responses=answer(answers.StatusChange),
+    dependencies=[WholeDeployment],
+)
 async def decide_suggestion(
     suggestion_id: int,
     decision: Literal["accept", "reject"],
