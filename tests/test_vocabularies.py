@@ -115,3 +115,22 @@ def test_the_map_is_told_what_the_user_may_do(client, auth):
     assert "field_work" in config["capabilities"] and "place_names" not in config["capabilities"]
     me = client.get("/api/v1/auth/me", headers=auth("placename_officer")).json()
     assert me["capabilities"] == ["sign_work", "place_names"]
+
+
+def test_a_new_role_reaches_the_database_at_the_next_upgrade(owner_url, monkeypatch):
+    """A role added in auth/roles.py widens app_user's CHECK list without a migration (the
+    upgrade's vocabulary step), and nothing else changes. Tried in a transaction rolled back."""
+    from sqlalchemy import create_engine
+
+    from gis_service.migrations import vocabularies
+
+    wider = [*roles.ROLES, "surveyor"]
+    monkeypatch.setitem(vocabularies.VOCABULARIES, ("app_user", "role"), lambda: wider)
+    engine = create_engine(owner_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.connect() as connection:
+        transaction = connection.begin()
+        assert vocabularies.sync(connection) == ["app_user_role_known"]
+        assert vocabularies.check_list(connection, "app_user", "role")[1] == set(wider)
+        assert vocabularies.sync(connection) == []  # once right, left alone
+        transaction.rollback()
+    engine.dispose()

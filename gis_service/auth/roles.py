@@ -3,9 +3,9 @@ role by name; the map is told the signed-in user's capabilities and holds no rol
 The database's CHECK list, the API schema, the layer declarations and the map's
 translations are checked against ROLES by tests/test_vocabularies.py.
 
-Adding a role: a line in ROLES and in CAPABILITIES' sets where it belongs, its name in
-web_map/static/js/i18n.js (role_<name>, both languages), and a migration widening the
-app_user CHECK list."""
+Adding a role: a line in ROLES (and Role) and in CAPABILITIES' sets where it belongs,
+and its name in web_map/static/js/i18n.js (role_<name>, both languages). The database's
+CHECK list follows ROLES at the next upgrade (migrations/vocabularies.py)."""
 
 from __future__ import annotations
 

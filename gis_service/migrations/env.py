@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import create_engine, pool
 
 from gis_service.core.settings import get_settings
+from gis_service.migrations import vocabularies
 
 config = context.config
 
@@ -17,6 +18,8 @@ def run_migrations_online() -> None:
         context.configure(connection=connection, transaction_per_migration=True)
         with context.begin_transaction():
             context.run_migrations()
+        with connection.begin():
+            vocabularies.sync(connection)
     engine.dispose()
 
 
