@@ -11,6 +11,7 @@ from gis_service.catalogue.declarations import LayerDeclaration, load_declaratio
 from gis_service.core.settings import PROJECT_ROOT
 from gis_service.disputes.schemas import Status as DisputeStatus
 from gis_service.inspections.vocabulary import CONDITIONS, UNKNOWN_COLOUR
+from gis_service.placenames import approval
 from gis_service.placenames.procedure import NEXT
 from gis_service.placenames.vocabulary import STAGES, STATUSES
 
@@ -25,6 +26,7 @@ COLUMNS = {
     ("naming_request", "stage"): set(STAGES),
     ("boundary_dispute", "status"): DISPUTE_STATUSES,
     ("app_user", "role"): set(roles.ROLES),
+    ("naming_approval_rule", "level"): set(approval.LEVELS),
 }
 
 

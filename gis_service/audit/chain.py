@@ -31,9 +31,12 @@ SEAL_LOCK = 4490_0003  # one sealer at a time, across workers
 BATCH = 5000
 GENESIS = "0" * 64
 _AT = "to_char(a.at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US')"
-# The row as hashed: a JSON array, so that no two different rows give the same text.
-CONTENT = f"""jsonb_build_array(a.id, {_AT}, a.actor_id, a.actor, a.action, a.entity, a.entity_id,
-    a.before, a.after, a.request_id)::text"""
+# The row as hashed: a JSON array, so that no two different rows give the same text. The
+# acting unit (migration 0040) is appended only when there is one, so that rows sealed
+# before it hash as they did.
+CONTENT = f"""(jsonb_build_array(a.id, {_AT}, a.actor_id, a.actor, a.action, a.entity, a.entity_id,
+    a.before, a.after, a.request_id)
+    || CASE WHEN a.actor_unit IS NULL THEN '[]'::jsonb ELSE jsonb_build_array(a.actor_unit) END)::text"""
 # The unkeyed seals of migration 0012 hashed this text.
 LEGACY_CONTENT = f"""concat_ws('|', a.id, {_AT}, a.actor_id, a.actor, a.action, a.entity,
     a.entity_id, a.before::text, a.after::text, a.request_id)"""

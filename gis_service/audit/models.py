@@ -18,6 +18,8 @@ class AuditLog(Base):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     actor_id: Mapped[int | None]
     actor: Mapped[str] = mapped_column(String(64))
+    # the acting bureau: the account's unit (None: the served unit, or the command line)
+    actor_unit: Mapped[str | None] = mapped_column(String(12))
     action: Mapped[str] = mapped_column(String(32))
     entity: Mapped[str] = mapped_column(String(64))
     entity_id: Mapped[str | None] = mapped_column(Text)

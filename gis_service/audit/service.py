@@ -36,6 +36,7 @@ async def record(
         AuditLog(
             actor_id=by.id if by else None,
             actor=by.username if by else "cli",  # None: an operator at the command line
+            actor_unit=getattr(by, "unit_code", None),
             action=action,
             entity=entity,
             entity_id=entity_id,

@@ -118,8 +118,12 @@ WRITES: dict[tuple[str, str], Scope] = {
     ("POST", "/api/v1/place-names/requests"): record(
         "the proposed or the named place's unit (placenames/procedure.create)"
     ),
-    ("POST", "/api/v1/place-names/requests/{request_id}/advance"): deployment(
-        "approval moves to the level that approves the kind of name; until then the served unit's"
+    ("POST", "/api/v1/place-names/requests/{request_id}/advance"): record(
+        "the place's unit while the request is prepared, the approving unit from approval on"
+        " (placenames/approval.require_step)"
+    ),
+    ("PUT", "/api/v1/place-names/approval-rules/{category_code}"): deployment(
+        "the deployment's approval table"
     ),
     ("POST", "/api/v1/place-names/location-suggestions/run"): deployment("a run over the whole register"),
     ("POST", "/api/v1/place-names/location-suggestions/{suggestion_id}/{decision}"): deployment(NOT_YET),

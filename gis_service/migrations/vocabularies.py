@@ -37,6 +37,12 @@ def _naming_stages() -> list[str]:
     return list(STAGES)
 
 
+def _approval_levels() -> list[str]:
+    from gis_service.placenames.approval import LEVELS
+
+    return list(LEVELS)
+
+
 def _dispute_statuses() -> list[str]:
     from gis_service.disputes.schemas import Status
 
@@ -53,6 +59,7 @@ VOCABULARIES: dict[tuple[str, str], Callable[[], list[str]]] = {
     ("place_name", "status"): _place_name_statuses,
     ("naming_request", "stage"): _naming_stages,
     ("boundary_dispute", "status"): _dispute_statuses,
+    ("naming_approval_rule", "level"): _approval_levels,
 }
 
 

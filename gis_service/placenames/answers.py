@@ -190,6 +190,30 @@ class StatusChange(Answer):
     status: str
 
 
+class ApprovalOf(Answer):
+    """Who approves the name (placenames/approval.py): the level, the approving unit in the
+    deployment, and the basis in the Regulations."""
+
+    level: str
+    unit: str
+    basis_zh: str
+    basis_en: str
+
+
+class ApprovalRule(Answer):
+    category_code: str
+    name_zh: str | None
+    name_en: str | None
+    level: str
+    basis_zh: str
+    basis_en: str
+    edited: bool
+
+
+class ApprovalRules(Answer):
+    rules: list[ApprovalRule]
+
+
 class NamingRequest(Answer):
     id: int
     kind: str
@@ -204,6 +228,9 @@ class NamingRequest(Answer):
     created_by: str | None = None
     created_at: datetime | None = None
     events: list[Any] | None = None
+    approval: ApprovalOf
+    next_step_by: str
+    yours: bool
 
 
 class NamingRequests(Answer):

@@ -16,7 +16,7 @@ from gis_service.audit import service as audit
 from gis_service.auth import jurisdiction
 from gis_service.auth.models import AppUser
 from gis_service.core.errors import BadRequest, Conflict, NotFound
-from gis_service.placenames import service
+from gis_service.placenames import approval, service
 from gis_service.placenames.schemas import AdvanceIn, RequestIn
 
 NEXT = {
@@ -64,12 +64,46 @@ async def get(db_session: AsyncSession, request_id: int, *, for_update: bool = F
     return dict(row._mapping)
 
 
-async def list_requests(db_session: AsyncSession, *, stage: str | None) -> list[dict]:
+async def list_requests(
+    db_session: AsyncSession, *, stage: str | None, user: AppUser, served_unit: str, waiting: bool = False
+) -> list[dict]:
+    """The requests, each with who approves it and whose step is next; `waiting`: only
+    those whose next step the user's bureau takes."""
     rows = await db_session.execute(
         text(_SELECT + " WHERE CAST(:stage AS text) IS NULL OR stage = :stage ORDER BY id DESC"),
         {"stage": stage},
     )
-    return [dict(r._mapping) for r in rows]
+    requests = [dict(r._mapping) for r in rows]
+    table = await approval.rules(db_session)
+    targets = await _targets(db_session, [r["place_name_id"] for r in requests if r["place_name_id"]])
+    out = []
+    for r in requests:
+        described = r | approval.approval_of(table, r, targets.get(r["place_name_id"]), served_unit).describe(
+            r["stage"], user
+        )
+        if described["yours"] or not waiting:
+            out.append(described)
+    return out
+
+
+async def _targets(db_session: AsyncSession, ids: list[int]) -> dict[int, dict]:
+    """What decides a request's approval, of the names it changes."""
+    rows = await db_session.execute(
+        text("SELECT id, admin_code, category_code, level FROM place_name WHERE id = ANY(:ids)"), {"ids": ids}
+    )
+    return {r.id: dict(r._mapping) for r in rows}
+
+
+async def approval_for(db_session: AsyncSession, req: dict, served_unit: str) -> approval.Approval:
+    targets = await _targets(db_session, [req["place_name_id"]] if req["place_name_id"] else [])
+    return approval.approval_of(
+        await approval.rules(db_session), req, targets.get(req["place_name_id"]), served_unit
+    )
+
+
+async def described(db_session: AsyncSession, req: dict, user: AppUser, served_unit: str) -> dict:
+    """A request with who approves it and whose step is next."""
+    return req | (await approval_for(db_session, req, served_unit)).describe(req["stage"], user)
 
 
 async def create(db_session: AsyncSession, body: RequestIn, actor: AppUser) -> dict:
@@ -134,8 +168,15 @@ async def create(db_session: AsyncSession, body: RequestIn, actor: AppUser) -> d
     return await get(db_session, request_id)
 
 
-async def advance(db_session: AsyncSession, request_id: int, body: AdvanceIn, actor: AppUser) -> dict:
+async def advance(
+    db_session: AsyncSession, request_id: int, body: AdvanceIn, actor: AppUser, served_unit: str
+) -> dict:
+    """Take the request's next step: by the bureau of the place's unit while it is prepared,
+    by the approving unit's from approval on (placenames/approval.py)."""
     req = await get(db_session, request_id, for_update=True)
+    approval.require_step(
+        actor, await approval_for(db_session, req, served_unit), req["stage"], body.to, request_id
+    )
     if body.to not in NEXT[req["stage"]]:
         allowed = ", ".join(sorted(NEXT[req["stage"]])) or "none (the request is closed)"
         raise Conflict(

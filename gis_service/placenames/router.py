@@ -6,19 +6,30 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request, Response, UploadFile, status
+from fastapi import APIRouter, Path, Query, Request, Response, UploadFile, status
 
-from gis_service.auth.dependencies import CurrentUser, PlaceNameOfficer, WholeDeployment
+from gis_service.auth.dependencies import AdminUser, CurrentUser, PlaceNameOfficer, WholeDeployment
 from gis_service.core.answers import answer
 from gis_service.core.dependencies import IfMatch, ReadSessionDep, SessionDep, SettingsDep
 from gis_service.core.errors import BadRequest
 from gis_service.core.openapi_links import record_link
 from gis_service.core.public_url import public_base
-from gis_service.placenames import answers, findings, lexicon, locate, procedure, search, service, transfer
+from gis_service.placenames import (
+    answers,
+    approval,
+    findings,
+    lexicon,
+    locate,
+    procedure,
+    search,
+    service,
+    transfer,
+)
 from gis_service.placenames.romanize import romanize
 from gis_service.placenames.rules import rule_catalogue
 from gis_service.placenames.schemas import (
     AdvanceIn,
+    ApprovalRuleIn,
     CheckIn,
     LexiconIn,
     PlaceNameCreate,
@@ -216,37 +227,76 @@ async def waive_finding(finding_id: int, body: WaiveIn, officer: PlaceNameOffice
     ),
 )
 async def list_requests(
-    _: CurrentUser,
+    user: CurrentUser,
     db_session: SessionDep,
+    settings: SettingsDep,
     stage: Stage | None = None,
+    waiting: Annotated[
+        bool, Query(description="only the requests whose next step is the caller's bureau's")
+    ] = False,
 ):
-    return {"requests": await procedure.list_requests(db_session, stage=stage)}
+    """Naming requests, newest first, each with the level that approves it (and the basis in
+    the Regulations), the unit whose bureau takes its next step, and whether that is the
+    caller's (`yours`)."""
+    return {
+        "requests": await procedure.list_requests(
+            db_session, stage=stage, user=user, served_unit=settings.home_unit_code, waiting=waiting
+        )
+    }
+
+
+@router.get("/approval-rules", responses=answer(answers.ApprovalRules))
+async def approval_rules(_: CurrentUser, db_session: SessionDep):
+    """Who approves each category of names (the level of government, and the basis in the
+    2022 Regulations on the Administration of Place Names, art. 12), as this deployment
+    has it: the defaults, and its own rules where its province's differ (`edited`)."""
+    return {"rules": await approval.rule_table(db_session)}
+
+
+@router.put(
+    "/approval-rules/{category_code}", responses=answer(answers.ApprovalRules), dependencies=[WholeDeployment]
+)
+async def set_approval_rule(
+    category_code: Annotated[str, Path(pattern=r"^\d{1,8}$")],
+    body: ApprovalRuleIn,
+    admin: AdminUser,
+    db_session: SessionDep,
+):
+    """Set who approves a category of names (and those under it without a rule of their own)."""
+    rule = approval.ApprovalRule(body.level, body.basis_zh.strip(), body.basis_en.strip())
+    await approval.set_rule(db_session, category_code=category_code, rule=rule, actor=admin)
+    await db_session.commit()
+    return {"rules": await approval.rule_table(db_session)}
 
 
 @router.post("/requests", responses=answer(answers.NamingRequest, 201), status_code=status.HTTP_201_CREATED)
-async def create_request(body: RequestIn, officer: PlaceNameOfficer, db_session: SessionDep):
+async def create_request(
+    body: RequestIn, officer: PlaceNameOfficer, db_session: SessionDep, settings: SettingsDep
+):
     """Open a naming, renaming or cancellation request (stage: application)."""
     out = await procedure.create(db_session, body, officer)
     await db_session.commit()
-    return out
+    return await procedure.described(db_session, out, officer, settings.home_unit_code)
 
 
 @router.get("/requests/{request_id}", responses=answer(answers.NamingRequest))
-async def get_request(request_id: int, _: CurrentUser, db_session: SessionDep):
-    return await procedure.get(db_session, request_id)
+async def get_request(request_id: int, user: CurrentUser, db_session: SessionDep, settings: SettingsDep):
+    """A request, with who approves it and whose step is next."""
+    req = await procedure.get(db_session, request_id)
+    return await procedure.described(db_session, req, user, settings.home_unit_code)
 
 
-@router.post(
-    "/requests/{request_id}/advance", responses=answer(answers.NamingRequest), dependencies=[WholeDeployment]
-)
+@router.post("/requests/{request_id}/advance", responses=answer(answers.NamingRequest))
 async def advance_request(
-    request_id: int, body: AdvanceIn, officer: PlaceNameOfficer, db_session: SessionDep
+    request_id: int, body: AdvanceIn, officer: PlaceNameOfficer, db_session: SessionDep, settings: SettingsDep
 ):
-    """Move a request to its next stage. A move the procedure does not allow is a 409;
-    a move without what its stage needs is a 400 naming the missing items."""
-    out = await procedure.advance(db_session, request_id, body, officer)
+    """Move a request to its next stage: while it is prepared, by an officer of the place's
+    unit (or above it); from approval on, by an officer of the approving unit (403
+    otherwise). A move the procedure does not allow is a 409; a move without what its
+    stage needs is a 400 naming the missing items."""
+    out = await procedure.advance(db_session, request_id, body, officer, settings.home_unit_code)
     await db_session.commit()
-    return out
+    return await procedure.described(db_session, out, officer, settings.home_unit_code)
 
 
 @router.get("/location-suggestions", responses=answer(answers.Suggestions))

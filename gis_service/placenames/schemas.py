@@ -161,3 +161,13 @@ class SignIn(BaseModel):
     installed_on: date | None = None
     lon: float = Field(ge=73, le=136)
     lat: float = Field(ge=3, le=54)
+
+
+class ApprovalRuleIn(BaseModel):
+    """Who approves a category of names in this deployment, and on what basis."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    level: Literal["state", "province", "city", "county_or_city", "county"]
+    basis_zh: str = Field(min_length=1, max_length=1000, pattern=r"\S")
+    basis_en: str = Field(default="", max_length=1000)

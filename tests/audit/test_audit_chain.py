@@ -13,6 +13,7 @@ import asyncio
 import hashlib
 import hmac
 import json
+import uuid
 
 import psycopg
 import pytest
@@ -258,3 +259,32 @@ def test_a_forged_checkpoint_line_is_refused(monkeypatch, audit_copy):
     result = _verify(monkeypatch, url, settings)
     assert result.exit_code == 1
     assert f"checkpoint line {len(lines)} is not signed with this key" in result.output
+
+
+@pytest.fixture
+def a_banners_change(client, banner_account) -> str:
+    """A change made by an account of Dalad Banner; the audit row's unit."""
+    made = client.post(
+        "/api/v1/users",
+        json={
+            "username": f"bureau_{uuid.uuid4().hex[:8]}",
+            "role": "viewer",
+            "password": uuid.uuid4().hex,
+            "unit_code": "150621",
+        },
+        headers=banner_account("admin", "150621"),
+    )
+    assert made.status_code == 201, made.text
+    return "150621"
+
+
+def test_the_acting_bureau_is_sealed_with_the_row(monkeypatch, a_banners_change, audit_copy):
+    url, con, settings = audit_copy
+    row = con.execute(
+        "SELECT id FROM audit_log WHERE actor_unit = %s ORDER BY id DESC LIMIT 1", (a_banners_change,)
+    ).fetchone()
+    assert row, "the banner administrator's change names the banner"
+    assert _verify(monkeypatch, url, settings).exit_code == 0  # rows with and without a unit verify
+    con.execute("UPDATE audit_log SET actor_unit = '150602' WHERE id = %s", (row[0],))
+    result = _verify(monkeypatch, url, settings)
+    assert result.exit_code == 1 and f"audit row {row[0]} was changed" in result.output

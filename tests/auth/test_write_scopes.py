@@ -200,6 +200,19 @@ class Records:
             code,
         )
 
+    def naming_request(self, relation: str) -> int:
+        body = {
+            "kind": "naming",
+            "applicant": "x",
+            "reason": "y",
+            "proposal": {"name": f"{_tag()}村", "level": "village", "admin_code": _unit_code(relation)},
+        }
+        r = self.client.post(
+            "/api/v1/place-names/requests", json=body, headers=self.auth("placename_officer")
+        )
+        assert r.status_code == 201, r.text
+        return r.json()["id"]
+
     def account(self, relation: str) -> str:
         name = f"scoped_{uuid.uuid4().hex[:8]}"
         unit = {"own": DALAD, "parent": None, "sibling": DONGSHENG}[_record_relation(relation)]
@@ -387,6 +400,14 @@ PROBES = {
                     "admin_code": UNITS[_record_relation(rel)] + "001",
                 },
             },
+            headers=h,
+        ),
+    ),
+    ("POST", "/api/v1/place-names/requests/{request_id}/advance"): (
+        "placename_officer",
+        lambda c, h, rec, rel: c.post(
+            f"/api/v1/place-names/requests/{rec.naming_request(rel)}/advance",
+            json={"to": "review"},
             headers=h,
         ),
     ),

@@ -3,7 +3,7 @@
 // move its naming requests along.
 import { getJson, getWithEtag, may, sendJson } from "./api.js";
 import { $, el } from "./dom.js";
-import { currentLang, errorMessage, fmtDateTime, localized, onLanguageChange, t } from "./i18n.js";
+import { currentLang, errorMessage, fmtDateTime, localized, onLanguageChange, t, tf } from "./i18n.js";
 
 const BASE = "/api/v1/place-names";
 const EDITABLE = ["name", "romanization", "status", "location_description", "meaning", "origin", "history"];
@@ -239,11 +239,16 @@ async function loadRequests(id, box) {
 }
 
 function requestItem(r, placeId) {
-  const item = el("div", { class: "request" },
-    el("p", {}, el("strong", {}, `#${r.id} ${t("kind_" + r.kind)}`), ` · ${t("stage_" + r.stage)}`),
-    el("p", { class: "small" }, r.reason));
+  const basis = currentLang() === "en" ? r.approval.basis_en : r.approval.basis_zh;
   const next = NEXT[r.stage] || [];
-  if (canEdit() && next.length) {
+  const item = el("div", { class: "request", "data-request": String(r.id) },
+    el("p", {}, el("strong", {}, `#${r.id} ${t("kind_" + r.kind)}`), ` · ${t("stage_" + r.stage)}`),
+    el("p", { class: "small" }, r.reason),
+    el("p", { class: "small muted approval-basis", title: basis },
+      tf("approved_by", { level: t("approval_level_" + r.approval.level), unit: r.approval.unit })),
+    next.length && !r.yours ? el("p", { class: "small warn waiting-for" }, tf("waiting_for_unit", { unit: r.next_step_by })) : "");
+  // the next step is this officer's bureau's (placenames/approval.py on the server)
+  if (canEdit() && next.length && r.yours) {
     const select = el("select", { name: "to" }, ...next.map((s) => el("option", { value: s }, t("stage_" + s))));
     const fields = el("div", {});
     const renderFields = () => fields.replaceChildren(...(STAGE_FIELDS[select.value] || []).map((f) =>
