@@ -27,6 +27,9 @@ class AppUser(Base):
     # set with a one-time password (an administrator's); the account's own change clears it
     password_change_required: Mapped[bool] = mapped_column(Boolean, default=False)
     password_changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # an invitation link not yet used (auth/invitations.py): the digest of its secret
+    invitation_digest: Mapped[str | None] = mapped_column(String(64))
+    invitation_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 

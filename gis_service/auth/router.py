@@ -8,12 +8,26 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
 
-from gis_service.auth import service, throttle
+from gis_service.auth import invitations, service, throttle
 from gis_service.auth.dependencies import AdminUser, CurrentUser, TokenDep
-from gis_service.auth.schemas import PasswordChange, RevokedOut, TokenOut, UserCreate, UserOut, UserUpdate
+from gis_service.auth.schemas import (
+    Invitation,
+    InvitationAccept,
+    InvitationLookup,
+    Invited,
+    PasswordChange,
+    RevokedOut,
+    TokenOut,
+    UserCreate,
+    UserCreated,
+    UserOut,
+    UserUpdate,
+)
+from gis_service.auth.security import generate_password
 from gis_service.core.dependencies import IfMatch, SessionDep, SettingsDep
 from gis_service.core.errors import BadRequest, Unauthorized
 from gis_service.core.openapi_links import record_link
+from gis_service.core.public_url import public_base
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
 
@@ -84,6 +98,30 @@ async def change_own_password(
     return TokenOut(access_token=token, expires_at=row.expires_at, user=UserOut.model_validate(checked))
 
 
+@router.post("/auth/invitation/lookup", response_model=Invited)
+async def invitation_lookup(body: InvitationLookup, db_session: SessionDep):
+    """Whom an invitation link is for, and until when (400 for a link used, expired or
+    replaced). The secret travels in the body, never in a URL the logs keep."""
+    user = await invitations.invited(db_session, body.secret)
+    return Invited(
+        username=user.username, display_name=user.display_name, expires_at=user.invitation_expires_at
+    )
+
+
+@router.post("/auth/invitation", response_model=TokenOut)
+async def accept_invitation(body: InvitationAccept, db_session: SessionDep, settings: SettingsDep):
+    """Choose one's password through an invitation link (under the password policy): the
+    link is spent, and the answer is a sign-in, as from POST /auth/token."""
+    user = await invitations.accept(
+        db_session, secret=body.secret, password=body.new_password, rules=service.AccountRules.of(settings)
+    )
+    token, row = await service.issue_token(
+        db_session, user=user, ttl=timedelta(minutes=settings.token_ttl_minutes)
+    )
+    await db_session.commit()
+    return TokenOut(access_token=token, expires_at=row.expires_at, user=UserOut.model_validate(user))
+
+
 @router.post("/auth/logout", response_model=RevokedOut)
 async def sign_out(user: CurrentUser, token: TokenDep, db_session: SessionDep):
     """End this sign-in: the token stops working at once."""
@@ -109,14 +147,42 @@ async def list_users(
     return await service.list_users(db_session, admin, unit)
 
 
-@router.post("/users", response_model=UserOut, status_code=status.HTTP_201_CREATED)
-async def create_user(body: UserCreate, admin: AdminUser, db_session: SessionDep, settings: SettingsDep):
-    """Create an account (admin only)."""
+@router.post("/users", response_model=UserCreated, status_code=status.HTTP_201_CREATED)
+async def create_user(
+    body: UserCreate, admin: AdminUser, db_session: SessionDep, settings: SettingsDep, request: Request
+):
+    """Create an account (admin only): with a password (a one-time one with
+    password_change_required), or with `invite: true` and no password, when the answer
+    brings the invitation link (shown once) through which the user chooses one."""
+    fields = body.model_dump(exclude={"invite"})
+    if body.invite:
+        fields["password"] = generate_password()  # replaced by the invitation at once
     user = await service.create_user(
-        db_session, actor=admin, rules=service.AccountRules.of(settings), **body.model_dump()
+        db_session, actor=admin, rules=service.AccountRules.of(settings), **fields
     )
+    invitation = await _invite(db_session, user, admin, settings, request) if body.invite else None
     await db_session.commit()
-    return user
+    return UserCreated.model_validate(user).model_copy(update={"invitation": invitation})
+
+
+async def _invite(db_session, user, admin, settings, request: Request) -> Invitation:
+    made = await invitations.invite(db_session, user=user, days=settings.invitation_days, actor=admin)
+    return Invitation(
+        url=invitations.link(public_base(request), made["secret"]), expires_at=made["expires_at"]
+    )
+
+
+@router.post("/users/{username}/invitation", response_model=Invitation, status_code=status.HTTP_201_CREATED)
+async def invite_user(
+    username: str, admin: AdminUser, db_session: SessionDep, settings: SettingsDep, request: Request
+):
+    """A new invitation link for an account (admin only), shown once: its user chooses a new
+    password through it. The account's password and open sign-ins end now, and an earlier
+    link stops working."""
+    user = await service.managed_user(db_session, username=username, actor=admin)
+    invitation = await _invite(db_session, user, admin, settings, request)
+    await db_session.commit()
+    return invitation
 
 
 @router.get("/users/{username}", response_model=UserOut)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field
+from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
 
 from gis_service.auth.roles import Role, capabilities_of
 
@@ -49,9 +49,46 @@ class UserCreate(BaseModel):
     username: str = Field(pattern=r"^[A-Za-z0-9_.-]{2,64}$")
     role: Role
     display_name: str | None = Field(default=None, max_length=200)
-    password: str = Field(max_length=200)  # the policy (auth/password_policy.py) says the rest
+    # the policy (auth/password_policy.py) says the rest
+    password: str | None = Field(default=None, max_length=200)
     unit_code: UnitCode = None
     password_change_required: OneTimePassword = None
+    invite: bool = Field(
+        default=False, description="no password: the answer brings an invitation link to choose one"
+    )
+
+    @model_validator(mode="after")
+    def _password_or_invitation(self) -> UserCreate:
+        if self.invite == (self.password is not None):
+            raise ValueError("give either a password or invite: true")
+        return self
+
+
+class Invitation(BaseModel):
+    """A link through which the account's user chooses their password: shown once."""
+
+    url: str
+    expires_at: datetime
+
+
+class UserCreated(UserOut):
+    invitation: Invitation | None = None
+
+
+class InvitationLookup(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    secret: str = Field(min_length=20, max_length=100)
+
+
+class InvitationAccept(InvitationLookup):
+    new_password: str = Field(max_length=200)
+
+
+class Invited(BaseModel):
+    username: str
+    display_name: str | None
+    expires_at: datetime
 
 
 class UserUpdate(BaseModel):

@@ -196,6 +196,7 @@ async def update_user(
         _check_password_policy(password, user.username, rules)
         user.password_hash = await run_cpu(hash_password, password)
         user.password_changed_at = datetime.now(UTC)
+        user.invitation_digest = user.invitation_expires_at = None  # a link sent before no longer works
         if actor is not None and actor.id == user.id:  # one's own: no longer a one-time password
             user.password_change_required = False
     if password is not None or changes.get("is_active") is False or {"role", "unit_code"} & set(changes):

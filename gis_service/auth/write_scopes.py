@@ -49,6 +49,9 @@ WRITES: dict[tuple[str, str], Scope] = {
     ("POST", "/api/v1/auth/token"): Scope(Reach.NONE, "signing in"),
     ("POST", "/api/v1/auth/password"): Scope(Reach.OWN, "one's own password"),
     ("POST", "/api/v1/auth/logout"): Scope(Reach.OWN, "one's own sign-in"),
+    ("POST", "/api/v1/auth/invitation/lookup"): Scope(Reach.NONE, "a read of whom a link is for"),
+    ("POST", "/api/v1/auth/invitation"): Scope(Reach.OWN, "one's own password, through one's invitation"),
+    ("POST", "/api/v1/users/{username}/invitation"): record("the account's unit (auth/service.managed_user)"),
     ("POST", "/api/v1/users"): record("the new account's unit (auth/service._check_unit)"),
     ("PATCH", "/api/v1/users/{username}"): record(
         "the account's unit, old and new (auth/service.managed_user)"

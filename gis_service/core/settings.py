@@ -73,6 +73,8 @@ class AccessSettings(BaseModel):
 
     password_min_length: int = Field(default=12, ge=8, le=128)
     token_ttl_minutes: int = Field(default=12 * 60, ge=1)
+    # how long an invitation link to choose one's password stays valid
+    invitation_days: int = Field(default=7, ge=1, le=90)
     # After this many failed sign-ins for one user name within the window, further
     # attempts are refused (429) until the oldest failure leaves the window.
     sign_in_max_failures: int = Field(default=5, ge=1)

@@ -18,6 +18,8 @@ PUBLIC = {
     ("GET", "/healthz"): "liveness probe",
     ("GET", "/readyz"): "readiness probe",
     ("POST", "/api/v1/auth/token"): "signing in is how a caller gets a role",
+    ("POST", "/api/v1/auth/invitation/lookup"): "an invitation link's holder is not signed in yet",
+    ("POST", "/api/v1/auth/invitation"): "choosing one's password through an invitation link signs in",
     ("GET", "/api/v1/map-config"): "what the map needs before sign-in",
     ("GET", "/map"): "the map page (data behind it needs sign-in)",
     ("GET", "/planner"): "the planners' page (data behind it needs sign-in)",

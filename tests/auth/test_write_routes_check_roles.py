@@ -4,7 +4,11 @@ from gis_service.auth.dependencies import get_current_user
 from tests.auth.routes import api_routes, dependency_calls
 
 # Routes that write but are open by design, with the reason.
-OPEN_WRITES = {("POST", "/api/v1/auth/token"): "signing in is how a caller gets a role"}
+OPEN_WRITES = {
+    ("POST", "/api/v1/auth/token"): "signing in is how a caller gets a role",
+    ("POST", "/api/v1/auth/invitation/lookup"): "an invitation link's holder is not signed in yet",
+    ("POST", "/api/v1/auth/invitation"): "choosing one's password through an invitation link signs in",
+}
 
 
 def _write_routes(app):

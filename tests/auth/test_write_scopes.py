@@ -235,7 +235,11 @@ def _dispute(relation: str) -> dict:
 
 # -- one probe per RECORD route: (role, call(client, headers, records, relation)) -----------
 # An account outside the administrator's units is not disclosed: refused with 404.
-UNDISCLOSED = {("PATCH", "/api/v1/users/{username}"), ("POST", "/api/v1/users/{username}/revoke-tokens")}
+UNDISCLOSED = {
+    ("PATCH", "/api/v1/users/{username}"),
+    ("POST", "/api/v1/users/{username}/revoke-tokens"),
+    ("POST", "/api/v1/users/{username}/invitation"),
+}
 
 
 def _etag_patch(client, headers, url: str, body: dict):
@@ -261,6 +265,10 @@ PROBES = {
     ("POST", "/api/v1/users/{username}/revoke-tokens"): (
         "admin",
         lambda c, h, rec, rel: c.post(f"/api/v1/users/{rec.account(rel)}/revoke-tokens", headers=h),
+    ),
+    ("POST", "/api/v1/users/{username}/invitation"): (
+        "admin",
+        lambda c, h, rec, rel: c.post(f"/api/v1/users/{rec.account(rel)}/invitation", headers=h),
     ),
     ("POST", "/api/v1/markers/{code}/inspections"): (
         "inspector",

@@ -1,6 +1,7 @@
 """The accounts page, as a bureau's administrator uses it: on a desk in English and on a
 390-px phone in Chinese. A banner's administrator sees the banner's accounts, makes one
-with a one-time password, the new user changes it at the first sign-in, and
+with a one-time password (the new user changes it at the first sign-in) or with an
+invitation link (the new user opens it on a phone and chooses a password), and
 deactivation ends the user's sign-in on every worker at once."""
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ def test_a_banner_administrator_makes_an_account_on_a_desk(browser, live_server,
     desk.page.fill("#new-display-name", "Bayar")
     desk.page.select_option("#new-role", "inspector")
     desk.page.select_option("#new-unit", DALAD)
+    desk.page.select_option("#new-access", "one_time")
     desk.page.click("#new-user-form button[type=submit]")
     desk.page.wait_for_selector("#one-time-value")
     one_time = desk.page.inner_text("#one-time-value").strip()
@@ -68,6 +70,7 @@ def test_a_banner_administrator_makes_an_account_on_a_desk(browser, live_server,
     phone.open()
     phone.sign_in(name, one_time)
     phone.page.wait_for_selector("#one-time-password")
+    assert not phone.page.is_visible("#marker-panel-close")  # no way round it but signing out
     own = "Bayar-own-horse-90"
     phone.page.fill("#current-password", one_time)
     phone.page.fill("#new-password", own)
@@ -126,3 +129,53 @@ def test_deactivation_on_a_phone_ends_the_sign_in_on_every_worker(
             refused += 1
         assert time.monotonic() - done < 10, "the deactivation did not reach every worker"
     assert last_ok - done < 1.0
+
+
+def test_a_new_user_chooses_a_password_through_an_invitation_link(browser, live_server, client, auth):  # noqa: F811
+    """The banner's administrator invites on a desk in English; the new inspector opens the
+    link on a 390-px phone in Chinese, chooses a password and is on the map, signed in."""
+    admin, password = _banner_admin(client, auth)
+    desk = MapPage(browser, live_server)
+    desk.open()
+    desk.sign_in(admin, password)
+    desk.wait_ready()
+    desk.page.click("#lang-toggle")
+    desk.page.click("#user-name")
+    desk.page.click("#open-users-from-account")
+    desk.page.click("#new-user")
+    name = f"link_{uuid.uuid4().hex[:8]}"
+    desk.page.fill("#new-username", name)
+    desk.page.fill("#new-display-name", "Sarangua")
+    desk.page.select_option("#new-role", "inspector")
+    desk.page.select_option("#new-unit", DALAD)
+    assert desk.page.eval_on_selector("#new-access", "s => s.value") == "invitation"  # the default
+    desk.page.click("#new-user-form button[type=submit]")
+    desk.page.wait_for_selector("#invitation-link")
+    link = desk.page.inner_text("#invitation-link").strip()
+    assert "/map#invite=" in link
+    desk.screenshot("accounts-invitation-desktop-en.png")
+    desk.close()
+
+    phone = MapPage(browser, live_server, width=390, height=800)
+    phone.page.goto(link)
+    phone.page.wait_for_selector("#invite-form")
+    assert "Sarangua" in phone.page.inner_text("#invitation-for") and name in phone.page.inner_text(
+        "#invitation-for"
+    )
+    phone.page.fill("#invite-password", "12345678")
+    phone.page.fill("#invite-password-again", "12345678")
+    phone.page.click("#invite-form button[type=submit]")
+    phone.page.wait_for_selector("#invite-message.error")  # the policy's answer, in Chinese
+    phone.screenshot("invitation-refused-phone-zh.png")
+    own = "Sarangua-grassland-7"
+    phone.page.fill("#invite-password", own)
+    phone.page.fill("#invite-password-again", own)
+    phone.page.click("#invite-form button[type=submit]")
+    phone.wait_ready()
+    assert "#invite" not in phone.page.url  # the spent secret left the address bar
+    assert "Sarangua" in phone.page.inner_text("#user-name") and phone.page.is_hidden("#marker-panel")
+    phone.screenshot("invitation-signed-in-phone-zh.png")
+    # the browser logs the refused weak password's 400; nothing else went wrong
+    assert [e for e in phone.console_errors if "status of 400" not in e] == [], phone.console_errors
+    phone.close()
+    assert client.post("/api/v1/auth/token", data={"username": name, "password": own}).status_code == 200

@@ -1,9 +1,9 @@
 // The signed-in user's own account: who they are, and changing their password (with the
 // current one; the server ends every other sign-in of the account).
 import { changePassword, may, rememberedUser } from "./api.js";
-import { el } from "./dom.js";
+import { $, el } from "./dom.js";
 import { errorMessage, t } from "./i18n.js";
-import { openPanel, redrawWith } from "./panel.js";
+import { openPanel, redrawWith, whenLeft } from "./panel.js";
 import { showUsers } from "./users_panel.js";
 
 /** `required`: the account signed in with a one-time password, which it changes first;
@@ -47,4 +47,8 @@ export function showAccount({ required = false } = {}) {
   openPanel(t("my_account"), el("p", { class: "muted", id: "account-user" },
     user ? `${user.display_name || user.username} (${user.username}) · ${t("role_" + user.role)}` : ""), notice, form, accounts);
   redrawWith(() => showAccount({ required }));
+  if (required) {  // nothing else works until it is changed: the panel stays (signing out still does)
+    $("marker-panel-close").hidden = true;
+    whenLeft(() => { $("marker-panel-close").hidden = false; });
+  }
 }

@@ -169,6 +169,13 @@ export async function changePassword(currentPassword, newPassword) {
   return body.user;
 }
 
+/** Choose one's password through an invitation link; the answer is a sign-in. */
+export async function acceptInvitation(secret, newPassword) {
+  const { body } = await sendJson("POST", "/api/v1/auth/invitation", { secret, new_password: newPassword });
+  keepSession(body);
+  return body.user;
+}
+
 export async function signOut() {
   try {
     await fetch(appUrl("/api/v1/auth/logout"), { method: "POST", headers: authHeaders() });

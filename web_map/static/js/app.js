@@ -18,6 +18,7 @@ import { initRepairs, showRepairs } from "./repairs_panel.js";
 import { openPanel, redrawPanel, redrawWith } from "./panel.js";
 import { initTrack, showRounds, stopTrack } from "./track.js";
 import { initRound } from "./round_panel.js";
+import { invitationSecret, showInvitation } from "./invitation_panel.js";
 
 const state = { map: null, config: null, layers: new Map(), switcher: null, user: null, coords: null, basemap: null };
 
@@ -185,6 +186,11 @@ async function onSignIn(event) {
     return;
   }
   $("password").value = "";
+  await signedIn();
+}
+
+/** After a sign-in (the form, or an invitation link): this user's map. */
+async function signedIn() {
   $("sign-in").hidden = true;
   await refreshConfig();
   renderUser();
@@ -275,6 +281,12 @@ async function main() {
     state.user = api.rememberedUser();  // offline after the token expired: work on, sign in later
   }
   renderUser();
+  // an invitation link: the user chooses a password, then the map is theirs
+  const invitation = invitationSecret();
+  if (invitation) {
+    showInvitation(invitation, (user) => { state.user = user; signedIn(); });
+    return;
+  }
   // an administrator's one-time password is changed before anything else (the server
   // answers nothing else for this account until then)
   if (state.user?.password_change_required && api.token()) { showAccount({ required: true }); return; }

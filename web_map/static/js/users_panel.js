@@ -1,6 +1,7 @@
 // Accounts, for administrators: the accounts of their unit and the units below it, by
-// unit; a new account with a one-time password (changed at its first sign-in); for one
-// account, a new one-time password, deactivation and ending its sign-ins. The server
+// unit; a new account with an invitation link (its user chooses a password through it) or
+// a one-time password (changed at its first sign-in); for one account, a new link or
+// one-time password, deactivation and ending its sign-ins. The server
 // checks every step (auth/jurisdiction.py); this panel only offers them.
 import { getJson, getWithEtag, sendJson } from "./api.js";
 import { el } from "./dom.js";
@@ -63,29 +64,51 @@ function handOver(username, password) {
     el("p", { class: "password-shown" }, el("code", { id: "one-time-value" }, password)));
 }
 
+/** An invitation link to pass on (by message or QR reader): shown once, copied on request. */
+function linkHandOver(username, invitation) {
+  const copy = el("button", { class: "btn-secondary", id: "copy-invitation", type: "button" }, t("copy_link"));
+  const code = el("code", { id: "invitation-link" }, invitation.url);
+  copy.onclick = async () => {
+    try {
+      await navigator.clipboard.writeText(invitation.url);
+      copy.textContent = t("copied");
+    } catch (_) {  // no clipboard here (a page not served over HTTPS): select it to copy by hand
+      getSelection().selectAllChildren(code);
+    }
+  };
+  return el("div", { id: "invitation-handover", class: "warn" },
+    el("p", {}, tf("give_invitation", { user: username, at: fmtDateTime(invitation.expires_at) })),
+    el("p", { class: "password-shown" }, code), copy);
+}
+
 function showNewUser() {
   const username = el("input", { id: "new-username", required: "", pattern: "[A-Za-z0-9_.\\-]{2,64}", autocomplete: "off" });
   const display = el("input", { id: "new-display-name", autocomplete: "off" });
   const role = el("select", { id: "new-role" }, ...ctx.config.vocabularies.roles.map((r) => el("option", { value: r }, t("role_" + r))));
   const unit = unitSelect("new-unit", "");
+  const access = el("select", { id: "new-access" },
+    el("option", { value: "invitation" }, t("by_invitation")), el("option", { value: "one_time" }, t("by_one_time_password")));
   const message = el("div", { id: "new-user-message", role: "status" });
   const form = el("form", { id: "new-user-form", class: "visit-form" },
     el("label", {}, t("user_name"), username), el("label", {}, t("display_name"), display),
-    el("label", {}, t("role"), role), el("label", {}, t("unit"), unit), message,
+    el("label", {}, t("role"), role), el("label", {}, t("unit"), unit), el("label", {}, t("first_sign_in"), access), message,
     el("button", { class: "btn-primary", type: "submit" }, t("create_account")));
   form.onsubmit = async (e) => {
     e.preventDefault();
-    const password = oneTimePassword();
-    const body = { username: username.value.trim(), role: role.value, password, password_change_required: true,
-                   display_name: display.value.trim() || null, unit_code: unit.value || null };
+    const byLink = access.value === "invitation";
+    const password = byLink ? null : oneTimePassword();
+    const body = { username: username.value.trim(), role: role.value, display_name: display.value.trim() || null,
+                   unit_code: unit.value || null,
+                   ...(byLink ? { invite: true } : { password, password_change_required: true }) };
+    let made;
     try {
-      await sendJson("POST", "/api/v1/users", body);
+      made = (await sendJson("POST", "/api/v1/users", body)).body;
     } catch (err) {
       message.className = "error";
       message.textContent = errorMessage(err.body, "network_error");
       return;
     }
-    form.replaceWith(handOver(body.username, password),
+    form.replaceWith(byLink ? linkHandOver(body.username, made.invitation) : handOver(body.username, password),
       el("button", { class: "btn-secondary", type: "button", onclick: () => showUsers() }, t("accounts")));
   };
   openPanel(t("new_account"), el("p", { class: "muted" }, t("one_time_explained")), form);
@@ -124,6 +147,10 @@ async function showUser(username) {
         const password = oneTimePassword();
         await change({ password, password_change_required: true });
         return handOver(username, password);
+      })),
+      button("invite-user", "new_invitation", () => act(async () => {
+        const { body } = await sendJson("POST", `/api/v1/users/${encodeURIComponent(username)}/invitation`, {});
+        return linkHandOver(username, body);
       })),
       u.is_active
         ? button("deactivate-user", "deactivate", () => act(() => change({ is_active: false }), "deactivated_now"))
