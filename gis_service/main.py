@@ -17,6 +17,7 @@ from gis_service.auth.token_cache import TokenCache
 from gis_service.basemap.packages import open_package
 from gis_service.basemap.router import router as basemap_router
 from gis_service.boundaries.router import router as boundaries_router
+from gis_service.catalogue.answer_cache import AnswerCache
 from gis_service.catalogue.declarations import Catalogue
 from gis_service.catalogue.router import router as catalogue_router
 from gis_service.catalogue.router import tiles_router
@@ -171,6 +172,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.catalogue = Catalogue(settings.layers_dir)
     app.state.tile_cache = TileCache(max_bytes=settings.tile_cache_mb * 1024 * 1024)
+    app.state.answer_cache = AnswerCache()
     app.state.tiles_in_flight = {}
     # Tiles rendered and item pages read at once by this worker: more than the cores only
     # slices PostgreSQL's CPU thinner, so that every query in the queue finishes late (a

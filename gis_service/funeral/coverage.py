@@ -33,6 +33,10 @@ RURAL_TOWNSHIP = (
 SOLVER_SECONDS = 30
 
 
+# what coverage reads (coverage_place is place_name with the demo's locations)
+TABLES = ["admin_unit", "demo_place_location", "funeral_facility", "place_name"]
+
+
 async def official(db_session: AsyncSession, *, home_code: str) -> list[dict]:
     """Per facility type, and for public-welfare burial facilities of any type, the share of
     banners/districts with an operating facility; for rural public-welfare cemeteries, also

@@ -10,6 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from gis_service.funeral import vocabulary as v
 
 # Each dimension: the key column of `g` and the rows it comes from.
+# what progress reads (catalogue/answer_cache.py keeps answers until one of them changes)
+TABLES = ["admin_unit", "corridor_class", "grave", "grave_restriction"]
 DIMENSIONS = {
     "banner": "SELECT g.*, g.county_code AS key FROM grave g",
     "township": "SELECT g.*, g.township_code AS key FROM grave g",

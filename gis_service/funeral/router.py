@@ -8,7 +8,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, File, Form, Path, Query, UploadFile, status
+from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile, status
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
@@ -20,6 +20,7 @@ from gis_service.auth.dependencies import (
     Planner,
     WholeDeployment,
 )
+from gis_service.catalogue.answer_cache import cached_answer
 from gis_service.catalogue.feature_query import BboxQuery
 from gis_service.core.answers import answer
 from gis_service.core.cpu import run_cpu
@@ -202,23 +203,36 @@ async def record_remediation(
 
 
 @router.get("/progress", responses=answer(answers.Progress))
-async def remediation_progress(_: CurrentUser, db_session: SessionDep, by: ProgressBy = ProgressBy.banner):
+async def remediation_progress(
+    _: CurrentUser, db_session: SessionDep, request: Request, by: ProgressBy = ProgressBy.banner
+):
     """Remediation progress (remediated ÷ surveyed, in graves) as a monthly series by
-    banner, township, restriction class or grave kind."""
-    return await progress.series(db_session, by=by.value)
+    banner, township, restriction class or grave kind (kept until the graves change)."""
+    # the series runs to this month: a new month is a new answer
+    key = ("progress", by.value, date.today().isoformat()[:7])
+    return await cached_answer(
+        request, progress.TABLES, key, lambda: progress.series(db_session, by=by.value)
+    )
 
 
 @router.get("/progress/targets", responses=answer(answers.Targets))
-async def remediation_targets(_: CurrentUser, db_session: SessionDep):
+async def remediation_targets(_: CurrentUser, db_session: SessionDep, request: Request):
     """The plan's remediation targets with their current values."""
-    return {"targets": await progress.targets(db_session)}
+    found = await cached_answer(request, progress.TABLES, "targets", lambda: progress.targets(db_session))
+    return {"targets": found}
 
 
 @router.get("/coverage/official", responses=answer(answers.OfficialCoverage))
-async def official_coverage(_: CurrentUser, db_session: SessionDep, settings: SettingsDep):
+async def official_coverage(_: CurrentUser, db_session: SessionDep, settings: SettingsDep, request: Request):
     """Per facility type, the share of banners and districts with an operating facility;
     rural public-welfare cemeteries also per rural township."""
-    return {"indicators": await coverage.official(db_session, home_code=settings.home_unit_code)}
+    found = await cached_answer(
+        request,
+        coverage.TABLES,
+        "official",
+        lambda: coverage.official(db_session, home_code=settings.home_unit_code),
+    )
+    return {"indicators": found}
 
 
 @router.get("/coverage/distance", responses=answer(answers.DistanceCoverage))
@@ -226,13 +240,18 @@ async def distance_coverage(
     _: CurrentUser,
     db_session: SessionDep,
     settings: SettingsDep,
+    request: Request,
     radius_km: Radius = None,
     types: TypesParam = None,
 ):
     """Share of located township seats and villages within radius_km (on the ellipsoid) of
     an operating facility, and the uncovered places with the distance to the nearest one."""
-    return await coverage.distance(
-        db_session, radius_km=radius_km or settings.coverage_radius_km, types=_types(types)
+    radius, kinds = radius_km or settings.coverage_radius_km, _types(types)
+    return await cached_answer(
+        request,
+        coverage.TABLES,
+        ("distance", radius, tuple(kinds) if kinds else None),
+        lambda: coverage.distance(db_session, radius_km=radius, types=kinds),
     )
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from gis_service.auth.dependencies import CurrentUser
+from gis_service.catalogue.answer_cache import cached_answer
 from gis_service.core.answers import answer
 from gis_service.core.dependencies import SessionDep, SettingsDep
 from gis_service.funeral.coverage import RadiusKm
@@ -15,9 +16,19 @@ router = APIRouter(prefix="/api/v1", tags=["indicators"])
 
 @router.get("/indicators", responses=answer(answers.Indicators))
 async def indicators(
-    _: CurrentUser, db_session: SessionDep, settings: SettingsDep, radius_km: RadiusKm = None
+    _: CurrentUser,
+    db_session: SessionDep,
+    settings: SettingsDep,
+    request: Request,
+    radius_km: RadiusKm = None,
 ):
-    """Every target of the city's plan with its current value, computed from the data now:
+    """Every target of the city's plan with its current value, computed from the data as it
+    is now (kept until the data changes; `as_of` says when it was computed):
     boundary-line vectorisation, markers managed and smart, remediation and coverage. The
     distance coverage uses `radius_km` (default: the setting) and says which it used."""
-    return {"indicators": await service.indicators(db_session, settings, radius_km=radius_km)}
+
+    async def compute():
+        return await service.indicators(db_session, settings, radius_km=radius_km)
+
+    found = await cached_answer(request, service.TABLES, ("indicators", radius_km), compute)
+    return {"indicators": found}

@@ -59,6 +59,20 @@ def _count(key, label, label_en, count, target, group) -> dict:
     }
 
 
+# every table an indicator reads (catalogue/answer_cache.py keeps them until one changes)
+TABLES = [
+    "admin_unit",
+    "boundary_line",
+    "boundary_marker",
+    "corridor_class",
+    "demo_place_location",
+    "funeral_facility",
+    "grave",
+    "grave_restriction",
+    "place_name",
+]
+
+
 async def _boundaries(db_session: AsyncSession) -> list[dict]:
     return [
         _indicator(

@@ -141,3 +141,43 @@ def test_targets_follow_the_data(client, auth, db):
     assert (t["denominator"], t["numerator"], t["target"]) == (hardened[0], hardened[1], 100.0)
     assert t["value"] == round(100 * hardened[1] / hardened[0], 1) and t["met"] == (t["value"] >= 100)
     assert targets["remediation_road_rail"]["target"] == 80.0
+
+
+def test_the_planners_answers_are_kept_until_the_data_changes(client, auth, db):
+    """The indicators and targets are computed once per data version: asked again, the same
+    answer (the same `as_of`); after a change made elsewhere (another worker, a script at
+    the database), the next answer has it."""
+    import time
+
+    def indicators():
+        found = client.get("/api/v1/indicators", headers=auth("planner")).json()["indicators"]
+        return {i["key"]: i for i in found}
+
+    first = indicators()
+    time.sleep(1.1)  # as_of is to the second
+    assert indicators()["remediation_hardened_large"]["as_of"] == first["remediation_hardened_large"]["as_of"]
+    grave = db.execute(
+        "SELECT id FROM grave WHERE kind = 'hardened_large' AND remediation_status <> 'remediated' LIMIT 1"
+    ).fetchone()[0]
+    before = db.execute(
+        "SELECT remediation_status, remediation_method, remediated_on FROM grave WHERE id = %s", (grave,)
+    ).fetchone()
+    db.execute(
+        "UPDATE grave SET remediation_status = 'remediated', remediation_method = 'levelled',"
+        " remediated_on = greatest(surveyed_on, CURRENT_DATE) WHERE id = %s",
+        (grave,),
+    )
+    try:
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:  # the change reaches the worker as a notification
+            now = indicators()["remediation_hardened_large"]
+            if now["numerator"] != first["remediation_hardened_large"]["numerator"]:
+                break
+            time.sleep(0.05)
+        assert now["numerator"] > first["remediation_hardened_large"]["numerator"]
+        assert now["as_of"] != first["remediation_hardened_large"]["as_of"]
+    finally:
+        db.execute(
+            "UPDATE grave SET remediation_status = %s, remediation_method = %s, remediated_on = %s WHERE id = %s",
+            (*before, grave),
+        )
