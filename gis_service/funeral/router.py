@@ -250,7 +250,7 @@ async def distance_coverage(
     return await cached_answer(
         request,
         coverage.TABLES,
-        ("distance", radius, tuple(kinds) if kinds else None),
+        ("distance", radius, tuple(kinds) if kinds else None),  # the key the indicators use too
         lambda: coverage.distance(db_session, radius_km=radius, types=kinds),
     )
 

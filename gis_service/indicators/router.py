@@ -22,13 +22,12 @@ async def indicators(
     request: Request,
     radius_km: RadiusKm = None,
 ):
-    """Every target of the city's plan with its current value, computed from the data as it
-    is now (kept until the data changes; `as_of` says when it was computed):
-    boundary-line vectorisation, markers managed and smart, remediation and coverage. The
-    distance coverage uses `radius_km` (default: the setting) and says which it used."""
+    """Every target of the city's plan with its current value, from the data as it is now:
+    boundary-line vectorisation, markers managed and smart, remediation and coverage (the
+    remediation and coverage parts are kept until their tables change). The distance
+    coverage uses `radius_km` (default: the setting) and says which it used."""
 
-    async def compute():
-        return await service.indicators(db_session, settings, radius_km=radius_km)
+    def cached(tables, key, compute):
+        return cached_answer(request, tables, key, compute)
 
-    found = await cached_answer(request, service.TABLES, ("indicators", radius_km), compute)
-    return {"indicators": found}
+    return {"indicators": await service.indicators(db_session, settings, radius_km=radius_km, cached=cached)}

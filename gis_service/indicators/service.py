@@ -9,7 +9,9 @@ and the denominator is null)."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Hashable
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -59,18 +61,13 @@ def _count(key, label, label_en, count, target, group) -> dict:
     }
 
 
-# every table an indicator reads (catalogue/answer_cache.py keeps them until one changes)
-TABLES = [
-    "admin_unit",
-    "boundary_line",
-    "boundary_marker",
-    "corridor_class",
-    "demo_place_location",
-    "funeral_facility",
-    "grave",
-    "grave_restriction",
-    "place_name",
-]
+# Computes an answer once per version of the tables it reads (the route's answer cache,
+# catalogue/answer_cache.py), or every time: (tables, key, compute) -> the answer.
+Cached = Callable[[list[str], Hashable, Callable[[], Awaitable[Any]]], Awaitable[Any]]
+
+
+async def _uncached(_tables: list[str], _key: Hashable, compute: Callable[[], Awaitable[Any]]) -> Any:
+    return await compute()
 
 
 async def _boundaries(db_session: AsyncSession) -> list[dict]:
@@ -117,16 +114,24 @@ async def _markers(db_session: AsyncSession) -> list[dict]:
     ]
 
 
-async def _funeral(db_session: AsyncSession, settings: Settings, radius_km: float) -> list[dict]:
+async def _funeral(
+    db_session: AsyncSession, settings: Settings, radius_km: float, cached: Cached
+) -> list[dict]:
+    """Each part is kept until its own tables change: the markers' visits and the officers'
+    edits all day long leave the remediation and facility figures as they were."""
+    targets = await cached(progress.TABLES, "targets", lambda: progress.targets(db_session))
     out = [
         _indicator(
             t["key"], t["label"], t["label_en"], t["numerator"], t["denominator"], t["target"], "remediation"
         )
-        for t in await progress.targets(db_session)
+        for t in targets
     ]
+    home = settings.home_unit_code
     official = {
         o["facility_type"] + "/" + o["unit"]: o
-        for o in await coverage.official(db_session, home_code=settings.home_unit_code)
+        for o in await cached(
+            coverage.TABLES, "official", lambda: coverage.official(db_session, home_code=home)
+        )
     }
     fh = official["funeral_home/banner"]
     out.append(
@@ -180,7 +185,11 @@ async def _funeral(db_session: AsyncSession, settings: Settings, radius_km: floa
             "coverage",
         )
     )
-    dist = await coverage.distance(db_session, radius_km=radius_km)
+    dist = await cached(
+        coverage.TABLES,
+        ("distance", radius_km, None),
+        lambda: coverage.distance(db_session, radius_km=radius_km),
+    )
     out.append(
         _indicator(
             "coverage_distance",
@@ -197,12 +206,12 @@ async def _funeral(db_session: AsyncSession, settings: Settings, radius_km: floa
 
 
 async def indicators(
-    db_session: AsyncSession, settings: Settings, radius_km: float | None = None
+    db_session: AsyncSession, settings: Settings, radius_km: float | None = None, cached: Cached = _uncached
 ) -> list[dict]:
     as_of = datetime.now(UTC).isoformat(timespec="seconds")
     found = [
         *await _boundaries(db_session),
         *await _markers(db_session),
-        *await _funeral(db_session, settings, radius_km or settings.coverage_radius_km),
+        *await _funeral(db_session, settings, radius_km or settings.coverage_radius_km, cached),
     ]
     return [i | {"as_of": as_of} for i in found]
