@@ -114,18 +114,45 @@ async def _markers(db_session: AsyncSession) -> list[dict]:
     ]
 
 
-async def _funeral(
-    db_session: AsyncSession, settings: Settings, radius_km: float, cached: Cached
-) -> list[dict]:
-    """Each part is kept until its own tables change: the markers' visits and the officers'
-    edits all day long leave the remediation and facility figures as they were."""
+async def _remediation(db_session: AsyncSession, cached: Cached) -> list[dict]:
     targets = await cached(progress.TABLES, "targets", lambda: progress.targets(db_session))
-    out = [
+    return [
         _indicator(
             t["key"], t["label"], t["label_en"], t["numerator"], t["denominator"], t["target"], "remediation"
         )
         for t in targets
     ]
+
+
+# the official coverage shares: (official's key, indicator key, Chinese, English, target)
+OFFICIAL = [
+    (
+        "funeral_home/banner",
+        "coverage_funeral_home",
+        "殡仪馆旗区覆盖率",
+        "Banners and districts with a funeral home",
+        100.0,
+    ),
+    (
+        "public_welfare_burial/banner",
+        "coverage_public_welfare_burial",
+        "公益性安葬设施旗区覆盖率",
+        "Banners and districts with a public-welfare burial facility",
+        100.0,
+    ),
+    (
+        "rural_cemetery/township",
+        "coverage_rural_cemetery_township",
+        "农村公益性墓地乡镇覆盖率",
+        "Rural townships with a rural public-welfare cemetery",
+        None,
+    ),
+]
+
+
+async def _coverage(
+    db_session: AsyncSession, settings: Settings, radius_km: float, cached: Cached
+) -> list[dict]:
     home = settings.home_unit_code
     official = {
         o["facility_type"] + "/" + o["unit"]: o
@@ -133,37 +160,18 @@ async def _funeral(
             coverage.TABLES, "official", lambda: coverage.official(db_session, home_code=home)
         )
     }
-    fh = official["funeral_home/banner"]
-    out.append(
-        _indicator(
-            "coverage_funeral_home",
-            "殡仪馆旗区覆盖率",
-            "Banners and districts with a funeral home",
-            fh["covered"],
-            fh["total"],
-            100.0,
-            "coverage",
-        )
-    )
-    welfare = official["public_welfare_burial/banner"]
+    out = [
+        _indicator(key, zh, en, official[part]["covered"], official[part]["total"], target, "coverage")
+        for part, key, zh, en, target in OFFICIAL
+    ]
     sites = await db_session.scalar(
         text(
             "SELECT count(*) FROM funeral_facility WHERE status = 'operating' AND facility_type = ANY(:types)"
         ),
         {"types": list(PUBLIC_WELFARE_BURIAL)},
     )
-    out.append(
-        _indicator(
-            "coverage_public_welfare_burial",
-            "公益性安葬设施旗区覆盖率",
-            "Banners and districts with a public-welfare burial facility",
-            welfare["covered"],
-            welfare["total"],
-            100.0,
-            "coverage",
-        )
-    )
-    out.append(
+    out.insert(
+        2,  # after the public-welfare share it counts towards
         _count(
             "public_welfare_sites_built",
             "公益性安葬设施建成数",
@@ -171,19 +179,7 @@ async def _funeral(
             sites,
             settings.public_welfare_sites_target,
             "coverage",
-        )
-    )
-    rc = official["rural_cemetery/township"]
-    out.append(
-        _indicator(
-            "coverage_rural_cemetery_township",
-            "农村公益性墓地乡镇覆盖率",
-            "Rural townships with a rural public-welfare cemetery",
-            rc["covered"],
-            rc["total"],
-            None,
-            "coverage",
-        )
+        ),
     )
     dist = await cached(
         coverage.TABLES,
@@ -212,6 +208,8 @@ async def indicators(
     found = [
         *await _boundaries(db_session),
         *await _markers(db_session),
-        *await _funeral(db_session, settings, radius_km or settings.coverage_radius_km, cached),
+        # kept until their own tables change: a day of visits and name edits leaves them be
+        *await _remediation(db_session, cached),
+        *await _coverage(db_session, settings, radius_km or settings.coverage_radius_km, cached),
     ]
     return [i | {"as_of": as_of} for i in found]

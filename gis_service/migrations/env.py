@@ -18,8 +18,10 @@ def run_migrations_online() -> None:
         context.configure(connection=connection, transaction_per_migration=True)
         with context.begin_transaction():
             context.run_migrations()
-        with connection.begin():
-            vocabularies.sync(connection)
+        # after the migrations, however far they went (none: the connection may have begun
+        # a transaction of its own already), in a transaction committed here
+        vocabularies.sync(connection)
+        connection.commit()
     engine.dispose()
 
 

@@ -11,6 +11,7 @@ import pytest
 SETTING_OPERATIONS = {
     ("PUT", "/api/v1/place-names/lexicon"): "adds or replaces lexicon entries keyed by language and spelling",
     ("PUT", "/api/v1/funeral/corridor-classes/{corridor_class}"): "sets one number per corridor class",
+    ("PUT", "/api/v1/place-names/approval-rules/{category_code}"): "sets who approves one category of names",
 }
 PATH_VALUES = {
     "layer_id": "boundary_dispute",
