@@ -41,7 +41,7 @@ async function queue(kind, roundId, body, form, note) {
   note.className = outcome === "rejected" ? "error" : "warn";
   note.textContent = t(outcome === "rejected" ? "round_refused" : "round_queued");
   form.reset();
-  note.scrollIntoView({ block: "nearest" });
+  note.scrollIntoView({ block: "center" });
 }
 
 function findingForm(round, side, markers, conditions, note) {
