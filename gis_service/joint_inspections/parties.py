@@ -19,6 +19,11 @@ def sides_of(line_code: str) -> list[str]:
     return line_units(line_code)
 
 
+def require_party(actor: AppUser, line_code: str) -> None:
+    """403 unless the account's unit covers a side of the line (plans, walks or closes its rounds)."""
+    require_within(actor, sides_of(line_code), (f"Line {line_code}", f"界线 {line_code}"))
+
+
 def sides_for(actor: AppUser, line_code: str) -> list[str]:
     """The sides of the line the account may act for."""
     return [s for s in sides_of(line_code) if covers(actor, s)]
@@ -29,7 +34,6 @@ def acting_side(actor: AppUser, line_code: str, asked: str | None, *, required: 
     account's), else its only side; None when it covers both and asked for none (the
     organiser), which `required` refuses."""
     sides = sides_of(line_code)
-    what = (f"Line {line_code}", f"界线 {line_code}")
     if asked is not None:
         if asked not in sides:
             raise BadRequest(
@@ -40,7 +44,7 @@ def acting_side(actor: AppUser, line_code: str, asked: str | None, *, required: 
             actor, [asked], (f"Side {asked} of line {line_code}", f"界线 {line_code} 的 {asked} 一方")
         )
         return asked
-    require_within(actor, sides, what)
+    require_party(actor, line_code)
     mine = sides_for(actor, line_code)
     if len(mine) == 1:
         return mine[0]

@@ -10,7 +10,6 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gis_service.audit import service as audit
-from gis_service.auth.jurisdiction import require_within
 from gis_service.auth.models import AppUser
 from gis_service.core.errors import BadRequest, Conflict, NotFound
 from gis_service.joint_inspections import parties, tracks
@@ -57,9 +56,7 @@ async def create_round(db_session: AsyncSession, *, body: RoundIn, actor: AppUse
     )
     if not exists:
         raise NotFound(f"No boundary line '{body.line_code}'.", f"界线“{body.line_code}”不存在。")
-    require_within(
-        actor, parties.sides_of(body.line_code), (f"Line {body.line_code}", f"界线 {body.line_code}")
-    )
+    parties.require_party(actor, body.line_code)
     round_id = await db_session.scalar(
         text("""
         INSERT INTO inspection_round (line_code, kind, reason, planned_on, sides, lead, created_by)
@@ -181,7 +178,7 @@ async def complete_round(
         )
     if completed_on > date.today():
         raise BadRequest("completed_on is in the future.", "完成日期晚于今天。")
-    require_within(actor, parties.sides_of(r.line_code), (f"Line {r.line_code}", f"界线 {r.line_code}"))
+    parties.require_party(actor, r.line_code)
     await parties.require_all_signed(db_session, round_id=round_id, line_code=r.line_code)
     await db_session.execute(
         text(

@@ -17,10 +17,10 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gis_service.auth import roles
-from gis_service.auth.jurisdiction import line_units, require_within
 from gis_service.auth.models import AppUser
 from gis_service.core.errors import BadRequest, Conflict, Forbidden, NotFound, invalid_value
 from gis_service.core.geojson_pages import feature_collection
+from gis_service.joint_inspections import parties
 
 MAX_CLOCK_SKEW = timedelta(minutes=10)
 
@@ -61,7 +61,7 @@ async def add_batch(db_session: AsyncSession, *, round_id: int, batch: TrackBatc
     """Store one batch of the walked track (by a party of the line: an account whose unit
     covers one of its sides); the same batch again answers as the first time."""
     line = await _round_line(db_session, round_id)
-    require_within(actor, line_units(line), (f"Line {line}", f"界线 {line}"))
+    parties.require_party(actor, line)
     if batch.points[-1].at > datetime.now(UTC) + MAX_CLOCK_SKEW:
         raise BadRequest(
             "Track times are in the future; check the phone's clock.",

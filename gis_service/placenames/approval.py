@@ -160,11 +160,14 @@ class Approval:
     place_unit: str  # the county-level unit the place lies in
     approving_unit: str
 
+    @staticmethod
+    def approving_step(stage: str, to: str | None = None) -> bool:
+        """Whether the step from `stage` (to `to`) is the approving unit's."""
+        return to in APPROVING_STEPS or stage in APPROVING_STAGES
+
     def unit_for(self, stage: str, to: str | None = None) -> str:
         """The unit whose bureau takes the request from `stage` (to `to`)."""
-        if to in APPROVING_STEPS or stage in APPROVING_STAGES:
-            return self.approving_unit
-        return self.place_unit
+        return self.approving_unit if self.approving_step(stage, to) else self.place_unit
 
     def describe(self, stage: str, user: AppUser) -> dict:
         nxt = self.unit_for(stage)
@@ -193,14 +196,13 @@ def approval_of(
 
 def require_step(user: AppUser, approval: Approval, stage: str, to: str, request_id: int) -> None:
     """403 unless the user's unit covers the unit that takes this step."""
-    unit = approval.unit_for(stage, to)
-    what = "approving" if unit == approval.approving_unit and unit != approval.place_unit else "handling"
+    approving = approval.approving_step(stage, to)
     jurisdiction.require_within(
         user,
-        [unit],
+        [approval.unit_for(stage, to)],
         (
-            f"Naming request {request_id}'s next step ({what} unit)",
-            f"命名申请 {request_id} 的此步骤（{'批准' if what == 'approving' else '办理'}单位）",
+            f"Naming request {request_id}'s next step ({'approving' if approving else 'handling'} unit)",
+            f"命名申请 {request_id} 的此步骤（{'批准' if approving else '办理'}单位）",
         ),
     )
 

@@ -2,15 +2,12 @@
 
 from fastapi.routing import APIRoute
 
+from gis_service.auth import write_scopes
 
-def api_routes(app):
-    stack = list(app.routes)
-    while stack:
-        route = stack.pop(0)
-        if isinstance(route, APIRoute):
-            yield route
-        elif hasattr(route, "original_router"):  # a router included with include_router
-            stack[:0] = list(route.original_router.routes)
+
+def api_routes(app) -> list[APIRoute]:
+    """The service's own walk over its routes (auth/write_scopes.py), the API ones."""
+    return [route for route in write_scopes.api_routes(app.routes) if isinstance(route, APIRoute)]
 
 
 def dependency_calls(dependant):
