@@ -76,7 +76,7 @@ def test_a_new_link_replaces_the_old_and_ends_the_sign_ins(client, auth):
     assert client.post("/api/v1/auth/token", data={"username": name, "password": password}).status_code == 401
 
 
-def test_bad_invitations_change_nothing(client, auth, db):
+def test_bad_invitations_change_nothing(client, auth, db, banner_account):
     both = client.post(
         "/api/v1/users",
         json={
@@ -99,15 +99,5 @@ def test_bad_invitations_change_nothing(client, auth, db):
     )
     assert expired.status_code == 400
     # a banner's administrator invites only within the banner
-    outside = client.post(f"/api/v1/users/{name}/invitation", headers=_banner_admin(client, auth))
+    outside = client.post(f"/api/v1/users/{name}/invitation", headers=banner_account("admin", "150621"))
     assert outside.status_code == 404
-
-
-def _banner_admin(client, auth) -> dict:
-    name, password = f"adm_{uuid.uuid4().hex[:8]}", uuid.uuid4().hex
-    body = {"username": name, "role": "admin", "password": password, "unit_code": "150621"}
-    assert client.post("/api/v1/users", json=body, headers=auth("admin")).status_code == 201
-    token = client.post("/api/v1/auth/token", data={"username": name, "password": password}).json()[
-        "access_token"
-    ]
-    return {"Authorization": f"Bearer {token}"}

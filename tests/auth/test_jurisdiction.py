@@ -6,6 +6,8 @@ a banner's administrator manages the banner's accounts. Accounts of the served u
 import uuid
 from datetime import UTC, datetime
 
+from tests.names import unique_specific
+
 DALAD, DONGSHENG = "150621", "150602"
 
 
@@ -44,7 +46,7 @@ def test_a_banner_officer_edits_names_of_the_banner_only(client, auth, db, banne
 
 def test_new_names_requests_and_imports_stay_in_the_banner(client, auth, db, banner_account):
     officer = banner_account("placename_officer", DALAD)
-    tag = "".join("甲乙丙丁戊己庚辛壬癸"[int(c)] for c in str(uuid.uuid4().int)[:4])
+    tag = unique_specific(4)
 
     def new(unit: str):
         body = {

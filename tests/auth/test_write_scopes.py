@@ -21,6 +21,7 @@ from gis_service.auth.dependencies import _within_deployment
 from gis_service.auth.write_scopes import WRITE_METHODS, WRITES, Reach, api_routes
 from tests.auth.routes import dependency_calls
 from tests.auth.test_role_matrix import _path
+from tests.names import unique_specific
 
 DALAD, DONGSHENG, CITY = "150621", "150602", "150600"
 RELATIONS = ("own", "child", "parent", "sibling")
@@ -145,10 +146,6 @@ def _visit(condition: str = "intact") -> dict:
     return {"id": str(uuid.uuid4()), "condition": condition, "observed_at": datetime.now(UTC).isoformat()}
 
 
-def _tag() -> str:
-    return "".join("甲乙丙丁戊己庚辛壬癸"[int(c)] for c in str(uuid.uuid4().int)[:5])
-
-
 class Records:
     """Records made by the served unit's accounts, for a relation each."""
 
@@ -205,7 +202,11 @@ class Records:
             "kind": "naming",
             "applicant": "x",
             "reason": "y",
-            "proposal": {"name": f"{_tag()}村", "level": "village", "admin_code": _unit_code(relation)},
+            "proposal": {
+                "name": f"{unique_specific()}村",
+                "level": "village",
+                "admin_code": _unit_code(relation),
+            },
         }
         r = self.client.post(
             "/api/v1/place-names/requests", json=body, headers=self.auth("placename_officer")
@@ -223,7 +224,7 @@ class Records:
 
 def _dispute(relation: str) -> dict:
     return {
-        "title": f"界线争议 {_tag()}",
+        "title": f"界线争议 {unique_specific()}",
         "parties": PARTIES[_record_relation(relation)],
         "geometry": {
             "type": "Polygon",
@@ -364,7 +365,7 @@ PROBES = {
         lambda c, h, rec, rel: c.post(
             "/api/v1/place-names",
             json={
-                "name": f"{_tag()}村",
+                "name": f"{unique_specific()}村",
                 "level": "village",
                 "admin_code": _unit_code(rel),
                 "reason": "test",
@@ -378,7 +379,7 @@ PROBES = {
             c,
             h,
             f"/api/v1/place-names/{_place(rec.db, rel)}",
-            {"location_description": _tag(), "reason": "test"},
+            {"location_description": unique_specific(), "reason": "test"},
         ),
     ),
     ("POST", "/api/v1/place-names/import"): (
@@ -388,7 +389,7 @@ PROBES = {
             files={
                 "file": (
                     "n.csv",
-                    f"标准名称,所在行政区划代码\n{_tag()}村,{_unit_code(rel)}\n".encode(),
+                    f"标准名称,所在行政区划代码\n{unique_specific()}村,{_unit_code(rel)}\n".encode(),
                 )
             },
             headers=h,
@@ -403,7 +404,7 @@ PROBES = {
                 "applicant": "x",
                 "reason": "y",
                 "proposal": {
-                    "name": f"{_tag()}村",
+                    "name": f"{unique_specific()}村",
                     "level": "village",
                     "admin_code": UNITS[_record_relation(rel)] + "001",
                 },

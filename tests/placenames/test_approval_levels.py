@@ -7,10 +7,11 @@ Each bureau lists what waits for it; the table is the deployment's to edit."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import date
 
 import pytest
+
+from tests.names import unique_specific
 
 DALAD, DONGSHENG, CITY = "150621", "150602", "150600"
 BASE = "/api/v1/place-names"
@@ -20,10 +21,6 @@ APPROVAL = {
     "approval_date": str(date.today()),
     "proposal": {"romanization": "Xinming", "location_description": "镇东"},
 }
-
-
-def _tag() -> str:
-    return "".join("甲乙丙丁戊己庚辛壬癸"[int(c)] for c in str(uuid.uuid4().int)[:5])
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +77,9 @@ def test_the_table_cites_the_regulations(client, auth):
 
 
 def test_a_banners_village_is_approved_by_the_banner(client, officers):
-    req = _request(client, officers[DALAD], name=f"{_tag()}嘎查", admin_code=DALAD + "100", category="32")
+    req = _request(
+        client, officers[DALAD], name=f"{unique_specific()}嘎查", admin_code=DALAD + "100", category="32"
+    )
     assert req["approval"]["unit"] == DALAD and req["next_step_by"] == DALAD and req["yours"]
     assert (
         client.post(
@@ -98,7 +97,11 @@ def test_a_banners_village_is_approved_by_the_banner(client, officers):
 
 def test_a_districts_street_is_approved_by_the_city(client, officers):
     req = _request(
-        client, officers[DONGSHENG], name=f"{_tag()}路", admin_code=DONGSHENG + "001", category="61"
+        client,
+        officers[DONGSHENG],
+        name=f"{unique_specific()}路",
+        admin_code=DONGSHENG + "001",
+        category="61",
     )
     assert req["approval"] == req["approval"] | {"level": "county_or_city", "unit": CITY}
     _to_approval(client, officers[DONGSHENG], req["id"])  # the district prepares it
@@ -109,12 +112,16 @@ def test_a_districts_street_is_approved_by_the_city(client, officers):
     )
     assert _announce(client, officers[CITY], req["id"]).status_code == 200
     # a banner (a county, not a district) approves its own streets
-    banner = _request(client, officers[DALAD], name=f"{_tag()}街", admin_code=DALAD + "100", category="61")
+    banner = _request(
+        client, officers[DALAD], name=f"{unique_specific()}街", admin_code=DALAD + "100", category="61"
+    )
     assert banner["approval"]["unit"] == DALAD
 
 
 def test_what_the_province_approves_is_recorded_by_the_served_unit(client, officers):
-    req = _request(client, officers[DALAD], name=f"{_tag()}河", admin_code=DALAD + "100", category="11")
+    req = _request(
+        client, officers[DALAD], name=f"{unique_specific()}河", admin_code=DALAD + "100", category="11"
+    )
     assert req["approval"]["level"] == "province" and req["approval"]["unit"] == CITY
     _to_approval(client, officers[DALAD], req["id"])
     assert _announce(client, officers[DALAD], req["id"]).status_code == 403
@@ -137,7 +144,11 @@ def test_the_table_is_the_deployments_to_edit(client, auth, banner_account):
         rules = {r["category_code"]: r for r in edited.json()["rules"]}
         assert rules["32"]["edited"] and rules["32"]["level"] == "city"
         req = _request(
-            client, auth("placename_officer"), name=f"{_tag()}村", admin_code=DALAD + "100", category="32"
+            client,
+            auth("placename_officer"),
+            name=f"{unique_specific()}村",
+            admin_code=DALAD + "100",
+            category="32",
         )
         assert req["approval"]["unit"] == CITY
         assert client.put(f"{BASE}/approval-rules/99", json=rule, headers=auth("admin")).status_code == 404

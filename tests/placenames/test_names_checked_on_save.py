@@ -5,16 +5,13 @@ waiver is kept in the version, the audit log and the register's findings."""
 import asyncio
 import csv
 import io
-import uuid
 
 import httpx
 
+from tests.names import unique_specific
+
 BASE = "/api/v1/place-names"
 TOWNSHIP = "150627104"  # 苏布尔嘎镇, Ejin Horo Banner: 光胜村 and 光生村 are both its villages
-
-
-def _tag() -> str:
-    return "".join("甲乙丙丁戊己庚辛壬癸"[int(c)] for c in str(uuid.uuid4().int)[:6])
 
 
 def _place(db, name: str) -> tuple[int, int]:
@@ -112,7 +109,7 @@ def test_new_names_with_errors_are_refused_and_commemorative_sites_are_not(clien
         assert r.status_code == 409, (name, r.text)
         assert rule in {f["rule"] for f in r.json()["findings"] if f["severity"] == "error"}
     assert db.execute("SELECT count(*) FROM place_name").fetchone()[0] == before
-    tag = _tag()
+    tag = unique_specific(6)
     site = client.post(
         BASE,
         json={"name": f"成吉思汗陵{tag}", "level": "other", "admin_code": "150627", "reason": "scenic area"},
@@ -134,7 +131,7 @@ def test_new_names_with_errors_are_refused_and_commemorative_sites_are_not(clien
 
 
 def test_parallel_saves_of_one_new_name_let_exactly_one_through(live_server, tokens, db):
-    name = f"{_tag()}村"
+    name = f"{unique_specific(6)}村"
 
     async def run() -> list[int]:
         headers = {"Authorization": f"Bearer {tokens['placename_officer']}"}
@@ -152,7 +149,7 @@ def test_parallel_saves_of_one_new_name_let_exactly_one_through(live_server, tok
 
 
 def test_an_imported_table_with_a_duplicate_imports_nothing(client, auth, db):
-    tag = _tag()
+    tag = unique_specific(6)
     rows = [
         {"标准名称": f"{tag}村", "所在行政区划代码": TOWNSHIP, "地名状态": "pending"},
         {"标准名称": "光胜村", "所在行政区划代码": TOWNSHIP, "地名状态": "pending"},

@@ -3,9 +3,10 @@ suggestions from GeoNames that change nothing until accepted."""
 
 import csv
 import io
-import uuid
 
 from openpyxl import load_workbook
+
+from tests.names import unique_specific
 
 BASE = "/api/v1/place-names"
 
@@ -47,12 +48,8 @@ def _table(rows: list[dict]) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def _tag() -> str:
-    return "".join("甲乙丙丁戊己庚辛壬癸"[int(c)] for c in str(uuid.uuid4().int)[:6])
-
-
 def test_import_all_or_nothing_with_row_errors(client, auth, db):
-    tag = _tag()
+    tag = unique_specific(6)
     good = {
         "标准名称": f"{tag}村",
         "所在行政区划代码": "150602001",

@@ -32,7 +32,9 @@ def _banner_admin(client, auth) -> tuple[str, str]:
     return name, password
 
 
-def test_a_banner_administrator_makes_an_account_on_a_desk(browser, live_server, client, auth):  # noqa: F811
+def _new_account_form(browser, live_server, client, auth) -> MapPage:  # noqa: F811
+    """A banner's administrator on a desk, in English, at the new-account form (reached
+    from their name, then the accounts list)."""
     admin, password = _banner_admin(client, auth)
     desk = MapPage(browser, live_server)
     desk.open()
@@ -44,11 +46,22 @@ def test_a_banner_administrator_makes_an_account_on_a_desk(browser, live_server,
     desk.page.wait_for_selector("#users-list")
     assert "Accounts" in desk.page.inner_text("#marker-panel")
     desk.page.click("#new-user")
-    name = f"new_{uuid.uuid4().hex[:8]}"
+    return desk
+
+
+def _fill_new_account(desk: MapPage, name: str, display_name: str) -> None:
+    """An inspector of Dalad Banner."""
     desk.page.fill("#new-username", name)
-    desk.page.fill("#new-display-name", "Bayar")
+    desk.page.fill("#new-display-name", display_name)
     desk.page.select_option("#new-role", "inspector")
     desk.page.select_option("#new-unit", DALAD)
+
+
+def test_a_banner_administrator_makes_an_account_on_a_desk(browser, live_server, client, auth):  # noqa: F811
+    desk = _new_account_form(browser, live_server, client, auth)
+    assert "New account" in desk.page.inner_text("#marker-panel")
+    name = f"new_{uuid.uuid4().hex[:8]}"
+    _fill_new_account(desk, name, "Bayar")
     desk.page.select_option("#new-access", "one_time")
     desk.page.click("#new-user-form button[type=submit]")
     desk.page.wait_for_selector("#one-time-value")
@@ -134,20 +147,9 @@ def test_deactivation_on_a_phone_ends_the_sign_in_on_every_worker(
 def test_a_new_user_chooses_a_password_through_an_invitation_link(browser, live_server, client, auth):  # noqa: F811
     """The banner's administrator invites on a desk in English; the new inspector opens the
     link on a 390-px phone in Chinese, chooses a password and is on the map, signed in."""
-    admin, password = _banner_admin(client, auth)
-    desk = MapPage(browser, live_server)
-    desk.open()
-    desk.sign_in(admin, password)
-    desk.wait_ready()
-    desk.page.click("#lang-toggle")
-    desk.page.click("#user-name")
-    desk.page.click("#open-users-from-account")
-    desk.page.click("#new-user")
+    desk = _new_account_form(browser, live_server, client, auth)
     name = f"link_{uuid.uuid4().hex[:8]}"
-    desk.page.fill("#new-username", name)
-    desk.page.fill("#new-display-name", "Sarangua")
-    desk.page.select_option("#new-role", "inspector")
-    desk.page.select_option("#new-unit", DALAD)
+    _fill_new_account(desk, name, "Sarangua")
     assert desk.page.eval_on_selector("#new-access", "s => s.value") == "invitation"  # the default
     desk.page.click("#new-user-form button[type=submit]")
     desk.page.wait_for_selector("#invitation-link")
