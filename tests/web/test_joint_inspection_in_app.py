@@ -73,6 +73,7 @@ def test_two_banners_inspect_their_shared_line(browser, live_server, round_and_p
     phone.page.select_option("#finding-condition", "tilted")
     phone.page.fill("#finding-text", "界桩倾斜约15度，基座松动")
     phone.page.check("#finding-action")
+    before_offline = len(phone.console_errors)
     phone.context.set_offline(True)
     phone.page.click("#finding-add")
     phone.page.wait_for_selector("#round-note.warn")
@@ -80,6 +81,11 @@ def test_two_banners_inspect_their_shared_line(browser, live_server, round_and_p
     phone.screenshot("joint-inspection-finding-queued-390-zh.png")
     phone.context.set_offline(False)
     phone.page.wait_for_selector("#outbox-button", state="hidden", timeout=20_000)
+    # while there was no network, the service worker answered the app's reads with its
+    # offline 503, which the browser logs; nothing else may have gone wrong meanwhile
+    offline = phone.console_errors[before_offline:]
+    assert all("status of 503" in e for e in offline), offline
+    del phone.console_errors[before_offline:]
     _open_round(phone, round_id)
     assert marker in phone.page.inner_text("#round-findings")
     _sign(phone, "同意检查结论")
