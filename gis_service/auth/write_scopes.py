@@ -8,8 +8,8 @@ start with a write route missing from it.
 - RECORD: one of the record's units must lie within the account's unit (checked in the
   service function named, where the record's units are known), so a banner's account
   works on the banner's records and the city's on every record of the city.
-- DEPLOYMENT: work on the deployment as a whole, or on records whose units are not
-  modelled yet: accounts of the served unit only (the route's `WholeDeployment`).
+- DEPLOYMENT: work on the deployment as a whole (its registers, settings and runs over
+  every record): accounts of the served unit only (the route's `WholeDeployment`).
 - OWN: the caller's own account, or a record the caller made (checked by the service).
 - NONE: nothing of a unit is written (signing in; reads sent as POST).
 """
@@ -42,7 +42,6 @@ def deployment(why: str) -> Scope:
 
 
 OWN_VISIT = Scope(Reach.OWN, "the visit's own inspector (inspections/service)")
-NOT_YET = "the records' units are not checked yet: the served unit's accounts do it"
 
 WRITES: dict[tuple[str, str], Scope] = {
     # accounts
@@ -60,10 +59,18 @@ WRITES: dict[tuple[str, str], Scope] = {
         "the account's unit (auth/service.managed_user)"
     ),
     # layers through the OGC API
-    ("POST", "/ogc/collections/{layer_id}/items"): deployment("a layer's features carry no unit rule yet"),
-    ("PUT", "/ogc/collections/{layer_id}/items/{feature_id}"): deployment("as POST"),
-    ("PATCH", "/ogc/collections/{layer_id}/items/{feature_id}"): deployment("as POST"),
-    ("DELETE", "/ogc/collections/{layer_id}/items/{feature_id}"): deployment("as POST"),
+    ("POST", "/ogc/collections/{layer_id}/items"): record(
+        "the new feature's units (ogc/edit_rules.UNITS, checked in ogc/transactions)"
+    ),
+    ("PUT", "/ogc/collections/{layer_id}/items/{feature_id}"): record(
+        "the feature's units before and after (ogc/edit_rules.UNITS)"
+    ),
+    ("PATCH", "/ogc/collections/{layer_id}/items/{feature_id}"): record(
+        "the feature's units before and after (ogc/edit_rules.UNITS)"
+    ),
+    ("DELETE", "/ogc/collections/{layer_id}/items/{feature_id}"): record(
+        "the feature's units (ogc/edit_rules.UNITS)"
+    ),
     # units and boundary lines
     ("PATCH", "/api/v1/admin-units/{code}"): deployment("the register of units is the served unit's"),
     ("POST", "/api/v1/boundary-lines/derive"): deployment("every line of the deployment"),
@@ -116,8 +123,12 @@ WRITES: dict[tuple[str, str], Scope] = {
     ("POST", "/api/v1/place-names/check"): Scope(Reach.NONE, "a check that stores nothing"),
     ("PUT", "/api/v1/place-names/lexicon"): deployment("the lexicon serves every unit"),
     ("POST", "/api/v1/place-names/audit"): deployment("an audit of the whole register"),
-    ("POST", "/api/v1/place-names/findings/{finding_id}/resolve"): deployment(NOT_YET),
-    ("POST", "/api/v1/place-names/findings/{finding_id}/waive"): deployment(NOT_YET),
+    ("POST", "/api/v1/place-names/findings/{finding_id}/resolve"): record(
+        "the finding's name's unit (placenames/findings.close)"
+    ),
+    ("POST", "/api/v1/place-names/findings/{finding_id}/waive"): record(
+        "the finding's name's unit (placenames/findings.close)"
+    ),
     ("POST", "/api/v1/place-names/requests"): record(
         "the proposed or the named place's unit (placenames/procedure.create)"
     ),
@@ -129,13 +140,15 @@ WRITES: dict[tuple[str, str], Scope] = {
         "the deployment's approval table"
     ),
     ("POST", "/api/v1/place-names/location-suggestions/run"): deployment("a run over the whole register"),
-    ("POST", "/api/v1/place-names/location-suggestions/{suggestion_id}/{decision}"): deployment(NOT_YET),
+    ("POST", "/api/v1/place-names/location-suggestions/{suggestion_id}/{decision}"): record(
+        "the suggestion's name's unit (placenames/locate.decide)"
+    ),
     ("POST", "/api/v1/place-names/import"): record("each row's unit (placenames/service.create, update)"),
     ("PATCH", "/api/v1/place-names/{place_id}"): record(
         "the name's unit, before and after (placenames/service.update)"
     ),
     # place-name signs
-    ("POST", "/api/v1/place-name-signs"): deployment(NOT_YET),
+    ("POST", "/api/v1/place-name-signs"): record("the sign's place's unit (placenames/signs.create)"),
     ("POST", "/api/v1/place-name-signs/{code}/inspections"): record(
         "the sign's place's unit (inspections/service.record_inspection)"
     ),
@@ -151,7 +164,9 @@ WRITES: dict[tuple[str, str], Scope] = {
     ("POST", "/api/v1/funeral/import/{kind}"): deployment("the city's facility and grave registers"),
     ("PUT", "/api/v1/funeral/corridor-classes/{corridor_class}"): deployment("the city's planning rules"),
     ("POST", "/api/v1/funeral/classify"): deployment("every grave of the deployment"),
-    ("POST", "/api/v1/funeral/graves/{code}/remediation"): deployment(NOT_YET),
+    ("POST", "/api/v1/funeral/graves/{code}/remediation"): record(
+        "the grave's township and county (funeral/service.record_remediation)"
+    ),
     # offline areas: reads sent as POST (the area's rectangle and layers in the body)
     ("POST", "/api/v1/offline-areas/manifest"): Scope(Reach.NONE, "a read"),
     ("POST", "/api/v1/offline-areas/records"): Scope(Reach.NONE, "a read"),

@@ -160,7 +160,6 @@ async def grave_card(code: GraveCode, _: GraveReader, db_session: SessionDep):
     "/graves/{code}/remediation",
     responses=answer(answers.Remediation, 201),
     status_code=status.HTTP_201_CREATED,
-    dependencies=[WholeDeployment],
 )
 async def record_remediation(
     code: GraveCode,

@@ -9,6 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gis_service.audit import service as audit
+from gis_service.auth import jurisdiction
 from gis_service.auth.models import AppUser
 from gis_service.core.errors import BadRequest, Conflict, NotFound
 from gis_service.funeral import vocabulary as v
@@ -106,11 +107,16 @@ async def record_remediation(
     """Set a grave's remediation state, keeping every step (with its photos) as history."""
     grave = (
         await db_session.execute(
-            text("SELECT id, version, surveyed_on FROM grave WHERE code = :code FOR UPDATE"), {"code": code}
+            text("""SELECT id, version, surveyed_on, township_code, county_code FROM grave
+                    WHERE code = :code FOR UPDATE"""),
+            {"code": code},
         )
     ).first()
     if grave is None:
         raise NotFound(f"No grave {code}.", f"坟墓 {code} 不存在。")
+    jurisdiction.require_within(
+        actor, [grave.township_code, grave.county_code], (f"Grave {code}", f"坟墓 {code}")
+    )
     if expected_version is not None and expected_version != grave.version:
         raise Conflict(
             f"The grave changed since you loaded it (version {grave.version}); reload and try again.",

@@ -6,7 +6,11 @@ skips them is a defect). An entry either hands the write to the domain's own ser
 (disputes: parties checked, status moving only as the register allows and recorded on
 the timeline, never deleted), or states that the table's constraints and triggers are
 the whole rule set (facilities: vocabularies, positions and the banner are enforced in
-the database; the register has no other write door than imports)."""
+the database; the register has no other write door than imports).
+
+Each table also says which units a feature belongs to (UNITS), so an OGC write is held
+to the same jurisdiction as the register's (auth/jurisdiction.py): the feature's units
+before the write and after it must lie within the caller's unit."""
 
 from __future__ import annotations
 
@@ -14,8 +18,10 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from pydantic import ValidationError
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gis_service.auth import jurisdiction
 from gis_service.auth.models import AppUser
 from gis_service.core.errors import BadRequest, Conflict, invalid_fields
 from gis_service.disputes import service as disputes
@@ -76,3 +82,19 @@ RULES: dict[str, DomainWrites | TableConstraints] = {
         "by trigger; the register's other door (imports) writes the same table under the same constraints"
     ),
 }
+
+# the units a feature of each editable table belongs to, as SQL on its id (:id)
+UNITS: dict[str, str] = {
+    "boundary_dispute": "SELECT parties FROM boundary_dispute WHERE id::text = :id",
+    # the banner follows the position (a trigger); the township is an editable attribute
+    "funeral_facility": "SELECT ARRAY[county_code] FROM funeral_facility WHERE code::text = :id",
+}
+
+
+async def require_units(db: AsyncSession, table: str, fid: str, user: AppUser) -> None:
+    """403 unless the feature (as it stands in this transaction) belongs to a unit within
+    the caller's. Accounts of the served unit need no look-up."""
+    if not jurisdiction.bounded(user):
+        return
+    units = await db.scalar(text(UNITS[table]), {"id": fid})
+    jurisdiction.require_within(user, units or [], (f"Feature {fid} of {table}", f"{table} 的要素 {fid}"))

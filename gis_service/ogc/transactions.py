@@ -2,7 +2,7 @@
 
 A layer is editable when its declaration names an `edit_table` and the caller's role is
 in its `edit_roles`. Writes go to that table with the declared editable properties and
-the geometry; every write is audited. A feature's ETag is a hash of its GeoJSON; a
+the geometry; every write is audited and held to the caller's unit (edit_rules.UNITS). A feature's ETag is a hash of its GeoJSON; a
 write sent with If-Match for an older version gets 412 and changes nothing.
 """
 
@@ -18,7 +18,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gis_service.audit import service as audit
-from gis_service.auth.dependencies import CurrentUser, OptionalUser, WholeDeployment
+from gis_service.auth.dependencies import CurrentUser, OptionalUser
 from gis_service.auth.models import AppUser
 from gis_service.catalogue import service as layers
 from gis_service.catalogue.declarations import LayerDeclaration
@@ -161,7 +161,6 @@ async def item_options(layer: ReadableLayer, feature_id: str, user: OptionalUser
     status_code=201,
     response_class=GeoJSONResponse,
     responses={201: geojson_answer(FEATURE_SCHEMA)},
-    dependencies=[WholeDeployment],
 )
 async def create_feature(layer: ReadableLayer, request: Request, user: CurrentUser, db_session: SessionDep):
     """Create a feature (GeoJSON Feature body); 201 with its Location."""
@@ -173,6 +172,7 @@ async def create_feature(layer: ReadableLayer, request: Request, user: CurrentUs
         )
     else:
         fid = await _insert(db_session, layer, props, geometry, user)
+    await edit_rules.require_units(db_session, layer.edit_table, fid, user)
     feature = await layers.item(db_session, layer=layer, feature_id=fid)
     await db_session.commit()
     location = f"{public_base(request)}/ogc/collections/{layer.id}/items/{fid}"
@@ -216,9 +216,11 @@ async def _update(layer, fid, request, user, db_session, if_match: str, domain, 
     props, geometry = await _body(request, layer, partial=partial)
     current = await _current(db_session, layer, fid)
     check_if_match(if_match, etag_of(current))
+    await edit_rules.require_units(db_session, layer.edit_table, fid, user)  # as it was
     if domain is not None:
         changes = {k: v for k, v in props.items() if v is not _DEFAULT}
         await domain.update(db_session, fid, changes, geometry, user)
+        await edit_rules.require_units(db_session, layer.edit_table, fid, user)  # as it becomes
         feature = await layers.item(db_session, layer=layer, feature_id=fid)
         await db_session.commit()
         return Response(feature, media_type="application/geo+json", headers={"ETag": etag_of(feature)})
@@ -229,6 +231,7 @@ async def _update(layer, fid, request, user, db_session, if_match: str, domain, 
             text(f'UPDATE "{layer.edit_table}" SET {sets} WHERE "{layer.id_column}"::text = :fid'),
             {**params, "fid": fid},
         )
+        await edit_rules.require_units(db_session, layer.edit_table, fid, user)
     feature = await layers.item(db_session, layer=layer, feature_id=fid)
     await audit.record(
         db_session,
@@ -247,7 +250,6 @@ async def _update(layer, fid, request, user, db_session, if_match: str, domain, 
     "/collections/{layer_id}/items/{feature_id}",
     response_class=GeoJSONResponse,
     responses={200: geojson_answer(FEATURE_SCHEMA)},
-    dependencies=[WholeDeployment],
 )
 async def replace_feature(
     layer: ReadableLayer,
@@ -266,7 +268,6 @@ async def replace_feature(
     "/collections/{layer_id}/items/{feature_id}",
     response_class=GeoJSONResponse,
     responses={200: geojson_answer(FEATURE_SCHEMA)},
-    dependencies=[WholeDeployment],
 )
 async def update_feature(
     layer: ReadableLayer,
@@ -282,7 +283,7 @@ async def update_feature(
     return await _update(layer, feature_id, request, user, db_session, if_match, domain, partial=True)
 
 
-@router.delete("/collections/{layer_id}/items/{feature_id}", status_code=204, dependencies=[WholeDeployment])
+@router.delete("/collections/{layer_id}/items/{feature_id}", status_code=204)
 async def delete_feature(
     layer: ReadableLayer,
     feature_id: str,
@@ -294,6 +295,7 @@ async def delete_feature(
     """Delete a feature. If-Match is required (428 without it); a stale one gets 412."""
     current = await _current(db_session, layer, feature_id)
     check_if_match(if_match, etag_of(current))
+    await edit_rules.require_units(db_session, layer.edit_table, feature_id, user)
     if domain is not None:
         await domain.delete(db_session, feature_id, user)
     await db_session.execute(

@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gis_service.auth import jurisdiction
 from gis_service.auth.models import AppUser
 from gis_service.core.errors import Conflict, NotFound
 from gis_service.placenames.known_codes import check_references
@@ -174,11 +175,14 @@ async def close(
 ) -> dict:
     row = (
         await db_session.execute(
-            text("SELECT status FROM place_name_finding WHERE id = :id FOR UPDATE"), {"id": finding_id}
+            text("""SELECT f.status, p.admin_code FROM place_name_finding f
+                    JOIN place_name p ON p.id = f.place_name_id WHERE f.id = :id FOR UPDATE OF f"""),
+            {"id": finding_id},
         )
     ).first()
     if row is None:
         raise NotFound(f"No finding {finding_id}.", f"检查结果 {finding_id} 不存在。")
+    jurisdiction.require_within(actor, [row.admin_code], ("The finding's name", "该检查结果所属地名"))
     if row.status != "open":
         raise Conflict(f"This finding is already {row.status}.", "该检查结果已关闭。")
     status = "waived" if waive_reason else "resolved"

@@ -15,6 +15,7 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gis_service.auth import jurisdiction
 from gis_service.auth.models import AppUser
 from gis_service.core.errors import Conflict, NotFound
 from gis_service.placenames import service
@@ -94,13 +95,16 @@ async def list_suggestions(db_session: AsyncSession, *, status: str | None) -> l
 async def decide(db_session: AsyncSession, suggestion_id: int, *, accept: bool, actor: AppUser) -> dict:
     row = (
         await db_session.execute(
-            text("""SELECT id, place_name_id, status, matched_name, ST_X(geom) AS lon, ST_Y(geom) AS lat
-                    FROM place_name_location_suggestion WHERE id = :id FOR UPDATE"""),
+            text("""SELECT s.id, s.place_name_id, s.status, s.matched_name, ST_X(s.geom) AS lon,
+                           ST_Y(s.geom) AS lat, p.admin_code
+                    FROM place_name_location_suggestion s JOIN place_name p ON p.id = s.place_name_id
+                    WHERE s.id = :id FOR UPDATE OF s"""),
             {"id": suggestion_id},
         )
     ).first()
     if row is None:
         raise NotFound(f"No location suggestion {suggestion_id}.", f"位置建议 {suggestion_id} 不存在。")
+    jurisdiction.require_within(actor, [row.admin_code], ("The suggestion's name", "该建议所属地名"))
     if row.status != "suggested":
         raise Conflict(f"This suggestion was already {row.status}.", "该建议已处理。")
     await db_session.execute(

@@ -198,18 +198,14 @@ async def list_findings(
     }
 
 
-@router.post(
-    "/findings/{finding_id}/resolve", responses=answer(answers.StatusChange), dependencies=[WholeDeployment]
-)
+@router.post("/findings/{finding_id}/resolve", responses=answer(answers.StatusChange))
 async def resolve_finding(finding_id: int, officer: PlaceNameOfficer, db_session: SessionDep):
     out = await findings.close(db_session, finding_id, actor=officer, waive_reason=None)
     await db_session.commit()
     return out
 
 
-@router.post(
-    "/findings/{finding_id}/waive", responses=answer(answers.StatusChange), dependencies=[WholeDeployment]
-)
+@router.post("/findings/{finding_id}/waive", responses=answer(answers.StatusChange))
 async def waive_finding(finding_id: int, body: WaiveIn, officer: PlaceNameOfficer, db_session: SessionDep):
     """Accept a finding as it stands, with the reason (kept)."""
     out = await findings.close(db_session, finding_id, actor=officer, waive_reason=body.reason)
@@ -321,7 +317,6 @@ async def run_suggestions(officer: PlaceNameOfficer, db_session: SessionDep, set
 @router.post(
     "/location-suggestions/{suggestion_id}/{decision}",
     responses=answer(answers.StatusChange),
-    dependencies=[WholeDeployment],
 )
 async def decide_suggestion(
     suggestion_id: int,

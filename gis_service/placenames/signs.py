@@ -11,6 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gis_service.audit import service as audit
+from gis_service.auth import jurisdiction
 from gis_service.auth.models import AppUser
 from gis_service.core.errors import BadRequest, Conflict, NotFound
 from gis_service.placenames.rules import Finding
@@ -169,11 +170,14 @@ async def list_signs(
 
 
 async def create(db_session: AsyncSession, body: SignIn, actor: AppUser) -> dict:
-    exists = await db_session.scalar(
-        text("SELECT 1 FROM place_name WHERE id = :id"), {"id": body.place_name_id}
-    )
-    if not exists:
+    place = (
+        await db_session.execute(
+            text("SELECT admin_code FROM place_name WHERE id = :id"), {"id": body.place_name_id}
+        )
+    ).first()
+    if place is None:
         raise BadRequest(f"No place name {body.place_name_id}.", f"地名 {body.place_name_id} 不存在。")
+    jurisdiction.require_within(actor, [place.admin_code], ("The sign's place", "该标志所标地名"))
     taken = await db_session.scalar(text("SELECT 1 FROM place_name_sign WHERE code = :c"), {"c": body.code})
     if taken:
         raise Conflict(f"Sign code '{body.code}' is already used.", f"标志编号“{body.code}”已被使用。")

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, status
 
-from gis_service.auth.dependencies import CurrentUser, PlaceNameOfficer, SignWorker, WholeDeployment
+from gis_service.auth.dependencies import CurrentUser, PlaceNameOfficer, SignWorker
 from gis_service.core.answers import answer
 from gis_service.core.dependencies import SessionDep
 from gis_service.core.openapi_links import record_link
@@ -47,7 +47,6 @@ async def list_signs(
     "/place-name-signs",
     responses=answer(answers.Sign, 201),
     status_code=status.HTTP_201_CREATED,
-    dependencies=[WholeDeployment],
 )
 async def create_sign(body: SignIn, officer: PlaceNameOfficer, db_session: SessionDep):
     """Register an installed sign (officer); the answer includes the text check."""

@@ -136,6 +136,63 @@ def _sign(db, relation: str) -> str:
     return code
 
 
+def _inside(db, relation: str) -> tuple[float, float]:
+    """A point of the relation's county, or for the parent one outside the city's counties."""
+    unit = UNITS[_record_relation(relation)]
+    if unit == CITY:
+        return 108.95, 34.27  # Xi'an: no county of the deployment
+    return tuple(
+        db.execute(
+            "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) AS p FROM admin_unit"
+            " WHERE code = %s AND valid_to IS NULL) q",
+            (unit,),
+        ).fetchone()
+    )
+
+
+def _facility(db, relation: str) -> str:
+    """A funeral facility at a point of the relation's county (the banner follows by trigger)."""
+    code = "SCOPE-" + uuid.uuid4().hex[:10]
+    lon, lat = _inside(db, relation)
+    db.execute(
+        "INSERT INTO funeral_facility (code, name, facility_type, status, geom)"
+        " VALUES (%s, '测试公墓', 'public_cemetery', 'planned', ST_SetSRID(ST_MakePoint(%s, %s), 4490))",
+        (code, lon, lat),
+    )
+    return code
+
+
+def _grave(db, relation: str) -> str:
+    code = "SCOPE-" + uuid.uuid4().hex[:10]
+    unit = {"own": DALAD, "parent": None, "sibling": DONGSHENG}[_record_relation(relation)]
+    db.execute(
+        "INSERT INTO grave (code, geom, kind, county_code, surveyed_on, source)"
+        " VALUES (%s, ST_SetSRID(ST_MakePoint(109.9, 39.9), 4490), 'scattered', %s, '2024-01-01', 'test')",
+        (code, unit),
+    )
+    return code
+
+
+def _finding(db, relation: str) -> int:
+    return _one(
+        db,
+        "INSERT INTO place_name_finding (place_name_id, rule, severity, message)"
+        " VALUES (%s, 'scope_test', 'review', %s) RETURNING id",
+        _place(db, relation),
+        uuid.uuid4().hex,
+    )
+
+
+def _suggestion(db, relation: str) -> int:
+    return _one(
+        db,
+        "INSERT INTO place_name_location_suggestion (place_name_id, geom, matched_name, method, source)"
+        " VALUES (%s, ST_SetSRID(ST_MakePoint(109.9, 39.9), 4490), %s, 'test', 'test') RETURNING id",
+        _place(db, relation),
+        uuid.uuid4().hex,
+    )
+
+
 def _unit_code(relation: str) -> str:
     """Where a new name of the relation lies: a township code of the banner, or the city."""
     unit = UNITS[_record_relation(relation)]
@@ -442,7 +499,89 @@ PROBES = {
             headers=h,
         ),
     ),
+    ("POST", "/ogc/collections/{layer_id}/items"): (
+        "inspector",
+        lambda c, h, rec, rel: c.post(
+            "/ogc/collections/boundary_dispute/items",
+            json={
+                "type": "Feature",
+                "geometry": (body := _dispute(rel)).pop("geometry"),
+                "properties": body,
+            },
+            headers=h,
+        ),
+    ),
+    ("PUT", "/ogc/collections/{layer_id}/items/{feature_id}"): (
+        "inspector",
+        lambda c, h, rec, rel: _ogc_dispute(rec, rel, h, "PUT"),
+    ),
+    ("PATCH", "/ogc/collections/{layer_id}/items/{feature_id}"): (
+        "inspector",
+        lambda c, h, rec, rel: _ogc_dispute(rec, rel, h, "PATCH"),
+    ),
+    ("DELETE", "/ogc/collections/{layer_id}/items/{feature_id}"): (
+        "admin",
+        lambda c, h, rec, rel: _ogc_delete_facility(c, h, rec, rel),
+    ),
+    ("POST", "/api/v1/place-name-signs"): (
+        "placename_officer",
+        lambda c, h, rec, rel: c.post(
+            "/api/v1/place-name-signs",
+            json={
+                "code": "SCOPE-" + uuid.uuid4().hex[:10],
+                "place_name_id": _place(rec.db, rel),
+                "text_zh": "测试",
+                "lon": 109.9,
+                "lat": 39.9,
+            },
+            headers=h,
+        ),
+    ),
+    ("POST", "/api/v1/place-names/findings/{finding_id}/resolve"): (
+        "placename_officer",
+        lambda c, h, rec, rel: c.post(
+            f"/api/v1/place-names/findings/{_finding(rec.db, rel)}/resolve", headers=h
+        ),
+    ),
+    ("POST", "/api/v1/place-names/findings/{finding_id}/waive"): (
+        "placename_officer",
+        lambda c, h, rec, rel: c.post(
+            f"/api/v1/place-names/findings/{_finding(rec.db, rel)}/waive",
+            json={"reason": "核实无误"},
+            headers=h,
+        ),
+    ),
+    ("POST", "/api/v1/place-names/location-suggestions/{suggestion_id}/{decision}"): (
+        "placename_officer",
+        lambda c, h, rec, rel: c.post(
+            f"/api/v1/place-names/location-suggestions/{_suggestion(rec.db, rel)}/reject", headers=h
+        ),
+    ),
+    ("POST", "/api/v1/funeral/graves/{code}/remediation"): (
+        "inspector",
+        lambda c, h, rec, rel: c.post(
+            f"/api/v1/funeral/graves/{_grave(rec.db, rel)}/remediation",
+            data={"status": "in_progress"},
+            headers=h,
+        ),
+    ),
 }
+
+
+def _ogc_dispute(records, relation: str, headers, method: str):
+    """PUT or PATCH a dispute through the OGC API, with the ETag the caller read."""
+    url = f"/ogc/collections/boundary_dispute/items/{records.dispute(relation)}"
+    current = records.client.get(url, headers=headers)
+    body = current.json() if method == "PUT" else {"properties": {"description": unique_specific()}}
+    return records.client.request(
+        method, url, json=body, headers=headers | {"If-Match": current.headers["etag"]}
+    )
+
+
+def _ogc_delete_facility(client, headers, records, relation: str):
+    url = f"/ogc/collections/funeral_facility/items/{_facility(records.db, relation)}"
+    etag = client.get(url, headers=records.auth("admin")).headers["etag"]
+    return client.delete(url, headers=headers | {"If-Match": etag})
 
 
 def _patch_account(client, headers, records, relation):
