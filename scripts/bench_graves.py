@@ -74,17 +74,19 @@ async def ours(url: str) -> tuple[float, set, int]:
 
 async def reports(url: str) -> dict[str, float]:
     """Seconds for the planners' reports over all the graves."""
+    from gis_service.auth.areas import Area
     from gis_service.core.db import standalone_session
     from gis_service.core.settings import Settings
     from gis_service.funeral import progress
 
     settings = Settings(database_url=url, _env_file=None)
+    city = Area(settings.home_unit_code, "", "", whole=True)
     out = {}
     async with standalone_session(settings) as db:
         for name, call in (
-            ("progress targets", lambda: progress.targets(db)),
-            ("progress by banner (monthly series)", lambda: progress.series(db, by="banner")),
-            ("progress by restriction class", lambda: progress.series(db, by="restriction")),
+            ("progress targets", lambda: progress.targets(db, city)),
+            ("progress by banner (monthly series)", lambda: progress.series(db, by="banner", area=city)),
+            ("progress by restriction class", lambda: progress.series(db, by="restriction", area=city)),
         ):
             t = time.perf_counter()
             await call()

@@ -9,6 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gis_service.audit import service as audit
+from gis_service.auth.areas import Area
 from gis_service.auth.models import AppUser
 from gis_service.boundaries.derive import GK_ZONE_SRID
 from gis_service.core.errors import NotFound
@@ -145,18 +146,27 @@ async def replace_geometry(
     return row.version + 1
 
 
-async def vectorisation_rate(db_session: AsyncSession) -> list[dict]:
+def of_area(area: Area, column: str = "code") -> str:
+    """SQL keeping the lines (by their code column) with a side within the area."""
+    if area.whole:
+        return "true"
+    return f"(split_part({column}, '-', 1) LIKE :area_like OR split_part({column}, '-', 2) LIKE :area_like)"
+
+
+async def vectorisation_rate(db_session: AsyncSession, area: Area | None = None) -> list[dict]:
     """Per level: lines required (every adjacent pair found), lines with vector geometry,
-    and how many of those are derived versus surveyed or agreed."""
+    and how many of those are derived versus surveyed or agreed; within an area, the lines
+    with a side in it."""
     rows = await db_session.execute(
-        text("""
+        text(f"""
         SELECT level, count(*) AS required,
                count(*) FILTER (WHERE geom IS NOT NULL AND NOT ST_IsEmpty(geom)) AS vectorised,
                count(*) FILTER (WHERE source = 'derived') AS derived,
                count(*) FILTER (WHERE source IN ('surveyed', 'agreement')) AS surveyed_or_agreed,
                round(sum(length_m)::numeric / 1000, 1) AS length_km
-        FROM boundary_line WHERE valid_to IS NULL
-        GROUP BY level ORDER BY array_position(ARRAY['province','city','county'], level::text)""")
+        FROM boundary_line WHERE valid_to IS NULL AND {of_area(area) if area else "true"}
+        GROUP BY level ORDER BY array_position(ARRAY['province','city','county'], level::text)"""),
+        area.params if area else {},
     )
     out = []
     for r in rows:

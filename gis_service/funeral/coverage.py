@@ -14,6 +14,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gis_service.admin_units.home import HomeUnit
+from gis_service.auth.areas import Area
 from gis_service.core.cpu import run_cpu
 from gis_service.core.errors import BadRequest
 from gis_service.funeral import vocabulary as v
@@ -37,12 +38,12 @@ SOLVER_SECONDS = 30
 TABLES = ["admin_unit", "demo_place_location", "funeral_facility", "place_name"]
 
 
-async def official(db_session: AsyncSession, *, home_code: str) -> list[dict]:
-    """Per facility type, and for public-welfare burial facilities of any type, the share of
+async def official(db_session: AsyncSession, *, area: Area) -> list[dict]:
+    """Within the area: per facility type, and for public-welfare burial facilities of any type, the share of
     banners/districts with an operating facility; for rural public-welfare cemeteries, also
     the share of rural townships (苏木/镇/乡 only: subdistricts, development zones and
     parks have no rural population to serve)."""
-    home_like = HomeUnit(home_code).like
+    home_like = HomeUnit(area.code).like
     banners = {
         r.code: r.name
         for r in await db_session.execute(
@@ -132,17 +133,27 @@ def nearest_km(points: np.ndarray, sites: np.ndarray, chunk: int = 2000) -> np.n
     return np.concatenate(parts) if parts else np.zeros(0)
 
 
-async def distance(db_session: AsyncSession, *, radius_km: float, types: list[str] | None = None) -> dict:
-    """Share of located township seats and villages within radius_km (geodesic, on the
-    ellipsoid) of an operating facility of the given types; the uncovered places with the
-    distance to their nearest one."""
-    places = list(
+async def _places(db_session: AsyncSession, area: Area):
+    """The area's located township seats and villages."""
+    return list(
         await db_session.execute(
-            text("""SELECT id, name, level, county_code, township_code, location_source,
-                           ST_X(geom) AS lon, ST_Y(geom) AS lat
-                    FROM coverage_place ORDER BY county_code, township_code, id""")
+            text(f"""SELECT id, name, level, county_code, township_code, location_source,
+                            ST_X(geom) AS lon, ST_Y(geom) AS lat
+                     FROM coverage_place WHERE {area.where("county_code")}
+                     ORDER BY county_code, township_code, id"""),
+            area.params,
         )
     )
+
+
+async def distance(
+    db_session: AsyncSession, *, radius_km: float, area: Area, types: list[str] | None = None
+) -> dict:
+    """Share of the area's located township seats and villages within radius_km (geodesic,
+    on the ellipsoid) of an operating facility of the given types, wherever it stands (a
+    village is served across a banner's border too); the uncovered places with the
+    distance to their nearest one."""
+    places = await _places(db_session, area)
     nearest = nearest_km(
         np.array([(p.lon, p.lat) for p in places]).reshape(-1, 2), await _operating(db_session, types)
     )
@@ -226,18 +237,12 @@ def solve_mclp(demand: np.ndarray, existing: np.ndarray, candidates: np.ndarray,
 
 
 async def suggest_sites(
-    db_session: AsyncSession, *, radius_km: float, k: int, types: list[str] | None = None
+    db_session: AsyncSession, *, radius_km: float, k: int, area: Area, types: list[str] | None = None
 ) -> dict:
-    """k new sites among the seats of rural townships (苏木, 镇, 乡) that maximise covered
-    places, keeping the operating facilities of the given types fixed; coverage before and
-    after."""
-    places = list(
-        await db_session.execute(
-            text(
-                "SELECT id, name, level, county_code, ST_X(geom) AS lon, ST_Y(geom) AS lat FROM coverage_place"
-            )
-        )
-    )
+    """k new sites among the area's seats of rural townships (苏木, 镇, 乡) that maximise
+    the area's covered places, keeping the operating facilities of the given types fixed;
+    coverage before and after."""
+    places = await _places(db_session, area)
     existing = await _operating(db_session, types)
     seats = [p for p in places if p.level == "township" and v.is_rural_township(p.name)]
     if not places or not seats:

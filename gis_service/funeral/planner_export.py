@@ -17,6 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gis_service.admin_units.home import HomeUnit, describe
+from gis_service.auth.areas import Area
 from gis_service.core.html_text import html_in_template_literal
 from gis_service.core.settings import Settings
 from gis_service.funeral import coverage, progress
@@ -68,18 +69,16 @@ def _shade(value: float | None) -> str:
     return "#2e7d32" if value >= 95 else "#9e9d24" if value >= 80 else "#ef6c00" if value >= 50 else "#c62828"
 
 
-async def _add_banners(
-    m, db_session: AsyncSession, settings: Settings, words: dict, radius_km: float
-) -> None:
-    """The home's banners, shaded by the share of their places within reach."""
+async def _add_banners(m, db_session: AsyncSession, area: Area, words: dict, radius_km: float) -> None:
+    """The area's banners, shaded by the share of their places within reach."""
     import folium
 
-    dist = await coverage.distance(db_session, radius_km=radius_km)
+    dist = await coverage.distance(db_session, radius_km=radius_km, area=area)
     by_county = {c["county_code"]: c for c in dist["by_county"]}
     counties = await db_session.execute(
         text("""SELECT code, name, ST_AsGeoJSON(ST_SimplifyPreserveTopology(geom, 0.002), 5) AS g
                 FROM admin_unit WHERE level = 'county' AND code LIKE :home_like AND valid_to IS NULL"""),
-        {"home_like": HomeUnit(settings.home_unit_code).like},
+        {"home_like": HomeUnit(area.code).like},
     )
     banners = folium.FeatureGroup(name=words["banners_layer"].format(r=f"{radius_km:g}")).add_to(m)
     for c in counties:
@@ -147,27 +146,28 @@ async def _add_facilities(m, db_session: AsyncSession, words: dict, radius_km: f
 
 
 async def standalone_map(
-    db_session: AsyncSession, settings: Settings, *, radius_km: float, lang: str = "zh"
+    db_session: AsyncSession, settings: Settings, *, area: Area, radius_km: float, lang: str = "zh"
 ) -> str:
-    """The planners' map as one HTML file: banners by coverage, restrictions, facilities
-    with their reach, and the graves still to remediate as a heat map."""
+    """The planners' map of an area as one HTML file: banners by coverage, restrictions,
+    facilities with their reach, and the graves still to remediate as a heat map."""
     import folium
     from folium.plugins import HeatMap
 
-    words = await _words(db_session, settings, lang)
+    words = await _words(db_session, area, lang)
     pick = 0 if lang == "zh" else 1
     m = folium.Map(location=[39.4, 108.8], zoom_start=7, tiles=None, prefer_canvas=True)
-    m.fit_bounds((await describe(db_session, settings.home_unit_code))["bounds"])
+    m.fit_bounds((await describe(db_session, area.code))["bounds"])
     # Every text from the database goes through html_in_template_literal: folium writes
     # tooltips raw into JavaScript template literals (a facility named `${…}` would run).
-    await _add_banners(m, db_session, settings, words, radius_km)
+    await _add_banners(m, db_session, area, words, radius_km)
     demo = await _add_restrictions(m, db_session, words)
     await _add_facilities(m, db_session, words, radius_km, pick)
     heat = [
         [r.y, r.x, min(1.0, r.c / 5)]
         for r in await db_session.execute(
-            text("""SELECT ST_Y(geom) AS y, ST_X(geom) AS x, grave_count AS c FROM grave
-                    WHERE remediation_status <> 'remediated' LIMIT 200000""")
+            text(f"""SELECT ST_Y(geom) AS y, ST_X(geom) AS x, grave_count AS c FROM grave
+                     WHERE remediation_status <> 'remediated' AND {area.where("county_code")} LIMIT 200000"""),
+            area.params,
         )
     ]
     HeatMap(heat, name=words["heat"], radius=12, blur=16).add_to(m)
@@ -178,9 +178,9 @@ async def standalone_map(
     return inline_assets(root.render(), settings)
 
 
-async def _words(db_session: AsyncSession, settings: Settings, lang: str) -> dict:
-    """The texts in one language, the titles naming the unit served."""
-    home = await describe(db_session, settings.home_unit_code)
+async def _words(db_session: AsyncSession, area: Area, lang: str) -> dict:
+    """The texts in one language, the titles naming the area's unit."""
+    home = await describe(db_session, area.code)
     unit = home["name"] if lang == "zh" else home["name_en"]
     return {k: v.replace("{unit}", unit) for k, v in TEXT[lang].items()}
 
@@ -332,15 +332,15 @@ async def _banner_names(db_session: AsyncSession, lang: str) -> dict[str, str]:
 
 
 async def _report_tables(
-    db_session: AsyncSession, settings: Settings, words: dict, radius_km: float, lang: str
+    db_session: AsyncSession, settings: Settings, area: Area, words: dict, radius_km: float, lang: str
 ):
     """(as of, [(heading, rows, [(field, column heading)])]): the report's tables."""
     w, label = words, "label" if lang == "zh" else "label_en"
-    found = await indicators(db_session, settings, radius_km=radius_km)
-    banners = await progress.series(db_session, by="banner")
-    kinds = await progress.series(db_session, by="restriction")
-    official = await coverage.official(db_session, home_code=settings.home_unit_code)
-    dist = await coverage.distance(db_session, radius_km=radius_km)
+    found = await indicators(db_session, settings, area, radius_km=radius_km)
+    banners = await progress.series(db_session, by="banner", area=area)
+    kinds = await progress.series(db_session, by="restriction", area=area)
+    official = await coverage.official(db_session, area=area)
+    dist = await coverage.distance(db_session, radius_km=radius_km, area=area)
     banner_names = await _banner_names(db_session, lang)
     for o in official:
         o["missing_names"] = "、".join(x["name"] for x in o["missing"]) or "—"
@@ -411,12 +411,12 @@ tr { page-break-inside: avoid; } h1 { font-size: 16pt; } h2 { font-size: 13pt; m
 
 
 async def printable_report(
-    db_session: AsyncSession, settings: Settings, *, radius_km: float, lang: str = "zh"
+    db_session: AsyncSession, settings: Settings, *, area: Area, radius_km: float, lang: str = "zh"
 ) -> str:
-    """A self-contained HTML page sized for A4 and readable on a phone, with the indicator
-    tables in the chosen language."""
-    w = await _words(db_session, settings, lang)
-    as_of, tables = await _report_tables(db_session, settings, w, radius_km, lang)
+    """A self-contained HTML page sized for A4 and readable on a phone, with the area's
+    indicator tables in the chosen language."""
+    w = await _words(db_session, area, lang)
+    as_of, tables = await _report_tables(db_session, settings, area, w, radius_km, lang)
     body = "".join(
         f'<h2>{html.escape(heading)}</h2><div class="table">{_rows(rows, columns)}</div>'
         for heading, rows, columns in tables

@@ -7,6 +7,7 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gis_service.auth.areas import Area
 from gis_service.funeral import vocabulary as v
 
 # Each dimension: the key column of `g` and the rows it comes from.
@@ -22,7 +23,7 @@ DIMENSIONS = {
 }
 
 _SERIES = """
-WITH g AS ({rows}),
+WITH g AS (SELECT * FROM ({rows}) rows WHERE {area}),
 ev AS (
     SELECT key, date_trunc('month', surveyed_on)::date AS m, sum(grave_count) AS s, 0::bigint AS r
     FROM g GROUP BY 1, 2
@@ -102,10 +103,11 @@ def _label(labels: dict, key: str | None) -> tuple[str, str]:
     return labels.get(key) or (key or "未知", key or "unknown")
 
 
-async def series(db_session: AsyncSession, *, by: str) -> dict:
-    """Monthly cumulative surveyed and remediated graves per group, with the rate."""
+async def series(db_session: AsyncSession, *, by: str, area: Area) -> dict:
+    """Monthly cumulative surveyed and remediated graves of the area per group, with the rate."""
     labels = await _labels(db_session, by)
-    rows = await db_session.execute(text(_SERIES.format(rows=DIMENSIONS[by])))
+    sql = _SERIES.format(rows=DIMENSIONS[by], area=area.where("rows.county_code"))
+    rows = await db_session.execute(text(sql), area.params)
     groups: dict = {}
     for r in rows:
         group = groups.get(r.key)
@@ -130,8 +132,9 @@ async def series(db_session: AsyncSession, *, by: str) -> dict:
     return {"by": by, "counted_in": "graves", "groups": list(groups.values())}
 
 
-async def targets(db_session: AsyncSession) -> list[dict]:
-    """Each remediation target of the plan with its current value."""
+async def targets(db_session: AsyncSession, area: Area) -> list[dict]:
+    """Each remediation target of the plan with its current value in the area (the plan's
+    rates hold for every banner's share as for the city's)."""
     selects = ",\n".join(
         f"sum(g.grave_count) FILTER (WHERE {cond}) AS s{i},"
         f" sum(g.grave_count) FILTER (WHERE {cond} AND g.remediation_status = 'remediated') AS r{i}"
@@ -145,7 +148,9 @@ async def targets(db_session: AsyncSession) -> list[dict]:
             SELECT {selects} FROM grave g
             LEFT JOIN (SELECT r.grave_id, bool_or(r.area_kind = 'corridor' AND k.road_or_rail) AS road_or_rail
                        FROM grave_restriction r LEFT JOIN corridor_class k ON k.corridor_class = r.area_class
-                       GROUP BY r.grave_id) flags ON flags.grave_id = g.id""")
+                       GROUP BY r.grave_id) flags ON flags.grave_id = g.id
+            WHERE {area.where("g.county_code")}"""),
+            area.params,
         )
     ).one()
     out = []

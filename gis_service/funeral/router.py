@@ -12,6 +12,7 @@ from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile, sta
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
+from gis_service.auth.areas import AreaQuery
 from gis_service.auth.dependencies import (
     AdminUser,
     CurrentUser,
@@ -203,33 +204,37 @@ async def record_remediation(
 
 @router.get("/progress", responses=answer(answers.Progress))
 async def remediation_progress(
-    _: CurrentUser, db_session: SessionDep, request: Request, by: ProgressBy = ProgressBy.banner
+    _: CurrentUser,
+    db_session: SessionDep,
+    request: Request,
+    area: AreaQuery,
+    by: ProgressBy = ProgressBy.banner,
 ):
-    """Remediation progress (remediated ÷ surveyed, in graves) as a monthly series by
-    banner, township, restriction class or grave kind (kept until the graves change)."""
+    """Remediation progress of a unit's graves (remediated ÷ surveyed, in graves) as a
+    monthly series by banner, township, restriction class or grave kind (kept until the
+    graves change)."""
     # the series runs to this month: a new month is a new answer
-    key = ("progress", by.value, date.today().isoformat()[:7])
+    key = ("progress", area.code, by.value, date.today().isoformat()[:7])
     return await cached_answer(
-        request, progress.TABLES, key, lambda: progress.series(db_session, by=by.value)
+        request, progress.TABLES, key, lambda: progress.series(db_session, by=by.value, area=area)
     )
 
 
 @router.get("/progress/targets", responses=answer(answers.Targets))
-async def remediation_targets(_: CurrentUser, db_session: SessionDep, request: Request):
-    """The plan's remediation targets with their current values."""
-    found = await cached_answer(request, progress.TABLES, "targets", lambda: progress.targets(db_session))
+async def remediation_targets(_: CurrentUser, db_session: SessionDep, request: Request, area: AreaQuery):
+    """The plan's remediation targets with their current values in a unit."""
+    found = await cached_answer(
+        request, progress.TABLES, ("targets", area.code), lambda: progress.targets(db_session, area)
+    )
     return {"targets": found}
 
 
 @router.get("/coverage/official", responses=answer(answers.OfficialCoverage))
-async def official_coverage(_: CurrentUser, db_session: SessionDep, settings: SettingsDep, request: Request):
-    """Per facility type, the share of banners and districts with an operating facility;
-    rural public-welfare cemeteries also per rural township."""
+async def official_coverage(_: CurrentUser, db_session: SessionDep, request: Request, area: AreaQuery):
+    """Per facility type, the share of a unit's banners and districts with an operating
+    facility; rural public-welfare cemeteries also per rural township."""
     found = await cached_answer(
-        request,
-        coverage.TABLES,
-        "official",
-        lambda: coverage.official(db_session, home_code=settings.home_unit_code),
+        request, coverage.TABLES, ("official", area.code), lambda: coverage.official(db_session, area=area)
     )
     return {"indicators": found}
 
@@ -240,17 +245,19 @@ async def distance_coverage(
     db_session: SessionDep,
     settings: SettingsDep,
     request: Request,
+    area: AreaQuery,
     radius_km: Radius = None,
     types: TypesParam = None,
 ):
-    """Share of located township seats and villages within radius_km (on the ellipsoid) of
-    an operating facility, and the uncovered places with the distance to the nearest one."""
+    """Share of a unit's located township seats and villages within radius_km (on the
+    ellipsoid) of an operating facility, and the uncovered places with the distance to the
+    nearest one."""
     radius, kinds = radius_km or settings.coverage_radius_km, _types(types)
     return await cached_answer(
         request,
         coverage.TABLES,
-        ("distance", radius, tuple(kinds) if kinds else None),  # the key the indicators use too
-        lambda: coverage.distance(db_session, radius_km=radius, types=kinds),
+        ("distance", area.code, radius, tuple(kinds) if kinds else None),  # the indicators' key too
+        lambda: coverage.distance(db_session, radius_km=radius, area=area, types=kinds),
     )
 
 
@@ -259,14 +266,15 @@ async def suggested_sites(
     _: Planner,
     db_session: SessionDep,
     settings: SettingsDep,
+    area: AreaQuery,
     k: Annotated[int, Query(ge=1, le=20)] = 3,
     radius_km: Radius = None,
     types: TypesParam = None,
 ):
-    """k new sites among the township seats that cover the most places, keeping operating
-    facilities fixed (maximal covering location model; planner or admin)."""
+    """k new sites among a unit's township seats that cover the most of its places, keeping
+    operating facilities fixed (maximal covering location model; planner or admin)."""
     return await coverage.suggest_sites(
-        db_session, radius_km=radius_km or settings.coverage_radius_km, k=k, types=_types(types)
+        db_session, radius_km=radius_km or settings.coverage_radius_km, k=k, area=area, types=_types(types)
     )
 
 
@@ -275,17 +283,18 @@ async def planner_map_export(
     _: Planner,
     db_session: SessionDep,
     settings: SettingsDep,
+    area: AreaQuery,
     radius_km: Radius = None,
     lang: Language = "zh",
 ):
-    """The planners' view as one standalone HTML file (folium; scripts inlined, so it opens
+    """The planners' view of a unit as one standalone HTML file (folium; scripts inlined, so it opens
     with no network): banners shaded by coverage, facilities with service rings,
     corridors, zones and a heat view of graves not yet remediated."""
     page = await planner_export.standalone_map(
-        db_session, settings, radius_km=radius_km or settings.coverage_radius_km, lang=lang
+        db_session, settings, area=area, radius_km=radius_km or settings.coverage_radius_km, lang=lang
     )
     return HTMLResponse(
-        page, headers={"Content-Disposition": 'attachment; filename="ordos-planner-map.html"'}
+        page, headers={"Content-Disposition": f'attachment; filename="planner-map-{area.code}.html"'}
     )
 
 
@@ -294,12 +303,13 @@ async def printable_report(
     _: Planner,
     db_session: SessionDep,
     settings: SettingsDep,
+    area: AreaQuery,
     radius_km: Radius = None,
     lang: Language = "zh",
 ):
-    """A printable report (A4) with the indicator, progress and coverage tables."""
+    """A printable report (A4) of a unit with the indicator, progress and coverage tables."""
     return HTMLResponse(
         await planner_export.printable_report(
-            db_session, settings, radius_km=radius_km or settings.coverage_radius_km, lang=lang
+            db_session, settings, area=area, radius_km=radius_km or settings.coverage_radius_km, lang=lang
         )
     )

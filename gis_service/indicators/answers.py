@@ -24,5 +24,14 @@ class Indicator(Answer):
     as_of: datetime
 
 
+class AreaAnswer(Answer):
+    """The unit the figures are for."""
+
+    code: str
+    name: str
+    name_en: str
+
+
 class Indicators(Answer):
+    unit: AreaAnswer
     indicators: list[Indicator]

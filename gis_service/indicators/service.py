@@ -16,7 +16,8 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gis_service.boundaries.service import vectorisation_rate
+from gis_service.auth.areas import Area
+from gis_service.boundaries.service import of_area, vectorisation_rate
 from gis_service.core.settings import Settings
 from gis_service.funeral import coverage, progress
 from gis_service.funeral.vocabulary import PUBLIC_WELFARE_BURIAL
@@ -70,7 +71,7 @@ async def _uncached(_tables: list[str], _key: Hashable, compute: Callable[[], Aw
     return await compute()
 
 
-async def _boundaries(db_session: AsyncSession) -> list[dict]:
+async def _boundaries(db_session: AsyncSession, area: Area) -> list[dict]:
     return [
         _indicator(
             f"boundary_vectorisation_{r['level']}",
@@ -80,16 +81,18 @@ async def _boundaries(db_session: AsyncSession) -> list[dict]:
             100.0,
             "boundaries",
         )
-        for r in await vectorisation_rate(db_session)
+        for r in await vectorisation_rate(db_session, area)
         if r["level"] in LEVEL_LABELS
     ]
 
 
-async def _markers(db_session: AsyncSession) -> list[dict]:
+async def _markers(db_session: AsyncSession, area: Area) -> list[dict]:
     r = (
         await db_session.execute(
-            text("""SELECT count(*) AS total, count(*) FILTER (WHERE last_inspection_id IS NOT NULL) AS inspected,
-                           count(*) FILTER (WHERE is_smart) AS smart FROM boundary_marker""")
+            text(f"""SELECT count(*) AS total, count(*) FILTER (WHERE last_inspection_id IS NOT NULL) AS inspected,
+                            count(*) FILTER (WHERE is_smart) AS smart FROM boundary_marker
+                     WHERE {of_area(area, "line_code")}"""),
+            area.params,
         )
     ).one()
     return [
@@ -114,8 +117,10 @@ async def _markers(db_session: AsyncSession) -> list[dict]:
     ]
 
 
-async def _remediation(db_session: AsyncSession, cached: Cached) -> list[dict]:
-    targets = await cached(progress.TABLES, "targets", lambda: progress.targets(db_session))
+async def _remediation(db_session: AsyncSession, area: Area, cached: Cached) -> list[dict]:
+    targets = await cached(
+        progress.TABLES, ("targets", area.code), lambda: progress.targets(db_session, area)
+    )
     return [
         _indicator(
             t["key"], t["label"], t["label_en"], t["numerator"], t["denominator"], t["target"], "remediation"
@@ -151,13 +156,12 @@ OFFICIAL = [
 
 
 async def _coverage(
-    db_session: AsyncSession, settings: Settings, radius_km: float, cached: Cached
+    db_session: AsyncSession, settings: Settings, area: Area, radius_km: float, cached: Cached
 ) -> list[dict]:
-    home = settings.home_unit_code
     official = {
         o["facility_type"] + "/" + o["unit"]: o
         for o in await cached(
-            coverage.TABLES, "official", lambda: coverage.official(db_session, home_code=home)
+            coverage.TABLES, ("official", area.code), lambda: coverage.official(db_session, area=area)
         )
     }
     out = [
@@ -167,8 +171,9 @@ async def _coverage(
     sites = await db_session.scalar(
         text(
             "SELECT count(*) FROM funeral_facility WHERE status = 'operating' AND facility_type = ANY(:types)"
+            f" AND {area.where('county_code')}"
         ),
-        {"types": list(PUBLIC_WELFARE_BURIAL)},
+        {"types": list(PUBLIC_WELFARE_BURIAL), **area.params},
     )
     out.insert(
         2,  # after the public-welfare share it counts towards
@@ -177,14 +182,15 @@ async def _coverage(
             "公益性安葬设施建成数",
             "Public-welfare burial sites operating",
             sites,
-            settings.public_welfare_sites_target,
+            # the plan's number is the city's: a banner's sites count towards it
+            settings.public_welfare_sites_target if area.whole else None,
             "coverage",
         ),
     )
     dist = await cached(
         coverage.TABLES,
-        ("distance", radius_km, None),
-        lambda: coverage.distance(db_session, radius_km=radius_km),
+        ("distance", area.code, radius_km, None),
+        lambda: coverage.distance(db_session, radius_km=radius_km, area=area),
     )
     out.append(
         _indicator(
@@ -202,14 +208,21 @@ async def _coverage(
 
 
 async def indicators(
-    db_session: AsyncSession, settings: Settings, radius_km: float | None = None, cached: Cached = _uncached
+    db_session: AsyncSession,
+    settings: Settings,
+    area: Area,
+    radius_km: float | None = None,
+    cached: Cached = _uncached,
 ) -> list[dict]:
+    """The targets with their values in the area: its lines (those with a side in it), its
+    markers, graves, facilities and places. The plan's rates hold for a banner as for the
+    city; its counts are the city's, so a banner's count has no target."""
     as_of = datetime.now(UTC).isoformat(timespec="seconds")
     found = [
-        *await _boundaries(db_session),
-        *await _markers(db_session),
+        *await _boundaries(db_session, area),
+        *await _markers(db_session, area),
         # kept until their own tables change: a day of visits and name edits leaves them be
-        *await _remediation(db_session, cached),
-        *await _coverage(db_session, settings, radius_km or settings.coverage_radius_km, cached),
+        *await _remediation(db_session, area, cached),
+        *await _coverage(db_session, settings, area, radius_km or settings.coverage_radius_km, cached),
     ]
     return [i | {"as_of": as_of} for i in found]

@@ -157,9 +157,9 @@ def test_the_planners_answers_are_kept_until_the_data_changes(client, auth, db, 
     computed = []
     targets = progress.targets
 
-    async def counting(db_session):
+    async def counting(db_session, area):
         computed.append(1)
-        return await targets(db_session)
+        return await targets(db_session, area)
 
     monkeypatch.setattr(progress, "targets", counting)
 

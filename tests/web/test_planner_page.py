@@ -4,6 +4,8 @@ areas; change the radius; suggest sites; nothing is fetched from outside the mac
 
 from __future__ import annotations
 
+import uuid
+
 from tests.web.test_web_map import ARTIFACTS, MapPage, browser  # noqa: F401  (shared fixture)
 
 
@@ -92,3 +94,39 @@ def test_standalone_map_export_needs_no_network(browser, live_server, client, au
     report = client.get("/api/v1/funeral/report.html", headers=auth("planner"))
     assert report.status_code == 200 and "规划目标与当前值" in report.text
     assert client.get("/api/v1/funeral/report.html", headers=auth("viewer")).status_code == 403
+
+
+def test_the_page_is_for_one_unit(browser, live_server, client, auth):  # noqa: F811
+    """The city's planner narrows the page to a banner; a banner's planner sees their banner
+    and no picker, at 390 px."""
+    m = MapPage(browser, live_server)
+    _open(m)
+    page = m.page
+    assert page.is_visible("#unit-pick") and page.input_value("#unit") == "150600"
+    page.select_option("#unit", "150621")
+    dalad = client.get("/api/v1/indicators?unit=150621", headers=auth("planner")).json()["indicators"]
+    managed = next(i for i in dalad if i["key"] == "markers_managed")
+    page.wait_for_function(
+        "(n) => document.querySelector('#indicators tr[data-key=markers_managed] td')?.title.endsWith(n)",
+        arg=f"/ {managed['denominator']}",
+    )
+    assert page.inner_text("#unit-name") == "达拉特旗"
+    assert page.locator("#progress tbody tr").count() == 1
+    m.close()
+
+    name, password = f"planner_dalad_{uuid.uuid4().hex[:6]}", uuid.uuid4().hex
+    body = {"username": name, "role": "planner", "password": password, "unit_code": "150621"}
+    assert client.post("/api/v1/users", json=body, headers=auth("admin")).status_code == 201
+    m = MapPage(browser, live_server, width=390, height=844)
+    m.page.goto(f"{m.base}/planner")
+    m.page.fill("#username", name)
+    m.page.fill("#password", password)
+    m.page.click("#sign-in button[type=submit]")
+    m.page.wait_for_selector("body[data-ready=true]", state="attached", timeout=60_000)
+    assert m.page.is_hidden("#unit-pick")
+    assert m.page.locator("#progress tbody tr").count() == 1
+    assert "达拉特旗" in m.page.inner_text("#progress tbody")
+    assert m.page.inner_text("#unit-name") == "达拉特旗"
+    m.page.screenshot(path=str(ARTIFACTS / "planner-banner-phone.png"))
+    assert not m.console_errors, m.console_errors
+    m.close()

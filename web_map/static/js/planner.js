@@ -5,7 +5,12 @@ import * as api from "./api.js";
 import { applyTexts, currentLang, errorMessage, onLanguageChange, setHome, t, tf, toggleLanguage } from "./i18n.js";
 
 const $ = (id) => document.getElementById(id);
-const state = { radius: 30, layers: {}, statuses: [], colors: {} };
+const state = { radius: 30, layers: {}, statuses: [], colors: {}, unit: null };
+
+// Every figure is for one unit (the API's `unit`): the caller's own until another is picked.
+function forUnit(url) {
+  return state.unit ? `${url}${url.includes("?") ? "&" : "?"}unit=${state.unit}` : url;
+}
 const TYPE_COLORS = {
   funeral_home: "#6a1b9a", public_cemetery: "#2e7d32", rural_cemetery: "#558b2f",
   commercial_cemetery: "#f57f17", ash_hall: "#0277bd", eco_burial: "#00897b",
@@ -125,6 +130,7 @@ async function loadMap(map, vocab) {
   // the demo generator's corridors and zones are straight lines and boxes: say so
   state.demoCorridors = corridors.length > 0 && corridors.every((f) => f.properties.source === "demo");
   state.demoZones = zones.length > 0 && zones.every((f) => f.properties.source === "demo");
+  state.counties = counties;
   const home = counties.filter((f) => f.properties.parent_code === state.home);
   state.layers.banners = L.geoJSON(home, {
     style: () => ({ color: "#455a64", weight: 1.5, fillOpacity: 0.35, fillColor: "#9e9e9e" }),
@@ -222,9 +228,12 @@ function drawRings() {
 // sites and the exports.
 async function refreshCoverage() {
   const [distance, indicators] = await Promise.all([
-    api.getJson(`/api/v1/funeral/coverage/distance?radius_km=${state.radius}`),
-    api.getJson(`/api/v1/indicators?radius_km=${state.radius}`),
+    api.getJson(forUnit(`/api/v1/funeral/coverage/distance?radius_km=${state.radius}`)),
+    api.getJson(forUnit(`/api/v1/indicators?radius_km=${state.radius}`)),
   ]);
+  if (!state.unit) offerUnits(indicators.unit);
+  const unit = indicators.unit;
+  $("unit-name").textContent = currentLang() === "zh" ? unit.name : unit.name_en;
   renderIndicators(indicators.indicators);
   const legendRadius = $("legend-radius");
   if (legendRadius) legendRadius.textContent = tf("pl_shading_note", { r: state.radius });
@@ -235,6 +244,32 @@ async function refreshCoverage() {
     layer.setTooltipContent(`${layer.feature.properties.name}：${c ? `${c.covered}/${c.places}，${pct(c.value)}` : t("pl_no_located")}`);
   });
   drawRings();
+}
+
+// The unit picker: the caller's own unit and the county-level units directly within it
+// (a banner's planner has only their banner, and the picker stays hidden).
+function offerUnits(own) {
+  state.unit = own.code;
+  const within = (state.counties || []).filter((f) => f.properties.parent_code === own.code)
+    .map((f) => ({ code: f.properties.code, name: f.properties.name, name_en: f.properties.name_romanized }));
+  state.units = [own, ...within];
+  nameUnits();
+  $("unit-pick").hidden = within.length === 0;
+}
+
+// the units' names in the page's language (romanised in English)
+function nameUnits() {
+  const picked = state.unit;
+  $("unit").replaceChildren(...(state.units || []).map((u) =>
+    new Option(currentLang() === "zh" ? u.name : u.name_en || u.name, u.code)));
+  $("unit").value = picked;
+}
+
+// The map shows the unit picked: one banner, or every banner of the city.
+function fitUnit() {
+  const picked = (state.counties || []).find((f) => f.properties.code === state.unit);
+  const bounds = picked ? L.geoJSON(picked).getBounds() : state.layers.banners.getBounds();
+  if (bounds.isValid()) state.map.fitBounds(bounds);
 }
 
 async function download(url, filename) {
@@ -251,7 +286,7 @@ async function download(url, filename) {
 async function suggest() {
   $("suggest-result").textContent = t("pl_computing");
   try {
-    const r = await api.getJson(`/api/v1/funeral/coverage/suggested-sites?k=${$("k").value}&radius_km=${state.radius}`);
+    const r = await api.getJson(forUnit(`/api/v1/funeral/coverage/suggested-sites?k=${$("k").value}&radius_km=${state.radius}`));
     $("suggest-result").textContent = tf("pl_covered_change", { b: r.before.covered, a: r.after.covered, n: r.after.places,
       bp: pct(r.before.value), ap: pct(r.after.value), names: r.sites.map((s) => s.name).join("、") });
     for (const s of r.sites) {
@@ -297,10 +332,18 @@ async function start() {
   state.statuses = vocab.remediation_statuses.map((s) => s.code);
   state.colors = Object.fromEntries(vocab.remediation_statuses.map((s) => [s.code, s.color]));
   await loadMap(map, vocab);
-  const progress = await api.getJson("/api/v1/funeral/progress?by=banner");
+  await refreshCoverage();  // first: it says which unit the figures are for
+  let progress = await api.getJson(forUnit("/api/v1/funeral/progress?by=banner"));
   renderProgress(progress);
-  await refreshCoverage();
-  onLanguageChange(() => { drawControls(); renderProgress(progress); refreshCoverage(); });
+  fitUnit();
+  onLanguageChange(() => { drawControls(); nameUnits(); renderProgress(progress); refreshCoverage(); });
+  $("unit").addEventListener("change", async () => {
+    state.unit = $("unit").value;
+    progress = await api.getJson(forUnit("/api/v1/funeral/progress?by=banner"));
+    renderProgress(progress);
+    await refreshCoverage();
+    fitUnit();
+  });
   $("radius").addEventListener("change", () => {
     const r = Number($("radius").value);
     if (r > 0 && r <= 500) { state.radius = r; refreshCoverage(); }
@@ -308,11 +351,11 @@ async function start() {
   $("suggest").addEventListener("click", suggest);
   $("export-map").addEventListener("click", (e) => {
     e.preventDefault();
-    download(`/api/v1/funeral/planner-map.html?radius_km=${state.radius}&lang=${currentLang()}`, "ordos-planner-map.html");
+    download(forUnit(`/api/v1/funeral/planner-map.html?radius_km=${state.radius}&lang=${currentLang()}`), `planner-map-${state.unit}.html`);
   });
   $("print-report").addEventListener("click", (e) => {
     e.preventDefault();
-    download(`/api/v1/funeral/report.html?radius_km=${state.radius}&lang=${currentLang()}`);
+    download(forUnit(`/api/v1/funeral/report.html?radius_km=${state.radius}&lang=${currentLang()}`));
   });
   window.planner = { map, state };  // for the browser tests, as window.gisMap on the main map
   document.body.dataset.ready = "true";
