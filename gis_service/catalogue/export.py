@@ -12,11 +12,12 @@ import shutil
 import tempfile
 import zipfile
 from collections.abc import AsyncIterator
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import orjson
 
+from gis_service.auth.acting import Acting
 from gis_service.catalogue import service
 from gis_service.catalogue.declarations import LayerDeclaration
 from gis_service.core.cpu import run_cpu
@@ -47,8 +48,11 @@ async def _pages(pool, layer: LayerDeclaration, area: Bbox | None, filters: dict
             after = page.next_key
 
 
-async def geojson_stream(pool, layer, area, filters) -> AsyncIterator[bytes]:
-    head, tail = collection_parts(members=f'"name":{orjson.dumps(layer.id).decode()},')
+async def geojson_stream(pool, layer, area, filters, by: Acting | None = None) -> AsyncIterator[bytes]:
+    members = f'"name":{orjson.dumps(layer.id).decode()},'
+    if by is not None:
+        members += f'"exported_by":{orjson.dumps(by.as_dict() | {"exported_at": _now()}).decode()},'
+    head, tail = collection_parts(members=members)
     yield head.encode()
     first = True
     async for features in _pages(pool, layer, area, filters):
@@ -172,7 +176,25 @@ def shapefile_names(names: list[str]) -> dict[str, str]:
     return out
 
 
-def _write_table(table, target: Path, layer: LayerDeclaration, fmt: str, append: bool) -> None:
+def _about(by: Acting | None) -> dict[str, str] | None:
+    """Who exported the file, as GeoPackage layer metadata and a Shapefile's .about.txt."""
+    if by is None:
+        return None
+    return {
+        "EXPORTED_BY": by.username,
+        "BUREAU": f"{by.bureau} / {by.bureau_en}",
+        "UNIT_CODE": by.unit_code,
+        "EXPORTED_AT": _now(),
+    }
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _write_table(
+    table, target: Path, layer: LayerDeclaration, fmt: str, append: bool, about: dict | None = None
+) -> None:
     """One page appended to the file (in a worker thread)."""
     import pyogrio
 
@@ -192,26 +214,27 @@ def _write_table(table, target: Path, layer: LayerDeclaration, fmt: str, append:
         append=append,
         encoding="UTF-8" if fmt == "shp" else None,
         dataset_options=GPKG_OPTIONS if fmt == "gpkg" and not append else None,
+        layer_metadata=about if fmt == "gpkg" and not append else None,
     )
 
 
-def _write_page(features: str, target: Path, layer, types, fmt: str, append: bool) -> None:
-    _write_table(_table(layer, types, _parsed(features)), target, layer, fmt, append)
+def _write_page(features: str, target: Path, layer, types, fmt: str, append: bool, about) -> None:
+    _write_table(_table(layer, types, _parsed(features)), target, layer, fmt, append, about)
 
 
-async def write_file(pool, layer, area, filters, fmt: str) -> Path:
+async def write_file(pool, layer, area, filters, fmt: str, by: Acting | None = None) -> Path:
     """Write a GeoPackage or zipped Shapefile to a temporary folder; returns the file.
     An empty layer gives an empty file with the layer's fields and geometry type."""
     folder = Path(tempfile.mkdtemp(prefix="gis-export-"))
     try:
         target = folder / (f"{layer.id}.gpkg" if fmt == "gpkg" else f"{layer.id}.shp")
         types = await service.sql_types(pool, layer=layer)
-        written = False
+        written, about = False, _about(by)
         async for features in _pages(pool, layer, area, filters):
-            await run_cpu(_write_page, features, target, layer, types, fmt, written)
+            await run_cpu(_write_page, features, target, layer, types, fmt, written, about)
             written = True
         if not written:
-            await run_cpu(_write_table, _table(layer, types, []), target, layer, fmt, False)
+            await run_cpu(_write_table, _table(layer, types, []), target, layer, fmt, False, about)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
@@ -222,6 +245,10 @@ async def write_file(pool, layer, area, filters, fmt: str) -> Path:
         tables.CSV_BOM + tables.csv_lines([["field", "name"], *[[v, k] for k, v in names.items()]]),
         encoding="utf-8",
     )
+    if about:
+        (folder / f"{layer.id}.about.txt").write_text(
+            "".join(f"{k}: {v}\n" for k, v in about.items()), encoding="utf-8"
+        )
     archive = folder / f"{layer.id}.zip"
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
         for part in sorted(folder.glob(f"{layer.id}.*")):

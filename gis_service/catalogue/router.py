@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse, StreamingResponse
 from starlette.background import BackgroundTask
 
+from gis_service.auth.acting import acting
 from gis_service.auth.dependencies import OptionalUser, caller
 from gis_service.catalogue import answers, export, feature_query, service, tile_serving
 from gis_service.catalogue.declarations import LayerDeclaration
@@ -164,24 +165,30 @@ async def export_layer(
     fmt: Literal["geojson", "csv", "gpkg", "shp"],
     request: Request,
     area: BboxQuery,
+    user: OptionalUser,
+    db_session: SessionDep,
+    settings: SettingsDep,
 ):
     """The layer, filtered like its items (`bbox` with `bbox-crs`, property filters), as
     GeoJSON, CSV (WKT geometry), GeoPackage or zipped Shapefile (.prj for CGCS2000, .cpg
-    UTF-8). Streams in pages, so memory stays bounded for millions of features."""
+    UTF-8). Streams in pages, so memory stays bounded for millions of features. GeoJSON
+    (`exported_by`), GeoPackage (layer metadata) and Shapefile (`.about.txt`) name who
+    exported it and for which bureau; CSV stays a plain table that imports read back."""
     filters = property_filters(layer, request.query_params, {"bbox", "bbox-crs"})
     service.refuse_bbox_without_geometry(layer, area)  # before the stream starts
+    by = await acting(db_session, user, settings.home_unit_code) if user else None
     pool = await request.app.state.reads.pool()
     media, ext = export.FORMATS[fmt]
     disposition = {"Content-Disposition": f'attachment; filename="{layer.id}.{ext}"'}
     if fmt == "geojson":
         return StreamingResponse(
-            export.geojson_stream(pool, layer, area, filters), media_type=media, headers=disposition
+            export.geojson_stream(pool, layer, area, filters, by), media_type=media, headers=disposition
         )
     if fmt == "csv":
         return StreamingResponse(
             export.csv_stream(pool, layer, area, filters), media_type=media, headers=disposition
         )
-    path = await export.write_file(pool, layer, area, filters, fmt)
+    path = await export.write_file(pool, layer, area, filters, fmt, by)
     return FileResponse(
         path, media_type=media, headers=disposition, background=BackgroundTask(export.cleanup, path)
     )

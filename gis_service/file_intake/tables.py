@@ -156,8 +156,14 @@ def append_xlsx_row(ws, values) -> None:
 
 
 def write_xlsx(
-    header: list[str], rows: list[list], *, title: str, widths: dict[int, int] | None = None
+    header: list[str],
+    rows: list[list],
+    *,
+    title: str,
+    widths: dict[int, int] | None = None,
+    about: list[tuple[str, str]] | None = None,
 ) -> bytes:
+    """One sheet with the header and rows; `about` (label, value) rows on a second sheet."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
@@ -173,6 +179,11 @@ def write_xlsx(
     for i, width in (widths or {}).items():
         ws.column_dimensions[get_column_letter(i + 1)].width = width
     ws.freeze_panes = "A2"
+    if about:
+        sheet = wb.create_sheet("说明 About")
+        for row in about:
+            append_xlsx_row(sheet, list(row))
+        sheet.column_dimensions["A"].width, sheet.column_dimensions["B"].width = 28, 60
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

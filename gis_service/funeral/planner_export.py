@@ -17,6 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gis_service.admin_units.home import HomeUnit, describe
+from gis_service.auth.acting import Acting
 from gis_service.auth.areas import Area
 from gis_service.core.html_text import html_in_template_literal
 from gis_service.core.settings import Settings
@@ -146,7 +147,13 @@ async def _add_facilities(m, db_session: AsyncSession, words: dict, radius_km: f
 
 
 async def standalone_map(
-    db_session: AsyncSession, settings: Settings, *, area: Area, radius_km: float, lang: str = "zh"
+    db_session: AsyncSession,
+    settings: Settings,
+    *,
+    area: Area,
+    by: Acting,
+    radius_km: float,
+    lang: str = "zh",
 ) -> str:
     """The planners' map of an area as one HTML file: banners by coverage, restrictions,
     facilities with their reach, and the graves still to remediate as a heat map."""
@@ -174,7 +181,10 @@ async def standalone_map(
     folium.LayerControl(collapsed=False).add_to(m)
     root = m.get_root()
     root.header.add_child(folium.Element(f"<title>{html.escape(words['map_title'])}</title>"))
-    root.html.add_child(folium.Element(_title_and_legend(words, radius_km, pick, demo=demo)))
+    prepared = words["prepared_by"].format(who=by.said(lang))
+    root.html.add_child(
+        folium.Element(_title_and_legend(words, radius_km, pick, demo=demo, prepared=prepared))
+    )
     return inline_assets(root.render(), settings)
 
 
@@ -185,7 +195,7 @@ async def _words(db_session: AsyncSession, area: Area, lang: str) -> dict:
     return {k: v.replace("{unit}", unit) for k, v in TEXT[lang].items()}
 
 
-def _title_and_legend(words: dict, radius_km: float, pick: int, *, demo: bool) -> str:
+def _title_and_legend(words: dict, radius_km: float, pick: int, *, demo: bool, prepared: str) -> str:
     """The exported map's title and legend, drawn over the map like the page's own."""
     swatch = '<i style="background:{c};{r}"></i>{t}'
     types = "<br>".join(
@@ -205,7 +215,8 @@ def _title_and_legend(words: dict, radius_km: float, pick: int, *, demo: bool) -
   border-radius: 6px; font: 12px/1.5 sans-serif; box-shadow: 0 1px 4px rgba(0,0,0,.3); max-width: 260px; }}
 .export-legend i {{ display: inline-block; width: 12px; height: 12px; margin-right: 4px; vertical-align: middle; }}
 </style>
-<div class="export-title">{html.escape(words["map_title"])}</div>
+<div class="export-title">{html.escape(words["map_title"])}
+<div style="font-weight:400;font-size:12px">{html.escape(prepared)}</div></div>
 <div class="export-legend"><b>{html.escape(words["legend"])}</b><br>
 <b>{html.escape(words["facilities"])}</b>{html.escape(words["not_operating"])}<br>{types}<br>
 <b>{html.escape(words["shading"].format(r=f"{radius_km:g}"))}</b><br>{shades}<br>
@@ -219,6 +230,7 @@ TEXT = {
         "title": "{unit}殡葬设施与“三沿七区”散坟整治指标报告",
         "map_title": "{unit}殡葬设施与散坟整治规划图",
         "as_of": "计算时间：{t}（北京时间，由数据实时计算）",
+        "prepared_by": "编制：{who}",
         "targets": "规划目标与当前值",
         "indicator": "指标",
         "value": "当前值",
@@ -260,6 +272,7 @@ TEXT = {
         "title": "{unit} funeral facilities and grave remediation: indicator report",
         "map_title": "{unit} funeral facilities and grave remediation: planning map",
         "as_of": "Computed {t} (Beijing time, live from the data)",
+        "prepared_by": "Prepared by {who}",
         "targets": "Plan targets and current values",
         "indicator": "Indicator",
         "value": "Value",
@@ -411,7 +424,13 @@ tr { page-break-inside: avoid; } h1 { font-size: 16pt; } h2 { font-size: 13pt; m
 
 
 async def printable_report(
-    db_session: AsyncSession, settings: Settings, *, area: Area, radius_km: float, lang: str = "zh"
+    db_session: AsyncSession,
+    settings: Settings,
+    *,
+    area: Area,
+    by: Acting,
+    radius_km: float,
+    lang: str = "zh",
 ) -> str:
     """A self-contained HTML page sized for A4 and readable on a phone, with the area's
     indicator tables in the chosen language."""
@@ -425,6 +444,7 @@ async def printable_report(
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{html.escape(w["title"])}</title>
 <style>{REPORT_CSS}</style></head>
-<body><h1>{html.escape(w["title"])}</h1><p>{html.escape(w["as_of"].format(t=_local_time(as_of, lang)))}</p>
+<body><h1>{html.escape(w["title"])}</h1><p>{html.escape(w["as_of"].format(t=_local_time(as_of, lang)))}<br>
+{html.escape(w["prepared_by"].format(who=by.said(lang)))}</p>
 {body}<script>if (matchMedia("(min-width: 700px)").matches) window.addEventListener("load", () => window.print());</script>
 </body></html>"""

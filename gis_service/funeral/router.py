@@ -12,6 +12,7 @@ from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile, sta
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
+from gis_service.auth.acting import acting
 from gis_service.auth.areas import AreaQuery
 from gis_service.auth.dependencies import (
     AdminUser,
@@ -280,7 +281,7 @@ async def suggested_sites(
 
 @router.get("/planner-map.html", response_class=HTMLResponse)
 async def planner_map_export(
-    _: Planner,
+    user: Planner,
     db_session: SessionDep,
     settings: SettingsDep,
     area: AreaQuery,
@@ -291,7 +292,12 @@ async def planner_map_export(
     with no network): banners shaded by coverage, facilities with service rings,
     corridors, zones and a heat view of graves not yet remediated."""
     page = await planner_export.standalone_map(
-        db_session, settings, area=area, radius_km=radius_km or settings.coverage_radius_km, lang=lang
+        db_session,
+        settings,
+        area=area,
+        by=await acting(db_session, user, settings.home_unit_code),
+        radius_km=radius_km or settings.coverage_radius_km,
+        lang=lang,
     )
     return HTMLResponse(
         page, headers={"Content-Disposition": f'attachment; filename="planner-map-{area.code}.html"'}
@@ -300,7 +306,7 @@ async def planner_map_export(
 
 @router.get("/report.html", response_class=HTMLResponse)
 async def printable_report(
-    _: Planner,
+    user: Planner,
     db_session: SessionDep,
     settings: SettingsDep,
     area: AreaQuery,
@@ -310,6 +316,11 @@ async def printable_report(
     """A printable report (A4) of a unit with the indicator, progress and coverage tables."""
     return HTMLResponse(
         await planner_export.printable_report(
-            db_session, settings, area=area, radius_km=radius_km or settings.coverage_radius_km, lang=lang
+            db_session,
+            settings,
+            area=area,
+            by=await acting(db_session, user, settings.home_unit_code),
+            radius_km=radius_km or settings.coverage_radius_km,
+            lang=lang,
         )
     )

@@ -67,6 +67,7 @@ def _heading(report: dict) -> list[tuple[str, str]]:
         ("负责人 Lead", r["lead"] or ""),
         ("界桩数 Markers on line", str(report["markers_on_line"])),
         ("巡查轨迹 Walked track", _track_text(report.get("track"))),
+        *([("导出 Exported by", f"{by.zh} / {by.en}")] if (by := report.get("exported_by")) else []),
     ]
 
 

@@ -5,11 +5,12 @@ Headers may be the Chinese census labels or the English field keys."""
 from __future__ import annotations
 
 import math
-from datetime import date
+from datetime import UTC, date, datetime
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gis_service.auth.acting import Acting
 from gis_service.auth.models import AppUser
 from gis_service.core.cpu import run_cpu
 from gis_service.core.errors import InvalidRows
@@ -77,12 +78,21 @@ async def _rows(db_session: AsyncSession, *, admin_code: str | None) -> list[lis
     return [[r._mapping[k] for k, _ in COLUMNS] for r in rows]
 
 
-async def export(db_session: AsyncSession, *, fmt: str, admin_code: str | None) -> bytes:
+async def export(db_session: AsyncSession, *, fmt: str, admin_code: str | None, by: Acting) -> bytes:
+    """The table; a workbook names who exported it on a second sheet (a CSV stays the plain
+    table an import reads back)."""
     rows = await _rows(db_session, admin_code=admin_code)
     header = [label for _, label in COLUMNS]
     if fmt == "csv":
         return write_csv(header, rows)
-    return write_xlsx(header, rows, title="地名 Place names", widths={1: 18, 4: 24, 14: 30, 23: 40})
+    about = [
+        ("导出人 Exported by", f"{by.zh} / {by.en}"),
+        ("导出时间 Exported at (UTC)", datetime.now(UTC).isoformat(timespec="seconds")),
+        ("范围 Units", admin_code or "全部 all"),
+    ]
+    return write_xlsx(
+        header, rows, title="地名 Place names", widths={1: 18, 4: 24, 14: 30, 23: 40}, about=about
+    )
 
 
 def _parse_row(raw: dict[str, str]) -> tuple[dict, list[str]]:
