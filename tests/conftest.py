@@ -4,22 +4,19 @@ loaded with the real reference data and the demo accounts, and the app on top of
 from __future__ import annotations
 
 import os
-import threading
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 
 from gis_service.core.settings import Settings
 from gis_service.main import create_app
 from gis_service.ops.database_setup import setup_database
-from gis_service.ops.embedded_postgres import free_port
 from gis_service.reference_data.demo import demo_credentials
+from tests.service_process import in_thread
 
 
 @pytest.fixture(scope="session")
@@ -158,17 +155,5 @@ def current(client):
 @pytest.fixture(scope="session")
 def live_server(settings: Settings, prepared_db: str) -> Iterator[str]:
     """The real app served by uvicorn on a free loopback port, for the browser tests."""
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_config=None, access_log=False)
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
+    with in_thread(settings) as base:
+        yield base

@@ -1,5 +1,6 @@
 """The service as `gis-service serve` runs it, in processes of its own (several uvicorn
-workers under uvicorn's supervisor), against the test database."""
+workers under uvicorn's supervisor), against the test database; and one app served in a
+thread of the test process, for the browser."""
 
 from __future__ import annotations
 
@@ -7,12 +8,38 @@ import contextlib
 import os
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 
 import httpx
+import uvicorn
 
 from gis_service.ops.embedded_postgres import free_port
+
+
+@contextlib.contextmanager
+def in_thread(settings) -> Iterator[str]:
+    """The app of these settings served by uvicorn on a free loopback port (its base URL)."""
+    from gis_service.main import create_app
+
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_config=None, access_log=False)
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
 
 LISTENERS = "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'gis_service_changes'"
 

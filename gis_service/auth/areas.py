@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import Depends, Query
 from sqlalchemy import text
 
-from gis_service.admin_units.home import HomeUnit
+from gis_service.admin_units.home import HomeUnit, describe
 from gis_service.auth.dependencies import CurrentUser
 from gis_service.core.dependencies import SessionDep, SettingsDep
 from gis_service.core.errors import NotFound
@@ -56,6 +56,9 @@ async def area_query(
 ) -> Area:
     code = unit or user.unit_code or settings.home_unit_code
     home = HomeUnit(settings.home_unit_code)
+    if code == home.code:  # the served unit: the country has no row of its own
+        served = await describe(db_session, code)
+        return Area(code, served["name"], served["name_en"], whole=True)
     found = (
         await db_session.execute(
             text("""SELECT name, coalesce(name_romanized, name) AS name_en FROM admin_unit
@@ -67,7 +70,7 @@ async def area_query(
         raise NotFound(
             f"No county-level or higher unit {code} in this deployment.", f"本系统中没有县级以上单位 {code}。"
         )
-    return Area(code, found.name, found.name_en, whole=code == settings.home_unit_code)
+    return Area(code, found.name, found.name_en, whole=False)
 
 
 AreaQuery = Annotated[Area, Depends(area_query)]

@@ -38,6 +38,7 @@ MAP_ACTIONS: dict[str, str | None] = {
     "nearest_markers": "field_work",
     "field_tools": "field_work",
     "planner_page": "planning",
+    "register_review": "place_names",
     "accounts_page": "administration",
 }
 

@@ -147,6 +147,11 @@ WRITES: dict[tuple[str, str], Scope] = {
     ("PATCH", "/api/v1/place-names/{place_id}"): record(
         "the name's unit, before and after (placenames/service.update)"
     ),
+    # the register's yearly update
+    ("POST", "/api/v1/register/editions"): deployment("an edition is read against the whole register"),
+    ("POST", "/api/v1/register/changes/{change_id}/decision"): record(
+        "the change's banner (register_update/service.decide)"
+    ),
     # place-name signs
     ("POST", "/api/v1/place-name-signs"): record("the sign's place's unit (placenames/signs.create)"),
     ("POST", "/api/v1/place-name-signs/{code}/inspections"): record(

@@ -207,6 +207,35 @@ async def _coverage(
     return out
 
 
+async def _register(db_session: AsyncSession, settings: Settings, area: Area) -> list[dict]:
+    """The register's yearly update: the latest edition read, and the share of its changes
+    in the area reviewed (none before a first edition is read)."""
+    row = (
+        await db_session.execute(
+            text(f"""SELECT e.label, count(c.id) AS total, count(c.id) FILTER (WHERE c.status <> 'open') AS reviewed
+                     FROM register_edition e
+                     LEFT JOIN register_change c ON c.edition_id = e.id AND {area.where("c.county_code")}
+                     WHERE e.home_code = :home GROUP BY e.id
+                     ORDER BY e.as_of DESC NULLS LAST, e.id DESC LIMIT 1"""),
+            {"home": settings.home_unit_code, **area.params},
+        )
+    ).first()
+    if row is None:
+        return []
+    return [
+        _indicator(
+            "register_update_reviewed",
+            f"地名数据库年度更新（{row.label}）变更审核率",
+            f"Place-name register yearly update ({row.label}): changes reviewed",
+            row.reviewed,
+            row.total,
+            100.0,
+            "register",
+        )
+        | ({"value": 100.0, "met": True} if row.total == 0 else {})
+    ]
+
+
 async def indicators(
     db_session: AsyncSession,
     settings: Settings,
@@ -224,5 +253,6 @@ async def indicators(
         # kept until their own tables change: a day of visits and name edits leaves them be
         *await _remediation(db_session, area, cached),
         *await _coverage(db_session, settings, area, radius_km or settings.coverage_radius_km, cached),
+        *await _register(db_session, settings, area),
     ]
     return [i | {"as_of": as_of} for i in found]

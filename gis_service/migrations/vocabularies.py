@@ -49,6 +49,18 @@ def _dispute_statuses() -> list[str]:
     return list(Status.__args__)
 
 
+def _register_change_kinds() -> list[str]:
+    from gis_service.register_update.vocabulary import KINDS
+
+    return list(KINDS)
+
+
+def _register_change_statuses() -> list[str]:
+    from gis_service.register_update.vocabulary import STATUSES
+
+    return list(STATUSES)
+
+
 # (table, column) -> its vocabulary
 VOCABULARIES: dict[tuple[str, str], Callable[[], list[str]]] = {
     ("app_user", "role"): _roles,
@@ -60,6 +72,8 @@ VOCABULARIES: dict[tuple[str, str], Callable[[], list[str]]] = {
     ("naming_request", "stage"): _naming_stages,
     ("boundary_dispute", "status"): _dispute_statuses,
     ("naming_approval_rule", "level"): _approval_levels,
+    ("register_change", "kind"): _register_change_kinds,
+    ("register_change", "status"): _register_change_statuses,
 }
 
 

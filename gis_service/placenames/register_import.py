@@ -4,6 +4,8 @@ communities, with standard names derived from the NBS committee names."""
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -81,16 +83,26 @@ def _origin_language(unit, generic: str) -> str:
     return "unknown"
 
 
-async def import_admin_units(db_session: AsyncSession, *, home_code: str) -> int:
-    """One register record per current unit within the home (once per unit)."""
+async def import_admin_units(
+    db_session: AsyncSession,
+    *,
+    home_code: str,
+    codes: list[str] | None = None,
+    reason: str = "imported from the statistical division register",
+    actor: str = "import",
+    valid_from: date | datetime | None = None,
+) -> int:
+    """One register record per current unit within the home (once per unit); `codes`:
+    those units only (a new edition's new units)."""
     like = HomeUnit(home_code).like
     units = await db_session.execute(
         text("""SELECT code, name, level, parent_code, name_romanized, name_romanized_source, source FROM admin_unit
                 WHERE valid_to IS NULL AND code LIKE :like
+                  AND (CAST(:codes AS text[]) IS NULL OR code = ANY(CAST(:codes AS text[])))
                   -- an anti-join: NOT IN over a country's 665,000 names runs for hours
                   AND NOT EXISTS (SELECT 1 FROM place_name p WHERE p.unit_code = admin_unit.code)
                 ORDER BY code"""),
-        {"like": like},
+        {"like": like, "codes": codes},
     )
     rows = []
     for u in units:
@@ -123,8 +135,9 @@ async def import_admin_units(db_session: AsyncSession, *, home_code: str) -> int
         ids_sql="SELECT id FROM place_name p2 WHERE NOT EXISTS "
         "(SELECT 1 FROM place_name_version v WHERE v.place_name_id = p2.id)",
         params={},
-        actor="import",
-        reason="imported from the statistical division register",
+        actor=actor,
+        reason=reason,
+        valid_from=valid_from,
         diff={"created": True},
     )
     return len(rows)

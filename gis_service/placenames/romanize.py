@@ -304,3 +304,8 @@ def pinyin_keys(name: str) -> tuple[str, str]:
     """(full pinyin, initials) without tones or spaces, for search: 东胜区 → dongshengqu, dsq."""
     syllables = [s.lower() for s in lazy_pinyin(name, errors="ignore") if s.isascii()]
     return "".join(syllables).replace("ü", "v"), "".join(s[0] for s in syllables if s)
+
+
+def has_root(text: str, lexicon: dict[str, str] | Lexicon | None) -> bool:
+    """Whether the text holds a minority-language root of the lexicon (布拉格, 淖尔)."""
+    return any(s.root for s in _segments(text, Lexicon.of(lexicon)))

@@ -4,7 +4,7 @@ with who, when, why and a diff, so a record can be read as it stood on any date.
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import text
@@ -133,28 +133,52 @@ SNAPSHOT = (
 
 
 async def record_versions(
-    db_session: AsyncSession, *, ids_sql: str, params: dict, actor: str, reason: str, diff: dict
+    db_session: AsyncSession,
+    *,
+    ids_sql: str,
+    params: dict,
+    actor: str,
+    reason: str,
+    diff: dict,
+    valid_from: date | datetime | None = None,
 ) -> None:
-    """Close the open version of each record selected by `ids_sql` and add its current state."""
+    """Close the open version of each record selected by `ids_sql` and add its current
+    state, in force from now, or from `valid_from` (the day an edition of the register
+    describes; the audit log keeps when it was recorded)."""
+    since = "now()" if valid_from is None else "CAST(:valid_from AS timestamptz)"
+    params = {**params, "valid_from": valid_from}
     await db_session.execute(
         text(
-            f"UPDATE place_name_version SET valid_to = now() WHERE valid_to IS NULL AND place_name_id IN ({ids_sql})"
+            f"UPDATE place_name_version SET valid_to = {since}"
+            f" WHERE valid_to IS NULL AND place_name_id IN ({ids_sql})"
         ),
         params,
     )
     await db_session.execute(
-        text(f"""INSERT INTO place_name_version (place_name_id, version, changed_by, reason, record, diff)
-                 SELECT p.id, p.version, :by, :reason, {SNAPSHOT}, CAST(:diff AS jsonb)
+        text(f"""INSERT INTO place_name_version (place_name_id, version, changed_by, reason, record, diff, valid_from)
+                 SELECT p.id, p.version, :by, :reason, {SNAPSHOT}, CAST(:diff AS jsonb), {since}
                  FROM place_name p WHERE p.id IN ({ids_sql})"""),
         {**params, "by": actor, "reason": reason, "diff": json.dumps(_jsonable(diff))},
     )
 
 
 async def _record_version(
-    db_session: AsyncSession, place_id: int, *, actor: str, reason: str, diff: dict
+    db_session: AsyncSession,
+    place_id: int,
+    *,
+    actor: str,
+    reason: str,
+    diff: dict,
+    valid_from: datetime | None = None,
 ) -> dict:
     await record_versions(
-        db_session, ids_sql=":id", params={"id": place_id}, actor=actor, reason=reason, diff=diff
+        db_session,
+        ids_sql=":id",
+        params={"id": place_id},
+        actor=actor,
+        reason=reason,
+        diff=diff,
+        valid_from=valid_from,
     )
     return await get(db_session, place_id)
 
@@ -255,9 +279,11 @@ async def update(
     reason: str,
     if_match: str | None,
     waiver_reason: str | None = None,
+    valid_from: datetime | None = None,
 ) -> dict:
-    """Apply changes as a new version. With If-Match, a stale version gets 412. A change of
-    name, place or status is checked like a new name (name_guard)."""
+    """Apply changes as a new version (in force from now, or from `valid_from`). With
+    If-Match, a stale version gets 412. A change of name, place or status is checked like
+    a new name (name_guard)."""
     current = await get(db_session, place_id, for_update=True)
     if if_match is not None and if_match != etag(current):
         raise PreconditionFailed(
@@ -281,7 +307,7 @@ async def update(
     await _write_changes(db_session, place_id, changes, completed, actor)
     waiver = name_guard.waiver_note(waived, waiver_reason)
     record = await _record_version(
-        db_session, place_id, actor=actor.username, reason=reason, diff=diff | waiver
+        db_session, place_id, actor=actor.username, reason=reason, diff=diff | waiver, valid_from=valid_from
     )
     await name_guard.record_waived(db_session, place_id, waived, reason=waiver_reason, actor=actor.username)
     await audit.record(

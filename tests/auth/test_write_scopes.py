@@ -163,11 +163,14 @@ def _facility(db, relation: str) -> str:
 
 
 def _grave(db, relation: str) -> str:
+    """A grave of the relation's county, where a surveyed grave lies in no restricted
+    corridor or zone (so that its classification, none, is already right)."""
     code = "SCOPE-" + uuid.uuid4().hex[:10]
     unit = {"own": DALAD, "parent": None, "sibling": DONGSHENG}[_record_relation(relation)]
     db.execute(
         "INSERT INTO grave (code, geom, kind, county_code, surveyed_on, source)"
-        " VALUES (%s, ST_SetSRID(ST_MakePoint(109.9, 39.9), 4490), 'scattered', %s, '2024-01-01', 'test')",
+        " SELECT %s, g.geom, 'scattered', %s, '2024-01-01', 'test' FROM grave g"
+        " WHERE NOT EXISTS (SELECT 1 FROM grave_restriction r WHERE r.grave_id = g.id) ORDER BY g.id LIMIT 1",
         (code, unit),
     )
     return code
@@ -190,6 +193,28 @@ def _suggestion(db, relation: str) -> int:
         " VALUES (%s, ST_SetSRID(ST_MakePoint(109.9, 39.9), 4490), %s, 'test', 'test') RETURNING id",
         _place(db, relation),
         uuid.uuid4().hex,
+    )
+
+
+def _register_change(db, relation: str) -> int:
+    """A change of an edition of the division codes in the relation's county (or the city's)."""
+    edition = _one(
+        db,
+        "INSERT INTO register_edition (label, source_kind, checksum, home_code, units, loaded_by)"
+        " VALUES ('scope test edition', 'table', %s, '150600', 1, 'test') RETURNING id",
+        uuid.uuid4().hex,
+    )
+    county = UNITS[_record_relation(relation)]
+    return _one(
+        db,
+        "INSERT INTO register_change (edition_id, kind, level, new_code, new_name, new_standard, new_parent,"
+        " county_code, township_code) VALUES (%s, 'new', 'village', %s, '测试村民委员会', '测试村', %s, %s, %s)"
+        " RETURNING id",
+        edition,
+        county + "999999",
+        county + "999",
+        county,
+        county + "999",
     )
 
 
@@ -305,6 +330,19 @@ def _etag_patch(client, headers, url: str, body: dict):
     return client.patch(url, json=body, headers=headers | {"If-Match": etag})
 
 
+def _repair_probe(asset: str, action: str):
+    """Assigning (by an administrator) or closing (by an inspector) a new repair of the
+    relation's marker or sign."""
+    prefix = "repairs" if asset == "marker" else "sign-repairs"
+    body = {"assignee": "demo_inspector"} if action == "assign" else {"resolution": "repaired"}
+    return (
+        "admin" if action == "assign" else "inspector",
+        lambda c, h, rec, rel: c.post(
+            f"/api/v1/{prefix}/{rec.repair(rel, asset)}/{action}", json=body, headers=h
+        ),
+    )
+
+
 PROBES = {
     ("POST", "/api/v1/users"): (
         "admin",
@@ -334,20 +372,8 @@ PROBES = {
             f"/api/v1/markers/{_marker(rec.db, rel)}/inspections", json=_visit(), headers=h
         ),
     ),
-    ("POST", "/api/v1/repairs/{repair_id}/assign"): (
-        "admin",
-        lambda c, h, rec, rel: c.post(
-            f"/api/v1/repairs/{rec.repair(rel, 'marker')}/assign",
-            json={"assignee": "demo_inspector"},
-            headers=h,
-        ),
-    ),
-    ("POST", "/api/v1/repairs/{repair_id}/close"): (
-        "inspector",
-        lambda c, h, rec, rel: c.post(
-            f"/api/v1/repairs/{rec.repair(rel, 'marker')}/close", json={"resolution": "repaired"}, headers=h
-        ),
-    ),
+    ("POST", "/api/v1/repairs/{repair_id}/assign"): _repair_probe("marker", "assign"),
+    ("POST", "/api/v1/repairs/{repair_id}/close"): _repair_probe("marker", "close"),
     ("POST", "/api/v1/markers/{code}/telemetry"): (
         "inspector",
         lambda c, h, rec, rel: c.post(
@@ -483,22 +509,8 @@ PROBES = {
             f"/api/v1/place-name-signs/{_sign(rec.db, rel)}/inspections", json=_visit(), headers=h
         ),
     ),
-    ("POST", "/api/v1/sign-repairs/{repair_id}/assign"): (
-        "admin",
-        lambda c, h, rec, rel: c.post(
-            f"/api/v1/sign-repairs/{rec.repair(rel, 'sign')}/assign",
-            json={"assignee": "demo_inspector"},
-            headers=h,
-        ),
-    ),
-    ("POST", "/api/v1/sign-repairs/{repair_id}/close"): (
-        "inspector",
-        lambda c, h, rec, rel: c.post(
-            f"/api/v1/sign-repairs/{rec.repair(rel, 'sign')}/close",
-            json={"resolution": "repaired"},
-            headers=h,
-        ),
-    ),
+    ("POST", "/api/v1/sign-repairs/{repair_id}/assign"): _repair_probe("sign", "assign"),
+    ("POST", "/api/v1/sign-repairs/{repair_id}/close"): _repair_probe("sign", "close"),
     ("POST", "/ogc/collections/{layer_id}/items"): (
         "inspector",
         lambda c, h, rec, rel: c.post(
@@ -555,6 +567,14 @@ PROBES = {
         "placename_officer",
         lambda c, h, rec, rel: c.post(
             f"/api/v1/place-names/location-suggestions/{_suggestion(rec.db, rel)}/reject", headers=h
+        ),
+    ),
+    ("POST", "/api/v1/register/changes/{change_id}/decision"): (
+        "placename_officer",
+        lambda c, h, rec, rel: c.post(
+            f"/api/v1/register/changes/{_register_change(rec.db, rel)}/decision",
+            json={"decision": "reject", "reason": "核实无此村"},
+            headers=h,
         ),
     ),
     ("POST", "/api/v1/funeral/graves/{code}/remediation"): (

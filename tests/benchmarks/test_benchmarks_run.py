@@ -34,3 +34,12 @@ def test_the_soak_runs_to_its_end(empty_database, tmp_path):
     reads = soak["reads_beside_tipg"]
     assert set(reads) == {"GET /healthz", "tiles, ours signed in", "tiles, ours anonymous", "tiles, tipg"}
     assert all(r["errors"] == 0 and r["rps"] > 0 for r in reads.values()), reads
+
+
+def test_the_register_update_benchmark_runs_to_its_end(empty_database, tmp_path):
+    """Ordos' two editions and a few review-list requests, against the /healthz floor."""
+    found = _run(
+        "bench_register_update.py", ["--unit", "150600", "--requests", "3"], empty_database, tmp_path
+    )
+    assert found["units 2.7.0"] > 1000 and found["changes"] > 100
+    assert found["review list, 200 changes: p50 (ms)"] > 0 and found["/healthz floor: p50 (ms)"] > 0

@@ -3,6 +3,7 @@
 import { changePassword, may, rememberedUser } from "./api.js";
 import { $, el } from "./dom.js";
 import { errorMessage, t } from "./i18n.js";
+import { newPasswordFields } from "./new_password.js";
 import { openPanel, redrawWith, whenLeft } from "./panel.js";
 import { showUsers } from "./users_panel.js";
 
@@ -11,20 +12,14 @@ import { showUsers } from "./users_panel.js";
 export function showAccount({ required = false } = {}) {
   const user = rememberedUser();
   const current = el("input", { type: "password", id: "current-password", autocomplete: "current-password", required: "" });
-  const next = el("input", { type: "password", id: "new-password", autocomplete: "new-password", required: "" });
-  const again = el("input", { type: "password", id: "new-password-again", autocomplete: "new-password", required: "" });
+  const { next, labels, differ } = newPasswordFields("new-password");
   const message = el("p", { id: "password-message", role: "status" });
   const form = el("form", { id: "password-form", class: "visit-form" },
-    el("label", {}, t("current_password"), current), el("label", {}, t("new_password"), next),
-    el("label", {}, t("new_password_again"), again), message,
+    el("label", {}, t("current_password"), current), ...labels, message,
     el("button", { class: "btn-primary", type: "submit" }, t("change_password")));
   form.onsubmit = async (e) => {
     e.preventDefault();
-    if (next.value !== again.value) {
-      message.className = "warn";
-      message.textContent = t("passwords_differ");
-      return;
-    }
+    if (differ(message)) return;
     form.querySelector("button[type=submit]").disabled = true;
     try {
       await changePassword(current.value, next.value);

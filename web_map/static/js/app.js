@@ -1,6 +1,7 @@
 // The web map: sign-in, catalogue layers, labels, scale bar, coordinate read-out.
 import { showAccount } from "./account_panel.js";
 import { initUsers, showUsers } from "./users_panel.js";
+import { initRegister, showEditions } from "./register_panel.js";
 import * as api from "./api.js";
 import { initAreas, showAreas } from "./areas_panel.js";
 import { addBasemap } from "./basemap.js";
@@ -135,6 +136,7 @@ async function loadLayers({ configRead = false } = {}) {
   }
   initPlaceNames({ map: state.map, user: state.user });
   initUsers(state.config);
+  initRegister({ user: state.user, config: state.config });
   state.switcher = buildLayerSwitcher(state.map, catalogue.layers, { onToggle: toggleLayer });
   await Promise.all(catalogue.layers.filter((d) => d.default_visible).map((d) => toggleLayer(d, true)));
   document.body.dataset.layersReady = "true";
@@ -161,6 +163,7 @@ function renderUser() {
     $("user-name").textContent = `${state.user.display_name || state.user.username} · ${t("role_" + state.user.role)}`;
   }
   $("planner-link").hidden = !offers("planner_page");
+  $("register-button").hidden = !offers("register_review");
 }
 
 function openSignIn(message = "") {
@@ -251,6 +254,7 @@ async function main() {
   $("sign-in-open").onclick = openSignIn;
   $("township-close").onclick = () => { $("township-panel").hidden = true; };
   $("tools-button").onclick = showTools;
+  $("register-button").onclick = showEditions;
   $("user-name").onclick = showAccount;
   // A refused token keeps the user and the queue: only the password is asked for.
   api.setUnauthorizedHandler(() => openSignIn(t("session_expired_queue")));

@@ -4,6 +4,7 @@
 import { acceptInvitation, sendJson } from "./api.js";
 import { el } from "./dom.js";
 import { errorMessage, fmtDateTime, t, tf } from "./i18n.js";
+import { newPasswordFields } from "./new_password.js";
 import { closePanel, openPanel } from "./panel.js";
 
 export function invitationSecret() {
@@ -20,20 +21,15 @@ export async function showInvitation(secret, onSignedIn) {
     openPanel(t("invitation"), el("p", { class: "error", id: "invitation-error" }, errorMessage(err.body, "network_error")));
     return;
   }
-  const next = el("input", { type: "password", id: "invite-password", autocomplete: "new-password", required: "" });
-  const again = el("input", { type: "password", id: "invite-password-again", autocomplete: "new-password", required: "" });
+  const { next, labels, differ } = newPasswordFields("invite-password");
   const message = el("p", { id: "invite-message", role: "status" });
   const form = el("form", { id: "invite-form", class: "visit-form" },
     el("input", { type: "text", autocomplete: "username", value: who.username, hidden: "", readonly: "" }),
-    el("label", {}, t("new_password"), next), el("label", {}, t("new_password_again"), again), message,
+    ...labels, message,
     el("button", { class: "btn-primary", type: "submit" }, t("choose_password")));
   form.onsubmit = async (e) => {
     e.preventDefault();
-    if (next.value !== again.value) {
-      message.className = "warn";
-      message.textContent = t("passwords_differ");
-      return;
-    }
+    if (differ(message)) return;
     try {
       const user = await acceptInvitation(secret, next.value);
       history.replaceState(null, "", location.pathname + location.search);
