@@ -58,6 +58,7 @@ class RegisterChange(Answer):
     decided_by: str | None
     decided_at: datetime | None
     place_name_id: int | None
+    naming_request_id: int | None
 
 
 class ReviewList(Answer):
@@ -68,6 +69,7 @@ class ReviewList(Answer):
 class Decision(Answer):
     id: int
     status: str
+    naming_request_id: int | None
 
 
 class SameNamePlace(Answer):

@@ -109,12 +109,23 @@ async def review_list(
 
 @router.post("/changes/{change_id}/decision", responses=answer(answers.Decision))
 async def decide(
-    change_id: Annotated[int, Path(ge=1)], body: DecisionIn, officer: PlaceNameOfficer, db_session: SessionDep
+    change_id: Annotated[int, Path(ge=1)],
+    body: DecisionIn,
+    officer: PlaceNameOfficer,
+    db_session: SessionDep,
+    settings: SettingsDep,
 ):
     """Accept (the register takes the change, with the edition as its source) or reject a
-    change, with the reason; by an officer of the change's banner or of a unit above it."""
+    change, with the reason; by an officer of the change's banner or of a unit above it. A
+    standard name that another bureau approves becomes a renaming request for it
+    (`naming_request_id`)."""
     out = await service.decide(
-        db_session, change_id, accept=body.decision == "accept", reason=body.reason, actor=officer
+        db_session,
+        change_id,
+        accept=body.decision == "accept",
+        reason=body.reason,
+        actor=officer,
+        served_unit=settings.home_unit_code,
     )
     await db_session.commit()
     return out

@@ -5,8 +5,11 @@ An edition is stored once per served unit (by its units' checksum): running it a
 returns the first run and changes nothing. Accepting a change writes it into the
 register in one transaction, with the edition as its source:
 - renamed, transliteration: the unit's name (a new version of the unit); where the
-  standard name changes, the place name's too (a new version, the old name kept among
-  its former names) after the same name checks as any edit;
+  standard name changes, the place name's too: recorded at once as an administrative
+  update (a new version, the old name kept among its former names, the same name checks
+  as any edit) when the deciding bureau is the one that approves that kind of name
+  (placenames/approval.py), else a renaming request of the naming procedure, made for
+  the approving bureau;
 - recoded, moved: the same record under its new code and parent, history kept;
 - gone: the unit's lifespan ends and its name is cancelled, never deleted;
 - new: the unit and its standard name enter the register.
@@ -14,6 +17,7 @@ Rejecting only records the decision and its reason."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -25,11 +29,13 @@ from gis_service.audit import service as audit
 from gis_service.auth import jurisdiction
 from gis_service.auth.models import AppUser
 from gis_service.core.errors import Conflict, NotFound
+from gis_service.placenames import approval, procedure
 from gis_service.placenames import service as names
 from gis_service.placenames.lexicon import lexicons
 from gis_service.placenames.naming import standard_name
 from gis_service.placenames.register_import import import_admin_units
 from gis_service.placenames.romanize import has_root
+from gis_service.placenames.schemas import PlaceNameFields, RequestIn
 from gis_service.register_update.classify import Change, RegisterUnit, classify
 from gis_service.register_update.editions import Edition
 from gis_service.register_update.vocabulary import KINDS
@@ -168,7 +174,7 @@ async def changes(
         text("""SELECT c.id, c.kind, c.level, c.old_code, c.new_code, c.old_name, c.new_name, c.old_standard,
                        c.new_standard, c.standard_changes, c.old_parent, c.new_parent, c.successor_code,
                        c.successor_name, c.county_code, c.township_code, c.status, c.reason, c.decided_by,
-                       c.decided_at, c.place_name_id,
+                       c.decided_at, c.place_name_id, c.naming_request_id,
                        (SELECT a.name FROM admin_unit a WHERE a.code = c.township_code AND a.level = 'township'
                         ORDER BY a.valid_to DESC NULLS FIRST LIMIT 1) AS township_name
                 FROM register_change c
@@ -182,7 +188,13 @@ async def changes(
 
 
 async def decide(
-    db_session: AsyncSession, change_id: int, *, accept: bool, reason: str, actor: AppUser
+    db_session: AsyncSession,
+    change_id: int,
+    *,
+    accept: bool,
+    reason: str,
+    actor: AppUser,
+    served_unit: str,
 ) -> dict:
     """Accept (the register takes the change) or reject, with the reason, once."""
     change = (
@@ -198,7 +210,7 @@ async def decide(
     if change.status != "open":
         raise Conflict(f"This change was already {change.status}.", "该变更已审核。")
     if accept:
-        await APPLY[change.kind](db_session, change, actor, reason)
+        await APPLY[change.kind](db_session, change, Decision(actor, reason, served_unit))
     status = "accepted" if accept else "rejected"
     await db_session.execute(
         text("""UPDATE register_change SET status = :s, reason = :r, decided_by = :by, decided_at = now()
@@ -214,7 +226,10 @@ async def decide(
         before={"status": "open"},
         after={"status": status, "reason": reason},
     )
-    return {"id": change_id, "status": status}
+    request_id = await db_session.scalar(
+        text("SELECT naming_request_id FROM register_change WHERE id = :id"), {"id": change_id}
+    )
+    return {"id": change_id, "status": status, "naming_request_id": request_id}
 
 
 # -- what an accepted change does ---------------------------------------------------------
@@ -275,11 +290,20 @@ async def _event(db_session, change, *, code: str, name: str, kind: str, related
     )
 
 
+@dataclass(frozen=True)
+class Decision:
+    """Who decided, why, and for which deployment (whose bureau approves what)."""
+
+    actor: AppUser
+    reason: str
+    served_unit: str
+
+
 def _why(change, reason: str) -> str:
     return f"{change.label}: {KINDS[change.kind][1]} ({reason})"
 
 
-async def _rename(db_session, change, actor: AppUser, reason: str) -> None:
+async def _rename(db_session, change, decided: Decision) -> None:
     await _new_unit_version(
         db_session,
         change,
@@ -288,19 +312,44 @@ async def _rename(db_session, change, actor: AppUser, reason: str) -> None:
         parent=change.new_parent,
         kind="renamed",
     )
-    if change.standard_changes and change.place_name_id:
-        await names.update(  # the old name is kept among the former names
+    if not (change.standard_changes and change.place_name_id):
+        return
+    target = await names.get(db_session, change.place_name_id)
+    request = {
+        "kind": "renaming",
+        "place_name_id": change.place_name_id,
+        "proposal": {"name": change.new_standard},
+    }
+    approving = approval.approval_of(await approval.rules(db_session), request, target, decided.served_unit)
+    if not jurisdiction.covers(decided.actor, approving.approving_unit):
+        made = await procedure.create(
             db_session,
-            change.place_name_id,
-            changes={"name": change.new_standard},
-            actor=actor,
-            reason=_why(change, reason),
-            if_match=None,
-            valid_from=await _in_force_from(db_session, change.place_name_id, change),
+            RequestIn(
+                kind="renaming",
+                place_name_id=change.place_name_id,
+                applicant=change.label[:200],
+                reason=_why(change, decided.reason),
+                proposal=PlaceNameFields(name=change.new_standard),
+            ),
+            decided.actor,
         )
+        await db_session.execute(
+            text("UPDATE register_change SET naming_request_id = :r WHERE id = :id"),
+            {"r": made["id"], "id": change.id},
+        )
+        return
+    await names.update(  # the old name is kept among the former names
+        db_session,
+        change.place_name_id,
+        changes={"name": change.new_standard},
+        actor=decided.actor,
+        reason=_why(change, decided.reason),
+        if_match=None,
+        valid_from=await _in_force_from(db_session, change.place_name_id, change),
+    )
 
 
-async def _recode(db_session, change, actor: AppUser, reason: str) -> None:
+async def _recode(db_session, change, decided: Decision) -> None:
     """The same record under its new code (and parent): history kept."""
     await _new_unit_version(
         db_session,
@@ -317,7 +366,7 @@ async def _recode(db_session, change, actor: AppUser, reason: str) -> None:
             {
                 "code": change.new_code,
                 "parent": change.new_parent,
-                "by": actor.username,
+                "by": decided.actor.username,
                 "id": change.place_name_id,
             },
         )
@@ -326,9 +375,9 @@ async def _recode(db_session, change, actor: AppUser, reason: str) -> None:
             db_session,
             ids_sql=":id",
             params={"id": change.place_name_id},
-            actor=actor.username,
+            actor=decided.actor.username,
             valid_from=since,
-            reason=_why(change, reason),
+            reason=_why(change, decided.reason),
             diff={
                 "unit_code": {"before": change.old_code, "after": change.new_code},
                 "admin_code": {"before": change.old_parent, "after": change.new_parent},
@@ -336,7 +385,7 @@ async def _recode(db_session, change, actor: AppUser, reason: str) -> None:
         )
 
 
-async def _end(db_session, change, actor: AppUser, reason: str) -> None:
+async def _end(db_session, change, decided: Decision) -> None:
     """The unit's lifespan ends; its name is cancelled, never deleted."""
     await db_session.execute(
         text("""UPDATE admin_unit SET valid_to = greatest(CAST(:on AS date), coalesce(valid_from + 1, :on)),
@@ -357,14 +406,14 @@ async def _end(db_session, change, actor: AppUser, reason: str) -> None:
             db_session,
             change.place_name_id,
             changes={"status": "cancelled"},
-            actor=actor,
-            reason=_why(change, reason),
+            actor=decided.actor,
+            reason=_why(change, decided.reason),
             if_match=None,
             valid_from=await _in_force_from(db_session, change.place_name_id, change),
         )
 
 
-async def _create(db_session, change, actor: AppUser, reason: str) -> None:
+async def _create(db_session, change, decided: Decision) -> None:
     await db_session.execute(
         text("""INSERT INTO admin_unit (code, name, level, parent_code, valid_from, valid_from_precision, source)
                 VALUES (:code, :name, :level, :parent, :on, 'day', :source)"""),
@@ -382,8 +431,8 @@ async def _create(db_session, change, actor: AppUser, reason: str) -> None:
         db_session,
         home_code=change.county_code,
         codes=[change.new_code],
-        reason=_why(change, reason),
-        actor=actor.username,
+        reason=_why(change, decided.reason),
+        actor=decided.actor.username,
         valid_from=await _in_force_from(db_session, None, change),
     )
     place_id = await db_session.scalar(

@@ -216,6 +216,32 @@ def test_a_banners_officer_reviews_the_banners_list(ordos_2021, officers, editio
     assert again.status_code == 409
 
 
+def test_a_name_another_bureau_approves_becomes_a_renaming_request(ordos_2021, officers, edition):
+    """A township's name is approved above the banner (2022 Regulations art. 12(2); the
+    city records it in this deployment): Dalad's officer accepting the change makes a
+    renaming request for the city's bureau, and the name waits for it."""
+    client, db = ordos_2021["client"], ordos_2021["db"]
+    change = next(
+        c
+        for c in _changes(client, edition["id"], officers["dalad"], county="150621")
+        if c["old_code"] == "150621401"  # 鄂尔多斯市生态示范区管理委员会 → 鄂尔多斯市生态示范区
+    )
+    assert change["standard_changes"] and change["level"] == "township"
+    r = client.post(
+        f"/api/v1/register/changes/{change['id']}/decision",
+        json={"decision": "accept", "reason": "统计局 2023 年代码"},
+        headers=officers["dalad"],
+    )
+    assert r.status_code == 200 and r.json()["naming_request_id"], r.text
+    request = client.get(
+        f"/api/v1/place-names/requests/{r.json()['naming_request_id']}", headers=officers["city"]
+    ).json()
+    assert request["kind"] == "renaming" and request["proposal"]["name"] == change["new_standard"]
+    assert request["approval"]["unit"] == ORDOS and request["stage"] == "application"
+    name = db.execute("SELECT name FROM place_name WHERE id = %s", (change["place_name_id"],)).fetchone()[0]
+    assert name == change["old_standard"]  # until the city's bureau approves it
+
+
 def _decide(client, headers, change: dict, decision: str, reason: str = "核实无误"):
     r = client.post(
         f"/api/v1/register/changes/{change['id']}/decision",
@@ -460,4 +486,27 @@ def test_a_banners_officer_reviews_in_the_app(
     )
     assert not m.console_errors, m.console_errors
     assert not m.outside_requests, m.outside_requests
+    m.close()
+
+
+def test_the_citys_officer_reads_an_edition_in_the_app(
+    ordos_2021,
+    register_server,
+    officers,
+    edition,
+    browser,  # noqa: F811
+):
+    """The served unit's officer reads an edition from the app; the same edition again opens
+    its review list (the city's: every banner)."""
+    m = MapPage(browser, register_server)
+    m.open().sign_in("officer_city", "officer-city-pass1")
+    m.page.wait_for_selector("#register-button:not([hidden])")
+    m.page.click("#register-button")
+    m.page.fill("#edition-version", "2.7.0")
+    m.page.click("#edition-form button[type=submit]")
+    m.page.wait_for_selector("#register-changes .register-change")
+    assert m.page.input_value("#register-county") == ""  # all banners
+    banners = m.page.eval_on_selector_all("#register-county option", "o => o.length")
+    assert banners == 10  # all, and the nine banners and districts
+    assert not m.console_errors, m.console_errors
     m.close()

@@ -54,6 +54,8 @@ def upgrade() -> None:
         decided_by text,
         decided_at timestamptz,
         place_name_id bigint CONSTRAINT register_change_place_fkey REFERENCES place_name (id),
+        -- a standard name that waits for the approving bureau: the renaming request made for it
+        naming_request_id bigint CONSTRAINT register_change_request_fkey REFERENCES naming_request (id),
         CONSTRAINT register_change_decided_with_reason CHECK (status = 'open' OR reason IS NOT NULL)
     )""")
     op.execute(

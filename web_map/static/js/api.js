@@ -205,6 +205,11 @@ async function forgetReads() {
   }
 }
 
+/** Send a form (multipart: files and fields) and return {body, etag}; errors throw ApiError. */
+export function sendForm(method, url, form) {
+  return request(url, { method, headers: { Accept: "application/json", ...authHeaders() }, body: form });
+}
+
 /** Send JSON (POST, PATCH, PUT) and return {body, etag}; errors throw ApiError. */
 export function sendJson(method, url, payload, headers = {}) {
   return request(url, {

