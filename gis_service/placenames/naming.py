@@ -4,6 +4,7 @@ splitting a name into its specific (专名) and generic (通名) parts."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from gis_service.placenames.reference import categories, generics
 
@@ -25,6 +26,7 @@ def standard_name(committee_name: str) -> str:
     return name
 
 
+@lru_cache(maxsize=65536)  # a national register splits the same names again and again
 def split_name(name: str) -> tuple[str, str]:
     """(specific, generic). A name that is all generic (e.g. "新区") keeps it as specific."""
     for generic in generics():

@@ -116,11 +116,13 @@ def _shared(a: str, b: str) -> float:
     return len(set(a) & set(b)) / max(len(set(a)), len(set(b)), 1)
 
 
-def _successor(code: str, old: RegisterUnit, edition: dict[str, Unit], new_codes: set[str], parents: dict):
+def _successor(
+    code: str, old: RegisterUnit, edition: dict[str, Unit], new_codes: set[str], parents: dict, children
+):
     """The edition's unit most like the gone one in name, under its parent (or under the
     parent's successor, when the parent is gone too): new units first."""
     parent = parents.get(old.parent, old.parent)
-    siblings = [c for c, u in edition.items() if u.parent == parent and u.level == old.level and c != code]
+    siblings = [c for c in children.get(parent, ()) if edition[c].level == old.level and c != code]
     if not siblings:
         return None
     ranked = sorted(
@@ -175,9 +177,12 @@ def classify(
         gone.discard(c)
         new.discard(n)
     parents: dict[str, str] = {}  # a gone township's successor, for its villages
+    children: dict[str, list[str]] = {}
+    for c, unit in edition.items():
+        children.setdefault(unit.parent, []).append(c)
     for c in sorted(gone, key=lambda c: (len(c), c)):
         old = register[c]
-        successor = _successor(c, old, edition, new, parents)
+        successor = _successor(c, old, edition, new, parents, children)
         if successor:
             parents[c] = successor
         changes.append(

@@ -171,17 +171,23 @@ async def changes(
 ) -> list[dict]:
     """The review list of a banner or a township (or the whole edition)."""
     rows = await db_session.execute(
-        text("""SELECT c.id, c.kind, c.level, c.old_code, c.new_code, c.old_name, c.new_name, c.old_standard,
-                       c.new_standard, c.standard_changes, c.old_parent, c.new_parent, c.successor_code,
-                       c.successor_name, c.county_code, c.township_code, c.status, c.reason, c.decided_by,
-                       c.decided_at, c.place_name_id, c.naming_request_id,
-                       (SELECT a.name FROM admin_unit a WHERE a.code = c.township_code AND a.level = 'township'
-                        ORDER BY a.valid_to DESC NULLS FIRST LIMIT 1) AS township_name
-                FROM register_change c
-                WHERE c.edition_id = :e AND c.county_code = coalesce(:county, c.county_code)
-                  AND c.township_code = coalesce(:township, c.township_code)
-                  AND c.status = coalesce(:status, c.status) AND c.kind = coalesce(:kind, c.kind)
-                ORDER BY c.township_code, length(coalesce(c.new_code, c.old_code)), c.id"""),
+        text("""WITH picked AS (
+                    SELECT c.id, c.kind, c.level, c.old_code, c.new_code, c.old_name, c.new_name, c.old_standard,
+                           c.new_standard, c.standard_changes, c.old_parent, c.new_parent, c.successor_code,
+                           c.successor_name, c.county_code, c.township_code, c.status, c.reason, c.decided_by,
+                           c.decided_at, c.place_name_id, c.naming_request_id
+                    FROM register_change c
+                    WHERE c.edition_id = :e AND c.county_code = coalesce(:county, c.county_code)
+                      AND c.township_code = coalesce(:township, c.township_code)
+                      AND c.status = coalesce(:status, c.status) AND c.kind = coalesce(:kind, c.kind)
+                ), townships AS (  -- each township named once, by its latest version (a gone one too)
+                    SELECT DISTINCT ON (a.code) a.code, a.name FROM admin_unit a
+                    WHERE a.code IN (SELECT township_code FROM picked) AND a.level = 'township'
+                    ORDER BY a.code, a.valid_to DESC NULLS FIRST
+                )
+                SELECT picked.*, townships.name AS township_name
+                FROM picked LEFT JOIN townships ON townships.code = picked.township_code
+                ORDER BY picked.township_code, length(coalesce(picked.new_code, picked.old_code)), picked.id"""),
         {"e": edition_id, "county": county, "township": township, "status": status, "kind": kind},
     )
     return [dict(r._mapping) for r in rows]

@@ -63,5 +63,19 @@ def one_of_each(client, auth, db):
             },
             headers=auth("placename_officer"),
         ),
+        # the register as it stands, as a bureau's table: an edition with no difference
+        client.post(
+            "/api/v1/register/editions",
+            files={"file": ("register.csv", _register_table(db))},
+            data={"as_of": today},
+            headers=auth("placename_officer"),
+        ),
     ]
     assert [r.status_code for r in made] == [201] * len(made), [r.text for r in made]
+
+
+def _register_table(db) -> bytes:
+    rows = db.execute(
+        "SELECT code, name FROM admin_unit WHERE valid_to IS NULL AND level IN ('township', 'village') ORDER BY code"
+    ).fetchall()
+    return ("code,name\n" + "".join(f"{code},{name}\n" for code, name in rows)).encode()

@@ -61,8 +61,11 @@ def upgrade() -> None:
     op.execute(
         "CREATE INDEX register_change_review_idx ON register_change (edition_id, county_code, township_code)"
     )
+    # a unit's versions by code (a review list names its townships; a country has 700,000 units)
+    op.execute("CREATE INDEX admin_unit_code_idx ON admin_unit (code)")
 
 
 def downgrade() -> None:
+    op.execute("DROP INDEX admin_unit_code_idx")
     op.execute("DROP TABLE register_change")
     op.execute("DROP TABLE register_edition")
