@@ -34,8 +34,10 @@ RURAL_TOWNSHIP = (
 SOLVER_SECONDS = 30
 
 
-# what coverage reads (coverage_place is place_name with the demo's locations)
-TABLES = ["admin_unit", "demo_place_location", "funeral_facility", "place_name"]
+# what coverage reads: coverage_place is the register's places with the demo's locations,
+# versioned apart from the rest of each name ("place_name_place", migration 0043), so
+# that editing a description leaves coverage as it is
+TABLES = ["admin_unit", "demo_place_location", "funeral_facility", "place_name_place"]
 
 
 async def official(db_session: AsyncSession, *, area: Area) -> list[dict]:

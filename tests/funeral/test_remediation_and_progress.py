@@ -176,7 +176,8 @@ def test_the_planners_answers_are_kept_until_the_data_changes(client, auth, db, 
     first = hardened()  # computed now, or kept from an earlier request of this worker
     kept = len(computed)
     client.get("/api/v1/funeral/progress/targets", headers=auth("planner"))
-    assert hardened() == first | {"as_of": hardened()["as_of"]}
+    again = hardened()  # the same figures; `as_of` is when it was asked
+    assert again == first | {"as_of": again["as_of"]}
     assert len(computed) == kept
     code = db.execute("SELECT code FROM boundary_marker ORDER BY code LIMIT 1").fetchone()[0]
     visit = {"id": str(uuid.uuid4()), "condition": "intact", "observed_at": datetime.now(UTC).isoformat()}
@@ -209,3 +210,50 @@ def test_the_planners_answers_are_kept_until_the_data_changes(client, auth, db, 
             "UPDATE grave SET remediation_status = %s, remediation_method = %s, remediated_on = %s WHERE id = %s",
             (*before, grave),
         )
+
+
+def test_distance_coverage_is_kept_until_a_place_moves(client, auth, db, monkeypatch):
+    """Officers edit descriptions all day: coverage, computed from where the places are, is
+    not computed again for that; a place that moves is counted at once."""
+    import time
+
+    from gis_service.funeral import coverage
+
+    computed = []
+    distance = coverage.distance
+
+    async def counting(*args, **kwargs):
+        computed.append(1)
+        return await distance(*args, **kwargs)
+
+    monkeypatch.setattr(coverage, "distance", counting)
+    url = "/api/v1/funeral/coverage/distance?radius_km=17"
+    client.get(url, headers=auth("planner"))
+    kept = len(computed)
+    place = db.execute(
+        "SELECT id FROM coverage_place WHERE location_source = 'demo' ORDER BY id LIMIT 1"
+    ).fetchone()[0]
+    officer = auth("placename_officer")
+    etag = client.get(f"/api/v1/place-names/{place}", headers=officer).headers["etag"]
+    r = client.patch(
+        f"/api/v1/place-names/{place}",
+        json={"location_description": "村委会旁", "reason": "description"},
+        headers=officer | {"If-Match": etag},
+    )
+    assert r.status_code == 200, r.text
+    client.get(url, headers=auth("planner"))
+    assert len(computed) == kept  # a description is not a position
+    # the register gets the place's own position (until now the demo's stood in for it)
+    db.execute(
+        "UPDATE place_name p SET geom = ST_Translate(d.geom, 0.01, 0) FROM demo_place_location d"
+        " WHERE d.place_name_id = p.id AND p.id = %s",
+        (place,),
+    )
+    try:
+        deadline = time.monotonic() + 5
+        while len(computed) == kept and time.monotonic() < deadline:
+            client.get(url, headers=auth("planner"))
+            time.sleep(0.05)
+        assert len(computed) == kept + 1  # placed at the database: the next answer counts it
+    finally:
+        db.execute("UPDATE place_name SET geom = NULL WHERE id = %s", (place,))
