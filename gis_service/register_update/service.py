@@ -216,6 +216,7 @@ async def decide(
     if change.status != "open":
         raise Conflict(f"This change was already {change.status}.", "该变更已审核。")
     if accept:
+        await _require_current(db_session, change)
         await APPLY[change.kind](db_session, change, Decision(actor, reason, served_unit))
     status = "accepted" if accept else "rejected"
     await db_session.execute(
@@ -294,6 +295,26 @@ async def _event(db_session, change, *, code: str, name: str, kind: str, related
             "note": f"register update, change {change.id}",
         },
     )
+
+
+async def _require_current(db_session: AsyncSession, change) -> None:
+    """409 when the register no longer stands as the change was read against it (another
+    edition's change, accepted since, made the unit gone, or gave its new code)."""
+    current = set(
+        await db_session.scalars(
+            text("SELECT code FROM admin_unit WHERE code = ANY(:codes) AND valid_to IS NULL"),
+            {"codes": [c for c in (change.old_code, change.new_code) if c]},
+        )
+    )
+    stale = (change.old_code and change.old_code not in current) or (
+        change.new_code and change.new_code != change.old_code and change.new_code in current
+    )
+    if stale:
+        raise Conflict(
+            f"The register has changed since this edition was read: {change.old_code or change.new_code} no longer"
+            " stands as it did. Reject this change, or read the edition again.",
+            "读入该版本后名录已有变化，此变更已不适用：请不予采纳，或重新读入该版本。",
+        )
 
 
 @dataclass(frozen=True)

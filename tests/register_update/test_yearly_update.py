@@ -510,3 +510,26 @@ def test_the_citys_officer_reads_an_edition_in_the_app(
     assert banners == 10  # all, and the nine banners and districts
     assert not m.console_errors, m.console_errors
     m.close()
+
+
+def test_a_change_the_register_has_outgrown_is_refused(ordos_2021, officers, edition):
+    """A change read against a register that has changed since (here: a new unit whose code
+    the register has by now) is refused with 409 and changes nothing."""
+    client, db = ordos_2021["client"], ordos_2021["db"]
+    (change_id,) = db.execute(
+        "INSERT INTO register_change (edition_id, kind, level, new_code, new_name, new_standard, new_parent,"
+        " county_code, township_code) VALUES (%s, 'new', 'village', '150626102201', '测试嘎查村委员会',"
+        " '测试嘎查', '150626102', '150626', '150626102') RETURNING id",
+        (edition["id"],),
+    ).fetchone()
+    before = _register_state(db)
+    r = client.post(
+        f"/api/v1/register/changes/{change_id}/decision",
+        json={"decision": "accept", "reason": "核实"},
+        headers=officers["wushen"],
+    )
+    assert r.status_code == 409 and "重新读入" in r.json()["message_zh"], r.text
+    assert _register_state(db) == before
+    assert db.execute("SELECT status FROM register_change WHERE id = %s", (change_id,)).fetchone() == (
+        "open",
+    )
