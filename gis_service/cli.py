@@ -64,7 +64,7 @@ def _settings():
         settings.sqlalchemy_url  # noqa: B018 - raises a clear message when unset
         settings.owner_url  # noqa: B018 - ... or when the two URLs disagree
     except RuntimeError as exc:
-        fail(exc.message)
+        fail(str(exc))
     return settings
 
 
@@ -122,7 +122,7 @@ def embedded_start(
     try:
         typer.echo(pg.start())
     except epg.SetupError as exc:
-        fail(exc.message)
+        fail(str(exc))
 
 
 @embedded_app.command("url")
@@ -248,7 +248,7 @@ def data_init(
     try:
         HomeUnit(unit)
     except ValueError as exc:
-        fail(exc.message)
+        fail(str(exc))
     os.environ["HOME_UNIT_CODE"] = unit
     get_settings.cache_clear()
     settings = get_settings()
@@ -258,7 +258,7 @@ def data_init(
     try:
         built = ensure_reference_folder(settings)
     except RegistryError as exc:
-        fail(exc.message)
+        fail(str(exc))
     except ModuleNotFoundError:
         fail(
             "The registry packages are missing: HOME_UNIT_CODE=CODE ./scripts/run installs them, "
@@ -387,7 +387,7 @@ def backup_command(
             archive = backup(settings.owner_url, settings.photo_dir, out)
         except BackupError as exc:
             if not every_hours:
-                fail(exc.message)
+                fail(str(exc))
             typer.secho(f"backup failed: {exc}", err=True, fg=typer.colors.RED)
         else:
             typer.echo(f"backup written: {archive}")
@@ -418,7 +418,7 @@ def restore_command(archive: Path) -> None:
     try:
         result = restore(settings.owner_url, settings.photo_dir, archive)
     except BackupError as exc:
-        fail(exc.message)
+        fail(str(exc))
     if result["mismatched"]:
         fail(f"restored, but these tables differ from the backup: {', '.join(result['mismatched'])}")
     typer.echo(f"restored and verified: {result['tables']} tables, {result['rows']} rows")
@@ -435,7 +435,7 @@ def _audit_run(work):
     try:
         key = load_key(settings)
     except AuditKeyError as exc:
-        fail(exc.message)
+        fail(str(exc))
 
     async def _run():
         async with await psycopg.AsyncConnection.connect(settings.owner_url, autocommit=True) as conn:
@@ -584,7 +584,7 @@ def _run_local(tls: tuple[Path, Path] | None = None) -> None:
         try:
             embedded.start()
         except epg.SetupError as exc:
-            fail(exc.message)
+            fail(str(exc))
         _use_embedded(embedded)
         users.join()
         # the database restarts by itself if its postmaster dies
@@ -619,7 +619,7 @@ def _prepare_database() -> None:
     try:
         done = setup_database(settings, demo=settings.demo_mode)
     except RuntimeError as exc:
-        fail(exc.message)
+        fail(str(exc))
     for step, counts in done.items():
         typer.echo(f"Loaded {step.replace('_', ' ')}: {counts}")
 
