@@ -533,3 +533,21 @@ def test_a_change_the_register_has_outgrown_is_refused(ordos_2021, officers, edi
     assert db.execute("SELECT status FROM register_change WHERE id = %s", (change_id,)).fetchone() == (
         "open",
     )
+
+
+def test_an_administrator_finds_the_update_among_the_tools(
+    ordos_2021,
+    register_server,
+    edition,
+    browser,  # noqa: F811
+):
+    """The administrator's top bar holds every tool; the yearly update is among them there."""
+    m = MapPage(browser, register_server, width=390, height=844)
+    m.open().sign_in("register_admin", ADMIN_PASSWORD)
+    m.page.wait_for_selector("#tools-button:not([hidden])")
+    assert m.page.is_hidden("#register-button")
+    m.page.click("#tools-button")
+    m.page.click("#open-register")
+    m.page.wait_for_selector(f"[data-open-edition='{edition['id']}']")
+    assert not m.console_errors, m.console_errors
+    m.close()

@@ -149,7 +149,8 @@ function showTools() {
   openPanel(t("tools"), el("div", { class: "actions tools" },
     button("open-areas", "offline_areas", showAreas), button("open-repairs", "repairs", () => showRepairs()),
     button("open-rounds", "rounds", showRounds), button("open-account", "my_account", showAccount),
-    offers("accounts_page") ? button("open-users", "accounts", () => showUsers()) : ""),
+    offers("accounts_page") ? button("open-users", "accounts", () => showUsers()) : "",
+    offers("register_review") ? button("open-register", "register_update_short", showEditions) : ""),
     state.user ? el("p", { class: "muted", id: "tools-user" }, t("signed_in_as").replace("{user}", $("user-name").textContent)) : "");
   redrawWith(showTools);
 }
@@ -163,7 +164,9 @@ function renderUser() {
     $("user-name").textContent = `${state.user.display_name || state.user.username} · ${t("role_" + state.user.role)}`;
   }
   $("planner-link").hidden = !offers("planner_page");
-  $("register-button").hidden = !offers("register_review");
+  // in the top bar for the officers; for those with the field tools, among them (the bar
+  // of a role with every tool must still fit a 360-px phone)
+  $("register-button").hidden = !offers("register_review") || offers("field_tools");
 }
 
 function openSignIn(message = "") {
