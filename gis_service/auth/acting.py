@@ -5,11 +5,15 @@ the audit log names it (`actor_unit`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Annotated
 
+from fastapi import Depends
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gis_service.admin_units.home import describe
+from gis_service.auth.dependencies import CurrentUser
 from gis_service.auth.models import AppUser
+from gis_service.core.dependencies import SessionDep, SettingsDep
 
 
 @dataclass(frozen=True)
@@ -50,3 +54,11 @@ async def acting(db_session: AsyncSession, user: AppUser, home_code: str) -> Act
         bureau=f"{unit['name']}民政局",
         bureau_en=f"{unit['name_en']} Civil Affairs Bureau",
     )
+
+
+async def _acting_caller(user: CurrentUser, db_session: SessionDep, settings: SettingsDep) -> Acting:
+    return await acting(db_session, user, settings.home_unit_code)
+
+
+# a route's signed-in caller, as its files name them
+ActingBureau = Annotated[Acting, Depends(_acting_caller)]

@@ -12,7 +12,7 @@ from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile, sta
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
-from gis_service.auth.acting import acting
+from gis_service.auth.acting import ActingBureau
 from gis_service.auth.areas import AreaQuery
 from gis_service.auth.dependencies import (
     AdminUser,
@@ -281,7 +281,8 @@ async def suggested_sites(
 
 @router.get("/planner-map.html", response_class=HTMLResponse)
 async def planner_map_export(
-    user: Planner,
+    _: Planner,
+    by: ActingBureau,
     db_session: SessionDep,
     settings: SettingsDep,
     area: AreaQuery,
@@ -295,7 +296,7 @@ async def planner_map_export(
         db_session,
         settings,
         area=area,
-        by=await acting(db_session, user, settings.home_unit_code),
+        by=by,
         radius_km=radius_km or settings.coverage_radius_km,
         lang=lang,
     )
@@ -306,7 +307,8 @@ async def planner_map_export(
 
 @router.get("/report.html", response_class=HTMLResponse)
 async def printable_report(
-    user: Planner,
+    _: Planner,
+    by: ActingBureau,
     db_session: SessionDep,
     settings: SettingsDep,
     area: AreaQuery,
@@ -319,7 +321,7 @@ async def printable_report(
             db_session,
             settings,
             area=area,
-            by=await acting(db_session, user, settings.home_unit_code),
+            by=by,
             radius_km=radius_km or settings.coverage_radius_km,
             lang=lang,
         )

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Response, status
 from fastapi.responses import HTMLResponse
 
-from gis_service.auth.acting import acting
+from gis_service.auth.acting import ActingBureau
 from gis_service.auth.dependencies import CurrentUser, FieldWorker
 from gis_service.core.answers import answer
 from gis_service.core.dependencies import SessionDep, SettingsDep
@@ -150,14 +150,14 @@ async def complete_round(round_id: int, body: RoundComplete, actor: FieldWorker,
 async def round_report(
     round_id: int,
     fmt: Literal["csv", "xlsx", "html"],
-    user: CurrentUser,
+    _: CurrentUser,
+    by: ActingBureau,
     db_session: SessionDep,
-    settings: SettingsDep,
 ):
     """The inspection report as CSV, XLSX or a printable page (html), naming who exported
     it and for which bureau."""
     data = await service.round_report(db_session, round_id=round_id)
-    data["exported_by"] = await acting(db_session, user, settings.home_unit_code)
+    data["exported_by"] = by
     name = f"joint-inspection-{round_id}"
     if fmt == "html":
         return HTMLResponse(report.as_html(data))

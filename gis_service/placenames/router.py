@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Request, Response, UploadFile, status
 
-from gis_service.auth.acting import acting
+from gis_service.auth.acting import ActingBureau
 from gis_service.auth.dependencies import AdminUser, CurrentUser, PlaceNameOfficer, WholeDeployment
 from gis_service.core.answers import answer
 from gis_service.core.dependencies import IfMatch, ReadSessionDep, SessionDep, SettingsDep
@@ -340,15 +340,14 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     responses={200: {"content": {"text/csv": {}, XLSX: {}}, "description": "the table as a file"}},
 )
 async def export(
-    user: CurrentUser,
+    _: CurrentUser,
+    by: ActingBureau,
     db_session: SessionDep,
-    settings: SettingsDep,
     format: Literal["csv", "xlsx"] = "csv",
     admin_code: Annotated[str | None, AdminCodeQuery] = None,
 ):
     """The national place-name database table with the census fields. For GeoPackage,
     Shapefile or GeoJSON use the `place_name` layer's export."""
-    by = await acting(db_session, user, settings.home_unit_code)
     data = await transfer.export(db_session, fmt=format, admin_code=admin_code, by=by)
     media = "text/csv; charset=utf-8" if format == "csv" else XLSX
     return Response(

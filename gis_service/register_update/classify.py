@@ -88,14 +88,14 @@ def _variant(old: str, new: str, mongolian: Callable[[str], bool]) -> bool:
     return minority and sound_alike(old_spec, new_spec)
 
 
-def _same_code(code: str, old: RegisterUnit, new: Unit, mongolian) -> Change | None:
-    if old.name == new.name and old.parent == new.parent:
-        return None
+def _between(kind: str, old_code: str, old: RegisterUnit, new_code: str, new: Unit) -> Change:
+    """A change of a unit the register and the edition both hold (under one code or two)."""
     new_standard = standard_name(new.name)
-    common = dict(
+    return Change(
+        kind,
         level=new.level,
-        old_code=code,
-        new_code=code,
+        old_code=old_code,
+        new_code=new_code,
         old_name=old.name,
         new_name=new.name,
         old_standard=old.standard,
@@ -104,10 +104,15 @@ def _same_code(code: str, old: RegisterUnit, new: Unit, mongolian) -> Change | N
         old_parent=old.parent,
         new_parent=new.parent,
     )
+
+
+def _same_code(code: str, old: RegisterUnit, new: Unit, mongolian) -> Change | None:
+    if old.name == new.name and old.parent == new.parent:
+        return None
     if old.parent != new.parent:
-        return Change("moved", **common)
-    kind = "transliteration" if _variant(old.standard, new_standard, mongolian) else "renamed"
-    return Change(kind, **common)
+        return _between("moved", code, old, code, new)
+    renamed = "transliteration" if _variant(old.standard, standard_name(new.name), mongolian) else "renamed"
+    return _between(renamed, code, old, code, new)
 
 
 def _shared(a: str, b: str) -> float:
@@ -158,21 +163,8 @@ def classify(
         if not match:
             continue
         n = match.pop(0)
-        unit = edition[n]
         changes.append(
-            Change(
-                "recoded" if unit.parent == old.parent else "moved",
-                level=old.level,
-                old_code=c,
-                new_code=n,
-                old_name=old.name,
-                new_name=unit.name,
-                old_standard=old.standard,
-                new_standard=standard_name(unit.name),
-                standard_changes=standard_name(unit.name) != old.standard,
-                old_parent=old.parent,
-                new_parent=unit.parent,
-            )
+            _between("recoded" if edition[n].parent == old.parent else "moved", c, old, n, edition[n])
         )
         gone.discard(c)
         new.discard(n)

@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from gis_service.admin_units.home import HomeUnit
-from gis_service.auth.acting import acting
+from gis_service.auth.acting import ActingBureau
 from gis_service.auth.areas import AreaQuery
 from gis_service.auth.dependencies import CurrentUser, PlaceNameOfficer, WholeDeployment
 from gis_service.core.answers import answer
@@ -144,16 +144,14 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 async def year_report(
     edition_id: EditionId,
     fmt: Literal["html", "xlsx"],
-    user: CurrentUser,
+    by: ActingBureau,
     db_session: SessionDep,
-    settings: SettingsDep,
     area: AreaQuery,
     lang: Annotated[Literal["zh", "en"], Query()] = "zh",
 ):
     """The year's report of a unit (default: your own): per banner, the names added,
     renamed, cancelled and re-coded by accepted changes, and the reviews still open."""
     figures = await report.year(db_session, edition_id, HomeUnit(area.code).like)
-    by = await acting(db_session, user, settings.home_unit_code)
     if fmt == "html":
         return HTMLResponse(report.as_html(figures, lang, by))
     return Response(

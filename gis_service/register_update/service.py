@@ -29,7 +29,7 @@ from gis_service.audit import service as audit
 from gis_service.auth import jurisdiction
 from gis_service.auth.models import AppUser
 from gis_service.core.errors import Conflict, NotFound
-from gis_service.placenames import approval, procedure
+from gis_service.placenames import procedure
 from gis_service.placenames import service as names
 from gis_service.placenames.lexicon import lexicons
 from gis_service.placenames.naming import standard_name
@@ -256,14 +256,17 @@ async def _in_force_from(db_session, place_id: int | None, change) -> datetime |
     return day if latest is None or latest < day else None
 
 
-async def _new_unit_version(db_session, change, *, code: str, name: str, parent: str, kind: str) -> None:
-    """Close the unit's current version and open the next (another name, code or parent),
-    from the edition's date; the event goes into the unit's change history."""
+# a unit's current version ends on the edition's day (or the day after it began, when it
+# began later: a version lasts at least a day)
+_CLOSE = "valid_to = greatest(CAST(:on AS date), coalesce(valid_from + 1, :on)), updated_at = now()"
+
+
+async def _new_unit_version(db_session, change, kind: str) -> None:
+    """Close the unit's current version and open the next, with the edition's name, code
+    and parent, from the edition's date; the event goes into the unit's change history."""
     await db_session.execute(
-        text("""WITH closed AS (
-                    UPDATE admin_unit SET valid_to = greatest(CAST(:on AS date), coalesce(valid_from + 1, :on)),
-                                          updated_at = now()
-                    WHERE code = :old AND valid_to IS NULL RETURNING *)
+        text(f"""WITH closed AS (
+                    UPDATE admin_unit SET {_CLOSE} WHERE code = :old AND valid_to IS NULL RETURNING *)
                 INSERT INTO admin_unit (code, name, level, parent_code, name_romanized, name_romanized_source,
                                         valid_from, valid_from_precision, geom, source)
                 SELECT :code, :name, level, :parent, name_romanized, name_romanized_source, valid_to, 'day', geom,
@@ -271,13 +274,15 @@ async def _new_unit_version(db_session, change, *, code: str, name: str, parent:
         {
             "on": _on(change),
             "old": change.old_code,
-            "code": code,
-            "name": name,
-            "parent": parent,
+            "code": change.new_code,
+            "name": change.new_name,
+            "parent": change.new_parent,
             "source": change.label,
         },
     )
-    await _event(db_session, change, code=code, name=name, kind=kind, related=[change.old_code])
+    await _event(
+        db_session, change, code=change.new_code, name=change.new_name, kind=kind, related=[change.old_code]
+    )
 
 
 async def _event(db_session, change, *, code: str, name: str, kind: str, related: list[str]) -> None:
@@ -331,23 +336,15 @@ def _why(change, reason: str) -> str:
 
 
 async def _rename(db_session, change, decided: Decision) -> None:
-    await _new_unit_version(
-        db_session,
-        change,
-        code=change.new_code,
-        name=change.new_name,
-        parent=change.new_parent,
-        kind="renamed",
-    )
+    await _new_unit_version(db_session, change, "renamed")
     if not (change.standard_changes and change.place_name_id):
         return
-    target = await names.get(db_session, change.place_name_id)
     request = {
         "kind": "renaming",
         "place_name_id": change.place_name_id,
         "proposal": {"name": change.new_standard},
     }
-    approving = approval.approval_of(await approval.rules(db_session), request, target, decided.served_unit)
+    approving = await procedure.approval_for(db_session, request, decided.served_unit)
     if not jurisdiction.covers(decided.actor, approving.approving_unit):
         made = await procedure.create(
             db_session,
@@ -378,14 +375,7 @@ async def _rename(db_session, change, decided: Decision) -> None:
 
 async def _recode(db_session, change, decided: Decision) -> None:
     """The same record under its new code (and parent): history kept."""
-    await _new_unit_version(
-        db_session,
-        change,
-        code=change.new_code,
-        name=change.new_name,
-        parent=change.new_parent,
-        kind="recoded",
-    )
+    await _new_unit_version(db_session, change, "recoded")
     if change.place_name_id:
         await db_session.execute(
             text("""UPDATE place_name SET unit_code = :code, admin_code = :parent, version = version + 1,
@@ -415,9 +405,8 @@ async def _recode(db_session, change, decided: Decision) -> None:
 async def _end(db_session, change, decided: Decision) -> None:
     """The unit's lifespan ends; its name is cancelled, never deleted."""
     await db_session.execute(
-        text("""UPDATE admin_unit SET valid_to = greatest(CAST(:on AS date), coalesce(valid_from + 1, :on)),
-                       updated_at = now() WHERE code = :code AND valid_to IS NULL"""),
-        {"on": _on(change), "code": change.old_code},
+        text(f"UPDATE admin_unit SET {_CLOSE} WHERE code = :old AND valid_to IS NULL"),
+        {"on": _on(change), "old": change.old_code},
     )
     merged = "merged" if change.successor_code else "abolished"
     await _event(
