@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from pydantic.json_schema import models_json_schema
 
 from gis_service.admin_units.router import router as admin_units_router
-from gis_service.auth import write_scopes
+from gis_service.auth import read_scopes, write_scopes
 from gis_service.auth.router import router as auth_router
 from gis_service.auth.token_cache import TokenCache
 from gis_service.basemap.packages import open_package
@@ -189,6 +189,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if missing := write_scopes.unscoped(app.routes):
         raise RuntimeError(f"write routes without a scope in auth/write_scopes.py: {', '.join(missing)}")
     mount_static(app, settings)
+    if missing := read_scopes.unscoped(app.routes):
+        raise RuntimeError(f"read routes without a scope in auth/read_scopes.py: {', '.join(missing)}")
     _document_extra_schemas(app, [InspectionIn])
     return app
 

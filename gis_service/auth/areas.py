@@ -1,8 +1,9 @@
 """The unit a planner's figures are for: the planners' page, indicators, progress,
 coverage and the planners' report are asked for one unit (`?unit=`), by default the
 caller's own (the served unit for its accounts). A banner's planner sees the banner; the
-city's sees the city, and may narrow to any banner in it. Like every read, another
-unit's figures are readable too (auth/jurisdiction.py): the page offers one's own."""
+city's sees the city, and may narrow to any banner in it. Another unit's figures are
+readable too unless reads are limited to one's unit (READ_SCOPE=unit, auth/jurisdiction.py);
+the page offers one's own."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from fastapi import Depends, Query
 from sqlalchemy import text
 
 from gis_service.admin_units.home import HomeUnit, describe
+from gis_service.auth import jurisdiction
 from gis_service.auth.dependencies import CurrentUser
 from gis_service.core.dependencies import SessionDep, SettingsDep
 from gis_service.core.errors import NotFound
@@ -56,6 +58,9 @@ async def area_query(
 ) -> Area:
     code = unit or user.unit_code or settings.home_unit_code
     home = HomeUnit(settings.home_unit_code)
+    jurisdiction.require_readable(
+        jurisdiction.read_prefix(user, settings.read_scope), [code], (f"Unit {code}", f"单位 {code}")
+    )
     if code == home.code:  # the served unit: the country has no row of its own
         served = await describe(db_session, code)
         return Area(code, served["name"], served["name_en"], whole=True)

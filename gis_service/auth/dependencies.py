@@ -98,3 +98,11 @@ async def _within_deployment(user: OptionalUser, settings: SettingsDep) -> None:
 
 # a route's dependencies=[...]: the work is the served unit's (auth/write_scopes.py)
 WholeDeployment = Depends(_within_deployment)
+
+
+async def _read_prefix(user: OptionalUser, settings: SettingsDep) -> str | None:
+    return jurisdiction.read_prefix(user, settings.read_scope)
+
+
+# the division-code prefix the caller's reads are limited to, or None (auth/read_scopes.py)
+ReadWithin = Annotated[str | None, Depends(_read_prefix)]

@@ -7,7 +7,9 @@ unit within it. A write on a record is allowed when one of the record's units li
 within the account's unit: the unit itself or below it. A boundary line belongs to the
 units on both sides and to their parents, so a banner's inspector works on the lines of
 the banner and the city's on every line of the city; a place name belongs to the unit it
-lies in. Reads are not limited: every account reads the whole deployment.
+lies in. Reads follow the READ_SCOPE setting: the whole deployment ("deployment", the
+default), or, with "unit", the same records as the account's writes (auth/read_scopes.py
+says where each read applies it).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from collections.abc import Iterable
 
 from gis_service.admin_units.home import HomeUnit
 from gis_service.auth.models import AppUser
-from gis_service.core.errors import Forbidden
+from gis_service.core.errors import Forbidden, NotFound
 
 
 def bounded(user: AppUser | None) -> bool:
@@ -46,6 +48,27 @@ def require_within(user: AppUser | None, units: Iterable[str | None], what: tupl
         f"{what[1]}属于 {names}，不在您所属单位（{user.unit_code}）的辖区内；"
         "请由该单位或其上级单位的账号办理。",
     )
+
+
+def read_prefix(user: AppUser | None, read_scope: str) -> str | None:
+    """The division-code prefix a caller's reads are limited to (READ_SCOPE=unit, an
+    account of a unit within the served one), or None: reads everything. Digits only, so
+    SQL may carry it as a literal."""
+    if read_scope != "unit" or not bounded(user):
+        return None
+    return HomeUnit(user.unit_code).prefix
+
+
+def readable(prefix: str | None, units: Iterable[str | None]) -> bool:
+    """Whether a record of these units is read under `prefix` (read_prefix's answer)."""
+    return prefix is None or any(u and u.startswith(prefix) for u in units)
+
+
+def require_readable(prefix: str | None, units: Iterable[str | None], what: tuple[str, str]) -> None:
+    """404 for a record outside the caller's reads: not found, as far as they are concerned.
+    `what` names the record, in English and Chinese."""
+    if not readable(prefix, units):
+        raise NotFound(f"{what[0]} was not found within your unit.", f"在您所属单位的辖区内未找到{what[1]}。")
 
 
 def line_units(line_code: str) -> list[str]:

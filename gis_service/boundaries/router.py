@@ -11,7 +11,7 @@ import shapely
 from fastapi import APIRouter, Form, Path, Query, Request, Response, UploadFile, status
 from shapely.geometry import mapping
 
-from gis_service.auth.dependencies import AdminUser, CurrentUser, WholeDeployment
+from gis_service.auth.dependencies import AdminUser, CurrentUser, ReadWithin, WholeDeployment
 from gis_service.boundaries import answers, derive, service
 from gis_service.boundaries.schemas import LineGeometryReplacement
 from gis_service.core import jobs
@@ -43,20 +43,21 @@ LineCode = Annotated[str, Path(pattern=r"^\d{6}-\d{6}$", description="e.g. 15060
 async def list_boundary_lines(
     request: Request,
     _: CurrentUser,
+    within: ReadWithin,
     db_session: SessionDep,
     level: Literal["province", "city", "county"] | None = None,
     unit: Annotated[str | None, Query(pattern=r"^\d{6}$", description="lines of this unit")] = None,
     geometry: bool = True,
 ):
     """Current boundary lines as GeoJSON, by level and by unit (either side)."""
-    features = await service.list_lines(db_session, level=level, unit=unit, geometry=geometry)
+    features = await service.list_lines(db_session, level=level, unit=unit, geometry=geometry, within=within)
     return collection_response(features, request)
 
 
 @router.get("/vectorisation-rate", responses=answer(answers.VectorisationRate))
-async def vectorisation_rate(_: CurrentUser, db_session: SessionDep):
+async def vectorisation_rate(_: CurrentUser, within: ReadWithin, db_session: SessionDep):
     """Lines with vector geometry ÷ lines required, by level and by source."""
-    return {"levels": await service.vectorisation_rate(db_session)}
+    return {"levels": await service.vectorisation_rate(db_session, within=within)}
 
 
 @router.post(
@@ -92,11 +93,11 @@ async def derive_job(job_id: uuid.UUID, _: AdminUser, db_session: SessionDep):
 
 
 @router.get("/{code}", response_class=GeoJSONResponse, responses={200: geojson_answer(FEATURE_SCHEMA)})
-async def get_boundary_line(code: LineCode, _: CurrentUser, db_session: SessionDep):
+async def get_boundary_line(code: LineCode, _: CurrentUser, within: ReadWithin, db_session: SessionDep):
     """One line: geometry, length, end points, tri-junctions, statuses, disagreement
     between the source polygons, and its version history. The ETag names the version (a
     replacement sends it as If-Match)."""
-    line = await service.get_line(db_session, code=code)
+    line = await service.get_line(db_session, code=code, within=within)
     return Response(
         orjson.dumps(line),
         media_type=GEOJSON,

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gis_service.audit import service as audit
 from gis_service.auth.areas import Area
+from gis_service.auth.jurisdiction import line_units, require_readable
 from gis_service.auth.models import AppUser
 from gis_service.boundaries.derive import GK_ZONE_SRID
 from gis_service.core.errors import NotFound
@@ -35,18 +36,26 @@ json_build_object(
 
 
 async def list_lines(
-    db_session: AsyncSession, *, level: str | None, unit: str | None, geometry: bool
+    db_session: AsyncSession,
+    *,
+    level: str | None,
+    unit: str | None,
+    geometry: bool,
+    within: str | None = None,
 ) -> list[str]:
     sql = f"""SELECT {_FEATURE} FROM boundary_line l
         WHERE l.valid_to IS NULL
           AND (CAST(:level AS text) IS NULL OR l.level = :level)
           AND (CAST(:unit AS text) IS NULL OR :unit IN (l.left_code, l.right_code))
+          AND units_within(l.code, CAST(:within AS text))
         ORDER BY l.level, l.code"""
-    rows = await db_session.scalars(text(sql), {"level": level, "unit": unit, "geometry": geometry})
+    params = {"level": level, "unit": unit, "geometry": geometry, "within": within}
+    rows = await db_session.scalars(text(sql), params)
     return list(rows)
 
 
-async def get_line(db_session: AsyncSession, *, code: str) -> dict:
+async def get_line(db_session: AsyncSession, *, code: str, within: str | None = None) -> dict:
+    require_readable(within, line_units(code), (f"Line {code}", f"界线 {code}"))
     feature = await db_session.scalar(
         text(f"SELECT {_FEATURE} FROM boundary_line l WHERE l.code = :code AND l.valid_to IS NULL"),
         {"code": code, "geometry": True},
@@ -153,7 +162,9 @@ def of_area(area: Area, column: str = "code") -> str:
     return f"(split_part({column}, '-', 1) LIKE :area_like OR split_part({column}, '-', 2) LIKE :area_like)"
 
 
-async def vectorisation_rate(db_session: AsyncSession, area: Area | None = None) -> list[dict]:
+async def vectorisation_rate(
+    db_session: AsyncSession, area: Area | None = None, within: str | None = None
+) -> list[dict]:
     """Per level: lines required (every adjacent pair found), lines with vector geometry,
     and how many of those are derived versus surveyed or agreed; within an area, the lines
     with a side in it."""
@@ -165,8 +176,9 @@ async def vectorisation_rate(db_session: AsyncSession, area: Area | None = None)
                count(*) FILTER (WHERE source IN ('surveyed', 'agreement')) AS surveyed_or_agreed,
                round(sum(length_m)::numeric / 1000, 1) AS length_km
         FROM boundary_line WHERE valid_to IS NULL AND {of_area(area) if area else "true"}
+          AND units_within(code, CAST(:within AS text))
         GROUP BY level ORDER BY array_position(ARRAY['province','city','county'], level::text)"""),
-        area.params if area else {},
+        (area.params if area else {}) | {"within": within},
     )
     out = []
     for r in rows:

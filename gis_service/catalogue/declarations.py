@@ -19,7 +19,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from gis_service.auth import roles
+from gis_service.auth import jurisdiction, roles
 
 log = logging.getLogger("gis_service.catalogue")
 
@@ -88,6 +88,13 @@ class LayerDeclaration(BaseModel):
     # drawn below PIECES_FROM_ZOOM: neighbours keep their shared edges as they simplify.
     tile_generalised: str | None = None
     read_roles: list[str] = ["*"]
+    # Columns holding the division codes a row belongs to (one code, a line's two joined by
+    # '-', or a list): with READ_SCOPE=unit an account of a unit reads the rows with one
+    # of them within its unit. A layer without them is reference, read whole by everyone.
+    unit_columns: list[str] = []
+    # Set by the service, never in a file: the code prefix this copy of the layer is read
+    # under (read_by). Tile keys and ETags name it, so each unit's tiles are its own.
+    read_within: str | None = Field(default=None, pattern=r"^[0-9]{0,6}$")
     edit_roles: list[str] = []
     # Editing through OGC API Part 4 writes to this table (the source may be a view).
     edit_table: str | None = None
@@ -125,7 +132,7 @@ class LayerDeclaration(BaseModel):
     def _idents(cls, v: str | None) -> str | None:
         return None if v is None else _check_ident(v)
 
-    @field_validator("properties", "filterable", "depends_on", "editable_properties")
+    @field_validator("properties", "filterable", "depends_on", "editable_properties", "unit_columns")
     @classmethod
     def _ident_lists(cls, v: list[str]) -> list[str]:
         return [_check_ident(x) for x in v]
@@ -166,6 +173,20 @@ class LayerDeclaration(BaseModel):
             raise ValueError(f"unknown role(s) {', '.join(unknown)}; the roles are {', '.join(roles.ROLES)}")
         return names
 
+    def read_by(self, prefix: str | None) -> LayerDeclaration:
+        """The layer as a caller whose reads are limited to `prefix` reads it
+        (auth/jurisdiction.read_prefix): itself when nothing limits it."""
+        if prefix is None or not self.unit_columns:
+            return self
+        key = (self.fingerprint, prefix)
+        found = _READ_BY.get(key)
+        if found is None:
+            if len(_READ_BY) > 4096:  # declarations reloaded many times over: start afresh
+                _READ_BY.clear()
+            found = _READ_BY[key] = self.model_copy(update={"read_within": prefix})
+            found.__dict__["fingerprint"] = self.fingerprint  # the declaration's, as cached
+        return found
+
     def readable_by(self, role: str | None, anonymous_layers: list[str]) -> bool:
         if role is None:
             return self.id in anonymous_layers
@@ -177,12 +198,18 @@ class LayerDeclaration(BaseModel):
         return role == roles.ADMIN or role in self.edit_roles
 
 
+_READ_BY: dict[tuple[str, str], LayerDeclaration] = {}
+
+
 def load_declarations(folder: Path) -> dict[str, LayerDeclaration]:
     layers: dict[str, LayerDeclaration] = {}
     for path in sorted(folder.glob("*.toml")):
         with path.open("rb") as f:
             try:
-                decl = LayerDeclaration.model_validate(tomllib.load(f))
+                data = tomllib.load(f)
+                if "read_within" in data:
+                    raise ValueError("read_within is set by the service for each reader, not declared")
+                decl = LayerDeclaration.model_validate(data)
             except Exception as exc:
                 raise ValueError(f"{path.name}: {exc}") from exc
         if decl.id in layers:
@@ -221,6 +248,13 @@ class Catalogue:
                     self._signature = signature
         return self._layers
 
-    def readable(self, role: str | None, anonymous_layers: list[str]) -> list[LayerDeclaration]:
-        """The layers a caller with this role (None: signed out) may read, in catalogue order."""
-        return [x for x in self.layers().values() if x.readable_by(role, anonymous_layers)]
+    def readable(self, user, settings) -> list[LayerDeclaration]:
+        """The layers a caller (None: signed out) may read, in catalogue order, each as the
+        caller reads it (LayerDeclaration.read_by)."""
+        role = user.role if user else None
+        within = jurisdiction.read_prefix(user, settings.read_scope)
+        return [
+            x.read_by(within)
+            for x in self.layers().values()
+            if x.readable_by(role, settings.anonymous_layers)
+        ]

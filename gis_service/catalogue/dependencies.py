@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from gis_service.auth import jurisdiction
 from gis_service.auth.dependencies import OptionalUser
 from gis_service.catalogue.declarations import Catalogue, LayerDeclaration
 from gis_service.core.errors import BadRequest, Forbidden, NotFound, Unauthorized
@@ -36,7 +37,7 @@ async def readable_layer(layer_id: str, request: Request, user: OptionalUser) ->
             f"Your role ({user.role}) may not read layer '{layer_id}'.",
             f"您的角色（{user.role}）无权查看图层“{layer_id}”。",
         )
-    return layer
+    return layer.read_by(jurisdiction.read_prefix(user, settings.read_scope))
 
 
 ReadableLayer = Annotated[LayerDeclaration, Depends(readable_layer)]

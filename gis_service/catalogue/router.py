@@ -38,7 +38,10 @@ MVT = tile_serving.MVT
 
 def describe(layer: LayerDeclaration, request: Request, role: str | None) -> dict:
     base = public_base(request)
-    out = layer.model_dump(mode="json", exclude={"read_roles", "edit_roles", "source", "default_for_roles"})
+    out = layer.model_dump(
+        mode="json",
+        exclude={"read_roles", "edit_roles", "source", "default_for_roles", "unit_columns", "read_within"},
+    )
     if layer.default_for_roles is not None:
         out["default_visible"] = (role or "anonymous") in layer.default_for_roles
     out["editable"] = layer.editable_by(role)
@@ -83,9 +86,7 @@ tiles_router.add_api_route(
 async def list_layers(request: Request, catalogue: CatalogueDep, user: OptionalUser, settings: SettingsDep):
     """The layers this caller may read, with their style and links."""
     role = user.role if user else None
-    visible = [
-        describe(layer, request, role) for layer in catalogue.readable(role, settings.anonymous_layers)
-    ]
+    visible = [describe(layer, request, role) for layer in catalogue.readable(user, settings)]
     if user is None and not visible:
         raise Unauthorized("Sign in to see the layers.", "请登录后查看图层。")
     return {"layers": visible}

@@ -6,6 +6,7 @@ Identifiers come from validated declarations and are quoted; values are bound.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -62,6 +63,17 @@ def _feature_sql(layer: LayerDeclaration, skip_geometry: bool, out: OutputCrs = 
     )
 
 
+def units_condition(layer: LayerDeclaration) -> str | None:
+    """SQL keeping the rows a caller limited to a unit reads (LayerDeclaration.read_by),
+    or None. The prefix is digits only (validated), so it is written as a literal."""
+    if layer.read_within is None or not layer.unit_columns:
+        return None
+    prefix = layer.read_within
+    if not re.fullmatch(r"[0-9]{0,6}", prefix):  # model_copy does not validate
+        raise ValueError(f"not a division-code prefix: {prefix!r}")
+    return "(" + " OR ".join(f"units_within(t.{q(c)}, '{prefix}')" for c in layer.unit_columns) + ")"
+
+
 @dataclass
 class ItemsPage:
     features_json: str  # the page's features, comma-separated, as PostgreSQL wrote them
@@ -109,6 +121,8 @@ async def items(
             f"t.{q(layer.geometry_column)} && {env} AND ST_Intersects(t.{q(layer.geometry_column)}, {env})"
         )
         params.update(zip(("minx", "miny", "maxx", "maxy"), area.box, strict=True))
+    if (units := units_condition(layer)) is not None:
+        where.append(units)
     if condition is not None:  # e.g. a CQL2 filter, already turned into SQL with bound values
         where.append(condition[0])
         params.update(condition[1])
@@ -149,17 +163,18 @@ async def items(
 async def item(
     db_session: AsyncSession, *, layer: LayerDeclaration, feature_id: str, out: OutputCrs = OutputCrs()
 ) -> str | None:
+    units = units_condition(layer)
     sql = (
         f"SELECT {_feature_sql(layer, False, out)} FROM {q(layer.source)} t"
-        f" WHERE t.{q(layer.id_column)}::text = :fid LIMIT 1"
+        f" WHERE t.{q(layer.id_column)}::text = :fid{f' AND {units}' if units else ''} LIMIT 1"
     )
     return await db_session.scalar(text(sql), {"fid": feature_id})
 
 
-# Extents by layer, with the data version they were computed at. ST_Extent reads the
+# Extents by layer (and the unit it is read within), with the data version they were computed at. ST_Extent reads the
 # whole table (seconds on a million rows), so it runs again only after a write to one of
 # the layer's tables (or in another database); each worker process keeps its own copy.
-_EXTENTS: dict[str, tuple[str, Extent]] = {}
+_EXTENTS: dict[tuple[str, str | None], tuple[str, Extent]] = {}
 
 
 def rfc3339(value: date | datetime) -> str:
@@ -186,23 +201,24 @@ async def extent(db_session: AsyncSession, *, layer: LayerDeclaration) -> Extent
         {"t": layer.depends_on or [layer.source]},
     )
     key = f"{db_session.bind.url}|{layer.fingerprint}|{version}"
-    cached = _EXTENTS.get(layer.id)
+    cached = _EXTENTS.get((layer.id, layer.read_within))
     if cached and cached[0] == key:
         return cached[1]
     box = f"ST_Extent(t.{q(layer.geometry_column)})" if layer.geometry_column else "NULL::box2d"
     col = f"t.{q(layer.temporal_property)}" if layer.temporal_property else "NULL::date"
+    units = f" WHERE {u}" if (u := units_condition(layer)) else ""
     row = (
         await db_session.execute(
             text(
                 f"SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e), t0, t1 FROM"
-                f" (SELECT {box} AS e, min({col}) AS t0, max({col}) AS t1 FROM {q(layer.source)} t) s"
+                f" (SELECT {box} AS e, min({col}) AS t0, max({col}) AS t1 FROM {q(layer.source)} t{units}) s"
             )
         )
     ).one()
     bbox = None if row[0] is None else [round(v, 6) for v in row[:4]]
     interval = [rfc3339(row[4]), rfc3339(row[5])] if row[4] is not None else None
     found = Extent(bbox, interval)
-    _EXTENTS[layer.id] = (key, found)
+    _EXTENTS[layer.id, layer.read_within] = (key, found)
     return found
 
 
@@ -278,6 +294,7 @@ async def tile(conn, *, layer: LayerDeclaration, z: int, x: int, y: int, grid: G
         drawn = f"ST_SnapToGrid({geom}, %(cell)s)"
     if transform:
         drawn = f"ST_Transform({drawn}, 3857)"
+    units = f" AND {u}" if (u := units_condition(layer)) else ""
     sql = f"""
         WITH bounds AS (
             SELECT {envelope} AS env, {lookup} AS qenv
@@ -285,7 +302,7 @@ async def tile(conn, *, layer: LayerDeclaration, z: int, x: int, y: int, grid: G
             SELECT ST_AsMVTGeom({drawn}, bounds.env, {MVT_EXTENT},
                                 {layer.tile_buffer}, true) AS mvt_geom, {props}
             FROM {q(layer.source)} t, bounds
-            WHERE {geom} && bounds.qenv
+            WHERE {geom} && bounds.qenv{units}
             LIMIT {layer.tile_feature_limit}
         )
         SELECT ST_AsMVT(rows.*, %(layer_name)s, {MVT_EXTENT}, 'mvt_geom') FROM rows

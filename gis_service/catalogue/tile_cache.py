@@ -213,6 +213,8 @@ async def layer_versions(conn, layer: LayerDeclaration) -> str:
 def key_for(layer: LayerDeclaration, versions: str, z: int, x: int, y: int, grid: Grid = WEB_MERCATOR) -> str:
     # Web Mercator keys name no grid: the keys (and ETags) of stored offline areas stay valid
     raw = f"{layer.fingerprint}|{versions}|{z}/{x}/{y}" + ("" if grid is WEB_MERCATOR else f"|{grid.id}")
+    if layer.read_within is not None:  # the rows of one unit (READ_SCOPE=unit)
+        raw += f"|within {layer.read_within}"
     return hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
 
 

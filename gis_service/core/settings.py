@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, Field
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -89,6 +89,9 @@ class AccessSettings(BaseModel):
     # Layers that anonymous callers may read (map, items, tiles). Everything else
     # needs a signed-in user.
     anonymous_layers: CommaList = []
+    # How far an account of a unit reads: "deployment" (every record of the deployment) or
+    # "unit" (the records of its own unit and below, as it writes; auth/read_scopes.py).
+    read_scope: Literal["deployment", "unit"] = "deployment"
     demo_mode: bool = False
     # /metrics (Prometheus): a bearer token for the monitoring system, or callers from these
     # addresses (the local ones by default).

@@ -5,7 +5,7 @@ from __future__ import annotations
 import orjson
 from fastapi import APIRouter, Request, Response, status
 
-from gis_service.auth.dependencies import CurrentUser, FieldWorker
+from gis_service.auth.dependencies import CurrentUser, FieldWorker, ReadWithin
 from gis_service.catalogue.dependencies import readable_layer
 from gis_service.catalogue.feature_query import FeatureQueryDep, items_response
 from gis_service.core.answers import answer
@@ -51,9 +51,10 @@ async def create_dispute(body: DisputeIn, actor: FieldWorker, db_session: Sessio
 
 
 @router.get("/{dispute_id}", response_class=GeoJSONResponse, responses={200: geojson_answer(FEATURE_SCHEMA)})
-async def get_dispute(dispute_id: int, _: CurrentUser, db_session: SessionDep):
+async def get_dispute(dispute_id: int, _: CurrentUser, within: ReadWithin, db_session: SessionDep):
     """One dispute with its timeline of events."""
-    return Response(orjson.dumps(await service.get(db_session, dispute_id=dispute_id)), media_type=GEOJSON)
+    found = await service.get(db_session, dispute_id=dispute_id, within=within)
+    return Response(orjson.dumps(found), media_type=GEOJSON)
 
 
 @router.post(

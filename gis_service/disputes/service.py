@@ -77,9 +77,10 @@ async def create(db_session: AsyncSession, *, body: DisputeIn, actor: AppUser) -
     return dispute_id
 
 
-async def get(db_session: AsyncSession, *, dispute_id: int) -> dict:
+async def get(db_session: AsyncSession, *, dispute_id: int, within: str | None = None) -> dict:
     feature = await db_session.scalar(
-        text(f"SELECT {_FEATURE} FROM boundary_dispute d WHERE d.id = :id"), {"id": dispute_id}
+        text(f"SELECT {_FEATURE} FROM boundary_dispute d WHERE d.id = :id AND units_within(d.parties, :w)"),
+        {"id": dispute_id, "w": within},
     )
     if feature is None:
         raise NotFound(f"No dispute {dispute_id}.", f"纠纷 {dispute_id} 不存在。")

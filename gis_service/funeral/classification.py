@@ -103,21 +103,26 @@ async def corridors_of_class(db_session: AsyncSession, corridor_class: str) -> l
     return list(rows)
 
 
-async def summary(db_session: AsyncSession) -> dict:
-    """Graves and grave counts by restriction class, and those not restricted."""
+async def summary(db_session: AsyncSession, within: str | None = None) -> dict:
+    """Graves and grave counts by restriction class, and those not restricted; `within`:
+    of the graves in that unit."""
     rows = (
         await db_session.execute(
             text("""
             SELECT r.area_kind, r.area_class, count(DISTINCT g.id) AS graves, sum(g.grave_count) AS grave_count
             FROM grave_restriction r JOIN grave g ON g.id = r.grave_id
-            GROUP BY 1, 2 ORDER BY 1, 2""")
+            WHERE units_within(g.county_code, CAST(:within AS text))
+            GROUP BY 1, 2 ORDER BY 1, 2"""),
+            {"within": within},
         )
     ).mappings()
     free = (
         await db_session.execute(
             text("""
             SELECT count(*) AS graves, COALESCE(sum(grave_count), 0) AS grave_count FROM grave g
-            WHERE NOT EXISTS (SELECT 1 FROM grave_restriction r WHERE r.grave_id = g.id)""")
+            WHERE NOT EXISTS (SELECT 1 FROM grave_restriction r WHERE r.grave_id = g.id)
+              AND units_within(g.county_code, CAST(:within AS text))"""),
+            {"within": within},
         )
     ).one()
     return {

@@ -20,6 +20,7 @@ from gis_service.auth.dependencies import (
     FieldWorker,
     GraveReader,
     Planner,
+    ReadWithin,
     WholeDeployment,
 )
 from gis_service.catalogue.answer_cache import cached_answer
@@ -140,22 +141,22 @@ async def classify_all(_: AdminUser, db_session: SessionDep):
 
 
 @router.get("/classification/summary", responses=answer(answers.ClassificationSummary))
-async def classification_summary(_: CurrentUser, db_session: SessionDep):
+async def classification_summary(_: CurrentUser, within: ReadWithin, db_session: SessionDep):
     """Graves by corridor or zone class, and those not restricted."""
-    return await classification.summary(db_session)
+    return await classification.summary(db_session, within)
 
 
 @router.get("/graves/points", responses=answer(answers.GravePoints))
-async def grave_points(_: GraveReader, db_session: SessionDep, area: BboxQuery):
+async def grave_points(_: GraveReader, within: ReadWithin, db_session: SessionDep, area: BboxQuery):
     """Graves for cluster and heat views as [lon, lat, status index, grave count]."""
-    return await service.grave_points(db_session, bbox=area.lonlat if area else None)
+    return await service.grave_points(db_session, bbox=area.lonlat if area else None, within=within)
 
 
 @router.get("/graves/{code}", responses=answer(answers.GraveCard))
-async def grave_card(code: GraveCode, _: GraveReader, db_session: SessionDep):
+async def grave_card(code: GraveCode, _: GraveReader, within: ReadWithin, db_session: SessionDep):
     """A grave: position, kind, the corridors (with distance) and zones it lies in, and its
     remediation history with evidence photos."""
-    return await service.grave_card(db_session, code=code)
+    return await service.grave_card(db_session, code=code, within=within)
 
 
 @router.post(

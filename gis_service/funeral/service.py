@@ -58,10 +58,11 @@ async def grave_cards(db_session: AsyncSession, *, codes: list[str]) -> dict[str
     return out
 
 
-async def grave_card(db_session: AsyncSession, *, code: str) -> dict:
+async def grave_card(db_session: AsyncSession, *, code: str, within: str | None = None) -> dict:
     card = (await grave_cards(db_session, codes=[code])).get(code)
     if card is None:
         raise NotFound(f"No grave {code}.", f"坟墓 {code} 不存在。")
+    jurisdiction.require_readable(within, [card.get("county_code")], (f"Grave {code}", f"坟墓 {code}"))
     return card
 
 
@@ -168,7 +169,9 @@ async def record_remediation(
     }
 
 
-async def grave_points(db_session: AsyncSession, *, bbox: tuple[float, float, float, float] | None) -> dict:
+async def grave_points(
+    db_session: AsyncSession, *, bbox: tuple[float, float, float, float] | None, within: str | None = None
+) -> dict:
     """Graves for the planners' cluster and heat views, compact: [lon, lat, status, count].
     Beyond MAX_POINTS in view they come aggregated on a grid instead, so a city-wide view
     of a million graves stays a small answer."""
@@ -176,6 +179,9 @@ async def grave_points(db_session: AsyncSession, *, bbox: tuple[float, float, fl
     if bbox:
         where = "geom && ST_MakeEnvelope(:w, :s, :e, :n, 4490)"
         params = dict(zip("wsen", bbox, strict=True))
+    if within is not None:  # READ_SCOPE=unit
+        where += " AND units_within(county_code, CAST(:within AS text))"
+        params["within"] = within
     total = await db_session.scalar(
         text(f"SELECT count(*) FROM (SELECT 1 FROM grave WHERE {where} LIMIT {MAX_POINTS + 1}) x"), params
     )

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Form, Query, Request, Response, UploadFile, statu
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
-from gis_service.auth.dependencies import AdminUser, CurrentUser
+from gis_service.auth.dependencies import AdminUser, CurrentUser, ReadWithin
 from gis_service.core.answers import answer
 from gis_service.core.cpu import run_cpu
 from gis_service.core.dependencies import IfMatch, SessionDep, SettingsDep
@@ -210,11 +210,13 @@ def _correction_routes(router, asset, asset_path, code_param, field_user, respon
         name=f"{asset.noun}_inspection_history",
         responses=answer(answers.history_of(asset.noun)),
     )
-    async def inspection_history(code: code_param, _: CurrentUser, db_session: SessionDep):
+    async def inspection_history(
+        code: code_param, _: CurrentUser, within: ReadWithin, db_session: SessionDep
+    ):
         """Every visit, newest observation first."""
         return {
             asset.noun: code,
-            "inspections": await service.inspection_history(db_session, asset, code=code),
+            "inspections": await service.inspection_history(db_session, asset, code=code, within=within),
         }
 
 
@@ -222,6 +224,7 @@ def _repair_routes(router, asset, repairs_path, field_user) -> None:
     @router.get(repairs_path, name=f"list_{asset.noun}_repairs", responses=answer(answers.Repairs))
     async def list_repairs(
         me: CurrentUser,
+        within: ReadWithin,
         db_session: SessionDep,
         status: Literal["open", "closed"] | None = None,
         line: Annotated[str | None, Query(pattern=r"^\d{6}-\d{6}$", description="boundary line code")] = None,
@@ -231,7 +234,14 @@ def _repair_routes(router, asset, repairs_path, field_user) -> None:
         """Repair orders with the asset's position and the order's age in days: the
         caller's own assigned orders first, then the longest-waiting open ones."""
         rows = await service.list_repairs(
-            db_session, asset, status=status, line=line, banner=banner, assignee=assignee, me=me
+            db_session,
+            asset,
+            status=status,
+            line=line,
+            banner=banner,
+            assignee=assignee,
+            me=me,
+            within=within,
         )
         return {"repairs": rows}
 

@@ -237,8 +237,15 @@ def _visit_columns(a: InspectedAsset) -> str:
         LEFT JOIN app_user e ON e.id = i.edited_by"""
 
 
-async def inspection_history(db_session: AsyncSession, asset: InspectedAsset, *, code: str) -> list[dict]:
-    asset_id = await db_session.scalar(text(f"SELECT id FROM {asset.table} WHERE code = :c"), {"c": code})
+async def inspection_history(
+    db_session: AsyncSession, asset: InspectedAsset, *, code: str, within: str | None = None
+) -> list[dict]:
+    asset_id = await db_session.scalar(
+        text(
+            f"SELECT id FROM {asset.table} m WHERE code = :c AND units_within({asset.units_sql}, CAST(:w AS text))"
+        ),
+        {"c": code, "w": within},
+    )
     if asset_id is None:
         raise NotFound(f"No {asset.noun} '{code}'.", f"{asset.label_zh}“{code}”不存在。")
     rows = await db_session.execute(
@@ -369,6 +376,7 @@ async def list_repairs(
     banner: str | None = None,
     assignee: str | None = None,
     me: AppUser | None = None,
+    within: str | None = None,
 ) -> list[dict]:
     """Repair orders with where the asset stands and how old the order is. Filtered by
     status, line, banner and assignee; the caller's own orders come first, then the
@@ -388,6 +396,7 @@ async def list_repairs(
           AND (CAST(:line AS text) IS NULL OR {line_sql} = :line)
           AND (CAST(:banner AS text) IS NULL OR {_banner_sql(asset)})
           AND (CAST(:assignee AS text) IS NULL OR a.username = :assignee)
+          AND units_within({asset.units_sql}, CAST(:within AS text))
         ORDER BY (r.assigned_to IS NOT DISTINCT FROM CAST(:me AS bigint)) DESC, r.status = 'closed',
                  CASE WHEN r.status = 'open' THEN r.opened_at END ASC, r.closed_at DESC, r.id
         LIMIT 1000"""),
@@ -397,6 +406,7 @@ async def list_repairs(
             "banner": banner,
             "assignee": assignee,
             "me": me.id if me else None,
+            "within": within,
         },
     )
     return [dict(r._mapping) for r in rows]

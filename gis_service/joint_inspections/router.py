@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Response, status
 from fastapi.responses import HTMLResponse
 
 from gis_service.auth.acting import ActingBureau
-from gis_service.auth.dependencies import CurrentUser, FieldWorker
+from gis_service.auth.dependencies import CurrentUser, FieldWorker, ReadWithin
 from gis_service.core.answers import answer
 from gis_service.core.dependencies import SessionDep, SettingsDep
 from gis_service.core.geojson_pages import COLLECTION_SCHEMA, GeoJSONResponse, geojson_answer
@@ -21,7 +21,7 @@ router = APIRouter(prefix="/api/v1/joint-inspections", tags=["joint inspections"
 
 
 @router.get("/due", responses=answer(answers.DueList))
-async def due(_: CurrentUser, db_session: SessionDep, settings: SettingsDep):
+async def due(_: CurrentUser, within: ReadWithin, db_session: SessionDep, settings: SettingsDep):
     """Every line with its last completed round and the next due date: overdue first."""
     return {
         "lines": await service.due_list(
@@ -29,6 +29,7 @@ async def due(_: CurrentUser, db_session: SessionDep, settings: SettingsDep):
             years=settings.joint_inspection_years,
             soon_days=settings.joint_inspection_due_soon_days,
             today=date.today(),
+            within=within,
         )
     }
 
@@ -42,11 +43,12 @@ async def due(_: CurrentUser, db_session: SessionDep, settings: SettingsDep):
 )
 async def list_rounds(
     _: CurrentUser,
+    within: ReadWithin,
     db_session: SessionDep,
     line: Annotated[str | None, Query(pattern=r"^\d{6}-\d{6}$")] = None,
 ):
     """Inspection rounds, newest first, optionally of one line."""
-    return {"rounds": await service.list_rounds(db_session, line=line)}
+    return {"rounds": await service.list_rounds(db_session, line=line, within=within)}
 
 
 @router.post("", responses=answer(answers.Created, 201), status_code=status.HTTP_201_CREATED)
@@ -58,10 +60,10 @@ async def create_round(body: RoundIn, actor: FieldWorker, db_session: SessionDep
 
 
 @router.get("/{round_id}", responses=answer(answers.RoundReport))
-async def get_round(round_id: int, user: CurrentUser, db_session: SessionDep):
+async def get_round(round_id: int, user: CurrentUser, within: ReadWithin, db_session: SessionDep):
     """A round with its line, its parties (one per side, with their signatures) and its
     findings; `your_sides` are the sides the caller may record and sign for."""
-    data = await service.round_report(db_session, round_id=round_id)
+    data = await service.round_report(db_session, round_id=round_id, within=within)
     return data | {"your_sides": parties.sides_for(user, data["round"]["line_code"])}
 
 
@@ -115,11 +117,12 @@ async def add_track(
 @router.get(
     "/{round_id}/tracks", response_class=GeoJSONResponse, responses={200: geojson_answer(COLLECTION_SCHEMA)}
 )
-async def get_tracks(round_id: int, user: CurrentUser, db_session: SessionDep):
+async def get_tracks(round_id: int, user: CurrentUser, within: ReadWithin, db_session: SessionDep):
     """The round's walked tracks, one MultiLineString per inspector, with length and times;
     for the round's participants (who planned it or recorded in it) and administrators."""
     return Response(
-        await tracks.as_geojson(db_session, round_id=round_id, user=user), media_type="application/geo+json"
+        await tracks.as_geojson(db_session, round_id=round_id, user=user, within=within),
+        media_type="application/geo+json",
     )
 
 
@@ -151,12 +154,13 @@ async def round_report(
     round_id: int,
     fmt: Literal["csv", "xlsx", "html"],
     _: CurrentUser,
+    within: ReadWithin,
     by: ActingBureau,
     db_session: SessionDep,
 ):
     """The inspection report as CSV, XLSX or a printable page (html), naming who exported
     it and for which bureau."""
-    data = await service.round_report(db_session, round_id=round_id)
+    data = await service.round_report(db_session, round_id=round_id, within=within)
     data["exported_by"] = by
     name = f"joint-inspection-{round_id}"
     if fmt == "html":

@@ -10,6 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gis_service.audit import service as audit
+from gis_service.auth.jurisdiction import line_units, require_readable
 from gis_service.auth.models import AppUser
 from gis_service.core.errors import BadRequest, Conflict, NotFound
 from gis_service.joint_inspections import parties, tracks
@@ -17,7 +18,7 @@ from gis_service.joint_inspections.schemas import FindingIn, RoundIn, SignatureI
 
 
 async def due_list(
-    db_session: AsyncSession, *, years: dict[str, int], soon_days: int, today: date
+    db_session: AsyncSession, *, years: dict[str, int], soon_days: int, today: date, within: str | None = None
 ) -> list[dict]:
     """Every current line with its last completed round and when the next one is due."""
     rows = await db_session.execute(
@@ -26,13 +27,14 @@ async def due_list(
                       WHERE status = 'completed' GROUP BY line_code),
         lines AS (SELECT l.code, l.name, l.level, last.last_completed,
                          (CAST(:years AS jsonb) ->> l.level)::int AS interval_years
-                  FROM boundary_line l LEFT JOIN last ON last.line_code = l.code WHERE l.valid_to IS NULL)
+                  FROM boundary_line l LEFT JOIN last ON last.line_code = l.code
+                  WHERE l.valid_to IS NULL AND units_within(l.code, CAST(:within AS text)))
         SELECT code, name, level, last_completed, interval_years,
                (last_completed + make_interval(years => interval_years))::date AS due_on,
                (SELECT min(planned_on) FROM inspection_round r WHERE r.line_code = lines.code
                  AND r.status = 'planned') AS next_planned
         FROM lines WHERE interval_years IS NOT NULL"""),
-        {"years": json.dumps(years)},
+        {"years": json.dumps(years), "within": within},
     )
     out = []
     for r in rows:
@@ -198,22 +200,26 @@ async def complete_round(
     )
 
 
-async def list_rounds(db_session: AsyncSession, *, line: str | None) -> list[dict]:
+async def list_rounds(db_session: AsyncSession, *, line: str | None, within: str | None = None) -> list[dict]:
     rows = await db_session.execute(
         text("""
         SELECT r.id, r.line_code, l.name AS line_name, r.kind, r.reason, r.planned_on, r.completed_on, r.status,
                r.sides, r.lead, (SELECT count(*) FROM inspection_finding f WHERE f.round_id = r.id) AS findings
         FROM inspection_round r LEFT JOIN boundary_line l ON l.code = r.line_code AND l.valid_to IS NULL
-        WHERE CAST(:line AS text) IS NULL OR r.line_code = :line
+        WHERE (CAST(:line AS text) IS NULL OR r.line_code = :line)
+          AND units_within(r.line_code, CAST(:within AS text))
         ORDER BY r.planned_on DESC, r.id DESC"""),
-        {"line": line},
+        {"line": line, "within": within},
     )
     return [dict(x._mapping) for x in rows]
 
 
-async def round_report(db_session: AsyncSession, *, round_id: int) -> dict:
+async def round_report(db_session: AsyncSession, *, round_id: int, within: str | None = None) -> dict:
     """The round with its line and findings, in marker order: what the report shows."""
     r = await _round_row(db_session, round_id)
+    require_readable(
+        within, line_units(r.line_code), (f"Inspection round {round_id}", f"联合检查 {round_id}")
+    )
     line = (
         await db_session.execute(
             text(

@@ -17,6 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gis_service.auth import roles
+from gis_service.auth.jurisdiction import line_units, require_readable
 from gis_service.auth.models import AppUser
 from gis_service.core.errors import BadRequest, Conflict, Forbidden, NotFound, invalid_value
 from gis_service.core.geojson_pages import feature_collection
@@ -130,10 +131,11 @@ async def summary(db_session: AsyncSession, *, round_id: int) -> dict:
     }
 
 
-async def _may_see_tracks(db_session: AsyncSession, round_id: int, user: AppUser) -> bool:
-    """Administrators, and the round's participants: who planned it, or recorded a track or
-    a finding in it. Where an inspector walked is nobody else's business."""
-    if roles.holds(user.role, "administration"):
+async def _may_see_tracks(db_session: AsyncSession, round_id: int, line: str, user: AppUser) -> bool:
+    """Administrators of a unit on the line, and the round's participants: who planned it,
+    or recorded a track, a finding or a signature in it. Where an inspector walked is
+    nobody else's business."""
+    if roles.holds(user.role, "administration") and parties.sides_for(user, line):
         return True
     return await db_session.scalar(
         text("""
@@ -145,11 +147,15 @@ async def _may_see_tracks(db_session: AsyncSession, round_id: int, user: AppUser
     )
 
 
-async def as_geojson(db_session: AsyncSession, *, round_id: int, user: AppUser) -> str:
+async def as_geojson(
+    db_session: AsyncSession, *, round_id: int, user: AppUser, within: str | None = None
+) -> str:
     """The round's track as a FeatureCollection: one feature per inspector, a
-    MultiLineString of their batches in time order (participants and administrators only)."""
-    await _round_line(db_session, round_id)
-    if not await _may_see_tracks(db_session, round_id, user):
+    MultiLineString of their batches in time order (participants, and administrators of
+    the line's units, only)."""
+    line = await _round_line(db_session, round_id)
+    require_readable(within, line_units(line), (f"Inspection round {round_id}", f"联合检查 {round_id}"))
+    if not await _may_see_tracks(db_session, round_id, line, user):
         raise Forbidden(
             "Only the round's participants and administrators see its GPS tracks.",
             "只有本轮检查的参与人员和管理员可以查看其 GPS 轨迹。",

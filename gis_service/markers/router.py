@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, UploadFile, status
 
-from gis_service.auth.dependencies import AdminUser, CurrentUser, FieldWorker, WholeDeployment
+from gis_service.auth.dependencies import AdminUser, CurrentUser, FieldWorker, ReadWithin, WholeDeployment
 from gis_service.catalogue.dependencies import readable_layer
 from gis_service.catalogue.feature_query import FeatureQueryDep, and_filters, items_response
 from gis_service.core.answers import answer
@@ -76,14 +76,15 @@ async def list_markers(
 
 
 @router.get("/markers/summary", responses=answer(answers.Summary))
-async def markers_summary(_: CurrentUser, db_session: SessionDep, settings: SettingsDep):
+async def markers_summary(_: CurrentUser, within: ReadWithin, db_session: SessionDep, settings: SettingsDep):
     """Counts by condition, by line and by banner; markers needing attention; open repairs."""
-    return await service.summary(db_session, home_code=settings.home_unit_code)
+    return await service.summary(db_session, home_code=settings.home_unit_code, within=within)
 
 
 @router.get("/markers/nearest", responses=answer(answers.Nearest))
 async def nearest_markers(
     _: CurrentUser,
+    within: ReadWithin,
     db_session: SessionDep,
     lon: Annotated[float, Query(ge=73, le=136)],
     lat: Annotated[float, Query(ge=3, le=54)],
@@ -91,7 +92,7 @@ async def nearest_markers(
 ):
     """The markers nearest to a position (e.g. the inspector's phone), with distance and
     bearing."""
-    return {"markers": await service.nearest(db_session, lon=lon, lat=lat, limit=limit)}
+    return {"markers": await service.nearest(db_session, lon=lon, lat=lat, limit=limit, within=within)}
 
 
 @router.get("/markers/conditions", responses=answer(answers.Conditions))
@@ -121,10 +122,10 @@ async def import_markers(file: UploadFile, admin: AdminUser, db_session: Session
 
 
 @router.get("/markers/{code}", responses=answer(answers.Card))
-async def marker_card(code: MarkerCode, _: CurrentUser, db_session: SessionDep):
+async def marker_card(code: MarkerCode, _: CurrentUser, within: ReadWithin, db_session: SessionDep):
     """The marker card: position (lon/lat and Gauss–Krüger), reference objects, current
     condition, last visit and open repair."""
-    return await service.marker_card(db_session, code=code)
+    return await service.marker_card(db_session, code=code, within=within)
 
 
 register_visit_routes(
@@ -154,9 +155,9 @@ async def record_telemetry(
 
 
 @router.get("/alerts", responses=answer(answers.Alerts))
-async def list_alerts(_: CurrentUser, db_session: SessionDep, open: bool = True):
+async def list_alerts(_: CurrentUser, within: ReadWithin, db_session: SessionDep, open: bool = True):
     """Smart-marker alerts, open ones by default."""
-    return {"alerts": await telemetry.list_alerts(db_session, open_only=open)}
+    return {"alerts": await telemetry.list_alerts(db_session, open_only=open, within=within)}
 
 
 @router.post("/alerts/{alert_id}/acknowledge", responses=answer(answers.Acknowledged))

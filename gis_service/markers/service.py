@@ -10,6 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gis_service.admin_units.home import HomeUnit
+from gis_service.auth.jurisdiction import line_units, require_readable
 from gis_service.core.errors import NotFound
 from gis_service.inspections.vocabulary import NEEDS_ATTENTION
 
@@ -60,21 +61,24 @@ async def marker_cards(db_session: AsyncSession, *, codes: list[str]) -> dict[st
     return {r.code: json.loads(r.card) for r in rows}
 
 
-async def marker_card(db_session: AsyncSession, *, code: str) -> dict:
+async def marker_card(db_session: AsyncSession, *, code: str, within: str | None = None) -> dict:
     """Everything an inspector needs at the marker: position, reference objects, the
     current condition, the last visit and any open repair."""
     card = (await marker_cards(db_session, codes=[code])).get(code)
     if card is None:
         raise NotFound(f"No marker '{code}'.", f"界桩“{code}”不存在。")
+    require_readable(within, line_units(card["properties"]["line_code"]), (f"Marker {code}", f"界桩 {code}"))
     return card
 
 
-async def summary(db_session: AsyncSession, *, home_code: str) -> dict:
-    """Marker counts by condition, by line and by banner, in one query."""
+async def summary(db_session: AsyncSession, *, home_code: str, within: str | None = None) -> dict:
+    """Marker counts by condition, by line and by banner, in one query; `within`: of the
+    lines with a side in that unit (auth/jurisdiction.read_prefix)."""
     result = await db_session.scalar(
         text("""
         WITH m AS (SELECT COALESCE(condition, 'unknown') AS condition, line_code,
-                          condition = ANY(:attention) AS attention, is_smart FROM boundary_marker),
+                          condition = ANY(:attention) AS attention, is_smart FROM boundary_marker
+                    WHERE units_within(line_code, CAST(:within AS text))),
         banners AS (SELECT split_part(line_code, '-', 1) AS banner, condition, attention FROM m
                     UNION ALL SELECT split_part(line_code, '-', 2), condition, attention FROM m)
         SELECT json_build_object(
@@ -91,24 +95,28 @@ async def summary(db_session: AsyncSession, *, home_code: str) -> dict:
                         count(*) FILTER (WHERE b.attention) AS needs_attention
                  FROM banners b JOIN admin_unit u ON u.code = b.banner AND u.valid_to IS NULL
                  WHERE u.level = 'county' AND u.code LIKE :home_like GROUP BY 1, 2) s),
-          'open_repairs', (SELECT count(*) FROM repair_order WHERE status = 'open'))::text"""),
-        {"attention": NEEDS_ATTENTION, "home_like": HomeUnit(home_code).like},
+          'open_repairs', (SELECT count(*) FROM repair_order r JOIN boundary_marker bm ON bm.id = r.marker_id
+                           WHERE r.status = 'open' AND units_within(bm.line_code, CAST(:within AS text))))::text"""),
+        {"attention": NEEDS_ATTENTION, "home_like": HomeUnit(home_code).like, "within": within},
     )
     return json.loads(result)
 
 
-async def nearest(db_session: AsyncSession, *, lon: float, lat: float, limit: int) -> list[dict]:
+async def nearest(
+    db_session: AsyncSession, *, lon: float, lat: float, limit: int, within: str | None = None
+) -> list[dict]:
     """The markers nearest to a position, with ellipsoidal distance and the bearing from
     the position to each marker (degrees clockwise from true north)."""
     rows = await db_session.execute(
         text("""
         WITH here AS (SELECT ST_SetSRID(ST_MakePoint(:lon, :lat), 4490) AS p),
-        near AS (SELECT m.* FROM boundary_marker m, here ORDER BY m.geom <-> here.p LIMIT :k)
+        near AS (SELECT m.* FROM boundary_marker m, here WHERE units_within(m.line_code, CAST(:within AS text))
+                 ORDER BY m.geom <-> here.p LIMIT :k)
         SELECT n.code, n.line_code, COALESCE(n.condition, 'unknown') AS condition,
                ST_X(n.geom) AS lon, ST_Y(n.geom) AS lat,
                round(ST_Distance(n.geom::geography, here.p::geography)::numeric, 1)::float8 AS distance_m,
                round(degrees(ST_Azimuth(here.p::geography, n.geom::geography))::numeric, 1)::float8 AS bearing_deg
         FROM near n, here ORDER BY distance_m LIMIT :limit"""),
-        {"lon": lon, "lat": lat, "k": limit * 3, "limit": limit},
+        {"lon": lon, "lat": lat, "k": limit * 3, "limit": limit, "within": within},
     )
     return [dict(r._mapping) for r in rows]

@@ -83,7 +83,7 @@ async def record_reading(
     return {"marker": code, "duplicate": False, "drift_m": row.drift_m, "alerts": raised}
 
 
-async def list_alerts(db_session: AsyncSession, *, open_only: bool) -> list[dict]:
+async def list_alerts(db_session: AsyncSession, *, open_only: bool, within: str | None = None) -> list[dict]:
     rows = await db_session.execute(
         text("""
         SELECT a.id, m.code AS marker_code, a.kind, a.value, a.threshold, a.raised_at,
@@ -91,9 +91,10 @@ async def list_alerts(db_session: AsyncSession, *, open_only: bool) -> list[dict
                ST_X(m.geom) AS lon, ST_Y(m.geom) AS lat
         FROM marker_alert a JOIN boundary_marker m ON m.id = a.marker_id
         LEFT JOIN app_user u ON u.id = a.acknowledged_by
-        WHERE NOT CAST(:open_only AS boolean) OR a.acknowledged_at IS NULL
+        WHERE (NOT CAST(:open_only AS boolean) OR a.acknowledged_at IS NULL)
+          AND units_within(m.line_code, CAST(:within AS text))
         ORDER BY a.raised_at DESC LIMIT 1000"""),
-        {"open_only": open_only},
+        {"open_only": open_only, "within": within},
     )
     return [dict(r._mapping) for r in rows]
 

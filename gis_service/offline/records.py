@@ -28,7 +28,7 @@ def _asset_etag_sql(a: InspectedAsset, where: str, extra: str = "''") -> str:
         || (SELECT count(*) FROM {a.photos} ip JOIN {a.inspections} i ON i.id = ip.inspection_id
             WHERE i.{a.fk} = m.id)
         || {extra}) AS etag
-    FROM {a.table} m WHERE {where}"""
+    FROM {a.table} m WHERE ({where}) AND units_within({a.units_sql}, CAST(:within AS text))"""
 
 
 _SIGN_EXTRA = "COALESCE((SELECT p::text FROM place_name p WHERE p.id = m.place_name_id), '')"
@@ -37,7 +37,7 @@ _GRAVE_ETAG = """
         || COALESCE((SELECT string_agg(r::text, ',' ORDER BY r::text) FROM grave_restriction r WHERE r.grave_id = g.id), '')
         || (SELECT count(*) FROM grave_remediation_photo p JOIN grave_remediation m ON m.id = p.remediation_id
             WHERE m.grave_id = g.id)) AS etag
-    FROM grave g WHERE {where}"""
+    FROM grave g WHERE ({where}) AND units_within(g.county_code, CAST(:within AS text))"""
 
 
 def etag_queries(kind: str, area_sql: str, graves: bool) -> list[str]:
@@ -62,18 +62,26 @@ def etag_queries(kind: str, area_sql: str, graves: bool) -> list[str]:
 
 
 async def area_etags(
-    db_session: AsyncSession, *, kind: str, area_sql: str, params: dict, graves: bool
+    db_session: AsyncSession,
+    *,
+    kind: str,
+    area_sql: str,
+    params: dict,
+    graves: bool,
+    within: str | None = None,
 ) -> dict[str, str]:
-    """Every record of the area with its ETag."""
+    """Every record of the area with its ETag (`within`: of the records in that unit)."""
     out: dict[str, str] = {}
     for sql in etag_queries(kind, area_sql, graves):
-        rows = await db_session.execute(text(sql), params)
+        rows = await db_session.execute(text(sql), params | {"within": within})
         out.update({r.key: r.etag for r in rows})
     return out
 
 
-async def etags_of(db_session: AsyncSession, keys: dict[str, list[str]]) -> dict[str, str]:
-    """The current ETags of named records (by kind: code list)."""
+async def etags_of(
+    db_session: AsyncSession, keys: dict[str, list[str]], within: str | None = None
+) -> dict[str, str]:
+    """The current ETags of named records (by kind: code list; `within`: those in that unit)."""
     out: dict[str, str] = {}
     queries = {
         "marker": _asset_etag_sql(MARKER, "m.code = ANY(:codes)"),
@@ -82,7 +90,7 @@ async def etags_of(db_session: AsyncSession, keys: dict[str, list[str]]) -> dict
     }
     for kind, codes in keys.items():
         if codes:
-            rows = await db_session.execute(text(queries[kind]), {"codes": codes})
+            rows = await db_session.execute(text(queries[kind]), {"codes": codes, "within": within})
             out.update({r.key: r.etag for r in rows})
     return out
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
+from gis_service.auth import jurisdiction
 from gis_service.auth.dependencies import CurrentUser
 from gis_service.catalogue.dependencies import CatalogueDep
 from gis_service.core.answers import answer
@@ -16,8 +17,8 @@ from gis_service.offline.schemas import AreaSpec, RecordsRequest
 router = APIRouter(prefix="/api/v1/offline-areas", tags=["offline areas"])
 
 
-def _readable(catalogue, role: str, settings) -> dict:
-    return {lay.id: lay for lay in catalogue.readable(role, settings.anonymous_layers)}
+def _readable(catalogue, user, settings) -> dict:
+    return {lay.id: lay for lay in catalogue.readable(user, settings)}
 
 
 @router.post("/manifest", responses=answer(answers.Manifest))
@@ -37,7 +38,7 @@ async def area_manifest(
     `area_too_large`, with the estimate and the largest zoom that fits); a user prepares
     at most `OFFLINE_MANIFESTS_PER_USER` at a time (429), and a manifest whose caller has
     gone away is stopped."""
-    readable = _readable(catalogue, user.role, settings)
+    readable = _readable(catalogue, user, settings)
     tiled = [lay for lay in readable.values() if lay.has_geometry and lay.map_renderer == "tiles"]
     pool = request.app.state.pg_pool
     busy = ("A download list for you is already being prepared", "您的离线下载清单正在生成")
@@ -54,6 +55,7 @@ async def area_manifest(
                 user=user,
                 max_tiles=settings.offline_max_tiles,
                 base=public_base(request),
+                within=jurisdiction.read_prefix(user, settings.read_scope),
             ),
         )
 
@@ -69,5 +71,8 @@ async def area_records(
     """Records by key (`marker:CODE`, `sign:CODE`, `grave:CODE`, up to 1,000 a request),
     each with its ETag and what its card shows offline; keys that no longer exist come
     back under `gone`."""
-    readable = _readable(catalogue, user.role, settings)
-    return await service.fetch_records(db_session, keys=body.keys, may_read_graves="grave" in readable)
+    readable = _readable(catalogue, user, settings)
+    within = jurisdiction.read_prefix(user, settings.read_scope)
+    return await service.fetch_records(
+        db_session, keys=body.keys, may_read_graves="grave" in readable, within=within
+    )

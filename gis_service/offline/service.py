@@ -232,6 +232,7 @@ async def manifest(
     user: AppUser,
     max_tiles: int,
     base: str,
+    within: str | None = None,
 ) -> dict:
     """Everything the area needs offline, with ETags and the expected download size; tiles
     are listed at their public address (`base`, from PUBLIC_URL). An area that would need
@@ -250,7 +251,12 @@ async def manifest(
     entries += base_entries
     tile_bytes += base_bytes
     etags = await records.area_etags(
-        db_session, kind=spec.kind, area_sql=area.sql, params=area.params, graves=may_read_graves
+        db_session,
+        kind=spec.kind,
+        area_sql=area.sql,
+        params=area.params,
+        graves=may_read_graves,
+        within=within,
     )
     by_kind: dict[str, int] = {}
     for key in etags:
@@ -292,13 +298,16 @@ def keys_by_kind(keys: list[str]) -> dict[str, list[str]]:
     return out
 
 
-async def fetch_records(db_session: AsyncSession, *, keys: list[str], may_read_graves: bool) -> dict:
-    """The named records with their ETags; keys that no longer exist are listed as gone."""
+async def fetch_records(
+    db_session: AsyncSession, *, keys: list[str], may_read_graves: bool, within: str | None = None
+) -> dict:
+    """The named records with their ETags; keys that no longer exist (or, `within` a unit,
+    lie outside it) are listed as gone."""
     wanted = keys_by_kind(keys)
     if not may_read_graves:
         wanted["grave"] = []
-    built = await records.build(db_session, wanted)
-    etags = await records.etags_of(db_session, wanted)
+    etags = await records.etags_of(db_session, wanted, within)
+    built = await records.build(db_session, keys_by_kind(list(etags)))
     return {
         "records": [{"key": k, "etag": etags[k], "data": v} for k, v in built.items() if k in etags],
         "gone": [k for k in keys if k not in built],

@@ -146,8 +146,7 @@ async def landing_with_slash(request: Request, settings: SettingsDep, db_session
 async def api_document(request: Request, catalogue: CatalogueDep, user: OptionalUser, settings: SettingsDep):
     """Paths relative to /ogc, with every items parameter (limit with its default and
     maximum, the filter languages, each layer's filterable properties) as clients read them."""
-    role = user.role if user else None
-    readable = catalogue.readable(role, settings.anonymous_layers)
+    readable = catalogue.readable(user, settings)
     doc = ogc_openapi.document(_base(request), readable)
     return Response(orjson.dumps(doc), media_type=ogc_openapi.MEDIA_TYPE)
 
@@ -217,8 +216,7 @@ async def collections(
     db_session: SessionDep,
 ):
     """Every catalogue layer the caller may read."""
-    role = user.role if user else None
-    readable = catalogue.readable(role, settings.anonymous_layers)
+    readable = catalogue.readable(user, settings)
     if user is None and not readable:
         raise Unauthorized("Sign in to see the collections.", "请登录后查看数据集。")
     b = _base(request)

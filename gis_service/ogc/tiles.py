@@ -100,8 +100,7 @@ def _tileset_list(base: str, url: str, title: str) -> dict:
 
 
 def _readable(catalogue, user, settings) -> list[LayerDeclaration]:
-    role = user.role if user else None
-    found = [x for x in catalogue.readable(role, settings.anonymous_layers) if x.has_geometry]
+    found = [x for x in catalogue.readable(user, settings) if x.has_geometry]
     if user is None and not found:
         raise Unauthorized("Sign in to see the tiles.", "请登录后查看切片。")
     return found

@@ -42,3 +42,24 @@ async def register(db_session: AsyncSession, photo: StoredPhoto, actor: AppUser)
         "height": photo.height,
         "bytes": photo.bytes,
     }
+
+
+async def readable(db_session: AsyncSession, sha256: str, user: AppUser, within: str) -> bool:
+    """Whether a caller whose reads are limited to `within` (READ_SCOPE=unit) reads this
+    photo: one they uploaded, or one of a visit or a remediation of a record they read."""
+    return bool(
+        await db_session.scalar(
+            text("""
+            SELECT EXISTS (SELECT 1 FROM photo WHERE sha256 = :s AND uploaded_by = :me)
+                OR EXISTS (SELECT 1 FROM inspection_photo ip JOIN marker_inspection i ON i.id = ip.inspection_id
+                           JOIN boundary_marker m ON m.id = i.marker_id
+                           WHERE ip.photo_sha256 = :s AND units_within(m.line_code, :w))
+                OR EXISTS (SELECT 1 FROM sign_inspection_photo ip JOIN sign_inspection i ON i.id = ip.inspection_id
+                           JOIN place_name_sign m ON m.id = i.sign_id JOIN place_name p ON p.id = m.place_name_id
+                           WHERE ip.photo_sha256 = :s AND units_within(p.admin_code, :w))
+                OR EXISTS (SELECT 1 FROM grave_remediation_photo gp
+                           JOIN grave_remediation r ON r.id = gp.remediation_id JOIN grave g ON g.id = r.grave_id
+                           WHERE gp.photo_sha256 = :s AND units_within(g.county_code, :w))"""),
+            {"s": sha256, "me": user.id, "w": within},
+        )
+    )

@@ -11,9 +11,10 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
 from PIL import Image
 
-from gis_service.auth.dependencies import CurrentUser
-from gis_service.core.dependencies import SettingsDep
+from gis_service.auth.dependencies import CurrentUser, ReadWithin
+from gis_service.core.dependencies import SessionDep, SettingsDep
 from gis_service.core.errors import NotFound
+from gis_service.photos.records import readable
 from gis_service.photos.store import path_for
 
 router = APIRouter(prefix="/api/v1/photos", tags=["photos"])
@@ -37,13 +38,15 @@ def _thumbnail(path) -> str:
 @router.get("/{sha256}", response_class=FileResponse)
 async def get_photo(
     sha256: Annotated[str, Path(pattern=r"^[0-9a-f]{64}$")],
-    _: CurrentUser,
+    user: CurrentUser,
+    within: ReadWithin,
+    db_session: SessionDep,
     settings: SettingsDep,
     size: Annotated[Literal["full", "thumb"], Query(description="thumb: at most 320 px")] = "full",
 ):
     """A stored photo (JPEG, EXIF removed), by its SHA-256; `size=thumb` for a thumbnail."""
     path = path_for(settings.photo_dir, sha256)
-    if not path.exists():
+    if not path.exists() or (within is not None and not await readable(db_session, sha256, user, within)):
         raise NotFound("No such photo.", "照片不存在。")
     if size == "thumb":
         return FileResponse(

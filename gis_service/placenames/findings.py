@@ -134,14 +134,15 @@ async def audit_register(db_session: AsyncSession) -> dict:
     }
 
 
-async def summary(db_session: AsyncSession) -> dict:
+async def summary(db_session: AsyncSession, within: str | None = None) -> dict:
     rows = (
         await db_session.execute(
             text("""SELECT f.rule, f.severity, left(p.admin_code, 6) AS banner,
                            (SELECT name FROM admin_unit a WHERE a.code = left(p.admin_code, 6)
                             AND a.valid_to IS NULL) AS banner_name
                     FROM place_name_finding f JOIN place_name p ON p.id = f.place_name_id
-                    WHERE f.status = 'open'""")
+                    WHERE f.status = 'open' AND units_within(p.admin_code, CAST(:within AS text))"""),
+            {"within": within},
         )
     ).all()
     by_rule = Counter(r.rule for r in rows)
@@ -154,7 +155,13 @@ async def summary(db_session: AsyncSession) -> dict:
 
 
 async def list_findings(
-    db_session: AsyncSession, *, place_name_id: int | None, status: str | None, rule: str | None, limit: int
+    db_session: AsyncSession,
+    *,
+    place_name_id: int | None,
+    status: str | None,
+    rule: str | None,
+    limit: int,
+    within: str | None = None,
 ) -> list[dict]:
     rows = await db_session.execute(
         text("""SELECT f.id, f.place_name_id, p.name, f.rule, f.severity, f.message, f.suggestion,
@@ -164,8 +171,9 @@ async def list_findings(
                 WHERE (CAST(:pid AS bigint) IS NULL OR f.place_name_id = :pid)
                   AND (CAST(:status AS text) IS NULL OR f.status = :status)
                   AND (CAST(:rule AS text) IS NULL OR f.rule = :rule)
+                  AND units_within(p.admin_code, CAST(:within AS text))
                 ORDER BY f.id LIMIT :limit"""),
-        {"pid": place_name_id, "status": status, "rule": rule, "limit": limit},
+        {"pid": place_name_id, "status": status, "rule": rule, "limit": limit, "within": within},
     )
     return [dict(r._mapping) for r in rows]
 

@@ -81,13 +81,17 @@ async def suggest(db_session: AsyncSession, data_dir: Path) -> int:
     return result.rowcount
 
 
-async def list_suggestions(db_session: AsyncSession, *, status: str | None) -> list[dict]:
+async def list_suggestions(
+    db_session: AsyncSession, *, status: str | None, within: str | None = None
+) -> list[dict]:
     rows = await db_session.execute(
         text("""SELECT s.id, s.place_name_id, p.name, p.admin_code, s.matched_name, s.method, s.source, s.status,
                        ST_X(s.geom) AS lon, ST_Y(s.geom) AS lat, s.decided_by, s.decided_at
                 FROM place_name_location_suggestion s JOIN place_name p ON p.id = s.place_name_id
-                WHERE CAST(:status AS text) IS NULL OR s.status = :status ORDER BY s.id"""),
-        {"status": status},
+                WHERE (CAST(:status AS text) IS NULL OR s.status = :status)
+                  AND units_within(p.admin_code, CAST(:within AS text))
+                ORDER BY s.id"""),
+        {"status": status, "within": within},
     )
     return [dict(r._mapping) for r in rows]
 

@@ -65,10 +65,17 @@ async def get(db_session: AsyncSession, request_id: int, *, for_update: bool = F
 
 
 async def list_requests(
-    db_session: AsyncSession, *, stage: str | None, user: AppUser, served_unit: str, waiting: bool = False
+    db_session: AsyncSession,
+    *,
+    stage: str | None,
+    user: AppUser,
+    served_unit: str,
+    waiting: bool = False,
+    within: str | None = None,
 ) -> list[dict]:
     """The requests, each with who approves it and whose step is next; `waiting`: only
-    those whose next step the user's bureau takes."""
+    those whose next step the user's bureau takes; `within`: those of the place's or the
+    approving unit within it."""
     rows = await db_session.execute(
         text(_SELECT + " WHERE CAST(:stage AS text) IS NULL OR stage = :stage ORDER BY id DESC"),
         {"stage": stage},
@@ -78,9 +85,10 @@ async def list_requests(
     targets = await _targets(db_session, [r["place_name_id"] for r in requests if r["place_name_id"]])
     out = []
     for r in requests:
-        described = r | approval.approval_of(table, r, targets.get(r["place_name_id"]), served_unit).describe(
-            r["stage"], user
-        )
+        found = approval.approval_of(table, r, targets.get(r["place_name_id"]), served_unit)
+        if not jurisdiction.readable(within, [found.place_unit, found.approving_unit]):
+            continue
+        described = r | found.describe(r["stage"], user)
         if described["yours"] or not waiting:
             out.append(described)
     return out
@@ -101,9 +109,15 @@ async def approval_for(db_session: AsyncSession, req: dict, served_unit: str) ->
     )
 
 
-async def described(db_session: AsyncSession, req: dict, user: AppUser, served_unit: str) -> dict:
-    """A request with who approves it and whose step is next."""
-    return req | (await approval_for(db_session, req, served_unit)).describe(req["stage"], user)
+async def described(
+    db_session: AsyncSession, req: dict, user: AppUser, served_unit: str, within: str | None = None
+) -> dict:
+    """A request with who approves it and whose step is next (404 for a caller whose reads
+    `within` holds neither the place's unit nor the approving one)."""
+    found = await approval_for(db_session, req, served_unit)
+    what = (f"Naming request {req['id']}", f"命名申请 {req['id']}")
+    jurisdiction.require_readable(within, [found.place_unit, found.approving_unit], what)
+    return req | found.describe(req["stage"], user)
 
 
 async def create(db_session: AsyncSession, body: RequestIn, actor: AppUser) -> dict:

@@ -8,8 +8,15 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Request, Response, UploadFile, status
 
+from gis_service.auth import jurisdiction
 from gis_service.auth.acting import ActingBureau
-from gis_service.auth.dependencies import AdminUser, CurrentUser, PlaceNameOfficer, WholeDeployment
+from gis_service.auth.dependencies import (
+    AdminUser,
+    CurrentUser,
+    PlaceNameOfficer,
+    ReadWithin,
+    WholeDeployment,
+)
 from gis_service.core.answers import answer
 from gis_service.core.dependencies import IfMatch, ReadSessionDep, SessionDep, SettingsDep
 from gis_service.core.errors import BadRequest
@@ -54,6 +61,7 @@ AdminCodeQuery = Query(pattern=r"^\d{2,12}$")
 )
 async def list_or_search(
     _: CurrentUser,
+    within: ReadWithin,
     db_session: ReadSessionDep,
     q: Annotated[
         str | None, Query(max_length=50, description="Chinese, pinyin, initials or romanised")
@@ -73,7 +81,13 @@ async def list_or_search(
                 "unlocated and after apply to lists, not to searches.", "unlocated 与 after 仅用于列表。"
             )
         hits = await search.search(
-            db_session, q=q, category=category, admin_code=admin_code, status=status_, limit=limit
+            db_session,
+            q=q,
+            category=category,
+            admin_code=admin_code,
+            status=status_,
+            limit=limit,
+            within=within,
         )
         return {"query": q, "results": hits}
     items = await search.listing(
@@ -84,6 +98,7 @@ async def list_or_search(
         unlocated=unlocated,
         limit=limit,
         after=after,
+        within=within,
     )
     return {"results": items, "next_after": items[-1]["id"] if len(items) == limit else None}
 
@@ -178,14 +193,15 @@ async def run_audit(officer: PlaceNameOfficer, db_session: SessionDep):
 
 
 @router.get("/audit", responses=answer(answers.AuditSummary))
-async def audit_summary(_: CurrentUser, db_session: SessionDep):
+async def audit_summary(_: CurrentUser, within: ReadWithin, db_session: SessionDep):
     """Open findings counted by rule and by banner."""
-    return await findings.summary(db_session)
+    return await findings.summary(db_session, within=within)
 
 
 @router.get("/findings", responses=answer(answers.Findings))
 async def list_findings(
     _: CurrentUser,
+    within: ReadWithin,
     db_session: SessionDep,
     place_name_id: int | None = None,
     status_: Annotated[Literal["open", "resolved", "waived"] | None, Query(alias="status")] = None,
@@ -194,7 +210,7 @@ async def list_findings(
 ):
     return {
         "findings": await findings.list_findings(
-            db_session, place_name_id=place_name_id, status=status_, rule=rule, limit=limit
+            db_session, place_name_id=place_name_id, status=status_, rule=rule, limit=limit, within=within
         )
     }
 
@@ -225,6 +241,7 @@ async def waive_finding(finding_id: int, body: WaiveIn, officer: PlaceNameOffice
 )
 async def list_requests(
     user: CurrentUser,
+    within: ReadWithin,
     db_session: SessionDep,
     settings: SettingsDep,
     stage: Stage | None = None,
@@ -237,7 +254,12 @@ async def list_requests(
     caller's (`yours`)."""
     return {
         "requests": await procedure.list_requests(
-            db_session, stage=stage, user=user, served_unit=settings.home_unit_code, waiting=waiting
+            db_session,
+            stage=stage,
+            user=user,
+            served_unit=settings.home_unit_code,
+            waiting=waiting,
+            within=within,
         )
     }
 
@@ -277,10 +299,12 @@ async def create_request(
 
 
 @router.get("/requests/{request_id}", responses=answer(answers.NamingRequest))
-async def get_request(request_id: int, user: CurrentUser, db_session: SessionDep, settings: SettingsDep):
+async def get_request(
+    request_id: int, user: CurrentUser, within: ReadWithin, db_session: SessionDep, settings: SettingsDep
+):
     """A request, with who approves it and whose step is next."""
     req = await procedure.get(db_session, request_id)
-    return await procedure.described(db_session, req, user, settings.home_unit_code)
+    return await procedure.described(db_session, req, user, settings.home_unit_code, within)
 
 
 @router.post("/requests/{request_id}/advance", responses=answer(answers.NamingRequest))
@@ -299,10 +323,11 @@ async def advance_request(
 @router.get("/location-suggestions", responses=answer(answers.Suggestions))
 async def list_suggestions(
     _: CurrentUser,
+    within: ReadWithin,
     db_session: SessionDep,
     status_: Annotated[Literal["suggested", "accepted", "rejected"] | None, Query(alias="status")] = None,
 ):
-    return {"suggestions": await locate.list_suggestions(db_session, status=status_)}
+    return {"suggestions": await locate.list_suggestions(db_session, status=status_, within=within)}
 
 
 @router.post(
@@ -341,6 +366,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 )
 async def export(
     _: CurrentUser,
+    within: ReadWithin,
     by: ActingBureau,
     db_session: SessionDep,
     format: Literal["csv", "xlsx"] = "csv",
@@ -348,6 +374,10 @@ async def export(
 ):
     """The national place-name database table with the census fields. For GeoPackage,
     Shapefile or GeoJSON use the `place_name` layer's export."""
+    if within is not None:  # READ_SCOPE=unit: the caller's unit, or a unit within it
+        if admin_code is None or within.startswith(admin_code):
+            admin_code = within
+        jurisdiction.require_readable(within, [admin_code], (f"Unit {admin_code}", f"单位 {admin_code}"))
     data = await transfer.export(db_session, fmt=format, admin_code=admin_code, by=by)
     media = "text/csv; charset=utf-8" if format == "csv" else XLSX
     return Response(
@@ -388,6 +418,7 @@ async def create(
 async def get_one(
     place_id: int,
     _: CurrentUser,
+    within: ReadWithin,
     db_session: SessionDep,
     response: Response,
     as_of: Annotated[datetime | None, Query(description="the record as it stood at this time")] = None,
@@ -395,8 +426,8 @@ async def get_one(
     """A record as GeoJSON Feature, with its romanisation suggestion; with `as_of`, the
     version in force at that time."""
     if as_of is not None:
-        return await service.as_of(db_session, place_id, as_of)
-    record = await service.get(db_session, place_id)
+        return await service.as_of(db_session, place_id, as_of, within)
+    record = await service.get(db_session, place_id, within=within)
     response.headers["ETag"] = service.etag(record)
     out = service.feature(record)
     where = record.get("unit_code") or record.get("admin_code")
@@ -412,9 +443,9 @@ async def get_one(
 
 
 @router.get("/{place_id}/history", responses=answer(answers.History))
-async def history(place_id: int, _: CurrentUser, db_session: SessionDep):
+async def history(place_id: int, _: CurrentUser, within: ReadWithin, db_session: SessionDep):
     """Every version, newest first: who, when, why and what changed."""
-    return {"id": place_id, "versions": await service.history(db_session, place_id)}
+    return {"id": place_id, "versions": await service.history(db_session, place_id, within)}
 
 
 @router.patch("/{place_id}", responses=answer(answers.PlaceNameFeature))

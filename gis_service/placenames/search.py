@@ -92,6 +92,7 @@ async def search(
     admin_code: str | None = None,
     status: str | None = None,
     limit: int = 20,
+    within: str | None = None,
 ) -> list[dict]:
     tiers, params = _tiers(q.strip())
     if not tiers:
@@ -106,6 +107,9 @@ async def search(
     if status:
         filters.append("p.status = :status")
         params["status"] = status
+    if within is not None:  # READ_SCOPE=unit
+        filters.append("units_within(p.admin_code, CAST(:within AS text))")
+        params["within"] = within
     extra = "".join(f" AND {f}" for f in filters)
     parts = []
     for tier, cond in tiers:
@@ -148,6 +152,7 @@ async def listing(
     unlocated: bool,
     limit: int,
     after: int | None,
+    within: str | None = None,
 ) -> list[dict]:
     """The register in id order, filtered; `unlocated` gives the work list of names
     that still need a location."""
@@ -162,6 +167,7 @@ async def listing(
                   AND (CAST(:admin AS text) IS NULL OR p.admin_code LIKE :admin || '%' OR p.unit_code = :admin)
                   AND (CAST(:status AS text) IS NULL OR p.status = :status)
                   AND (NOT :unlocated OR p.geom IS NULL)
+                  AND units_within(p.admin_code, CAST(:within AS text))
                 ORDER BY p.id LIMIT :limit"""),
         {
             "after": after or 0,
@@ -170,6 +176,7 @@ async def listing(
             "status": status,
             "unlocated": unlocated,
             "limit": limit,
+            "within": within,
         },
     )
     return [dict(r._mapping) for r in rows]

@@ -63,7 +63,9 @@ def _jsonable(record: dict) -> dict:
     return json.loads(json.dumps(record, default=str))
 
 
-async def get(db_session: AsyncSession, place_id: int, *, for_update: bool = False) -> dict:
+async def get(
+    db_session: AsyncSession, place_id: int, *, for_update: bool = False, within: str | None = None
+) -> dict:
     row = (
         await db_session.execute(
             text(_SELECT + " WHERE p.id = :id" + (" FOR UPDATE OF p" if for_update else "")), {"id": place_id}
@@ -71,11 +73,12 @@ async def get(db_session: AsyncSession, place_id: int, *, for_update: bool = Fal
     ).first()
     if row is None:
         raise NotFound(f"No place name {place_id}.", f"地名 {place_id} 不存在。")
+    jurisdiction.require_readable(within, [row.admin_code], (f"Place name {place_id}", f"地名 {place_id}"))
     return dict(row._mapping)
 
 
-async def as_of(db_session: AsyncSession, place_id: int, at: datetime) -> dict:
-    await get(db_session, place_id)
+async def as_of(db_session: AsyncSession, place_id: int, at: datetime, within: str | None = None) -> dict:
+    await get(db_session, place_id, within=within)
     row = (
         await db_session.execute(
             text("""SELECT version, valid_from, valid_to, changed_by, reason, record FROM place_name_version
@@ -99,8 +102,8 @@ async def as_of(db_session: AsyncSession, place_id: int, at: datetime) -> dict:
     }
 
 
-async def history(db_session: AsyncSession, place_id: int) -> list[dict]:
-    await get(db_session, place_id)
+async def history(db_session: AsyncSession, place_id: int, within: str | None = None) -> list[dict]:
+    await get(db_session, place_id, within=within)
     rows = await db_session.execute(
         text("""SELECT version, valid_from, valid_to, changed_by, reason, diff FROM place_name_version
                 WHERE place_name_id = :id ORDER BY version DESC"""),

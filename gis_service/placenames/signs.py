@@ -131,9 +131,13 @@ def _script_findings(sign: dict) -> list[Finding]:
     return found
 
 
-async def get_many(db_session: AsyncSession, codes: list[str]) -> dict[str, dict]:
-    """Signs by code with the checks of their text (missing codes are left out)."""
-    rows = await db_session.execute(text(_SELECT + " WHERE s.code = ANY(:codes)"), {"codes": codes})
+async def get_many(db_session: AsyncSession, codes: list[str], within: str | None = None) -> dict[str, dict]:
+    """Signs by code with the checks of their text (missing codes, and with `within` the
+    signs of places outside that unit, are left out)."""
+    rows = await db_session.execute(
+        text(_SELECT + " WHERE s.code = ANY(:codes) AND units_within(p.admin_code, CAST(:within AS text))"),
+        {"codes": codes, "within": within},
+    )
     out = {}
     for row in rows:
         sign = dict(row._mapping)
@@ -142,24 +146,30 @@ async def get_many(db_session: AsyncSession, codes: list[str]) -> dict[str, dict
     return out
 
 
-async def get(db_session: AsyncSession, code: str) -> dict:
-    sign = (await get_many(db_session, [code])).get(code)
+async def get(db_session: AsyncSession, code: str, within: str | None = None) -> dict:
+    sign = (await get_many(db_session, [code], within)).get(code)
     if sign is None:
         raise NotFound(f"No place-name sign '{code}'.", f"地名标志“{code}”不存在。")
     return sign
 
 
 async def list_signs(
-    db_session: AsyncSession, *, place_name_id: int | None, condition: str | None, limit: int
+    db_session: AsyncSession,
+    *,
+    place_name_id: int | None,
+    condition: str | None,
+    limit: int,
+    within: str | None = None,
 ) -> list[dict]:
     rows = await db_session.execute(
         text(
             _SELECT
             + """ WHERE (CAST(:pid AS bigint) IS NULL OR s.place_name_id = :pid)
                 AND (CAST(:cond AS text) IS NULL OR coalesce(s.condition, 'unknown') = :cond)
+                AND units_within(p.admin_code, CAST(:within AS text))
                 ORDER BY s.code LIMIT :limit"""
         ),
-        {"pid": place_name_id, "cond": condition, "limit": limit},
+        {"pid": place_name_id, "cond": condition, "limit": limit, "within": within},
     )
     out = []
     for r in rows:

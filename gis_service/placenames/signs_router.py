@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, status
 
-from gis_service.auth.dependencies import CurrentUser, PlaceNameOfficer, SignWorker
+from gis_service.auth.dependencies import CurrentUser, PlaceNameOfficer, ReadWithin, SignWorker
 from gis_service.core.answers import answer
 from gis_service.core.dependencies import SessionDep
 from gis_service.core.openapi_links import record_link
@@ -30,6 +30,7 @@ SignCode = Annotated[str, Path(min_length=3, max_length=40, pattern=r"^[0-9A-Za-
 )
 async def list_signs(
     _: CurrentUser,
+    within: ReadWithin,
     db_session: SessionDep,
     place_name_id: int | None = None,
     condition: Annotated[str | None, Query(pattern="^(" + "|".join([*CONDITIONS, "unknown"]) + ")$")] = None,
@@ -38,7 +39,7 @@ async def list_signs(
     """Signs with their condition and the check of their text against the register."""
     return {
         "signs": await signs.list_signs(
-            db_session, place_name_id=place_name_id, condition=condition, limit=limit
+            db_session, place_name_id=place_name_id, condition=condition, limit=limit, within=within
         )
     }
 
@@ -56,8 +57,8 @@ async def create_sign(body: SignIn, officer: PlaceNameOfficer, db_session: Sessi
 
 
 @router.get("/place-name-signs/{code}", responses=answer(answers.Sign))
-async def get_sign(code: SignCode, _: CurrentUser, db_session: SessionDep):
-    return await signs.get(db_session, code)
+async def get_sign(code: SignCode, _: CurrentUser, within: ReadWithin, db_session: SessionDep):
+    return await signs.get(db_session, code, within)
 
 
 register_visit_routes(

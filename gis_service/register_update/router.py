@@ -14,9 +14,10 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from gis_service.admin_units.home import HomeUnit
+from gis_service.auth import jurisdiction
 from gis_service.auth.acting import ActingBureau
 from gis_service.auth.areas import AreaQuery
-from gis_service.auth.dependencies import CurrentUser, PlaceNameOfficer, WholeDeployment
+from gis_service.auth.dependencies import CurrentUser, PlaceNameOfficer, ReadWithin, WholeDeployment
 from gis_service.core.answers import answer
 from gis_service.core.dependencies import SessionDep, SettingsDep
 from gis_service.core.errors import BadRequest
@@ -91,6 +92,7 @@ async def get_edition(edition_id: EditionId, _: CurrentUser, db_session: Session
 async def review_list(
     edition_id: EditionId,
     _: CurrentUser,
+    read_within: ReadWithin,
     db_session: SessionDep,
     county: Annotated[
         str | None, Query(pattern=r"^\d{6}$", description="a banner's or district's code")
@@ -103,7 +105,13 @@ async def review_list(
     decided, the decision and its reason."""
     summary = await service.summary(db_session, edition_id)
     found = await service.changes(
-        db_session, edition_id, county=county, township=township, status=status_, kind=kind
+        db_session,
+        edition_id,
+        county=county,
+        township=township,
+        status=status_,
+        kind=kind,
+        within=read_within,
     )
     # a banner's list is hundreds of rows: written by orjson, not field by field
     return Response(orjson.dumps({"edition": summary, "changes": found}), media_type="application/json")
@@ -164,6 +172,7 @@ async def year_report(
 @router.get("/same-names", responses=answer(answers.SameNames))
 async def shared_names(
     _: CurrentUser,
+    read_within: ReadWithin,
     db_session: SessionDep,
     area: AreaQuery,
     within: Annotated[Literal["county", "city", "province"], Query()] = "county",
@@ -172,4 +181,6 @@ async def shared_names(
     """Same-name statistics (重名统计): names in force shared by more than one place within
     one county, city or province of a unit (default: your own), each with its places;
     `groups` and `places` count them all, `names` lists the largest first."""
+    scope = {"county": area.code, "city": area.code[:4] + "00", "province": area.code[:2] + "0000"}[within]
+    jurisdiction.require_readable(read_within, [scope], (f"Unit {scope}", f"单位 {scope}"))
     return await same_names.same_names(db_session, unit=area.code, within=within, limit=limit)

@@ -168,8 +168,10 @@ async def changes(
     township: str | None,
     status: str | None,
     kind: str | None,
+    within: str | None = None,
 ) -> list[dict]:
-    """The review list of a banner or a township (or the whole edition)."""
+    """The review list of a banner or a township (or the whole edition; `within`: of the
+    banners in that unit)."""
     rows = await db_session.execute(
         text("""WITH picked AS (
                     SELECT c.id, c.kind, c.level, c.old_code, c.new_code, c.old_name, c.new_name, c.old_standard,
@@ -180,6 +182,7 @@ async def changes(
                     WHERE c.edition_id = :e AND c.county_code = coalesce(:county, c.county_code)
                       AND c.township_code = coalesce(:township, c.township_code)
                       AND c.status = coalesce(:status, c.status) AND c.kind = coalesce(:kind, c.kind)
+                      AND units_within(c.county_code, CAST(:within AS text))
                 ), townships AS (  -- each township named once, by its latest version (a gone one too)
                     SELECT DISTINCT ON (a.code) a.code, a.name FROM admin_unit a
                     WHERE a.code IN (SELECT township_code FROM picked) AND a.level = 'township'
@@ -188,7 +191,14 @@ async def changes(
                 SELECT picked.*, townships.name AS township_name
                 FROM picked LEFT JOIN townships ON townships.code = picked.township_code
                 ORDER BY picked.township_code, length(coalesce(picked.new_code, picked.old_code)), picked.id"""),
-        {"e": edition_id, "county": county, "township": township, "status": status, "kind": kind},
+        {
+            "e": edition_id,
+            "county": county,
+            "township": township,
+            "status": status,
+            "kind": kind,
+            "within": within,
+        },
     )
     return [dict(r._mapping) for r in rows]
 
