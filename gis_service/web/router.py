@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 
 from gis_service.admin_units.home import describe
 from gis_service.auth.dependencies import OptionalUser
+from gis_service.auth.jurisdiction import bounded
 from gis_service.auth.roles import ROLES, capabilities_of, map_actions
 from gis_service.core.dependencies import SessionDep, SettingsDep
 from gis_service.core.public_url import app_root
@@ -102,6 +103,7 @@ async def planner_page(settings: SettingsDep, db_session: SessionDep):
 @router.get("/api/v1/map-config", include_in_schema=True, tags=["map"])
 async def map_config(settings: SettingsDep, user: OptionalUser, db_session: SessionDep):
     """What the web map needs before sign-in: base map key, anonymous layers, demo flag,
+    the extent of the signed-in account's own unit,
     the visit form's GNSS accuracy and correction window, and the vocabularies (marker
     and sign conditions with their colours, place-name statuses, procedure stages)."""
     home = await describe(db_session, settings.home_unit_code)
@@ -113,6 +115,8 @@ async def map_config(settings: SettingsDep, user: OptionalUser, db_session: Sess
         # the unit served: its names (the page titles) and extent (the map's first view)
         "home": home,
         "home_bounds": home["bounds"] or [[18, 73], [54, 135]],
+        # an account of a banner or a district opens the map on its own unit
+        "unit_bounds": (await describe(db_session, user.unit_code))["bounds"] if bounded(user) else None,
         "signed_in": user is not None,
         # the tools this user's top bar offers, and what they may do (the map holds no roles)
         "actions": map_actions(user.role if user else None),

@@ -31,7 +31,7 @@ function showStatus(message) {
 
 function createMap(config) {
   const map = L.map("map", { zoomControl: true, preferCanvas: false, minZoom: 3, maxZoom: 18 })
-    .fitBounds(config.home_bounds);
+    .fitBounds(config.unit_bounds || config.home_bounds);
   if (config.tianditu_key) {
     // Optional base map (CGCS2000-aligned Tianditu, Web Mercator tiles).
     const url = (layer) => `https://t{s}.tianditu.gov.cn/${layer}_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=${layer}&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=${config.tianditu_key}`;
@@ -199,6 +199,7 @@ async function onSignIn(event) {
 async function signedIn() {
   $("sign-in").hidden = true;
   await refreshConfig();
+  if (state.map && state.config?.unit_bounds) state.map.fitBounds(state.config.unit_bounds);  // a banner's account: its banner
   renderUser();
   if (state.user.password_change_required) { showAccount({ required: true }); return; }
   showStatus("");
