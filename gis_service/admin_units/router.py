@@ -17,10 +17,12 @@ from gis_service.core.errors import BadRequest
 from gis_service.core.geojson_pages import (
     FEATURE_SCHEMA,
     GeoJSONResponse,
-    collection_response,
+    feature_collection,
     features_answer,
     geojson_answer,
+    page_links,
 )
+from gis_service.query.paging import PageQuery
 
 router = APIRouter(prefix="/api/v1/admin-units", tags=["admin units"])
 GEOJSON = "application/geo+json"
@@ -40,22 +42,31 @@ async def list_admin_units(
     request: Request,
     _: CurrentUser,
     db_session: SessionDep,
+    page: PageQuery,
     parent: Annotated[str | None, Query(description="parent unit code, e.g. 150600")] = None,
     level: Level | None = None,
     as_of: Annotated[date | None, Query(description="the units in force on this date")] = None,
     geometry: bool = True,
 ):
-    """Units as a GeoJSON FeatureCollection: `?parent=150600` lists Ordos' nine
-    banners and districts; `as_of=2015-06-30` shows the division before Kangbashi."""
+    """Units as a GeoJSON FeatureCollection, a page at a time as every list of features
+    (`limit`, `cursor`): `?parent=150600` lists Ordos' nine banners and districts;
+    `as_of=2015-06-30` shows the division before Kangbashi."""
     if parent is not None and not re.fullmatch(r"\d{6}(\d{3}(\d{3})?)?", parent):
         raise BadRequest(
             "parent must be a 6-, 9- or 12-digit division code, e.g. 150600.",
             "parent 必须是 6、9 或 12 位行政区划代码，例如 150600。",
         )
-    features = await service.list_units(
-        db_session, parent=parent, level=level, as_of=as_of, geometry=geometry
+    features, next_key = await service.list_units(
+        db_session,
+        parent=parent,
+        level=level,
+        as_of=as_of,
+        geometry=geometry,
+        limit=page.limit,
+        after=page.after,
     )
-    return collection_response(features, request)
+    body = feature_collection(",".join(features), len(features), page_links(request, next_key))
+    return Response(body, media_type=GEOJSON)
 
 
 @router.get("/{code}", response_class=GeoJSONResponse, responses={200: geojson_answer(FEATURE_SCHEMA)})

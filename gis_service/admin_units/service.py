@@ -41,17 +41,22 @@ async def list_units(
     level: str | None,
     as_of: date | None,
     geometry: bool,
-) -> list[str]:
+    limit: int,
+    after: str | None,
+) -> tuple[list[str], str | None]:
+    """A page of units in code order (one unit in force per code on any day), and the
+    code the next page starts after, if more follow."""
     sql = f"""
-        SELECT {_FEATURE} FROM admin_unit u
+        SELECT u.code, {_FEATURE} AS feature FROM admin_unit u
         WHERE {_IN_FORCE}
           AND (CAST(:parent AS text) IS NULL OR u.parent_code = :parent)
           AND (CAST(:level AS text) IS NULL OR u.level = :level)
-        ORDER BY u.code"""
-    rows = await db_session.scalars(
-        text(sql), {"parent": parent, "level": level, "as_of": as_of, "geometry": geometry}
-    )
-    return list(rows)
+          AND (CAST(:after AS text) IS NULL OR u.code > :after)
+        ORDER BY u.code LIMIT :limit"""
+    params = {"parent": parent, "level": level, "as_of": as_of, "geometry": geometry, "after": after}
+    rows = (await db_session.execute(text(sql), params | {"limit": limit + 1})).all()
+    more = len(rows) > limit
+    return [r.feature for r in rows[:limit]], rows[limit - 1].code if more else None
 
 
 async def get_unit_feature(

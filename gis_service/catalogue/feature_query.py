@@ -20,21 +20,18 @@ from gis_service.catalogue.declarations import LayerDeclaration
 from gis_service.core.dependencies import FeatureReads
 from gis_service.core.errors import BadRequest
 from gis_service.core.geojson_pages import GEOJSON, feature_collection, page_links
-from gis_service.core.query_params import decode_cursor, parse_bool, parse_limit
+from gis_service.core.query_params import parse_bool
 from gis_service.query import cql2, temporal
 from gis_service.query.bbox import Bbox, parse_bbox
 from gis_service.query.crs import CRS84, SUPPORTED, Crs, crs_headers, parse_crs
+from gis_service.query.paging import CURSOR, LIMIT, PageQuery, documented
 
-DEFAULT_LIMIT, MAX_LIMIT = 10, 10_000
 FILTER_LANGS = ["cql2-text", "cql-text"]  # cql-text: the draft's name, which GDAL still sends
 CRS_URIS = [c.uri for c in SUPPORTED]
 
 # name -> (JSON schema, description): what both OpenAPI documents say about each parameter
 PARAMETERS: dict[str, tuple[dict, str]] = {
-    "limit": (
-        {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
-        f"Features per page (default {DEFAULT_LIMIT}; above {MAX_LIMIT} it is {MAX_LIMIT}).",
-    ),
+    "limit": LIMIT,
     "bbox": (
         {"type": "array", "minItems": 4, "maxItems": 6, "items": {"type": "number"}},
         "Bounding box in bbox-crs (CRS84 lon/lat by default): min x, min y, max x, max y "
@@ -52,7 +49,7 @@ PARAMETERS: dict[str, tuple[dict, str]] = {
         {"type": "string", "format": "uri", "enum": [CRS84]},
         "CRS of geometries in the filter (CRS84).",
     ),
-    "cursor": ({"type": "string"}, "Opaque position of the next page (from the next link)."),
+    "cursor": CURSOR,
     "skipGeometry": ({"type": "boolean", "default": False}, "Leave out the geometries."),
 }
 NAMES = set(PARAMETERS) | {"skip_geometry"}  # skip_geometry: the map API's older spelling
@@ -75,12 +72,7 @@ def _param(name: str):
     schema, description = PARAMETERS[name]
     if name == "bbox":  # FastAPI cannot say style=form, explode=false: the text as it is sent
         schema = {"type": "string", "example": "109.5,39.5,110.2,40.0"}
-
-    def declared(generated: dict) -> None:  # the declared schema, not "string or null"
-        generated.clear()
-        generated.update(schema)
-
-    return Query(alias=name, description=description, json_schema_extra=declared)
+    return documented(name, schema, description)
 
 
 @dataclass(frozen=True)
@@ -103,20 +95,6 @@ async def bbox_query(
 
 
 BboxQuery = Annotated[Bbox | None, Depends(bbox_query)]
-
-
-@dataclass(frozen=True)
-class Page:
-    limit: int
-    after: str | None  # the key the page starts after (from the cursor)
-
-
-async def page_query(
-    limit: Annotated[str | None, _param("limit")] = None,
-    cursor: Annotated[str | None, _param("cursor")] = None,
-) -> Page:
-    """`limit` (clamped to MAX_LIMIT) and `cursor`: one paging rule for every feature list."""
-    return Page(parse_limit(limit, default=DEFAULT_LIMIT, maximum=MAX_LIMIT), decode_cursor(cursor))
 
 
 async def crs_query(crs: Annotated[str | None, _param("crs")] = None) -> Crs:
@@ -147,7 +125,6 @@ async def skip_geometry_query(
     return parse_bool("skipGeometry", skip_geometry) or parse_bool("skip_geometry", skip_geometry_old)
 
 
-PageQuery = Annotated[Page, Depends(page_query)]
 CrsQuery = Annotated[Crs, Depends(crs_query)]
 FilterQuery = Annotated[str | None, Depends(filter_query)]
 DatetimeQuery = Annotated[str | None, Depends(datetime_query)]

@@ -41,6 +41,7 @@ from gis_service.ogc import openapi as ogc_openapi
 from gis_service.ogc import tiles as ogc_tiles
 from gis_service.ogc.negotiation import prefers_html, schema_media_type
 from gis_service.query.crs import CRS84, SUPPORTED, Crs, crs_headers, parse_crs
+from gis_service.query.paging import MAX_LIMIT
 
 router = APIRouter(prefix="/ogc", tags=["OGC API - Features"])
 GEOJSON = "application/geo+json"
@@ -316,7 +317,7 @@ async def items(layer: ReadableLayer, request: Request, query: FeatureQueryDep, 
     # maximum from /ogc/api; it then copies 20,000 graves in 6 requests instead of 2,002.
     # Every response still holds no more than the limit its own URL asks for. A person's
     # HTML pages keep their size.
-    links = page_links(request, page.next_key, None if as_html else min(limit * 10, feature_query.MAX_LIMIT))
+    links = page_links(request, page.next_key, None if as_html else min(limit * 10, MAX_LIMIT))
     links[1:1] = [
         {
             "rel": "alternate",

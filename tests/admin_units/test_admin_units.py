@@ -32,12 +32,20 @@ def test_one_unit_with_history(client, auth):
     assert body["history"][0]["change_type"] == "created"
 
 
-def test_townships_of_a_banner(client, auth):
-    r = client.get(
-        "/api/v1/admin-units", params={"parent": "150621", "level": "township"}, headers=auth("viewer")
-    )
-    names = {f["properties"]["name"] for f in r.json()["features"]}
-    assert "风水梁镇" in names and all(f["geometry"] is None for f in r.json()["features"])
+def test_townships_of_a_banner_page_like_every_list(client, auth):
+    """`limit` and the `next` link's cursor, as every list of features pages."""
+    params = {"parent": "150621", "level": "township"}
+    whole = client.get("/api/v1/admin-units", params=params | {"limit": 10000}, headers=auth("viewer")).json()
+    names = [f["properties"]["name"] for f in whole["features"]]
+    assert "风水梁镇" in names and all(f["geometry"] is None for f in whole["features"])
+    assert [link["rel"] for link in whole["links"]] == ["self"]
+    paged, url = [], "/api/v1/admin-units?parent=150621&level=township&limit=3"
+    while url:
+        page = client.get(url, headers=auth("viewer")).json()
+        assert page["numberReturned"] == len(page["features"]) <= 3
+        paged += [f["properties"]["name"] for f in page["features"]]
+        url = next((link["href"] for link in page["links"] if link["rel"] == "next"), None)
+    assert paged == names and len(names) > 3
 
 
 def test_bad_requests_get_clear_4xx(client, auth):

@@ -1,7 +1,7 @@
 // The register's yearly update for place-name officers: the editions read, a banner's or a
 // township's review list with each change's class, and each decision with its reason.
 // The year's report opens as its own page (printed or saved as it is).
-import { appUrl, authHeaders, getJson, may, sendForm, sendJson } from "./api.js";
+import { appUrl, authHeaders, getAllFeatures, getJson, may, sendForm, sendJson } from "./api.js";
 import { el } from "./dom.js";
 import { currentLang, errorMessage, fmtDateTime, t, tf } from "./i18n.js";
 import { openPanel, redrawWith } from "./panel.js";
@@ -138,8 +138,8 @@ export async function showChanges(editionId, filters = null) {
   try {
     [data, counties] = await Promise.all([
       getJson(`${BASE}/editions/${editionId}/changes?${query}`),
-      getJson(`/api/v1/admin-units?parent=${ctx.config?.home_code}&level=county&geometry=false`)
-        .then((fc) => fc.features.map((f) => f.properties).filter((u) => !ownCounty() || u.code === ownCounty())),
+      getAllFeatures(`/api/v1/admin-units?parent=${ctx.config?.home_code}&level=county&geometry=false&limit=10000`)
+        .then((features) => features.map((f) => f.properties).filter((u) => !ownCounty() || u.code === ownCounty())),
     ]);
   } catch (err) { fail(err); return; }
   const redraw = () => showChanges(editionId, filters);

@@ -3,7 +3,7 @@
 // a one-time password (changed at its first sign-in); for one account, a new link or
 // one-time password, deactivation and ending its sign-ins. The server
 // checks every step (auth/jurisdiction.py); this panel only offers them.
-import { getJson, getWithEtag, sendJson } from "./api.js";
+import { getAllFeatures, getJson, getWithEtag, sendJson } from "./api.js";
 import { el } from "./dom.js";
 import { errorMessage, fmtDateTime, pick, t, tf } from "./i18n.js";
 import { openPanel, redrawWith } from "./panel.js";
@@ -15,8 +15,8 @@ export function initUsers(config) { ctx = { config }; }
 
 async function unitChoices() {
   if (!units) {
-    const found = await getJson(`/api/v1/admin-units?parent=${ctx.config.home_code}&geometry=false`);
-    units = found.features.map((f) => [f.properties.code, { zh: f.properties.name, en: f.properties.name_romanized }]);
+    const found = await getAllFeatures(`/api/v1/admin-units?parent=${ctx.config.home_code}&geometry=false&limit=10000`);
+    units = found.map((f) => [f.properties.code, { zh: f.properties.name, en: f.properties.name_romanized }]);
   }
   return units;
 }
