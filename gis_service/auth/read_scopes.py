@@ -100,7 +100,7 @@ READS: dict[str, tuple[ReadReach, str] | ReadReach] = {
     "/api/v1/admin-units": reference("the register of units"),
     "/api/v1/admin-units/{code}": reference("the register of units"),
     # boundary lines, markers, visits, repairs, smart markers, photos
-    "/api/v1/boundary-lines": record("the line's two sides (boundaries/service.list_lines)"),
+    "/api/v1/boundary-lines": LAYER,
     "/api/v1/boundary-lines/vectorisation-rate": record(
         "the lines counted (boundaries/service.vectorisation_rate)"
     ),

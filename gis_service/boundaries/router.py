@@ -4,6 +4,7 @@ and the vectorisation rate."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from typing import Annotated, Literal
 
 import orjson
@@ -14,22 +15,19 @@ from shapely.geometry import mapping
 from gis_service.auth.dependencies import AdminUser, CurrentUser, ReadWithin, WholeDeployment
 from gis_service.boundaries import answers, derive, service
 from gis_service.boundaries.schemas import LineGeometryReplacement
+from gis_service.catalogue.dependencies import readable_layer
+from gis_service.catalogue.feature_query import FeatureQueryDep, and_filters, items_response
 from gis_service.core import jobs
 from gis_service.core.answers import answer
 from gis_service.core.cpu import run_cpu
-from gis_service.core.dependencies import IfMatch, SessionDep, SettingsDep
-from gis_service.core.geojson_pages import (
-    FEATURE_SCHEMA,
-    GeoJSONResponse,
-    collection_response,
-    features_answer,
-    geojson_answer,
-)
+from gis_service.core.dependencies import FeatureReadsDep, IfMatch, SessionDep, SettingsDep
+from gis_service.core.geojson_pages import FEATURE_SCHEMA, GeoJSONResponse, features_answer, geojson_answer
 from gis_service.core.jobs import JobStarted, JobStatus
 from gis_service.core.public_url import public_base
 from gis_service.file_intake.vector import read_geometries
 
 DERIVE_JOB = "derive_lines"
+LAYER = "boundary_line"  # the layer the lines' list reads
 router = APIRouter(prefix="/api/v1/boundary-lines", tags=["boundary lines"])
 GEOJSON = "application/geo+json"
 LineCode = Annotated[str, Path(pattern=r"^\d{6}-\d{6}$", description="e.g. 150602-150603")]
@@ -42,16 +40,20 @@ LineCode = Annotated[str, Path(pattern=r"^\d{6}-\d{6}$", description="e.g. 15060
 )
 async def list_boundary_lines(
     request: Request,
-    _: CurrentUser,
-    within: ReadWithin,
-    db_session: SessionDep,
+    user: CurrentUser,
+    query: FeatureQueryDep,
+    reads: FeatureReadsDep,
     level: Literal["province", "city", "county"] | None = None,
     unit: Annotated[str | None, Query(pattern=r"^\d{6}$", description="lines of this unit")] = None,
-    geometry: bool = True,
+    geometry: Annotated[bool, Query(description="false: as skipGeometry=true")] = True,
 ):
-    """Current boundary lines as GeoJSON, by level and by unit (either side)."""
-    features = await service.list_lines(db_session, level=level, unit=unit, geometry=geometry, within=within)
-    return collection_response(features, request)
+    """Current boundary lines: the boundary_line layer's items (its properties, query
+    parameters and paging), by level and by unit (either side). A line's ends,
+    tri-junctions, disagreement and history are on its record."""
+    layer = await readable_layer(LAYER, request, user)
+    own = and_filters(query.filter, f"left_code = '{unit}' OR right_code = '{unit}'" if unit else None)
+    lines = replace(query, filter=own, skip_geometry=query.skip_geometry or not geometry)
+    return await items_response(request, reads, layer, lines, {"level": level} if level else {})
 
 
 @router.get("/vectorisation-rate", responses=answer(answers.VectorisationRate))

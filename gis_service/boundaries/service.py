@@ -35,25 +35,6 @@ json_build_object(
 """
 
 
-async def list_lines(
-    db_session: AsyncSession,
-    *,
-    level: str | None,
-    unit: str | None,
-    geometry: bool,
-    within: str | None = None,
-) -> list[str]:
-    sql = f"""SELECT {_FEATURE} FROM boundary_line l
-        WHERE l.valid_to IS NULL
-          AND (CAST(:level AS text) IS NULL OR l.level = :level)
-          AND (CAST(:unit AS text) IS NULL OR :unit IN (l.left_code, l.right_code))
-          AND units_within(l.code, CAST(:within AS text))
-        ORDER BY l.level, l.code"""
-    params = {"level": level, "unit": unit, "geometry": geometry, "within": within}
-    rows = await db_session.scalars(text(sql), params)
-    return list(rows)
-
-
 async def get_line(db_session: AsyncSession, *, code: str, within: str | None = None) -> dict:
     require_readable(within, line_units(code), (f"Line {code}", f"界线 {code}"))
     feature = await db_session.scalar(

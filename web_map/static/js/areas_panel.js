@@ -1,7 +1,7 @@
 // The offline areas panel (离线区域): choose a line, a banner or a rectangle, see the
 // download size, download with progress; list the areas with size and age, refresh or
 // delete them; storage kept persistent where the browser allows, with use and room shown.
-import { getJson } from "./api.js";
+import { getAllFeatures, getJson } from "./api.js";
 import { errorMessage, fmtBytes, fmtDateTime, t, tf } from "./i18n.js";
 import { confirmDialog, el } from "./dom.js";
 import { openPanel, redrawWith } from "./panel.js";
@@ -74,12 +74,12 @@ function specFrom(form) {
 async function choices(kind) {
   if (kind === "line") {
     const order = { county: 0, city: 1, province: 2 };
-    const lines = (await getJson("/api/v1/boundary-lines?geometry=false")).features.map((f) => f.properties)
+    const lines = (await getAllFeatures("/api/v1/boundary-lines?skipGeometry=true&limit=10000")).map((f) => f.properties)
       .sort((a, b) => order[a.level] - order[b.level] || a.name.localeCompare(b.name, "zh-CN"));
     return lines.map((p) => [p.code, `${p.name} (${(p.length_m / 1000).toFixed(0)} km)`]);
   }
-  const units = await getJson(`/api/v1/admin-units?parent=${ctx.config.home_code}&geometry=false`);
-  return units.features.map((f) => [f.properties.code, f.properties.name]);
+  const units = await getAllFeatures(`/api/v1/admin-units?parent=${ctx.config.home_code}&geometry=false&limit=10000`);
+  return units.map((f) => [f.properties.code, f.properties.name]);
 }
 
 const status = () => document.getElementById("area-status");
