@@ -68,3 +68,31 @@ def test_a_banners_inspector_sees_the_banners_records(browser, unit_server, dala
     assert not m.console_errors, m.console_errors
     assert not m.outside_requests, m.outside_requests
     m.close()
+
+
+def test_a_banners_planner_sees_the_banners_graves(browser, unit_server, client, auth, db):  # noqa: F811
+    """The planners' page in a unit-limited deployment, on a phone: the banner's figures and
+    the banner's graves, with nothing refused on the way."""
+    name, password = f"dalad_planner_{uuid.uuid4().hex[:6]}", uuid.uuid4().hex
+    body = {"username": name, "role": "planner", "password": password, "unit_code": DALAD}
+    assert client.post("/api/v1/users", json=body, headers=auth("admin")).status_code == 201
+    m = MapPage(browser, unit_server, width=390, height=844)
+    m.page.goto(f"{m.base}/planner")
+    m.page.fill("#username", name)
+    m.page.fill("#password", password)
+    m.page.click("#sign-in button[type=submit]")
+    m.page.wait_for_selector("body[data-ready=true]", state="attached", timeout=60_000)
+    assert m.page.inner_text("#unit-name") == "达拉特旗" and m.page.is_hidden("#unit-pick")
+    graves = m.page.evaluate(
+        """() => fetch('/api/v1/funeral/graves/points', {headers: {Authorization: 'Bearer '
+             + JSON.parse(localStorage.getItem('gis_token')).value}})
+             .then(r => r.json())"""
+    )
+    expected = db.execute("SELECT count(*) FROM grave WHERE county_code LIKE %s", (DALAD + "%",)).fetchone()[
+        0
+    ]
+    assert len(graves["points"]) == expected
+    m.screenshot("unit-reads-planner-phone.png")
+    assert not m.console_errors, m.console_errors
+    assert not m.outside_requests, m.outside_requests
+    m.close()
