@@ -11,14 +11,25 @@ from psycopg_pool import AsyncConnectionPool
 from gis_service.core.read_replica import primary_options
 from gis_service.core.settings import Settings
 
+# A geography buffer (the restricted corridors' areas) reprojects to the UTM zone of the
+# shape: one point per zone across the units' extent sets each of those pipelines up.
+_ZONE_BUFFERS = """
+SELECT count(ST_Buffer(ST_SetSRID(ST_MakePoint(zone * 6 - 177, lat), 4490)::geography, 1))
+FROM (SELECT ST_XMin(e) AS x0, ST_XMax(e) AS x1, (ST_YMin(e) + ST_YMax(e)) / 2 AS lat
+      FROM (SELECT ST_Extent(geom) AS e FROM admin_unit WHERE level = 'county' AND valid_to IS NULL) s) b,
+     generate_series(floor((x0 + 180) / 6)::int, floor((x1 + 180) / 6)::int) AS zone
+WHERE x0 IS NOT NULL"""
+
 
 async def _warm(conn: AsyncConnection) -> None:
-    """A server process's first reprojection each way between the stored CRS and Web
-    Mercator sets up a PROJ pipeline (30-50 ms each); do both as the connection opens, so
-    that no map's first tiles pay for them."""
+    """A server process's first use of each PROJ pipeline costs 30-200 ms: each way between
+    the stored CRS and Web Mercator, and each UTM zone a geography buffer goes through. Set
+    them up as the connection opens (in the pool's background), so that no tile pays."""
     await conn.execute(
         "SELECT ST_Transform(ST_Transform(ST_SetSRID(ST_MakePoint(110, 40), 4490), 3857), 4490)"
     )
+    if (await (await conn.execute("SELECT to_regclass('admin_unit') IS NOT NULL")).fetchone())[0]:
+        await conn.execute(_ZONE_BUFFERS)
 
 
 def make_pool(settings: Settings, url: str | None = None) -> AsyncConnectionPool:
