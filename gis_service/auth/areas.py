@@ -15,7 +15,7 @@ from sqlalchemy import text
 
 from gis_service.admin_units.home import HomeUnit, describe
 from gis_service.auth import jurisdiction
-from gis_service.auth.dependencies import CurrentUser
+from gis_service.auth.dependencies import CurrentUser, ReadWithin
 from gis_service.core.dependencies import SessionDep, SettingsDep
 from gis_service.core.errors import NotFound
 
@@ -46,6 +46,7 @@ class Area:
 
 async def area_query(
     user: CurrentUser,
+    within: ReadWithin,
     settings: SettingsDep,
     db_session: SessionDep,
     unit: Annotated[
@@ -58,9 +59,7 @@ async def area_query(
 ) -> Area:
     code = unit or user.unit_code or settings.home_unit_code
     home = HomeUnit(settings.home_unit_code)
-    jurisdiction.require_readable(
-        jurisdiction.read_prefix(user, settings.read_scope), [code], (f"Unit {code}", f"单位 {code}")
-    )
+    jurisdiction.require_readable(within, [code], (f"Unit {code}", f"单位 {code}"))
     if code == home.code:  # the served unit: the country has no row of its own
         served = await describe(db_session, code)
         return Area(code, served["name"], served["name_en"], whole=True)

@@ -4,7 +4,7 @@ reads the whole deployment; with READ_SCOPE=unit an account of a unit within the
 one reads what it may write: the records of its unit and below. The rule is
 auth/jurisdiction.read_prefix; this says, for each read, where it is applied. The service
 refuses to start with a read route missing from the table, and tests/auth/test_read_scopes.py
-reads every route of the OpenAPI document as a banner's account in unit mode.
+reads every limited route of the OpenAPI document as a banner's account in unit mode.
 
 - LAYER: a catalogue layer, read as the caller reads it (catalogue LayerDeclaration.read_by:
   the layer's `unit_columns`), through every door: items, one item, tiles, exports, the

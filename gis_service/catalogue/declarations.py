@@ -183,8 +183,10 @@ class LayerDeclaration(BaseModel):
         if found is None:
             if len(_READ_BY) > 4096:  # declarations reloaded many times over: start afresh
                 _READ_BY.clear()
-            found = _READ_BY[key] = self.model_copy(update={"read_within": prefix})
+            # validated, so the prefix is digits only (SQL carries it as a literal)
+            found = LayerDeclaration.model_validate(self.model_dump() | {"read_within": prefix})
             found.__dict__["fingerprint"] = self.fingerprint  # the declaration's, as cached
+            _READ_BY[key] = found
         return found
 
     def readable_by(self, role: str | None, anonymous_layers: list[str]) -> bool:

@@ -6,7 +6,6 @@ Identifiers come from validated declarations and are quoted; values are bound.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -65,13 +64,11 @@ def _feature_sql(layer: LayerDeclaration, skip_geometry: bool, out: OutputCrs = 
 
 def units_condition(layer: LayerDeclaration) -> str | None:
     """SQL keeping the rows a caller limited to a unit reads (LayerDeclaration.read_by),
-    or None. The prefix is digits only (validated), so it is written as a literal."""
+    or None. The prefix is digits only (the field's pattern), so it is written as a literal."""
     if layer.read_within is None or not layer.unit_columns:
         return None
-    prefix = layer.read_within
-    if not re.fullmatch(r"[0-9]{0,6}", prefix):  # model_copy does not validate
-        raise ValueError(f"not a division-code prefix: {prefix!r}")
-    return "(" + " OR ".join(f"units_within(t.{q(c)}, '{prefix}')" for c in layer.unit_columns) + ")"
+    within = layer.read_within
+    return "(" + " OR ".join(f"units_within(t.{q(c)}, '{within}')" for c in layer.unit_columns) + ")"
 
 
 @dataclass
@@ -171,9 +168,10 @@ async def item(
     return await db_session.scalar(text(sql), {"fid": feature_id})
 
 
-# Extents by layer (and the unit it is read within), with the data version they were computed at. ST_Extent reads the
-# whole table (seconds on a million rows), so it runs again only after a write to one of
-# the layer's tables (or in another database); each worker process keeps its own copy.
+# Extents by layer (and the unit it is read within), with the data version they were
+# computed at. ST_Extent reads the whole table (seconds on a million rows), so it runs
+# again only after a write to one of the layer's tables (or in another database); each
+# worker process keeps its own copy.
 _EXTENTS: dict[tuple[str, str | None], tuple[str, Extent]] = {}
 
 

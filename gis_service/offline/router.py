@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from gis_service.auth import jurisdiction
-from gis_service.auth.dependencies import CurrentUser
+from gis_service.auth.dependencies import CurrentUser, ReadWithin
 from gis_service.catalogue.dependencies import CatalogueDep
 from gis_service.core.answers import answer
 from gis_service.core.dependencies import SessionDep, SettingsDep
@@ -26,6 +25,7 @@ async def area_manifest(
     spec: AreaSpec,
     request: Request,
     user: CurrentUser,
+    within: ReadWithin,
     db_session: SessionDep,
     catalogue: CatalogueDep,
     settings: SettingsDep,
@@ -55,7 +55,7 @@ async def area_manifest(
                 user=user,
                 max_tiles=settings.offline_max_tiles,
                 base=public_base(request),
-                within=jurisdiction.read_prefix(user, settings.read_scope),
+                within=within,
             ),
         )
 
@@ -64,6 +64,7 @@ async def area_manifest(
 async def area_records(
     body: RecordsRequest,
     user: CurrentUser,
+    within: ReadWithin,
     db_session: SessionDep,
     catalogue: CatalogueDep,
     settings: SettingsDep,
@@ -72,7 +73,6 @@ async def area_records(
     each with its ETag and what its card shows offline; keys that no longer exist come
     back under `gone`."""
     readable = _readable(catalogue, user, settings)
-    within = jurisdiction.read_prefix(user, settings.read_scope)
     return await service.fetch_records(
         db_session, keys=body.keys, may_read_graves="grave" in readable, within=within
     )

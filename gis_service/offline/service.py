@@ -309,6 +309,6 @@ async def fetch_records(
     etags = await records.etags_of(db_session, wanted, within)
     built = await records.build(db_session, keys_by_kind(list(etags)))
     return {
-        "records": [{"key": k, "etag": etags[k], "data": v} for k, v in built.items() if k in etags],
+        "records": [{"key": k, "etag": etags[k], "data": v} for k, v in built.items()],
         "gone": [k for k in keys if k not in built],
     }

@@ -181,6 +181,6 @@ async def shared_names(
     """Same-name statistics (重名统计): names in force shared by more than one place within
     one county, city or province of a unit (default: your own), each with its places;
     `groups` and `places` count them all, `names` lists the largest first."""
-    scope = {"county": area.code, "city": area.code[:4] + "00", "province": area.code[:2] + "0000"}[within]
+    scope = same_names.scope_of(area.code, within)
     jurisdiction.require_readable(read_within, [scope], (f"Unit {scope}", f"单位 {scope}"))
     return await same_names.same_names(db_session, unit=area.code, within=within, limit=limit)

@@ -13,6 +13,12 @@ from gis_service.admin_units.home import HomeUnit
 SCOPES = {"county": 6, "city": 4, "province": 2}
 IN_FORCE = ("standard", "variant", "pending", "non_standard")
 
+
+def scope_of(unit: str, within: str) -> str:
+    """The code of the county, city or province of `unit` that names are compared within."""
+    return unit[: SCOPES[within]].ljust(6, "0")
+
+
 _SQL = """
 WITH names AS (
     SELECT p.id, p.name, p.level, coalesce(p.unit_code, p.admin_code) AS code, p.admin_code

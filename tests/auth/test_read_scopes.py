@@ -157,11 +157,12 @@ def _place_of(db, table: str, row_id: int) -> int:
     return db.execute(f"SELECT place_name_id FROM {table} WHERE id = %s", (row_id,)).fetchone()[0]
 
 
+def _at(db, table: str, code: str) -> tuple[float, float]:
+    return db.execute(f"SELECT ST_X(geom), ST_Y(geom) FROM {table} WHERE code = %s", (code,)).fetchone()
+
+
 def _marker_tile(db, code: str, z: int = 12) -> str:
-    lon, lat = db.execute(
-        "SELECT ST_X(geom), ST_Y(geom) FROM boundary_marker WHERE code = %s", (code,)
-    ).fetchone()
-    x, y = lonlat_to_tile(lon, lat, z)
+    x, y = lonlat_to_tile(*_at(db, "boundary_marker", code), z)
     return f"{z}/{x}/{y}"
 
 
@@ -188,10 +189,6 @@ def _id(key: str, value) -> str:
 
 def _area(path: str) -> Probe:
     return Probe(lambda m, db: f"{path}?unit={UNIT_OF[m.rel]}")
-
-
-def _at(db, table: str, code: str) -> tuple[float, float]:
-    return db.execute(f"SELECT ST_X(geom), ST_Y(geom) FROM {table} WHERE code = %s", (code,)).fetchone()
 
 
 PROBES: dict[str, Probe] = {

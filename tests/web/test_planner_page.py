@@ -9,10 +9,11 @@ import uuid
 from tests.web.test_web_map import ARTIFACTS, MapPage, browser  # noqa: F401  (shared fixture)
 
 
-def _open(m: MapPage):
+def _open(m: MapPage, username: str = "demo_planner", password: str = "demo-planner"):
+    """The planners' page, signed in."""
     m.page.goto(f"{m.base}/planner")
-    m.page.fill("#username", "demo_planner")
-    m.page.fill("#password", "demo-planner")
+    m.page.fill("#username", username)
+    m.page.fill("#password", password)
     m.page.click("#sign-in button[type=submit]")
     m.page.wait_for_selector("body[data-ready=true]", state="attached", timeout=60_000)
 
@@ -118,11 +119,7 @@ def test_the_page_is_for_one_unit(browser, live_server, client, auth):  # noqa: 
     body = {"username": name, "role": "planner", "password": password, "unit_code": "150621"}
     assert client.post("/api/v1/users", json=body, headers=auth("admin")).status_code == 201
     m = MapPage(browser, live_server, width=390, height=844)
-    m.page.goto(f"{m.base}/planner")
-    m.page.fill("#username", name)
-    m.page.fill("#password", password)
-    m.page.click("#sign-in button[type=submit]")
-    m.page.wait_for_selector("body[data-ready=true]", state="attached", timeout=60_000)
+    _open(m, name, password)
     assert m.page.is_hidden("#unit-pick")
     assert m.page.locator("#progress tbody tr").count() == 1
     assert "达拉特旗" in m.page.inner_text("#progress tbody")

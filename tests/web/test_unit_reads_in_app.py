@@ -9,6 +9,7 @@ import uuid
 import pytest
 
 from tests.service_process import in_thread
+from tests.web.test_planner_page import _open as open_planner_page
 from tests.web.test_web_map import MapPage, browser  # noqa: F401  (shared fixture)
 
 DALAD = "150621"
@@ -20,18 +21,18 @@ def unit_server(settings, prepared_db):
         yield base
 
 
-@pytest.fixture(scope="module")
-def dalad_inspector(client, auth) -> tuple[str, str]:
-    name, password = f"dalad_inspector_{uuid.uuid4().hex[:6]}", uuid.uuid4().hex
-    body = {"username": name, "role": "inspector", "password": password, "unit_code": DALAD}
+def _dalad_account(client, auth, role: str) -> tuple[str, str]:
+    """A new account of Dalad Banner: its user name and password."""
+    name, password = f"dalad_{role}_{uuid.uuid4().hex[:6]}", uuid.uuid4().hex
+    body = {"username": name, "role": role, "password": password, "unit_code": DALAD}
     assert client.post("/api/v1/users", json=body, headers=auth("admin")).status_code == 201
     return name, password
 
 
-def test_a_banners_inspector_sees_the_banners_records(browser, unit_server, dalad_inspector, db):  # noqa: F811
+def test_a_banners_inspector_sees_the_banners_records(browser, unit_server, client, auth, db):  # noqa: F811
     m = MapPage(browser, unit_server, width=390, height=800)
     m.open()
-    m.sign_in(*dalad_inspector)
+    m.sign_in(*_dalad_account(client, auth, "inspector"))
     m.wait_ready()
     expected = db.execute(
         "SELECT count(*) FROM boundary_marker WHERE units_within(line_code, %s)", (DALAD,)
@@ -73,15 +74,8 @@ def test_a_banners_inspector_sees_the_banners_records(browser, unit_server, dala
 def test_a_banners_planner_sees_the_banners_graves(browser, unit_server, client, auth, db):  # noqa: F811
     """The planners' page in a unit-limited deployment, on a phone: the banner's figures and
     the banner's graves, with nothing refused on the way."""
-    name, password = f"dalad_planner_{uuid.uuid4().hex[:6]}", uuid.uuid4().hex
-    body = {"username": name, "role": "planner", "password": password, "unit_code": DALAD}
-    assert client.post("/api/v1/users", json=body, headers=auth("admin")).status_code == 201
     m = MapPage(browser, unit_server, width=390, height=844)
-    m.page.goto(f"{m.base}/planner")
-    m.page.fill("#username", name)
-    m.page.fill("#password", password)
-    m.page.click("#sign-in button[type=submit]")
-    m.page.wait_for_selector("body[data-ready=true]", state="attached", timeout=60_000)
+    open_planner_page(m, *_dalad_account(client, auth, "planner"))
     assert m.page.inner_text("#unit-name") == "达拉特旗" and m.page.is_hidden("#unit-pick")
     graves = m.page.evaluate(
         """() => fetch('/api/v1/funeral/graves/points', {headers: {Authorization: 'Bearer '
