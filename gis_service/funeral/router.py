@@ -32,7 +32,6 @@ from gis_service.funeral import answers, classification, coverage, planner_expor
 from gis_service.funeral import vocabulary as v
 from gis_service.funeral.imports import SPECS
 from gis_service.photos import records as photo_records
-from gis_service.photos.store import save
 
 router = APIRouter(prefix="/api/v1/funeral", tags=["funeral"])
 # Individual graves are read by the roles the grave layer admits (layers/grave.toml):
@@ -188,7 +187,7 @@ async def record_remediation(
     uploads = [await p.read() for p in photos or []]
     service.check_remediation(status_, method, done_on, len(uploads))
     clean = [await run_cpu(photo_records.clean, data, settings) for data in uploads]
-    stored = [save(settings.photo_dir, data) for data in clean]
+    stored = [await photo_records.keep(settings.photo_dir, data) for data in clean]
     out = await service.record_remediation(
         db_session,
         code=code,

@@ -21,7 +21,6 @@ from gis_service.inspections import answers, service
 from gis_service.inspections.assets import InspectedAsset
 from gis_service.inspections.schemas import InspectionCorrection, InspectionIn, RepairAssign, RepairClose
 from gis_service.photos import records as photo_records
-from gis_service.photos.store import save
 
 VISIT_BODY = {
     "required": True,
@@ -125,7 +124,9 @@ def _visit_routes(router, asset, asset_path, photos_path, code_param, field_user
         clean = [(await run_cpu(photo_records.clean, data, settings), bearing) for data, bearing in uploads]
         out = await service.record_inspection(db_session, asset, code=code, body=body, inspector=inspector)
         if clean:
-            stored = [(save(settings.photo_dir, data), bearing) for data, bearing in clean]
+            stored = [
+                (await photo_records.keep(settings.photo_dir, data), bearing) for data, bearing in clean
+            ]
             out["photos"] = await service.attach_photos(
                 db_session,
                 asset,
@@ -156,7 +157,9 @@ def _visit_routes(router, asset, asset_path, photos_path, code_param, field_user
         """Add one photo to a visit already sent (so a phone can confirm each upload on its
         own): the visit's own inspector within `VISIT_CORRECTION_HOURS`, or an
         administrator. Sending the same photo again changes nothing."""
-        stored = save(settings.photo_dir, await run_cpu(photo_records.clean, await photo.read(), settings))
+        stored = await photo_records.keep(
+            settings.photo_dir, await run_cpu(photo_records.clean, await photo.read(), settings)
+        )
         out = await service.attach_photos(
             db_session,
             asset,

@@ -4,11 +4,20 @@ link the photo to their own record."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import anyio.to_thread
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gis_service.auth.models import AppUser
-from gis_service.photos.store import StoredPhoto, reencode
+from gis_service.photos.store import StoredPhoto, reencode, save
+
+
+async def keep(folder: Path, data: bytes) -> StoredPhoto:
+    """Store cleaned bytes (store.save) in a worker thread: its fsync waits on the disk,
+    which must not hold up the other requests on the event loop."""
+    return await anyio.to_thread.run_sync(save, folder, data)
 
 
 def clean(data: bytes, settings) -> bytes:

@@ -63,6 +63,9 @@ def reencode(data: bytes, *, max_bytes: int, max_pixels: int, max_side: int) -> 
                     raise BadRequest("The photo has too many pixels.", "照片像素过多。")
                 probe.verify()
             with Image.open(io.BytesIO(data)) as img:
+                # a JPEG at least twice the stored size is decoded at 1/2, 1/4 or 1/8 of
+                # it (by the decoder's DCT scaling): a camera's original costs a fraction
+                img.draft("RGB", (max_side, max_side))
                 img.load()
                 img = ImageOps.exif_transpose(img)
                 img = img.convert("RGB")
