@@ -19,8 +19,8 @@ from gis_service.basemap.router import router as basemap_router
 from gis_service.boundaries.router import router as boundaries_router
 from gis_service.catalogue.answer_cache import AnswerCache
 from gis_service.catalogue.declarations import Catalogue
+from gis_service.catalogue.router import hot_router
 from gis_service.catalogue.router import router as catalogue_router
-from gis_service.catalogue.router import tiles_router
 from gis_service.catalogue.tile_cache import TableVersions, TileCache
 from gis_service.core import memory
 from gis_service.core.body_limit import BodyLimitMiddleware
@@ -49,6 +49,7 @@ from gis_service.monitoring.middleware import RequestMetricsMiddleware
 from gis_service.monitoring.router import router as metrics_router
 from gis_service.monitoring.router import sample_forever
 from gis_service.offline.router import router as offline_router
+from gis_service.ogc.router import items_router as ogc_items_router
 from gis_service.ogc.router import page_for_error as ogc_page_for_error
 from gis_service.ogc.router import router as ogc_router
 from gis_service.ogc.tiles import router as ogc_tilesets_router
@@ -130,7 +131,8 @@ def _add_middleware(app: FastAPI, settings: Settings) -> None:
 # Starlette tries routes in order: the hot reads (tiles, items, the signed-in user) come
 # first, so that they do not pay for matching every other route.
 ROUTERS = (
-    tiles_router,
+    hot_router,
+    ogc_items_router,
     ogc_tiles_router,
     health_router,
     metrics_router,

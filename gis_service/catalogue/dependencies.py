@@ -1,4 +1,5 @@
-"""Resolving a layer from the path and checking that the caller may read it."""
+"""Resolving a layer from the path and checking that the caller may read it; and the
+arguments of the lean routes over a layer (tiles and pages of features), by the same checks."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from gis_service.auth import jurisdiction
-from gis_service.auth.dependencies import OptionalUser
+from gis_service.auth.dependencies import OptionalUser, caller
 from gis_service.catalogue.declarations import Catalogue, LayerDeclaration
+from gis_service.catalogue.feature_query import feature_query_from
+from gis_service.core.dependencies import get_feature_reads
 from gis_service.core.errors import BadRequest, Forbidden, NotFound, Unauthorized
 
 
@@ -41,6 +44,21 @@ async def readable_layer(layer_id: str, request: Request, user: OptionalUser) ->
 
 
 ReadableLayer = Annotated[LayerDeclaration, Depends(readable_layer)]
+
+
+async def layer_arguments(request: Request) -> dict:
+    """The caller's readable layer of the path, as ReadableLayer resolves it, for a LeanRoute."""
+    layer = await readable_layer(request.path_params["layer_id"], request, await caller(request))
+    return {"layer": layer, "request": request}
+
+
+async def page_arguments(request: Request) -> dict:
+    """What FastAPI would resolve for a page of a layer's features (ReadableLayer,
+    FeatureQueryDep, FeatureReadsDep), in that order, for a LeanRoute."""
+    return await layer_arguments(request) | {
+        "query": await feature_query_from(request),
+        "reads": await get_feature_reads(request),
+    }
 
 
 def property_filters(layer: LayerDeclaration, params, reserved: set[str]) -> dict[str, str]:

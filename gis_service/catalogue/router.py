@@ -9,10 +9,16 @@ from fastapi.responses import FileResponse, StreamingResponse
 from starlette.background import BackgroundTask
 
 from gis_service.auth.acting import acting
-from gis_service.auth.dependencies import OptionalUser, caller
+from gis_service.auth.dependencies import OptionalUser
 from gis_service.catalogue import answers, export, feature_query, service, tile_serving
 from gis_service.catalogue.declarations import LayerDeclaration
-from gis_service.catalogue.dependencies import CatalogueDep, ReadableLayer, property_filters, readable_layer
+from gis_service.catalogue.dependencies import (
+    CatalogueDep,
+    ReadableLayer,
+    layer_arguments,
+    page_arguments,
+    property_filters,
+)
 from gis_service.catalogue.feature_query import BboxQuery, FeatureQueryDep
 from gis_service.catalogue.tile_grids import WEB_MERCATOR
 from gis_service.core.answers import TileJSON, answer
@@ -29,9 +35,10 @@ from gis_service.core.openapi_links import SAME_LAYER, record_link
 from gis_service.core.public_url import public_base
 
 router = APIRouter(tags=["layers"])
-# Vector tiles, the most frequent request of all, in a router of their own that the app
-# includes first: routes are matched one by one, in order.
-tiles_router = APIRouter(tags=["layers"])
+# Vector tiles, the most frequent request of all, and pages of features, in a router of
+# their own that the app includes first: routes are matched one by one, in order. Both
+# are LeanRoutes (core/lean_route.py).
+hot_router = APIRouter(tags=["layers"])
 GEOJSON = "application/geo+json"
 MVT = tile_serving.MVT
 
@@ -54,9 +61,7 @@ def describe(layer: LayerDeclaration, request: Request, role: str | None) -> dic
 
 async def _tile_arguments(request: Request) -> dict:
     """What FastAPI would resolve for layer_tile, by calling the same checks directly."""
-    user = await caller(request)
-    layer = await readable_layer(request.path_params["layer_id"], request, user)
-    return {"layer": layer, "request": request} | {n: path_int(request, n) for n in ("z", "x", "y")}
+    return await layer_arguments(request) | {n: path_int(request, n) for n in ("z", "x", "y")}
 
 
 @lean(_tile_arguments)
@@ -67,7 +72,7 @@ async def layer_tile(layer: ReadableLayer, z: int, x: int, y: int, request: Requ
     return await tile_serving.layer_tile(request, layer, WEB_MERCATOR, z, y, x)
 
 
-tiles_router.add_api_route(
+hot_router.add_api_route(
     "/api/v1/layers/{layer_id}/tiles/{z}/{x}/{y}",
     layer_tile,
     methods=["GET"],
@@ -98,8 +103,20 @@ async def get_layer(layer: ReadableLayer, request: Request, user: OptionalUser):
     return describe(layer, request, user.role if user else None)
 
 
-@router.get(
+@lean(page_arguments)
+async def layer_items(layer: ReadableLayer, request: Request, query: FeatureQueryDep, reads: FeatureReadsDep):
+    """Features as GeoJSON: the same query, with the same rules, as the OGC API's items
+    (bbox with bbox-crs, crs, limit, cursor, datetime, CQL2 filter, skipGeometry), plus
+    `?name=...` for the layer's filterable properties; paged through `next` links."""
+    filters = property_filters(layer, request.query_params, feature_query.NAMES)
+    return await feature_query.items_response(request, reads, layer, query, filters)
+
+
+hot_router.add_api_route(
     "/api/v1/layers/{layer_id}/items",
+    layer_items,
+    methods=["GET"],
+    route_class_override=LeanRoute,
     response_class=GeoJSONResponse,
     responses={
         200: features_answer(
@@ -107,12 +124,6 @@ async def get_layer(layer: ReadableLayer, request: Request, user: OptionalUser):
         )
     },
 )
-async def layer_items(layer: ReadableLayer, request: Request, query: FeatureQueryDep, reads: FeatureReadsDep):
-    """Features as GeoJSON: the same query, with the same rules, as the OGC API's items
-    (bbox with bbox-crs, crs, limit, cursor, datetime, CQL2 filter, skipGeometry), plus
-    `?name=...` for the layer's filterable properties; paged through `next` links."""
-    filters = property_filters(layer, request.query_params, feature_query.NAMES)
-    return await feature_query.items_response(request, reads, layer, query, filters)
 
 
 @router.get(

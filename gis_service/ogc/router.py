@@ -20,7 +20,7 @@ from gis_service.auth.dependencies import OptionalUser
 from gis_service.catalogue import feature_query
 from gis_service.catalogue import service as layers
 from gis_service.catalogue.declarations import LayerDeclaration
-from gis_service.catalogue.dependencies import CatalogueDep, ReadableLayer, property_filters
+from gis_service.catalogue.dependencies import CatalogueDep, ReadableLayer, page_arguments, property_filters
 from gis_service.catalogue.feature_query import FeatureQueryDep
 from gis_service.core.answers import answer
 from gis_service.core.dependencies import FeatureReadsDep, SessionDep, SettingsDep
@@ -34,6 +34,7 @@ from gis_service.core.geojson_pages import (
     geojson_answer,
     page_links,
 )
+from gis_service.core.lean_route import LeanRoute, lean
 from gis_service.core.openapi_links import SAME_LAYER, record_link
 from gis_service.core.public_url import app_root, public_base, public_request_url, with_query
 from gis_service.ogc import answers, html, schemas
@@ -44,6 +45,8 @@ from gis_service.query.crs import CRS84, SUPPORTED, Crs, crs_headers, parse_crs
 from gis_service.query.paging import MAX_LIMIT
 
 router = APIRouter(prefix="/ogc", tags=["OGC API - Features"])
+# the pages of features, matched early and answered as LeanRoutes (catalogue/router.py)
+items_router = APIRouter(prefix="/ogc", tags=["OGC API - Features"], route_class=LeanRoute)
 GEOJSON = "application/geo+json"
 JSON = "application/json"
 SCHEMA = schemas.MEDIA_TYPE
@@ -290,7 +293,7 @@ async def feature_schema(layer: ReadableLayer, request: Request):
     return await _schema_response(request, layer, "schema", schemas.feature_schema)
 
 
-@router.get(
+@items_router.get(
     "/collections/{layer_id}/items",
     response_class=GeoJSONResponse,
     summary="Features",
@@ -303,6 +306,7 @@ async def feature_schema(layer: ReadableLayer, request: Request):
         )
     },
 )
+@lean(page_arguments)
 async def items(layer: ReadableLayer, request: Request, query: FeatureQueryDep, reads: FeatureReadsDep):
     """Features of a collection: the query both doors share (`bbox` with `bbox-crs`, `crs`,
     `limit` clamped to 10,000, `datetime` where the layer has a time, a CQL2 `filter`,
