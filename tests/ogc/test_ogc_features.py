@@ -44,6 +44,27 @@ def test_landing_conformance_and_collections(client, auth):
     assert client.get("/ogc/collections").status_code == 401
 
 
+def test_number_matched_on_first_middle_and_last_pages(client, auth, db):
+    """numberMatched is every feature the query matches, whichever page says it: a first page
+    that is also the last counts its own rows, the others count the query afresh."""
+    h, bbox = auth("admin"), "109.5,39.5,110.5,40.2"
+    expected = db.execute(
+        "SELECT count(*) FROM grave_map WHERE ST_Intersects(geom, ST_MakeEnvelope(109.5, 39.5, 110.5, 40.2, 4490))"
+    ).fetchone()[0]
+    assert expected > 20
+    url = "/ogc/collections/grave/items"
+    first = client.get(url, params={"bbox": bbox, "limit": 10}, headers=h).json()
+    assert (first["numberMatched"], first["numberReturned"]) == (expected, 10)
+    following = next(link["href"] for link in first["links"] if link["rel"] == "next")
+    second = client.get(following, headers=h).json()
+    assert second["numberMatched"] == expected
+    whole = client.get(url, params={"bbox": bbox, "limit": expected}, headers=h).json()
+    assert whole["numberMatched"] == whole["numberReturned"] == expected
+    assert not any(link["rel"] == "next" for link in whole["links"])
+    features = [f["id"] for f in whole["features"]]
+    assert len(set(features)) == expected and all(f["geometry"]["type"] == "Point" for f in whole["features"])
+
+
 def test_items_paging_limit_and_params(client, auth):
     h = auth("viewer")
     r = client.get("/ogc/collections/county_boundary/items", params={"limit": 50_000}, headers=h)
