@@ -10,6 +10,8 @@ nothing is served from the cache.
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import threading
 import time
 from collections import OrderedDict
@@ -35,6 +37,9 @@ class TokenCache:
         self.ttl_s = ttl_s
         self._items: OrderedDict[str, tuple[AppUser, float]] = OrderedDict()
         self._lock = threading.Lock()
+        self.lookups: dict[str, asyncio.Task] = {}  # the token queries running, by digest
+        # changes with every drop: a query that began before a revocation keeps nothing
+        self.generation = 0
 
     def get(self, digest: str) -> AppUser | None:
         if not self.live():
@@ -49,10 +54,12 @@ class TokenCache:
                 return None
             return user
 
-    def put(self, digest: str, user: AppUser, expires_at: datetime) -> None:
+    def put(self, digest: str, user: AppUser, expires_at: datetime, generation: int | None = None) -> None:
         left = (expires_at - datetime.now(UTC)).total_seconds()
         until = time.monotonic() + min(self.ttl_s, left)
         with self._lock:
+            if generation is not None and generation != self.generation:
+                return
             self._items[digest] = (user, until)
             self._items.move_to_end(digest)
             while len(self._items) > self.max_entries:
@@ -60,20 +67,46 @@ class TokenCache:
 
     def drop_user(self, user_id: str) -> None:
         with self._lock:
+            self.generation += 1
+            self.lookups.clear()
             for digest in [d for d, (u, _) in self._items.items() if str(u.id) == user_id]:
                 del self._items[digest]
 
     def clear(self) -> None:
         with self._lock:
+            self.generation += 1
+            self.lookups.clear()
             self._items.clear()
 
 
 async def user_for_token(pool, cache: TokenCache, token: str) -> AppUser:
-    """The signed-in user of a bearer token, from the cache or one query."""
+    """The signed-in user of a bearer token, from the cache or one query. When an entry
+    expires under load, the requests that arrive with that token while its query runs wait
+    for that one query instead of each sending their own: a client with 16 connections
+    open otherwise sent a burst of queries every TTL, and their wait for the pool was the
+    signed-in requests' p99."""
     digest = token_digest(token)
     user = cache.get(digest)
     if user is not None:
         return user
+    loop = asyncio.get_running_loop()
+    lookup = cache.lookups.get(digest)
+    if lookup is None or lookup.get_loop() is not loop:
+        lookup = loop.create_task(_look_up(pool, cache, digest, cache.generation))
+        cache.lookups[digest] = lookup
+        lookup.add_done_callback(functools.partial(_finished, cache.lookups, digest))
+    # shielded: a request that goes away does not cancel the others' lookup
+    return await asyncio.shield(lookup)
+
+
+def _finished(lookups: dict, digest: str, lookup: asyncio.Task) -> None:
+    if lookups.get(digest) is lookup:
+        del lookups[digest]
+    if not lookup.cancelled():
+        lookup.exception()  # retrieved here, so that one no request awaited is not logged as lost
+
+
+async def _look_up(pool, cache: TokenCache, digest: str, generation: int) -> AppUser:
     async with pool.connection() as conn:
         cur = await conn.execute(TOKEN_SQL, (digest,))
         row = await cur.fetchone()
@@ -108,5 +141,5 @@ async def user_for_token(pool, cache: TokenCache, token: str) -> AppUser:
         unit_code=unit_code,
         password_change_required=must_change,
     )
-    cache.put(digest, user, expires_at)
+    cache.put(digest, user, expires_at, generation)
     return user
