@@ -16,7 +16,9 @@ Rows:
 - fresh tiles: z12 and z9 graves, z9 county boundaries, z12 and z8 synthetic points, from
   a second server of ours with its tile cache off, so that every tile is computed;
 - a repeated tile: one z12 grave tile again and again (ours from its cache);
-- the floor: `/healthz`, and `/api/v1/auth/me` signed in.
+- the floor: `/healthz`, and `/api/v1/auth/me` signed in;
+- beside each items row, the raw database: the same statement sent by pgbench
+  (scripts/bench_raw_items.py), so that what the HTTP path adds is seen.
 
 Results: bench-results/ogc.json and a table with the targets on stdout.
 """
@@ -38,6 +40,7 @@ import psycopg
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import bench_raw_items  # noqa: E402
 from bench_support import (  # noqa: E402
     AUDIT_DIR,
     TIPG_VERSION,
@@ -125,15 +128,15 @@ def workloads(url: str) -> dict[str, dict]:
     pboxes, pz12, _ = boxes_and_tiles(EXTENT)
     ordos_z9 = _all_tiles((106.7, 37.6, 111.5, 40.9), 9)
 
-    def items(layer, bxs):
-        return {"layer": layer, "items": bxs}
+    def items(layer, bxs, extent):
+        return {"layer": layer, "items": bxs, "extent": extent}
 
     def tiles(layer, z, xy):
         return {"layer": layer, "tiles": [f"{z}/{x}/{y}" for x, y in xy]}
 
     return {
-        "items: graves, 0.04° box, limit=100": {**items("grave", boxes), "kind": "items"},
-        "items: 1M synthetic points": {**items("bench_point", pboxes), "kind": "items"},
+        "items: graves, 0.04° box, limit=100": {**items("grave", boxes, graves), "kind": "items"},
+        "items: 1M synthetic points": {**items("bench_point", pboxes, EXTENT), "kind": "items"},
         "fresh tiles: graves z12": {**tiles("grave", 12, z12), "kind": "fresh"},
         "fresh tiles: graves z9": {**tiles("grave", 9, z9), "kind": "fresh"},
         "fresh tiles: county boundaries z9": {**tiles("county_boundary", 9, ordos_z9), "kind": "fresh"},
@@ -243,6 +246,15 @@ def main() -> None:
                 "ours anonymous": timed(ours_base, paths_for("ours", row), ""),
                 "tipg": timed(servers["tipg"][1], paths_for("tipg", row), ""),
             }
+            if row["kind"] == "items":  # the same statement on the raw database
+                out["raw database"] = bench_raw_items.run(
+                    url,
+                    layers,
+                    row["layer"],
+                    row["extent"],
+                    duration=args.duration,
+                    connections=args.connections,
+                )
             out["kind"] = row["kind"]
             results["rows"][name] = out
             print(f"{name}: {out}", flush=True)
@@ -295,7 +307,9 @@ def print_table(results: dict) -> None:
     for name, r in results["floor"].items():
         print(f"{name:46} {'ours':16} {r['rps']:8.1f} {r['p50_ms']:8.2f} {r['p99_ms']:8.2f}")
     for name, row in results["rows"].items():
-        for server in ("ours signed in", "ours anonymous", "tipg"):
+        for server in ("ours signed in", "ours anonymous", "tipg", "raw database"):
+            if server not in row:
+                continue
             r = row[server]
             print(f"{name:46} {server:16} {r['rps']:8.1f} {r['p50_ms']:8.2f} {r['p99_ms']:8.2f}")
     print("\ntargets:")
