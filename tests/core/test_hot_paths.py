@@ -54,3 +54,39 @@ def test_one_worker_per_core_by_default(monkeypatch):
     monkeypatch.setattr("os.cpu_count", lambda: 64)
     assert Settings(_env_file=None).worker_count == MAX_AUTO_WORKERS
     assert Settings(_env_file=None, workers=3).worker_count == 3
+
+
+def test_lean_routes_are_given_what_their_endpoints_take(app, client, auth, db):
+    """A LeanRoute's arguments come from its own function, not from FastAPI: for every lean
+    route, a real request's arguments are exactly the endpoint's parameters (one added to
+    the signature and not to the arguments would fail here, not as a 500 in use)."""
+    from starlette.requests import Request
+
+    from gis_service.core.lean_route import LeanRoute
+
+    lean = [r for r in api_routes(app) if isinstance(r, LeanRoute)]
+    assert {r.path for r in lean} >= {
+        "/api/v1/layers/{layer_id}/tiles/{z}/{x}/{y}",
+        "/api/v1/layers/{layer_id}/items",
+        "/ogc/collections/{layer_id}/items",
+    }
+    token = auth("admin")["Authorization"].encode()
+    for route in lean:
+        params = {"layer_id": "grave", "z": "12", "x": "3287", "y": "1549"}
+        path = route.path.format(**params)
+        scope = {
+            "type": "http",
+            "app": app,
+            "method": "GET",
+            "path": path,
+            "query_string": b"limit=5",
+            "headers": [(b"authorization", token)],
+            "path_params": {k: v for k, v in params.items() if "{" + k + "}" in route.path},
+        }
+
+        async def arguments(route=route, scope=scope):
+            return await route.endpoint.lean_arguments(Request(scope))
+
+        given = client.portal.call(arguments)  # on the app's own event loop, where its pools are
+        assert set(given) == set(inspect.signature(route.endpoint).parameters), route.path
+        assert client.get(path + "?limit=5", headers=auth("admin")).status_code == 200, path
