@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -15,6 +16,15 @@ import psycopg
 
 ROOT = Path(__file__).resolve().parents[1]
 AUDIT_DIR = ROOT / ".bench" / "audit"  # the benchmark databases' audit key and checkpoints
+
+
+def _exit_on_terminate(signum, frame) -> None:
+    sys.exit(128 + signum)
+
+
+# A benchmark stopped with SIGTERM (kill, timeout) exits through its `finally` blocks, which
+# stop the servers it started; the default action ended Python there and left them running.
+signal.signal(signal.SIGTERM, _exit_on_terminate)
 
 
 def p95(values) -> float:
