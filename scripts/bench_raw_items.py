@@ -6,12 +6,12 @@ HTTP path: parsing, signing in, writing the answer."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import statistics
 import subprocess
 import tempfile
 from pathlib import Path
+
+from bench_support import percentile
 
 from gis_service.catalogue import service
 from gis_service.catalogue.declarations import load_declarations
@@ -21,34 +21,15 @@ from gis_service.query.bbox import bbox_of
 HALF_BOX = 0.02  # degrees: the wrk rows' boxes are 0.04° wide
 
 
-class _Statement:
-    """A connection that keeps the statement it is asked to run, and runs nothing."""
-
-    async def execute(self, sql: str, params: dict):
-        self.sql, self.params = sql, params
-        raise _Kept
-
-
-class _Kept(Exception):
-    pass
-
-
 def items_statement(layers_dir: Path, layer_id: str, limit: int = 100) -> str:
     """The items statement for `layer_id` with pgbench variables for the box."""
     layer = load_declarations(layers_dir)[layer_id]
-    conn = _Statement()
     # a CRS84 box: the envelope is written in the storage CRS, as for a real request
-    with contextlib.suppress(_Kept):
-        asyncio.run(
-            service.items(
-                conn, layer=layer, area=bbox_of((0, 0, 1, 1)), limit=limit, after=None, filters={}, count=True
-            )
-        )
-    sql = conn.sql
-    for name in ("minx", "miny", "maxx", "maxy"):
-        sql = sql.replace(f"%({name})s", f":{name}")
-    for name in ("limit", "page"):
-        sql = sql.replace(f"%({name})s", str(conn.params[name]))
+    sql, params = service.items_statement(
+        layer=layer, area=bbox_of((0, 0, 1, 1)), limit=limit, after=None, filters={}, count=True
+    )
+    for name in ("limit", "page"):  # the box's :minx … :maxy are pgbench's variables as they are
+        sql = sql.replace(f":{name}", str(params[name]))
     return " ".join(sql.split()) + ";"
 
 
@@ -87,6 +68,6 @@ def run(url: str, layers_dir: Path, layer_id: str, extent, *, duration: int, con
     return {
         "rps": round(tps, 1),
         "p50_ms": round(statistics.median(latencies), 3),
-        "p99_ms": round(latencies[int(len(latencies) * 0.99)], 3),
+        "p99_ms": round(percentile(latencies, 99), 3),
         "errors": 0,
     }

@@ -27,12 +27,16 @@ def _exit_on_terminate(signum, frame) -> None:
 signal.signal(signal.SIGTERM, _exit_on_terminate)
 
 
-def p95(values) -> float:
-    """The 95th percentile by nearest rank: a time that was actually measured. (The default
+def percentile(values, pct: int) -> float:
+    """The pct-th percentile by nearest rank: a time that was actually measured. (The default
     of statistics.quantiles extrapolates past the slowest sample when there are few: six
     tiles timed 10-100 ms gave a "p95" of 150.)"""
     ordered = sorted(values)
-    return ordered[max(0, -(-len(ordered) * 95 // 100) - 1)]
+    return ordered[max(0, -(-len(ordered) * pct // 100) - 1)]
+
+
+def p95(values) -> float:
+    return percentile(values, 95)
 
 
 def save_results(name: str, results) -> Path:

@@ -94,8 +94,7 @@ def refuse_bbox_without_geometry(layer: LayerDeclaration, area: Bbox | None) -> 
         )
 
 
-async def items(
-    conn,
+def items_statement(
     *,
     layer: LayerDeclaration,
     area: Bbox | None,
@@ -106,11 +105,10 @@ async def items(
     out: OutputCrs = OutputCrs(),
     count: bool = False,
     condition: tuple[str, dict] | None = None,
-) -> ItemsPage:
-    """One keyset page of features, ordered by the layer's id column, in one statement on a
-    plain connection (prepared after its second use, so it is planned once): PostgreSQL
-    writes the features, the next key and, with `count`, numberMatched when it stays under
-    COUNT_CAP. `area` is the bbox in its own CRS."""
+) -> tuple[str, dict]:
+    """The statement of one keyset page of features, ordered by the layer's id column (with
+    `:name` placeholders), and its values: PostgreSQL writes the features, the next key and,
+    with `count`, numberMatched. `area` is the bbox in its own CRS."""
     where, params = [], {"limit": limit + 1, "page": limit}
     refuse_bbox_without_geometry(layer, area)
     if area is not None:
@@ -155,6 +153,14 @@ async def items(
                count(*) > :page,
                {matched}
         FROM numbered"""
+    return sql, params
+
+
+async def items(conn, **query) -> ItemsPage:
+    """One page of features (items_statement's arguments) in one statement on a plain
+    connection (prepared after its second use, so it is planned once); numberMatched only
+    while it stays under COUNT_CAP."""
+    sql, params = items_statement(**query)
     cur = await conn.execute(psycopg_placeholders(sql), params)
     features, returned, last_key, more, n = await cur.fetchone()
     return ItemsPage(
