@@ -15,7 +15,7 @@ from bench_support import percentile
 
 from gis_service.catalogue import service
 from gis_service.catalogue.declarations import load_declarations
-from gis_service.ops.embedded_postgres import _bindir
+from gis_service.ops.embedded_postgres import bindir
 from gis_service.query.bbox import bbox_of
 
 HALF_BOX = 0.02  # degrees: the wrk rows' boxes are 0.04° wide
@@ -48,7 +48,7 @@ def run(url: str, layers_dir: Path, layer_id: str, extent, *, duration: int, con
     with tempfile.TemporaryDirectory(prefix="bench-raw-") as tmp:
         script = Path(tmp) / "items.sql"
         script.write_text(pgbench_script(items_statement(layers_dir, layer_id), extent))
-        command = [str(_bindir() / "pgbench"), "-n", "-M", "prepared", "-c", str(connections), "-j", "2"]
+        command = [str(bindir() / "pgbench"), "-n", "-M", "prepared", "-c", str(connections), "-j", "2"]
         subprocess.run(
             [*command, "-T", "3", "-f", str(script), url], check=True, capture_output=True
         )  # warm-up

@@ -33,7 +33,9 @@ class SetupError(RuntimeError):
     """A setup problem with a one-line explanation and the fix."""
 
 
-def _bindir() -> Path:
+def bindir() -> Path:
+    """The PostgreSQL server binaries (PG_BIN, else Debian's): the embedded cluster's, and
+    pgbench and pg_basebackup for the benchmarks and the replica test."""
     candidates = [os.environ.get("PG_BIN"), f"/usr/lib/postgresql/{PG_MAJOR}/bin"]
     for c in candidates:
         if c and (Path(c) / "pg_ctl").exists():
@@ -46,7 +48,7 @@ def _bindir() -> Path:
 
 
 def _sharedir() -> Path:
-    out = subprocess.run([str(_bindir() / "pg_config"), "--sharedir"], capture_output=True, text=True)
+    out = subprocess.run([str(bindir() / "pg_config"), "--sharedir"], capture_output=True, text=True)
     if out.returncode == 0 and out.stdout.strip():
         return Path(out.stdout.strip())
     return Path(f"/usr/share/postgresql/{PG_MAJOR}")
@@ -211,8 +213,7 @@ class EmbeddedPostgres:
         if not self.initialised():
             return False
         return (
-            self._run(str(_bindir() / "pg_ctl"), "status", "-D", str(self.pgdata), check=False).returncode
-            == 0
+            self._run(str(bindir() / "pg_ctl"), "status", "-D", str(self.pgdata), check=False).returncode == 0
         )
 
     # -- lifecycle -----------------------------------------------------------------------
@@ -228,7 +229,7 @@ class EmbeddedPostgres:
         pwfile.chmod(0o600)
         try:
             self._run(
-                str(_bindir() / "initdb"),
+                str(bindir() / "initdb"),
                 "-D",
                 str(self.pgdata),
                 "-U",
@@ -263,7 +264,7 @@ class EmbeddedPostgres:
             if not self.durable:
                 opts += ["-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off"]
             self._run(
-                str(_bindir() / "pg_ctl"),
+                str(bindir() / "pg_ctl"),
                 "start",
                 "-D",
                 str(self.pgdata),
@@ -320,7 +321,7 @@ class EmbeddedPostgres:
     def stop(self, mode: str = "fast") -> None:
         """Stop the cluster; mode "immediate" is a crash as far as the data is concerned."""
         if self.running():
-            self._run(str(_bindir() / "pg_ctl"), "stop", "-D", str(self.pgdata), "-m", mode, "-w")
+            self._run(str(bindir() / "pg_ctl"), "stop", "-D", str(self.pgdata), "-m", mode, "-w")
 
     def destroy(self, preferred: Path | None = None) -> None:
         self.stop()

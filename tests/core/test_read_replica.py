@@ -39,7 +39,7 @@ def replica_port(prepared_db):
         host=primary["host"], port=primary["port"], user=primary["user"], password=primary["password"]
     )
     standby._run(
-        str(epg._bindir() / "pg_basebackup"),
+        str(epg.bindir() / "pg_basebackup"),
         "-D",
         str(standby.pgdata),
         "-R",
@@ -57,7 +57,7 @@ def replica_port(prepared_db):
         f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={standby.sockdir}"
         f" -c hot_standby=on -c max_connections={connections}"
     )
-    pg_ctl = str(epg._bindir() / "pg_ctl")
+    pg_ctl = str(epg.bindir() / "pg_ctl")
     standby._run(
         pg_ctl,
         "start",
