@@ -175,6 +175,9 @@ WRITES: dict[tuple[str, str], Scope] = {
     # offline areas: reads sent as POST (the area's rectangle and layers in the body)
     ("POST", "/api/v1/offline-areas/manifest"): Scope(Reach.NONE, "a read"),
     ("POST", "/api/v1/offline-areas/records"): Scope(Reach.NONE, "a read"),
+    ("POST", "/api/v1/offline-areas/tiles"): Scope(
+        Reach.NONE, "a read (each tile through its layer's read scope)"
+    ),
 }
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}

@@ -8,10 +8,9 @@ from fastapi import APIRouter, Path, Request, Response
 
 from gis_service.auth.dependencies import CurrentUser
 from gis_service.basemap import reference
-from gis_service.basemap.packages import MBTiles, PMTiles
-from gis_service.catalogue.tile_cache import cached_tile, current_versions, tile_response
+from gis_service.basemap.tiles import package, stored_tile
+from gis_service.catalogue.tile_cache import tile_response
 from gis_service.core.answers import TileJSON, answer
-from gis_service.core.errors import BadRequest
 from gis_service.core.geojson_pages import (
     COLLECTION_SCHEMA,
     GeoJSONResponse,
@@ -22,19 +21,6 @@ from gis_service.core.public_url import public_base
 
 router = APIRouter(prefix="/basemap", tags=["base map"])
 Zoom = Annotated[int, Path(ge=0, le=22)]
-
-
-def package(request: Request) -> MBTiles | PMTiles | None:
-    """The bureau's own package (BASEMAP_FILE), or None for the reference base map."""
-    return request.app.state.basemap
-
-
-async def reference_tile(request: Request, z: int, x: int, y: int) -> Response:
-    key = reference.tile_key(await current_versions(request, reference.TABLES), z, x, y)
-    data = await cached_tile(request, key, lambda conn: reference.tile(conn, z, x, y))
-    if not data:
-        return Response(status_code=204)
-    return tile_response(request, data, f'"{key}"', reference.INFO.media_type)
 
 
 class BasemapTileJSON(TileJSON):
@@ -88,25 +74,15 @@ async def tilejson(request: Request, _: CurrentUser):
 async def basemap_tile(z: Zoom, x: int, y: int, request: Request, _: CurrentUser):
     """One base map tile (XYZ). A tile the package does not hold answers 204. Unchanged
     tiles answer 304 to If-None-Match."""
-    if not (0 <= x < 2**z and 0 <= y < 2**z):
-        raise BadRequest(
-            f"Tile {z}/{x}/{y} does not exist: x and y are 0..2^z-1.",
-            f"切片 {z}/{x}/{y} 不存在：x、y 取 0..2^z-1。",
-        )
-    pkg = package(request)
-    if pkg is None:
-        if z > reference.MAX_ZOOM:
-            return Response(status_code=204)
-        return await reference_tile(request, z, x, y)
-    found, media = pkg.tile(z, x, y), pkg.info.media_type
-    if found is None or not found.data:
+    tile = await stored_tile(request, z, x, y)
+    if tile is None:
         return Response(status_code=204)
-    headers = {"ETag": found.etag, "Cache-Control": "private, no-cache"}
-    if request.headers.get("if-none-match") == found.etag:
+    if tile.gzipped:
+        return tile_response(request, tile.data, tile.etag, tile.media_type)
+    headers = {"ETag": tile.etag, "Cache-Control": "private, no-cache"}
+    if request.headers.get("if-none-match") == tile.etag:
         return Response(status_code=304, headers=headers)
-    if found.gzipped:
-        headers["Content-Encoding"] = "gzip"
-    return Response(found.data, media_type=media, headers=headers)
+    return Response(tile.data, media_type=tile.media_type, headers=headers)
 
 
 @router.get(

@@ -39,16 +39,25 @@ async def _layer_tile(request: Request, layer: LayerDeclaration, grid: Grid, m: 
     return key, data
 
 
-async def layer_tile(request: Request, layer: LayerDeclaration, grid: Grid, m: int, row: int, col: int):
-    """One layer's tile. Clients revalidate each time; an unchanged tile costs a 304 and,
-    with the versions in memory, no database round trip."""
+async def checked_layer_tile(
+    request: Request, layer: LayerDeclaration, grid: Grid, m: int, row: int, col: int
+) -> tuple[str, bytes]:
+    """(ETag, gzip bytes) of one layer's tile, after the checks every door makes (a tile
+    route, or a bundle of an offline area's tiles)."""
     if not layer.has_geometry:
         raise NotFound(
             f"Layer '{layer.id}' has no geometry to tile.", f"图层“{layer.id}”没有几何，无法切片。"
         )
     check_tile(grid, m, row, col)
     key, data = await _layer_tile(request, layer, grid, m, row, col)
-    return tile_response(request, data, f'"{key}"', MVT)
+    return f'"{key}"', data
+
+
+async def layer_tile(request: Request, layer: LayerDeclaration, grid: Grid, m: int, row: int, col: int):
+    """One layer's tile. Clients revalidate each time; an unchanged tile costs a 304 and,
+    with the versions in memory, no database round trip."""
+    etag, data = await checked_layer_tile(request, layer, grid, m, row, col)
+    return tile_response(request, data, etag, MVT)
 
 
 async def dataset_tile(

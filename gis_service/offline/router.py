@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 
 from gis_service.auth.dependencies import CurrentUser, ReadWithin
 from gis_service.catalogue.dependencies import CatalogueDep
@@ -10,8 +10,8 @@ from gis_service.core.answers import answer
 from gis_service.core.dependencies import SessionDep, SettingsDep
 from gis_service.core.long_requests import cancel_on_disconnect, per_user_slots
 from gis_service.core.public_url import public_base
-from gis_service.offline import answers, service
-from gis_service.offline.schemas import AreaSpec, RecordsRequest
+from gis_service.offline import answers, bundles, service
+from gis_service.offline.schemas import AreaSpec, RecordsRequest, TilesRequest
 
 router = APIRouter(prefix="/api/v1/offline-areas", tags=["offline areas"])
 
@@ -76,3 +76,16 @@ async def area_records(
     return await service.fetch_records(
         db_session, keys=body.keys, may_read_graves="grave" in readable, within=within
     )
+
+
+@router.post(
+    "/tiles",
+    response_class=Response,
+    responses={200: {"content": {bundles.BUNDLE_MEDIA_TYPE: {}}, "description": "a bundle of tiles"}},
+)
+async def area_tiles(body: TilesRequest, request: Request, user: CurrentUser):
+    """Up to 256 of an area's tiles in one answer (the format is in offline/bundles.py):
+    each as its own URL answers it to this caller, with its ETag. A phone fetches an area
+    in a few dozen requests instead of thousands. A tile the caller may not read, or that
+    does not exist, refuses the bundle (4xx, naming the tile)."""
+    return await bundles.bundle(request, user, body.tiles, public_base(request))

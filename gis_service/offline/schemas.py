@@ -13,6 +13,9 @@ from gis_service.query.bbox import bbox_of
 RECORD_KEY = r"^(marker|sign|grave):[0-9A-Za-z-]{1,40}$"
 
 
+TILES_PER_BUNDLE = 256  # tiles in one bundle (offline/bundles.py)
+
+
 class AreaSpec(BaseModel):
     """One boundary line, one banner/district (or the whole city: `banner` with the city's
     code), or a rectangle (west, south, east, north)."""
@@ -72,3 +75,11 @@ class RecordsRequest(BaseModel):
                 f"记录键“{bad[0]}”无效；应为 marker:编号、sign:编号 或 grave:编号。",
             )
         return self
+
+
+class TilesRequest(BaseModel):
+    """Tiles of an offline area, as its manifest lists them (or as service paths)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    tiles: list[str] = Field(min_length=1, max_length=TILES_PER_BUNDLE)

@@ -39,6 +39,7 @@ from tests.auth.test_write_scopes import (
     _suggestion,
     _visit,
 )
+from tests.offline.bundles import read_bundle
 
 RELATIONS = ("own", "sibling")
 UNIT_OF = {"own": DALAD, "sibling": DONGSHENG}
@@ -442,3 +443,16 @@ def test_offline_areas_carry_the_units_records_only(made, unit_client, dalad):
     r = unit_client.post("/api/v1/offline-areas/records", json={"keys": keys}, headers=dalad)
     assert r.status_code == 200, r.text[:300]
     assert [x["key"] for x in r.json()["records"]] == keys[:1] and r.json()["gone"] == keys[1:]
+
+
+def test_a_bundle_of_tiles_holds_what_each_tile_holds(made, unit_client, auth, dalad, db):
+    """An offline area's tiles fetched in a bundle pass the same read rule as each tile's
+    own URL: Dalad's account gets Dalad's markers only, the city's account all."""
+    url = f"/api/v1/layers/boundary_marker/tiles/{_marker_tile(db, made['sibling'].marker)}"
+    for headers, shown in ((dalad, False), (auth("admin"), True)):
+        [(entry, data)] = read_bundle(
+            unit_client.post("/api/v1/offline-areas/tiles", json={"tiles": [url]}, headers=headers)
+        )
+        alone = unit_client.get(url, headers=headers)
+        assert data == alone.content and entry["etag"] == alone.headers["etag"]
+        assert (made["sibling"].marker in data.decode("utf-8", "replace")) is shown
