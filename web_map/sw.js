@@ -6,7 +6,7 @@ const VERSION = "__VERSION__";
 const SHELL = __SHELL__;
 const SHELL_CACHE = `gis-shell-${VERSION}`;
 const API_CACHE = "gis-api";  // the last good answer of each read, per URL
-const TILE_CACHE = "gis-tiles";  // offline areas: layer and base map tiles
+const LEGACY_TILE_CACHE = "gis-tiles";  // offline areas' tiles, as stored before they moved to IndexedDB
 const PHOTO_CACHE = "gis-photos";  // offline areas: photo thumbnails
 const API_CACHE_MAX = 600;
 const NETWORK_WAIT_MS = 5000;  // weak signal: answer from the cache after this, if it can
@@ -64,30 +64,63 @@ async function cached(cache, request) {
   return older ? marked(await cache.match(at(older))) : undefined;
 }
 
+/** An offline area's tile from IndexedDB ("gis-offline", store "tiles", by service path),
+ *  as the page's offline_store.js keeps it. The database is opened for each look-up and
+ *  closed at once, so that the page can always upgrade it; never created here. */
+function storedTile(path) {
+  return new Promise((resolve) => {
+    const open = indexedDB.open("gis-offline");
+    open.onupgradeneeded = () => open.transaction.abort();  // no such database yet
+    open.onerror = () => resolve(undefined);
+    open.onsuccess = () => {
+      const idb = open.result;
+      if (!idb.objectStoreNames.contains("tiles")) { idb.close(); resolve(undefined); return; }
+      const get = idb.transaction("tiles").objectStore("tiles").get(path);
+      get.onsuccess = () => {
+        idb.close();
+        const t = get.result;
+        resolve(t && new Response(t.data, { headers: { "Content-Type": t.type, ETag: t.etag, "X-From-Cache": "1" } }));
+      };
+      get.onerror = () => { idb.close(); resolve(undefined); };
+    };
+  });
+}
+
+/** A tile held offline: from IndexedDB, else from the cache areas used before. */
+async function offlineTile(request) {
+  const hit = await storedTile(servicePath(new URL(request.url)));
+  if (hit || !(await caches.has(LEGACY_TILE_CACHE))) return hit;
+  return cached(await caches.open(LEGACY_TILE_CACHE), request);
+}
+
 // Behind a reverse proxy, "the service is not there" is an answer, not a network error:
 // the proxy says 502 (service stopped), 504 (no answer) or 503. Those fall back to the
 // cache like a failed fetch.
 const UNREACHABLE = new Set([502, 503, 504]);
 
-/** The network's answer, or the cache's when the network fails, is too slow, or only the
- * proxy in front of the service answered. */
-async function networkFirst(request, cacheName, { store }) {
-  const cache = await caches.open(cacheName);
+/** The network's answer, or the stored one (`stored(request)`) when the network fails, is
+ * too slow, or only the proxy in front of the service answered. */
+async function networkFirst(request, stored, keep = null) {
   const network = fetch(request).then(async (response) => {
-    if (store && response.status === 200) {
-      await cache.put(request, response.clone());
-      trim(cache);
-    }
+    if (keep && response.status === 200) await keep(request, response.clone());
     return response;
   });
   const slow = new Promise((resolve) => setTimeout(resolve, NETWORK_WAIT_MS, "slow"));
   try {
     const first = await Promise.race([network, slow]);
-    if (first !== "slow") return UNREACHABLE.has(first.status) ? (await cached(cache, request)) || first : first;
-    return (await cached(cache, request)) || (await network);
+    if (first !== "slow") return UNREACHABLE.has(first.status) ? (await stored(request)) || first : first;
+    return (await stored(request)) || (await network);
   } catch (_) {
-    return (await cached(cache, request)) || offline();
+    return (await stored(request)) || offline();
   }
+}
+
+/** The last good answer of each read, per URL. */
+const lastAnswer = async (request) => cached(await caches.open(API_CACHE), request);
+async function keepAnswer(request, response) {
+  const cache = await caches.open(API_CACHE);
+  await cache.put(request, response);
+  trim(cache);
 }
 
 let trimming = false;
@@ -119,10 +152,10 @@ self.addEventListener("fetch", (event) => {
   } else if (SHELL.includes(path)) {
     event.respondWith(caches.match(at(path)).then((hit) => hit || fetch(request)));
   } else if (MAP_TILE.test(path) || (path.includes("/tiles/") && (path.startsWith("/ogc/") || path.startsWith("/basemap/")))) {
-    event.respondWith(networkFirst(request, TILE_CACHE, { store: false }));
+    event.respondWith(networkFirst(request, offlineTile));
   } else if (path.startsWith("/api/v1/photos/")) {
     event.respondWith(caches.match(request, { cacheName: PHOTO_CACHE }).then((hit) => hit || fetch(request).catch(offline)));
   } else if (path.startsWith("/api/v1/") || path.startsWith("/basemap/")) {
-    event.respondWith(networkFirst(request, API_CACHE, { store: true }));
+    event.respondWith(networkFirst(request, lastAnswer, keepAnswer));
   }
 });

@@ -27,12 +27,12 @@ LINE_BUFFER_M = 1000  # a line's area: what an inspector walking it sees on eith
 THUMB_BYTES = 20_000  # a 320-px JPEG thumbnail, roughly
 SAMPLE_TILES_PER_ZOOM = 3  # tiles rendered per layer and zoom to estimate its size
 SAMPLE_RECORDS = 10  # records built per kind to estimate their size
-# What a browser stores beside each tile: the URL, the headers and the index entries
-# (Chromium's Cache Storage, measured: about 0.7 kB a tile). An area of small tiles takes
-# more for these than for the tiles themselves. Records go to IndexedDB, which compresses
-# them: they take about this share of their JSON size (measured by scripts/bench_offline).
-STORED_ENTRY_BYTES = 700
-STORED_RECORD_SHARE = 0.5
+# What a browser stores beside each tile: its key, ETag and type in IndexedDB (Chromium,
+# measured: about 0.1 kB a tile). IndexedDB compresses what it holds: records take about
+# this share of their JSON size (both measured by scripts/bench_offline, which reports
+# the size told against the storage used).
+STORED_ENTRY_BYTES = 100
+STORED_RECORD_SHARE = 0.35
 MANIFEST_STATEMENT_TIMEOUT = "20s"  # no query of a manifest holds a connection longer
 
 AREA_SQL = {

@@ -193,25 +193,27 @@ def test_panels_follow_the_language_and_areas_are_kept_tidy(day, db):
     page.click("#lang-toggle")
     page.wait_for_selector("#marker-panel-title:has-text('界桩')")
 
-    # an interrupted download leaves things no area lists; the next download sweeps them
+    # an interrupted download leaves things no area lists; the next download sweeps them,
+    # and a tile left in the cache areas used before tiles moved to IndexedDB goes too
     store = "import(new URL('map/static/js/offline_store.js', document.baseURI).href)"
     page.evaluate("""async () => {
-        const tiles = await caches.open('gis-tiles');
-        await tiles.put(new URL('api/v1/layers/x/tiles/9/1/1', document.baseURI).href, new Response('left over'));
-        // what the download had set out to fetch, as it records before fetching
+        const legacy = await caches.open('gis-tiles');
+        await legacy.put(new URL('api/v1/layers/y/tiles/9/1/1', document.baseURI).href, new Response('left over'));
         const db = await new Promise((ok, no) => { const r = indexedDB.open('gis-offline'); r.onsuccess = () => ok(r.result); r.onerror = no; });
         await new Promise((ok, no) => {
-            const t = db.transaction('pending', 'readwrite');
-            t.objectStore('pending').put({ id: 'bbox:interrupted', urls: ['/api/v1/layers/x/tiles/9/1/1'] });
+            const t = db.transaction(['pending', 'tiles'], 'readwrite');
+            t.objectStore('tiles').put({ key: '/api/v1/layers/x/tiles/9/1/1', etag: '"x"', type: 'x', data: new ArrayBuffer(9) });
+            // what the download had set out to fetch, as it records before fetching
+            t.objectStore('pending').put({ id: 'bbox:interrupted', urls: ['/api/v1/layers/x/tiles/9/1/1', '/api/v1/layers/y/tiles/9/1/1'] });
             t.oncomplete = ok; t.onerror = no;
         });
         db.close();
     }""")
     spec = {"kind": "bbox", "bbox": [lon - 0.01, lat - 0.01, lon + 0.01, lat + 0.01], "max_zoom": 11}
     page.evaluate(f"(spec) => {store}.then((m) => m.download(spec))", spec)
-    leftover = page.evaluate("""async () => (await (await caches.open('gis-tiles')).keys())
-        .filter((r) => r.url.includes('/layers/x/')).length""")
-    assert leftover == 0
+    held = page.evaluate(f"() => {store}.then((m) => m.storedTileKeys())")
+    assert held and not any("/layers/x/" in k for k in held)
+    assert page.evaluate("async () => (await (await caches.open('gis-tiles')).keys()).length") == 0
 
     # deleting an area asks first
     page.click("#tools-button")
@@ -225,7 +227,7 @@ def test_panels_follow_the_language_and_areas_are_kept_tidy(day, db):
     page.click(".area-delete")
     page.click("#area-delete-confirm-ok")
     page.wait_for_selector("#area-list", state="detached")
-    assert page.evaluate("async () => (await (await caches.open('gis-tiles')).keys()).length") == 0
+    assert page.evaluate(f"() => {store}.then((m) => m.storedTileKeys())") == []
 
     # the card read online, opened offline: it says when it was read
     phone.panel("marker_panel", "showMarker", code)

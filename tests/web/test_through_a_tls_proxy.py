@@ -238,14 +238,19 @@ def _field_day(deployment, base: str, db, profile: Path, label: str) -> float:
         page.goto(base + "/map")
         phone.wait_ready()
         assert page.is_visible("#offline-badge")
-        # the area's tiles are kept at the service's address and served from there offline
+        # the area's tiles are kept under their service path and served offline at the
+        # service's address
         stored = page.evaluate("""async () => {
-            const keys = (await (await caches.open('gis-tiles')).keys()).map((r) => r.url);
-            const answers = await Promise.all(keys.slice(0, 5).map((u) => fetch(u).then((r) => r.status)));
+            const store = await import(new URL('map/static/js/offline_store.js', document.baseURI).href);
+            const keys = await store.storedTileKeys();
+            const answers = await Promise.all(keys.slice(0, 5).map((k) => fetch(new URL(k.slice(1), document.baseURI))
+                .then(async (r) => [r.status, r.headers.get('X-From-Cache'), (await r.arrayBuffer()).byteLength])));
             return { keys, answers };
         }""")
-        assert stored["keys"] and all(k.startswith(base + "/") for k in stored["keys"]), stored["keys"][:3]
-        assert set(stored["answers"]) == {200}, stored["answers"]
+        assert stored["keys"] and all(
+            k.startswith("/api/v1/") or k.startswith("/basemap/") for k in stored["keys"]
+        )
+        assert all(a[0] == 200 and a[1] == "1" and a[2] > 0 for a in stored["answers"]), stored["answers"]
         phone.log_visit(code, "tilted", notes)
         page.wait_for_selector("#outbox-button:has-text('(1)')")
         phone.screenshot(f"{label}-2-queued-offline.png")
