@@ -5,9 +5,11 @@ own download code running in headless Chromium with the service worker on.
 For the longest county-level line and for the whole of Ordos it reports the manifest
 time, the size the phone is told beforehand against the browser storage the download
 then takes, the area's size and the download time, then the refresh after one marker changes
-(only the changed records and tiles move), against the floor of fetching the same tile
-URLs with a plain HTTP client (six at a time, as the app does). The server's tile cache
-is off (TILE_CACHE_MB=0), so no figure comes from a warm cache.
+(only the changed records and tiles move), against two floors, each a plain HTTP client
+making six requests at a time, as a browser does: the area's tile URLs one by one (the
+app's way before bundles), and the very requests the app's download sent (its bundles of
+tiles, batches of records and start reads), recorded as it ran and sent again. The server's tile cache is off
+(TILE_CACHE_MB=0), so no figure comes from a warm cache.
 
     ./scripts/bench_offline            # embedded durable PostGIS under /tmp, removed afterwards
 
@@ -41,16 +43,25 @@ LINE_TARGET_S = 60
 
 
 async def raw_fetch(base: str, token: str, urls: list[str]) -> float:
-    """Seconds to GET every URL, six at a time: the HTTP floor under the app's download."""
-    queue = list(urls)
+    """Seconds to GET every tile URL, six at a time: the floor of fetching an area tile by
+    tile, the app's way before bundles."""
+    return await replay(base, token, [("GET", url, None, None) for url in urls])
+
+
+async def replay(base: str, token: str, requests: list[tuple]) -> float:
+    """Seconds to send these requests (method, URL, body, content type), six at a time
+    (a browser's connections to one host): the HTTP floor under the app's download."""
+    queue = list(reversed(requests))
     async with httpx.AsyncClient(
         base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=60
     ) as c:
 
         async def worker():
             while queue:
-                r = await c.get(queue.pop())
-                assert r.status_code in (200, 204), r.status_code
+                method, url, body, content_type = queue.pop()
+                headers = {"Content-Type": content_type} if content_type else {}
+                r = await c.request(method, url, content=body, headers=headers)
+                assert r.status_code in (200, 204), (url, r.status_code)
 
         t = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(6)))
@@ -58,8 +69,21 @@ async def raw_fetch(base: str, token: str, urls: list[str]) -> float:
 
 
 def app_download(page, spec: dict) -> dict:
-    return page.evaluate(
-        """async (spec) => {
+    """The app plans and downloads the area; `requests` are the ones its download sent
+    (the service's, not the manifest's), to be replayed as the floor."""
+    sent = []
+
+    def record(request) -> None:
+        path = request.url.split("://", 1)[-1].partition("/")[2]
+        if path.startswith(("api/", "basemap/")) and not path.endswith("offline-areas/manifest"):
+            sent.append(
+                (request.method, request.url, request.post_data_buffer, request.headers.get("content-type"))
+            )
+
+    page.on("request", record)
+    try:
+        out = page.evaluate(
+            """async (spec) => {
         const store = await import('/map/static/js/offline_store.js');
         const usage = async () => (await navigator.storage.estimate()).usage;
         const before = await usage();
@@ -74,8 +98,11 @@ def app_download(page, spec: dict) -> dict:
                  record_bytes: out.record_bytes, estimate: manifest.estimate,
                  tile_urls: manifest.tiles.map((t) => t[0]) };
     }""",
-        spec,
-    )
+            spec,
+        )
+    finally:
+        page.remove_listener("request", record)
+    return out | {"requests": sent}
 
 
 def change_one_marker(base: str, token: str, code: str) -> None:
@@ -134,21 +161,25 @@ def main() -> None:
             token = page.evaluate("() => JSON.parse(localStorage.getItem('gis_token')).value")
             for label, spec, marker in areas:
                 first = app_download(page, spec)
-                urls = first.pop("tile_urls")
+                urls, sent = first.pop("tile_urls"), first.pop("requests")
                 # in its own thread: Playwright's sync API holds this thread's event loop
                 with ThreadPoolExecutor(1) as pool:
                     floor = pool.submit(asyncio.run, raw_fetch(base, token, urls)).result()
+                    bundled = pool.submit(asyncio.run, replay(base, token, sent)).result()
                 print(
-                    f"{label}: downloaded in {first['download_s']:.1f} s; HTTP floor {floor:.1f} s",
+                    f"{label}: downloaded in {first['download_s']:.1f} s; HTTP floor {floor:.1f} s"
+                    f" tile by tile, {bundled:.1f} s for the app's own {len(sent)} requests",
                     flush=True,
                 )
                 change_one_marker(base, token, marker)
                 refresh = app_download(page, spec)
-                refresh.pop("tile_urls")
+                refresh.pop("tile_urls"), refresh.pop("requests")
                 results[label] = {
                     "spec": spec,
                     "download": first,
                     "raw_tile_fetch_s": round(floor, 2),
+                    "raw_app_requests_s": round(bundled, 2),
+                    "app_requests": len(sent),
                     "refresh_after_one_marker": refresh,
                 }
             ctx.close()
@@ -157,13 +188,14 @@ def main() -> None:
         proc.wait(10)
         pg.destroy()
     print(
-        f"\n{'area':52} {'size':>9} {'tiles':>6} {'records':>7} {'download':>9} {'HTTP floor':>10} {'refresh':>8} {'moved':>14}"
+        f"\n{'area':52} {'size':>9} {'tiles':>6} {'records':>7} {'download':>9} {'by tile':>8} {'requests':>8}"
+        f" {'refresh':>8} {'moved':>14}"
     )
     for label, r in results.items():
         d, f = r["download"], r["refresh_after_one_marker"]
         print(
             f"{label:52} {d['stored_bytes'] / 1e6:7.1f}MB {d['tiles']:6} {d['records']:7} {d['download_s']:8.1f}s"
-            f" {r['raw_tile_fetch_s']:9.1f}s {f['download_s']:7.1f}s"
+            f" {r['raw_tile_fetch_s']:7.1f}s {r['raw_app_requests_s']:7.1f}s {f['download_s']:7.1f}s"
             f" {f['fetched_tiles']:4}t/{f['fetched_records']}r {f['moved_bytes'] / 1e3:5.0f}kB"
         )
     print(f"\n{'area':52} {'told':>9} {'storage used':>13} {'told/used':>9} {'manifest':>9}")
