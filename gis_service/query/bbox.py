@@ -22,6 +22,9 @@ class Bbox:
     box: BBox  # x east, y north, in `srid`
     srid: int
     lonlat: BBox  # the envelope of its corners in lon/lat, for the reads whose SQL works in degrees
+    # a projected box as the quadrilateral of its corners in lon/lat (what PostGIS's
+    # ST_Transform of its envelope gives), as WKT; None for a lon/lat box
+    lonlat_outline: str | None = None
 
 
 def parse_bbox(raw: str | None, crs: Crs = DEFAULT) -> Bbox | None:
@@ -63,13 +66,17 @@ def bbox_of(values: list[float] | tuple[float, ...], crs: Crs = DEFAULT) -> Bbox
             "bbox 最小值大于最大值；顺序为 最小x,最小y,最大x,最大y。",
         )
     box = (x0, y0, x1, y1)
-    lonlat = box if crs.srid == GEOGRAPHIC_SRID else _lonlat_within_area_of_use(crs.srid, box)
-    if lonlat is None:
+    if crs.srid == GEOGRAPHIC_SRID:
+        return Bbox(box, crs.srid, box)
+    corners = _lonlat_within_area_of_use(crs.srid, box)
+    if corners is None:
         raise BadRequest(
             f"bbox is outside the area EPSG:{crs.srid} covers (is it in that CRS's metres, easting with its zone number?).",
             f"bbox 超出 EPSG:{crs.srid} 的适用范围（是否为该坐标系的米制坐标、东坐标带有带号？）。",
         )
-    return Bbox(box, crs.srid, lonlat)
+    lons, lats = [c[0] for c in corners], [c[1] for c in corners]
+    outline = ", ".join(f"{lon!r} {lat!r}" for lon, lat in [*corners, corners[0]])
+    return Bbox(box, crs.srid, (min(lons), min(lats), max(lons), max(lats)), f"POLYGON(({outline}))")
 
 
 @functools.cache
@@ -83,16 +90,16 @@ def _to_lonlat(srid: int) -> tuple[Transformer, tuple[float, float, float, float
 AREA_MARGIN_DEG = 1.0
 
 
-def _lonlat_within_area_of_use(srid: int, box: BBox) -> BBox | None:
-    """The lon/lat envelope of a projected bbox's corners when they land inside (or just
-    beside) its CRS's area; None otherwise: numbers given in the wrong CRS would reach the
-    database's transform."""
+def _lonlat_within_area_of_use(srid: int, box: BBox) -> list[tuple[float, float]] | None:
+    """A projected bbox's corners in lon/lat, going round (south-west, north-west,
+    north-east, south-east), when they land inside (or just beside) its CRS's area; None
+    otherwise: numbers given in the wrong CRS would reach the database."""
     transformer, (w, s, e, n) = _to_lonlat(srid)
     x0, y0, x1, y1 = box
-    lons, lats = transformer.transform([x0, x0, x1, x1], [y0, y1, y0, y1])
+    lons, lats = transformer.transform([x0, x0, x1, x1], [y0, y1, y1, y0])
     m = AREA_MARGIN_DEG
     inside = all(
         math.isfinite(lon) and math.isfinite(lat) and w - m <= lon <= e + m and s - m <= lat <= n + m
         for lon, lat in zip(lons, lats, strict=True)
     )
-    return (min(lons), min(lats), max(lons), max(lats)) if inside else None
+    return list(zip(lons, lats, strict=True)) if inside else None

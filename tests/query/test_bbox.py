@@ -81,3 +81,32 @@ def test_a_bbox_outside_its_crs_is_refused_at_every_door(client, auth):
     # the same area in zone 37's own metres (northing first, as EPSG:4525 orders its axes)
     right = {"bbox": "4370000,37430000,4430000,37530000", "bbox-crs": wrong["bbox-crs"]}
     assert client.get("/api/v1/markers", params=right, headers=h).status_code == 200
+
+
+def test_a_gauss_krueger_box_selects_what_the_databases_transform_of_it_selects(client, auth, db):
+    """A projected box reaches the statement as its corners in lon/lat, carried there by
+    PROJ in the service: the markers it selects are those the database selects with its
+    own ST_Transform of the box, along a box's edge too."""
+    northing, easting = 4_395_000.0, 37_470_000.0
+    for half in (2_000, 15_000, 40_000):
+        box = (northing - half, easting - half, northing + half, easting + half)
+        expected = {
+            code
+            for (code,) in db.execute(
+                "SELECT code FROM boundary_marker WHERE ST_Intersects(geom,"
+                " ST_Transform(ST_MakeEnvelope(%s, %s, %s, %s, 4525), 4490))",
+                (box[1], box[0], box[3], box[2]),
+            )
+        }
+        got, url = set(), "/api/v1/layers/boundary_marker/items"
+        params = {
+            "bbox": ",".join(map(str, box)),
+            "bbox-crs": "EPSG:4525",
+            "limit": 10000,
+            "skip_geometry": "true",
+        }
+        while url:
+            page = client.get(url, params=params, headers=auth("admin")).json()
+            got |= {f["id"] for f in page["features"]}
+            url, params = next((link["href"] for link in page["links"] if link["rel"] == "next"), None), None
+        assert got == expected and (expected or half < 40_000), (half, len(got), len(expected))
