@@ -2,8 +2,8 @@
 
 A phone downloading an area one request per tile spends most of its time on requests,
 not bytes: thousands of small tiles, each a round trip over a mobile network and a trip
-through the browser's network stack. A bundle carries up to `TILES_PER_BUNDLE` tiles (schemas.py).
-Each tile goes through the same door its own URL does (the layer read check and the
+through the browser's network stack. A bundle carries up to `TILES_PER_BUNDLE` tiles
+(schemas.py). Each tile goes through the same door its own URL does (the layer read check and the
 tile checks, the same rendering, cache and ETag), so a bundle holds exactly what the
 caller could fetch tile by tile.
 

@@ -84,8 +84,11 @@ async def area_records(
     responses={200: {"content": {bundles.BUNDLE_MEDIA_TYPE: {}}, "description": "a bundle of tiles"}},
 )
 async def area_tiles(body: TilesRequest, request: Request, user: CurrentUser):
-    """Up to 256 of an area's tiles in one answer (the format is in offline/bundles.py):
-    each as its own URL answers it to this caller, with its ETag. A phone fetches an area
-    in a few dozen requests instead of thousands. A tile the caller may not read, or that
-    does not exist, refuses the bundle (4xx, naming the tile)."""
+    """Up to 256 of an area's tiles (the manifest's URLs, or service paths) in one answer,
+    each as its own URL answers it to this caller: a phone fetches an area in a few dozen
+    requests instead of thousands. The answer: 4 bytes (unsigned, big-endian) giving the
+    length of a UTF-8 JSON index `{"tiles": [{"path", "status", "etag", "type",
+    "length"}]}`, then each tile's bytes in the index's order (status 204, length 0, where
+    there is nothing to draw). A tile the caller may not read, or that does not exist,
+    refuses the bundle (4xx, naming the tile)."""
     return await bundles.bundle(request, user, body.tiles, public_base(request))

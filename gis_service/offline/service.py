@@ -28,11 +28,11 @@ THUMB_BYTES = 20_000  # a 320-px JPEG thumbnail, roughly
 SAMPLE_TILES_PER_ZOOM = 3  # tiles rendered per layer and zoom to estimate its size
 SAMPLE_RECORDS = 10  # records built per kind to estimate their size
 # What a browser stores beside each tile: its key, ETag and type in IndexedDB (Chromium,
-# measured: about 0.1 kB a tile). IndexedDB compresses what it holds: records take about
+# measured: 50-100 bytes a tile). IndexedDB compresses what it holds: records take about
 # this share of their JSON size (both measured by scripts/bench_offline, which reports
-# the size told against the storage used).
-STORED_ENTRY_BYTES = 100
-STORED_RECORD_SHARE = 0.35
+# the size told against the storage used; tiles compress less, and are counted whole).
+STORED_ENTRY_BYTES = 50
+STORED_RECORD_SHARE = 0.25
 MANIFEST_STATEMENT_TIMEOUT = "20s"  # no query of a manifest holds a connection longer
 
 AREA_SQL = {

@@ -243,14 +243,17 @@ def _field_day(deployment, base: str, db, profile: Path, label: str) -> float:
         stored = page.evaluate("""async () => {
             const store = await import(new URL('map/static/js/offline_store.js', document.baseURI).href);
             const keys = await store.storedTileKeys();
-            const answers = await Promise.all(keys.slice(0, 5).map((k) => fetch(new URL(k.slice(1), document.baseURI))
+            const spread = [...keys.filter((_, i) => i % Math.ceil(keys.length / 6) === 0), keys[keys.length - 1]];
+            const answers = await Promise.all(spread.map((k) => fetch(new URL(k.slice(1), document.baseURI))
                 .then(async (r) => [r.status, r.headers.get('X-From-Cache'), (await r.arrayBuffer()).byteLength])));
             return { keys, answers };
         }""")
         assert stored["keys"] and all(
             k.startswith("/api/v1/") or k.startswith("/basemap/") for k in stored["keys"]
         )
-        assert all(a[0] == 200 and a[1] == "1" and a[2] > 0 for a in stored["answers"]), stored["answers"]
+        # (a layer's tile may be empty where its features only come near: 200 with no bytes)
+        assert all(a[0] == 200 and a[1] == "1" for a in stored["answers"]), stored["answers"]
+        assert any(a[2] > 0 for a in stored["answers"]), stored["answers"]
         phone.log_visit(code, "tilted", notes)
         page.wait_for_selector("#outbox-button:has-text('(1)')")
         phone.screenshot(f"{label}-2-queued-offline.png")
