@@ -21,7 +21,7 @@ from gis_service.catalogue.answer_cache import AnswerCache
 from gis_service.catalogue.declarations import Catalogue
 from gis_service.catalogue.router import hot_router
 from gis_service.catalogue.router import router as catalogue_router
-from gis_service.catalogue.tile_cache import TableVersions, TileCache
+from gis_service.catalogue.tile_cache import MemoryCache, TableVersions
 from gis_service.core import memory
 from gis_service.core.body_limit import BodyLimitMiddleware
 from gis_service.core.change_feed import ChangeFeed
@@ -175,7 +175,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.catalogue = Catalogue(settings.layers_dir)
-    app.state.tile_cache = TileCache(max_bytes=settings.tile_cache_mb * 1024 * 1024)
+    app.state.tile_cache = MemoryCache(settings.tile_cache_mb << 20)
+    app.state.page_cache = MemoryCache(
+        settings.page_cache_mb << 20,
+        hits=metrics.PAGE_CACHE_HITS,
+        misses=metrics.PAGE_CACHE_MISSES,
+        size=lambda page: page.size,
+    )
     app.state.answer_cache = AnswerCache()
     app.state.tiles_in_flight = {}
     # Tiles rendered and item pages read at once by this worker: more than the cores only

@@ -17,10 +17,11 @@ from gis_service.boundaries import answers, derive, service
 from gis_service.boundaries.schemas import LineGeometryReplacement
 from gis_service.catalogue.dependencies import readable_layer
 from gis_service.catalogue.feature_query import FeatureQueryDep, and_filters, items_response
+from gis_service.catalogue.reads import FeatureReadsDep
 from gis_service.core import jobs
 from gis_service.core.answers import answer
 from gis_service.core.cpu import run_cpu
-from gis_service.core.dependencies import FeatureReadsDep, IfMatch, SessionDep, SettingsDep
+from gis_service.core.dependencies import IfMatch, SessionDep, SettingsDep
 from gis_service.core.geojson_pages import FEATURE_SCHEMA, GeoJSONResponse, features_answer, geojson_answer
 from gis_service.core.jobs import JobStarted, JobStatus
 from gis_service.core.public_url import public_base

@@ -11,7 +11,7 @@ from gis_service.auth import jurisdiction
 from gis_service.auth.dependencies import OptionalUser, caller
 from gis_service.catalogue.declarations import Catalogue, LayerDeclaration
 from gis_service.catalogue.feature_query import feature_query_from
-from gis_service.core.dependencies import get_feature_reads
+from gis_service.catalogue.reads import get_feature_reads
 from gis_service.core.errors import BadRequest, Forbidden, NotFound, Unauthorized
 
 

@@ -10,15 +10,16 @@ drops its heights; `bbox` and `filter` are read in the CRS they name.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated
 
 from fastapi import Depends, Query, Request, Response
 
 from gis_service.catalogue import service as layers
 from gis_service.catalogue.declarations import LayerDeclaration
-from gis_service.core.dependencies import FeatureReads
+from gis_service.catalogue.reads import FeatureReads, page_key
 from gis_service.core.errors import BadRequest
+from gis_service.core.etags import unchanged
 from gis_service.core.geojson_pages import GEOJSON, feature_collection, page_links
 from gis_service.core.query_params import parse_bool
 from gis_service.query import cql2, temporal
@@ -189,11 +190,25 @@ async def conditions(layer: LayerDeclaration, query: FeatureQuery, pool) -> tupl
 
 async def read_page(
     reads: FeatureReads, layer: LayerDeclaration, query: FeatureQuery, filters: dict, *, count: bool
-):
-    """One page of the layer for this query: the single read both doors share."""
-    condition = await conditions(layer, query, reads.pool)
+) -> layers.ItemsPage:
+    """One page of the layer for this query: the single read both doors share, kept by the
+    worker until one of the layer's tables changes (catalogue/reads.py)."""
+    versions = await reads.versions(layer.depends_on or [layer.source])
+    key = page_key(layer, versions, query, sorted(filters.items()), count)
+    page = reads.pages.get(key)
+    if page is None:
+        page = replace(await _read_page(reads, layer, query, filters, count=count), etag=f'W/"{key}"')
+        reads.pages.put(key, page)
+    return page
+
+
+async def _read_page(
+    reads: FeatureReads, layer: LayerDeclaration, query: FeatureQuery, filters: dict, *, count: bool
+) -> layers.ItemsPage:
+    pool = await reads.pool()  # after the versions: see catalogue/reads.py
+    condition = await conditions(layer, query, pool)
     out = layers.OutputCrs(srid=query.crs.srid, flip=query.crs.flip, decimals=query.crs.decimals)
-    async with reads.slots, reads.pool.connection() as conn:
+    async with reads.slots, pool.connection() as conn:
         return await layers.items(
             conn,
             layer=layer,
@@ -220,5 +235,13 @@ async def items_response(
     """A page of the layer as a GeoJSON FeatureCollection with its `next` link: what every
     list of features answers (the layers' items, and the domain lists over their layers)."""
     page = await read_page(reads, layer, query, filters, count=False)
+    headers = crs_headers(query.crs) | revalidated(page.etag)
+    if unchanged(request.headers.get("if-none-match"), page.etag):
+        return Response(status_code=304, headers=headers)
     body = feature_collection(page.features_json, page.returned, page_links(request, page.next_key))
-    return Response(body, media_type=GEOJSON, headers=crs_headers(query.crs))
+    return Response(body, media_type=GEOJSON, headers=headers)
+
+
+def revalidated(etag: str) -> dict[str, str]:
+    """A page's caching headers: clients may keep it, and ask again with its ETag each time."""
+    return {"ETag": etag, "Cache-Control": "private, no-cache"}

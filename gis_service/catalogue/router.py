@@ -20,9 +20,10 @@ from gis_service.catalogue.dependencies import (
     property_filters,
 )
 from gis_service.catalogue.feature_query import BboxQuery, FeatureQueryDep
+from gis_service.catalogue.reads import FeatureReadsDep
 from gis_service.catalogue.tile_grids import WEB_MERCATOR
 from gis_service.core.answers import TileJSON, answer
-from gis_service.core.dependencies import FeatureReadsDep, SessionDep, SettingsDep
+from gis_service.core.dependencies import SessionDep, SettingsDep
 from gis_service.core.errors import NotFound, Unauthorized
 from gis_service.core.geojson_pages import (
     FEATURE_SCHEMA,

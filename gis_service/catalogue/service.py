@@ -74,12 +74,18 @@ def units_condition(layer: LayerDeclaration) -> str | None:
     return "(" + " OR ".join(f"units_within(t.{q(c)}, '{within}')" for c in layer.unit_columns) + ")"
 
 
-@dataclass
+@dataclass(frozen=True)
 class ItemsPage:
     features_json: str  # the page's features, comma-separated, as PostgreSQL wrote them
     returned: int
     next_key: str | None
     number_matched: int | None = None
+    etag: str = ""  # W/"key" of the page as kept (catalogue/reads.py)
+
+    @property
+    def size(self) -> int:
+        """About what the page holds in memory, for the page cache's bound."""
+        return len(self.features_json) + 200
 
 
 COUNT_CAP = 100_000  # above this, counting costs more than it tells a client

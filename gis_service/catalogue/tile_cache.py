@@ -25,50 +25,66 @@ import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import anyio.to_thread
 from fastapi import Request, Response
+from prometheus_client import Counter
 
 from gis_service.catalogue.declarations import LayerDeclaration
 from gis_service.catalogue.tile_grids import WEB_MERCATOR, Grid
+from gis_service.core.etags import unchanged
 from gis_service.monitoring import metrics
 
 
-class TileCache:
-    def __init__(self, max_bytes: int = 64 * 1024 * 1024) -> None:
+class MemoryCache:
+    """The least recently used answers up to `max_bytes` in all (`size` tells an answer's),
+    counted in the metrics' `hits` and `misses` counters (the tiles' by default)."""
+
+    def __init__(
+        self,
+        max_bytes: int = 64 * 1024 * 1024,
+        *,
+        hits: Counter = metrics.TILE_CACHE_HITS,
+        misses: Counter = metrics.TILE_CACHE_MISSES,
+        size: Callable[[Any], int] = len,
+    ) -> None:
         self.max_bytes = max_bytes
-        self._items: OrderedDict[str, bytes] = OrderedDict()
+        self._items: OrderedDict[str, Any] = OrderedDict()
         self._size = 0
+        self._size_of = size
         self._lock = threading.Lock()
+        self._hit, self._missed = hits, misses
         self.hits = self.misses = 0
 
-    def get(self, key: str) -> bytes | None:
+    def get(self, key: str) -> Any:
         with self._lock:
             data = self._items.get(key)
             if data is None:
                 self.misses += 1
-                metrics.TILE_CACHE_MISSES.inc()
+                self._missed.inc()
                 return None
             self._items.move_to_end(key)
             self.hits += 1
-            metrics.TILE_CACHE_HITS.inc()
+            self._hit.inc()
             return data
 
     @property
     def size_bytes(self) -> int:
         return self._size
 
-    def put(self, key: str, data: bytes) -> None:
-        if not self.max_bytes or len(data) > self.max_bytes // 8:  # 0: the cache is off
+    def put(self, key: str, data: Any) -> None:
+        size = self._size_of(data)
+        if not self.max_bytes or size > self.max_bytes // 8:  # 0: the cache is off
             return
         with self._lock:
             if key in self._items:
                 return
             self._items[key] = data
-            self._size += len(data)
+            self._size += size
             while self._size > self.max_bytes:
                 _, old = self._items.popitem(last=False)
-                self._size -= len(old)
+                self._size -= self._size_of(old)
 
 
 class TableVersions:
@@ -178,7 +194,7 @@ def accepts_gzip(request: Request) -> bool:
 def tile_response(request: Request, compressed: bytes, etag: str, media_type: str) -> Response:
     """200 with the stored bytes (decompressed only for a client without gzip), or 304."""
     headers = {"ETag": etag, "Cache-Control": "private, no-cache", "Vary": "Accept-Encoding"}
-    if request.headers.get("if-none-match") == etag:
+    if unchanged(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=headers)
     if compressed and accepts_gzip(request):
         headers["Content-Encoding"] = "gzip"

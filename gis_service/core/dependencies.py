@@ -3,13 +3,10 @@ and what they may do: gis_service/auth/dependencies.py."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
-from psycopg_pool import AsyncConnectionPool
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gis_service.core.errors import PreconditionRequired
@@ -35,24 +32,9 @@ async def get_read_session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-@dataclass(frozen=True)
-class FeatureReads:
-    """Where a feature read runs: the pool to read from (the replica once it has caught
-    up), and the worker's slots for reads at once (more than the cores only slows each)."""
-
-    pool: AsyncConnectionPool
-    slots: asyncio.Semaphore
-
-
-async def get_feature_reads(request: Request) -> FeatureReads:
-    state = request.app.state
-    return FeatureReads(await state.reads.pool(), state.database_reads)
-
-
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 SessionDep = Annotated[AsyncSession, Depends(get_db_session)]
 ReadSessionDep = Annotated[AsyncSession, Depends(get_read_session)]
-FeatureReadsDep = Annotated[FeatureReads, Depends(get_feature_reads)]
 
 
 async def required_if_match(

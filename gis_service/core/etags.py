@@ -1,6 +1,6 @@
-"""Entity tags for records that clients edit: one hash for a version's text, and the one
-If-Match check every update makes (under the record's row lock, so check and write are
-atomic)."""
+"""Entity tags: one hash for a version's text, the one If-Match check every update makes
+(under the record's row lock, so check and write are atomic), and the one If-None-Match
+check of every read that can answer 304."""
 
 from __future__ import annotations
 
@@ -21,3 +21,16 @@ def check_if_match(if_match: str, current: str) -> None:
             "The record changed since you read it; fetch it again and retry.",
             "该记录在您读取后已被修改，请重新获取后再提交。",
         )
+
+
+def _opaque(tag: str) -> str:
+    return tag.strip().removeprefix("W/")
+
+
+def unchanged(if_none_match: str | None, current: str) -> bool:
+    """Whether If-None-Match names the current ETag, so that a GET answers 304: a list,
+    compared weakly (RFC 9110 13.1.2), `*` for any."""
+    if not if_none_match:
+        return False
+    tags = if_none_match.split(",")
+    return any(t.strip() == "*" for t in tags) or _opaque(current) in {_opaque(t) for t in tags}

@@ -129,6 +129,8 @@ class MapSettings(BaseModel):
     basemap_file: Path | None = None
     # Vector tiles kept in memory per worker (keyed by data version, so never stale).
     tile_cache_mb: int = Field(default=64, ge=0, le=4096)
+    # Pages of features kept in memory per worker (keyed by data version, so never stale).
+    page_cache_mb: int = Field(default=32, ge=0, le=4096)
 
 
 class FieldWorkSettings(BaseModel):

@@ -8,8 +8,9 @@ from fastapi import APIRouter, Request, Response, status
 from gis_service.auth.dependencies import CurrentUser, FieldWorker, ReadWithin
 from gis_service.catalogue.dependencies import readable_layer
 from gis_service.catalogue.feature_query import FeatureQueryDep, items_response
+from gis_service.catalogue.reads import FeatureReadsDep
 from gis_service.core.answers import answer
-from gis_service.core.dependencies import FeatureReadsDep, SessionDep
+from gis_service.core.dependencies import SessionDep
 from gis_service.core.geojson_pages import (
     FEATURE_SCHEMA,
     GeoJSONResponse,

@@ -10,9 +10,10 @@ from fastapi import APIRouter, Path, Query, Request, UploadFile, status
 from gis_service.auth.dependencies import AdminUser, CurrentUser, FieldWorker, ReadWithin, WholeDeployment
 from gis_service.catalogue.dependencies import readable_layer
 from gis_service.catalogue.feature_query import FeatureQueryDep, and_filters, items_response
+from gis_service.catalogue.reads import FeatureReadsDep
 from gis_service.core.answers import answer
 from gis_service.core.cpu import run_cpu
-from gis_service.core.dependencies import FeatureReadsDep, SessionDep, SettingsDep
+from gis_service.core.dependencies import SessionDep, SettingsDep
 from gis_service.core.errors import BadRequest, InvalidRows
 from gis_service.core.geojson_pages import (
     GeoJSONResponse,

@@ -28,6 +28,11 @@ POOL = Gauge(
 TILE_CACHE_HITS = Counter("gis_tile_cache_hits_total", "Vector tiles answered from the in-memory cache")
 TILE_CACHE_MISSES = Counter("gis_tile_cache_misses_total", "Vector tiles rendered by the database")
 TILE_CACHE_BYTES = Gauge("gis_tile_cache_bytes", "Bytes held by the tile caches", multiprocess_mode="livesum")
+PAGE_CACHE_HITS = Counter("gis_page_cache_hits_total", "Pages of features answered from the in-memory cache")
+PAGE_CACHE_MISSES = Counter("gis_page_cache_misses_total", "Pages of features read from the database")
+PAGE_CACHE_BYTES = Gauge(
+    "gis_page_cache_bytes", "Bytes of features held by the page caches", multiprocess_mode="livesum"
+)
 CHANGE_FEED = Gauge(
     "gis_change_feed_connected", "1 while every worker listens for changes", multiprocess_mode="livemin"
 )

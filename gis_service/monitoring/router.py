@@ -49,6 +49,7 @@ def sample_worker(app) -> None:
     metrics.POOL.labels("writes", "in_use").set(engine_pool.checkedout())
     metrics.POOL.labels("writes", "open").set(engine_pool.size())
     metrics.TILE_CACHE_BYTES.set(app.state.tile_cache.size_bytes)
+    metrics.PAGE_CACHE_BYTES.set(app.state.page_cache.size_bytes)
     metrics.MEMORY.set(rss_bytes())
 
 

@@ -431,6 +431,14 @@ def test_a_tile_cached_for_one_unit_is_not_served_to_another(made, unit_client, 
         assert made["sibling"].marker in _body(unit_client.get(url, headers=auth("admin")))
 
 
+def test_a_page_kept_for_one_unit_is_not_served_to_another(made, unit_client, auth, dalad):
+    """The same for pages of features: kept per unit, as tiles are."""
+    url = "/api/v1/layers/boundary_marker/items?limit=10000"
+    for _ in range(2):  # the second round comes from the page cache
+        assert made["sibling"].marker not in unit_client.get(url, headers=dalad).text
+        assert made["sibling"].marker in unit_client.get(url, headers=auth("admin")).text
+
+
 def test_offline_areas_carry_the_units_records_only(made, unit_client, dalad):
     """The offline area's manifest and records (reads sent as POST) follow the same rule."""
     line = made["sibling"].marker_line

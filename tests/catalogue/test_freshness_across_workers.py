@@ -108,6 +108,31 @@ def test_no_worker_serves_a_stale_tile_after_a_commit(two_workers, db, marker_ti
         before = etags
 
 
+def test_no_worker_serves_a_stale_page_after_a_commit(two_workers, db, marker_tile):
+    """Pages of features are kept under the same versions as tiles: a write by another
+    process changes every worker's next page, its content and its ETag."""
+    marker_id, _ = marker_tile
+    code, material = db.execute(
+        "SELECT code, material FROM boundary_marker WHERE id = %s", (marker_id,)
+    ).fetchone()
+    path = f"/api/v1/layers/boundary_marker/items?filter=code='{code}'"
+    h = {"Authorization": f"Bearer {_sign_in(two_workers)}"}
+    before = {_fresh_get(two_workers + path, h).headers["etag"] for _ in range(12)}
+    assert len(before) == 1
+    try:
+        for round_, value in enumerate(["granite", "concrete", "granite"]):
+            db.execute("UPDATE boundary_marker SET material = %s WHERE id = %s", (value, marker_id))
+            after = [_fresh_get(two_workers + path, h) for _ in range(12)]
+            etags = {r.headers["etag"] for r in after}
+            assert before.isdisjoint(etags) and len(etags) == 1, (
+                f"round {round_}: a page from before the write"
+            )
+            assert {r.json()["features"][0]["properties"]["material"] for r in after} == {value}
+            before = etags
+    finally:
+        db.execute("UPDATE boundary_marker SET material = %s WHERE id = %s", (material, marker_id))
+
+
 def test_a_gzip_tile_is_the_plain_tile_compressed(two_workers, marker_tile):
     _, path = marker_tile
     h = {"Authorization": f"Bearer {_sign_in(two_workers)}"}
