@@ -11,7 +11,7 @@ from gis_service.basemap import reference
 from gis_service.basemap.tiles import package, stored_tile
 from gis_service.catalogue.tile_cache import tile_response
 from gis_service.core.answers import TileJSON, answer
-from gis_service.core.etags import unchanged
+from gis_service.core.etags import revalidated, unchanged
 from gis_service.core.geojson_pages import (
     COLLECTION_SCHEMA,
     GeoJSONResponse,
@@ -80,7 +80,7 @@ async def basemap_tile(z: Zoom, x: int, y: int, request: Request, _: CurrentUser
         return Response(status_code=204)
     if tile.gzipped:
         return tile_response(request, tile.data, tile.etag, tile.media_type)
-    headers = {"ETag": tile.etag, "Cache-Control": "private, no-cache"}
+    headers = revalidated(tile.etag)
     if unchanged(request.headers.get("if-none-match"), tile.etag):
         return Response(status_code=304, headers=headers)
     return Response(tile.data, media_type=tile.media_type, headers=headers)

@@ -19,7 +19,7 @@ from gis_service.catalogue import service as layers
 from gis_service.catalogue.declarations import LayerDeclaration
 from gis_service.catalogue.reads import FeatureReads, page_key
 from gis_service.core.errors import BadRequest
-from gis_service.core.etags import unchanged
+from gis_service.core.etags import revalidated, unchanged
 from gis_service.core.geojson_pages import GEOJSON, feature_collection, page_links
 from gis_service.core.query_params import parse_bool
 from gis_service.query import cql2, temporal
@@ -240,8 +240,3 @@ async def items_response(
         return Response(status_code=304, headers=headers)
     body = feature_collection(page.features_json, page.returned, page_links(request, page.next_key))
     return Response(body, media_type=GEOJSON, headers=headers)
-
-
-def revalidated(etag: str) -> dict[str, str]:
-    """A page's caching headers: clients may keep it, and ask again with its ETag each time."""
-    return {"ETag": etag, "Cache-Control": "private, no-cache"}

@@ -33,7 +33,7 @@ from prometheus_client import Counter
 
 from gis_service.catalogue.declarations import LayerDeclaration
 from gis_service.catalogue.tile_grids import WEB_MERCATOR, Grid
-from gis_service.core.etags import unchanged
+from gis_service.core.etags import revalidated, unchanged
 from gis_service.monitoring import metrics
 
 
@@ -193,7 +193,7 @@ def accepts_gzip(request: Request) -> bool:
 
 def tile_response(request: Request, compressed: bytes, etag: str, media_type: str) -> Response:
     """200 with the stored bytes (decompressed only for a client without gzip), or 304."""
-    headers = {"ETag": etag, "Cache-Control": "private, no-cache", "Vary": "Accept-Encoding"}
+    headers = revalidated(etag) | {"Vary": "Accept-Encoding"}
     if unchanged(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=headers)
     if compressed and accepts_gzip(request):

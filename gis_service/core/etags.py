@@ -23,6 +23,12 @@ def check_if_match(if_match: str, current: str) -> None:
         )
 
 
+def revalidated(etag: str) -> dict[str, str]:
+    """The caching headers of an answer that clients may keep and must revalidate with its
+    ETag each time (tiles, the base map, pages of features): never kept past an edit."""
+    return {"ETag": etag, "Cache-Control": "private, no-cache"}
+
+
 def _opaque(tag: str) -> str:
     return tag.strip().removeprefix("W/")
 

@@ -26,7 +26,7 @@ from gis_service.catalogue.reads import FeatureReadsDep
 from gis_service.core.answers import answer
 from gis_service.core.dependencies import SessionDep, SettingsDep
 from gis_service.core.errors import AppError, BadRequest, NotFound, Unauthorized
-from gis_service.core.etags import etag_of, unchanged
+from gis_service.core.etags import etag_of, revalidated, unchanged
 from gis_service.core.geojson_pages import (
     FEATURE_SCHEMA,
     GeoJSONResponse,
@@ -317,9 +317,9 @@ async def items(layer: ReadableLayer, request: Request, query: FeatureQueryDep, 
     as_html = _wants_html(request)
     page = await feature_query.read_page(reads, layer, query, filters, count=True)
     crs, limit = query.crs, query.limit
-    cached = {} if as_html else feature_query.revalidated(page.etag)
-    if cached and unchanged(request.headers.get("if-none-match"), page.etag):
-        return Response(status_code=304, headers=crs_headers(crs) | cached)
+    caching = {} if as_html else revalidated(page.etag)
+    if caching and unchanged(request.headers.get("if-none-match"), page.etag):
+        return Response(status_code=304, headers=crs_headers(crs) | caching)
     # A client that keeps following `next` is reading the whole layer: its pages grow
     # tenfold up to the maximum. GDAL before 3.8 always asks for 10 and cannot learn the
     # maximum from /ogc/api; it then copies 20,000 graves in 6 requests instead of 2,002.
@@ -344,7 +344,7 @@ async def items(layer: ReadableLayer, request: Request, query: FeatureQueryDep, 
     body = feature_collection(
         page.features_json, page.returned, links, _crs_members(crs) + matched + f'"timeStamp":"{stamp}",'
     )
-    headers = crs_headers(crs) | {"Link": link_header(links)} | cached
+    headers = crs_headers(crs) | {"Link": link_header(links)} | caching
     if as_html:
         return HTMLResponse(html.page(layer.title.zh, json.loads(body), app_root(request)), headers=headers)
     return Response(body, media_type=GEOJSON, headers=headers)
