@@ -67,8 +67,11 @@ def reencode(data: bytes, *, max_bytes: int, max_pixels: int, max_side: int) -> 
                 # it (by the decoder's DCT scaling): a camera's original costs a fraction
                 img.draft("RGB", (max_side, max_side))
                 img.load()
-                img = ImageOps.exif_transpose(img)
-                img = img.convert("RGB")
+                # in place, and converted only when needed: each copy of a 2 MP photo
+                # costs as much as decoding it
+                ImageOps.exif_transpose(img, in_place=True)
+                if img.mode != "RGB":
+                    img = img.convert("RGB")
                 img.thumbnail((max_side, max_side))
                 out = io.BytesIO()
                 img.save(out, format="JPEG", quality=JPEG_QUALITY, optimize=True)
