@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import DeclarativeBase
 
-from gis_service.core.read_replica import primary_options
+from gis_service.core.connection_options import connection_options
 from gis_service.core.settings import Settings
 
 STORAGE_SRID = 4490  # CGCS2000 geographic
@@ -36,7 +36,7 @@ def make_engine(settings: Settings, url: str | None = None) -> AsyncEngine:
         connect_args={
             "connect_timeout": 5,
             "application_name": "gis_service",
-            **primary_options(settings.database_read_url, url),
+            **connection_options(settings.database_read_url, url),
         },
     )
 

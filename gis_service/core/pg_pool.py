@@ -9,7 +9,7 @@ import re
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
-from gis_service.core.read_replica import primary_options
+from gis_service.core.connection_options import connection_options
 from gis_service.core.settings import Settings
 
 # A geography buffer (the restricted corridors' areas) reprojects to the UTM zone of the
@@ -35,7 +35,7 @@ async def _warm(conn: AsyncConnection) -> None:
 
 def make_pool(settings: Settings, url: str | None = None) -> AsyncConnectionPool:
     """A pool on DATABASE_URL, or on `url` (the read replica)."""
-    options = primary_options(settings.database_read_url, url)
+    options = connection_options(settings.database_read_url, url)
     url = (url or settings.sqlalchemy_url).replace("postgresql+psycopg://", "postgresql://", 1)
     return AsyncConnectionPool(
         url,

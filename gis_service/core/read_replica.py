@@ -48,12 +48,6 @@ CATCH_UP_POLL_S = 0.002
 SYNCHRONOUS_COMMIT = "-c synchronous_commit=on"
 
 
-def primary_options(read_url: str | None, url: str | None) -> dict:
-    """Connection options for a pool or engine on `url` (None: the primary) when the
-    service has a replica at `read_url`: the primary's connections commit synchronously."""
-    return {"options": SYNCHRONOUS_COMMIT} if read_url and not url else {}
-
-
 class ReadRouting:
     def __init__(self, primary: AsyncConnectionPool, replica: AsyncConnectionPool | None) -> None:
         self.primary = primary

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import inspect
 
+from sqlalchemy import text
+
 from gis_service.core.settings import MAX_AUTO_WORKERS, Settings
 from tests.auth.routes import api_routes, dependency_calls
 
@@ -90,3 +92,17 @@ def test_lean_routes_are_given_what_their_endpoints_take(app, client, auth, db):
         given = client.portal.call(arguments)  # on the app's own event loop, where its pools are
         assert set(given) == set(inspect.signature(route.endpoint).parameters), route.path
         assert client.get(path + "?limit=5", headers=auth("admin")).status_code == 200, path
+
+
+def test_the_services_connections_run_without_jit(app, client):
+    """Both the plain pool and the ORM's engine connect with jit=off (core/connection_options):
+    LLVM compilation cost more than the short queries it was started for."""
+
+    async def jit_settings():
+        async with app.state.pg_pool.connection() as conn:
+            pool = (await (await conn.execute("SHOW jit")).fetchone())[0]
+        async with app.state.sessionmaker() as session:
+            engine = (await session.execute(text("SHOW jit"))).scalar()
+        return pool, engine
+
+    assert client.portal.call(jit_settings) == ("off", "off")
