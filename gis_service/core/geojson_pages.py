@@ -62,10 +62,12 @@ def features_answer(record_path: str, id_param: str, *, also: tuple[str, ...] = 
     return geojson_answer(COLLECTION_SCHEMA, also=also, **link)
 
 
-def page_links(request: Request, next_key: str | None, next_limit: int | None = None) -> list[dict]:
-    """`self`, and `next` (this URL with the cursor moved on, and `next_limit` as its
-    limit when given) when more rows follow."""
-    here = public_request_url(request)
+def page_links(
+    request: Request, next_key: str | None, next_limit: int | None = None, here: str | None = None
+) -> list[dict]:
+    """`self` (`here`, by default this request's public URL), and `next` (that URL with the
+    cursor moved on, and `next_limit` as its limit when given) when more rows follow."""
+    here = here or public_request_url(request)
     links = [{"rel": "self", "type": GEOJSON, "href": here}]
     if next_key is not None:
         moved = {"cursor": encode_cursor(next_key)} | ({"limit": next_limit} if next_limit else {})

@@ -14,7 +14,7 @@ chose.
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -45,9 +45,12 @@ def public_request_url(request: Request) -> str:
 
 
 def with_query(url: str, request: Request, **params) -> str:
-    """`url` (a public_request_url) with these query parameters set."""
-    moved = request.url.include_query_params(**params)
-    return url.split("?", 1)[0] + (f"?{moved.query}" if moved.query else "")
+    """`url` (a public_request_url) with these query parameters set: any of the same name
+    left out, the new ones last (as Starlette's include_query_params, from the query the
+    request already parsed: every page's `next` and `alternate` links come through here)."""
+    pairs = [(k, v) for k, v in request.query_params.multi_items() if k not in params]
+    query = urlencode(pairs + [(k, str(v)) for k, v in params.items()])
+    return url.split("?", 1)[0] + (f"?{query}" if query else "")
 
 
 def host_names(public_url: str | None, allowed: list[str]) -> set[str]:

@@ -7,9 +7,10 @@ the default output and EPSG:4490 / 4524 / 4525 are offered in their authority ax
 
 from __future__ import annotations
 
+import functools
 import json
 import re
-from datetime import UTC, datetime
+import time
 
 import orjson
 from fastapi import APIRouter, Request, Response
@@ -71,6 +72,19 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-5/1.0/conf/schemas",
     *ogc_tiles.CONFORMANCE,
 ]
+
+
+QUERYABLES = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
+
+
+@functools.lru_cache(maxsize=1)
+def _stamp_of(second: int) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(second))
+
+
+def time_stamp() -> str:
+    """Now, as a page's OGC `timeStamp` (to the second): written once a second."""
+    return _stamp_of(int(time.time()))
 
 
 def _base(request: Request) -> str:
@@ -183,7 +197,7 @@ async def _collection(request: Request, layer: LayerDeclaration, db_session) -> 
             {"rel": "items", "type": "text/html", "href": f"{url}/items?f=html"},
             # the registered relation, and the short name GDAL looks for
             {
-                "rel": "http://www.opengis.net/def/rel/ogc/1.0/queryables",
+                "rel": QUERYABLES,
                 "type": SCHEMA,
                 "href": f"{url}/queryables",
             },
@@ -325,24 +339,19 @@ async def items(layer: ReadableLayer, request: Request, query: FeatureQueryDep, 
     # maximum from /ogc/api; it then copies 20,000 graves in 6 requests instead of 2,002.
     # Every response still holds no more than the limit its own URL asks for. A person's
     # HTML pages keep their size.
-    links = page_links(request, page.next_key, None if as_html else min(limit * 10, MAX_LIMIT))
+    here, collection = public_request_url(request), f"{_base(request)}/ogc/collections/{layer.id}"
+    links = page_links(request, page.next_key, None if as_html else min(limit * 10, MAX_LIMIT), here)
     links[1:1] = [
-        {
-            "rel": "alternate",
-            "type": "text/html",
-            "href": with_query(public_request_url(request), request, f="html"),
-        },
-        {"rel": "collection", "type": JSON, "href": f"{_base(request)}/ogc/collections/{layer.id}"},
-        {
-            "rel": "http://www.opengis.net/def/rel/ogc/1.0/queryables",
-            "type": SCHEMA,
-            "href": f"{_base(request)}/ogc/collections/{layer.id}/queryables",
-        },
+        {"rel": "alternate", "type": "text/html", "href": with_query(here, request, f="html")},
+        {"rel": "collection", "type": JSON, "href": collection},
+        {"rel": QUERYABLES, "type": SCHEMA, "href": f"{collection}/queryables"},
     ]
     matched = f'"numberMatched":{page.number_matched},' if page.number_matched is not None else ""
-    stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     body = feature_collection(
-        page.features_json, page.returned, links, _crs_members(crs) + matched + f'"timeStamp":"{stamp}",'
+        page.features_json,
+        page.returned,
+        links,
+        _crs_members(crs) + matched + f'"timeStamp":"{time_stamp()}",',
     )
     headers = crs_headers(crs) | {"Link": link_header(links)} | caching
     if as_html:
