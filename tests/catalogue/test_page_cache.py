@@ -85,3 +85,16 @@ def test_with_the_page_cache_off_every_page_is_read(settings, prepared_db, auth)
         assert first.status_code == again.status_code == 200 and first.json() == again.json()
         assert c.app.state.page_cache.hits == 0 and c.app.state.page_cache.size_bytes == 0
         assert c.get(url, headers=h | {"If-None-Match": first.headers["etag"]}).status_code == 304
+
+
+@pytest.mark.parametrize("door", ["map API", "OGC API"])
+def test_a_query_string_seen_before_is_checked_as_before(client, auth, door):
+    """The query parsed from a query string is remembered (feature_query_from); a bad one
+    is not, and is refused every time it comes."""
+    h = auth("viewer")
+    for query in ("?limit=abc", "?bbox=1,2,3", "?crs=EPSG:9999", "?filter=material%20%3D"):
+        answers = [client.get(DOORS[door] + query, headers=h) for _ in range(2)]
+        assert [a.status_code for a in answers] == [400, 400], (query, answers[0].text[:200])
+        assert answers[0].json() == answers[1].json()
+    good = DOORS[door] + "?limit=3&bbox=106.7,37.6,111.5,40.9"
+    assert [len(client.get(good, headers=h).json()["features"]) for _ in range(2)] == [3, 3]
