@@ -74,7 +74,9 @@ def reencode(data: bytes, *, max_bytes: int, max_pixels: int, max_side: int) -> 
                     img = img.convert("RGB")
                 img.thumbnail((max_side, max_side))
                 out = io.BytesIO()
-                img.save(out, format="JPEG", quality=JPEG_QUALITY, optimize=True)
+                # without optimize: its second pass for Huffman tables cost a third of
+                # a phone photo's re-encode (14 of 45 ms) to save 4% of its bytes
+                img.save(out, format="JPEG", quality=JPEG_QUALITY)
                 return out.getvalue()
     except BadRequest:
         raise
