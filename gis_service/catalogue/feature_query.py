@@ -156,8 +156,11 @@ FeatureQueryDep = Annotated[FeatureQuery, Depends(feature_query)]
 
 # The queries parsed last, by their query string: a page asked again (a map redrawn, a
 # client revalidating) is answered from the kept pages, and parsing was a tenth of that.
+# Only short strings are kept (a bbox, a limit, a cursor, a short filter), so that 512 of
+# them stay within about a megabyte: a URL carries no length limit of its own here.
 _PARSED: OrderedDict[bytes, FeatureQuery] = OrderedDict()
 _PARSED_MAX = 512
+_PARSED_LONGEST = 1024
 
 
 async def feature_query_from(request: Request) -> FeatureQuery:
@@ -168,9 +171,10 @@ async def feature_query_from(request: Request) -> FeatureQuery:
     query = _PARSED.get(raw)
     if query is None:
         query = await _parse(request)
-        _PARSED[raw] = query
-        if len(_PARSED) > _PARSED_MAX:
-            _PARSED.popitem(last=False)
+        if len(raw) <= _PARSED_LONGEST:
+            _PARSED[raw] = query
+            if len(_PARSED) > _PARSED_MAX:
+                _PARSED.popitem(last=False)
     return query
 
 

@@ -98,3 +98,18 @@ def test_a_query_string_seen_before_is_checked_as_before(client, auth, door):
         assert answers[0].json() == answers[1].json()
     good = DOORS[door] + "?limit=3&bbox=106.7,37.6,111.5,40.9"
     assert [len(client.get(good, headers=h).json()["features"]) for _ in range(2)] == [3, 3]
+
+
+def test_only_short_query_strings_are_remembered(client, auth):
+    """A long filter is parsed again each time rather than kept: the remembered queries stay
+    small whatever length of URL a client sends."""
+    from gis_service.catalogue import feature_query
+
+    h, url = auth("viewer"), DOORS["OGC API"]
+    long_filter = "code IN (" + ",".join(f"'X{i:05d}'" for i in range(400)) + ")"
+    for query in (f"?limit=2&filter={long_filter}", "?limit=2&bbox=106.7,37.6,111.5,40.9"):
+        assert client.get(url + query, headers=h).status_code == 200, query
+    kept = list(feature_query._PARSED)
+    assert kept and all(len(raw) <= feature_query._PARSED_LONGEST for raw in kept)
+    assert any(b"bbox=106.7" in raw for raw in kept)
+    assert not any(b"X00399" in raw for raw in kept)
