@@ -153,7 +153,7 @@ async def tile_latencies(base: str, token: str) -> dict:
 
 
 def outline_gaps(url: str) -> dict:
-    """Whether the county outlines drawn at each zoom z0-z8 still fit together: read back
+    """Whether the county outlines drawn at each generalised zoom still fit together: read back
     from the database, each zoom's set must be a valid coverage (shared edges identical, no
     overlap) whose union has no hole the source polygons' union lacks."""
     import shapely

@@ -1,4 +1,4 @@
-"""Unit polygons generalised per zoom for the tiles below z9, without gaps.
+"""Unit polygons generalised per zoom for the tiles below z10, without gaps.
 
 A zoomed-out tile over China holds thousands of county outlines; drawing them at full
 detail made a z3 tile cost over half a second. Simplifying polygon by polygon would open
@@ -6,7 +6,7 @@ gaps and overlaps between neighbours, because each side of a shared edge would l
 different vertices. Here each level (provinces, cities, counties) is simplified as one
 coverage (GEOS coverage simplification, Visvalingam-Whyatt on each shared edge once), so
 neighbours keep identical edges at every zoom. Each zoom is simplified from the one
-above it, z8 from the source polygons.
+above it, z9 from the source polygons.
 
 The work is done at setup, after the reference data is loaded, and again for a level
 whenever one of its units is new or its polygon changed (the trigger of migration 0026
@@ -29,7 +29,7 @@ from gis_service.core.db import insert_columns
 log = logging.getLogger(__name__)
 
 LEVELS = ("province", "city", "county")  # the levels drawn as areas
-ZOOMS = range(0, 9)  # every zoom whose tiles draw whole polygons (below PIECES_FROM_ZOOM)
+ZOOMS = range(0, 10)  # every zoom whose tiles draw whole polygons (below PIECES_FROM_ZOOM)
 TILE_UNITS = 4096
 # How far edges are simplified, in units of a 4096-unit tile: a vertex goes when the
 # triangle it makes with its neighbours is under 4 x 4 units, which moves the outline by
@@ -67,7 +67,7 @@ def holes(polygons: np.ndarray) -> int:
 
 _STALE_LEVELS = text("""
 SELECT DISTINCT u.level FROM admin_unit u
-LEFT JOIN admin_unit_generalised g ON g.code = u.code AND g.zoom = 0
+LEFT JOIN admin_unit_generalised g ON g.code = u.code AND g.zoom = :deepest
 WHERE u.valid_to IS NULL AND u.geom IS NOT NULL AND NOT ST_IsEmpty(u.geom)
   AND u.level = ANY(:levels) AND g.code IS NULL
 """)
@@ -87,9 +87,15 @@ FROM unnest(CAST(:code AS text[]), CAST(:wkb AS bytea[])) AS r(c, w)
 
 async def ensure_generalised(db_session: AsyncSession) -> dict[str, dict]:
     """Generalise every level that has a unit without generalised polygons; the caller
-    commits. Returns, per level done, its unit count, vertices at z8 and z3 beside the
-    source, and whether the source was a clean coverage."""
-    stale = (await db_session.execute(_STALE_LEVELS, {"levels": list(LEVELS)})).scalars().all()
+    commits. A level is stale when a unit lacks its deepest zoom: a changed unit has lost
+    them all, and a database generalised before a deeper zoom was kept lacks that one.
+    Returns, per level done, its unit count, vertices at z9 and z3 beside the source,
+    and whether the source was a clean coverage."""
+    stale = (
+        (await db_session.execute(_STALE_LEVELS, {"levels": list(LEVELS), "deepest": max(ZOOMS)}))
+        .scalars()
+        .all()
+    )
     done: dict[str, dict] = {}
     for level in stale:
         started = time.perf_counter()
@@ -113,7 +119,7 @@ async def ensure_generalised(db_session: AsyncSession) -> dict[str, dict]:
         done[level] = {
             "units": len(codes),
             "vertices": int(shapely.get_num_coordinates(source).sum()),
-            "vertices_z8": int(shapely.get_num_coordinates(by_zoom[8]).sum()),
+            "vertices_z9": int(shapely.get_num_coordinates(by_zoom[9]).sum()),
             "vertices_z3": int(shapely.get_num_coordinates(by_zoom[3]).sum()),
             "clean_coverage": clean,
             "seconds": round(time.perf_counter() - started, 1),

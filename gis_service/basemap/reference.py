@@ -63,9 +63,9 @@ WITH b AS (
 ), admin AS (
     SELECT ST_AsMVTGeom(ST_Transform(CASE
                -- zoomed out: simplified with the neighbours (no gaps), else on its own
-               WHEN %(z)s < {PIECES_FROM_ZOOM} THEN COALESCE(
+               WHEN %(z)s < {PIECES_FROM_ZOOM} THEN ST_ClipByBox2D(COALESCE(
                    {generalised_for_zoom("admin_unit_generalised", "code", "u.code", zoom="%(z)s")},
-                   ST_SimplifyPreserveTopology(u.geom, b.tol))
+                   ST_SimplifyPreserveTopology(u.geom, b.tol)), b.qenv)
                -- deeper, a tile touches a small part of a unit: clip only the pieces there
                ELSE {pieces_in_tile("admin_unit_piece", "code", "u.code", "b.qenv")} END, 3857),
            b.env, {EXTENT}, 64, true) AS g,

@@ -242,7 +242,11 @@ async def extent(db_session: AsyncSession, *, layer: LayerDeclaration) -> Extent
     return found
 
 
-PIECES_FROM_ZOOM = 9  # below it a tile covers most of a polygon: clipping it whole is cheaper
+# Below it a tile is drawn from whole polygons (generalised where that is kept, clipped
+# to the tile before the transform); from it on, from the stored pieces the tile touches.
+# At z9 an Ordos county drawn from its z9 generalisation cost 2.4 ms a tile, from its
+# pieces 8.5 ms: joining the clipped pieces again is the dear part.
+PIECES_FROM_ZOOM = 10
 
 
 def query_envelope(margin: float | str, srid: int) -> str:
@@ -306,6 +310,9 @@ async def tile(conn, *, layer: LayerDeclaration, z: int, x: int, y: int, grid: G
         if layer.tile_generalised:
             key = f"t.{q(layer.id_column)}"
             whole = f"COALESCE({generalised_for_zoom(layer.tile_generalised, layer.id_column, key)}, {whole})"
+        # only the part in the tile and its margin is transformed; ST_AsMVTGeom clips again
+        # and makes the result valid, so the box clip's possible slivers never reach a client
+        whole = f"ST_ClipByBox2D({whole}, bounds.qenv)"
         drawn = f"CASE WHEN %(zoom)s < {PIECES_FROM_ZOOM} THEN {whole} ELSE {pieces} END"
     elif "Point" not in layer.geometry_type:
         # Lines and areas of any size cost the transform of their vertices in this tile's

@@ -11,6 +11,7 @@ import shapely
 from shapely.geometry import shape
 
 from gis_service.admin_units.generalise import LEVELS, ZOOMS, ensure_generalised, holes
+from gis_service.catalogue.service import PIECES_FROM_ZOOM
 from gis_service.core.db import standalone_session
 
 
@@ -25,6 +26,10 @@ def _level(db, level: str, zoom: int | None) -> dict[str, shapely.Geometry]:
                  WHERE u.level = %s AND g.zoom = %s"""
         rows = db.execute(sql, (level, zoom)).fetchall()
     return {code: shapely.from_wkb(bytes(wkb)) for code, wkb in rows}
+
+
+def test_every_zoom_drawn_from_whole_polygons_is_generalised():
+    assert list(ZOOMS) == list(range(PIECES_FROM_ZOOM))
 
 
 @pytest.mark.parametrize("level", LEVELS)
@@ -60,7 +65,7 @@ def _tile(z: int, lon: float, lat: float) -> tuple[int, int]:
     return int((lon + 180) / 360 * n), int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
 
 
-@pytest.mark.parametrize("z", range(3, 9))
+@pytest.mark.parametrize("z", [z for z in ZOOMS if z >= 3])
 def test_zoomed_out_county_tiles_draw_the_generalised_outlines_without_gaps(client, auth, db, z):
     """Every tile over Ordos at zoom z, put side by side in one grid of tile units."""
     x0, y0, x1, y1 = db.execute(
@@ -109,7 +114,23 @@ def test_a_changed_polygon_is_forgotten_then_generalised_again(settings, prepare
 
     asyncio.run(run())
     with psycopg.connect(prepared_db) as con:
-        assert (
-            con.execute("SELECT count(*) FROM admin_unit_generalised WHERE code = '150602'").fetchone()[0]
-            == 9
-        )
+        assert con.execute("SELECT count(*) FROM admin_unit_generalised WHERE code = '150602'").fetchone()[
+            0
+        ] == len(ZOOMS)
+
+
+def test_a_database_generalised_before_its_deepest_zoom_was_kept_gets_it_at_setup(settings, prepared_db):
+    async def run():
+        async with standalone_session(settings.as_owner()) as session:
+            from sqlalchemy import text
+
+            deepest = max(ZOOMS)
+            missing = "SELECT count(*) FROM admin_unit_generalised WHERE zoom = :z"
+            kept = await session.scalar(text(missing), {"z": deepest})
+            await session.execute(text("DELETE FROM admin_unit_generalised WHERE zoom = :z"), {"z": deepest})
+            done = await ensure_generalised(session)
+            assert set(done) == set(LEVELS)
+            assert await session.scalar(text(missing), {"z": deepest}) == kept > 0
+            await session.rollback()
+
+    asyncio.run(run())

@@ -4,7 +4,7 @@ Zoomed out, a tile over China holds thousands of county outlines at full detail 
 tiles took 660 ms). Simplifying each polygon on its own would open gaps between
 neighbours, since each side of a shared edge loses different vertices. So each level's
 polygons are simplified together, as a coverage, once per zoom 0-8 at setup
-(gis_service/admin_units/generalise.py) and kept here; tiles below z9 draw these.
+(gis_service/admin_units/generalise.py) and kept here; tiles below PIECES_FROM_ZOOM draw these.
 
 A unit whose polygon changes loses its rows here (trigger), and is drawn from its own
 polygon until the next setup generalises its level again.
