@@ -87,6 +87,9 @@ class LayerDeclaration(BaseModel):
     # A table (id column, zoom, geom) of the layer's polygons simplified together per zoom,
     # drawn below PIECES_FROM_ZOOM: neighbours keep their shared edges as they simplify.
     tile_generalised: str | None = None
+    # A point layer's position already in Web Mercator (a stored generated column):
+    # Web Mercator tiles draw it as it is instead of reprojecting every point they hold.
+    mercator_column: str | None = None
     read_roles: list[str] = ["*"]
     # Columns holding the division codes a row belongs to (one code, a line's two joined by
     # '-', or a list): with READ_SCOPE=unit an account of a unit reads the rows with one
@@ -127,6 +130,7 @@ class LayerDeclaration(BaseModel):
         "temporal_property",
         "tile_pieces",
         "tile_generalised",
+        "mercator_column",
     )
     @classmethod
     def _idents(cls, v: str | None) -> str | None:
@@ -146,6 +150,10 @@ class LayerDeclaration(BaseModel):
             raise ValueError(f"filterable names columns not in properties: {sorted(unknown)}")
         if self.temporal_property and self.temporal_property not in self.properties:
             raise ValueError(f"temporal_property '{self.temporal_property}' is not in properties")
+        if self.mercator_column and self.geometry_type not in ("Point", "MultiPoint"):
+            raise ValueError(
+                "mercator_column is for point layers (lines and areas are cut to the tile first)"
+            )
         return self
 
     @cached_property

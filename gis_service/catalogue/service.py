@@ -320,7 +320,7 @@ async def tile(conn, *, layer: LayerDeclaration, z: int, x: int, y: int, grid: G
         # low zoom keeps a few hundred of its vertices, invisibly).
         drawn = f"ST_SnapToGrid({geom}, %(cell)s)"
     if transform:
-        drawn = f"ST_Transform({drawn}, 3857)"
+        drawn = f"t.{q(layer.mercator_column)}" if layer.mercator_column else f"ST_Transform({drawn}, 3857)"
     units = f" AND {u}" if (u := units_condition(layer)) else ""
     sql = f"""
         WITH bounds AS (

@@ -173,6 +173,7 @@ def test_catalogue_reloads_when_a_declaration_changes(tmp_path):
         {"properties": ["name", "Robert'); --"]},
         {"filterable": ["not_a_property"]},
         {"geometry_column": None},
+        {"mercator_column": "geom_mercator"},  # polygons are cut to the tile before reprojecting
     ],
 )
 def test_declarations_are_validated(change):

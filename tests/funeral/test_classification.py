@@ -29,6 +29,17 @@ def _restrictions(db, code: str, prefix: str) -> dict[str, float | None]:
     return {a: d for a, d in rows if a.startswith(prefix)}
 
 
+def _layer_classes_follow_the_restrictions(db) -> None:
+    """The classes the grave layer draws (kept by trigger) are those of the restriction rows."""
+    aggregate = """SELECT grave_id, string_agg(DISTINCT area_class, ',' ORDER BY area_class)
+                   FROM grave_restriction GROUP BY grave_id"""
+    kept = "SELECT grave_id, classes FROM grave_restriction_classes"
+    differ = db.execute(
+        f"SELECT count(*) FROM (({aggregate} EXCEPT {kept}) UNION ALL ({kept} EXCEPT {aggregate})) d"
+    )
+    assert differ.fetchone()[0] == 0
+
+
 def test_corridors_and_zones_with_known_answers(client, auth, db):
     tag = unique("T")
     g = {k: f"{tag}-{k}" for k in ("near", "far", "edge", "both", "one", "touch")}
@@ -79,6 +90,11 @@ def test_corridors_and_zones_with_known_answers(client, auth, db):
     assert set(_restrictions(db, g["one"], tag)) == {f"{tag}-z1"}
     assert set(_restrictions(db, g["touch"], tag)) == {f"{tag}-z1"}
 
+    _layer_classes_follow_the_restrictions(db)
+    drawn = "SELECT restricted, restricted_classes FROM grave_map WHERE code = %s"
+    assert db.execute(drawn, (g["both"],)).fetchone() == (True, "farmland,forest")
+    assert db.execute(drawn, (g["far"],)).fetchone() == (False, "")
+
     card = client.get(f"/api/v1/funeral/graves/{g['far']}", headers=auth("planner")).json()
     assert card["restricted"] is False and card["restrictions"] == []
     card = client.get(f"/api/v1/funeral/graves/{g['both']}", headers=auth("planner")).json()
@@ -95,6 +111,7 @@ def test_corridors_and_zones_with_known_answers(client, auth, db):
             )
             assert r.status_code == 200, r.text
             assert (f"{tag}-rail" in _restrictions(db, g["edge"], tag)) is inside, width
+            _layer_classes_follow_the_restrictions(db)
         # A narrower width also drops the grave 100 m out.
         client.put("/api/v1/funeral/corridor-classes/railway", json={"width_m": 50}, headers=auth("admin"))
         assert _restrictions(db, g["near"], tag) == {}
@@ -117,6 +134,7 @@ def test_full_recompute_matches_incremental(client, auth, db):
         "ORDER BY grave_id, area_kind, area_id)) FROM grave_restriction"
     ).fetchone()[0]
     assert before == after
+    _layer_classes_follow_the_restrictions(db)
 
 
 def test_width_changes_are_bounded_and_for_admins(client, auth):

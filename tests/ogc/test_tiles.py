@@ -68,25 +68,24 @@ def test_a_collections_tilesets(client, auth):
 
 
 @pytest.mark.parametrize("grid", [WEB_MERCATOR, CGCS2000_QUAD], ids=lambda g: g.id)
-def test_a_known_tile_holds_the_features_inside_its_bounds(client, auth, db, grid):
-    """Fetched by {tileMatrix}/{tileRow}/{tileCol}: every marker drawn in the tile lies in
+@pytest.mark.parametrize(
+    ("layer", "table", "role"),
+    # graves are drawn from their stored Web Mercator position (mercator_column)
+    [("boundary_marker", "boundary_marker", "viewer"), ("grave", "grave", "planner")],
+)
+def test_a_known_tile_holds_the_features_inside_its_bounds(client, auth, db, grid, layer, table, role):
+    """Fetched by {tileMatrix}/{tileRow}/{tileCol}: every point drawn in the tile lies in
     that tile's bounds (within the drawing buffer), at the place the database has it."""
-    lon, lat = db.execute(
-        "SELECT ST_X(geom), ST_Y(geom) FROM boundary_marker ORDER BY code LIMIT 1"
-    ).fetchone()
+    lon, lat = db.execute(f"SELECT ST_X(geom), ST_Y(geom) FROM {table} ORDER BY code LIMIT 1").fetchone()
     m = 12 if grid is WEB_MERCATOR else 11
     row, col = (_web_mercator_tile if grid is WEB_MERCATOR else _geographic_tile)(lon, lat, m)
-    r = client.get(
-        f"/ogc/collections/boundary_marker/tiles/{grid.id}/{m}/{row}/{col}", headers=auth("viewer")
-    )
+    r = client.get(f"/ogc/collections/{layer}/tiles/{grid.id}/{m}/{row}/{col}", headers=auth(role))
     assert r.status_code == 200 and r.headers["content-type"] == "application/vnd.mapbox-vector-tile"
-    features = mapbox_vector_tile.decode(r.content, default_options={"y_coord_down": True})[
-        "boundary_marker"
-    ]["features"]
+    features = mapbox_vector_tile.decode(r.content, default_options={"y_coord_down": True})[layer]["features"]
     x0, y0, x1, y1 = grid.bounds(m, row, col)
     where = dict(
         db.execute(
-            "SELECT code, ARRAY[ST_X(geom), ST_Y(geom)] FROM boundary_marker WHERE code = ANY(%s)",
+            f"SELECT code, ARRAY[ST_X(geom), ST_Y(geom)] FROM {table} WHERE code = ANY(%s)",
             ([f["properties"]["code"] for f in features],),
         ).fetchall()
     )
