@@ -26,6 +26,9 @@ depends_on = None
 
 GRAVE = """g.id, g.code, g.geom, g.grave_count, g.kind, g.county_code, g.township_code, g.surveyed_on,
            g.remediation_status, g.remediation_method, g.remediated_on, g.source"""
+# each grave's classes as the layer shows them; {where} narrows it to some graves
+CLASSES = """SELECT grave_id, string_agg(DISTINCT area_class, ',' ORDER BY area_class)
+        FROM grave_restriction {where} GROUP BY grave_id"""
 EVENTS = {
     "insert": ("INSERT", "NEW TABLE AS new_rows"),
     "delete": ("DELETE", "OLD TABLE AS old_rows"),
@@ -41,7 +44,7 @@ def upgrade() -> None:
     )""")
     # Upserts, not delete-then-insert: two transactions classifying the same grave must
     # not collide on its key.
-    op.execute("""
+    op.execute(f"""
     CREATE FUNCTION grave_restriction_classes_follow() RETURNS trigger LANGUAGE plpgsql AS $$
     DECLARE touched bigint[];
     BEGIN
@@ -56,17 +59,14 @@ def upgrade() -> None:
         WHERE c.grave_id = ANY(touched)
           AND NOT EXISTS (SELECT 1 FROM grave_restriction r WHERE r.grave_id = c.grave_id);
         INSERT INTO grave_restriction_classes (grave_id, classes)
-        SELECT grave_id, string_agg(DISTINCT area_class, ',' ORDER BY area_class)
-        FROM grave_restriction WHERE grave_id = ANY(touched) GROUP BY grave_id
+        {CLASSES.format(where="WHERE grave_id = ANY(touched)")}
         ON CONFLICT (grave_id) DO UPDATE SET classes = EXCLUDED.classes;
         RETURN NULL;
     END $$""")
     for name, (event, tables) in EVENTS.items():
         op.execute(f"""CREATE TRIGGER grave_restriction_classes_{name} AFTER {event} ON grave_restriction
             REFERENCING {tables} FOR EACH STATEMENT EXECUTE FUNCTION grave_restriction_classes_follow()""")
-    op.execute("""INSERT INTO grave_restriction_classes (grave_id, classes)
-        SELECT grave_id, string_agg(DISTINCT area_class, ',' ORDER BY area_class)
-        FROM grave_restriction GROUP BY grave_id""")
+    op.execute(f"INSERT INTO grave_restriction_classes (grave_id, classes) {CLASSES.format(where='')}")
     op.execute("""ALTER TABLE grave ADD COLUMN geom_mercator geometry(Point, 3857)
         GENERATED ALWAYS AS (ST_Transform(geom, 3857)) STORED""")
     op.execute(f"""
