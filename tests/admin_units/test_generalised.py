@@ -9,6 +9,7 @@ import psycopg
 import pytest
 import shapely
 from shapely.geometry import shape
+from sqlalchemy import text
 
 from gis_service.admin_units.generalise import LEVELS, ZOOMS, ensure_generalised, holes
 from gis_service.catalogue.service import PIECES_FROM_ZOOM
@@ -99,8 +100,6 @@ def test_zoomed_out_county_tiles_draw_the_generalised_outlines_without_gaps(clie
 def test_a_changed_polygon_is_forgotten_then_generalised_again(settings, prepared_db):
     async def run():
         async with standalone_session(settings.as_owner()) as session:
-            from sqlalchemy import text
-
             count = "SELECT count(*) FROM admin_unit_generalised WHERE code = '150602'"
             assert await session.scalar(text(count)) == len(ZOOMS)
             await session.execute(
@@ -114,23 +113,20 @@ def test_a_changed_polygon_is_forgotten_then_generalised_again(settings, prepare
 
     asyncio.run(run())
     with psycopg.connect(prepared_db) as con:
-        assert con.execute("SELECT count(*) FROM admin_unit_generalised WHERE code = '150602'").fetchone()[
-            0
-        ] == len(ZOOMS)
+        kept = con.execute("SELECT count(*) FROM admin_unit_generalised WHERE code = '150602'").fetchone()
+        assert kept[0] == len(ZOOMS)
 
 
 def test_a_database_generalised_before_its_deepest_zoom_was_kept_gets_it_at_setup(settings, prepared_db):
     async def run():
         async with standalone_session(settings.as_owner()) as session:
-            from sqlalchemy import text
-
             deepest = max(ZOOMS)
-            missing = "SELECT count(*) FROM admin_unit_generalised WHERE zoom = :z"
-            kept = await session.scalar(text(missing), {"z": deepest})
+            at_deepest = "SELECT count(*) FROM admin_unit_generalised WHERE zoom = :z"
+            kept = await session.scalar(text(at_deepest), {"z": deepest})
             await session.execute(text("DELETE FROM admin_unit_generalised WHERE zoom = :z"), {"z": deepest})
             done = await ensure_generalised(session)
             assert set(done) == set(LEVELS)
-            assert await session.scalar(text(missing), {"z": deepest}) == kept > 0
+            assert await session.scalar(text(at_deepest), {"z": deepest}) == kept > 0
             await session.rollback()
 
     asyncio.run(run())
